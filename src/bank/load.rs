@@ -1,0 +1,370 @@
+//! Reading packs from disk and reporting every problem with `file:line`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue, ValueDeserializer};
+
+use super::{
+    Bank, Level, MAX_ITEM_CHARS, MAX_PROMPT_CHARS, MAX_RUBRIC_CHARS, MAX_SLUG_CHARS, Question,
+};
+
+/// One thing wrong with a pack, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub file: PathBuf,
+    /// 1-based line number; 0 when the problem concerns the whole file or folder.
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file.display(), self.message)
+        } else {
+            write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+        }
+    }
+}
+
+/// Why a bank could not be loaded: the complete list of problems found.
+#[derive(Debug, thiserror::Error)]
+#[error("the question bank has {} problem(s):\n{}", .0.len(), report(.0))]
+pub struct BankError(pub Vec<Problem>);
+
+fn report(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(|p| format!("  {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The fields of a `[[question]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawQuestion {
+    id: Spanned<String>,
+    level: Spanned<String>,
+    topic: Spanned<String>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    prompt: Spanned<String>,
+    answer: Spanned<Vec<Spanned<String>>>,
+    red_flags: Spanned<Vec<Spanned<String>>>,
+    follow_ups: Spanned<Vec<Spanned<String>>>,
+}
+
+/// The optional `[pack]` table.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // read for validation only
+struct RawPackInfo {
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+/// Loads every `*.toml` file directly inside `dir` (sorted by name), checks each question and
+/// the ids across files, and returns the bank or every problem found.
+pub fn load_dir(dir: &Path) -> Result<Bank, BankError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return Err(BankError(vec![Problem {
+                file: dir.to_path_buf(),
+                line: 0,
+                message: format!("cannot read the questions folder: {e}"),
+            }]));
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(BankError(vec![Problem {
+            file: dir.to_path_buf(),
+            line: 0,
+            message: "no question packs (*.toml files) in this folder".into(),
+        }]));
+    }
+    let mut sources = Vec::with_capacity(files.len());
+    let mut problems = Vec::new();
+    for file in files {
+        match fs::read_to_string(&file) {
+            Ok(text) => sources.push((file, text)),
+            Err(e) => problems.push(Problem {
+                file,
+                line: 0,
+                message: format!("cannot read the file: {e}"),
+            }),
+        }
+    }
+    let parsed = load_sources(&sources);
+    problems.extend(parsed.1);
+    finish(parsed.0, problems)
+}
+
+/// Loads one pack from text, as if it were the file `name`. Used by tests and by `load_dir`.
+pub fn load_str(name: &str, text: &str) -> Result<Bank, BankError> {
+    let (questions, problems) = load_sources(&[(PathBuf::from(name), text.to_string())]);
+    finish(questions, problems)
+}
+
+fn finish(questions: Vec<Question>, problems: Vec<Problem>) -> Result<Bank, BankError> {
+    if problems.is_empty() {
+        Ok(Bank::from_questions(questions))
+    } else {
+        Err(BankError(problems))
+    }
+}
+
+/// Parses all sources, then checks ids across them.
+fn load_sources(sources: &[(PathBuf, String)]) -> (Vec<Question>, Vec<Problem>) {
+    let mut questions = Vec::new();
+    let mut problems = Vec::new();
+    // id -> (file, line) of its first definition
+    let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    for (file, text) in sources {
+        let mut ctx = FileCtx {
+            file,
+            text,
+            problems: &mut problems,
+        };
+        for (q, line) in ctx.parse_file() {
+            if let Some((first_file, first_line)) = seen.get(&q.id) {
+                problems.push(Problem {
+                    file: file.clone(),
+                    line,
+                    message: format!(
+                        "duplicate id `{}`: already used at {}:{}",
+                        q.id,
+                        first_file.display(),
+                        first_line
+                    ),
+                });
+            } else {
+                seen.insert(q.id.clone(), (file.clone(), line));
+                questions.push(q);
+            }
+        }
+    }
+    (questions, problems)
+}
+
+struct FileCtx<'a> {
+    file: &'a Path,
+    text: &'a str,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl FileCtx<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        let end = offset.min(self.text.len());
+        self.text.as_bytes()[..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1
+    }
+
+    fn problem(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
+        let line = span.map_or(0, |s| self.line_of(s.start));
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            line,
+            message: message.into(),
+        });
+    }
+
+    /// Returns the valid questions of the file with the line each starts on.
+    fn parse_file(&mut self) -> Vec<(Question, usize)> {
+        let (root, errors) = DeTable::parse_recoverable(self.text);
+        if !errors.is_empty() {
+            for e in errors {
+                let msg = format!("TOML syntax: {}", e.message().trim());
+                self.problem(e.span(), msg);
+            }
+            return Vec::new();
+        }
+        let root = root.into_inner();
+        let mut out = Vec::new();
+        let mut saw_questions = false;
+        for (key, value) in root.iter() {
+            match key.get_ref().as_ref() {
+                "pack" => {
+                    if let Err(e) = RawPackInfo::deserialize(ValueDeserializer::from(value.clone()))
+                    {
+                        self.problem(e.span().or(Some(value.span())), pack_msg(&e));
+                    }
+                }
+                "question" => {
+                    saw_questions = true;
+                    let Some(items) = value.get_ref().as_array() else {
+                        self.problem(
+                            Some(key.span()),
+                            "`question` must be an array of tables: write each question under `[[question]]`",
+                        );
+                        continue;
+                    };
+                    for item in items.iter() {
+                        if let Some(q) = self.parse_question(item) {
+                            out.push(q);
+                        }
+                    }
+                }
+                other => self.problem(
+                    Some(key.span()),
+                    format!("unknown top-level key `{other}`: expected `[pack]` or `[[question]]`"),
+                ),
+            }
+        }
+        if !saw_questions {
+            self.problem(None, "no questions: add at least one `[[question]]` table");
+        }
+        out
+    }
+
+    fn parse_question(&mut self, item: &Spanned<DeValue<'_>>) -> Option<(Question, usize)> {
+        let start = self.line_of(item.span().start);
+        if !item.get_ref().is_table() {
+            self.problem(Some(item.span()), "each question must be a table");
+            return None;
+        }
+        let raw = match RawQuestion::deserialize(ValueDeserializer::from(item.clone())) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let span = e.span().or(Some(item.span()));
+                let msg = e.message().trim().to_string();
+                self.problem(span, format!("question: {msg}"));
+                return None;
+            }
+        };
+        let before = self.problems.len();
+        let id = raw.id.get_ref().trim().to_string();
+        if !is_slug(&id) {
+            self.problem(
+                Some(raw.id.span()),
+                format!(
+                    "id `{}` must be a slug: lowercase letters, digits and '-', at most {MAX_SLUG_CHARS} characters",
+                    raw.id.get_ref()
+                ),
+            );
+        }
+        let level = Level::parse(raw.level.get_ref());
+        if level.is_none() {
+            self.problem(
+                Some(raw.level.span()),
+                format!(
+                    "unknown level `{}`: use junior, mid or senior",
+                    raw.level.get_ref()
+                ),
+            );
+        }
+        let topic = raw.topic.get_ref().trim().to_string();
+        if !is_slug(&topic) {
+            self.problem(
+                Some(raw.topic.span()),
+                format!("topic `{topic}` must be a slug such as `networking` or `multi-account`"),
+            );
+        }
+        for tag in &raw.tags {
+            if !is_slug(tag.get_ref().trim()) {
+                self.problem(
+                    Some(tag.span()),
+                    format!("tag `{}` must be a slug", tag.get_ref()),
+                );
+            }
+        }
+        self.check_text("prompt", &raw.prompt, MAX_PROMPT_CHARS);
+        let mut rubric = 0;
+        for (name, list) in [
+            ("answer", &raw.answer),
+            ("red_flags", &raw.red_flags),
+            ("follow_ups", &raw.follow_ups),
+        ] {
+            if list.get_ref().is_empty() {
+                self.problem(
+                    Some(list.span()),
+                    format!("`{name}` is empty: give at least one entry"),
+                );
+            }
+            for entry in list.get_ref() {
+                self.check_text(name, entry, MAX_ITEM_CHARS);
+                rubric += entry.get_ref().chars().count();
+            }
+        }
+        if rubric > MAX_RUBRIC_CHARS {
+            self.problem(
+                Some(raw.answer.span()),
+                format!(
+                    "the rubric (answer, red_flags, follow_ups) has {rubric} characters; at most {MAX_RUBRIC_CHARS} fit in one Discord embed"
+                ),
+            );
+        }
+        if self.problems.len() > before {
+            return None;
+        }
+        let texts = |l: &Spanned<Vec<Spanned<String>>>| {
+            l.get_ref()
+                .iter()
+                .map(|s| s.get_ref().trim().to_string())
+                .collect::<Vec<_>>()
+        };
+        Some((
+            Question {
+                id,
+                level: level?,
+                topic,
+                tags: raw
+                    .tags
+                    .iter()
+                    .map(|t| t.get_ref().trim().to_string())
+                    .collect(),
+                prompt: raw.prompt.get_ref().trim().to_string(),
+                answer: texts(&raw.answer),
+                red_flags: texts(&raw.red_flags),
+                follow_ups: texts(&raw.follow_ups),
+                source: self.file.to_path_buf(),
+            },
+            start,
+        ))
+    }
+
+    fn check_text(&mut self, field: &str, value: &Spanned<String>, max: usize) {
+        let text = value.get_ref().trim();
+        let chars = text.chars().count();
+        if text.is_empty() {
+            self.problem(Some(value.span()), format!("`{field}` has empty text"));
+        } else if chars > max {
+            self.problem(
+                Some(value.span()),
+                format!(
+                    "`{field}` text has {chars} characters; at most {max} fit in a Discord embed field"
+                ),
+            );
+        }
+    }
+}
+
+fn pack_msg(e: &toml::de::Error) -> String {
+    format!("[pack]: {}", e.message().trim())
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_SLUG_CHARS
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}

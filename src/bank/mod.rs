@@ -1,0 +1,228 @@
+//! The question bank: every TOML pack under the questions folder, loaded and validated once at
+//! start. Read-only afterwards, so it is shared freely between threads.
+
+mod load;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use load::{BankError, Problem, load_dir, load_str};
+
+/// Longest text accepted for one answer point, red flag or follow-up: one Discord embed field
+/// holds 1024 characters and the bullet prefix needs a few.
+pub const MAX_ITEM_CHARS: usize = 1000;
+/// Longest prompt: it becomes an embed description and is echoed in plain-text front ends.
+pub const MAX_PROMPT_CHARS: usize = 1000;
+/// All of a question's rubric text together must fit in one embed (6000 characters in total).
+pub const MAX_RUBRIC_CHARS: usize = 4000;
+/// Ids, topics and tags are short slugs (a button's custom id holds at most 100 characters).
+pub const MAX_SLUG_CHARS: usize = 64;
+
+/// How experienced the candidate a question is pitched at is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Junior,
+    Mid,
+    Senior,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Junior, Level::Mid, Level::Senior];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Junior => "junior",
+            Level::Mid => "mid",
+            Level::Senior => "senior",
+        }
+    }
+
+    /// Accepts the level names in any case.
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// "Junior", "Mid", "Senior", for titles.
+    pub fn title(self) -> &'static str {
+        match self {
+            Level::Junior => "Junior",
+            Level::Mid => "Mid-level",
+            Level::Senior => "Senior",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One interview question with its rubric.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Question {
+    pub id: String,
+    pub level: Level,
+    pub topic: String,
+    pub tags: Vec<String>,
+    pub prompt: String,
+    /// The points a strong answer covers.
+    pub answer: Vec<String>,
+    pub red_flags: Vec<String>,
+    pub follow_ups: Vec<String>,
+    /// The pack file the question came from (for diagnostics).
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// All loaded questions, indexed by id.
+#[derive(Debug, Default)]
+pub struct Bank {
+    questions: Vec<Question>,
+    by_id: HashMap<String, usize>,
+    topics: BTreeSet<String>,
+}
+
+impl Bank {
+    /// Builds a bank from questions already validated (ids unique).
+    fn from_questions(mut questions: Vec<Question>) -> Bank {
+        questions.sort_by(|a, b| (a.level, &a.topic, &a.id).cmp(&(b.level, &b.topic, &b.id)));
+        let by_id = questions
+            .iter()
+            .enumerate()
+            .map(|(i, q)| (q.id.clone(), i))
+            .collect();
+        let topics = questions.iter().map(|q| q.topic.clone()).collect();
+        Bank {
+            questions,
+            by_id,
+            topics,
+        }
+    }
+
+    /// Loads and validates every `*.toml` pack in `dir`.
+    pub fn load(dir: &Path) -> Result<Bank, BankError> {
+        load_dir(dir)
+    }
+
+    pub fn len(&self) -> usize {
+        self.questions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.questions.is_empty()
+    }
+
+    pub fn all(&self) -> &[Question] {
+        &self.questions
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Question> {
+        self.by_id.get(id).map(|&i| &self.questions[i])
+    }
+
+    /// Topic slugs in alphabetical order.
+    pub fn topics(&self) -> impl Iterator<Item = &str> {
+        self.topics.iter().map(String::as_str)
+    }
+
+    pub fn has_topic(&self, topic: &str) -> bool {
+        self.topics.contains(topic)
+    }
+
+    /// Questions matching the optional level and topic, in bank order.
+    pub fn filter<'a, 'b>(
+        &'a self,
+        level: Option<Level>,
+        topic: Option<&'b str>,
+    ) -> impl Iterator<Item = &'a Question> + 'b
+    where
+        'a: 'b,
+    {
+        self.questions.iter().filter(move |q| {
+            level.is_none_or(|l| q.level == l) && topic.is_none_or(|t| q.topic == t)
+        })
+    }
+
+    /// Counts per level and per topic, for summaries.
+    pub fn counts(&self) -> (BTreeMap<Level, usize>, BTreeMap<&str, usize>) {
+        let mut levels = BTreeMap::new();
+        let mut topics = BTreeMap::new();
+        for q in &self.questions {
+            *levels.entry(q.level).or_insert(0) += 1;
+            *topics.entry(q.topic.as_str()).or_insert(0) += 1;
+        }
+        (levels, topics)
+    }
+
+    /// A one-line summary: "72 questions (junior 24, mid 24, senior 24) in 13 topics: ...".
+    pub fn summary(&self) -> String {
+        let (levels, topics) = self.counts();
+        let levels: Vec<String> = Level::ALL
+            .iter()
+            .map(|l| format!("{l} {}", levels.get(l).copied().unwrap_or(0)))
+            .collect();
+        let topics: Vec<String> = topics.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        format!(
+            "{} questions ({}) in {} topics: {}",
+            self.len(),
+            levels.join(", "),
+            self.topics.len(),
+            topics.join(", ")
+        )
+    }
+
+    /// Question ids ranked for a partial input: exact id, id prefix, id substring, then words of
+    /// the prompt, topic or tags. Best first, at most `limit`.
+    pub fn search(&self, input: &str, limit: usize) -> Vec<&Question> {
+        let needle = input.trim().to_lowercase();
+        if needle.is_empty() {
+            return self.questions.iter().take(limit).collect();
+        }
+        let words: Vec<&str> = needle
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut scored: Vec<(u32, &Question)> = self
+            .questions
+            .iter()
+            .filter_map(|q| {
+                let score = if q.id == needle {
+                    1000
+                } else if q.id.starts_with(&needle) {
+                    800
+                } else if q.id.contains(&needle) {
+                    600
+                } else {
+                    let hay =
+                        format!("{} {} {}", q.prompt, q.topic, q.tags.join(" ")).to_lowercase();
+                    let hits = words.iter().filter(|w| hay.contains(*w)).count();
+                    if hits == words.len() {
+                        400 + hits as u32
+                    } else if hits > 0 {
+                        100 + hits as u32
+                    } else {
+                        return None;
+                    }
+                };
+                Some((score, q))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        scored.into_iter().take(limit).map(|(_, q)| q).collect()
+    }
+
+    /// Ids close to a mistyped one, for "did you mean" hints.
+    pub fn suggest(&self, input: &str, limit: usize) -> Vec<&str> {
+        self.search(input, limit)
+            .into_iter()
+            .map(|q| q.id.as_str())
+            .collect()
+    }
+}

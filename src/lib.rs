@@ -1,0 +1,13 @@
+//! interview-bot: a Discord bot for teams that run technical interviews.
+//!
+//! The product lives here; `main.rs` only parses the command line and wires things up.
+//! See ARCHITECTURE.md for the map.
+
+pub mod bank;
+pub mod clock;
+pub mod config;
+pub mod console;
+pub mod engine;
+pub mod logging;
+pub mod store;
+pub mod text;

@@ -1,0 +1,167 @@
+//! The `interview-bot` command: parses the command line, loads the config, sets up logging,
+//! opens the store and hands over to the library.
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use interview_bot::bank::{Bank, Level};
+use interview_bot::clock::SystemClock;
+use interview_bot::config::{Config, ConfigError};
+use interview_bot::engine::Engine;
+use interview_bot::store::Store;
+use interview_bot::{console, logging};
+
+/// A Discord bot for technical interviews: questions by level with private model answers.
+///
+/// Configuration comes from the environment and from a `.env` file in the working directory
+/// (see .env.example): DISCORD_TOKEN, DATABASE_PATH, QUESTIONS_DIR, DISCORD_GUILD_ID,
+/// DISCORD_API_URL, RUST_LOG.
+#[derive(Parser)]
+#[command(name = "interview-bot", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Discord bot (the default when no command is given). Needs DISCORD_TOKEN.
+    Run,
+    /// Use the bot's commands in this terminal, without Discord: type `/help` to start.
+    /// Reads commands from standard input, one per line, so it can also be scripted.
+    Console,
+    /// Check or list the question packs.
+    Bank {
+        #[command(subcommand)]
+        command: BankCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BankCommand {
+    /// Validate every pack; report each problem as file:line and exit 1 if there is any.
+    Check {
+        /// Folder of *.toml packs (default: QUESTIONS_DIR, or data/questions).
+        dir: Option<PathBuf>,
+    },
+    /// List the questions as a table, or as JSON.
+    List {
+        /// Only this level: junior, mid or senior.
+        #[arg(long, value_parser = parse_level)]
+        level: Option<Level>,
+        /// Only this topic, e.g. networking.
+        #[arg(long)]
+        topic: Option<String>,
+        /// Print a JSON array with id, level, topic, tags, prompt, answer, red_flags, follow_ups.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_level(s: &str) -> Result<Level, String> {
+    Level::parse(s).ok_or_else(|| format!("`{s}` is not a level: use junior, mid or senior"))
+}
+
+/// A failure that ends the program: the message for the terminal and the exit code.
+struct Fatal(String, u8);
+
+impl From<ConfigError> for Fatal {
+    fn from(e: ConfigError) -> Fatal {
+        Fatal(format!("configuration error: {e}"), 2)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Fatal(msg, code)) => {
+            eprintln!("interview-bot: {msg}");
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Fatal> {
+    let config = Config::load()?;
+    let command = cli.command.unwrap_or(Command::Run);
+    logging::init(matches!(command, Command::Run));
+    match command {
+        Command::Bank {
+            command: BankCommand::Check { dir },
+        } => {
+            let dir = dir.unwrap_or_else(|| config.questions_dir.clone());
+            let bank = load_bank(&dir)?;
+            println!("{}: ok, {}", dir.display(), bank.summary());
+            Ok(())
+        }
+        Command::Bank {
+            command: BankCommand::List { level, topic, json },
+        } => {
+            let bank = load_bank(&config.questions_dir)?;
+            let topic = topic.map(|t| t.to_lowercase());
+            if let Some(t) = &topic
+                && !bank.has_topic(t)
+            {
+                let topics: Vec<&str> = bank.topics().collect();
+                return Err(Fatal(
+                    format!("no topic `{t}`; topics: {}", topics.join(", ")),
+                    2,
+                ));
+            }
+            let questions: Vec<_> = bank.filter(level, topic.as_deref()).collect();
+            let text = if json {
+                serde_json::to_string_pretty(&questions).map_err(|e| Fatal(e.to_string(), 1))?
+            } else {
+                table(&questions)
+            };
+            let mut out = io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth reporting.
+            let _ = writeln!(out, "{text}");
+            Ok(())
+        }
+        Command::Console => {
+            let engine = open_engine(&config)?;
+            let stdin = io::stdin().lock();
+            console::run(&engine, stdin, io::stdout().lock())
+                .map_err(|e| Fatal(format!("console I/O failed: {e}"), 1))?;
+            engine.store().close().map_err(|e| Fatal(e.to_string(), 1))
+        }
+        Command::Run => {
+            config.require_token()?;
+            Err(Fatal(
+                "the Discord front end is not built yet; use `interview-bot console` to try the commands".into(),
+                1,
+            ))
+        }
+    }
+}
+
+fn load_bank(dir: &Path) -> Result<Bank, Fatal> {
+    Bank::load(dir).map_err(|e| Fatal(e.to_string(), 1))
+}
+
+fn open_engine(config: &Config) -> Result<Engine, Fatal> {
+    let bank = load_bank(&config.questions_dir)?;
+    let store = Store::open(&config.database_path).map_err(|e| Fatal(e.to_string(), 1))?;
+    Ok(Engine::new(Arc::new(bank), store, Arc::new(SystemClock)))
+}
+
+fn table(questions: &[&interview_bot::bank::Question]) -> String {
+    let mut s = format!("{:<48} {:<7} {:<14} PROMPT\n", "ID", "LEVEL", "TOPIC");
+    for q in questions {
+        s.push_str(&format!(
+            "{:<48} {:<7} {:<14} {}\n",
+            q.id,
+            q.level.as_str(),
+            q.topic,
+            interview_bot::text::truncate(&q.prompt, 80)
+        ));
+    }
+    s.push_str(&format!("{} questions", questions.len()));
+    s
+}

@@ -29,7 +29,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the Discord bot (the default when no command is given). Needs DISCORD_TOKEN.
+    /// Run the Discord bot. Needs DISCORD_TOKEN. With no command at all, the bot runs when
+    /// DISCORD_TOKEN is set and the console otherwise.
     Run,
     /// Use the bot's commands in this terminal, without Discord: type `/help` to start.
     /// Reads commands from standard input, one per line, so it can also be scripted.
@@ -88,7 +89,16 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Fatal> {
     let config = Config::load()?;
-    let command = cli.command.unwrap_or(Command::Run);
+    let command = match cli.command {
+        Some(c) => c,
+        None if config.discord_token.is_some() => Command::Run,
+        None => {
+            eprintln!(
+                "interview-bot: DISCORD_TOKEN is not set, so this is the console (type /help). Set it in .env to run the Discord bot."
+            );
+            Command::Console
+        }
+    };
     logging::init(matches!(command, Command::Run));
     match command {
         Command::Bank {

@@ -80,11 +80,13 @@ fn split_to_fit(line: &str, max: usize) -> Vec<String> {
         // Byte index of the character limit.
         let limit = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
         let window = &rest[..limit];
+        // A break is only worth it if it keeps at least half the window.
+        let useful = |i: &usize| *i > limit / 2;
         let cut = window
             .rfind(". ")
             .map(|i| i + 1)
-            .or_else(|| window.rfind(' '))
-            .filter(|&i| i > 0)
+            .filter(useful)
+            .or_else(|| window.rfind(' ').filter(useful))
             .unwrap_or(limit);
         pieces.push(rest[..cut].trim_end().to_string());
         rest = rest[cut..].trim_start();

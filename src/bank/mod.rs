@@ -200,13 +200,21 @@ impl Bank {
                 } else if q.id.contains(&needle) {
                     600
                 } else {
-                    let hay =
-                        format!("{} {} {}", q.prompt, q.topic, q.tags.join(" ")).to_lowercase();
-                    let hits = words.iter().filter(|w| hay.contains(*w)).count();
-                    if hits == words.len() {
-                        400 + hits as u32
+                    let hay = format!("{} {} {} {}", q.id, q.prompt, q.topic, q.tags.join(" "))
+                        .to_lowercase();
+                    let hits = words.iter().filter(|w| hay.contains(*w)).count() as u32;
+                    // Among partial matches, a longer shared start with the id ranks higher,
+                    // so a mistyped id suggests its intended neighbour first.
+                    let shared =
+                        q.id.bytes()
+                            .zip(needle.bytes())
+                            .take_while(|(a, b)| a == b)
+                            .count()
+                            .min(19) as u32;
+                    if hits as usize == words.len() {
+                        400 + hits
                     } else if hits > 0 {
-                        100 + hits as u32
+                        100 + hits * 20 + shared
                     } else {
                         return None;
                     }

@@ -8,6 +8,7 @@ mod action;
 pub mod commands;
 mod error;
 mod help;
+pub mod limits;
 mod questions;
 pub mod reply;
 pub mod request;

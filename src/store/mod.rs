@@ -106,6 +106,9 @@ impl Store {
 /// Applies the first `count` migrations only: for tests that upgrade from an older version.
 #[doc(hidden)]
 pub fn migrate_partially(conn: &mut Connection, count: usize) -> Result<(), StoreError> {
+    if count == 0 {
+        return Ok(());
+    }
     let partial = Migrations::new(
         MIGRATIONS[..count]
             .iter()

@@ -1,0 +1,107 @@
+//! Discord's message limits, checked on engine replies. The engine builds replies that respect
+//! them; this check is the guard that proves it (in tests) and catches regressions (in the
+//! Discord front end, which logs any violation before sending).
+
+use super::reply::Reply;
+use super::{Choice, MAX_ACTION_LEN, MAX_CHOICES};
+
+pub const CONTENT_MAX: usize = 2000;
+pub const EMBEDS_MAX: usize = 10;
+pub const TITLE_MAX: usize = 256;
+pub const DESCRIPTION_MAX: usize = 4096;
+pub const FIELDS_MAX: usize = 25;
+pub const FIELD_NAME_MAX: usize = 256;
+pub const FIELD_VALUE_MAX: usize = 1024;
+pub const FOOTER_MAX: usize = 2048;
+pub const EMBED_TOTAL_MAX: usize = 6000;
+pub const BUTTONS_MAX: usize = 25;
+pub const BUTTON_LABEL_MAX: usize = 80;
+pub const CHOICE_TEXT_MAX: usize = 100;
+
+fn over(what: &str, text: &str, max: usize, out: &mut Vec<String>) {
+    let n = text.chars().count();
+    if n > max {
+        out.push(format!("{what} has {n} characters (max {max})"));
+    }
+}
+
+/// Every way the reply breaks Discord's limits; empty when it fits.
+pub fn check_reply(reply: &Reply) -> Vec<String> {
+    let mut v = Vec::new();
+    if let Some(c) = &reply.content {
+        over("content", c, CONTENT_MAX, &mut v);
+    }
+    if reply.cards.len() > EMBEDS_MAX {
+        v.push(format!("{} embeds (max {EMBEDS_MAX})", reply.cards.len()));
+    }
+    let mut total = 0;
+    for (i, card) in reply.cards.iter().enumerate() {
+        if let Some(t) = &card.title {
+            over(&format!("embed {i} title"), t, TITLE_MAX, &mut v);
+        }
+        if let Some(d) = &card.description {
+            over(
+                &format!("embed {i} description"),
+                d,
+                DESCRIPTION_MAX,
+                &mut v,
+            );
+        }
+        if let Some(f) = &card.footer {
+            over(&format!("embed {i} footer"), f, FOOTER_MAX, &mut v);
+        }
+        if card.fields.len() > FIELDS_MAX {
+            v.push(format!(
+                "embed {i} has {} fields (max {FIELDS_MAX})",
+                card.fields.len()
+            ));
+        }
+        for (j, f) in card.fields.iter().enumerate() {
+            over(
+                &format!("embed {i} field {j} name"),
+                &f.name,
+                FIELD_NAME_MAX,
+                &mut v,
+            );
+            over(
+                &format!("embed {i} field {j} value"),
+                &f.value,
+                FIELD_VALUE_MAX,
+                &mut v,
+            );
+            if f.name.trim().is_empty() || f.value.trim().is_empty() {
+                v.push(format!("embed {i} field {j} is empty"));
+            }
+        }
+        total += card.text_len();
+    }
+    if total > EMBED_TOTAL_MAX {
+        v.push(format!(
+            "embeds hold {total} characters (max {EMBED_TOTAL_MAX})"
+        ));
+    }
+    if reply.buttons.len() > BUTTONS_MAX {
+        v.push(format!(
+            "{} buttons (max {BUTTONS_MAX})",
+            reply.buttons.len()
+        ));
+    }
+    for b in &reply.buttons {
+        over("button label", &b.label, BUTTON_LABEL_MAX, &mut v);
+        over("button action id", &b.action, MAX_ACTION_LEN, &mut v);
+    }
+    v
+}
+
+/// Every way a list of autocomplete choices breaks Discord's limits.
+pub fn check_choices(choices: &[Choice]) -> Vec<String> {
+    let mut v = Vec::new();
+    if choices.len() > MAX_CHOICES {
+        v.push(format!("{} choices (max {MAX_CHOICES})", choices.len()));
+    }
+    for c in choices {
+        over("choice name", &c.name, CHOICE_TEXT_MAX, &mut v);
+        over("choice value", &c.value, CHOICE_TEXT_MAX, &mut v);
+    }
+    v
+}

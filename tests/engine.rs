@@ -1,0 +1,347 @@
+//! Every engine command against a real temporary SQLite file: what a user sees and what the
+//! database holds.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{CHANNEL, GUILD, USER, command, fixture, press};
+use interview_bot::bank::Level;
+use interview_bot::engine::{
+    AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Reply, Request,
+    Visibility, limits,
+};
+use rusqlite::Connection;
+
+fn question_id(reply: &Reply) -> String {
+    let card = &reply.cards[0];
+    let field = card
+        .fields
+        .iter()
+        .find(|f| f.name == "Id")
+        .expect("an Id field");
+    field.value.trim_matches('`').to_string()
+}
+
+fn ask(engine: &Engine, guild: u64, opts: &[(&str, &str)]) -> Reply {
+    let reply = engine.handle(&command(guild, "question", opts));
+    assert!(!reply.is_error, "{reply:?}");
+    reply
+}
+
+#[test]
+fn question_posts_publicly_with_level_topic_id_and_buttons() {
+    let f = fixture();
+    for level in Level::ALL {
+        let reply = ask(&f.engine, GUILD, &[("level", level.as_str())]);
+        assert_eq!(reply.visibility, Visibility::Public);
+        let id = question_id(&reply);
+        let q = f.engine.bank().get(&id).expect("a real question");
+        assert_eq!(q.level, level);
+        let card = &reply.cards[0];
+        assert_eq!(card.description.as_deref(), Some(q.prompt.as_str()));
+        assert!(
+            card.fields
+                .iter()
+                .any(|x| x.name == "Level" && x.value == level.as_str())
+        );
+        assert!(
+            card.fields
+                .iter()
+                .any(|x| x.name == "Topic" && x.value == q.topic)
+        );
+        // The public message never carries the rubric.
+        let all_text = format!("{reply:?}");
+        assert!(!all_text.contains(&q.red_flags[0]));
+        let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
+        assert_eq!(labels, ["Model answer", "Another question"]);
+        assert!(limits::check_reply(&reply).is_empty());
+    }
+    // Each question shown is in the history, with guild, channel and user.
+    let conn = Connection::open(&f.db_path).unwrap();
+    let rows: Vec<(i64, i64, i64, String)> = conn
+        .prepare("SELECT guild_id, channel_id, shown_by, source FROM question_history")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows.iter()
+            .all(|r| *r == (GUILD as i64, CHANNEL as i64, USER as i64, "command".into()))
+    );
+}
+
+#[test]
+fn topic_filter_is_respected_and_case_insensitive() {
+    let f = fixture();
+    for _ in 0..5 {
+        let reply = ask(
+            &f.engine,
+            GUILD,
+            &[("level", "mid"), ("topic", "Networking")],
+        );
+        let q = f.engine.bank().get(&question_id(&reply)).unwrap();
+        assert_eq!((q.level, q.topic.as_str()), (Level::Mid, "networking"));
+    }
+}
+
+#[test]
+fn no_repeats_until_the_pool_is_exhausted_then_a_new_cycle() {
+    let f = fixture();
+    let pool: HashSet<String> = f
+        .engine
+        .bank()
+        .filter(Some(Level::Senior), None)
+        .map(|q| q.id.clone())
+        .collect();
+    let mut seen = HashSet::new();
+    let mut last = String::new();
+    for _ in 0..pool.len() {
+        f.clock.advance(1000);
+        let id = question_id(&ask(&f.engine, GUILD, &[("level", "senior")]));
+        assert!(seen.insert(id.clone()), "{id} repeated within a cycle");
+        last = id;
+    }
+    assert_eq!(seen, pool);
+    // Second cycle: starts again, never with the question just shown, and again no repeats.
+    let mut second = HashSet::new();
+    for i in 0..pool.len() {
+        f.clock.advance(1000);
+        let id = question_id(&ask(&f.engine, GUILD, &[("level", "senior")]));
+        if i == 0 {
+            assert_ne!(id, last);
+        }
+        assert!(
+            second.insert(id.clone()),
+            "{id} repeated in the second cycle"
+        );
+    }
+    // Another guild has its own history: its first question may be any of the pool.
+    let other = question_id(&ask(&f.engine, GUILD + 1, &[("level", "senior")]));
+    assert!(pool.contains(&other));
+    let conn = Connection::open(&f.db_path).unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM question_history WHERE guild_id = ?1",
+            [GUILD as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n as usize, 2 * pool.len());
+}
+
+#[test]
+fn model_answer_button_is_private_and_shows_the_rubric() {
+    let f = fixture();
+    let reply = ask(&f.engine, GUILD, &[("level", "junior")]);
+    let id = question_id(&reply);
+    let answer = f.engine.handle(&press(GUILD, &reply.buttons[0].action));
+    assert_eq!(answer.visibility, Visibility::Private);
+    let q = f.engine.bank().get(&id).unwrap();
+    let text: String = answer.cards[0]
+        .fields
+        .iter()
+        .map(|x| format!("{}\n{}\n", x.name, x.value))
+        .collect();
+    for item in q.answer.iter().chain(&q.red_flags).chain(&q.follow_ups) {
+        assert!(text.contains(item.as_str()), "rubric misses: {item}");
+    }
+    assert!(text.contains("Red flags") && text.contains("Follow-up"));
+}
+
+#[test]
+fn another_question_button_keeps_the_filters() {
+    let f = fixture();
+    let reply = ask(&f.engine, GUILD, &[("level", "senior"), ("topic", "cost")]);
+    let next = f.engine.handle(&press(GUILD, &reply.buttons[1].action));
+    assert_eq!(next.visibility, Visibility::Public);
+    let q = f.engine.bank().get(&question_id(&next)).unwrap();
+    assert_eq!((q.level, q.topic.as_str()), (Level::Senior, "cost"));
+    assert_ne!(question_id(&next), question_id(&reply));
+}
+
+#[test]
+fn answer_is_private_unless_public_is_asked_for() {
+    let f = fixture();
+    let private = f
+        .engine
+        .handle(&command(GUILD, "answer", &[("id", "aws-s3-basics")]));
+    assert_eq!(private.visibility, Visibility::Private);
+    assert!(
+        private.cards[0]
+            .title
+            .as_deref()
+            .unwrap()
+            .contains("aws-s3-basics")
+    );
+    let public = f.engine.handle(&command(
+        GUILD,
+        "answer",
+        &[("id", "aws-s3-basics"), ("public", "true")],
+    ));
+    assert_eq!(public.visibility, Visibility::Public);
+    // Discord sends booleans typed.
+    let typed = Request {
+        invocation: Invocation::Command {
+            name: "answer".into(),
+            options: vec![
+                RawOption::text("id", "aws-s3-basics"),
+                RawOption {
+                    name: "public".into(),
+                    value: RawValue::Bool(false),
+                },
+            ],
+        },
+        ..command(GUILD, "answer", &[])
+    };
+    assert_eq!(f.engine.handle(&typed).visibility, Visibility::Private);
+}
+
+fn error_text(engine: &Engine, req: &Request) -> String {
+    let reply = engine.handle(req);
+    assert!(reply.is_error, "{reply:?}");
+    assert_eq!(reply.visibility, Visibility::Private);
+    assert!(limits::check_reply(&reply).is_empty(), "{reply:?}");
+    reply.content.unwrap()
+}
+
+#[test]
+fn every_error_is_private_and_clear() {
+    let f = fixture();
+    let e = &f.engine;
+    let msg = error_text(e, &command(GUILD, "answer", &[("id", "aws-s3-basic")]));
+    assert!(
+        msg.contains("No question has the id `aws-s3-basic`") && msg.contains("`aws-s3-basics`"),
+        "{msg}"
+    );
+    let msg = error_text(e, &command(GUILD, "question", &[("level", "expert")]));
+    assert!(msg.contains("junior, mid, senior"), "{msg}");
+    let msg = error_text(
+        e,
+        &command(GUILD, "question", &[("level", "mid"), ("topic", "quantum")]),
+    );
+    assert!(
+        msg.contains("No topic called `quantum`") && msg.contains("networking"),
+        "{msg}"
+    );
+    let msg = error_text(e, &command(GUILD, "question", &[]));
+    assert!(
+        msg.contains("needs the option `level`") && msg.contains("/question level:"),
+        "{msg}"
+    );
+    let msg = error_text(
+        e,
+        &command(GUILD, "question", &[("level", "mid"), ("colour", "red")]),
+    );
+    assert!(
+        msg.contains("has no option `colour`") && msg.contains("`topic`"),
+        "{msg}"
+    );
+    let msg = error_text(
+        e,
+        &command(GUILD, "question", &[("level", "mid"), ("level", "senior")]),
+    );
+    assert!(msg.contains("twice"), "{msg}");
+    let msg = error_text(
+        e,
+        &command(
+            GUILD,
+            "answer",
+            &[("id", "aws-s3-basics"), ("public", "maybe")],
+        ),
+    );
+    assert!(msg.contains("true or false"), "{msg}");
+    let msg = error_text(e, &command(GUILD, "frobnicate", &[]));
+    assert!(msg.contains("/question") && msg.contains("/help"), "{msg}");
+    let msg = error_text(e, &press(GUILD, "q:answer:no-such-question"));
+    assert!(msg.contains("No question"), "{msg}");
+    let msg = error_text(e, &press(GUILD, "old:format"));
+    assert!(msg.contains("no longer works"), "{msg}");
+    // The typed error is available to callers that need it.
+    assert!(matches!(
+        e.dispatch(&command(GUILD, "answer", &[("id", "x")])),
+        Err(Error::UnknownQuestion { .. })
+    ));
+}
+
+#[test]
+fn hostile_input_is_defused_and_bounded() {
+    let f = fixture();
+    let hostile = format!("@everyone **bold** <@123> `code` {}", "A".repeat(10_000));
+    for req in [
+        command(GUILD, "answer", &[("id", &hostile)]),
+        command(GUILD, "question", &[("level", "mid"), ("topic", &hostile)]),
+        command(GUILD, "question", &[("level", &hostile)]),
+        command(GUILD, &hostile, &[]),
+        command(GUILD, "question", &[(hostile.as_str(), "x")]),
+        press(GUILD, &hostile),
+    ] {
+        let msg = error_text(&f.engine, &req);
+        assert!(!msg.contains("@everyone"), "{msg}");
+        assert!(!msg.contains("<@123>"), "{msg}");
+        assert!(msg.chars().count() < 600, "{} chars", msg.chars().count());
+    }
+}
+
+#[test]
+fn help_lists_every_command_with_its_options() {
+    let f = fixture();
+    let reply = f.engine.handle(&command(GUILD, "help", &[]));
+    assert_eq!(reply.visibility, Visibility::Private);
+    let text = format!("{:?}", reply.cards);
+    for spec in interview_bot::engine::COMMANDS {
+        assert!(text.contains(&format!("/{}", spec.name)));
+        for o in spec.options {
+            assert!(text.contains(&format!("`{}`", o.name)));
+        }
+    }
+}
+
+#[test]
+fn autocomplete_suggests_topics_and_ids_best_first() {
+    let f = fixture();
+    let ac = |command: &str, option: &str, partial: &str| {
+        let c = f.engine.autocomplete(&AutocompleteRequest {
+            guild_id: GUILD,
+            command: command.into(),
+            option: option.into(),
+            partial: partial.into(),
+        });
+        assert!(limits::check_choices(&c).is_empty());
+        c
+    };
+    let topics = ac("question", "topic", "net");
+    assert_eq!(topics[0].value, "networking");
+    assert_eq!(
+        ac("question", "topic", "").len(),
+        f.engine.bank().topics().count()
+    );
+    let ids = ac("answer", "id", "aws-s3");
+    assert!(ids[0].value.starts_with("aws-s3"), "{ids:?}");
+    let by_words = ac("answer", "id", "security group");
+    assert!(
+        by_words.iter().any(|c| c.value == "aws-sg-vs-nacl"),
+        "{by_words:?}"
+    );
+    assert!(ac("answer", "id", "").len() <= 25);
+    assert!(ac("answer", "id", &"z".repeat(5000)).is_empty());
+    assert!(ac("question", "level", "j").is_empty());
+    assert!(ac("nope", "id", "a").is_empty());
+}
+
+#[test]
+fn every_question_and_rubric_fits_discord_limits() {
+    let f = fixture();
+    for q in f.engine.bank().all() {
+        let reply = f.engine.handle(&command(GUILD, "answer", &[("id", &q.id)]));
+        assert!(!reply.is_error);
+        assert_eq!(
+            limits::check_reply(&reply),
+            Vec::<String>::new(),
+            "{}",
+            q.id
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! The database: migrations from scratch, twice, and from every older version.
+
+use std::collections::BTreeSet;
+
+use interview_bot::store::{self, MIGRATIONS, Store};
+use rusqlite::Connection;
+
+fn version(conn: &Connection) -> usize {
+    conn.query_row("PRAGMA user_version", [], |r| r.get::<_, i64>(0))
+        .unwrap() as usize
+}
+
+fn tables(conn: &Connection) -> BTreeSet<String> {
+    let mut stmt = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn every_migration_file_is_embedded_in_order() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let embedded: Vec<&str> = MIGRATIONS.iter().map(|(name, _)| *name).collect();
+    assert_eq!(files, embedded);
+    for (i, name) in embedded.iter().enumerate() {
+        assert!(
+            name.starts_with(&format!("{:04}_", i + 1)),
+            "{name} is out of sequence"
+        );
+    }
+}
+
+#[test]
+fn a_new_database_gets_the_whole_schema_and_reopening_is_harmless() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap() as usize, MIGRATIONS.len());
+    drop(store);
+    // Applying twice (a restart) changes nothing and loses nothing.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.schema_version().unwrap() as usize, MIGRATIONS.len());
+    drop(store);
+
+    let conn = Connection::open(&path).unwrap();
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    let t = tables(&conn);
+    for name in [
+        "guild_settings",
+        "question_history",
+        "daily_schedules",
+        "daily_posts",
+        "candidates",
+        "interview_sessions",
+        "scores",
+        "audit_log",
+    ] {
+        assert!(t.contains(name), "missing table {name}");
+        // Every table carries its guild.
+        let cols: Vec<String> = conn
+            .prepare(&format!("PRAGMA table_info({name})"))
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(1))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(
+            cols.iter().any(|c| c == "guild_id"),
+            "{name} has no guild_id"
+        );
+    }
+}
+
+#[test]
+fn upgrades_from_every_older_version() {
+    for start in 0..MIGRATIONS.len() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        store::migrate_partially(&mut conn, start).unwrap();
+        assert_eq!(version(&conn), start);
+        store::migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), MIGRATIONS.len());
+        store::migrate(&mut conn).unwrap();
+        assert_eq!(version(&conn), MIGRATIONS.len());
+    }
+}
+
+#[test]
+fn schema_enforces_ratings_and_cascades_candidate_deletion() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    drop(Store::open(&path).unwrap());
+    let conn = Connection::open(&path).unwrap();
+    conn.pragma_update(None, "foreign_keys", true).unwrap();
+    conn.execute_batch(
+        "INSERT INTO candidates (id, guild_id, name, name_key, created_by, created_at)
+             VALUES (1, 10, 'Ada', 'ada', 5, 0);
+         INSERT INTO scores (guild_id, candidate_id, question_id, interviewer_id, rating, created_at, updated_at)
+             VALUES (10, 1, 'aws-s3-basics', 5, 4, 0, 0);",
+    )
+    .unwrap();
+    let bad = conn.execute(
+        "INSERT INTO scores (guild_id, candidate_id, question_id, interviewer_id, rating, created_at, updated_at)
+             VALUES (10, 1, 'aws-vpc-basics', 5, 5, 0, 0)",
+        [],
+    );
+    assert!(bad.is_err(), "a rating of 5 must be refused");
+    // A score cannot point at a candidate of another guild.
+    let cross = conn.execute(
+        "INSERT INTO scores (guild_id, candidate_id, question_id, interviewer_id, rating, created_at, updated_at)
+             VALUES (99, 1, 'aws-vpc-basics', 5, 3, 0, 0)",
+        [],
+    );
+    assert!(cross.is_err(), "cross-guild reference must be refused");
+    conn.execute("DELETE FROM candidates WHERE id = 1", [])
+        .unwrap();
+    let left: i64 = conn
+        .query_row("SELECT COUNT(*) FROM scores", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    drop(Store::open(&path).unwrap());
+    Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 999)
+        .unwrap();
+    let err = Store::open(&path).unwrap_err().to_string();
+    assert!(err.contains("migrate"), "{err}");
+}

@@ -7,6 +7,7 @@ pub mod bank;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod discord;
 pub mod engine;
 pub mod logging;
 pub mod store;

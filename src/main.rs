@@ -13,13 +13,13 @@ use interview_bot::clock::SystemClock;
 use interview_bot::config::{Config, ConfigError};
 use interview_bot::engine::Engine;
 use interview_bot::store::Store;
-use interview_bot::{console, logging};
+use interview_bot::{console, discord, logging};
 
 /// A Discord bot for technical interviews: questions by level with private model answers.
 ///
 /// Configuration comes from the environment and from a `.env` file in the working directory
 /// (see .env.example): DISCORD_TOKEN, DATABASE_PATH, QUESTIONS_DIR, DISCORD_GUILD_ID,
-/// DISCORD_API_URL, RUST_LOG.
+/// DISCORD_API_URL, RUST_LOG. Exit codes: 0 success, 1 failure, 2 configuration or usage error.
 #[derive(Parser)]
 #[command(name = "interview-bot", version, about, long_about)]
 struct Cli {
@@ -35,6 +35,20 @@ enum Command {
     /// Use the bot's commands in this terminal, without Discord: type `/help` to start.
     /// Reads commands from standard input, one per line, so it can also be scripted.
     Console,
+    /// Register the slash commands with Discord (one bulk overwrite) and exit, for
+    /// deployments that register separately from running. Needs DISCORD_TOKEN.
+    Register {
+        /// Register to this server only (instant); default DISCORD_GUILD_ID, else globally.
+        #[arg(long, value_parser = parse_id)]
+        guild: Option<u64>,
+    },
+    /// Print the URL that adds the bot to a server, with the scopes and permissions it uses.
+    InviteUrl {
+        /// The application (client) id; without it the id is asked of Discord using
+        /// DISCORD_TOKEN.
+        #[arg(long, value_parser = parse_id)]
+        client_id: Option<u64>,
+    },
     /// Check or list the question packs.
     Bank {
         #[command(subcommand)]
@@ -61,6 +75,10 @@ enum BankCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+fn parse_id(s: &str) -> Result<u64, String> {
+    interview_bot::config::parse_snowflake(s).ok_or_else(|| format!("`{s}` is not a Discord id"))
 }
 
 fn parse_level(s: &str) -> Result<Level, String> {
@@ -142,12 +160,91 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             engine.store().close().map_err(|e| Fatal(e.to_string(), 1))
         }
         Command::Run => {
-            config.require_token()?;
-            Err(Fatal(
-                "the Discord front end is not built yet; use `interview-bot console` to try the commands".into(),
-                1,
-            ))
+            let conn = connection(&config, config.guild_id)?;
+            let engine = open_engine(&config)?;
+            let result =
+                runtime()?.block_on(discord::run(&conn, engine.clone(), shutdown_signal()));
+            let closed = engine.store().close();
+            result.map_err(|e| Fatal(format!("the bot stopped: {e}"), 1))?;
+            closed.map_err(|e| Fatal(e.to_string(), 1))?;
+            tracing::info!("stopped cleanly");
+            Ok(())
         }
+        Command::Register { guild } => {
+            let conn = connection(&config, guild.or(config.guild_id))?;
+            let count = runtime()?
+                .block_on(async {
+                    let http = conn.http();
+                    discord::application_id(&http).await?;
+                    discord::register_commands(&http, conn.guild_id).await
+                })
+                .map_err(|e| Fatal(format!("registration failed: {e}"), 1))?;
+            match conn.guild_id {
+                Some(g) => println!("Registered {count} commands to server {g}."),
+                None => println!(
+                    "Registered {count} commands globally (Discord may take a few minutes to show them)."
+                ),
+            }
+            Ok(())
+        }
+        Command::InviteUrl { client_id } => {
+            let id = match client_id {
+                Some(id) => id,
+                None => {
+                    let conn = connection(&config, None)?;
+                    runtime()?
+                        .block_on(async { discord::application_id(&conn.http()).await })
+                        .map_err(|e| {
+                            Fatal(
+                                format!("could not ask Discord for the application id ({e}); pass --client-id"),
+                                1,
+                            )
+                        })?
+                        .get()
+                }
+            };
+            println!("{}", discord::invite::url(id));
+            Ok(())
+        }
+    }
+}
+
+fn connection(config: &Config, guild_id: Option<u64>) -> Result<discord::Connection, Fatal> {
+    Ok(discord::Connection {
+        token: config.require_token()?.clone(),
+        api_url: config.api_url.clone(),
+        guild_id,
+    })
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Fatal> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Fatal(format!("cannot start the async runtime: {e}"), 1))
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = ctrl_c.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
     }
 }
 

@@ -48,12 +48,15 @@ pub enum Error {
     UnknownAction(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A failure outside the engine's own logic (a panic caught by a front end, say).
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl Error {
     /// Failures on our side (as opposed to a mistake in the request): logged as errors.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Error::Store(_))
+        matches!(self, Error::Store(_) | Error::Internal(_))
     }
 
     /// The message shown to the user. Anything the user typed is quoted safely; internal
@@ -119,7 +122,7 @@ impl Error {
                 "That button no longer works (the bot was updated since it was posted). Run the command again."
                     .to_string()
             }
-            Error::Store(_) => {
+            Error::Store(_) | Error::Internal(_) => {
                 "Something went wrong on our side and it has been logged. Please try again in a moment."
                     .to_string()
             }

@@ -1,0 +1,109 @@
+//! The Discord front end: the only module that knows serenity. It turns interactions into
+//! engine requests and engine replies into Discord messages, registers the slash commands from
+//! the engine's declarations, and runs the gateway connection until shutdown.
+
+pub mod convert;
+mod handler;
+pub mod invite;
+pub mod register;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serenity::all::{
+    ApplicationId, ClientBuilder, CreateAllowedMentions, GatewayIntents, GuildId, Http,
+};
+use serenity::http::HttpBuilder;
+
+use crate::config::Token;
+use crate::engine::Engine;
+
+pub use handler::InFlight;
+
+/// How long shutdown waits for interactions already being handled.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscordError {
+    #[error("Discord request failed: {0}")]
+    Http(#[from] serenity::Error),
+}
+
+/// Where and how to reach Discord.
+#[derive(Debug, Clone)]
+pub struct Connection {
+    pub token: Token,
+    /// A Discord API proxy (rate limiting is then the proxy's job), or `None` for Discord.
+    pub api_url: Option<String>,
+    /// Register commands to this server only; globally when `None`.
+    pub guild_id: Option<u64>,
+}
+
+impl Connection {
+    /// The HTTP client: through the proxy with serenity's rate limiter off (as serenity
+    /// documents for proxies), or straight to Discord with it on. Mentions are off by default.
+    pub fn http(&self) -> Http {
+        let mut builder = HttpBuilder::new(self.token.expose())
+            .default_allowed_mentions(CreateAllowedMentions::new());
+        if let Some(url) = &self.api_url {
+            builder = builder.proxy(url.clone()).ratelimiter_disabled(true);
+        }
+        builder.build()
+    }
+}
+
+/// Overwrites the registered commands with the engine's (one bulk request); returns how many.
+pub async fn register_commands(http: &Http, guild: Option<u64>) -> Result<usize, DiscordError> {
+    let commands = register::commands();
+    let count = commands.len();
+    match guild {
+        Some(g) => {
+            GuildId::new(g).set_commands(http, commands).await?;
+        }
+        None => {
+            serenity::all::Command::set_global_commands(http, commands).await?;
+        }
+    }
+    Ok(count)
+}
+
+/// Asks Discord which application the token belongs to, and remembers it in `http`.
+pub async fn application_id(http: &Http) -> Result<ApplicationId, DiscordError> {
+    if let Some(id) = http.application_id() {
+        return Ok(id);
+    }
+    let info = http.get_current_application_info().await?;
+    http.set_application_id(info.id);
+    Ok(info.id)
+}
+
+/// Runs the bot until `shutdown` completes: then stops taking interactions, lets those in
+/// flight finish (at most [`DRAIN_TIMEOUT`]), and disconnects.
+pub async fn run(
+    conn: &Connection,
+    engine: Engine,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), DiscordError> {
+    let inflight = Arc::new(InFlight::default());
+    let handler = handler::Handler::new(engine, conn.guild_id, inflight.clone());
+    // GUILDS is not privileged; the bot needs no message content.
+    let mut client = ClientBuilder::new_with_http(conn.http(), GatewayIntents::GUILDS)
+        .event_handler(handler)
+        .await?;
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new interactions, finishing those in flight");
+        inflight.close();
+        if !inflight.wait_idle(DRAIN_TIMEOUT).await {
+            tracing::warn!(
+                remaining = inflight.count(),
+                "interactions still running at the drain timeout"
+            );
+        }
+        shards.shutdown_all().await;
+    });
+    client.start().await?;
+    Ok(())
+}

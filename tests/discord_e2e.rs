@@ -1,0 +1,503 @@
+//! End to end: the real `interview-bot` binary connects to a fake Discord on 127.0.0.1 and is
+//! driven only through it, the way Discord would. Every request body the bot sends is checked
+//! against Discord's OpenAPI spec and limits by the fake.
+
+mod common;
+mod support;
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
+
+const WAIT: Duration = Duration::from_secs(15);
+const EPHEMERAL: u64 = 1 << 6;
+
+/// The bot process; killed when dropped, so no test leaves it running.
+struct Bot {
+    child: Child,
+    log: PathBuf,
+    db: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Bot {
+    fn start(fake: &FakeDiscord) -> Bot {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("bot.log");
+        let db = dir.path().join("bot.sqlite3");
+        let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .arg("run")
+            .current_dir(dir.path())
+            .env("DISCORD_TOKEN", "fake-token-for-tests")
+            .env("DISCORD_API_URL", fake.api_url())
+            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
+            .env("DATABASE_PATH", &db)
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .env("RUST_LOG", "interview_bot=debug,serenity=info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Bot {
+            child,
+            log,
+            db,
+            _dir: dir,
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits (bounded) for the exit status.
+    fn terminate(&mut self) -> Option<i32> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = Instant::now() + WAIT;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A fake Discord and the bot connected to it, commands registered.
+async fn connected() -> (FakeDiscord, Bot) {
+    let fake = FakeDiscord::start().await;
+    let bot = Bot::start(&fake);
+    if let Err(e) = fake.wait_identified(WAIT).await {
+        panic!("bot did not connect: {e}\n{}", bot.log());
+    }
+    let path = format!(
+        "/applications/{}/guilds/{}/commands",
+        FakeDiscord::APP_ID,
+        FakeDiscord::GUILD_ID
+    );
+    if let Err(e) = fake
+        .wait_request(|r| r.method == "PUT" && r.path == path, WAIT)
+        .await
+    {
+        panic!("no registration: {e}\n{}", bot.log());
+    }
+    (fake, bot)
+}
+
+/// Runs a slash command and returns the callback body.
+async fn command(fake: &FakeDiscord, bot: &Bot, name: &str, options: Value) -> Value {
+    let i = fake
+        .send_command(name, options, DEFAULT_USER_ID, DEFAULT_MEMBER_PERMISSIONS)
+        .await;
+    match fake.wait_callback(&i, WAIT).await {
+        Ok(r) => r.body,
+        Err(e) => panic!("{e}\n{}", bot.log()),
+    }
+}
+
+async fn click(fake: &FakeDiscord, bot: &Bot, custom_id: &str) -> Value {
+    let i = fake
+        .send_button(custom_id, Value::Null, DEFAULT_USER_ID + 7)
+        .await;
+    match fake.wait_callback(&i, WAIT).await {
+        Ok(r) => r.body,
+        Err(e) => panic!("{e}\n{}", bot.log()),
+    }
+}
+
+fn opt(name: &str, value: Value) -> Value {
+    let kind = if value.is_boolean() { 5 } else { 3 };
+    json!({"name": name, "type": kind, "value": value})
+}
+
+fn is_ephemeral(callback: &Value) -> bool {
+    callback["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0
+}
+
+fn embed_text(callback: &Value) -> String {
+    callback["data"]["embeds"].to_string()
+}
+
+fn buttons(callback: &Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for row in callback["data"]["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for b in row["components"].as_array().into_iter().flatten() {
+            out.push((
+                b["label"].as_str().unwrap_or_default().to_string(),
+                b["custom_id"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn question_id(callback: &Value) -> String {
+    let fields = callback["data"]["embeds"][0]["fields"].as_array().unwrap();
+    let id = fields.iter().find(|f| f["name"] == "Id").expect("Id field");
+    id["value"].as_str().unwrap().trim_matches('`').to_string()
+}
+
+fn assert_clean(fake: &FakeDiscord, bot: &Bot) {
+    assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
+    assert_eq!(fake.unknown_routes(), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registers_every_declared_command_once() {
+    let (fake, bot) = connected().await;
+    let registered = fake.registered_commands(Some(FakeDiscord::GUILD_ID));
+    let names: Vec<&str> = registered
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let declared: Vec<&str> = interview_bot::engine::COMMANDS
+        .iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names, declared);
+    let put = fake
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .unwrap();
+    for (spec, body) in interview_bot::engine::COMMANDS
+        .iter()
+        .zip(put.body.as_array().unwrap())
+    {
+        assert_eq!(body["description"], spec.description);
+        let options = body["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        assert_eq!(options.len(), spec.options.len(), "{}", spec.name);
+        for (o, b) in spec.options.iter().zip(options) {
+            assert_eq!(b["name"], o.name);
+            assert_eq!(b["required"].as_bool().unwrap_or(false), o.required);
+            let choices: Vec<&str> = b["choices"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| c["value"].as_str().unwrap())
+                .collect();
+            let declared: Vec<&str> = o.choices.iter().map(|c| c.value).collect();
+            assert_eq!(choices, declared);
+            assert_eq!(
+                b["autocomplete"].as_bool().unwrap_or(false),
+                o.completion.is_some()
+            );
+        }
+    }
+    // Nothing else is registered globally when a guild is configured.
+    assert!(fake.registered_commands(None).is_empty());
+    assert_clean(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn question_model_answer_and_another_question() {
+    let (fake, bot) = connected().await;
+    let bank = common::real_bank();
+    for level in ["junior", "mid", "senior"] {
+        let cb = command(&fake, &bot, "question", json!([opt("level", json!(level))])).await;
+        assert_eq!(cb["type"], 4, "{cb}");
+        assert!(!is_ephemeral(&cb), "the question is public");
+        let id = question_id(&cb);
+        let q = bank.get(&id).expect("a real question id");
+        assert_eq!(q.level.as_str(), level);
+        assert_eq!(cb["data"]["embeds"][0]["description"], q.prompt.as_str());
+        assert!(
+            !embed_text(&cb).contains(&q.red_flags[0]),
+            "no rubric in public"
+        );
+        // Nothing the bot posts can ping anyone.
+        assert_eq!(cb["data"]["allowed_mentions"]["parse"], json!([]));
+        let b = buttons(&cb);
+        assert_eq!(b[0].0, "Model answer");
+        assert_eq!(b[1].0, "Another question");
+
+        // "Model answer": private, with the answer points and red flags.
+        let answer = click(&fake, &bot, &b[0].1).await;
+        assert_eq!(answer["type"], 4);
+        assert!(is_ephemeral(&answer), "the rubric is private");
+        let text = embed_text(&answer);
+        assert!(text.contains("Red flags"));
+        for item in q.answer.iter().chain(&q.red_flags) {
+            let needle = serde_json::to_string(item).unwrap();
+            assert!(text.contains(needle.trim_matches('"')), "missing {item}");
+        }
+
+        // "Another question": a new public question at the same level.
+        let next = click(&fake, &bot, &b[1].1).await;
+        assert!(!is_ephemeral(&next));
+        let next_q = bank.get(&question_id(&next)).unwrap();
+        assert_eq!(next_q.level.as_str(), level);
+        assert_ne!(next_q.id, q.id);
+    }
+    assert_clean(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answer_help_autocomplete_and_errors() {
+    let (fake, bot) = connected().await;
+    let cb = command(
+        &fake,
+        &bot,
+        "answer",
+        json!([opt("id", json!("aws-vpc-basics"))]),
+    )
+    .await;
+    assert!(is_ephemeral(&cb));
+    assert!(embed_text(&cb).contains("aws-vpc-basics"));
+    let cb = command(
+        &fake,
+        &bot,
+        "answer",
+        json!([
+            opt("id", json!("aws-vpc-basics")),
+            opt("public", json!(true))
+        ]),
+    )
+    .await;
+    assert!(!is_ephemeral(&cb));
+
+    let cb = command(&fake, &bot, "help", Value::Null).await;
+    assert!(is_ephemeral(&cb));
+    assert!(embed_text(&cb).contains("/question level:"));
+
+    // Unknown id: a private error with a hint.
+    let cb = command(
+        &fake,
+        &bot,
+        "answer",
+        json!([opt("id", json!("aws-vpc-basic"))]),
+    )
+    .await;
+    assert!(is_ephemeral(&cb));
+    let content = cb["data"]["content"].as_str().unwrap();
+    assert!(
+        content.contains("No question has the id") && content.contains("aws-vpc-basics"),
+        "{content}"
+    );
+
+    // Hostile option values: handled, bounded, nothing that pings.
+    let hostile = format!("@everyone **boom** <@&1> {}", "x".repeat(10_000));
+    for options in [
+        json!([opt("id", json!(hostile))]),
+        json!([opt("level", json!("mid")), opt("topic", json!(hostile))]),
+    ] {
+        let name = if options[0]["name"] == "id" {
+            "answer"
+        } else {
+            "question"
+        };
+        let cb = command(&fake, &bot, name, options).await;
+        assert!(is_ephemeral(&cb));
+        let content = cb["data"]["content"].as_str().unwrap();
+        assert!(
+            !content.contains("@everyone") && content.len() < 600,
+            "{content}"
+        );
+    }
+
+    // Autocomplete: topics, and ids by id or by words of the prompt.
+    let i = fake
+        .send_autocomplete(
+            "question",
+            json!([opt("level", json!("mid")), {"name": "topic", "type": 3, "value": "net", "focused": true}]),
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap().body;
+    assert_eq!(cb["type"], 8);
+    assert_eq!(cb["data"]["choices"][0]["value"], "networking");
+    let i = fake
+        .send_autocomplete(
+            "answer",
+            json!([{"name": "id", "type": 3, "value": "security group", "focused": true}]),
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap().body;
+    let choices = cb["data"]["choices"].as_array().unwrap();
+    assert!(!choices.is_empty() && choices.len() <= 25);
+    assert!(
+        choices.iter().any(|c| c["value"] == "aws-sg-vs-nacl"),
+        "{choices:?}"
+    );
+    assert_clean(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn survives_a_dropped_gateway_connection() {
+    let (fake, bot) = connected().await;
+    let before = fake.identify_count() + fake.resume_count();
+    fake.drop_gateway().await;
+    let deadline = Instant::now() + WAIT;
+    while fake.identify_count() + fake.resume_count() == before {
+        assert!(Instant::now() < deadline, "no reconnect\n{}", bot.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let cb = command(
+        &fake,
+        &bot,
+        "question",
+        json!([opt("level", json!("junior"))]),
+    )
+    .await;
+    assert_eq!(cb["type"], 4);
+    // Registration happened once, not again on reconnect.
+    let puts = fake.requests().iter().filter(|r| r.method == "PUT").count();
+    assert_eq!(puts, 1);
+    assert_clean(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_exits_cleanly() {
+    let (fake, mut bot) = connected().await;
+    command(
+        &fake,
+        &bot,
+        "question",
+        json!([opt("level", json!("senior"))]),
+    )
+    .await;
+    assert_eq!(bot.terminate(), Some(0), "\n{}", bot.log());
+    let log = bot.log();
+    assert!(log.contains("stopped cleanly"), "{log}");
+    assert!(
+        !log.contains("fake-token-for-tests"),
+        "the token must never be logged"
+    );
+    // One log line per interaction, with command, outcome and latency.
+    assert!(
+        log.contains("command=/question")
+            && log.contains("outcome=\"ok\"")
+            && log.contains("latency_ms"),
+        "{log}"
+    );
+    // The store was closed: the history is in the main database file.
+    let conn = rusqlite::Connection::open(&bot.db).unwrap();
+    let n: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM question_history WHERE guild_id = ?1",
+            [FakeDiscord::GUILD_ID as i64],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    assert_clean(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_work_is_deferred_within_three_seconds_then_delivered() {
+    let (fake, bot) = connected().await;
+    // Hold a write lock on the database so the engine has to wait for it.
+    let conn = rusqlite::Connection::open(&bot.db).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    let i = fake
+        .send_command(
+            "question",
+            json!([opt("level", json!("mid"))]),
+            DEFAULT_USER_ID,
+            DEFAULT_MEMBER_PERMISSIONS,
+        )
+        .await;
+    let sent = Instant::now();
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap();
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "acknowledged after {:?}",
+        sent.elapsed()
+    );
+    assert_eq!(cb.body["type"], 5, "deferred: {}", cb.body);
+    conn.execute_batch("COMMIT").unwrap();
+    // The public question arrives as a follow-up, and the private placeholder is removed.
+    let path = format!("/webhooks/{}/{}", FakeDiscord::APP_ID, i.token);
+    let follow = fake
+        .wait_request(|r| r.method == "POST" && r.path == path, WAIT)
+        .await
+        .unwrap();
+    assert!(
+        follow.body["embeds"][0]["description"].is_string(),
+        "{}",
+        follow.body
+    );
+    assert_eq!(follow.body["flags"].as_u64().unwrap_or(0) & EPHEMERAL, 0);
+    let original = format!("{path}/messages/@original");
+    fake.wait_request(|r| r.method == "DELETE" && r.path == original, WAIT)
+        .await
+        .unwrap();
+    assert_clean(&fake, &bot);
+}
+
+/// Runs a one-shot subcommand against the fake and returns (exit code, stdout, stderr).
+fn one_shot(fake_url: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(args)
+        .current_dir(dir.path())
+        .env("DISCORD_TOKEN", "fake-token-for-tests")
+        .env("DISCORD_API_URL", fake_url)
+        .env_remove("DISCORD_GUILD_ID")
+        .env("QUESTIONS_DIR", common::questions_dir())
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_and_invite_url_subcommands() {
+    let fake = FakeDiscord::start().await;
+    let url = fake.api_url();
+    let guild = FakeDiscord::GUILD_ID.to_string();
+    let (code, out, err) = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || one_shot(&url, &["register", "--guild", &guild])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("Registered 3 commands to server"), "{out}");
+    assert_eq!(
+        fake.registered_commands(Some(FakeDiscord::GUILD_ID)).len(),
+        3
+    );
+
+    let (code, out, err) = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || one_shot(&url, &["register"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains("globally"), "{out}");
+    assert_eq!(fake.registered_commands(None).len(), 3);
+
+    let (code, out, err) = tokio::task::spawn_blocking(move || one_shot(&url, &["invite-url"]))
+        .await
+        .unwrap();
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        out.trim(),
+        interview_bot::discord::invite::url(FakeDiscord::APP_ID)
+    );
+    assert_eq!(fake.violations(), Vec::<String>::new());
+}

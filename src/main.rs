@@ -162,8 +162,10 @@ fn run(cli: Cli) -> Result<(), Fatal> {
         Command::Run => {
             let conn = connection(&config, config.guild_id)?;
             let engine = open_engine(&config)?;
-            let result =
-                runtime()?.block_on(discord::run(&conn, engine.clone(), shutdown_signal()));
+            let rt = runtime()?;
+            let result = rt.block_on(discord::run(&conn, engine.clone(), shutdown_signal()));
+            // Background tasks still running (a reconnect attempt, say) are not waited for.
+            rt.shutdown_timeout(std::time::Duration::from_secs(2));
             let closed = engine.store().close();
             result.map_err(|e| Fatal(format!("the bot stopped: {e}"), 1))?;
             closed.map_err(|e| Fatal(e.to_string(), 1))?;

@@ -501,3 +501,37 @@ async fn register_and_invite_url_subcommands() {
     );
     assert_eq!(fake.violations(), Vec::<String>::new());
 }
+
+#[test]
+fn an_unreachable_api_stops_with_a_clear_message() {
+    // A port that was just free: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let (code, _out, err) = one_shot(&url, &["run"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("cannot reach the Discord API at {url}")),
+        "{err}"
+    );
+    assert!(started.elapsed() < WAIT);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_exits_cleanly_while_reconnecting() {
+    let (fake, mut bot) = connected().await;
+    // Discord goes away: the bot keeps trying to reconnect until told to stop.
+    fake.shutdown().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let code = tokio::task::spawn_blocking(move || {
+        let code = bot.terminate();
+        (code, bot)
+    })
+    .await
+    .unwrap();
+    assert_eq!(code.0, Some(0), "\n{}", code.1.log());
+}

@@ -23,11 +23,20 @@ pub use handler::InFlight;
 
 /// How long shutdown waits for interactions already being handled.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for the gateway connection to close.
+const SHARD_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiscordError {
     #[error("Discord request failed: {0}")]
     Http(#[from] serenity::Error),
+    #[error(
+        "cannot reach the Discord API at {url} ({source}). Check the network, or DISCORD_API_URL if you use a proxy."
+    )]
+    Unreachable {
+        url: String,
+        source: serenity::Error,
+    },
 }
 
 /// Where and how to reach Discord.
@@ -85,13 +94,26 @@ pub async fn run(
     engine: Engine,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), DiscordError> {
+    let http = conn.http();
+    // serenity asks this endpoint for the gateway address and, if the call fails, silently
+    // falls back to Discord's public gateway and retries forever: check it first instead.
+    if let Err(source) = http.get_gateway().await {
+        return Err(DiscordError::Unreachable {
+            url: conn
+                .api_url
+                .clone()
+                .unwrap_or_else(|| "https://discord.com".into()),
+            source,
+        });
+    }
     let inflight = Arc::new(InFlight::default());
     let handler = handler::Handler::new(engine, conn.guild_id, inflight.clone());
     // GUILDS is not privileged; the bot needs no message content.
-    let mut client = ClientBuilder::new_with_http(conn.http(), GatewayIntents::GUILDS)
+    let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(handler)
         .await?;
     let shards = client.shard_manager.clone();
+    let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: no new interactions, finishing those in flight");
@@ -102,8 +124,19 @@ pub async fn run(
                 "interactions still running at the drain timeout"
             );
         }
-        shards.shutdown_all().await;
+        if tokio::time::timeout(SHARD_STOP_TIMEOUT, shards.shutdown_all())
+            .await
+            .is_err()
+        {
+            tracing::warn!("the gateway connection did not close in time");
+        }
+        let _ = stopped_tx.send(());
     });
-    client.start().await?;
+    // The client normally returns once its shards stop; a shard stuck reconnecting may keep it
+    // waiting, so shutdown does not depend on it.
+    tokio::select! {
+        result = client.start() => result?,
+        _ = stopped_rx => {}
+    }
     Ok(())
 }

@@ -83,10 +83,12 @@ impl Handler {
     }
 }
 
-/// Runs the engine on the blocking pool (it may wait on SQLite).
-fn spawn_engine(engine: &Engine, req: Request) -> JoinHandle<Reply> {
+/// Runs the engine on the blocking pool (it may wait on SQLite), inside a span naming the
+/// interaction so that anything the engine logs can be traced back to it.
+fn spawn_engine(engine: &Engine, req: Request, interaction: u64) -> JoinHandle<Reply> {
     let engine = engine.clone();
-    tokio::task::spawn_blocking(move || engine.handle(&req))
+    let span = tracing::info_span!("interaction", id = interaction);
+    tokio::task::spawn_blocking(move || span.in_scope(|| engine.handle(&req)))
 }
 
 /// The reply of a finished engine task; a panic becomes an apology, and the bot goes on.
@@ -251,7 +253,7 @@ impl Handler {
                 .await?;
             return Ok("outside-guild");
         };
-        let mut task = spawn_engine(&self.engine, req);
+        let mut task = spawn_engine(&self.engine, req, target.id());
         if let Ok(done) = tokio::time::timeout(ACK_BUDGET, &mut task).await {
             let (reply, outcome) = settle(done, target.id());
             target.respond(&ctx.http, &reply).await?;

@@ -4,8 +4,7 @@
 use std::io::{self, BufRead, IsTerminal, Write};
 
 use crate::engine::{
-    COMMANDS, Caller, Engine, Invocation, Permissions, RawOption, Reply, Request, Visibility,
-    commands,
+    Caller, Engine, Invocation, Permissions, RawOption, Reply, Request, Visibility, commands,
 };
 
 /// The guild id the console's data is stored under (Discord never uses 0).
@@ -250,11 +249,6 @@ pub fn render(reply: &Reply) -> String {
     }
     s.push('\n');
     s
-}
-
-/// The list of commands, for the console banner and tests.
-pub fn command_names() -> Vec<&'static str> {
-    COMMANDS.iter().map(|c| c.name).collect()
 }
 
 #[cfg(test)]

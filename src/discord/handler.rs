@@ -145,13 +145,7 @@ impl EventHandler for Handler {
                 (cmd.id.get(), label, cmd.guild_id, outcome)
             }
             Interaction::Component(click) => {
-                let label = crate::engine::Action::parse(&click.data.custom_id).map_or_else(
-                    || "button (unknown)".to_string(),
-                    |_| {
-                        let kind: Vec<&str> = click.data.custom_id.split(':').take(2).collect();
-                        format!("button {}", kind.join(":"))
-                    },
-                );
+                let label = crate::engine::Action::label(&click.data.custom_id);
                 let req = convert::component_request(click);
                 let outcome = self.answer(&ctx, Target::Component(click), req).await;
                 (click.id.get(), label, click.guild_id, outcome)

@@ -24,6 +24,15 @@ impl Action {
         }
     }
 
+    /// A short name for logs, never echoing an unrecognised id: `button q:answer`.
+    pub fn label(custom_id: &str) -> String {
+        match Action::parse(custom_id) {
+            Some(Action::ModelAnswer { .. }) => "button q:answer".into(),
+            Some(Action::Another { .. }) => "button q:next".into(),
+            None => "button (unknown)".into(),
+        }
+    }
+
     pub fn parse(id: &str) -> Option<Action> {
         if id.len() > MAX_ACTION_LEN {
             return None;

@@ -8,10 +8,6 @@ pub struct Permissions(pub u64);
 impl Permissions {
     pub const ADMINISTRATOR: u64 = 1 << 3;
     pub const MANAGE_GUILD: u64 = 1 << 5;
-
-    pub fn has(self, bit: u64) -> bool {
-        self.0 & Self::ADMINISTRATOR != 0 || self.0 & bit == bit
-    }
 }
 
 /// The person behind a request.
@@ -73,10 +69,7 @@ impl Request {
     pub fn label(&self) -> String {
         match &self.invocation {
             Invocation::Command { name, .. } => format!("/{name}"),
-            Invocation::Action { custom_id } => {
-                let kind: String = custom_id.split(':').take(2).collect::<Vec<_>>().join(":");
-                format!("button {kind}")
-            }
+            Invocation::Action { custom_id } => super::Action::label(custom_id),
         }
     }
 }

@@ -32,8 +32,8 @@ pub struct Config {
     pub discord_token: Option<Token>,
     /// `DATABASE_PATH`, default `interview-bot.sqlite3`.
     pub database_path: PathBuf,
-    /// `QUESTIONS_DIR`, default `data/questions`.
-    pub questions_dir: PathBuf,
+    /// `QUESTIONS_DIR`. Unset: `data/questions` if it exists, else the built-in packs.
+    pub questions_dir: Option<PathBuf>,
     /// `DISCORD_GUILD_ID`: register commands to this server only (instant; for development).
     pub guild_id: Option<u64>,
     /// `DISCORD_API_URL`: base URL of a Discord API proxy (or a fake Discord in tests).
@@ -115,8 +115,7 @@ impl Config {
             discord_token,
             database_path: get("DATABASE_PATH")
                 .map_or_else(|| PathBuf::from("interview-bot.sqlite3"), PathBuf::from),
-            questions_dir: get("QUESTIONS_DIR")
-                .map_or_else(|| PathBuf::from("data/questions"), PathBuf::from),
+            questions_dir: get("QUESTIONS_DIR").map(PathBuf::from),
             guild_id,
             api_url,
         })
@@ -150,7 +149,7 @@ mod tests {
     fn defaults() {
         let c = cfg(&[]).unwrap();
         assert_eq!(c.database_path, PathBuf::from("interview-bot.sqlite3"));
-        assert_eq!(c.questions_dir, PathBuf::from("data/questions"));
+        assert_eq!(c.questions_dir, None);
         assert!(c.discord_token.is_none() && c.guild_id.is_none() && c.api_url.is_none());
         assert_eq!(c.require_token().unwrap_err(), ConfigError::MissingToken);
     }

@@ -60,7 +60,8 @@ enum Command {
 enum BankCommand {
     /// Validate every pack; report each problem as file:line and exit 1 if there is any.
     Check {
-        /// Folder of *.toml packs (default: QUESTIONS_DIR, or data/questions).
+        /// Folder of *.toml packs (default: QUESTIONS_DIR; else data/questions if it exists,
+        /// else the packs built into the binary).
         dir: Option<PathBuf>,
     },
     /// List the questions as a table, or as JSON.
@@ -122,15 +123,14 @@ fn run(cli: Cli) -> Result<(), Fatal> {
         Command::Bank {
             command: BankCommand::Check { dir },
         } => {
-            let dir = dir.unwrap_or_else(|| config.questions_dir.clone());
-            let bank = load_bank(&dir)?;
-            println!("{}: ok, {}", dir.display(), bank.summary());
+            let (bank, source) = load_bank(dir.as_deref().or(config.questions_dir.as_deref()))?;
+            println!("{source}: ok, {}", bank.summary());
             Ok(())
         }
         Command::Bank {
             command: BankCommand::List { level, topic, json },
         } => {
-            let bank = load_bank(&config.questions_dir)?;
+            let (bank, _) = load_bank(config.questions_dir.as_deref())?;
             let topic = topic.map(|t| t.to_lowercase());
             if let Some(t) = &topic
                 && !bank.has_topic(t)
@@ -250,12 +250,13 @@ async fn shutdown_signal() {
     }
 }
 
-fn load_bank(dir: &Path) -> Result<Bank, Fatal> {
-    Bank::load(dir).map_err(|e| Fatal(e.to_string(), 1))
+fn load_bank(dir: Option<&Path>) -> Result<(Bank, String), Fatal> {
+    Bank::load_configured(dir).map_err(|e| Fatal(e.to_string(), 1))
 }
 
 fn open_engine(config: &Config) -> Result<Engine, Fatal> {
-    let bank = load_bank(&config.questions_dir)?;
+    let (bank, source) = load_bank(config.questions_dir.as_deref())?;
+    tracing::info!(questions = bank.len(), from = %source, "question bank loaded");
     let store = Store::open(&config.database_path).map_err(|e| Fatal(e.to_string(), 1))?;
     Ok(Engine::new(Arc::new(bank), store, Arc::new(SystemClock)))
 }

@@ -335,3 +335,42 @@ fn bank_list_json_has_the_documented_fields() {
     );
     assert!(!table.contains(" senior "), "{table}");
 }
+
+#[test]
+fn every_shipped_pack_is_built_in_identically() {
+    let mut shipped: Vec<(String, String)> = fs::read_dir(common::questions_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    shipped.sort();
+    let built_in: Vec<(String, String)> = interview_bot::bank::BUILTIN_PACKS
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(shipped, built_in);
+}
+
+#[test]
+fn outside_the_repository_the_built_in_packs_are_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["bank", "check"])
+        .current_dir(dir.path())
+        .env_remove("QUESTIONS_DIR")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.starts_with("built-in packs: ok,"), "{stdout}");
+    assert_eq!(
+        interview_bot::bank::load_named(interview_bot::bank::BUILTIN_PACKS)
+            .unwrap()
+            .len(),
+        common::real_bank().len()
+    );
+}

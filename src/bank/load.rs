@@ -114,6 +114,16 @@ pub fn load_dir(dir: &Path) -> Result<Bank, BankError> {
     finish(parsed.0, problems)
 }
 
+/// Loads packs given as (file name, text) pairs, such as the built-in ones.
+pub fn load_named(packs: &[(&str, &str)]) -> Result<Bank, BankError> {
+    let sources: Vec<(PathBuf, String)> = packs
+        .iter()
+        .map(|(name, text)| (PathBuf::from(name), text.to_string()))
+        .collect();
+    let (questions, problems) = load_sources(&sources);
+    finish(questions, problems)
+}
+
 /// Loads one pack from text, as if it were the file `name`. Used by tests and by `load_dir`.
 pub fn load_str(name: &str, text: &str) -> Result<Bank, BankError> {
     let (questions, problems) = load_sources(&[(PathBuf::from(name), text.to_string())]);

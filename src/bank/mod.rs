@@ -9,7 +9,27 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use load::{BankError, Problem, load_dir, load_str};
+pub use load::{BankError, Problem, load_dir, load_named, load_str};
+
+/// Where packs are looked for when `QUESTIONS_DIR` is not set.
+pub const DEFAULT_DIR: &str = "data/questions";
+
+/// The packs shipped in `data/questions/`, compiled into the binary so that it works from any
+/// directory. A test checks that every shipped pack is listed here.
+pub const BUILTIN_PACKS: &[(&str, &str)] = &[
+    (
+        "aws-junior.toml",
+        include_str!("../../data/questions/aws-junior.toml"),
+    ),
+    (
+        "aws-mid.toml",
+        include_str!("../../data/questions/aws-mid.toml"),
+    ),
+    (
+        "aws-senior.toml",
+        include_str!("../../data/questions/aws-senior.toml"),
+    ),
+];
 
 /// Longest text accepted for one answer point, red flag or follow-up: one Discord embed field
 /// holds 1024 characters and the bullet prefix needs a few.
@@ -109,6 +129,19 @@ impl Bank {
     /// Loads and validates every `*.toml` pack in `dir`.
     pub fn load(dir: &Path) -> Result<Bank, BankError> {
         load_dir(dir)
+    }
+
+    /// Loads the configured folder; with none configured, `data/questions` in the working
+    /// directory if it exists, else the packs built into the binary. Also says which it used.
+    pub fn load_configured(dir: Option<&Path>) -> Result<(Bank, String), BankError> {
+        let dir = dir.map(Path::to_path_buf).or_else(|| {
+            let default = PathBuf::from(DEFAULT_DIR);
+            default.is_dir().then_some(default)
+        });
+        match dir {
+            Some(d) => Ok((load_dir(&d)?, d.display().to_string())),
+            None => Ok((load_named(BUILTIN_PACKS)?, "built-in packs".to_string())),
+        }
     }
 
     pub fn len(&self) -> usize {

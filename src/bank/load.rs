@@ -124,10 +124,9 @@ pub fn load_named(packs: &[(&str, &str)]) -> Result<Bank, BankError> {
     finish(questions, problems)
 }
 
-/// Loads one pack from text, as if it were the file `name`. Used by tests and by `load_dir`.
+/// Loads one pack from text, as if it were the file `name`.
 pub fn load_str(name: &str, text: &str) -> Result<Bank, BankError> {
-    let (questions, problems) = load_sources(&[(PathBuf::from(name), text.to_string())]);
-    finish(questions, problems)
+    load_named(&[(name, text)])
 }
 
 fn finish(questions: Vec<Question>, problems: Vec<Problem>) -> Result<Bank, BankError> {

@@ -19,7 +19,7 @@ use serenity::http::HttpBuilder;
 use crate::config::Token;
 use crate::engine::Engine;
 
-pub use handler::InFlight;
+use handler::InFlight;
 
 /// How long shutdown waits for interactions already being handled.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);

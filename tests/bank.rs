@@ -4,6 +4,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use interview_bot::bank::{Bank, Level, load_str};
@@ -84,6 +85,19 @@ fn every_seed_question_is_covered_at_its_level() {
     }
 }
 
+// The seed page is not part of this repository: only fingerprints of its 6-word runs are
+// (tests/fixtures/seed-fingerprints.txt), so the copy check runs on a plain clone. When the page
+// is present next to the repository (../shared/seed), a second test checks the fingerprints
+// still match it and can rewrite them.
+
+/// How many consecutive words make a run that counts as copied.
+const SEED_RUN: usize = 6;
+/// The committed fingerprints, relative to the repository root.
+const SEED_FINGERPRINTS: &str = "tests/fixtures/seed-fingerprints.txt";
+/// Set to 1 to make `seed_fingerprints_match_the_seed_page` rewrite the committed file.
+const REGENERATE_VAR: &str = "REGENERATE_SEED_FINGERPRINTS";
+
+/// Lowercased words: maximal runs of alphanumeric characters.
 fn words(s: &str) -> Vec<String> {
     s.to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
@@ -92,41 +106,385 @@ fn words(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// No run of six words from the seed page appears in the pack: the pack is in our own words.
+/// 64-bit FNV-1a: small, stable across platforms and releases, written here so the fixture
+/// does not depend on any crate's hasher.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        hash ^= u64::from(*b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The fingerprint of one run: FNV-1a of its words joined by single spaces (UTF-8).
+fn run_fingerprint<S: AsRef<str>>(run: &[S]) -> u64 {
+    let joined: Vec<&str> = run.iter().map(AsRef::as_ref).collect();
+    fnv1a64(joined.join(" ").as_bytes())
+}
+
+/// Sorted, distinct fingerprints of every run of every text.
+fn fingerprints_of<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<u64> {
+    let mut fps: Vec<u64> = texts
+        .into_iter()
+        .flat_map(|t| {
+            words(t)
+                .windows(SEED_RUN)
+                .map(run_fingerprint)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    fps.sort_unstable();
+    fps.dedup();
+    fps
+}
+
+fn repo_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+}
+
+fn seed_dir() -> PathBuf {
+    repo_path("../shared/seed")
+}
+
+/// The text of each file of the seed page, or `None` when the page is not next to the repo.
+fn seed_page() -> Option<Vec<String>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(seed_dir())
+        .ok()?
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    Some(
+        paths
+            .iter()
+            .map(|p| fs::read_to_string(p).unwrap())
+            .collect(),
+    )
+}
+
+/// The fixture file for these fingerprints: a header saying what it is, then one line each.
+fn render_fingerprints(fps: &[u64]) -> String {
+    let mut out = format!(
+        "# Fingerprints of the seed page (../shared/seed, which is not part of this repository).\n\
+         # tests/bank.rs `no_text_is_copied_from_the_seed_page` checks the question packs against\n\
+         # them, so that check runs on a plain clone. The page's text is not stored here.\n\
+         #\n\
+         # How it was made: the page is split into words (maximal runs of alphanumeric characters,\n\
+         # lowercased); every run of {SEED_RUN} consecutive words is joined with single spaces and\n\
+         # hashed with 64-bit FNV-1a over its UTF-8 bytes; each line is one hash in 16 lowercase hex\n\
+         # digits, sorted, without duplicates. {count} fingerprints.\n\
+         #\n\
+         # Regenerate (needs ../shared/seed):\n\
+         #   {REGENERATE_VAR}=1 cargo test --test bank seed_fingerprints_match_the_seed_page\n",
+        count = fps.len()
+    );
+    for fp in fps {
+        out.push_str(&format!("{fp:016x}\n"));
+    }
+    out
+}
+
+/// Parses the fixture: `#` lines are comments, every other line is exactly one fingerprint of
+/// 16 lowercase hex digits, in strictly increasing order. Errors never echo a line, which
+/// keeps any plain text that slipped in out of test output.
+fn parse_fingerprints(text: &str) -> Result<HashSet<u64>, String> {
+    let mut fps = HashSet::new();
+    let mut last = None;
+    let mut comments = 0;
+    for (n, line) in text.lines().enumerate() {
+        let n = n + 1;
+        if line.starts_with('#') {
+            comments += 1;
+            continue;
+        }
+        let is_hex = line.len() == 16
+            && line
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !is_hex {
+            return Err(format!(
+                "line {n}: expected one fingerprint (16 lowercase hex digits), found {} \
+                 characters of something else",
+                line.len()
+            ));
+        }
+        let fp = u64::from_str_radix(line, 16).unwrap();
+        if last.is_some_and(|l| fp <= l) {
+            return Err(format!(
+                "line {n}: fingerprints must be sorted and distinct"
+            ));
+        }
+        last = Some(fp);
+        fps.insert(fp);
+    }
+    // The header is a fixed few lines; anything longer in comments is text that does not belong.
+    if comments > 16 {
+        return Err(format!("{comments} comment lines; the header has 11"));
+    }
+    Ok(fps)
+}
+
+fn committed_fingerprints() -> HashSet<u64> {
+    let path = repo_path(SEED_FINGERPRINTS);
+    let text = fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "cannot read the seed fingerprints {}: {e}. The file is part of the repository; \
+             restore it from git, or regenerate it next to ../shared/seed with \
+             `{REGENERATE_VAR}=1 cargo test --test bank seed_fingerprints_match_the_seed_page`",
+            path.display()
+        )
+    });
+    assert!(
+        text.len() < 64 * 1024,
+        "{} is {} bytes; it should hold only sorted, distinct fingerprints",
+        path.display(),
+        text.len()
+    );
+    parse_fingerprints(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The text of one question (or of one pack's header), field by field, in a fixed order.
+struct TextUnit {
+    /// "question `id` (file.toml)" or "pack header (file.toml)".
+    label: String,
+    /// Field path (`answer[2]`) and its text.
+    fields: Vec<(String, String)>,
+}
+
+/// Every string in a TOML value, with its path. Tables list these fields first, in this order,
+/// then any other key alphabetically, so that a run spanning two fields is checked too.
+fn collect_strings(path: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
+    const FIRST: [&str; 4] = ["prompt", "answer", "red_flags", "follow_ups"];
+    match value {
+        toml::Value::String(s) => out.push((path.to_string(), s.clone())),
+        toml::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                collect_strings(&format!("{path}[{i}]"), item, out);
+            }
+        }
+        toml::Value::Table(table) => {
+            let mut keys: Vec<&String> = table.keys().collect();
+            keys.sort_by_key(|k| {
+                (
+                    FIRST.iter().position(|f| f == k).unwrap_or(FIRST.len()),
+                    k.as_str(),
+                )
+            });
+            for k in keys {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                collect_strings(&p, &table[k.as_str()], out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// All the text of the shipped packs, read straight from the TOML so that any field counts,
+/// including ones the bank does not load.
+fn pack_text() -> Vec<TextUnit> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(common::questions_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    paths.sort();
+    let mut units = Vec::new();
+    for path in paths {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut table: toml::Table = toml::from_str(&fs::read_to_string(&path).unwrap())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let questions = table.remove("question");
+        let mut header = Vec::new();
+        collect_strings("", &toml::Value::Table(table), &mut header);
+        units.push(TextUnit {
+            label: format!("pack header ({file})"),
+            fields: header,
+        });
+        for q in questions.iter().flat_map(|q| q.as_array().unwrap()) {
+            let id = q.get("id").and_then(|v| v.as_str()).unwrap_or("?");
+            let mut fields = Vec::new();
+            collect_strings("", q, &mut fields);
+            units.push(TextUnit {
+                label: format!("question `{id}` ({file})"),
+                fields,
+            });
+        }
+    }
+    units
+}
+
+/// One message per run of a unit whose fingerprint is in `seed`, saying where the run is.
+fn copied_runs(unit: &TextUnit, seed: &HashSet<u64>) -> Vec<String> {
+    // Each word with the field it came from and its 1-based position in that field.
+    let mut tokens: Vec<(String, usize, usize)> = Vec::new();
+    for (f, (_, text)) in unit.fields.iter().enumerate() {
+        for (i, w) in words(text).into_iter().enumerate() {
+            tokens.push((w, f, i + 1));
+        }
+    }
+    let mut found = Vec::new();
+    for run in tokens.windows(SEED_RUN) {
+        let ws: Vec<&str> = run.iter().map(|(w, _, _)| w.as_str()).collect();
+        if !seed.contains(&run_fingerprint(&ws)) {
+            continue;
+        }
+        let (_, first_field, first_pos) = run[0];
+        let (_, last_field, last_pos) = run[SEED_RUN - 1];
+        let name = |f: usize| unit.fields[f].0.as_str();
+        let place = if first_field == last_field {
+            format!("{} words {first_pos}-{last_pos}", name(first_field))
+        } else {
+            format!(
+                "{} word {first_pos} to {} word {last_pos}",
+                name(first_field),
+                name(last_field)
+            )
+        };
+        found.push(format!(
+            "{}: {place} (\"{}\") repeat {SEED_RUN} words of the seed page",
+            unit.label,
+            ws.join(" ")
+        ));
+    }
+    found
+}
+
+/// No run of six words from the seed page appears in the packs: they are in our own words.
 #[test]
 fn no_text_is_copied_from_the_seed_page() {
-    let seed_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed");
-    let Ok(entries) = fs::read_dir(&seed_dir) else {
-        eprintln!("no seed page at {}; skipped", seed_dir.display());
+    let seed = committed_fingerprints();
+    assert!(
+        seed.len() >= 100,
+        "only {} seed fingerprints in {SEED_FINGERPRINTS}",
+        seed.len()
+    );
+    let units = pack_text();
+    // The TOML walk sees exactly the questions the bank loads, so none escapes the check.
+    let mut walked: Vec<&str> = units
+        .iter()
+        .filter_map(|u| u.label.strip_prefix("question `"))
+        .map(|l| l.split('`').next().unwrap())
+        .collect();
+    walked.sort_unstable();
+    let bank = common::real_bank();
+    let mut loaded: Vec<&str> = bank.all().iter().map(|q| q.id.as_str()).collect();
+    loaded.sort_unstable();
+    assert_eq!(walked, loaded);
+    for unit in &units {
+        let fields: HashSet<&str> = unit.fields.iter().map(|(p, _)| p.as_str()).collect();
+        if unit.label.starts_with("question") {
+            for f in ["prompt", "answer[0]", "red_flags[0]", "follow_ups[0]"] {
+                assert!(fields.contains(f), "{}: no {f} read", unit.label);
+            }
+        }
+    }
+    let copied: Vec<String> = units.iter().flat_map(|u| copied_runs(u, &seed)).collect();
+    assert!(copied.is_empty(), "{}", copied.join("\n"));
+}
+
+#[test]
+fn the_seed_check_names_the_question_and_where_the_shared_words_are() {
+    let seed: HashSet<u64> = fingerprints_of(["Alpha beta, gamma delta epsilon zeta! eta"])
+        .into_iter()
+        .collect();
+    assert_eq!(seed.len(), 2);
+    let unit = TextUnit {
+        label: "question `t-one` (pack.toml)".into(),
+        fields: vec![
+            ("prompt".into(), "Nothing in common here at all.".into()),
+            ("answer[0]".into(), "One two ALPHA beta gamma delta".into()),
+            ("answer[1]".into(), "epsilon zeta, and more.".into()),
+        ],
+    };
+    let found = copied_runs(&unit, &seed);
+    assert_eq!(
+        found,
+        [
+            "question `t-one` (pack.toml): answer[0] word 3 to answer[1] word 2 \
+             (\"alpha beta gamma delta epsilon zeta\") repeat 6 words of the seed page",
+        ]
+    );
+    let clean = TextUnit {
+        label: "x".into(),
+        fields: vec![("prompt".into(), "alpha beta gamma delta epsilon".into())],
+    };
+    assert!(copied_runs(&clean, &seed).is_empty());
+}
+
+#[test]
+fn fingerprints_are_fnv1a_of_the_normalised_run() {
+    // Published FNV-1a 64 test vectors.
+    assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+    assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+    assert_eq!(fnv1a64(b"foobar"), 0x8594_4171_f739_67e8);
+    assert_eq!(
+        fingerprints_of(["One, TWO three-four five\nsix"]),
+        [fnv1a64(b"one two three four five six")]
+    );
+    let fixture = render_fingerprints(&[1, 0xabc]);
+    assert_eq!(
+        parse_fingerprints(&fixture).unwrap(),
+        HashSet::from([1, 0xabc])
+    );
+    assert!(parse_fingerprints("0000000000000002\n0000000000000001\n").is_err());
+    assert!(parse_fingerprints("the quick brown fox\n").is_err());
+}
+
+/// The committed fingerprints are those of the seed page; with `REGENERATE_SEED_FINGERPRINTS=1`
+/// this rewrites them. Without the page next to the repository there is nothing to compare,
+/// and the copy check above still runs on the committed file.
+#[test]
+fn seed_fingerprints_match_the_seed_page() {
+    let regenerate = std::env::var(REGENERATE_VAR).is_ok_and(|v| v == "1");
+    let Some(page) = seed_page() else {
+        assert!(
+            !regenerate,
+            "{REGENERATE_VAR}=1 but there is no seed page at {}",
+            seed_dir().display()
+        );
+        eprintln!(
+            "no seed page at {}; skipped (the committed fingerprints are still checked)",
+            seed_dir().display()
+        );
         return;
     };
-    let mut grams = HashSet::new();
-    for e in entries.flatten() {
-        let w = words(&fs::read_to_string(e.path()).unwrap());
-        for g in w.windows(6) {
-            grams.insert(g.join(" "));
-        }
+    let fps = fingerprints_of(page.iter().map(String::as_str));
+    assert!(
+        !fps.is_empty(),
+        "the seed page at {} has no text",
+        seed_dir().display()
+    );
+    let expected = render_fingerprints(&fps);
+    let seed: HashSet<u64> = fps.into_iter().collect();
+    // The fixture, header included, holds none of the page's text.
+    let header = TextUnit {
+        label: SEED_FINGERPRINTS.into(),
+        fields: vec![("header".into(), expected.clone())],
+    };
+    let leaked = copied_runs(&header, &seed);
+    assert!(leaked.is_empty(), "{}", leaked.join("\n"));
+    let path = repo_path(SEED_FINGERPRINTS);
+    if regenerate {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, &expected).unwrap();
+        eprintln!("wrote {} fingerprints to {}", seed.len(), path.display());
+        return;
     }
-    assert!(!grams.is_empty());
-    let bank = common::real_bank();
-    for q in bank.all() {
-        let text = [
-            vec![q.prompt.clone()],
-            q.answer.clone(),
-            q.red_flags.clone(),
-            q.follow_ups.clone(),
-        ]
-        .concat()
-        .join(" ");
-        for g in words(&text).windows(6) {
-            let g = g.join(" ");
-            assert!(
-                !grams.contains(&g),
-                "{} repeats the seed page: \"{g}\"",
-                q.id
-            );
-        }
-    }
+    let committed = fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == expected,
+        "{} is out of date with the seed page ({} fingerprints committed, {} from the page); \
+         regenerate it with `{REGENERATE_VAR}=1 cargo test --test bank \
+         seed_fingerprints_match_the_seed_page`",
+        path.display(),
+        parse_fingerprints(&committed).map_or(0, |f| f.len()),
+        seed.len()
+    );
 }
 
 const GOOD: &str = r#"

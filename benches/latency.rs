@@ -18,7 +18,9 @@ use std::time::{Duration, Instant};
 use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 use interview_bot::bank::Bank;
 use interview_bot::clock::SystemClock;
-use interview_bot::engine::{Caller, Engine, Invocation, Permissions, RawOption, Request};
+use interview_bot::engine::{
+    Deliver, Delivered, Effect, Engine, Invocation, Member, Permissions, RawOption, Request,
+};
 use interview_bot::store::Store;
 use serde_json::json;
 
@@ -35,19 +37,32 @@ fn report(name: &str, mut samples: Vec<Duration>) {
 }
 
 fn request(name: &str, options: &[(&str, &str)]) -> Request {
-    Request {
-        guild_id: 42,
-        channel_id: 7,
-        caller: Caller {
+    Request::member(
+        42,
+        7,
+        Member {
             user_id: 1,
             name: "bench".into(),
             roles: vec![],
             permissions: Permissions(0),
         },
-        invocation: Invocation::Command {
+        Invocation::Command {
             name: name.into(),
             options: options.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
         },
+    )
+}
+
+/// Delivers everything at once, as a front end with an instant Discord would.
+struct Instant0(u64);
+
+impl Deliver for Instant0 {
+    fn deliver(&mut self, _effect: &Effect, _earlier: &[Delivered]) -> Delivered {
+        self.0 += 1;
+        Delivered::Message {
+            channel_id: Some(7),
+            message_id: Some(self.0),
+        }
     }
 }
 
@@ -62,18 +77,22 @@ fn engine_bench() {
     let engine = Engine::new(bank, store, Arc::new(SystemClock));
     let question = request("question", &[("level", "senior")]);
     let mut samples = Vec::new();
+    let mut front = Instant0(0);
     for _ in 0..5000 {
         let t = Instant::now();
-        let reply = engine.handle(&question);
+        let (outcome, _) = engine.execute(&question, &mut front);
         samples.push(t.elapsed());
-        assert!(!reply.is_error);
+        assert!(!outcome.is_error);
     }
-    report("engine /question (history 0..5000 rows)", samples);
+    report(
+        "engine /question: pick, claim, deliver, confirm (history 0..5000 rows)",
+        samples,
+    );
     let answer = request("answer", &[("id", "aws-multi-account")]);
     let samples = (0..5000)
         .map(|_| {
             let t = Instant::now();
-            assert!(!engine.handle(&answer).is_error);
+            assert!(!engine.execute(&answer, &mut front).0.is_error);
             t.elapsed()
         })
         .collect();

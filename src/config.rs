@@ -38,6 +38,8 @@ pub struct Config {
     pub guild_id: Option<u64>,
     /// `DISCORD_API_URL`: base URL of a Discord API proxy (or a fake Discord in tests).
     pub api_url: Option<String>,
+    /// The name the console's local user goes by: `USER` (or `USERNAME`), else "console".
+    pub console_user: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -118,6 +120,9 @@ impl Config {
             questions_dir: get("QUESTIONS_DIR").map(PathBuf::from),
             guild_id,
             api_url,
+            console_user: get("USER")
+                .or_else(|| get("USERNAME"))
+                .map_or_else(|| "console".to_string(), |u| u.trim().to_string()),
         })
     }
 

@@ -1,24 +1,29 @@
 //! The terminal front end: the same commands as on Discord, typed as lines such as
 //! `/question senior` or `/answer id:aws-s3-basics`, with buttons offered as `!1`, `!2`, ...
+//! Effects are printed as text; a modal asks for each of its fields on the next lines.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, Write};
 
 use crate::engine::{
-    Caller, Engine, Invocation, Permissions, RawOption, Reply, Request, Visibility, commands,
+    ChannelKind, Deliver, Delivered, Effect, Engine, Error, InputError, Invocation, Member,
+    Message, MessageRef, Modal, Permissions, RawOption, Request, Resolved, ResolvedChannel,
+    ResolvedUser, Visibility, commands,
 };
 
 /// The guild id the console's data is stored under (Discord never uses 0).
 pub const CONSOLE_GUILD: u64 = 0;
-const CONSOLE_CHANNEL: u64 = 1;
+/// The console's one channel.
+pub const CONSOLE_CHANNEL: u64 = 1;
+const CONSOLE_CHANNEL_NAME: &str = "console";
+const CONSOLE_USER: u64 = 1;
 
-/// Who is typing: the console user is treated as a server administrator.
-fn console_caller() -> Caller {
-    Caller {
-        user_id: 1,
-        name: std::env::var("USER").unwrap_or_else(|_| "console".into()),
-        roles: Vec::new(),
-        permissions: Permissions(Permissions::ADMINISTRATOR),
-    }
+/// How the console was started.
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    /// The name the local user goes by (from the configuration).
+    pub user_name: String,
+    /// A person is typing (show a banner and a prompt), as opposed to piped input.
+    pub interactive: bool,
 }
 
 /// What a console line asks for.
@@ -27,70 +32,285 @@ pub enum Line {
     Empty,
     Quit,
     Run(Invocation),
-    /// `!N`: press button N of the last reply.
+    /// `!N`: press button N of the last message that had buttons.
     Press(usize),
 }
 
-/// Reads lines until end of input, printing one reply per line. Returns when input ends.
-pub fn run(engine: &Engine, input: impl BufRead, mut out: impl Write) -> io::Result<()> {
-    let interactive = io::stdin().is_terminal();
-    if interactive {
+/// The local user: treated as a server administrator.
+fn console_member(opts: &ConsoleOptions) -> Member {
+    Member {
+        user_id: CONSOLE_USER,
+        name: opts.user_name.clone(),
+        roles: Vec::new(),
+        permissions: Permissions(Permissions::ADMINISTRATOR),
+    }
+}
+
+/// The users and channels a console command can name (by `#name`, mention or id).
+fn directory(opts: &ConsoleOptions) -> Resolved {
+    let mut resolved = Resolved::default();
+    resolved.channels.insert(
+        CONSOLE_CHANNEL,
+        ResolvedChannel {
+            id: CONSOLE_CHANNEL,
+            name: CONSOLE_CHANNEL_NAME.into(),
+            kind: ChannelKind::Text,
+        },
+    );
+    resolved.users.insert(
+        CONSOLE_USER,
+        ResolvedUser {
+            id: CONSOLE_USER,
+            name: opts.user_name.clone(),
+        },
+    );
+    resolved
+}
+
+/// Prints effects and hands out message ids, as Discord would.
+struct Terminal<W: Write> {
+    out: W,
+    next_id: u64,
+    /// Button action ids of the last message that had buttons.
+    buttons: Vec<String>,
+    /// A modal waiting for its fields.
+    modal: Option<Modal>,
+    /// The first write error, reported once the line is done.
+    failed: Option<io::Error>,
+}
+
+impl<W: Write> Terminal<W> {
+    fn print(&mut self, text: &str) -> Delivered {
+        if self.failed.is_some() {
+            return Delivered::Skipped;
+        }
+        match self.out.write_all(text.as_bytes()) {
+            Ok(()) => {
+                self.next_id += 1;
+                Delivered::Message {
+                    channel_id: Some(CONSOLE_CHANNEL),
+                    message_id: Some(self.next_id),
+                }
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.failed = Some(e);
+                Delivered::Failed(reason)
+            }
+        }
+    }
+
+    fn show(&mut self, heading: Option<&str>, message: &Message) -> Delivered {
+        if !message.buttons.is_empty() {
+            self.buttons = message.buttons.iter().map(|b| b.action.clone()).collect();
+        }
+        let mut text = String::new();
+        if let Some(h) = heading {
+            text.push_str(h);
+            text.push('\n');
+        }
+        text.push_str(&render(message));
+        self.print(&text)
+    }
+}
+
+impl<W: Write> Deliver for Terminal<W> {
+    fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered {
+        match effect {
+            Effect::Reply {
+                visibility: Visibility::Private,
+                message,
+            } => self.show(Some("(only you can see this)"), message),
+            Effect::Reply { message, .. } => self.show(None, message),
+            Effect::Update(message) => self.show(Some("(the message above now reads)"), message),
+            Effect::Post {
+                channel_id,
+                message,
+            } => self.show(Some(&format!("(posted in channel {channel_id})")), message),
+            Effect::Thread { on, name, message } => {
+                let heading = format!(
+                    "(thread \"{name}\" on message {})",
+                    message_ref(on, earlier)
+                );
+                let shown = self.show(Some(&heading), message);
+                match shown.message_id() {
+                    Some(id) => Delivered::Thread {
+                        thread_id: id,
+                        message_id: id,
+                    },
+                    None => shown,
+                }
+            }
+            Effect::Edit { target, message } => {
+                let heading = format!("(message {} now reads)", message_ref(target, earlier));
+                self.show(Some(&heading), message)
+            }
+            Effect::Delete { target } => {
+                let text = format!("(message {} deleted)\n\n", message_ref(target, earlier));
+                self.print(&text);
+                Delivered::Done
+            }
+            Effect::OpenModal(modal) => {
+                self.modal = Some(modal.clone());
+                Delivered::Done
+            }
+        }
+    }
+}
+
+fn message_ref(r: &MessageRef, earlier: &[Delivered]) -> String {
+    match r {
+        MessageRef::Earlier(i) => earlier
+            .get(*i)
+            .and_then(Delivered::message_id)
+            .map_or_else(|| "(not sent)".to_string(), |id| id.to_string()),
+        MessageRef::Existing { message_id, .. } => message_id.to_string(),
+    }
+}
+
+/// Reads lines until end of input, printing what each command does. Returns whether every
+/// line succeeded, or the first error writing the output.
+pub fn run(
+    engine: &Engine,
+    opts: &ConsoleOptions,
+    mut input: impl BufRead,
+    out: impl Write,
+) -> io::Result<bool> {
+    let mut term = Terminal {
+        out,
+        next_id: 0,
+        buttons: Vec::new(),
+        modal: None,
+        failed: None,
+    };
+    if opts.interactive {
         writeln!(
-            out,
+            term.out,
             "interview-bot console: {} questions loaded. Type /help for commands, Ctrl-D to quit.",
             engine.bank().len()
         )?;
-        write!(out, "> ")?;
-        out.flush()?;
     }
-    let mut actions: Vec<String> = Vec::new();
-    for line in input.lines() {
-        let line = line?;
-        let invocation = match parse_line(&line) {
+    let mut all_ok = true;
+    loop {
+        if opts.interactive {
+            write!(term.out, "> ")?;
+            term.out.flush()?;
+        }
+        let Some(line) = read_line(&mut input)? else {
+            break;
+        };
+        let parsed = line.map_err(Error::Input).and_then(|l| parse_line(&l));
+        let invocation = match parsed {
             Ok(Line::Empty) => None,
             Ok(Line::Quit) => break,
             Ok(Line::Run(inv)) => Some(inv),
-            Ok(Line::Press(n)) => match actions.get(n.wrapping_sub(1)) {
-                Some(id) => Some(Invocation::Action {
+            Ok(Line::Press(n)) => match term.buttons.get(n.wrapping_sub(1)) {
+                Some(id) => Some(Invocation::Button {
                     custom_id: id.clone(),
+                    message_id: None,
                 }),
-                None if actions.is_empty() => {
-                    writeln!(out, "⚠️ There are no buttons to press yet.")?;
+                None if term.buttons.is_empty() => {
+                    report(&mut term, &Error::Input(InputError::NoButtons));
+                    all_ok = false;
                     None
                 }
                 None => {
-                    writeln!(out, "⚠️ No button {n}: choose !1 to !{}.", actions.len())?;
+                    let err = Error::Input(InputError::NoSuchButton {
+                        pressed: n,
+                        count: term.buttons.len(),
+                    });
+                    report(&mut term, &err);
+                    all_ok = false;
                     None
                 }
             },
-            Err(msg) => {
-                writeln!(out, "⚠️ {msg}")?;
+            Err(e) => {
+                report(&mut term, &e);
+                all_ok = false;
                 None
             }
         };
-        if let Some(invocation) = invocation {
-            let reply = engine.handle(&Request {
+        let mut next = invocation;
+        while let Some(invocation) = next.take() {
+            let req = Request {
                 guild_id: CONSOLE_GUILD,
                 channel_id: CONSOLE_CHANNEL,
-                caller: console_caller(),
+                origin: crate::engine::Origin::Member(console_member(opts)),
                 invocation,
-            });
-            out.write_all(render(&reply).as_bytes())?;
-            if !reply.buttons.is_empty() {
-                actions = reply.buttons.iter().map(|b| b.action.clone()).collect();
+                resolved: directory(opts),
+            };
+            let (outcome, _) = engine.execute(&req, &mut term);
+            all_ok &= !outcome.is_error;
+            // A modal asks for its fields on the following lines, then is submitted.
+            if let Some(modal) = term.modal.take() {
+                next = ask_modal(&mut term, &mut input, &modal, opts.interactive)?;
             }
         }
-        if interactive {
-            write!(out, "> ")?;
+        if let Some(e) = term.failed.take() {
+            return Err(e);
         }
-        out.flush()?;
+        term.out.flush()?;
     }
-    Ok(())
+    Ok(all_ok)
+}
+
+/// Reads one line. `Ok(None)` at end of input; `Ok(Some(Err))` for a line that is not text,
+/// which is skipped so the console goes on with the next.
+fn read_line(input: &mut impl BufRead) -> io::Result<Option<Result<String, InputError>>> {
+    let mut buf = Vec::new();
+    if input.read_until(b'\n', &mut buf)? == 0 {
+        return Ok(None);
+    }
+    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        buf.pop();
+    }
+    Ok(Some(
+        String::from_utf8(buf).map_err(|_| InputError::Unreadable),
+    ))
+}
+
+fn report<W: Write>(term: &mut Terminal<W>, err: &Error) {
+    if let Some((_, message)) = err.to_outcome().first_reply() {
+        term.show(None, message);
+    }
+}
+
+/// Asks for each field of a modal; returns the submission, or `None` if input ended.
+fn ask_modal<W: Write>(
+    term: &mut Terminal<W>,
+    input: &mut impl BufRead,
+    modal: &Modal,
+    interactive: bool,
+) -> io::Result<Option<Invocation>> {
+    writeln!(term.out, "== {} ==", modal.title)?;
+    let mut fields = Vec::new();
+    for field in &modal.inputs {
+        let optional = if field.required { "" } else { " (optional)" };
+        write!(term.out, "{}{optional}: ", field.label)?;
+        if !interactive {
+            writeln!(term.out)?;
+        }
+        term.out.flush()?;
+        let value = match read_line(input)? {
+            None => return Ok(None),
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                report(term, &Error::Input(e));
+                return Ok(None);
+            }
+        };
+        fields.push((field.id.clone(), value));
+    }
+    Ok(Some(Invocation::Modal {
+        custom_id: modal.action.clone(),
+        fields,
+    }))
 }
 
 /// Parses one console line. Options are `name:value` (quote values with spaces:
 /// `topic:"multi-account"`), or given positionally in the order the command declares them.
-pub fn parse_line(line: &str) -> Result<Line, String> {
+/// Subcommands follow the command's name: `/daily set ...`.
+pub fn parse_line(line: &str) -> Result<Line, Error> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(Line::Empty);
@@ -99,55 +319,72 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
         return Ok(Line::Quit);
     }
     if let Some(n) = line.strip_prefix('!') {
-        return n.trim().parse::<usize>().map(Line::Press).map_err(|_| {
-            format!(
-                "`{}` is not a button number: type !1, !2, ...",
-                crate::text::truncate(line, 40)
-            )
-        });
+        return n
+            .trim()
+            .parse::<usize>()
+            .map(Line::Press)
+            .map_err(|_| Error::Input(InputError::BadButtonNumber(line.to_string())));
     }
     let Some(rest) = line.strip_prefix('/') else {
-        return Err(
-            "Commands start with `/`, for example `/question senior`. Type /help for the list."
-                .into(),
-        );
+        return Err(Error::Input(InputError::NotACommand));
     };
     let tokens = tokenize(rest)?;
-    let Some((name, words)) = tokens.split_first() else {
-        return Err("Type a command after `/`, for example `/question senior`.".into());
-    };
-    let name = name.to_lowercase();
-    // An unknown command is reported by the engine, with the list of commands.
-    let Some(spec) = commands::find(&name) else {
+    if tokens.is_empty() {
+        return Err(Error::Input(InputError::EmptyCommand));
+    }
+    // The longest run of leading words that names a command: `daily set` before `daily`.
+    let mut path = tokens[0].to_lowercase();
+    let mut used = 1;
+    for word in &tokens[1..] {
+        let longer = format!("{path} {}", word.to_lowercase());
+        let is_prefix = commands::leaves()
+            .iter()
+            .any(|l| l.path() == longer || l.path().starts_with(&format!("{longer} ")));
+        if !is_prefix {
+            break;
+        }
+        path = longer;
+        used += 1;
+    }
+    let Some(leaf) = commands::find(&path) else {
+        let is_group = commands::leaves()
+            .iter()
+            .any(|l| l.path().starts_with(&format!("{path} ")));
+        if is_group {
+            return Err(Error::Input(InputError::NeedsSubcommand { group: path }));
+        }
+        // An unknown command is reported by the engine, with the list of commands.
         return Ok(Line::Run(Invocation::Command {
-            name,
+            name: path,
             options: Vec::new(),
         }));
     };
     let mut options: Vec<RawOption> = Vec::new();
     let mut positional = Vec::new();
-    for word in words {
+    for word in &tokens[used..] {
         match split_named(word) {
             Some((key, value)) => options.push(RawOption::text(&key.to_lowercase(), value)),
             None => positional.push(word.as_str()),
         }
     }
     let named: Vec<String> = options.iter().map(|o| o.name.clone()).collect();
-    let mut free = spec
+    let mut free = leaf
+        .spec
         .options
         .iter()
         .filter(|o| !named.iter().any(|n| n == o.name));
     for value in positional {
         let Some(slot) = free.next() else {
-            return Err(format!(
-                "Too many values for /{}. Usage: {}",
-                spec.name,
-                spec.usage()
-            ));
+            return Err(Error::Input(InputError::TooManyValues {
+                command: leaf.path(),
+            }));
         };
         options.push(RawOption::text(slot.name, value));
     }
-    Ok(Line::Run(Invocation::Command { name, options }))
+    Ok(Line::Run(Invocation::Command {
+        name: path,
+        options,
+    }))
 }
 
 /// `key:value` where key looks like an option name.
@@ -162,7 +399,7 @@ fn split_named(word: &str) -> Option<(&str, &str)> {
 
 /// Splits on spaces, keeping "double" or 'single' quoted parts together (quotes may start
 /// mid-word, as in `topic:"a b"`).
-fn tokenize(s: &str) -> Result<Vec<String>, String> {
+fn tokenize(s: &str) -> Result<Vec<String>, Error> {
     let mut tokens = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
@@ -188,7 +425,7 @@ fn tokenize(s: &str) -> Result<Vec<String>, String> {
         }
     }
     if quote.is_some() {
-        return Err("A quote is not closed: close it, or leave the quotes out.".into());
+        return Err(Error::Input(InputError::UnclosedQuote));
     }
     if in_token {
         tokens.push(current);
@@ -196,17 +433,14 @@ fn tokenize(s: &str) -> Result<Vec<String>, String> {
     Ok(tokens)
 }
 
-/// Renders a reply as plain text, buttons numbered from 1.
-pub fn render(reply: &Reply) -> String {
+/// Renders a message as plain text, buttons numbered from 1.
+pub fn render(message: &Message) -> String {
     let mut s = String::new();
-    if reply.visibility == Visibility::Private {
-        s.push_str("(only you can see this)\n");
-    }
-    if let Some(content) = &reply.content {
+    if let Some(content) = &message.content {
         s.push_str(content);
         s.push('\n');
     }
-    for card in &reply.cards {
+    for card in &message.cards {
         if let Some(title) = &card.title {
             s.push_str(&format!("== {title} ==\n"));
         }
@@ -230,19 +464,22 @@ pub fn render(reply: &Reply) -> String {
             s.push_str(&format!("({footer})\n"));
         }
     }
-    for a in &reply.attachments {
+    for a in &message.attachments {
         s.push_str(&format!(
             "[attachment {} ({} bytes)]\n",
             a.filename,
             a.bytes.len()
         ));
     }
-    if !reply.buttons.is_empty() {
-        let buttons: Vec<String> = reply
+    if !message.buttons.is_empty() {
+        let buttons: Vec<String> = message
             .buttons
             .iter()
             .enumerate()
-            .map(|(i, b)| format!("[!{}] {}", i + 1, b.label))
+            .map(|(i, b)| {
+                let used = if b.disabled { " (used)" } else { "" };
+                format!("[!{}] {}{used}", i + 1, b.label)
+            })
             .collect();
         s.push_str(&buttons.join("  "));
         s.push('\n');
@@ -269,6 +506,13 @@ mod tests {
         }
     }
 
+    fn input_error(line: &str) -> InputError {
+        match parse_line(line) {
+            Err(Error::Input(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn positional_and_named() {
         assert_eq!(
@@ -289,18 +533,27 @@ mod tests {
                 ("public".into(), "yes".into())
             ]
         );
-        assert!(
-            parse_line("/question a b c")
-                .unwrap_err()
-                .contains("Too many values")
-        );
-        assert!(
-            parse_line("/question \"open")
-                .unwrap_err()
-                .contains("quote")
-        );
-        assert!(parse_line("question").unwrap_err().contains("start with"));
+        assert!(matches!(
+            input_error("/question a b c"),
+            InputError::TooManyValues { .. }
+        ));
+        assert_eq!(input_error("/question \"open"), InputError::UnclosedQuote);
+        assert_eq!(input_error("question"), InputError::NotACommand);
         assert_eq!(parse_line("!2").unwrap(), Line::Press(2));
         assert_eq!(parse_line("   ").unwrap(), Line::Empty);
+    }
+
+    #[test]
+    fn an_unreadable_line_is_reported_and_the_next_one_runs() {
+        let mut input: &[u8] = b"\xff\xfe\n/help\n";
+        assert_eq!(
+            read_line(&mut input).unwrap(),
+            Some(Err(InputError::Unreadable))
+        );
+        assert_eq!(
+            read_line(&mut input).unwrap(),
+            Some(Ok("/help".to_string()))
+        );
+        assert_eq!(read_line(&mut input).unwrap(), None);
     }
 }

@@ -1,7 +1,7 @@
 //! The `interview-bot` command: parses the command line, loads the config, sets up logging,
 //! opens the store and hands over to the library.
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand};
 use interview_bot::bank::{Bank, Level};
 use interview_bot::clock::SystemClock;
 use interview_bot::config::{Config, ConfigError};
-use interview_bot::engine::Engine;
+use interview_bot::console::ConsoleOptions;
+use interview_bot::engine::{Engine, Error};
 use interview_bot::store::Store;
 use interview_bot::{console, discord, logging};
 
@@ -100,7 +101,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fatal(msg, code)) => {
-            eprintln!("interview-bot: {msg}");
+            if !msg.is_empty() {
+                eprintln!("interview-bot: {msg}");
+            }
             ExitCode::from(code)
         }
     }
@@ -135,11 +138,11 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             if let Some(t) = &topic
                 && !bank.has_topic(t)
             {
-                let topics: Vec<&str> = bank.topics().collect();
-                return Err(Fatal(
-                    format!("no topic `{t}`; topics: {}", topics.join(", ")),
-                    2,
-                ));
+                let err = Error::UnknownTopic {
+                    topic: t.clone(),
+                    topics: bank.topics().map(String::from).collect(),
+                };
+                return Err(Fatal(err.user_message(), 2));
             }
             let questions: Vec<_> = bank.filter(level, topic.as_deref()).collect();
             let text = if json {
@@ -154,10 +157,22 @@ fn run(cli: Cli) -> Result<(), Fatal> {
         }
         Command::Console => {
             let engine = open_engine(&config)?;
-            let stdin = io::stdin().lock();
-            console::run(&engine, stdin, io::stdout().lock())
+            let opts = ConsoleOptions {
+                user_name: config.console_user.clone(),
+                interactive: io::stdin().is_terminal(),
+            };
+            let all_ok = console::run(&engine, &opts, io::stdin().lock(), io::stdout().lock())
                 .map_err(|e| Fatal(format!("console I/O failed: {e}"), 1))?;
-            engine.store().close().map_err(|e| Fatal(e.to_string(), 1))
+            engine
+                .store()
+                .close()
+                .map_err(|e| Fatal(e.to_string(), 1))?;
+            if all_ok {
+                Ok(())
+            } else {
+                // Each failed line was already explained; the exit code tells scripts.
+                Err(Fatal(String::new(), 1))
+            }
         }
         Command::Run => {
             let conn = connection(&config, config.guild_id)?;

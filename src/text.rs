@@ -44,8 +44,9 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// Turns a list into bulleted chunks of at most `max` characters each, breaking between
 /// bullets; a single bullet too long for one chunk is broken at sentence ends, then at spaces,
-/// then anywhere. Nothing is dropped.
+/// then anywhere. Nothing is dropped. A `max` of 0 is treated as 1.
 pub fn bullet_chunks(items: &[String], max: usize) -> Vec<String> {
+    let max = max.max(1);
     let mut chunks = Vec::new();
     let mut current = String::new();
     for item in items {
@@ -72,8 +73,9 @@ pub fn bullet_chunks(items: &[String], max: usize) -> Vec<String> {
 }
 
 /// Splits one line into pieces of at most `max` characters, preferring sentence ends, then
-/// spaces.
+/// spaces. Every piece holds at least one character, so this always ends.
 fn split_to_fit(line: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
     let mut pieces = Vec::new();
     let mut rest: &str = line;
     while rest.chars().count() > max {
@@ -87,7 +89,8 @@ fn split_to_fit(line: &str, max: usize) -> Vec<String> {
             .map(|i| i + 1)
             .filter(useful)
             .or_else(|| window.rfind(' ').filter(useful))
-            .unwrap_or(limit);
+            .unwrap_or(limit)
+            .max(rest.chars().next().map_or(1, char::len_utf8));
         pieces.push(rest[..cut].trim_end().to_string());
         rest = rest[cut..].trim_start();
     }
@@ -135,6 +138,19 @@ mod tests {
             })
             .collect();
         assert_eq!(joined, expected);
+    }
+
+    #[test]
+    fn a_zero_or_tiny_limit_still_ends_and_keeps_everything() {
+        for max in [0, 1, 2] {
+            let chunks = bullet_chunks(&["ab cd. é".to_string()], max);
+            let joined: String = chunks
+                .concat()
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            assert_eq!(joined, "•abcd.é");
+        }
     }
 
     #[test]

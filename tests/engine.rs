@@ -5,11 +5,11 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{CHANNEL, GUILD, USER, command, fixture, press};
+use common::{CHANNEL, GUILD, Handle, Reply, USER, command, fixture, press};
 use interview_bot::bank::Level;
 use interview_bot::engine::{
-    AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Reply, Request,
-    Visibility, limits,
+    AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Request, Visibility,
+    limits,
 };
 use rusqlite::Connection;
 
@@ -55,7 +55,7 @@ fn question_posts_publicly_with_level_topic_id_and_buttons() {
         assert!(!all_text.contains(&q.red_flags[0]));
         let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
         assert_eq!(labels, ["Model answer", "Another question"]);
-        assert!(limits::check_reply(&reply).is_empty());
+        assert!(limits::check_outcome(&reply.outcome).is_empty());
     }
     // Each question shown is in the history, with guild, channel and user.
     let conn = Connection::open(&f.db_path).unwrap();
@@ -203,7 +203,10 @@ fn error_text(engine: &Engine, req: &Request) -> String {
     let reply = engine.handle(req);
     assert!(reply.is_error, "{reply:?}");
     assert_eq!(reply.visibility, Visibility::Private);
-    assert!(limits::check_reply(&reply).is_empty(), "{reply:?}");
+    assert!(
+        limits::check_outcome(&reply.outcome).is_empty(),
+        "{reply:?}"
+    );
     reply.content.unwrap()
 }
 
@@ -305,9 +308,11 @@ fn autocomplete_suggests_topics_and_ids_best_first() {
     let ac = |command: &str, option: &str, partial: &str| {
         let c = f.engine.autocomplete(&AutocompleteRequest {
             guild_id: GUILD,
+            channel_id: CHANNEL,
             command: command.into(),
             option: option.into(),
             partial: partial.into(),
+            options: vec![],
         });
         assert!(limits::check_choices(&c).is_empty());
         c
@@ -338,7 +343,7 @@ fn every_question_and_rubric_fits_discord_limits() {
         let reply = f.engine.handle(&command(GUILD, "answer", &[("id", &q.id)]));
         assert!(!reply.is_error);
         assert_eq!(
-            limits::check_reply(&reply),
+            limits::check_outcome(&reply.outcome),
             Vec::<String>::new(),
             "{}",
             q.id

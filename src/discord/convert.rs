@@ -1,22 +1,25 @@
-//! Translation between serenity's interaction types and the engine's request and reply.
+//! Translation between serenity's interaction types and the engine's requests and messages.
 
 use serenity::all::{
-    ButtonStyle as DiscordButtonStyle, CommandDataOptionValue, CommandInteraction,
-    ComponentInteraction, CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton,
-    CreateEmbed, CreateEmbedFooter, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, EditInteractionResponse, Member, User,
+    ActionRowComponent, ButtonStyle as DiscordButtonStyle, ChannelType, CommandDataOption,
+    CommandDataOptionValue, CommandInteraction, ComponentInteraction, CreateActionRow,
+    CreateAllowedMentions, CreateAttachment, CreateButton, CreateEmbed, CreateEmbedFooter,
+    CreateInputText, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateMessage, CreateModal, EditInteractionResponse, EditMessage, InputTextStyle, Member,
+    ModalInteraction, RoleId, User,
 };
 
 use crate::engine::{
-    ButtonStyle, Caller, Card, Invocation, Permissions, RawOption, RawValue, Reply, Request,
-    Visibility, limits,
+    ButtonStyle, Card, ChannelKind, Error, InputStyle, Invocation, Member as EngineMember, Message,
+    Modal, Origin, Permissions, RawOption, RawValue, Request, Resolved, ResolvedAttachment,
+    ResolvedChannel, ResolvedRole, ResolvedUser, limits,
 };
 
 /// Buttons per action row, and rows per message.
 const BUTTONS_PER_ROW: usize = 5;
 
-fn caller(user: &User, member: Option<&Member>) -> Caller {
-    Caller {
+fn member(user: &User, member: Option<&Member>) -> EngineMember {
+    EngineMember {
         user_id: user.id.get(),
         name: user.name.clone(),
         roles: member
@@ -26,11 +29,52 @@ fn caller(user: &User, member: Option<&Member>) -> Caller {
     }
 }
 
-/// The engine request for a slash command, or `None` outside a server.
-pub fn command_request(cmd: &CommandInteraction) -> Option<Request> {
-    let options = cmd
-        .data
-        .options
+/// The engine's name for a Discord channel type.
+pub fn channel_kind(kind: ChannelType) -> ChannelKind {
+    match kind {
+        ChannelType::Text => ChannelKind::Text,
+        ChannelType::News => ChannelKind::Announcement,
+        ChannelType::Voice | ChannelType::Stage => ChannelKind::Voice,
+        ChannelType::Category => ChannelKind::Category,
+        ChannelType::PublicThread | ChannelType::PrivateThread | ChannelType::NewsThread => {
+            ChannelKind::Thread
+        }
+        ChannelType::Forum => ChannelKind::Forum,
+        _ => ChannelKind::Other,
+    }
+}
+
+/// The Discord channel types an engine channel kind stands for (for registration).
+pub fn channel_types(kind: ChannelKind) -> Vec<ChannelType> {
+    match kind {
+        ChannelKind::Text => vec![ChannelType::Text],
+        ChannelKind::Announcement => vec![ChannelType::News],
+        ChannelKind::Voice => vec![ChannelType::Voice, ChannelType::Stage],
+        ChannelKind::Category => vec![ChannelType::Category],
+        ChannelKind::Thread => vec![
+            ChannelType::PublicThread,
+            ChannelType::PrivateThread,
+            ChannelType::NewsThread,
+        ],
+        ChannelKind::Forum => vec![ChannelType::Forum],
+        ChannelKind::Other => Vec::new(),
+    }
+}
+
+/// A subcommand's path and its leaf options: Discord nests them inside the options.
+fn flatten(name: &str, options: &[CommandDataOption]) -> (String, Vec<RawOption>) {
+    let mut path = name.to_string();
+    let mut current = options;
+    while let Some((
+        sub,
+        CommandDataOptionValue::SubCommand(inner) | CommandDataOptionValue::SubCommandGroup(inner),
+    )) = current.first().map(|o| (&o.name, &o.value))
+    {
+        path.push(' ');
+        path.push_str(sub);
+        current = inner;
+    }
+    let raw = current
         .iter()
         .map(|o| RawOption {
             name: o.name.clone(),
@@ -38,32 +82,128 @@ pub fn command_request(cmd: &CommandInteraction) -> Option<Request> {
                 CommandDataOptionValue::String(s) => RawValue::Text(s.clone()),
                 CommandDataOptionValue::Integer(n) => RawValue::Integer(*n),
                 CommandDataOptionValue::Boolean(b) => RawValue::Bool(*b),
-                CommandDataOptionValue::Number(n) => RawValue::Text(n.to_string()),
-                other => RawValue::Text(format!("{other:?}")),
+                CommandDataOptionValue::Number(n) => RawValue::Number(*n),
+                CommandDataOptionValue::User(id) => RawValue::Id(id.get()),
+                CommandDataOptionValue::Role(id) => RawValue::Id(id.get()),
+                CommandDataOptionValue::Channel(id) => RawValue::Id(id.get()),
+                CommandDataOptionValue::Attachment(id) => RawValue::Id(id.get()),
+                CommandDataOptionValue::Mentionable(id) => RawValue::Id(id.get()),
+                CommandDataOptionValue::Autocomplete { value, .. } => RawValue::Text(value.clone()),
+                // Nested subcommands were unwrapped above; anything else is a shape Discord
+                // does not send for our declarations, and the engine reports it as invalid.
+                _ => RawValue::Text(String::new()),
             },
         })
         .collect();
-    Some(Request {
-        guild_id: cmd.guild_id?.get(),
+    (path, raw)
+}
+
+fn resolved(cmd: &CommandInteraction) -> Resolved {
+    let r = &cmd.data.resolved;
+    let mut out = Resolved::default();
+    for (id, user) in &r.users {
+        let name = r
+            .members
+            .get(id)
+            .and_then(|m| m.nick.clone())
+            .unwrap_or_else(|| {
+                user.global_name
+                    .clone()
+                    .unwrap_or_else(|| user.name.clone())
+            });
+        out.users
+            .insert(id.get(), ResolvedUser { id: id.get(), name });
+    }
+    for (id, role) in &r.roles {
+        out.roles.insert(
+            id.get(),
+            ResolvedRole {
+                id: id.get(),
+                name: role.name.clone(),
+            },
+        );
+    }
+    for (id, channel) in &r.channels {
+        out.channels.insert(
+            id.get(),
+            ResolvedChannel {
+                id: id.get(),
+                name: channel.name.clone().unwrap_or_default(),
+                kind: channel_kind(channel.kind),
+            },
+        );
+    }
+    for (id, a) in &r.attachments {
+        out.attachments.insert(
+            id.get(),
+            ResolvedAttachment {
+                id: id.get(),
+                filename: a.filename.clone(),
+                size: u64::from(a.size),
+                url: a.url.clone(),
+            },
+        );
+    }
+    out
+}
+
+/// The engine request for a slash command; interactions outside a server are refused.
+pub fn command_request(cmd: &CommandInteraction) -> Result<Request, Error> {
+    let guild = cmd.guild_id.ok_or(Error::OutsideGuild)?;
+    let (name, options) = flatten(&cmd.data.name, &cmd.data.options);
+    Ok(Request {
+        guild_id: guild.get(),
         channel_id: cmd.channel_id.get(),
-        caller: caller(&cmd.user, cmd.member.as_deref()),
-        invocation: Invocation::Command {
-            name: cmd.data.name.clone(),
-            options,
-        },
+        origin: Origin::Member(member(&cmd.user, cmd.member.as_deref())),
+        invocation: Invocation::Command { name, options },
+        resolved: resolved(cmd),
     })
 }
 
-/// The engine request for a button press, or `None` outside a server.
-pub fn component_request(click: &ComponentInteraction) -> Option<Request> {
-    Some(Request {
-        guild_id: click.guild_id?.get(),
-        channel_id: click.channel_id.get(),
-        caller: caller(&click.user, click.member.as_ref()),
-        invocation: Invocation::Action {
+/// The command path and options of an autocomplete interaction.
+pub fn autocomplete_path(cmd: &CommandInteraction) -> (String, Vec<RawOption>) {
+    flatten(&cmd.data.name, &cmd.data.options)
+}
+
+/// The engine request for a button press; interactions outside a server are refused.
+pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error> {
+    let guild = click.guild_id.ok_or(Error::OutsideGuild)?;
+    Ok(Request::member(
+        guild.get(),
+        click.channel_id.get(),
+        member(&click.user, click.member.as_ref()),
+        Invocation::Button {
             custom_id: click.data.custom_id.clone(),
+            message_id: Some(click.message.id.get()),
         },
-    })
+    ))
+}
+
+/// The engine request for a submitted modal; interactions outside a server are refused.
+pub fn modal_request(submit: &ModalInteraction) -> Result<Request, Error> {
+    let guild = submit.guild_id.ok_or(Error::OutsideGuild)?;
+    let fields = submit
+        .data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .filter_map(|c| match c {
+            ActionRowComponent::InputText(input) => Some((
+                input.custom_id.clone(),
+                input.value.clone().unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect();
+    Ok(Request::member(
+        guild.get(),
+        submit.channel_id.get(),
+        member(&submit.user, submit.member.as_ref()),
+        Invocation::Modal {
+            custom_id: submit.data.custom_id.clone(),
+            fields,
+        },
+    ))
 }
 
 fn embed(card: &Card) -> CreateEmbed {
@@ -87,8 +227,8 @@ fn embed(card: &Card) -> CreateEmbed {
     )
 }
 
-fn rows(reply: &Reply) -> Vec<CreateActionRow> {
-    reply
+fn rows(message: &Message) -> Vec<CreateActionRow> {
+    message
         .buttons
         .chunks(BUTTONS_PER_ROW)
         .map(|row| {
@@ -97,9 +237,11 @@ fn rows(reply: &Reply) -> Vec<CreateActionRow> {
                     .map(|b| {
                         CreateButton::new(b.action.clone())
                             .label(b.label.clone())
+                            .disabled(b.disabled)
                             .style(match b.style {
                                 ButtonStyle::Primary => DiscordButtonStyle::Primary,
                                 ButtonStyle::Secondary => DiscordButtonStyle::Secondary,
+                                ButtonStyle::Success => DiscordButtonStyle::Success,
                                 ButtonStyle::Danger => DiscordButtonStyle::Danger,
                             })
                     })
@@ -109,53 +251,94 @@ fn rows(reply: &Reply) -> Vec<CreateActionRow> {
         .collect()
 }
 
-fn attachments(reply: &Reply) -> Vec<CreateAttachment> {
-    reply
+fn attachments(message: &Message) -> Vec<CreateAttachment> {
+    message
         .attachments
         .iter()
         .map(|a| CreateAttachment::bytes(a.bytes.clone(), a.filename.clone()))
         .collect()
 }
 
+/// Only the roles the engine named may be pinged; users, `@everyone` and everything else
+/// never.
+fn mentions(message: &Message) -> CreateAllowedMentions {
+    CreateAllowedMentions::new().roles(message.ping_roles.iter().map(|r| RoleId::new(*r)))
+}
+
 /// Logs (never sends) anything over Discord's limits: the engine is built to stay within
 /// them, so a violation is a bug worth seeing.
-fn guard(reply: &Reply) {
-    let problems = limits::check_reply(reply);
+fn guard(message: &Message) {
+    let problems = limits::check_message(message);
     if !problems.is_empty() {
-        tracing::error!(?problems, "reply exceeds Discord limits");
+        tracing::error!(?problems, "message exceeds Discord limits");
     }
 }
 
-/// Applies a reply to any of serenity's message builders, which share method names but not a
-/// trait. Mentions are always disabled: nothing the bot posts can ping anyone.
+/// Applies a message to any of serenity's message builders, which share method names but
+/// not a trait.
 macro_rules! fill {
-    ($builder:expr, $reply:expr, $files:ident) => {{
-        let reply: &Reply = $reply;
-        guard(reply);
+    ($builder:expr, $message:expr, $files:ident) => {{
+        let message: &Message = $message;
+        guard(message);
         let mut b = $builder
-            .allowed_mentions(CreateAllowedMentions::new())
-            .embeds(reply.cards.iter().map(embed).collect())
-            .components(rows(reply));
-        if let Some(c) = &reply.content {
+            .allowed_mentions(mentions(message))
+            .embeds(message.cards.iter().map(embed).collect())
+            .components(rows(message));
+        if let Some(c) = &message.content {
             b = b.content(c.clone());
         }
-        for file in attachments(reply) {
+        for file in attachments(message) {
             b = b.$files(file);
         }
         b
     }};
 }
 
-pub fn response_message(reply: &Reply) -> CreateInteractionResponseMessage {
-    fill!(CreateInteractionResponseMessage::new(), reply, add_file)
-        .ephemeral(reply.visibility == Visibility::Private)
+pub fn response_message(message: &Message, ephemeral: bool) -> CreateInteractionResponseMessage {
+    fill!(CreateInteractionResponseMessage::new(), message, add_file).ephemeral(ephemeral)
 }
 
-pub fn followup(reply: &Reply) -> CreateInteractionResponseFollowup {
-    fill!(CreateInteractionResponseFollowup::new(), reply, add_file)
-        .ephemeral(reply.visibility == Visibility::Private)
+pub fn followup(message: &Message, ephemeral: bool) -> CreateInteractionResponseFollowup {
+    fill!(CreateInteractionResponseFollowup::new(), message, add_file).ephemeral(ephemeral)
 }
 
-pub fn edit(reply: &Reply) -> EditInteractionResponse {
-    fill!(EditInteractionResponse::new(), reply, new_attachment)
+pub fn edit(message: &Message) -> EditInteractionResponse {
+    fill!(EditInteractionResponse::new(), message, new_attachment)
+}
+
+pub fn channel_message(message: &Message) -> CreateMessage {
+    fill!(CreateMessage::new(), message, add_file)
+}
+
+pub fn edit_message(message: &Message) -> EditMessage {
+    fill!(EditMessage::new(), message, new_attachment)
+}
+
+pub fn modal(modal: &Modal) -> CreateModal {
+    let problems = limits::check_modal(modal);
+    if !problems.is_empty() {
+        tracing::error!(?problems, "modal exceeds Discord limits");
+    }
+    CreateModal::new(modal.action.clone(), modal.title.clone()).components(
+        modal
+            .inputs
+            .iter()
+            .map(|input| {
+                let style = match input.style {
+                    InputStyle::Short => InputTextStyle::Short,
+                    InputStyle::Paragraph => InputTextStyle::Paragraph,
+                };
+                let mut field = CreateInputText::new(style, input.label.clone(), input.id.clone())
+                    .required(input.required)
+                    .max_length(input.max_len);
+                if let Some(v) = &input.value {
+                    field = field.value(v.clone());
+                }
+                if let Some(p) = &input.placeholder {
+                    field = field.placeholder(p.clone());
+                }
+                CreateActionRow::InputText(field)
+            })
+            .collect(),
+    )
 }

@@ -6,13 +6,17 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use serenity::all::{
-    AutocompleteChoice, CommandInteraction, ComponentInteraction, Context,
-    CreateAutocompleteResponse, CreateInteractionResponse, EventHandler, Http, Interaction, Ready,
+    AutocompleteChoice, ChannelId, CommandInteraction, ComponentInteraction, Context,
+    CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateThread, EventHandler, Http, Interaction, MessageId, ModalInteraction, Ready,
 };
 use serenity::async_trait;
 use tokio::task::JoinHandle;
 
-use crate::engine::{AutocompleteRequest, Engine, Error, Reply, Request, Visibility};
+use crate::engine::{
+    Ack, AutocompleteRequest, Delivered, Effect, Engine, Error, Message, MessageRef, NOT_COMPLETED,
+    Outcome, Request, Visibility, actions, placeholder_note,
+};
 
 use super::convert;
 
@@ -85,25 +89,23 @@ impl Handler {
 
 /// Runs the engine on the blocking pool (it may wait on SQLite), inside a span naming the
 /// interaction so that anything the engine logs can be traced back to it.
-fn spawn_engine(engine: &Engine, req: Request, interaction: u64) -> JoinHandle<Reply> {
+fn spawn_engine(engine: &Engine, req: Request, interaction: u64) -> JoinHandle<Outcome> {
     let engine = engine.clone();
     let span = tracing::info_span!("interaction", id = interaction);
-    tokio::task::spawn_blocking(move || span.in_scope(|| engine.handle(&req)))
+    tokio::task::spawn_blocking(move || span.in_scope(|| engine.run(&req)))
 }
 
-/// The reply of a finished engine task; a panic becomes an apology, and the bot goes on.
-fn settle(done: Result<Reply, tokio::task::JoinError>, id: u64) -> (Reply, &'static str) {
+/// The outcome of a finished engine task; a panic becomes an apology, and the bot goes on.
+fn settle(done: Result<Outcome, tokio::task::JoinError>, id: u64) -> (Outcome, &'static str) {
     match done {
-        Ok(reply) if reply.is_error => (reply, "error"),
-        Ok(reply) => (reply, "ok"),
+        Ok(outcome) if outcome.is_error => (outcome, "error"),
+        Ok(outcome) => (outcome, "ok"),
         Err(e) => {
             tracing::error!(interaction = id, error = %e, "handler panicked");
-            (Error::Internal(e.to_string()).to_reply(), "panic")
+            (Error::Internal(e.to_string()).to_outcome(), "panic")
         }
     }
 }
-
-const OUTSIDE_GUILD: &str = "interview-bot works inside servers only: use it in a server channel.";
 
 #[async_trait]
 impl EventHandler for Handler {
@@ -139,21 +141,34 @@ impl EventHandler for Handler {
         let started = Instant::now();
         let (id, label, guild, outcome) = match &interaction {
             Interaction::Command(cmd) => {
-                let label = format!("/{}", cmd.data.name);
                 let req = convert::command_request(cmd);
+                let label = req
+                    .as_ref()
+                    .map_or_else(|_| "/(outside a server)".into(), Request::label);
                 let outcome = self.answer(&ctx, Target::Command(cmd), req).await;
                 (cmd.id.get(), label, cmd.guild_id, outcome)
             }
             Interaction::Component(click) => {
-                let label = crate::engine::Action::label(&click.data.custom_id);
+                let label = format!("button {}", actions::label(&click.data.custom_id));
                 let req = convert::component_request(click);
                 let outcome = self.answer(&ctx, Target::Component(click), req).await;
                 (click.id.get(), label, click.guild_id, outcome)
             }
+            Interaction::Modal(submit) => {
+                let label = format!("modal {}", actions::label(&submit.data.custom_id));
+                let req = convert::modal_request(submit);
+                let outcome = self.answer(&ctx, Target::Modal(submit), req).await;
+                (submit.id.get(), label, submit.guild_id, outcome)
+            }
             Interaction::Autocomplete(ac) => {
-                let label = format!("autocomplete /{}", ac.data.name);
                 let outcome = self.on_autocomplete(&ctx, ac).await;
-                (ac.id.get(), label, ac.guild_id, outcome)
+                // Every keystroke is an interaction: not worth an info line each.
+                if let Err(e) = &outcome {
+                    tracing::warn!(interaction = ac.id.get(), error = %e, "autocomplete answer failed");
+                } else {
+                    tracing::debug!(interaction = ac.id.get(), command = %ac.data.name, latency_ms = started.elapsed().as_millis() as u64, "autocomplete");
+                }
+                return;
             }
             other => {
                 tracing::debug!(kind = ?other.kind(), "interaction type not handled");
@@ -179,11 +194,26 @@ impl EventHandler for Handler {
     }
 }
 
-/// An interaction that gets a message in reply.
+/// An interaction that gets a message (or a modal) in reply.
 #[derive(Clone, Copy)]
 enum Target<'a> {
     Command(&'a CommandInteraction),
     Component(&'a ComponentInteraction),
+    Modal(&'a ModalInteraction),
+}
+
+/// How far the interaction has been answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answered {
+    /// Not yet acknowledged.
+    No,
+    /// Acknowledged with a "thinking" placeholder (type 5) whose visibility is fixed; the
+    /// first edit or follow-up resolves that same message.
+    Deferred(Visibility),
+    /// Acknowledged without a placeholder (type 6): the button's message stays as it is.
+    DeferredUpdate,
+    /// The first answer was sent (or the placeholder resolved): later replies are follow-ups.
+    Done,
 }
 
 impl Target<'_> {
@@ -191,90 +221,374 @@ impl Target<'_> {
         match self {
             Target::Command(c) => c.id.get(),
             Target::Component(c) => c.id.get(),
+            Target::Modal(c) => c.id.get(),
         }
     }
 
-    async fn respond(self, http: &Http, reply: &Reply) -> Result<(), serenity::Error> {
-        let response = CreateInteractionResponse::Message(convert::response_message(reply));
+    fn channel(self) -> ChannelId {
+        match self {
+            Target::Command(c) => c.channel_id,
+            Target::Component(c) => c.channel_id,
+            Target::Modal(c) => c.channel_id,
+        }
+    }
+
+    /// The message a button (or a modal opened from one) sits on.
+    fn source_message(self) -> Option<MessageId> {
+        match self {
+            Target::Command(_) => None,
+            Target::Component(c) => Some(c.message.id),
+            Target::Modal(c) => c.message.as_ref().map(|m| m.id),
+        }
+    }
+
+    async fn respond(
+        self,
+        http: &Http,
+        response: CreateInteractionResponse,
+    ) -> Result<(), serenity::Error> {
         match self {
             Target::Command(c) => c.create_response(http, response).await,
             Target::Component(c) => c.create_response(http, response).await,
+            Target::Modal(c) => c.create_response(http, response).await,
         }
     }
 
-    /// Acknowledges now, to be answered later by [`Target::deliver`].
-    async fn defer(self, http: &Http) -> Result<(), serenity::Error> {
+    async fn edit_original(
+        self,
+        http: &Http,
+        message: &Message,
+    ) -> Result<serenity::all::Message, serenity::Error> {
+        let edit = convert::edit(message);
         match self {
-            // A private "thinking…" placeholder.
-            Target::Command(c) => c.defer_ephemeral(http).await,
-            // The clicked message stays as it is.
-            Target::Component(c) => {
-                c.create_response(http, CreateInteractionResponse::Acknowledge)
-                    .await
-            }
+            Target::Command(c) => c.edit_response(http, edit).await,
+            Target::Component(c) => c.edit_response(http, edit).await,
+            Target::Modal(c) => c.edit_response(http, edit).await,
         }
     }
 
-    /// Delivers a reply after [`Target::defer`].
-    async fn deliver(self, http: &Http, reply: &Reply) -> Result<(), serenity::Error> {
+    async fn delete_original(self, http: &Http) -> Result<(), serenity::Error> {
         match self {
-            Target::Command(c) if reply.visibility == Visibility::Private => {
-                c.edit_response(http, convert::edit(reply)).await.map(drop)
+            Target::Command(c) => c.delete_response(http).await,
+            Target::Component(c) => c.delete_response(http).await,
+            Target::Modal(c) => c.delete_response(http).await,
+        }
+    }
+
+    async fn followup(
+        self,
+        http: &Http,
+        message: &Message,
+        visibility: Visibility,
+    ) -> Result<serenity::all::Message, serenity::Error> {
+        let f = convert::followup(message, visibility == Visibility::Private);
+        match self {
+            Target::Command(c) => c.create_followup(http, f).await,
+            Target::Component(c) => c.create_followup(http, f).await,
+            Target::Modal(c) => c.create_followup(http, f).await,
+        }
+    }
+
+    /// Acknowledges now, as planned, to be answered later by [`Handler::deliver`].
+    async fn defer(self, http: &Http, plan: Ack) -> Result<Answered, serenity::Error> {
+        let update_allowed = !matches!(self, Target::Command(_));
+        match plan {
+            Ack::Update if update_allowed => {
+                self.respond(http, CreateInteractionResponse::Acknowledge)
+                    .await?;
+                Ok(Answered::DeferredUpdate)
             }
-            Target::Command(c) => {
-                c.create_followup(http, convert::followup(reply)).await?;
-                c.delete_response(http).await
+            Ack::Reply(visibility) => {
+                let placeholder = CreateInteractionResponseMessage::new()
+                    .ephemeral(visibility == Visibility::Private);
+                self.respond(http, CreateInteractionResponse::Defer(placeholder))
+                    .await?;
+                Ok(Answered::Deferred(visibility))
             }
-            Target::Component(c) => c
-                .create_followup(http, convert::followup(reply))
-                .await
-                .map(drop),
+            // A modal cannot follow a deferral, and an update needs a message: answer privately.
+            Ack::Update | Ack::Modal => {
+                let placeholder = CreateInteractionResponseMessage::new().ephemeral(true);
+                self.respond(http, CreateInteractionResponse::Defer(placeholder))
+                    .await?;
+                Ok(Answered::Deferred(Visibility::Private))
+            }
         }
     }
 }
 
 impl Handler {
-    /// Runs the engine for a command or click and answers within Discord's window.
+    /// Runs the engine for a command, click or modal and answers within Discord's window,
+    /// then records what was delivered.
     async fn answer(
         &self,
         ctx: &Context,
         target: Target<'_>,
-        req: Option<Request>,
+        req: Result<Request, Error>,
     ) -> Result<&'static str, serenity::Error> {
-        let Some(req) = req else {
-            target
-                .respond(&ctx.http, &Reply::private_text(OUTSIDE_GUILD))
-                .await?;
-            return Ok("outside-guild");
+        let req = match req {
+            Ok(req) => req,
+            Err(e) => {
+                let outcome = e.to_outcome();
+                self.deliver(ctx, target, Answered::No, &outcome).await;
+                return Ok("refused");
+            }
         };
+        let plan = self.engine.plan(&req);
         let mut task = spawn_engine(&self.engine, req, target.id());
-        if let Ok(done) = tokio::time::timeout(ACK_BUDGET, &mut task).await {
-            let (reply, outcome) = settle(done, target.id());
-            target.respond(&ctx.http, &reply).await?;
-            return Ok(outcome);
+        let (outcome, label, answered) = match tokio::time::timeout(ACK_BUDGET, &mut task).await {
+            Ok(done) => {
+                let (outcome, label) = settle(done, target.id());
+                (outcome, label, Answered::No)
+            }
+            Err(_) => {
+                let answered = target.defer(&ctx.http, plan).await?;
+                let (outcome, label) = settle(task.await, target.id());
+                let label = if label == "ok" { "ok-deferred" } else { label };
+                (outcome, label, answered)
+            }
+        };
+        let report = self.deliver(ctx, target, answered, &outcome).await;
+        let failed = report.iter().find_map(|d| match d {
+            Delivered::Failed(reason) => Some(reason.clone()),
+            _ => None,
+        });
+        if !outcome.commits.is_empty() {
+            let engine = self.engine.clone();
+            let commits = outcome.commits.clone();
+            let recorded = report.clone();
+            if let Err(e) =
+                tokio::task::spawn_blocking(move || engine.commit(&commits, &recorded)).await
+            {
+                tracing::error!(interaction = target.id(), error = %e, "recording the delivery panicked");
+            }
         }
-        target.defer(&ctx.http).await?;
-        let (reply, outcome) = settle(task.await, target.id());
-        target.deliver(&ctx.http, &reply).await?;
-        Ok(if outcome == "ok" {
-            "ok-deferred"
-        } else {
-            outcome
-        })
+        match failed {
+            Some(reason) => {
+                tracing::warn!(
+                    interaction = target.id(),
+                    reason,
+                    "an effect was not delivered"
+                );
+                Ok("partly-delivered")
+            }
+            None => Ok(label),
+        }
+    }
+
+    /// Carries out the effects in order and reports what happened to each.
+    async fn deliver(
+        &self,
+        ctx: &Context,
+        target: Target<'_>,
+        mut answered: Answered,
+        outcome: &Outcome,
+    ) -> Vec<Delivered> {
+        let http = &ctx.http;
+        let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
+        for effect in &outcome.effects {
+            let done = match self
+                .deliver_one(http, target, &mut answered, effect, &report)
+                .await
+            {
+                Ok(done) => done,
+                Err(e) => {
+                    tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
+                    Delivered::Failed(e.to_string())
+                }
+            };
+            report.push(done);
+        }
+        // A deferral must always be resolved, or the member sees "thinking..." until it fails.
+        if let Answered::Deferred(_) = answered {
+            tracing::error!(
+                interaction = target.id(),
+                "nothing answered a deferred interaction"
+            );
+            let _ = target
+                .edit_original(http, &Message::text(NOT_COMPLETED))
+                .await;
+        }
+        report
+    }
+
+    async fn deliver_one(
+        &self,
+        http: &Http,
+        target: Target<'_>,
+        answered: &mut Answered,
+        effect: &Effect,
+        earlier: &[Delivered],
+    ) -> Result<Delivered, serenity::Error> {
+        let channel = target.channel().get();
+        let sent = |m: serenity::all::Message| Delivered::Message {
+            channel_id: Some(m.channel_id.get()),
+            message_id: Some(m.id.get()),
+        };
+        match effect {
+            Effect::Reply {
+                visibility,
+                message,
+            } => match *answered {
+                Answered::No => {
+                    let response =
+                        convert::response_message(message, *visibility == Visibility::Private);
+                    target
+                        .respond(http, CreateInteractionResponse::Message(response))
+                        .await?;
+                    *answered = Answered::Done;
+                    Ok(Delivered::Message {
+                        channel_id: Some(channel),
+                        message_id: None,
+                    })
+                }
+                Answered::Deferred(placeholder) if placeholder == *visibility => {
+                    let m = target.edit_original(http, message).await?;
+                    *answered = Answered::Done;
+                    Ok(sent(m))
+                }
+                Answered::Deferred(placeholder) => {
+                    // The placeholder's visibility is fixed: resolve it to a neutral line,
+                    // send the answer as a follow-up with its own visibility, and remove the
+                    // placeholder. A private answer never lands in public, and the reverse.
+                    target
+                        .edit_original(http, &Message::text(placeholder_note(placeholder)))
+                        .await?;
+                    *answered = Answered::Done;
+                    let m = target.followup(http, message, *visibility).await?;
+                    if let Err(e) = target.delete_original(http).await {
+                        tracing::debug!(error = %e, "could not remove the placeholder");
+                    }
+                    Ok(sent(m))
+                }
+                Answered::DeferredUpdate | Answered::Done => {
+                    *answered = Answered::Done;
+                    Ok(sent(target.followup(http, message, *visibility).await?))
+                }
+            },
+            Effect::Update(message) => match *answered {
+                Answered::No if target.source_message().is_some() => {
+                    let update = convert::response_message(message, false);
+                    target
+                        .respond(http, CreateInteractionResponse::UpdateMessage(update))
+                        .await?;
+                    *answered = Answered::Done;
+                    Ok(Delivered::Message {
+                        channel_id: Some(channel),
+                        message_id: target.source_message().map(MessageId::get),
+                    })
+                }
+                Answered::DeferredUpdate => {
+                    // After a deferred update, @original is the button's message.
+                    let m = target.edit_original(http, message).await?;
+                    *answered = Answered::Done;
+                    Ok(sent(m))
+                }
+                _ => match target.source_message() {
+                    Some(mid) => {
+                        let m = ChannelId::new(channel)
+                            .edit_message(http, mid, convert::edit_message(message))
+                            .await?;
+                        Ok(sent(m))
+                    }
+                    None => Ok(Delivered::Failed("no message to update".into())),
+                },
+            },
+            Effect::OpenModal(modal) => match *answered {
+                Answered::No => {
+                    target
+                        .respond(
+                            http,
+                            CreateInteractionResponse::Modal(convert::modal(modal)),
+                        )
+                        .await?;
+                    *answered = Answered::Done;
+                    Ok(Delivered::Done)
+                }
+                _ => {
+                    tracing::error!(
+                        interaction = target.id(),
+                        "a modal can only be the first answer"
+                    );
+                    if let Answered::Deferred(_) = answered {
+                        let sorry = Error::Internal("late modal".into()).to_message();
+                        target.edit_original(http, &sorry).await?;
+                        *answered = Answered::Done;
+                    }
+                    Ok(Delivered::Failed("modal after the first answer".into()))
+                }
+            },
+            Effect::Post {
+                channel_id,
+                message,
+            } => Ok(sent(
+                ChannelId::new(*channel_id)
+                    .send_message(http, convert::channel_message(message))
+                    .await?,
+            )),
+            Effect::Thread { on, name, message } => {
+                let Some((parent, mid)) = resolve_ref(on, earlier) else {
+                    return Ok(Delivered::Skipped);
+                };
+                let thread = ChannelId::new(parent)
+                    .create_thread_from_message(
+                        http,
+                        MessageId::new(mid),
+                        CreateThread::new(name.clone()),
+                    )
+                    .await?;
+                let m = thread
+                    .id
+                    .send_message(http, convert::channel_message(message))
+                    .await?;
+                Ok(Delivered::Thread {
+                    thread_id: thread.id.get(),
+                    message_id: m.id.get(),
+                })
+            }
+            Effect::Edit { target: r, message } => {
+                let Some((c, mid)) = resolve_ref(r, earlier) else {
+                    return Ok(Delivered::Skipped);
+                };
+                Ok(sent(
+                    ChannelId::new(c)
+                        .edit_message(http, MessageId::new(mid), convert::edit_message(message))
+                        .await?,
+                ))
+            }
+            Effect::Delete { target: r } => {
+                let Some((c, mid)) = resolve_ref(r, earlier) else {
+                    return Ok(Delivered::Skipped);
+                };
+                ChannelId::new(c)
+                    .delete_message(http, MessageId::new(mid))
+                    .await?;
+                Ok(Delivered::Done)
+            }
+        }
     }
 
     async fn on_autocomplete(
         &self,
         ctx: &Context,
         ac: &CommandInteraction,
-    ) -> Result<&'static str, serenity::Error> {
+    ) -> Result<(), serenity::Error> {
         let choices = match ac.data.autocomplete() {
-            Some(focused) => self.engine.autocomplete(&AutocompleteRequest {
-                guild_id: ac.guild_id.map_or(0, |g| g.get()),
-                command: ac.data.name.clone(),
-                option: focused.name.to_string(),
-                partial: focused.value.to_string(),
-            }),
+            Some(focused) => {
+                let (command, options) = convert::autocomplete_path(ac);
+                let req = AutocompleteRequest {
+                    guild_id: ac.guild_id.map_or(0, |g| g.get()),
+                    channel_id: ac.channel_id.get(),
+                    command,
+                    option: focused.name.to_string(),
+                    partial: focused.value.to_string(),
+                    options,
+                };
+                // Suggestions may read the store: off the async workers, like every store call.
+                let engine = self.engine.clone();
+                tokio::task::spawn_blocking(move || engine.autocomplete(&req))
+                    .await
+                    .unwrap_or_default()
+            }
             None => Vec::new(),
         };
         let response = CreateAutocompleteResponse::new().set_choices(
@@ -284,8 +598,28 @@ impl Handler {
                 .collect(),
         );
         ac.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
-            .await?;
-        Ok("ok")
+            .await
+    }
+}
+
+/// A channel and message id for a reference: an earlier effect's result, or an existing one.
+fn resolve_ref(r: &MessageRef, earlier: &[Delivered]) -> Option<(u64, u64)> {
+    match r {
+        MessageRef::Existing {
+            channel_id,
+            message_id,
+        } => Some((*channel_id, *message_id)),
+        MessageRef::Earlier(i) => match earlier.get(*i)? {
+            Delivered::Message {
+                channel_id: Some(c),
+                message_id: Some(m),
+            } => Some((*c, *m)),
+            Delivered::Thread {
+                thread_id,
+                message_id,
+            } => Some((*thread_id, *message_id)),
+            _ => None,
+        },
     }
 }
 
@@ -295,11 +629,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_becomes_a_private_apology() {
-        let task = tokio::task::spawn_blocking(|| -> Reply { panic!("boom") });
-        let (reply, outcome) = settle(task.await, 1);
-        assert_eq!(outcome, "panic");
-        assert!(reply.is_error && reply.is_private());
-        let text = reply.content.unwrap();
+        let task = tokio::task::spawn_blocking(|| -> Outcome { panic!("boom") });
+        let (outcome, label) = settle(task.await, 1);
+        assert_eq!(label, "panic");
+        let (visibility, message) = outcome.first_reply().unwrap();
+        assert!(outcome.is_error && visibility == Visibility::Private);
+        let text = message.content.clone().unwrap();
         assert!(
             text.contains("went wrong on our side") && !text.contains("boom"),
             "{text}"

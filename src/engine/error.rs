@@ -3,34 +3,45 @@
 use crate::store::StoreError;
 use crate::text::quote;
 
+use super::access::Access;
 use super::commands::{self, COMMANDS};
-use super::reply::Reply;
+use super::effect::{Message, Outcome, Visibility};
+use super::request::ChannelKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("unknown command /{0}")]
+    #[error("unknown command")]
     UnknownCommand(String),
     #[error("unknown option {option} for /{command}")]
-    UnknownOption {
-        command: &'static str,
-        option: String,
-    },
+    UnknownOption { command: String, option: String },
     #[error("option {option} given twice for /{command}")]
     DuplicateOption {
-        command: &'static str,
+        command: String,
         option: &'static str,
     },
     #[error("missing option {option} for /{command}")]
     MissingOption {
-        command: &'static str,
+        command: String,
         option: &'static str,
     },
-    #[error("invalid value for {option} of /{command}: expected {expected}")]
+    #[error("invalid value for {option}: expected {expected}")]
     InvalidValue {
-        command: &'static str,
         option: &'static str,
         value: String,
         expected: String,
+    },
+    #[error("unknown {what} for {option}")]
+    UnknownEntity {
+        option: &'static str,
+        what: &'static str,
+        value: String,
+    },
+    #[error("channel of the wrong kind for {option}")]
+    WrongChannelKind {
+        option: &'static str,
+        channel: String,
+        got: ChannelKind,
+        allowed: &'static [ChannelKind],
     },
     #[error("unknown question id {id}")]
     UnknownQuestion {
@@ -44,13 +55,43 @@ pub enum Error {
         level: String,
         topic: Option<String>,
     },
-    #[error("unknown or outdated button action {0}")]
-    UnknownAction(String),
+    #[error("unknown or outdated button action")]
+    UnknownAction,
+    #[error("not allowed: needs {}", rule.describe())]
+    NotAllowed { rule: Access },
+    #[error("used outside a server")]
+    OutsideGuild,
+    /// A console line that is not a command.
+    #[error("console input error")]
+    Input(InputError),
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// A failure outside the engine's own logic (a panic caught by a front end, say).
+    /// A failure outside the engine's own logic (a panic caught by a front end, a bug).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What can be wrong with a line typed in the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputError {
+    NotACommand,
+    EmptyCommand,
+    UnclosedQuote,
+    TooManyValues {
+        command: String,
+    },
+    BadButtonNumber(String),
+    NoButtons,
+    NoSuchButton {
+        pressed: usize,
+        count: usize,
+    },
+    /// A group was typed without one of its subcommands.
+    NeedsSubcommand {
+        group: String,
+    },
+    /// The line could not be read (not UTF-8, say).
+    Unreadable,
 }
 
 impl Error {
@@ -72,14 +113,17 @@ impl Error {
                 )
             }
             Error::UnknownOption { command, option } => {
-                let valid = option_names(command);
                 format!(
-                    "/{command} has no option {}. {valid}",
-                    quote(option)
+                    "/{command} has no option {}. {}",
+                    quote(option),
+                    option_names(command)
                 )
             }
             Error::DuplicateOption { command, option } => {
-                format!("The option `{option}` was given twice. Usage: `{}`", usage(command))
+                format!(
+                    "The option `{option}` was given twice. Usage: `{}`",
+                    usage(command)
+                )
             }
             Error::MissingOption { command, option } => {
                 format!(
@@ -91,11 +135,32 @@ impl Error {
                 option,
                 value,
                 expected,
-                ..
             } => format!(
                 "{} is not a valid `{option}`: expected {expected}.",
                 quote(value)
             ),
+            Error::UnknownEntity {
+                option,
+                what,
+                value,
+            } => format!(
+                "No {what} matches {} for `{option}`: pick one from the list, or give its mention or id.",
+                quote(value)
+            ),
+            Error::WrongChannelKind {
+                option,
+                channel,
+                got,
+                allowed,
+            } => {
+                let allowed: Vec<&str> = allowed.iter().map(|k| k.describe()).collect();
+                format!(
+                    "{} is {}; `{option}` needs {}.",
+                    quote(channel),
+                    got.describe(),
+                    allowed.join(" or ")
+                )
+            }
             Error::UnknownQuestion { id, suggestions } => {
                 let mut msg = format!("No question has the id {}.", quote(id));
                 if !suggestions.is_empty() {
@@ -118,10 +183,18 @@ impl Error {
                 ),
                 None => format!("There are no {level} questions yet."),
             },
-            Error::UnknownAction(_) => {
+            Error::UnknownAction => {
                 "That button no longer works (the bot was updated since it was posted). Run the command again."
                     .to_string()
             }
+            Error::NotAllowed { rule } => format!(
+                "Only {} can do this. Ask a server admin if you need access.",
+                rule.describe()
+            ),
+            Error::OutsideGuild => {
+                "interview-bot works inside servers only: use it in a server channel.".to_string()
+            }
+            Error::Input(e) => input_message(e),
             Error::Store(_) | Error::Internal(_) => {
                 "Something went wrong on our side and it has been logged. Please try again in a moment."
                     .to_string()
@@ -129,11 +202,66 @@ impl Error {
         }
     }
 
-    /// The private reply for this error.
-    pub fn to_reply(&self) -> Reply {
-        Reply {
+    /// The message for this error.
+    pub fn to_message(&self) -> Message {
+        Message::text(format!("⚠️ {}", self.user_message()))
+    }
+
+    /// The private answer for this error.
+    pub fn to_outcome(&self) -> Outcome {
+        Outcome {
             is_error: true,
-            ..Reply::private_text(format!("⚠️ {}", self.user_message()))
+            ..Outcome::private(self.to_message())
+        }
+    }
+}
+
+/// What an acknowledged interaction shows if nothing else answered it (a bug, logged).
+pub const NOT_COMPLETED: &str = "This request could not be completed. Please try again.";
+
+/// What a "thinking" placeholder of the given visibility turns into when the answer has to go
+/// with the other visibility (Discord fixes a placeholder's visibility when it is created).
+/// The placeholder is removed right after, so this shows only for a moment, if at all.
+pub fn placeholder_note(placeholder: Visibility) -> &'static str {
+    match placeholder {
+        Visibility::Public => "This request was answered privately.",
+        Visibility::Private => "Posted in the channel.",
+    }
+}
+
+fn input_message(e: &InputError) -> String {
+    match e {
+        InputError::NotACommand => {
+            "Commands start with `/`, for example `/question senior`. Type /help for the list."
+                .into()
+        }
+        InputError::EmptyCommand => {
+            "Type a command after `/`, for example `/question senior`.".into()
+        }
+        InputError::UnclosedQuote => {
+            "A quote is not closed: close it, or leave the quotes out.".into()
+        }
+        InputError::TooManyValues { command } => format!(
+            "Too many values for /{command}. Usage: `{}`",
+            usage(command)
+        ),
+        InputError::BadButtonNumber(typed) => {
+            format!("{} is not a button number: type !1, !2, ...", quote(typed))
+        }
+        InputError::NoButtons => "There are no buttons to press yet.".into(),
+        InputError::NoSuchButton { pressed, count } => {
+            format!("No button {pressed}: choose !1 to !{count}.")
+        }
+        InputError::NeedsSubcommand { group } => {
+            let subs: Vec<String> = commands::leaves()
+                .into_iter()
+                .filter(|l| l.path().starts_with(&format!("{group} ")))
+                .map(|l| format!("`/{}`", l.path()))
+                .collect();
+            format!("/{group} needs a subcommand: {}.", subs.join(", "))
+        }
+        InputError::Unreadable => {
+            "That line could not be read (it is not valid UTF-8 text); nothing was run.".into()
         }
     }
 }
@@ -144,10 +272,11 @@ fn usage(command: &str) -> String {
 
 fn option_names(command: &str) -> String {
     match commands::find(command) {
-        Some(c) if c.options.is_empty() => format!("/{command} takes no options."),
+        Some(c) if c.spec.options.is_empty() => format!("/{command} takes no options."),
         Some(c) => format!(
             "Options: {}.",
-            c.options
+            c.spec
+                .options
                 .iter()
                 .map(|o| format!("`{}`", o.name))
                 .collect::<Vec<_>>()

@@ -1,10 +1,10 @@
 //! `/help`, generated from the command declarations.
 
-use super::commands::{Args, COMMANDS};
-use super::{Card, Engine, Error, Reply, Request, Visibility};
+use super::commands::{Args, leaves};
+use super::{Access, Card, Engine, Error, Message, Outcome, Request};
 
 impl Engine {
-    pub(super) fn cmd_help(&self, _req: &Request, _args: &Args) -> Result<Reply, Error> {
+    pub(super) fn cmd_help(&self, _req: &Request, _args: &Args) -> Result<Outcome, Error> {
         let mut card = Card {
             title: Some("interview-bot commands".into()),
             description: Some(format!(
@@ -14,14 +14,17 @@ impl Engine {
             )),
             ..Card::default()
         };
-        for spec in COMMANDS {
-            let mut text = spec.description.to_string();
-            for o in spec.options {
+        for leaf in leaves() {
+            let mut text = leaf.spec.description.to_string();
+            if leaf.spec.access != Access::Everyone {
+                text.push_str(&format!(" (for {})", leaf.spec.access.describe()));
+            }
+            for o in leaf.spec.options {
                 let req = if o.required { "required" } else { "optional" };
                 text.push_str(&format!("\n• `{}` ({req}): {}", o.name, o.description));
             }
-            card = card.field(format!("`{}`", spec.usage()), text, false);
+            card = card.field(format!("`{}`", leaf.usage()), text, false);
         }
-        Ok(Reply::new(Visibility::Private).card(card))
+        Ok(Outcome::private(Message::default().card(card)))
     }
 }

@@ -2,7 +2,7 @@
 //! them; this check is the guard that proves it (in tests) and catches regressions (in the
 //! Discord front end, which logs any violation before sending).
 
-use super::reply::Reply;
+use super::effect::{Effect, Message, Modal, Outcome};
 use super::{Choice, MAX_ACTION_LEN, MAX_CHOICES};
 
 pub const CONTENT_MAX: usize = 2000;
@@ -17,6 +17,11 @@ pub const EMBED_TOTAL_MAX: usize = 6000;
 pub const BUTTONS_MAX: usize = 25;
 pub const BUTTON_LABEL_MAX: usize = 80;
 pub const CHOICE_TEXT_MAX: usize = 100;
+pub const MODAL_TITLE_MAX: usize = 45;
+pub const MODAL_INPUTS_MAX: usize = 5;
+pub const INPUT_LABEL_MAX: usize = 45;
+pub const INPUT_VALUE_MAX: usize = 4000;
+pub const THREAD_NAME_MAX: usize = 100;
 
 fn over(what: &str, text: &str, max: usize, out: &mut Vec<String>) {
     let n = text.chars().count();
@@ -25,8 +30,53 @@ fn over(what: &str, text: &str, max: usize, out: &mut Vec<String>) {
     }
 }
 
-/// Every way the reply breaks Discord's limits; empty when it fits.
-pub fn check_reply(reply: &Reply) -> Vec<String> {
+/// Every way an outcome's effects break Discord's limits; empty when they fit.
+pub fn check_outcome(outcome: &Outcome) -> Vec<String> {
+    let mut v = Vec::new();
+    for (i, effect) in outcome.effects.iter().enumerate() {
+        let found = match effect {
+            Effect::OpenModal(modal) => check_modal(modal),
+            Effect::Thread { name, message, .. } => {
+                let mut found = check_message(message);
+                over("thread name", name, THREAD_NAME_MAX, &mut found);
+                found
+            }
+            other => other.message().map(check_message).unwrap_or_default(),
+        };
+        v.extend(found.into_iter().map(|p| format!("effect {i}: {p}")));
+    }
+    v
+}
+
+/// Every way a modal breaks Discord's limits.
+pub fn check_modal(modal: &Modal) -> Vec<String> {
+    let mut v = Vec::new();
+    over("modal title", &modal.title, MODAL_TITLE_MAX, &mut v);
+    over("modal action id", &modal.action, MAX_ACTION_LEN, &mut v);
+    if modal.inputs.is_empty() || modal.inputs.len() > MODAL_INPUTS_MAX {
+        v.push(format!(
+            "{} text inputs (1 to {MODAL_INPUTS_MAX})",
+            modal.inputs.len()
+        ));
+    }
+    for input in &modal.inputs {
+        over("input label", &input.label, INPUT_LABEL_MAX, &mut v);
+        over("input id", &input.id, MAX_ACTION_LEN, &mut v);
+        if usize::from(input.max_len) > INPUT_VALUE_MAX || input.max_len == 0 {
+            v.push(format!(
+                "input max length {} (1 to {INPUT_VALUE_MAX})",
+                input.max_len
+            ));
+        }
+        if let Some(value) = &input.value {
+            over("input value", value, usize::from(input.max_len), &mut v);
+        }
+    }
+    v
+}
+
+/// Every way a message breaks Discord's limits; empty when it fits.
+pub fn check_message(reply: &Message) -> Vec<String> {
     let mut v = Vec::new();
     if let Some(c) = &reply.content {
         over("content", c, CONTENT_MAX, &mut v);

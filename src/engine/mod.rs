@@ -1,31 +1,44 @@
-//! The engine: the bot's behaviour in plain Rust. A [`Request`] goes in, a [`Reply`] comes out.
-//! No Discord types here; `crate::discord` and `crate::console` translate to and from it.
+//! The engine: the bot's behaviour in plain Rust. A [`Request`] goes in, an [`Outcome`] (a list
+//! of effects plus what to record once they happened) comes out. No Discord types here;
+//! `crate::discord` and `crate::console` translate to and from it.
+//!
+//! The framework (request, effects, commands, actions, access, errors, limits) is kept apart
+//! from the features (`questions`, `help`), which use it and the store but never each other.
 //!
 //! Calls are synchronous (the store may touch the disk): async front ends run them on the
 //! blocking pool.
 
-mod action;
+pub mod access;
+pub mod actions;
 pub mod commands;
+pub mod effect;
 mod error;
-mod help;
 pub mod limits;
-mod questions;
-pub mod reply;
 pub mod request;
 
-use std::sync::Arc;
+mod help;
+mod questions;
+
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::bank::Bank;
 use crate::clock::Clock;
 use crate::store::Store;
 
-pub use action::{Action, MAX_ACTION_LEN};
-pub use commands::{COMMANDS, CommandSpec, Completion, OptionKind, OptionSpec};
-pub use error::Error;
-pub use reply::{Attachment, Button, ButtonStyle, Card, Choice, Field, Reply, Visibility};
+pub use access::Access;
+pub use actions::{ACTIONS, Ack, ActionSpec, MAX_ACTION_LEN};
+pub use commands::{
+    Answer, COMMANDS, CommandSpec, Completion, Leaf, OptionKind, OptionSpec, leaves,
+};
+pub use effect::{
+    Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, Field, InputStyle,
+    Message, MessageRef, Modal, Outcome, TextInput, Visibility,
+};
+pub use error::{Error, InputError, NOT_COMPLETED, placeholder_note};
 pub use request::{
-    AutocompleteRequest, Caller, Invocation, Permissions, RawOption, RawValue, Request,
+    AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
+    Request, Resolved, ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser,
 };
 
 /// Most suggestions Discord shows for autocomplete.
@@ -37,11 +50,29 @@ pub struct Engine {
     bank: Arc<Bank>,
     store: Store,
     clock: Arc<dyn Clock>,
+    rng: Arc<Mutex<fastrand::Rng>>,
+}
+
+/// Carries out effects for a synchronous front end (the console, tests).
+pub trait Deliver {
+    /// Performs `effect`; `earlier` holds what happened to the effects before it.
+    fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered;
 }
 
 impl Engine {
     pub fn new(bank: Arc<Bank>, store: Store, clock: Arc<dyn Clock>) -> Engine {
-        Engine { bank, store, clock }
+        Engine {
+            bank,
+            store,
+            clock,
+            rng: Arc::new(Mutex::new(fastrand::Rng::new())),
+        }
+    }
+
+    /// The same engine with a seeded random source, so tests get repeatable picks.
+    pub fn with_seed(mut self, seed: u64) -> Engine {
+        self.rng = Arc::new(Mutex::new(fastrand::Rng::with_seed(seed)));
+        self
     }
 
     pub fn bank(&self) -> &Bank {
@@ -52,54 +83,117 @@ impl Engine {
         &self.store
     }
 
-    /// Handles a request. Never fails: errors become private replies a user understands, and
+    /// A random index below `n` (> 0).
+    fn random_below(&self, n: usize) -> usize {
+        let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
+        rng.usize(..n)
+    }
+
+    /// How the front end should first acknowledge the request if the answer is slow, decided
+    /// before any work: a command's declared visibility (or the one its options ask for), or
+    /// an action's declared acknowledgement. Cheap: no store access.
+    pub fn plan(&self, req: &Request) -> Ack {
+        match &req.invocation {
+            Invocation::Command { name, options } => match commands::find(name) {
+                Some(leaf) => Ack::Reply(leaf.visibility(options)),
+                None => Ack::Reply(Visibility::Private),
+            },
+            Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
+                match actions::find(custom_id) {
+                    Some((spec, _)) => spec.ack,
+                    // Handles resolve through the store; their answer is decided then.
+                    None => Ack::Reply(Visibility::Private),
+                }
+            }
+        }
+    }
+
+    /// Handles a request. Never fails: errors become private answers a user understands, and
     /// their detail goes to the log.
-    pub fn handle(&self, req: &Request) -> Reply {
+    pub fn run(&self, req: &Request) -> Outcome {
         let started = Instant::now();
-        let result = self.dispatch(req);
-        let reply = result.unwrap_or_else(|err| {
+        let outcome = self.dispatch(req).unwrap_or_else(|err| {
             if err.is_internal() {
                 tracing::error!(request = %req.label(), guild = req.guild_id, error = %err, "request failed");
             } else {
                 tracing::debug!(request = %req.label(), guild = req.guild_id, error = %err, "request refused");
             }
-            err.to_reply()
+            err.to_outcome()
         });
         tracing::trace!(request = %req.label(), elapsed_us = started.elapsed().as_micros() as u64, "handled");
-        reply
+        outcome
     }
 
-    /// Like [`Engine::handle`] but keeps the typed error, for tests and callers that need it.
-    pub fn dispatch(&self, req: &Request) -> Result<Reply, Error> {
+    /// Like [`Engine::run`] but keeps the typed error, for tests and callers that need it.
+    pub fn dispatch(&self, req: &Request) -> Result<Outcome, Error> {
         match &req.invocation {
             Invocation::Command { name, options } => {
-                let spec =
+                let leaf =
                     commands::find(name).ok_or_else(|| Error::UnknownCommand(name.clone()))?;
-                let args = commands::bind(spec, options)?;
-                (spec.handler)(self, req, &args)
+                self.authorize(req, leaf.spec.access)?;
+                let args = commands::bind(leaf, options, &req.resolved)?;
+                let handler = leaf
+                    .spec
+                    .handler
+                    .ok_or_else(|| Error::Internal(format!("/{name} has no handler")))?;
+                handler(self, req, &args)
             }
-            Invocation::Action { custom_id } => {
-                let action = Action::parse(custom_id)
-                    .ok_or_else(|| Error::UnknownAction(custom_id.clone()))?;
-                self.run_action(req, action)
+            Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
+                let id = self.resolve_action(req.guild_id, custom_id)?;
+                let (spec, args) = actions::find(&id).ok_or(Error::UnknownAction)?;
+                self.authorize(req, spec.access)?;
+                (spec.handler)(self, req, args)
             }
         }
     }
 
-    fn run_action(&self, req: &Request, action: Action) -> Result<Reply, Error> {
-        match action {
-            Action::ModelAnswer { question_id } => {
-                let q = self.question(&question_id)?;
-                Ok(questions::rubric_reply(q, Visibility::Private))
+    /// Records what needs recording now that the front end reported how each effect went
+    /// (`report[i]` is effect `i`'s result). Never fails; problems are logged.
+    pub fn commit(&self, commits: &[Commit], report: &[Delivered]) {
+        for commit in commits {
+            if let Err(e) = self.apply_commit(commit, report) {
+                tracing::error!(error = %e, ?commit, "could not record a delivery");
             }
-            Action::Another { level, topic } => self.post_question(req, level, topic.as_deref()),
         }
+    }
+
+    fn apply_commit(&self, commit: &Commit, report: &[Delivered]) -> Result<(), Error> {
+        match commit {
+            Commit::QuestionShown {
+                guild_id,
+                claim,
+                effect,
+            } => {
+                let delivered = report.get(*effect).unwrap_or(&Delivered::Skipped);
+                if delivered.ok() {
+                    let message_id = delivered.message_id();
+                    self.store
+                        .write(|db| db.confirm_shown(*guild_id, *claim, message_id))?;
+                } else {
+                    self.store.write(|db| db.release_shown(*guild_id, *claim))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs a request and has `front` carry out its effects in order, then commits: the whole
+    /// cycle for a synchronous front end. Returns the outcome and what happened to each effect.
+    pub fn execute(&self, req: &Request, front: &mut impl Deliver) -> (Outcome, Vec<Delivered>) {
+        let outcome = self.run(req);
+        let mut report = Vec::with_capacity(outcome.effects.len());
+        for effect in &outcome.effects {
+            let done = front.deliver(effect, &report);
+            report.push(done);
+        }
+        self.commit(&outcome.commits, &report);
+        (outcome, report)
     }
 
     /// Suggestions for the option being typed, best first, at most [`MAX_CHOICES`].
     pub fn autocomplete(&self, req: &AutocompleteRequest) -> Vec<Choice> {
         let completion = commands::find(&req.command)
-            .and_then(|c| c.option(&req.option))
+            .and_then(|c| c.spec.option(&req.option))
             .and_then(|o| o.completion);
         match completion {
             Some(Completion::Topic) => self.complete_topic(&req.partial),

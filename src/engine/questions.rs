@@ -8,7 +8,8 @@ use crate::text::{bullet_chunks, truncate};
 
 use super::commands::Args;
 use super::{
-    Action, ButtonStyle, Card, Choice, Engine, Error, MAX_CHOICES, Reply, Request, Visibility,
+    ButtonStyle, Card, Choice, Commit, Engine, Error, MAX_CHOICES, Message, Outcome, Request,
+    Visibility, actions,
 };
 
 /// Discord's limit for one embed field value.
@@ -17,25 +18,35 @@ const QUESTION_COLOUR: u32 = 0x2B7BB9;
 const RUBRIC_COLOUR: u32 = 0x3BA55C;
 
 impl Engine {
-    pub(super) fn cmd_question(&self, req: &Request, args: &Args) -> Result<Reply, Error> {
-        // `bind` has checked the level against the declared choices.
-        let level = args
-            .text("level")
-            .and_then(Level::parse)
-            .unwrap_or(Level::Junior);
-        let topic = args.text("topic").map(str::to_lowercase);
+    pub(super) fn cmd_question(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
+        let level: Level = args.require("level")?;
+        let topic = args.get::<String>("topic")?.map(|t| t.to_lowercase());
         self.post_question(req, level, topic.as_deref())
     }
 
-    pub(super) fn cmd_answer(&self, _req: &Request, args: &Args) -> Result<Reply, Error> {
-        let id = args.text("id").unwrap_or_default();
-        let q = self.question(id)?;
-        let visibility = if args.flag("public").unwrap_or(false) {
+    pub(super) fn cmd_answer(&self, _req: &Request, args: &Args) -> Result<Outcome, Error> {
+        let id: String = args.require("id")?;
+        let q = self.question(&id)?;
+        let visibility = if args.get::<bool>("public")?.unwrap_or(false) {
             Visibility::Public
         } else {
             Visibility::Private
         };
-        Ok(rubric_reply(q, visibility))
+        Ok(Outcome::reply(visibility, rubric_message(q)))
+    }
+
+    /// "Model answer": the rubric, privately, to whoever pressed.
+    pub(super) fn action_model_answer(&self, _req: &Request, args: &str) -> Result<Outcome, Error> {
+        let q = self.question(args)?;
+        Ok(Outcome::private(rubric_message(q)))
+    }
+
+    /// "Another question": a new public question with the same filters.
+    pub(super) fn action_another(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        let (level, topic) = args.split_once(':').ok_or(Error::UnknownAction)?;
+        let level = Level::parse(level).ok_or(Error::UnknownAction)?;
+        let topic = (!topic.is_empty()).then_some(topic);
+        self.post_question(req, level, topic)
     }
 
     /// Finds a question by id, or explains what ids exist.
@@ -52,34 +63,41 @@ impl Engine {
         })
     }
 
-    /// Picks a question for the guild, records it, and builds the public reply.
+    /// Picks a question for the guild and claims it in one transaction (so two requests at
+    /// once never get the same one), and answers publicly with it. The claim is confirmed or
+    /// released once the front end reports the delivery.
     pub(super) fn post_question(
         &self,
         req: &Request,
         level: Level,
         topic: Option<&str>,
-    ) -> Result<Reply, Error> {
-        let q = self.pick_question(req.guild_id, level, topic)?;
-        self.store.record_shown(&ShownQuestion {
-            guild_id: req.guild_id,
-            channel_id: req.channel_id,
-            question_id: &q.id,
-            shown_by: Some(req.caller.user_id),
-            source: Source::Command,
-            at_ms: self.clock.now_ms(),
+    ) -> Result<Outcome, Error> {
+        let pool = self.pool(level, topic)?;
+        let now = self.clock.now_ms();
+        let (q, claim) = self.store.write(|db| {
+            let counts = db.show_counts(req.guild_id)?;
+            let q = choose_least_shown(&pool, &counts, |n| self.random_below(n));
+            let claim = db.claim_shown(&ShownQuestion {
+                guild_id: req.guild_id,
+                channel_id: req.channel_id,
+                question_id: &q.id,
+                shown_by: req.origin.user_id(),
+                source: Source::Command,
+                at_ms: now,
+            })?;
+            Ok::<_, Error>((q, claim))
         })?;
-        Ok(question_reply(q, topic))
+        let message = self.question_message(req.guild_id, q, topic)?;
+        Ok(Outcome::public(message).with_commit(Commit::QuestionShown {
+            guild_id: req.guild_id,
+            claim,
+            effect: 0,
+        }))
     }
 
-    /// A random question among those the guild has seen least often, so nothing repeats until
-    /// the whole filtered pool has been shown; a new cycle never starts with the question shown
-    /// last.
-    pub fn pick_question(
-        &self,
-        guild_id: u64,
-        level: Level,
-        topic: Option<&str>,
-    ) -> Result<&Question, Error> {
+    /// The questions matching a level and topic; an unknown topic or an empty pool is an
+    /// error that says what exists.
+    fn pool(&self, level: Level, topic: Option<&str>) -> Result<Vec<&Question>, Error> {
         if let Some(t) = topic
             && !self.bank().has_topic(t)
         {
@@ -95,8 +113,53 @@ impl Engine {
                 topic: topic.map(String::from),
             });
         }
-        let counts = self.store.show_counts(guild_id)?;
-        Ok(choose_least_shown(&pool, &counts, || fastrand::usize(..)))
+        Ok(pool)
+    }
+
+    /// A random question among those the guild has seen least often, so nothing repeats until
+    /// the whole filtered pool has been shown; a new cycle never starts with the question shown
+    /// last. Reads only; [`Engine::post_question`] picks and claims together.
+    pub fn pick_question(
+        &self,
+        guild_id: u64,
+        level: Level,
+        topic: Option<&str>,
+    ) -> Result<&Question, Error> {
+        let pool = self.pool(level, topic)?;
+        let counts = self.store.read(|db| db.show_counts(guild_id))?;
+        Ok(choose_least_shown(&pool, &counts, |n| self.random_below(n)))
+    }
+
+    /// The public message for a question: prompt, level, topic and id, with the two buttons.
+    fn question_message(
+        &self,
+        guild_id: u64,
+        q: &Question,
+        topic_filter: Option<&str>,
+    ) -> Result<Message, Error> {
+        let card = Card {
+            title: Some(format!(
+                "{} interview question · {}",
+                q.level.title(),
+                q.topic
+            )),
+            description: Some(q.prompt.clone()),
+            colour: Some(QUESTION_COLOUR),
+            footer: Some(format!(
+                "id: {} · Model answer shows the rubric only to whoever presses it",
+                q.id
+            )),
+            ..Card::default()
+        }
+        .field("Level", q.level.as_str(), true)
+        .field("Topic", q.topic.clone(), true)
+        .field("Id", format!("`{}`", q.id), true);
+        let answer = self.action_id(guild_id, model_answer_id(&q.id))?;
+        let next = self.action_id(guild_id, another_id(q.level, topic_filter))?;
+        Ok(Message::default()
+            .card(card)
+            .button("Model answer", answer, ButtonStyle::Primary)
+            .button("Another question", next, ButtonStyle::Secondary))
     }
 
     pub(super) fn complete_topic(&self, partial: &str) -> Vec<Choice> {
@@ -130,11 +193,21 @@ impl Engine {
     }
 }
 
+/// The id of a question's "Model answer" button. Stable: posted buttons carry it.
+pub fn model_answer_id(question_id: &str) -> String {
+    actions::format("q:answer", question_id)
+}
+
+/// The id of an "Another question" button. Stable: posted buttons carry it.
+pub fn another_id(level: Level, topic: Option<&str>) -> String {
+    actions::format("q:next", &format!("{level}:{}", topic.unwrap_or("")))
+}
+
 /// The selection rule, separated from storage and randomness so it can be tested exactly.
 fn choose_least_shown<'a>(
     pool: &[&'a Question],
     counts: &HashMap<String, ShowCount>,
-    mut random: impl FnMut() -> usize,
+    mut random: impl FnMut(usize) -> usize,
 ) -> &'a Question {
     let times = |q: &Question| counts.get(&q.id).map_or(0, |c| c.times);
     let fewest = pool.iter().map(|q| times(q)).min().unwrap_or(0);
@@ -153,52 +226,12 @@ fn choose_least_shown<'a>(
             candidates.retain(|q| q.id != latest_id);
         }
     }
-    candidates[random() % candidates.len()]
-}
-
-/// The public message for a question: prompt, level, topic and id, with the two buttons.
-pub(super) fn question_reply(q: &Question, topic_filter: Option<&str>) -> Reply {
-    let card = Card {
-        title: Some(format!(
-            "{} interview question · {}",
-            q.level.title(),
-            q.topic
-        )),
-        description: Some(q.prompt.clone()),
-        colour: Some(QUESTION_COLOUR),
-        footer: Some(format!(
-            "id: {} · Model answer shows the rubric only to whoever presses it",
-            q.id
-        )),
-        ..Card::default()
-    }
-    .field("Level", q.level.as_str(), true)
-    .field("Topic", q.topic.clone(), true)
-    .field("Id", format!("`{}`", q.id), true);
-    Reply::new(Visibility::Public)
-        .card(card)
-        .button(
-            "Model answer",
-            Action::ModelAnswer {
-                question_id: q.id.clone(),
-            }
-            .to_id(),
-            ButtonStyle::Primary,
-        )
-        .button(
-            "Another question",
-            Action::Another {
-                level: q.level,
-                topic: topic_filter.map(String::from),
-            }
-            .to_id(),
-            ButtonStyle::Secondary,
-        )
+    candidates[random(candidates.len()) % candidates.len()]
 }
 
 /// The rubric: what a strong answer covers, red flags and follow-ups, each list split over
 /// as many fields as it needs.
-pub(super) fn rubric_reply(q: &Question, visibility: Visibility) -> Reply {
+pub(super) fn rubric_message(q: &Question) -> Message {
     let mut card = Card {
         title: Some(truncate(&format!("Model answer · {}", q.id), 256)),
         description: Some(format!("**{}**", q.prompt)),
@@ -229,7 +262,7 @@ pub(super) fn rubric_reply(q: &Question, visibility: Visibility) -> Reply {
             card = card.field(title, chunk, false);
         }
     }
-    Reply::new(visibility).card(card)
+    Message::default().card(card)
 }
 
 #[cfg(test)]
@@ -271,7 +304,7 @@ mod tests {
         );
         // Only c has never been shown: it must be chosen whatever the random number.
         for r in 0..6 {
-            assert_eq!(choose_least_shown(&pool, &counts, || r).id, "c");
+            assert_eq!(choose_least_shown(&pool, &counts, |_| r).id, "c");
         }
         counts.insert(
             "c".to_string(),
@@ -282,7 +315,7 @@ mod tests {
         );
         // New cycle: b was shown last, so only a or c.
         for r in 0..6 {
-            assert_ne!(choose_least_shown(&pool, &counts, || r).id, "b");
+            assert_ne!(choose_least_shown(&pool, &counts, |_| r).id, "b");
         }
     }
 }

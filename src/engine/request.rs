@@ -1,5 +1,7 @@
 //! What a front end hands the engine: who asked, where, and what.
 
+use std::collections::HashMap;
+
 /// Discord permission bits the engine cares about (same values as Discord's, so the Discord
 /// front end passes the member's permission integer through unchanged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -8,24 +10,115 @@ pub struct Permissions(pub u64);
 impl Permissions {
     pub const ADMINISTRATOR: u64 = 1 << 3;
     pub const MANAGE_GUILD: u64 = 1 << 5;
+
+    pub fn has(self, bits: u64) -> bool {
+        self.0 & bits == bits
+    }
 }
 
-/// The person behind a request.
+/// A member of the server behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
+pub struct Member {
     pub user_id: u64,
     pub name: String,
     pub roles: Vec<u64>,
+    /// The member's permissions in the channel, as Discord computed them.
     pub permissions: Permissions,
 }
 
-/// A value as the front end received it. The console only has text; Discord sends typed values.
+/// Who a request comes from. Front ends only ever build `Member`; `Bot` is for work the bot
+/// starts itself (the scheduler), which goes through the same engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Member(Member),
+    Bot,
+}
+
+impl Origin {
+    /// The member's user id, or `None` for the bot's own work.
+    pub fn user_id(&self) -> Option<u64> {
+        match self {
+            Origin::Member(m) => Some(m.user_id),
+            Origin::Bot => None,
+        }
+    }
+}
+
+/// The kind of a channel, as far as the engine cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChannelKind {
+    Text,
+    Announcement,
+    Voice,
+    Category,
+    Thread,
+    Forum,
+    Other,
+}
+
+impl ChannelKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            ChannelKind::Text => "a text channel",
+            ChannelKind::Announcement => "an announcement channel",
+            ChannelKind::Voice => "a voice channel",
+            ChannelKind::Category => "a category",
+            ChannelKind::Thread => "a thread",
+            ChannelKind::Forum => "a forum",
+            ChannelKind::Other => "another kind of channel",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedUser {
+    pub id: u64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRole {
+    pub id: u64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedChannel {
+    pub id: u64,
+    pub name: String,
+    pub kind: ChannelKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedAttachment {
+    pub id: u64,
+    pub filename: String,
+    pub size: u64,
+    pub url: String,
+}
+
+/// Users, roles, channels and attachments a request's options refer to, with their names,
+/// as Discord sends them beside the options (`data.resolved`). The console fills it from the
+/// entities it knows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Resolved {
+    pub users: HashMap<u64, ResolvedUser>,
+    pub roles: HashMap<u64, ResolvedRole>,
+    pub channels: HashMap<u64, ResolvedChannel>,
+    pub attachments: HashMap<u64, ResolvedAttachment>,
+}
+
+/// A value as the front end received it. The console only has text; Discord sends typed
+/// values, and ids for users, roles, channels and attachments (their data is in [`Resolved`]).
 /// The engine checks and converts both against the command's declaration.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RawValue {
     Text(String),
     Integer(i64),
+    Number(f64),
     Bool(bool),
+    /// A user, role, channel or attachment id.
+    Id(u64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -45,31 +138,66 @@ impl RawOption {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Invocation {
-    /// A slash command with its options.
+    /// A slash command with its options. `name` is the full path, space-separated, as Discord
+    /// shows it: `question`, or `daily set` for a subcommand.
     Command {
         name: String,
         options: Vec<RawOption>,
     },
     /// A button press, identified by the action id the engine put on the button.
-    Action { custom_id: String },
+    Button {
+        custom_id: String,
+        /// The message the button sits on, when the front end knows it.
+        message_id: Option<u64>,
+    },
+    /// A submitted modal: its action id and the value of each text input by its id.
+    Modal {
+        custom_id: String,
+        fields: Vec<(String, String)>,
+    },
 }
 
-/// One thing a user asked the bot to do.
+/// One thing asked of the bot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// The Discord server; 0 for the local console.
     pub guild_id: u64,
     pub channel_id: u64,
-    pub caller: Caller,
+    pub origin: Origin,
     pub invocation: Invocation,
+    pub resolved: Resolved,
 }
 
 impl Request {
-    /// A short name for logs: `/question` or `button q:answer`.
+    /// A request from a member with nothing resolved.
+    pub fn member(
+        guild_id: u64,
+        channel_id: u64,
+        member: Member,
+        invocation: Invocation,
+    ) -> Request {
+        Request {
+            guild_id,
+            channel_id,
+            origin: Origin::Member(member),
+            invocation,
+            resolved: Resolved::default(),
+        }
+    }
+
+    /// A short name for logs, never echoing user text: `/question` or `button q:answer`.
     pub fn label(&self) -> String {
         match &self.invocation {
-            Invocation::Command { name, .. } => format!("/{name}"),
-            Invocation::Action { custom_id } => super::Action::label(custom_id),
+            Invocation::Command { name, .. } => match super::commands::find(name) {
+                Some(_) => format!("/{name}"),
+                None => "/(unknown)".to_string(),
+            },
+            Invocation::Button { custom_id, .. } => {
+                format!("button {}", super::actions::label(custom_id))
+            }
+            Invocation::Modal { custom_id, .. } => {
+                format!("modal {}", super::actions::label(custom_id))
+            }
         }
     }
 }
@@ -78,8 +206,12 @@ impl Request {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutocompleteRequest {
     pub guild_id: u64,
+    pub channel_id: u64,
+    /// The command's full path (`question`, `daily set`).
     pub command: String,
     pub option: String,
     /// What the user has typed so far.
     pub partial: String,
+    /// The other options already filled in (for suggestions that depend on them).
+    pub options: Vec<RawOption>,
 }

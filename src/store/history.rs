@@ -1,10 +1,14 @@
 //! `question_history`: which questions a guild has seen, so `/question` avoids repeats.
+//!
+//! A question is *claimed* before it is sent (status `pending`), in the same transaction that
+//! picked it, so two requests at once never pick the same one; it is *confirmed* once the front
+//! end delivered it, or *released* if delivery failed.
 
 use std::collections::HashMap;
 
 use rusqlite::params;
 
-use super::{Store, StoreError};
+use super::{Db, StoreError, sql_id};
 
 /// What made the bot show a question.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +28,7 @@ impl Source {
     }
 }
 
-/// One question shown in a channel.
+/// One question about to be shown in a channel.
 #[derive(Debug, Clone)]
 pub struct ShownQuestion<'a> {
     pub guild_id: u64,
@@ -42,32 +46,62 @@ pub struct ShowCount {
     pub last_ms: i64,
 }
 
-impl Store {
-    pub fn record_shown(&self, shown: &ShownQuestion<'_>) -> Result<(), StoreError> {
-        self.lock()?.execute(
+impl Db<'_> {
+    /// Records a question as about to be shown; returns the claim's id for
+    /// [`Db::confirm_shown`] or [`Db::release_shown`].
+    pub fn claim_shown(&self, shown: &ShownQuestion<'_>) -> Result<i64, StoreError> {
+        self.conn.execute(
             "INSERT INTO question_history
-                 (guild_id, channel_id, question_id, shown_by, source, shown_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                 (guild_id, channel_id, question_id, shown_by, source, shown_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
             params![
-                shown.guild_id as i64,
-                shown.channel_id as i64,
+                sql_id(shown.guild_id)?,
+                sql_id(shown.channel_id)?,
                 shown.question_id,
-                shown.shown_by.map(|u| u as i64),
+                shown.shown_by.map(sql_id).transpose()?,
                 shown.source.as_str(),
                 shown.at_ms,
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// The claimed question was delivered (as message `message_id`, when the front end knows it).
+    pub fn confirm_shown(
+        &self,
+        guild_id: u64,
+        claim: i64,
+        message_id: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE question_history SET status = 'shown', message_id = ?3
+              WHERE guild_id = ?1 AND id = ?2",
+            params![
+                sql_id(guild_id)?,
+                claim,
+                message_id.map(sql_id).transpose()?
             ],
         )?;
         Ok(())
     }
 
-    /// For every question the guild has been shown: how many times and when last.
+    /// The claimed question never reached anyone: forget the claim.
+    pub fn release_shown(&self, guild_id: u64, claim: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'",
+            params![sql_id(guild_id)?, claim],
+        )?;
+        Ok(())
+    }
+
+    /// For every question the guild has been shown or is being shown: how many times and when
+    /// last.
     pub fn show_counts(&self, guild_id: u64) -> Result<HashMap<String, ShowCount>, StoreError> {
-        let conn = self.lock()?;
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(
             "SELECT question_id, COUNT(*), MAX(shown_at)
                FROM question_history WHERE guild_id = ?1 GROUP BY question_id",
         )?;
-        let rows = stmt.query_map([guild_id as i64], |r| {
+        let rows = stmt.query_map([sql_id(guild_id)?], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 ShowCount {
@@ -75,6 +109,19 @@ impl Store {
                     last_ms: r.get(2)?,
                 },
             ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Rows of the guild's history by status, for tests and diagnostics: (question id, status,
+    /// message id).
+    pub fn history(&self, guild_id: u64) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT question_id, status, message_id FROM question_history
+              WHERE guild_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([sql_id(guild_id)?], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

@@ -1,26 +1,45 @@
 //! The store: the only module that talks SQL. One file per table group; each adds methods to
-//! [`Store`] that take and return domain types.
+//! [`Db`], a view of one connection inside a transaction, and takes and returns domain types.
+//!
+//! Writes go through one connection ([`Store::write`]: one transaction per call, so writes that
+//! belong together commit together). Reads run on a small pool of read-only connections
+//! ([`Store::read`]), which WAL mode lets run beside the writer, so a long lookup never holds up
+//! an interaction. A panic inside either leaves the store usable: the transaction rolls back and
+//! the connection goes back into service.
 //!
 //! Calls are synchronous and may block on the database: front ends running on an async runtime
 //! call the engine (and so the store) from `spawn_blocking`, never from an async task directly.
 
+mod handles;
 mod history;
+mod settings;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 pub use history::{ShowCount, ShownQuestion, Source};
 
 /// Schema migrations, in order. Never edit one that has landed: add a new file and a line here.
 /// A test checks that every file in `migrations/` is listed.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
-    "0001_initial.sql",
-    include_str!("../../migrations/0001_initial.sql"),
-)];
+pub const MIGRATIONS: &[(&str, &str)] = &[
+    (
+        "0001_initial.sql",
+        include_str!("../../migrations/0001_initial.sql"),
+    ),
+    (
+        "0002_delivery_and_handles.sql",
+        include_str!("../../migrations/0002_delivery_and_handles.sql"),
+    ),
+];
+
+/// How many read-only connections a file database keeps open at most.
+const MAX_READERS: usize = 4;
+/// How long a statement waits for a lock held by another connection before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|(_, sql)| M::up(sql)).collect())
@@ -38,14 +57,41 @@ pub enum StoreError {
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("the database lock was poisoned by a panic in another thread")]
-    Poisoned,
+    #[error("the id {0} does not fit in the database's integer type")]
+    IdOutOfRange(u64),
+    #[error("the database holds a negative id ({0}) where a Discord id belongs")]
+    BadStoredId(i64),
+}
+
+/// A Discord id as SQLite stores it. Snowflakes fit in 63 bits; anything else is refused
+/// rather than wrapped into a negative number.
+pub(crate) fn sql_id(id: u64) -> Result<i64, StoreError> {
+    i64::try_from(id).map_err(|_| StoreError::IdOutOfRange(id))
+}
+
+/// The inverse of [`sql_id`].
+pub(crate) fn discord_id(raw: i64) -> Result<u64, StoreError> {
+    u64::try_from(raw).map_err(|_| StoreError::BadStoredId(raw))
+}
+
+/// One connection inside a transaction. Every table group adds its queries as methods here, so
+/// several calls in one [`Store::write`] closure commit together or not at all.
+pub struct Db<'a> {
+    conn: &'a Connection,
 }
 
 /// A handle on the SQLite database; cheap to clone and shared between threads.
 #[derive(Clone)]
 pub struct Store {
-    conn: Arc<Mutex<Connection>>,
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Connection>,
+    /// Idle read-only connections; `None` path means an in-memory database (reads use the
+    /// writer, since a second connection would see a different database).
+    readers: Mutex<Vec<Connection>>,
+    path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Store {
@@ -57,50 +103,136 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+        let open_err = |source| StoreError::Open {
             path: path.display().to_string(),
             source,
-        })?;
-        Self::setup(conn, true)
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // journal_mode returns a row, so it is read rather than executed.
+        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        configure(&conn)?;
+        migrations().to_latest(&mut conn)?;
+        Ok(Store::from_writer(conn, Some(path.to_path_buf())))
     }
 
     /// A private in-memory database, for tests and experiments.
     pub fn open_in_memory() -> Result<Store, StoreError> {
-        Self::setup(Connection::open_in_memory()?, false)
-    }
-
-    fn setup(mut conn: Connection, wal: bool) -> Result<Store, StoreError> {
-        conn.busy_timeout(Duration::from_secs(5))?;
-        if wal {
-            // journal_mode returns a row, so it is read rather than executed.
-            let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
-        }
-        conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let mut conn = Connection::open_in_memory()?;
+        configure(&conn)?;
         migrations().to_latest(&mut conn)?;
-        Ok(Store {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Store::from_writer(conn, None))
     }
 
-    fn lock(&self) -> Result<MutexGuard<'_, Connection>, StoreError> {
-        self.conn.lock().map_err(|_| StoreError::Poisoned)
+    fn from_writer(conn: Connection, path: Option<PathBuf>) -> Store {
+        Store {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(conn),
+                readers: Mutex::new(Vec::new()),
+                path,
+            }),
+        }
+    }
+
+    /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`, so the write lock is taken up
+    /// front and a read-then-write cannot be overtaken by another writer). Commits if `f`
+    /// returns `Ok`, rolls back otherwise, and also if `f` panics.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut conn = self.writer();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        let value = f(&Db { conn: &tx })?;
+        tx.commit().map_err(StoreError::from)?;
+        Ok(value)
+    }
+
+    /// Runs `f` in one read transaction on a read-only connection, beside any writer: it sees
+    /// one consistent snapshot, however long it takes.
+    pub fn read<T, E: From<StoreError>>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let Some(path) = &self.inner.path else {
+            // In memory: only the writer's connection sees the data.
+            let mut conn = self.writer();
+            let tx = conn.transaction().map_err(StoreError::from)?;
+            return f(&Db { conn: &tx });
+        };
+        let mut conn = match lock(&self.inner.readers).pop() {
+            Some(conn) => conn,
+            None => open_reader(path)?,
+        };
+        let result = {
+            let tx = conn.transaction().map_err(StoreError::from)?;
+            f(&Db { conn: &tx })
+        };
+        // Reached only without a panic; a panicking read drops its connection instead.
+        let mut idle = lock(&self.inner.readers);
+        if idle.len() < MAX_READERS {
+            idle.push(conn);
+        }
+        result
+    }
+
+    /// The write connection. A panic in an earlier holder poisoned nothing that matters: its
+    /// transaction was rolled back as it unwound, so the lock is recovered and work goes on.
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        let guard = lock(&self.inner.writer);
+        if !guard.is_autocommit() {
+            // Defensive: a transaction left open by a caller that bypassed `write`.
+            let _ = guard.execute_batch("ROLLBACK");
+        }
+        guard
     }
 
     /// The schema version (number of migrations applied).
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
-            .lock()?
+            .writer()
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
     /// Checkpoints the write-ahead log so the database file is complete on its own; called at
     /// shutdown.
     pub fn close(&self) -> Result<(), StoreError> {
-        self.lock()?
+        lock(&self.inner.readers).clear();
+        self.writer()
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
+}
+
+/// Locks a mutex, recovering it if a panicking thread poisoned it.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| {
+        m.clear_poison();
+        poisoned.into_inner()
+    })
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    Ok(())
+}
+
+fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )
+    .map_err(|source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn)
 }
 
 /// Applies the first `count` migrations only: for tests that upgrade from an older version.
@@ -124,4 +256,52 @@ pub fn migrate_partially(conn: &mut Connection, count: usize) -> Result<(), Stor
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     migrations().to_latest(conn)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_a_write_rolls_back_and_the_store_goes_on() {
+        let store = Store::open_in_memory().unwrap();
+        let s = store.clone();
+        let crashed = std::thread::spawn(move || {
+            let _: Result<(), StoreError> = s.write(|db| {
+                db.conn.execute(
+                    "INSERT INTO audit_log (guild_id, actor_id, action, at) VALUES (1, 1, 'x', 0)",
+                    [],
+                )?;
+                panic!("boom while holding the connection");
+            });
+        })
+        .join();
+        assert!(crashed.is_err());
+        let rows: i64 = store
+            .read(|db| {
+                Ok::<_, StoreError>(db.conn.query_row(
+                    "SELECT COUNT(*) FROM audit_log",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(rows, 0, "the panicking transaction was rolled back");
+        store
+            .write(|db| {
+                db.conn.execute(
+                    "INSERT INTO audit_log (guild_id, actor_id, action, at) VALUES (1, 1, 'y', 0)",
+                    [],
+                )?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn ids_out_of_range_are_refused_not_wrapped() {
+        assert_eq!(sql_id(42).unwrap(), 42);
+        assert!(matches!(sql_id(u64::MAX), Err(StoreError::IdOutOfRange(_))));
+        assert!(matches!(discord_id(-1), Err(StoreError::BadStoredId(-1))));
+    }
 }

@@ -6,7 +6,10 @@ use std::sync::Arc;
 
 use interview_bot::bank::Bank;
 use interview_bot::clock::ManualClock;
-use interview_bot::engine::{Caller, Engine, Invocation, Permissions, RawOption, Request};
+use interview_bot::engine::{
+    Button, Card, Deliver, Delivered, Effect, Engine, Invocation, Member, Outcome, Permissions,
+    RawOption, Request, Visibility,
+};
 use interview_bot::store::Store;
 
 pub const GUILD: u64 = 111_111_111_111_111_111;
@@ -43,8 +46,9 @@ pub fn fixture() -> Fixture {
     }
 }
 
-pub fn caller(user_id: u64) -> Caller {
-    Caller {
+/// A plain member: no roles, no permissions.
+pub fn member(user_id: u64) -> Member {
+    Member {
         user_id,
         name: format!("user{user_id}"),
         roles: vec![],
@@ -53,24 +57,77 @@ pub fn caller(user_id: u64) -> Caller {
 }
 
 pub fn command(guild: u64, name: &str, options: &[(&str, &str)]) -> Request {
-    Request {
-        guild_id: guild,
-        channel_id: CHANNEL,
-        caller: caller(USER),
-        invocation: Invocation::Command {
+    Request::member(
+        guild,
+        CHANNEL,
+        member(USER),
+        Invocation::Command {
             name: name.to_string(),
             options: options.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
         },
-    }
+    )
 }
 
 pub fn press(guild: u64, custom_id: &str) -> Request {
-    Request {
-        guild_id: guild,
-        channel_id: CHANNEL,
-        caller: caller(USER + 1),
-        invocation: Invocation::Action {
+    Request::member(
+        guild,
+        CHANNEL,
+        member(USER + 1),
+        Invocation::Button {
             custom_id: custom_id.to_string(),
+            message_id: None,
         },
+    )
+}
+
+/// A front end that delivers everything and hands out message ids, like Discord would.
+#[derive(Default)]
+pub struct Recorder {
+    pub next_id: u64,
+    pub delivered: Vec<Effect>,
+}
+
+impl Deliver for Recorder {
+    fn deliver(&mut self, effect: &Effect, _earlier: &[Delivered]) -> Delivered {
+        self.next_id += 1;
+        self.delivered.push(effect.clone());
+        Delivered::Message {
+            channel_id: Some(CHANNEL),
+            message_id: Some(9_000 + self.next_id),
+        }
+    }
+}
+
+/// The first answer of an outcome, flattened for assertions.
+#[derive(Debug)]
+pub struct Reply {
+    pub visibility: Visibility,
+    pub content: Option<String>,
+    pub cards: Vec<Card>,
+    pub buttons: Vec<Button>,
+    pub is_error: bool,
+    pub outcome: Outcome,
+}
+
+/// Runs a request through the whole cycle (run, deliver, commit) and returns its first answer.
+pub trait Handle {
+    fn handle(&self, req: &Request) -> Reply;
+}
+
+impl Handle for Engine {
+    fn handle(&self, req: &Request) -> Reply {
+        let (outcome, _) = self.execute(req, &mut Recorder::default());
+        let (visibility, message) = outcome
+            .first_reply()
+            .map(|(v, m)| (v, m.clone()))
+            .expect("every request is answered");
+        Reply {
+            visibility,
+            content: message.content,
+            cards: message.cards,
+            buttons: message.buttons,
+            is_error: outcome.is_error,
+            outcome,
+        }
     }
 }

@@ -1,0 +1,317 @@
+//! What the engine hands back: a list of effects for a front end to carry out, with no Discord
+//! types. Front ends perform them in order (serenity calls, or text in a terminal) and report
+//! what happened to each, so the engine can record deliveries after they happened.
+
+/// Who sees an answer to an interaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Everyone in the channel.
+    Public,
+    /// Only the person who asked (an ephemeral message on Discord).
+    Private,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    pub name: String,
+    pub value: String,
+    pub inline: bool,
+}
+
+/// A card: title, body and named fields (an embed on Discord).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Card {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub fields: Vec<Field>,
+    pub footer: Option<String>,
+    /// An RGB accent colour.
+    pub colour: Option<u32>,
+}
+
+impl Card {
+    pub fn field(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+        inline: bool,
+    ) -> Card {
+        self.fields.push(Field {
+            name: name.into(),
+            value: value.into(),
+            inline,
+        });
+        self
+    }
+
+    /// Characters counted against Discord's 6000-per-message embed budget.
+    pub fn text_len(&self) -> usize {
+        let len = |s: &Option<String>| s.as_deref().map_or(0, |s| s.chars().count());
+        len(&self.title)
+            + len(&self.description)
+            + len(&self.footer)
+            + self
+                .fields
+                .iter()
+                .map(|f| f.name.chars().count() + f.value.chars().count())
+                .sum::<usize>()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ButtonStyle {
+    Primary,
+    Secondary,
+    Success,
+    Danger,
+}
+
+/// A button; pressing it sends `action` back to the engine as [`super::Invocation::Button`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    pub action: String,
+    pub style: ButtonStyle,
+    pub disabled: bool,
+}
+
+/// A file sent with the message (CSV exports, for example).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The content of a message, wherever it goes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    pub content: Option<String>,
+    pub cards: Vec<Card>,
+    pub buttons: Vec<Button>,
+    pub attachments: Vec<Attachment>,
+    /// Roles this message may ping. Empty for almost everything: nothing built from user text
+    /// can ping anyone, and front ends send every message with mentions off except these.
+    pub ping_roles: Vec<u64>,
+}
+
+impl Message {
+    pub fn text(text: impl Into<String>) -> Message {
+        Message {
+            content: Some(text.into()),
+            ..Message::default()
+        }
+    }
+
+    pub fn card(mut self, card: Card) -> Message {
+        self.cards.push(card);
+        self
+    }
+
+    pub fn button(mut self, label: &str, action: String, style: ButtonStyle) -> Message {
+        self.buttons.push(Button {
+            label: label.to_string(),
+            action,
+            style,
+            disabled: false,
+        });
+        self
+    }
+}
+
+/// How a text input of a modal looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputStyle {
+    /// One line.
+    Short,
+    /// Several lines.
+    Paragraph,
+}
+
+/// One text input of a modal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TextInput {
+    /// Sent back as the field's key in [`super::Invocation::Modal`].
+    pub id: String,
+    pub label: String,
+    pub style: InputStyle,
+    pub required: bool,
+    pub max_len: u16,
+    /// Filled in when the modal opens (for editing an earlier value).
+    pub value: Option<String>,
+    pub placeholder: Option<String>,
+}
+
+/// A form that pops up for the person who pressed a button or ran a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Modal {
+    /// The action id submitted with the values.
+    pub action: String,
+    pub title: String,
+    pub inputs: Vec<TextInput>,
+}
+
+/// A message the bot posted: one created earlier in the same effect list (by its index), or
+/// one that already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageRef {
+    Earlier(usize),
+    Existing { channel_id: u64, message_id: u64 },
+}
+
+/// One thing for a front end to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Answer the interaction with a message. A second `Reply` in one list is a follow-up.
+    Reply {
+        visibility: Visibility,
+        message: Message,
+    },
+    /// Replace the message the pressed button sits on.
+    Update(Message),
+    /// Open a modal; only as the first answer to a command or a button.
+    OpenModal(Modal),
+    /// Post a new message in a channel.
+    Post { channel_id: u64, message: Message },
+    /// Start a thread on a message and post in it.
+    Thread {
+        on: MessageRef,
+        name: String,
+        message: Message,
+    },
+    /// Change a message the bot posted.
+    Edit {
+        target: MessageRef,
+        message: Message,
+    },
+    /// Delete a message the bot posted.
+    Delete { target: MessageRef },
+}
+
+impl Effect {
+    pub fn reply(visibility: Visibility, message: Message) -> Effect {
+        Effect::Reply {
+            visibility,
+            message,
+        }
+    }
+
+    /// Whether this effect answers the interaction itself (as opposed to acting elsewhere).
+    pub fn answers_interaction(&self) -> bool {
+        matches!(
+            self,
+            Effect::Reply { .. } | Effect::Update(_) | Effect::OpenModal(_)
+        )
+    }
+
+    /// The message this effect sends, if any.
+    pub fn message(&self) -> Option<&Message> {
+        match self {
+            Effect::Reply { message, .. }
+            | Effect::Update(message)
+            | Effect::Post { message, .. }
+            | Effect::Thread { message, .. }
+            | Effect::Edit { message, .. } => Some(message),
+            Effect::OpenModal(_) | Effect::Delete { .. } => None,
+        }
+    }
+}
+
+/// What happened to one effect, as the front end reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivered {
+    /// Done; the message's id (and channel) when the front end knows them.
+    Message {
+        channel_id: Option<u64>,
+        message_id: Option<u64>,
+    },
+    /// A thread was started and the message posted in it.
+    Thread { thread_id: u64, message_id: u64 },
+    /// Done, nothing to report (a modal, a deletion).
+    Done,
+    /// It did not happen; the reason is for the log.
+    Failed(String),
+    /// Not attempted (an earlier effect it depended on failed, or shutdown).
+    Skipped,
+}
+
+impl Delivered {
+    pub fn ok(&self) -> bool {
+        !matches!(self, Delivered::Failed(_) | Delivered::Skipped)
+    }
+
+    pub fn message_id(&self) -> Option<u64> {
+        match self {
+            Delivered::Message { message_id, .. } => *message_id,
+            Delivered::Thread { message_id, .. } => Some(*message_id),
+            _ => None,
+        }
+    }
+}
+
+/// State the engine records once it knows how delivery went (prepare, deliver, commit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Commit {
+    /// A question was claimed in the guild's history; effect `effect` carries it.
+    QuestionShown {
+        guild_id: u64,
+        claim: i64,
+        effect: usize,
+    },
+}
+
+/// The engine's answer to a request: effects to carry out, in order, and what to record
+/// afterwards.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    pub effects: Vec<Effect>,
+    pub commits: Vec<Commit>,
+    /// True when the request failed (for logs and outcome counts).
+    pub is_error: bool,
+}
+
+impl Outcome {
+    pub fn new(effects: Vec<Effect>) -> Outcome {
+        Outcome {
+            effects,
+            ..Outcome::default()
+        }
+    }
+
+    /// One answer to the interaction.
+    pub fn reply(visibility: Visibility, message: Message) -> Outcome {
+        Outcome::new(vec![Effect::reply(visibility, message)])
+    }
+
+    pub fn private(message: Message) -> Outcome {
+        Outcome::reply(Visibility::Private, message)
+    }
+
+    pub fn public(message: Message) -> Outcome {
+        Outcome::reply(Visibility::Public, message)
+    }
+
+    pub fn with_commit(mut self, commit: Commit) -> Outcome {
+        self.commits.push(commit);
+        self
+    }
+
+    /// The first answer to the interaction, if there is one: for tests and simple callers.
+    pub fn first_reply(&self) -> Option<(Visibility, &Message)> {
+        self.effects.iter().find_map(|e| match e {
+            Effect::Reply {
+                visibility,
+                message,
+            } => Some((*visibility, message)),
+            _ => None,
+        })
+    }
+}
+
+/// A suggestion offered while the user types an option value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// What the user sees (at most 100 characters).
+    pub name: String,
+    /// What is filled in (at most 100 characters).
+    pub value: String,
+}

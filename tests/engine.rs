@@ -350,3 +350,225 @@ fn every_question_and_rubric_fits_discord_limits() {
         );
     }
 }
+
+/// Buttons posted by the first release carry these exact ids; they must keep working.
+#[test]
+fn buttons_posted_by_the_first_release_still_work() {
+    let f = fixture();
+    let answer = f.engine.handle(&press(GUILD, "q:answer:aws-s3-basics"));
+    assert!(!answer.is_error, "{answer:?}");
+    assert_eq!(answer.visibility, Visibility::Private);
+    assert!(format!("{:?}", answer.cards).contains("Red flags"));
+    for (id, level, topic) in [
+        ("q:next:senior:", Level::Senior, None),
+        ("q:next:mid:networking", Level::Mid, Some("networking")),
+        ("q:next:junior:storage", Level::Junior, Some("storage")),
+    ] {
+        let next = f.engine.handle(&press(GUILD, id));
+        assert!(!next.is_error, "{id}: {next:?}");
+        assert_eq!(next.visibility, Visibility::Public);
+        let q = f.engine.bank().get(&question_id(&next)).unwrap();
+        assert_eq!(q.level, level, "{id}");
+        if let Some(t) = topic {
+            assert_eq!(q.topic, t, "{id}");
+        }
+        // The new card's buttons use the same format, so they too survive upgrades.
+        assert_eq!(next.buttons[0].action, format!("q:answer:{}", q.id));
+        assert_eq!(next.buttons[1].action, id);
+    }
+}
+
+#[test]
+fn a_question_is_confirmed_after_delivery_and_released_when_delivery_fails() {
+    use interview_bot::engine::{Deliver, Delivered, Effect};
+    struct Refusing;
+    impl Deliver for Refusing {
+        fn deliver(&mut self, _: &Effect, _: &[Delivered]) -> Delivered {
+            Delivered::Failed("403 Missing Access".into())
+        }
+    }
+    let f = fixture();
+    let req = command(GUILD, "question", &[("level", "mid")]);
+    let (outcome, _) = f.engine.execute(&req, &mut Refusing);
+    assert!(!outcome.is_error);
+    let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    assert!(
+        history.is_empty(),
+        "an undelivered question is not history: {history:?}"
+    );
+    ask(&f.engine, GUILD, &[("level", "mid")]);
+    let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].1, "shown");
+    assert_eq!(
+        history[0].2,
+        Some(9_001),
+        "the delivered message id is kept"
+    );
+    // Between pick and delivery the question is claimed (pending), so a second request
+    // at the same moment gets another one.
+    let first = f.engine.run(&req);
+    let second = f.engine.run(&req);
+    let id = |o: &interview_bot::engine::Outcome| {
+        let (_, m) = o.first_reply().unwrap();
+        m.cards[0].footer.clone().unwrap()
+    };
+    assert_ne!(id(&first), id(&second));
+    let pending = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    assert_eq!(pending.iter().filter(|r| r.1 == "pending").count(), 2);
+}
+
+#[test]
+fn concurrent_questions_in_one_guild_never_repeat_within_a_cycle() {
+    let f = fixture();
+    let pool = f.engine.bank().filter(Some(Level::Junior), None).count();
+    let ids = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..pool / 4 {
+                    let reply =
+                        f.engine
+                            .handle(&command(GUILD, "question", &[("level", "junior")]));
+                    assert!(!reply.is_error, "{reply:?}");
+                    ids.lock().unwrap().push(question_id(&reply));
+                }
+            });
+        }
+    });
+    let ids = ids.into_inner().unwrap();
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(
+        unique.len(),
+        ids.len(),
+        "a question was handed out twice: {ids:?}"
+    );
+}
+
+#[test]
+fn seeded_engines_pick_the_same_questions() {
+    let picks = |seed| {
+        let f = fixture();
+        let engine = f.engine.clone().with_seed(seed);
+        (0..5)
+            .map(|_| {
+                question_id(&engine.handle(&command(GUILD, "question", &[("level", "senior")])))
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(picks(7), picks(7));
+}
+
+#[test]
+fn long_action_ids_become_handles_that_only_work_in_their_guild() {
+    let f = fixture();
+    let long = format!("q:answer:{}", "x".repeat(120));
+    let id = f.engine.action_id(GUILD, long.clone()).unwrap();
+    assert!(
+        id.len() <= interview_bot::engine::MAX_ACTION_LEN && id.starts_with("h:"),
+        "{id}"
+    );
+    // The same action gets the same handle.
+    assert_eq!(f.engine.action_id(GUILD, long).unwrap(), id);
+    // A handle resolves to its action: here an unknown question, explained as such.
+    let reply = f.engine.handle(&press(GUILD, &id));
+    assert!(reply.content.unwrap().contains("No question"));
+    // The same handle pressed in another guild is not that guild's action.
+    let other = f.engine.handle(&press(GUILD + 1, &id));
+    assert!(other.content.unwrap().contains("no longer works"));
+    let forged = f.engine.handle(&press(GUILD, "h:99999"));
+    assert!(forged.content.unwrap().contains("no longer works"));
+    // An id longer than Discord allows was never posted by us: refused, not looked up.
+    let oversized = f.engine.handle(&press(GUILD, &"q:answer:x".repeat(20)));
+    assert!(oversized.content.unwrap().contains("no longer works"));
+    // A short id stays as it is.
+    assert_eq!(
+        f.engine
+            .action_id(GUILD, "q:answer:aws-s3-basics".into())
+            .unwrap(),
+        "q:answer:aws-s3-basics"
+    );
+}
+
+#[test]
+fn the_answer_visibility_is_known_before_any_work() {
+    use interview_bot::engine::Ack;
+    let f = fixture();
+    let plan = |req: &Request| f.engine.plan(req);
+    assert_eq!(
+        plan(&command(GUILD, "question", &[("level", "mid")])),
+        Ack::Reply(Visibility::Public)
+    );
+    assert_eq!(
+        plan(&command(GUILD, "answer", &[("id", "x")])),
+        Ack::Reply(Visibility::Private)
+    );
+    assert_eq!(
+        plan(&command(
+            GUILD,
+            "answer",
+            &[("id", "x"), ("public", "true")]
+        )),
+        Ack::Reply(Visibility::Public)
+    );
+    assert_eq!(
+        plan(&command(GUILD, "nosuch", &[])),
+        Ack::Reply(Visibility::Private)
+    );
+    assert_eq!(
+        plan(&press(GUILD, "q:answer:x")),
+        Ack::Reply(Visibility::Private)
+    );
+    assert_eq!(
+        plan(&press(GUILD, "q:next:mid:")),
+        Ack::Reply(Visibility::Public)
+    );
+    // And the outcome agrees with the plan.
+    for req in [
+        command(GUILD, "question", &[("level", "mid")]),
+        command(
+            GUILD,
+            "answer",
+            &[("id", "aws-s3-basics"), ("public", "yes")],
+        ),
+        press(GUILD, "q:answer:aws-s3-basics"),
+    ] {
+        let Ack::Reply(planned) = plan(&req) else {
+            panic!()
+        };
+        assert_eq!(f.engine.handle(&req).visibility, planned, "{req:?}");
+    }
+}
+
+#[test]
+fn a_long_read_does_not_hold_up_writes() {
+    let f = fixture();
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    std::thread::scope(|s| {
+        let store = f.engine.store().clone();
+        s.spawn(move || {
+            store
+                .read(|db| {
+                    let before = db.history(GUILD)?.len();
+                    started_tx.send(()).unwrap();
+                    // Hold the read transaction open until the write is done.
+                    done_rx
+                        .recv_timeout(std::time::Duration::from_secs(10))
+                        .unwrap();
+                    // A snapshot: the write that happened meanwhile is not visible.
+                    assert_eq!(db.history(GUILD)?.len(), before);
+                    Ok::<_, interview_bot::store::StoreError>(())
+                })
+                .unwrap();
+        });
+        started_rx.recv().unwrap();
+        let t = std::time::Instant::now();
+        ask(&f.engine, GUILD, &[("level", "mid")]);
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(2),
+            "the write waited for the read"
+        );
+        done_tx.send(()).unwrap();
+    });
+}

@@ -58,3 +58,76 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::bank::Bank;
+    use crate::clock::ManualClock;
+    use crate::engine::Invocation;
+    use crate::store::Store;
+
+    fn engine() -> Engine {
+        Engine::new(
+            Arc::new(Bank::default()),
+            Store::open_in_memory().unwrap(),
+            Arc::new(ManualClock::new(0)),
+        )
+    }
+
+    fn req(origin: Origin) -> Request {
+        Request {
+            guild_id: 5,
+            channel_id: 6,
+            origin,
+            invocation: Invocation::Command {
+                name: "help".into(),
+                options: vec![],
+            },
+            resolved: Default::default(),
+        }
+    }
+
+    fn member(roles: Vec<u64>, permissions: u64) -> Origin {
+        Origin::Member(Member {
+            user_id: 9,
+            name: "m".into(),
+            roles,
+            permissions: Permissions(permissions),
+        })
+    }
+
+    #[test]
+    fn each_rule_admits_exactly_who_it_says() {
+        let e = engine();
+        let plain = req(member(vec![77], 0));
+        let manager = req(member(vec![], Permissions::MANAGE_GUILD));
+        let admin = req(member(vec![], Permissions::ADMINISTRATOR));
+        for r in [&plain, &manager, &admin] {
+            assert!(e.authorize(r, Access::Everyone).is_ok());
+        }
+        assert!(matches!(
+            e.authorize(&plain, Access::Managers),
+            Err(Error::NotAllowed { .. })
+        ));
+        assert!(e.authorize(&manager, Access::Managers).is_ok());
+        assert!(e.authorize(&admin, Access::Managers).is_ok());
+        // Interviewers: managers always; role 77 only once it is the interviewer role, and
+        // only in its own guild.
+        assert!(e.authorize(&plain, Access::Interviewers).is_err());
+        assert!(e.authorize(&manager, Access::Interviewers).is_ok());
+        e.store
+            .write(|db| db.set_interviewer_role(5, Some(77), 1, 0))
+            .unwrap();
+        assert!(e.authorize(&plain, Access::Interviewers).is_ok());
+        let elsewhere = Request {
+            guild_id: 8,
+            ..plain.clone()
+        };
+        assert!(e.authorize(&elsewhere, Access::Interviewers).is_err());
+        // The bot's own work (the scheduler) passes every rule.
+        assert!(e.authorize(&req(Origin::Bot), Access::Managers).is_ok());
+    }
+}

@@ -338,10 +338,10 @@ pub(crate) fn interaction_callback(
             let mid = source.unwrap_or_default();
             match st.messages.get_mut(&mid) {
                 Some(stored) => {
-                    if callback_type == 7 {
-                        if let Some(n) = apply_edit(shared, &mut stored.value, data, files) {
-                            note(st, format!("callback type 7: {n}"));
-                        }
+                    if callback_type == 7
+                        && let Some(n) = apply_edit(shared, &mut stored.value, data, files)
+                    {
+                        note(st, format!("callback type 7: {n}"));
                     }
                     if let Some(stored) = st.messages.get(&mid) {
                         violations.extend(check_model::<Message>("message", &stored.value));
@@ -457,14 +457,22 @@ pub(crate) fn webhook_route(
             });
             if let Some(mid) = loading {
                 let stored = st.messages.get_mut(&mid).expect("checked above");
-                let ignored = apply_edit(shared, &mut stored.value, body, files);
+                let kept = stored.value["flags"].as_u64().unwrap_or(0) & FLAG_EPHEMERAL;
+                // A follow-up without flags asks for a public message.
+                let asked = body["flags"].as_u64().unwrap_or(0) & FLAG_EPHEMERAL;
+                apply_edit(shared, &mut stored.value, body, files);
                 let edited = stored.value.clone();
-                if let Some(n) = ignored {
+                if asked != kept {
+                    let state = |f: u64| if f != 0 { "ephemeral" } else { "public" };
                     note(
                         st,
                         format!(
                             "POST /webhooks/{app}/{token}: the first follow-up after a deferral \
-                             edits the deferred message; {n}"
+                             edits the deferred message instead of creating one; it asked to be \
+                             {} but the EPHEMERAL flag is ignored and it stays {} like the \
+                             deferral ({CREATE_FOLLOWUP_DOCS})",
+                            state(asked),
+                            state(kept)
                         ),
                     );
                 }

@@ -449,7 +449,7 @@ pub(crate) fn webhook_route(
             // Edit Original Interaction Response": no new message is created, the loading
             // message is edited, and its ephemeral flag is kept whatever the follow-up says
             // (https://discord.com/developers/docs/interactions/receiving-and-responding#create-followup-message;
-            // discord-api-docs issues 2735, 2742, 2860 and PR 3466). Once the loading message
+            // discord-api-docs issues 2735, 2860, 2866 and PR 3466; 2742). Once the loading message
             // was edited or deleted, follow-ups are new messages with their own flags
             // (issue 2739: a follow-up after deleting the deferred message is a new message).
             let loading = original.filter(|mid| {

@@ -6,10 +6,6 @@
 //! 2. End to end: the optimised `interview-bot` binary connected to the fake Discord on
 //!    127.0.0.1; time from the dispatch leaving the fake to the bot's callback arriving.
 
-#[path = "../tests/support/fake_discord.rs"]
-#[allow(dead_code)]
-mod fake_discord;
-
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::Arc;

@@ -3,15 +3,14 @@
 //! against Discord's OpenAPI spec and limits by the fake.
 
 mod common;
-mod support;
 
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 use serde_json::{Value, json};
-use support::fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 
 const WAIT: Duration = Duration::from_secs(15);
 const EPHEMERAL: u64 = 1 << 6;

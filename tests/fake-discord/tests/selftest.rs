@@ -1,12 +1,11 @@
-//! Self-test of the fake Discord in `tests/support/fake_discord.rs`: a minimal serenity client
+//! Self-test of the fake Discord (this crate): a minimal serenity client
 //! written here talks to it, so every payload shape the fake produces is proven to reach an
 //! `EventHandler`, and every REST answer it gives is proven to parse in serenity.
-
-mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fake_discord::{FakeDiscord, InteractionRef};
 use serde_json::{Value, json};
 use serenity::all::{
     ButtonStyle, ChannelId, Client, ClientBuilder, CommandOptionType, Context, CreateActionRow,
@@ -15,7 +14,6 @@ use serenity::all::{
     CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EventHandler,
     GatewayIntents, GuildId, HttpBuilder, Interaction, InteractionId, Ready, ShardManager,
 };
-use support::fake_discord::{FakeDiscord, InteractionRef};
 
 const WAIT: Duration = Duration::from_secs(10);
 const USER: u64 = 1_300_000_000_000_000_042;

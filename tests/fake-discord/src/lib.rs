@@ -1,0 +1,817 @@
+//! A fake Discord for end-to-end tests.
+//!
+//! One `127.0.0.1` port serves both halves of Discord that a serenity bot talks to:
+//! - REST under `/api/v10/...` (plain HTTP; serenity gets there through
+//!   `HttpBuilder::proxy(api_url)` with the ratelimiter disabled), and
+//! - the gateway websocket at `/gateway` (plain `ws://`, JSON in text frames).
+//!
+//! Every REST request is recorded. JSON bodies are checked against Discord's OpenAPI spec
+//! (vendored in `openapi/openapi.json`) and against Discord's documented size limits; anything
+//! wrong is kept as a violation string (`"METHOD /path: what"`). Protocol mistakes that Discord
+//! itself would refuse (answering an interaction twice, a follow-up before the first answer, a
+//! wrong application id, ...) are violations too, and get Discord's error reply. Requests that
+//! Discord accepts but silently changes (a flag it ignores) are kept as notes.
+//!
+//! The fake keeps the messages users would see: interaction responses and follow-ups live in
+//! their channel with the flags Discord would give them (see `channel_messages`), following
+//! Discord's documented rules for deferred responses. `README.md` lists each rule and its source.
+//!
+//! serenity 0.12.5 drops a gateway dispatch it cannot deserialize without any log above `warn`, so
+//! every dispatch the fake builds is first parsed with serenity's own `GatewayEvent`, and sending
+//! one that would be dropped panics instead of letting a test time out for no visible reason.
+//!
+//! Everything runs on tokio tasks of the test's runtime and stops when the `FakeDiscord` is
+//! dropped (or `shutdown` is awaited).
+
+mod gateway;
+mod payloads;
+mod routes;
+mod server;
+mod state;
+mod validation;
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use crate::gateway::check_dispatch;
+use crate::payloads::{
+    channel_json, collect_options, id_of, interaction_payload, make_message, member_json,
+    normalize_options, role_json, user_json,
+};
+use crate::server::accept_loop;
+use crate::state::{Channel, GatewayCommand, InteractionState, Shared, State, request_lines};
+
+/// How long a `send_*` call waits for a ready gateway session before giving up.
+const DISPATCH_WAIT: Duration = Duration::from_secs(10);
+/// Discord wants the first answer to an interaction within 3 seconds.
+const DEFAULT_ACK_DEADLINE: Duration = Duration::from_secs(3);
+/// `app_permissions` sent with interactions (send/read messages, embeds, ... — no admin).
+pub(crate) const BOT_PERMISSIONS: &str = "533113207808";
+/// Permissions of the member in interactions that do not name any (a plain member).
+pub const DEFAULT_MEMBER_PERMISSIONS: &str = "104324673";
+/// User behind interactions that do not name one.
+pub const DEFAULT_USER_ID: u64 = 1_300_000_000_000_000_100;
+/// Message flag: only the user of the interaction sees the message.
+pub const FLAG_EPHEMERAL: u64 = 1 << 6;
+/// Message flag: the message is a "thinking..." placeholder of a deferred answer.
+pub const FLAG_LOADING: u64 = 1 << 7;
+/// Message flag: embeds are not shown (the only flag besides components v2 an edit may change).
+pub(crate) const FLAG_SUPPRESS_EMBEDS: u64 = 1 << 2;
+/// Message flag: components v2 (then the 5-action-row rule does not apply).
+pub(crate) const FLAG_COMPONENTS_V2: u64 = 1 << 15;
+
+/// The member behind an interaction: who, with which permissions and roles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    pub user_id: u64,
+    /// Permission bit set as a decimal string (what Discord sends).
+    pub permissions: String,
+    /// Role ids the member has (listed in `member.roles`).
+    pub roles: Vec<u64>,
+}
+
+impl Default for Member {
+    fn default() -> Member {
+        Member::new(DEFAULT_USER_ID)
+    }
+}
+
+impl Member {
+    /// A plain member (`DEFAULT_MEMBER_PERMISSIONS`, no roles).
+    pub fn new(user_id: u64) -> Member {
+        Member {
+            user_id,
+            permissions: DEFAULT_MEMBER_PERMISSIONS.to_string(),
+            roles: Vec::new(),
+        }
+    }
+
+    pub fn permissions(mut self, permissions: &str) -> Member {
+        self.permissions = permissions.to_string();
+        self
+    }
+
+    pub fn roles(mut self, roles: impl IntoIterator<Item = u64>) -> Member {
+        self.roles = roles.into_iter().collect();
+        self
+    }
+}
+
+/// One REST request as the fake received it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// Path without `/api/v10` and without the query, e.g. `/channels/1/messages`.
+    pub path: String,
+    /// Raw query string without `?` (serenity writes e.g. `&wait=true`).
+    pub query: Option<String>,
+    /// The JSON body (for multipart: the `payload_json` part); `Null` if there was none.
+    pub body: Value,
+    /// File names of multipart file parts, if any.
+    pub files: Vec<String>,
+}
+
+/// What a test needs to find the answer to an interaction it sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InteractionRef {
+    pub id: u64,
+    pub token: String,
+}
+
+/// The fake server. See the module docs.
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    /// Dropping this sender tells every task of the fake to stop.
+    stop: Option<watch::Sender<()>>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl Drop for FakeDiscord {
+    fn drop(&mut self) {
+        self.stop.take();
+        if let Some(server) = self.server.take() {
+            server.abort();
+        }
+    }
+}
+
+impl FakeDiscord {
+    pub const APP_ID: u64 = 1_300_000_000_000_000_001;
+    pub const BOT_USER_ID: u64 = 1_300_000_000_000_000_002;
+    pub const GUILD_ID: u64 = 1_300_000_000_000_000_003;
+    pub const CHANNEL_ID: u64 = 1_300_000_000_000_000_004;
+    /// Owner of the application (in `GET /oauth2/applications/@me`).
+    pub const OWNER_ID: u64 = 1_300_000_000_000_000_005;
+
+    /// Binds `127.0.0.1:0` and starts serving.
+    ///
+    /// Panics if Discord's OpenAPI spec (`openapi/openapi.json` in this crate, or the file named
+    /// by `FAKE_DISCORD_OPENAPI`) cannot be read or parsed: a fake that validated nothing would
+    /// let every test pass for the wrong reason.
+    pub async fn start() -> FakeDiscord {
+        // Load the spec before serving (once per process), so that no request pays for it and a
+        // missing spec fails here, not as a violation per request.
+        match tokio::task::spawn_blocking(|| validation::spec().map(|_| ())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("fake_discord: {e}"),
+            Err(e) => panic!("fake_discord: loading the OpenAPI spec crashed: {e}"),
+        }
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("fake_discord: cannot bind 127.0.0.1:0");
+        let addr = listener
+            .local_addr()
+            .expect("fake_discord: no local address");
+        let (changed, _) = watch::channel(0u64);
+        let shared = Arc::new(Shared {
+            addr,
+            state: Mutex::new(State {
+                ack_deadline: Some(DEFAULT_ACK_DEADLINE),
+                channels: BTreeMap::from([(
+                    Self::CHANNEL_ID,
+                    Channel {
+                        name: "general".into(),
+                        kind: 0,
+                        parent_id: None,
+                        object: None,
+                    },
+                )]),
+                ..State::default()
+            }),
+            changed,
+            last_id: AtomicU64::new(0),
+        });
+        let (stop, stop_rx) = watch::channel(());
+        let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));
+        FakeDiscord {
+            shared,
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`: what the bot gets as its API base (serenity's `proxy`).
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.shared.addr)
+    }
+
+    /// `ws://127.0.0.1:PORT/gateway`, as returned by `GET /api/v10/gateway`.
+    pub fn gateway_url(&self) -> String {
+        self.shared.gateway_url()
+    }
+
+    /// Waits until a gateway session is ready (READY or RESUMED sent and the socket still open).
+    pub async fn wait_identified(&self, timeout: Duration) -> Result<(), String> {
+        self.wait_for(timeout, |st| st.ready.as_ref().map(|_| ()))
+            .await
+            .ok_or_else(|| {
+                let st = self.shared.lock();
+                format!(
+                    "fake_discord: no ready gateway session after {timeout:?} \
+                     (identify/resume seen: {}, requests: {:?})",
+                    st.identify_count,
+                    request_lines(&st.requests)
+                )
+            })
+    }
+
+    /// How many IDENTIFY and RESUME payloads the gateway has received.
+    pub fn identify_count(&self) -> usize {
+        self.shared.lock().identify_count
+    }
+
+    /// How many of `identify_count` were RESUMEs.
+    pub fn resume_count(&self) -> usize {
+        self.shared.lock().resume_count
+    }
+
+    /// How many heartbeats (op 1) were received (all answered with op 11).
+    pub fn heartbeat_count(&self) -> usize {
+        self.shared.lock().heartbeat_count
+    }
+
+    /// The `d` of every IDENTIFY received (token, intents, shard, ...).
+    pub fn identify_payloads(&self) -> Vec<Value> {
+        self.shared.lock().identifies.clone()
+    }
+
+    /// Answer the next RESUMEs with op 9 (invalid session, not resumable) instead of RESUMED, so
+    /// the client has to identify again.
+    pub fn set_reject_resume(&self, reject: bool) {
+        self.shared.lock().reject_resume = reject;
+    }
+
+    /// Interactions first answered later than this after their dispatch count as violations
+    /// (Discord: 3 s). `None` turns the check off.
+    pub fn set_ack_deadline(&self, deadline: Option<Duration>) {
+        self.shared.lock().ack_deadline = deadline;
+    }
+
+    /// Sends a slash-command interaction (type 2) in `GUILD_ID`/`CHANNEL_ID`.
+    ///
+    /// `options` is Discord's `data.options` array (`[{name, type, value}]`, nested `options` for
+    /// subcommands) or `Null`. User (type 6), channel (type 7) and role (type 8) options get
+    /// `data.resolved` filled in (see `add_channel`, `add_role`). `permissions` is the member's
+    /// permission bit set as a decimal string.
+    pub async fn send_command(
+        &self,
+        name: &str,
+        options: Value,
+        user_id: u64,
+        permissions: &str,
+    ) -> InteractionRef {
+        let member = Member::new(user_id).permissions(permissions);
+        self.send_command_as(name, options, &member).await
+    }
+
+    /// Like `send_command`, from `member` (whose roles appear in `member.roles`).
+    pub async fn send_command_as(
+        &self,
+        name: &str,
+        options: Value,
+        member: &Member,
+    ) -> InteractionRef {
+        let data = self.command_data(name, options);
+        self.send_interaction_as(2, data, member, None).await
+    }
+
+    /// Sends an autocomplete interaction (type 4) for command `name` from `DEFAULT_USER_ID`. One
+    /// option should carry `"focused": true`; its value is sent as a string, as Discord does
+    /// (serenity only accepts a string there).
+    pub async fn send_autocomplete(&self, name: &str, options: Value) -> InteractionRef {
+        let data = self.command_data(name, options);
+        self.send_interaction_as(4, data, &Member::default(), None)
+            .await
+    }
+
+    /// Sends a button click (type 3) with `custom_id`. `message` is the message the button sits
+    /// on: `Null` for a default bot message holding that button, or an object whose fields
+    /// replace the default's (pass a message from `channel_messages` to click on it).
+    pub async fn send_button(
+        &self,
+        custom_id: &str,
+        message: Value,
+        user_id: u64,
+    ) -> InteractionRef {
+        let message = self.component_message(custom_id, message);
+        let data = json!({"custom_id": custom_id, "component_type": 2});
+        self.send_interaction_as(3, data, &Member::new(user_id), Some(message))
+            .await
+    }
+
+    /// Sends a modal submit (interaction type 5) for the modal `custom_id`, with one text input
+    /// per `(custom_id, value)` in `fields`, each in its own action row, as Discord sends them
+    /// ([docs](https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-modal-submit-data-structure)).
+    /// `message` is the message whose component opened the modal, or `None` when a command did.
+    pub async fn send_modal_submit(
+        &self,
+        custom_id: &str,
+        fields: &[(&str, &str)],
+        user_id: u64,
+        message: Option<Value>,
+    ) -> InteractionRef {
+        let rows: Vec<Value> = fields
+            .iter()
+            .enumerate()
+            .map(|(n, (field, value))| {
+                json!({"type": 1, "id": 2 * n + 1, "components": [
+                    {"type": 4, "id": 2 * n + 2, "custom_id": field, "value": value}
+                ]})
+            })
+            .collect();
+        let data = json!({"custom_id": custom_id, "components": rows});
+        self.send_interaction_as(5, data, &Member::new(user_id), message)
+            .await
+    }
+
+    /// Sends any interaction: `kind` is Discord's interaction type, `data` its `data`, `message`
+    /// the message of a component interaction. The envelope (ids, member, token, locale, ...) is
+    /// filled in. Panics if serenity could not parse the result.
+    pub async fn send_interaction(
+        &self,
+        kind: u8,
+        data: Value,
+        user_id: u64,
+        permissions: &str,
+        message: Option<Value>,
+    ) -> InteractionRef {
+        let member = Member::new(user_id).permissions(permissions);
+        self.send_interaction_as(kind, data, &member, message).await
+    }
+
+    /// Like `send_interaction`, from `member`.
+    pub async fn send_interaction_as(
+        &self,
+        kind: u8,
+        data: Value,
+        member: &Member,
+        message: Option<Value>,
+    ) -> InteractionRef {
+        let permissions = member.permissions.as_str();
+        assert!(
+            permissions.parse::<u64>().is_ok(),
+            "fake_discord: permissions must be a decimal bit set, got {permissions:?} \
+             (serenity would drop the interaction)"
+        );
+        let id = self.shared.next_id();
+        let token = format!("fake-interaction-token-{id}");
+        let mut member_value = member_json(member.user_id, permissions);
+        member_value["roles"] = json!(member.roles.iter().map(u64::to_string).collect::<Vec<_>>());
+        let payload = interaction_payload(kind, id, &token, member_value, data, message.clone());
+        {
+            let mut st = self.shared.lock();
+            let source_message = message.as_ref().map(|m| {
+                let mid = id_of(&m["id"]).unwrap_or_default();
+                if !st.messages.contains_key(&mid) {
+                    st.insert_message(m.clone(), None);
+                }
+                mid
+            });
+            st.interactions.insert(
+                id,
+                InteractionState {
+                    token: token.clone(),
+                    kind,
+                    channel_id: Self::CHANNEL_ID,
+                    user_id: member.user_id,
+                    sent_at: None,
+                    answered_with: None,
+                    original: None,
+                    followups: Vec::new(),
+                    source_message,
+                },
+            );
+        }
+        if let Err(e) = self.send_dispatch("INTERACTION_CREATE", payload).await {
+            panic!("fake_discord: {e}");
+        }
+        if let Some(i) = self.shared.lock().interactions.get_mut(&id) {
+            i.sent_at = Some(Instant::now());
+        }
+        InteractionRef { id, token }
+    }
+
+    /// Sends a raw dispatch (op 0) `t`/`d` on the current gateway session, waiting up to 10 s for
+    /// one to be ready. Fails if serenity 0.12.5 would not be able to parse it.
+    pub async fn send_dispatch(&self, t: &str, d: Value) -> Result<(), String> {
+        check_dispatch(t, &d)?;
+        let deadline = tokio::time::Instant::now() + DISPATCH_WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let tx = self
+                .wait_for(left, |st| {
+                    let session = st.ready.as_ref()?;
+                    (!session.tx.is_closed()).then(|| session.tx.clone())
+                })
+                .await
+                .ok_or_else(|| {
+                    format!("no ready gateway session within {DISPATCH_WAIT:?} to deliver {t}")
+                })?;
+            let command = GatewayCommand::Dispatch {
+                t: t.to_string(),
+                d: d.clone(),
+            };
+            if tx.send(command).is_ok() {
+                return Ok(());
+            }
+            // That connection just ended; clear it so that the next ready one is awaited.
+            let mut st = self.shared.lock();
+            if st.ready.as_ref().is_some_and(|s| s.tx.is_closed()) {
+                st.ready = None;
+            }
+        }
+    }
+
+    /// Waits for a recorded request (already received or still to come) matching `pred`.
+    pub async fn wait_request(
+        &self,
+        pred: impl Fn(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> Result<Recorded, String> {
+        self.wait_request_since(0, pred, timeout).await
+    }
+
+    /// Like `wait_request`, but only looks at requests from index `start` of `requests()` on
+    /// (pass `requests().len()` to wait for a new one).
+    pub async fn wait_request_since(
+        &self,
+        start: usize,
+        pred: impl Fn(&Recorded) -> bool,
+        timeout: Duration,
+    ) -> Result<Recorded, String> {
+        self.wait_for(timeout, |st| st.requests.iter().skip(start).find(|r| pred(r)).cloned())
+            .await
+            .ok_or_else(|| {
+                let st = self.shared.lock();
+                format!(
+                    "fake_discord: no matching request within {timeout:?}; seen: {:?}; violations: {:?}",
+                    request_lines(&st.requests),
+                    st.violations
+                )
+            })
+    }
+
+    /// Waits for `POST /interactions/{id}/{token}/callback` of `i`.
+    pub async fn wait_callback(
+        &self,
+        i: &InteractionRef,
+        timeout: Duration,
+    ) -> Result<Recorded, String> {
+        let path = format!("/interactions/{}/{}/callback", i.id, i.token);
+        self.wait_request(|r| r.method == "POST" && r.path == path, timeout)
+            .await
+            .map_err(|e| format!("no callback for interaction {}: {e}", i.id))
+    }
+
+    /// All REST requests so far, in arrival order.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// Schema, limit and protocol violations so far.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// `"METHOD /path"` of requests that matched no route the fake knows (answered 404).
+    pub fn unknown_routes(&self) -> Vec<String> {
+        self.shared.lock().unknown_routes.clone()
+    }
+
+    /// Commands registered for `guild` (`None`: global), as the fake returned them.
+    pub fn registered_commands(&self, guild: Option<u64>) -> Vec<Value> {
+        self.shared
+            .lock()
+            .commands
+            .get(&guild)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The current `@original` message of an interaction, if it has one: the response message
+    /// (type 4 or 5), or the message the component is on (type 6 or 7).
+    pub fn original_response(&self, i: &InteractionRef) -> Option<Value> {
+        let st = self.shared.lock();
+        let mid = st.interactions.get(&i.id)?.original?;
+        st.message(mid).cloned()
+    }
+
+    /// The live follow-up messages of an interaction that are messages of their own, in order
+    /// (a follow-up that edited the deferred response is the `@original`, not listed here).
+    pub fn followups(&self, i: &InteractionRef) -> Vec<Value> {
+        let st = self.shared.lock();
+        let Some(interaction) = st.interactions.get(&i.id) else {
+            return Vec::new();
+        };
+        interaction
+            .followups
+            .iter()
+            .filter_map(|id| st.message(*id).cloned())
+            .collect()
+    }
+
+    /// Every live message this interaction created (its response, then its follow-ups), as the
+    /// users see them now. A message the component sits on (type 6/7) is not among them.
+    pub fn interaction_messages(&self, i: &InteractionRef) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.messages
+            .values()
+            .filter(|m| m.interaction == Some(i.id))
+            .map(|m| m.value.clone())
+            .collect()
+    }
+
+    /// The callback type the interaction was first answered with (4, 5, 6, ...), if any yet.
+    pub fn answered_with(&self, i: &InteractionRef) -> Option<u64> {
+        self.shared.lock().interactions.get(&i.id)?.answered_with
+    }
+
+    /// A message the fake knows (created through REST or as an interaction answer).
+    pub fn message(&self, id: u64) -> Option<Value> {
+        self.shared.lock().message(id).cloned()
+    }
+
+    /// The live messages of a channel or thread in creation order, as Discord holds them after
+    /// every edit and delete: channel messages, interaction responses (including "thinking"
+    /// placeholders, flag `FLAG_LOADING`) and follow-ups, ephemeral ones included (see
+    /// `is_ephemeral`; use `visible_to_channel` for what everyone sees).
+    pub fn channel_messages(&self, channel_id: u64) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.messages
+            .values()
+            .filter(|m| State::channel_of(&m.value) == Some(channel_id))
+            .map(|m| m.value.clone())
+            .collect()
+    }
+
+    /// What everyone in the channel sees: `channel_messages` without the ephemeral ones.
+    pub fn visible_to_channel(&self, channel_id: u64) -> Vec<Value> {
+        self.channel_messages(channel_id)
+            .into_iter()
+            .filter(|m| !Self::is_ephemeral(m))
+            .collect()
+    }
+
+    /// What `user_id` sees in the channel: the public messages plus the ephemeral ones of the
+    /// interactions that user started.
+    pub fn visible_to(&self, channel_id: u64, user_id: u64) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.messages
+            .values()
+            .filter(|m| State::channel_of(&m.value) == Some(channel_id))
+            .filter(|m| {
+                !Self::is_ephemeral(&m.value)
+                    || m.interaction
+                        .and_then(|i| st.interactions.get(&i))
+                        .is_some_and(|i| i.user_id == user_id)
+            })
+            .map(|m| m.value.clone())
+            .collect()
+    }
+
+    /// Whether a message object carries the EPHEMERAL flag (only its user sees it).
+    pub fn is_ephemeral(message: &Value) -> bool {
+        message["flags"].as_u64().unwrap_or(0) & FLAG_EPHEMERAL != 0
+    }
+
+    /// Whether a message is still a deferred response's "thinking..." placeholder.
+    pub fn is_loading(message: &Value) -> bool {
+        message["flags"].as_u64().unwrap_or(0) & FLAG_LOADING != 0
+    }
+
+    /// Adds a guild role (for `resolved.roles` of role options and `Member::roles`).
+    pub fn add_role(&self, id: u64, name: &str) {
+        self.shared.lock().roles.insert(id, name.to_string());
+    }
+
+    /// Adds a guild channel (`kind` is Discord's channel type: 0 text, 2 voice, 4 category,
+    /// 5 announcement, 15 forum, ...), for `resolved.channels` and for posting messages in it.
+    pub fn add_channel(&self, id: u64, name: &str, kind: u8) {
+        self.shared.lock().channels.insert(
+            id,
+            Channel {
+                name: name.to_string(),
+                kind,
+                parent_id: None,
+                object: None,
+            },
+        );
+    }
+
+    /// A channel or thread the fake knows, as a channel object.
+    pub fn channel(&self, id: u64) -> Option<Value> {
+        let st = self.shared.lock();
+        let channel = st.channels.get(&id)?;
+        Some(
+            channel
+                .object
+                .clone()
+                .unwrap_or_else(|| channel_json(id, channel, BOT_PERMISSIONS)),
+        )
+    }
+
+    /// Threads started so far (through either thread route), as channel objects.
+    pub fn threads(&self) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.channels
+            .values()
+            .filter(|c| matches!(c.kind, 10..=12))
+            .filter_map(|c| c.object.clone())
+            .collect()
+    }
+
+    /// Requests Discord accepts but silently changes (e.g. an ephemeral flag on the follow-up
+    /// that edits a deferred response, which Discord ignores). Not violations, but usually a
+    /// sign that users see something else than the bot meant.
+    pub fn notes(&self) -> Vec<String> {
+        self.shared.lock().notes.clone()
+    }
+
+    /// Closes the current gateway websocket without a close frame; the client should reconnect
+    /// (serenity resumes; see `set_reject_resume`).
+    pub async fn drop_gateway(&self) {
+        let session = {
+            let mut st = self.shared.lock();
+            st.ready.take()
+        };
+        self.shared.bump();
+        if let Some(session) = session {
+            let _ = session.tx.send(GatewayCommand::Drop);
+        }
+    }
+
+    /// Stops the server and every connection.
+    pub async fn shutdown(mut self) {
+        self.stop.take();
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
+    }
+
+    /// Checks a request body as the fake does for live traffic: the OpenAPI schema of the route
+    /// plus Discord's limits. `path` may include `/api/v10` and a query. Returns the violations.
+    ///
+    /// Panics if the OpenAPI spec cannot be loaded (see `start`).
+    pub fn validate(method: &str, path: &str, body: &Value) -> Vec<String> {
+        validation::validate(method, path, body)
+    }
+
+    async fn wait_for<T>(
+        &self,
+        timeout: Duration,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> Option<T> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        let mut changed = self.shared.changed.subscribe();
+        loop {
+            changed.borrow_and_update();
+            if let Some(found) = check(&self.shared.lock()) {
+                return Some(found);
+            }
+            match tokio::time::timeout_at(deadline, changed.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => return None,
+            }
+        }
+    }
+
+    fn command_data(&self, name: &str, options: Value) -> Value {
+        let (id, guild) = {
+            let mut st = self.shared.lock();
+            let registered = [Some(Self::GUILD_ID), None].into_iter().find_map(|scope| {
+                let cmds = st.commands.get(&scope)?;
+                let cmd = cmds
+                    .iter()
+                    .find(|c| c["name"] == name && c["type"].as_u64().unwrap_or(1) == 1)?;
+                Some((id_of(&cmd["id"])?, scope))
+            });
+            match registered {
+                Some(found) => found,
+                None => {
+                    let next = self.shared.next_id();
+                    (
+                        *st.unregistered_command_ids
+                            .entry(name.to_string())
+                            .or_insert(next),
+                        None,
+                    )
+                }
+            }
+        };
+        let mut data = json!({"id": id.to_string(), "name": name, "type": 1});
+        if let Some(g) = guild {
+            data["guild_id"] = json!(g.to_string());
+        }
+        let mut options = match options {
+            Value::Null => Vec::new(),
+            Value::Array(a) => a,
+            other => panic!("fake_discord: command options must be an array, got {other}"),
+        };
+        normalize_options(&mut options);
+        let mut users = collect_options(&options, 6);
+        let channels = collect_options(&options, 7);
+        let mut roles = collect_options(&options, 8);
+        // A mentionable (type 9) resolves as a role when the fake knows that role, else a user.
+        for id in collect_options(&options, 9) {
+            if self.shared.lock().roles.contains_key(&id) {
+                roles.push(id);
+            } else {
+                users.push(id);
+            }
+        }
+        if !options.is_empty() {
+            data["options"] = Value::Array(options);
+        }
+        // Discord resolves the ids of user, channel and role options into `data.resolved`
+        // (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-resolved-data-structure).
+        let mut resolved = serde_json::Map::new();
+        if !users.is_empty() {
+            let mut resolved_users = serde_json::Map::new();
+            let mut resolved_members = serde_json::Map::new();
+            for u in users {
+                resolved_users.insert(u.to_string(), user_json(u, &format!("user{u}"), false));
+                let mut m = member_json(u, DEFAULT_MEMBER_PERMISSIONS);
+                if let Some(o) = m.as_object_mut() {
+                    o.remove("user");
+                }
+                resolved_members.insert(u.to_string(), m);
+            }
+            resolved.insert("users".into(), Value::Object(resolved_users));
+            resolved.insert("members".into(), Value::Object(resolved_members));
+        }
+        let st = self.shared.lock();
+        if !channels.is_empty() {
+            let map = channels
+                .into_iter()
+                .map(|c| {
+                    let channel = st.channels.get(&c).cloned().unwrap_or(Channel {
+                        name: format!("channel{c}"),
+                        kind: 0,
+                        parent_id: None,
+                        object: None,
+                    });
+                    let mut partial = channel_json(c, &channel, BOT_PERMISSIONS);
+                    if let Some(o) = partial.as_object_mut() {
+                        o.retain(|k, _| {
+                            matches!(
+                                k.as_str(),
+                                "id" | "name"
+                                    | "type"
+                                    | "permissions"
+                                    | "parent_id"
+                                    | "thread_metadata"
+                            )
+                        });
+                    }
+                    (c.to_string(), partial)
+                })
+                .collect();
+            resolved.insert("channels".into(), Value::Object(map));
+        }
+        if !roles.is_empty() {
+            let map = roles
+                .into_iter()
+                .map(|r| {
+                    let name = st
+                        .roles
+                        .get(&r)
+                        .cloned()
+                        .unwrap_or_else(|| format!("role{r}"));
+                    (r.to_string(), role_json(r, &name))
+                })
+                .collect();
+            resolved.insert("roles".into(), Value::Object(map));
+        }
+        if !resolved.is_empty() {
+            data["resolved"] = Value::Object(resolved);
+        }
+        data
+    }
+
+    fn component_message(&self, custom_id: &str, given: Value) -> Value {
+        let payload = json!({
+            "content": "A message with a button",
+            "components": [{"type": 1, "components": [
+                {"type": 2, "style": 1, "label": "Click", "custom_id": custom_id}
+            ]}],
+        });
+        let mut message = make_message(&self.shared, Self::CHANNEL_ID, &payload, &[], 0, true);
+        match given {
+            Value::Null => {}
+            Value::Object(fields) => {
+                for (k, v) in fields {
+                    message[k.as_str()] = v;
+                }
+            }
+            other => panic!("fake_discord: button message must be an object or null, got {other}"),
+        }
+        message
+    }
+}

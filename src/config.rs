@@ -3,6 +3,12 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::time::Duration;
+
+/// How long an answer may take before the interaction is deferred, by default.
+pub const DEFAULT_DEFER_AFTER: Duration = Duration::from_millis(2000);
+/// Discord's window is 3 s; past 2.5 s the deferral itself might arrive too late.
+const MAX_DEFER_AFTER_MS: u64 = 2500;
 
 /// The bot token. Its `Debug` and `Display` never show the value, so it cannot leak into logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -38,6 +44,10 @@ pub struct Config {
     pub guild_id: Option<u64>,
     /// `DISCORD_API_URL`: base URL of a Discord API proxy (or a fake Discord in tests).
     pub api_url: Option<String>,
+    /// `DISCORD_DEFER_AFTER_MS`: how long an answer may take before the bot acknowledges the
+    /// interaction and delivers the answer later (0 to 2500 ms; default 2000). Discord allows
+    /// 3 seconds; a bot far from Discord may want a smaller value. 0 always defers.
+    pub defer_after: Duration,
     /// The name the console's local user goes by: `USER` (or `USERNAME`), else "console".
     pub console_user: String,
 }
@@ -113,7 +123,24 @@ impl Config {
                 Some(url)
             }
         };
+        let defer_after = match get("DISCORD_DEFER_AFTER_MS") {
+            None => DEFAULT_DEFER_AFTER,
+            Some(raw) => match raw.trim().parse::<u64>() {
+                Ok(ms) if ms <= MAX_DEFER_AFTER_MS => Duration::from_millis(ms),
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        var: "DISCORD_DEFER_AFTER_MS",
+                        problem: format!(
+                            "`{}` is not a number of milliseconds from 0 to {MAX_DEFER_AFTER_MS}",
+                            raw.trim()
+                        ),
+                        fix: "Leave it unset for the default (2000), or give a smaller value to defer sooner.",
+                    });
+                }
+            },
+        };
         Ok(Config {
+            defer_after,
             discord_token,
             database_path: get("DATABASE_PATH")
                 .map_or_else(|| PathBuf::from("interview-bot.sqlite3"), PathBuf::from),
@@ -175,6 +202,16 @@ mod tests {
         assert!(e.to_string().starts_with("DISCORD_GUILD_ID is not valid"));
         let e = cfg(&[("DISCORD_API_URL", "ftp://x")]).unwrap_err();
         assert!(e.to_string().starts_with("DISCORD_API_URL is not valid"));
+        let e = cfg(&[("DISCORD_DEFER_AFTER_MS", "3000")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("DISCORD_DEFER_AFTER_MS is not valid")
+        );
+        assert_eq!(
+            cfg(&[("DISCORD_DEFER_AFTER_MS", "0")]).unwrap().defer_after,
+            Duration::ZERO
+        );
+        assert_eq!(cfg(&[]).unwrap().defer_after, DEFAULT_DEFER_AFTER);
         let e = cfg(&[("DISCORD_TOKEN", "secret\u{7}bell")]).unwrap_err();
         assert!(e.to_string().starts_with("DISCORD_TOKEN is not valid"));
         assert!(!e.to_string().contains("secret"));

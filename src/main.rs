@@ -231,6 +231,7 @@ fn connection(config: &Config, guild_id: Option<u64>) -> Result<discord::Connect
         token: config.require_token()?.clone(),
         api_url: config.api_url.clone(),
         guild_id,
+        defer_after: config.defer_after,
     })
 }
 

@@ -24,7 +24,8 @@ struct Bot {
 }
 
 impl Bot {
-    fn start(fake: &FakeDiscord) -> Bot {
+    /// Starts the bot with extra environment variables.
+    fn start_with(fake: &FakeDiscord, env: &[(&str, &str)]) -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("bot.log");
         let db = dir.path().join("bot.sqlite3");
@@ -37,6 +38,7 @@ impl Bot {
             .env("DATABASE_PATH", &db)
             .env("QUESTIONS_DIR", common::questions_dir())
             .env("RUST_LOG", "interview_bot=debug,serenity=info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(File::create(&log).unwrap())
@@ -80,8 +82,12 @@ impl Drop for Bot {
 
 /// A fake Discord and the bot connected to it, commands registered.
 async fn connected() -> (FakeDiscord, Bot) {
+    connected_with(&[]).await
+}
+
+async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake);
+    let bot = Bot::start_with(&fake, env);
     if let Err(e) = fake.wait_identified(WAIT).await {
         panic!("bot did not connect: {e}\n{}", bot.log());
     }
@@ -538,4 +544,262 @@ async fn sigterm_exits_cleanly_while_reconnecting() {
     .await
     .unwrap();
     assert_eq!(code.0, Some(0), "\n{}", code.1.log());
+}
+
+/// Holds the database's write lock from another connection for `hold`, so the bot's engine
+/// has to wait for it and the front end must defer.
+fn lock_database(db: &std::path::Path, hold: Duration) -> std::thread::JoinHandle<()> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.busy_timeout(WAIT).unwrap();
+    conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    std::thread::spawn(move || {
+        std::thread::sleep(hold);
+        conn.execute_batch("ROLLBACK").unwrap();
+    })
+}
+
+/// Waits until the interaction's answer is no longer a "thinking" placeholder.
+async fn settled_messages(fake: &FakeDiscord, i: &fake_discord::InteractionRef) -> Vec<Value> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let messages = fake.interaction_messages(i);
+        if !messages.is_empty() && messages.iter().all(|m| !FakeDiscord::is_loading(m)) {
+            return messages;
+        }
+        assert!(Instant::now() < deadline, "still thinking: {messages:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_public_question_arrives_publicly_in_the_channel() {
+    let (fake, bot) = connected().await;
+    let lock = lock_database(&bot.db, Duration::from_millis(3500));
+    let i = fake
+        .send_command(
+            "question",
+            json!([opt("level", json!("senior"))]),
+            DEFAULT_USER_ID,
+            DEFAULT_MEMBER_PERMISSIONS,
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap();
+    assert_eq!(cb.body["type"], 5, "deferred: {}", cb.body);
+    lock.join().unwrap();
+    let messages = settled_messages(&fake, &i).await;
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    // Everyone in the channel sees the question.
+    let public = fake.visible_to_channel(FakeDiscord::CHANNEL_ID);
+    let card = public
+        .iter()
+        .find(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("Senior"))
+        })
+        .unwrap_or_else(|| panic!("no public question in {public:?}"));
+    assert!(!FakeDiscord::is_ephemeral(card));
+    // History records it as shown, with the message's id.
+    let conn = rusqlite::Connection::open(&bot.db).unwrap();
+    let (status, message_id): (String, Option<i64>) = conn
+        .query_row("SELECT status, message_id FROM question_history", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(status, "shown");
+    assert_eq!(
+        message_id.map(|m| m.to_string()),
+        card["id"].as_str().map(String::from)
+    );
+    assert_clean(&fake, &bot);
+}
+
+/// The bot can be told to defer every interaction (`DISCORD_DEFER_AFTER_MS=0`): then every
+/// deferred path runs, and each answer must keep the visibility it has when answered at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_deferred_answer_keeps_its_visibility() {
+    let (fake, bot) = connected_with(&[("DISCORD_DEFER_AFTER_MS", "0")]).await;
+    let user = DEFAULT_USER_ID + 5;
+    let run = |name: &'static str, options: Value| {
+        let fake = &fake;
+        async move {
+            fake.send_command(name, options, user, DEFAULT_MEMBER_PERMISSIONS)
+                .await
+        }
+    };
+    let flags = |cb: &fake_discord::Recorded| cb.body["data"]["flags"].as_u64().unwrap_or(0);
+    // (interaction, expect public, text the answer must hold)
+    let mut cases = Vec::new();
+    cases.push((
+        run("question", json!([opt("level", json!("mid"))])).await,
+        true,
+        "Mid",
+    ));
+    cases.push((
+        run("answer", json!([opt("id", json!("aws-s3-basics"))])).await,
+        false,
+        "Red flags",
+    ));
+    cases.push((
+        run(
+            "answer",
+            json!([
+                opt("id", json!("aws-s3-basics")),
+                opt("public", json!(true))
+            ]),
+        )
+        .await,
+        true,
+        "Red flags",
+    ));
+    cases.push((run("help", Value::Null).await, false, "/question"));
+    cases.push((
+        fake.send_button("q:next:senior:", Value::Null, user).await,
+        true,
+        "Senior",
+    ));
+    cases.push((
+        fake.send_button("q:answer:aws-s3-basics", Value::Null, user)
+            .await,
+        false,
+        "Red flags",
+    ));
+    for (i, public, needle) in &cases {
+        let cb = fake.wait_callback(i, WAIT).await.unwrap();
+        assert_eq!(cb.body["type"], 5, "{}", cb.body);
+        assert_eq!(
+            flags(&cb) & EPHEMERAL == 0,
+            *public,
+            "deferral flag: {}",
+            cb.body
+        );
+        let messages = settled_messages(&fake, i).await;
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert_eq!(
+            !FakeDiscord::is_ephemeral(&messages[0]),
+            *public,
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[0].to_string().contains(needle),
+            "{needle}: {}",
+            messages[0]
+        );
+    }
+
+    // An error after a public deferral (an unknown topic for the public /question): the
+    // asker alone sees it, and the public placeholder is gone.
+    let i = run(
+        "question",
+        json!([opt("level", json!("mid")), opt("topic", json!("quantum"))]),
+    )
+    .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap();
+    assert_eq!(flags(&cb) & EPHEMERAL, 0);
+    let original = format!(
+        "/webhooks/{}/{}/messages/@original",
+        FakeDiscord::APP_ID,
+        i.token
+    );
+    fake.wait_request(|r| r.method == "DELETE" && r.path == original, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let messages = fake.interaction_messages(&i);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(FakeDiscord::is_ephemeral(&messages[0]));
+    assert!(
+        messages[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("No topic called")
+    );
+    for m in fake.visible_to_channel(FakeDiscord::CHANNEL_ID) {
+        assert!(!m.to_string().contains("No topic called"), "{m}");
+    }
+
+    // A public answer behind a private deferral: a stored handle's answer is only known once
+    // the handle is read, so the placeholder is private; the question still goes public.
+    let conn = rusqlite::Connection::open(&bot.db).unwrap();
+    conn.busy_timeout(WAIT).unwrap();
+    conn.execute(
+        "INSERT INTO action_handles (id, guild_id, action, created_at) VALUES (41, ?1, 'q:next:junior:', 0)",
+        [FakeDiscord::GUILD_ID as i64],
+    )
+    .unwrap();
+    let i = fake.send_button("h:41", Value::Null, user).await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap();
+    assert_ne!(flags(&cb) & EPHEMERAL, 0);
+    fake.wait_request(
+        |r| r.method == "DELETE" && r.path.ends_with(&format!("{}/messages/@original", i.token)),
+        WAIT,
+    )
+    .await
+    .unwrap();
+    let messages = fake.interaction_messages(&i);
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(!FakeDiscord::is_ephemeral(&messages[0]));
+    assert!(
+        messages[0]["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("Junior")
+    );
+    assert_clean(&fake, &bot);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_after_a_public_deferral_is_shown_only_to_the_asker() {
+    let (fake, bot) = connected().await;
+    // Held past the store's 5-second busy timeout: the engine gives up with an error.
+    let lock = lock_database(&bot.db, Duration::from_millis(6500));
+    let i = fake
+        .send_command(
+            "question",
+            json!([opt("level", json!("junior"))]),
+            DEFAULT_USER_ID,
+            DEFAULT_MEMBER_PERMISSIONS,
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap();
+    assert_eq!(cb.body["type"], 5);
+    assert_eq!(
+        cb.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL,
+        0
+    );
+    // The public placeholder is removed once the private apology is out.
+    let original = format!(
+        "/webhooks/{}/{}/messages/@original",
+        FakeDiscord::APP_ID,
+        i.token
+    );
+    fake.wait_request(|r| r.method == "DELETE" && r.path == original, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    lock.join().unwrap();
+    let messages = fake.interaction_messages(&i);
+    assert_eq!(
+        messages.len(),
+        1,
+        "only the private apology is left: {messages:?}"
+    );
+    assert!(FakeDiscord::is_ephemeral(&messages[0]));
+    assert!(
+        messages[0]["content"]
+            .as_str()
+            .unwrap()
+            .contains("went wrong on our side")
+    );
+    // Nothing of it is public, and no detail leaked.
+    for m in fake.visible_to_channel(FakeDiscord::CHANNEL_ID) {
+        assert!(!m.to_string().contains("went wrong"), "{m}");
+    }
+    assert!(!messages[0].to_string().contains("locked"));
+    // Nothing was recorded as shown.
+    let conn = rusqlite::Connection::open(&bot.db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM question_history", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 0);
+    assert_clean(&fake, &bot);
 }

@@ -47,6 +47,8 @@ pub struct Connection {
     pub api_url: Option<String>,
     /// Register commands to this server only; globally when `None`.
     pub guild_id: Option<u64>,
+    /// How long an answer may take before the interaction is deferred (`DISCORD_DEFER_AFTER_MS`).
+    pub defer_after: Duration,
 }
 
 impl Connection {
@@ -107,7 +109,7 @@ pub async fn run(
         });
     }
     let inflight = Arc::new(InFlight::default());
-    let handler = handler::Handler::new(engine, conn.guild_id, inflight.clone());
+    let handler = handler::Handler::new(engine, conn.guild_id, conn.defer_after, inflight.clone());
     // GUILDS is not privileged; the bot needs no message content.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(handler)

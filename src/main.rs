@@ -20,7 +20,8 @@ use interview_bot::{console, discord, logging};
 ///
 /// Configuration comes from the environment and from a `.env` file in the working directory
 /// (see .env.example): DISCORD_TOKEN, DATABASE_PATH, QUESTIONS_DIR, DISCORD_GUILD_ID,
-/// DISCORD_API_URL, RUST_LOG. Exit codes: 0 success, 1 failure, 2 configuration or usage error.
+/// DISCORD_API_URL, DISCORD_DEFER_AFTER_MS, RUST_LOG. Exit codes: 0 success, 1 failure (including
+/// a console line that failed), 2 configuration or usage error.
 #[derive(Parser)]
 #[command(name = "interview-bot", version, about, long_about)]
 struct Cli {

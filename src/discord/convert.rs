@@ -342,3 +342,72 @@ pub fn modal(modal: &Modal) -> CreateModal {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use serenity::all::CreateInteractionResponse;
+
+    use super::*;
+    use crate::engine::TextInput;
+
+    #[test]
+    fn a_modal_becomes_a_valid_modal_callback() {
+        let m = Modal {
+            action: "s:notes:12".into(),
+            title: "Notes on the answer".into(),
+            inputs: vec![
+                TextInput {
+                    id: "notes".into(),
+                    label: "Notes".into(),
+                    style: InputStyle::Paragraph,
+                    required: false,
+                    max_len: 1000,
+                    value: Some("earlier text".into()),
+                    placeholder: Some("What stood out?".into()),
+                },
+                TextInput {
+                    id: "headline".into(),
+                    label: "One line".into(),
+                    style: InputStyle::Short,
+                    required: true,
+                    max_len: 100,
+                    value: None,
+                    placeholder: None,
+                },
+            ],
+        };
+        let body = serde_json::to_value(CreateInteractionResponse::Modal(modal(&m))).unwrap();
+        assert_eq!(body["type"], 9);
+        assert_eq!(body["data"]["custom_id"], "s:notes:12");
+        assert_eq!(body["data"]["components"][0]["components"][0]["style"], 2);
+        assert_eq!(
+            body["data"]["components"][1]["components"][0]["required"],
+            true
+        );
+        let problems = fake_discord::FakeDiscord::validate(
+            "POST",
+            "/api/v10/interactions/1/tok/callback",
+            &body,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn only_the_roles_the_engine_names_can_be_pinged() {
+        let message = Message {
+            content: Some("<@&77> @everyone <@5>".into()),
+            ping_roles: vec![77],
+            ..Message::default()
+        };
+        let body = serde_json::to_value(channel_message(&message)).unwrap();
+        assert_eq!(body["allowed_mentions"]["parse"], serde_json::json!([]));
+        assert_eq!(body["allowed_mentions"]["roles"], serde_json::json!(["77"]));
+        let none = serde_json::to_value(channel_message(&Message::text("@everyone"))).unwrap();
+        assert_eq!(none["allowed_mentions"]["parse"], serde_json::json!([]));
+        assert!(
+            none["allowed_mentions"]["roles"]
+                .as_array()
+                .is_none_or(|r| r.is_empty())
+        );
+    }
+}

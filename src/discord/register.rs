@@ -85,3 +85,129 @@ fn option(o: &OptionSpec) -> CreateCommandOption {
     }
     opt
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::commands::{Args, ChoiceSpec};
+    use crate::engine::{Access, Answer, ChannelKind, Engine, Error, Outcome, Request};
+
+    fn nothing(_: &Engine, _: &Request, _: &Args) -> Result<Outcome, Error> {
+        Ok(Outcome::default())
+    }
+
+    const CHANNEL_OPT: &[OptionSpec] = &[
+        OptionSpec {
+            name: "channel",
+            description: "Where",
+            kind: OptionKind::Channel {
+                kinds: &[ChannelKind::Text, ChannelKind::Announcement],
+            },
+            required: true,
+            choices: &[],
+            completion: None,
+        },
+        OptionSpec {
+            name: "role",
+            description: "Who to mention",
+            kind: OptionKind::Role,
+            required: false,
+            choices: &[],
+            completion: None,
+        },
+        OptionSpec {
+            name: "weight",
+            description: "A number",
+            kind: OptionKind::Number { min: 0.5, max: 2.0 },
+            required: false,
+            choices: &[],
+            completion: None,
+        },
+        OptionSpec {
+            name: "who",
+            description: "A member",
+            kind: OptionKind::User,
+            required: false,
+            choices: &[],
+            completion: None,
+        },
+        OptionSpec {
+            name: "file",
+            description: "A file",
+            kind: OptionKind::Attachment,
+            required: false,
+            choices: &[],
+            completion: None,
+        },
+        OptionSpec {
+            name: "level",
+            description: "A level",
+            kind: OptionKind::Text { max_len: 10 },
+            required: false,
+            choices: &[ChoiceSpec {
+                name: "Junior",
+                value: "junior",
+            }],
+            completion: None,
+        },
+    ];
+
+    static TREE: CommandSpec = CommandSpec {
+        name: "daily",
+        description: "Daily practice",
+        options: &[],
+        subcommands: &[
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf("set", "Set a schedule", CHANNEL_OPT, nothing)
+            },
+            CommandSpec {
+                name: "show",
+                description: "Show things",
+                options: &[],
+                subcommands: &[CommandSpec::leaf("all", "Everything", &[], nothing)],
+                handler: None,
+                access: Access::Everyone,
+                answer: Answer::Private,
+                default_permissions: None,
+            },
+        ],
+        handler: None,
+        access: Access::Everyone,
+        answer: Answer::Private,
+        default_permissions: Some(1 << 5),
+    };
+
+    #[test]
+    fn groups_subcommands_and_every_option_kind_register_as_discord_expects() {
+        let body = serde_json::to_value(vec![command(&TREE)]).unwrap();
+        let c = &body[0];
+        assert_eq!(c["default_member_permissions"], "32");
+        assert_eq!(c["options"][0]["type"], 1, "set is a subcommand");
+        assert_eq!(c["options"][1]["type"], 2, "show is a group");
+        assert_eq!(c["options"][1]["options"][0]["type"], 1);
+        let set = &c["options"][0]["options"];
+        let kinds: Vec<u64> = set
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["type"].as_u64().unwrap())
+            .collect();
+        assert_eq!(kinds, [7, 8, 10, 6, 11, 3]);
+        assert_eq!(set[0]["channel_types"], serde_json::json!([0, 5]));
+        let problems = fake_discord::FakeDiscord::validate(
+            "PUT",
+            "/api/v10/applications/1/guilds/2/commands",
+            &body,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        // And the shipped table.
+        let shipped = serde_json::to_value(commands()).unwrap();
+        let problems = fake_discord::FakeDiscord::validate(
+            "PUT",
+            "/api/v10/applications/1/guilds/2/commands",
+            &shipped,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+}

@@ -557,3 +557,73 @@ mod tests {
         assert_eq!(read_line(&mut input).unwrap(), None);
     }
 }
+
+#[cfg(test)]
+mod modal_tests {
+    use super::*;
+    use crate::engine::{InputStyle, TextInput};
+
+    #[test]
+    fn a_modal_asks_for_each_field_and_submits_them() {
+        let modal = Modal {
+            action: "s:notes:3".into(),
+            title: "Notes".into(),
+            inputs: vec![
+                TextInput {
+                    id: "notes".into(),
+                    label: "Notes".into(),
+                    style: InputStyle::Paragraph,
+                    required: false,
+                    max_len: 1000,
+                    value: None,
+                    placeholder: None,
+                },
+                TextInput {
+                    id: "rating".into(),
+                    label: "Rating".into(),
+                    style: InputStyle::Short,
+                    required: true,
+                    max_len: 1,
+                    value: None,
+                    placeholder: None,
+                },
+            ],
+        };
+        let mut term = Terminal {
+            out: Vec::new(),
+            next_id: 0,
+            buttons: Vec::new(),
+            modal: None,
+            failed: None,
+        };
+        let mut input: &[u8] = b"Clear on trade-offs\n3\n/help\n";
+        let submitted = ask_modal(&mut term, &mut input, &modal, false).unwrap();
+        assert_eq!(
+            submitted,
+            Some(Invocation::Modal {
+                custom_id: "s:notes:3".into(),
+                fields: vec![
+                    ("notes".into(), "Clear on trade-offs".into()),
+                    ("rating".into(), "3".into()),
+                ],
+            })
+        );
+        let shown = String::from_utf8(term.out).unwrap();
+        assert!(shown.contains("== Notes ==") && shown.contains("Notes (optional): "));
+        // The next line is left for the console.
+        assert_eq!(input, b"/help\n");
+        // Input that ends halfway submits nothing.
+        let mut term = Terminal {
+            out: Vec::new(),
+            next_id: 0,
+            buttons: Vec::new(),
+            modal: None,
+            failed: None,
+        };
+        let mut short: &[u8] = b"only one\n";
+        assert_eq!(
+            ask_modal(&mut term, &mut short, &modal, false).unwrap(),
+            None
+        );
+    }
+}

@@ -87,8 +87,8 @@ fn every_seed_question_is_covered_at_its_level() {
 
 // The seed page is not part of this repository: only fingerprints of its 6-word runs are
 // (tests/fixtures/seed-fingerprints.txt), so the copy check runs on a plain clone. When the page
-// is present next to the repository (../shared/seed), a second test checks the fingerprints
-// still match it and can rewrite them.
+// is at hand (its folder in SEED_DIR; CI sets it when the page sits beside the clone), a second
+// test checks the fingerprints still match it and can rewrite them.
 
 /// How many consecutive words make a run that counts as copied.
 const SEED_RUN: usize = 6;
@@ -143,13 +143,14 @@ fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
 }
 
-fn seed_dir() -> PathBuf {
-    repo_path("../shared/seed")
+/// The folder holding the seed page, from `SEED_DIR`.
+fn seed_dir() -> Option<PathBuf> {
+    std::env::var_os("SEED_DIR").map(PathBuf::from)
 }
 
-/// The text of each file of the seed page, or `None` when the page is not next to the repo.
+/// The text of each file of the seed page, or `None` when `SEED_DIR` does not name it.
 fn seed_page() -> Option<Vec<String>> {
-    let mut paths: Vec<PathBuf> = fs::read_dir(seed_dir())
+    let mut paths: Vec<PathBuf> = fs::read_dir(seed_dir()?)
         .ok()?
         .map(|e| e.unwrap().path())
         .filter(|p| p.is_file())
@@ -166,7 +167,7 @@ fn seed_page() -> Option<Vec<String>> {
 /// The fixture file for these fingerprints: a header saying what it is, then one line each.
 fn render_fingerprints(fps: &[u64]) -> String {
     let mut out = format!(
-        "# Fingerprints of the seed page (../shared/seed, which is not part of this repository).\n\
+        "# Fingerprints of the seed page (kept outside this repository; SEED_DIR names its folder).\n\
          # tests/bank.rs `no_text_is_copied_from_the_seed_page` checks the question packs against\n\
          # them, so that check runs on a plain clone. The page's text is not stored here.\n\
          #\n\
@@ -175,8 +176,8 @@ fn render_fingerprints(fps: &[u64]) -> String {
          # hashed with 64-bit FNV-1a over its UTF-8 bytes; each line is one hash in 16 lowercase hex\n\
          # digits, sorted, without duplicates. {count} fingerprints.\n\
          #\n\
-         # Regenerate (needs ../shared/seed):\n\
-         #   {REGENERATE_VAR}=1 cargo test --test bank seed_fingerprints_match_the_seed_page\n",
+         # Regenerate (needs the page):\n\
+         #   SEED_DIR=<folder> {REGENERATE_VAR}=1 cargo test --test bank seed_fingerprints_match_the_seed_page\n",
         count = fps.len()
     );
     for fp in fps {
@@ -230,8 +231,8 @@ fn committed_fingerprints() -> HashSet<u64> {
     let text = fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read the seed fingerprints {}: {e}. The file is part of the repository; \
-             restore it from git, or regenerate it next to ../shared/seed with \
-             `{REGENERATE_VAR}=1 cargo test --test bank seed_fingerprints_match_the_seed_page`",
+             restore it from git, or regenerate it from the page with \
+             `SEED_DIR=<folder> {REGENERATE_VAR}=1 cargo test --test bank seed_fingerprints_match_the_seed_page`",
             path.display()
         )
     });
@@ -436,7 +437,7 @@ fn fingerprints_are_fnv1a_of_the_normalised_run() {
 }
 
 /// The committed fingerprints are those of the seed page; with `REGENERATE_SEED_FINGERPRINTS=1`
-/// this rewrites them. Without the page next to the repository there is nothing to compare,
+/// this rewrites them. Without the page (`SEED_DIR`) there is nothing to compare,
 /// and the copy check above still runs on the committed file.
 #[test]
 fn seed_fingerprints_match_the_seed_page() {
@@ -444,20 +445,20 @@ fn seed_fingerprints_match_the_seed_page() {
     let Some(page) = seed_page() else {
         assert!(
             !regenerate,
-            "{REGENERATE_VAR}=1 but there is no seed page at {}",
-            seed_dir().display()
+            "{REGENERATE_VAR}=1 but SEED_DIR does not name the seed page's folder ({:?})",
+            seed_dir()
         );
         eprintln!(
-            "no seed page at {}; skipped (the committed fingerprints are still checked)",
-            seed_dir().display()
+            "no seed page (SEED_DIR {:?}); skipped (the committed fingerprints are still checked)",
+            seed_dir()
         );
         return;
     };
     let fps = fingerprints_of(page.iter().map(String::as_str));
     assert!(
         !fps.is_empty(),
-        "the seed page at {} has no text",
-        seed_dir().display()
+        "the seed page at {:?} has no text",
+        seed_dir()
     );
     let expected = render_fingerprints(&fps);
     let seed: HashSet<u64> = fps.into_iter().collect();

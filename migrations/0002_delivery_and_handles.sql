@@ -6,6 +6,9 @@
 ALTER TABLE question_history ADD COLUMN status TEXT NOT NULL DEFAULT 'shown'
     CHECK (status IN ('pending', 'shown'));
 ALTER TABLE question_history ADD COLUMN message_id INTEGER;
+-- When the "Another question" button of this question's card was used (one next question per
+-- card); NULL while unused.
+ALTER TABLE question_history ADD COLUMN next_used_at INTEGER;
 
 -- Button ids are at most 100 characters on Discord. An action id that would not fit is stored
 -- here and the button carries `h:<id>` instead; the handle only resolves in its own guild.

@@ -123,6 +123,13 @@ impl<W: Write> Deliver for Terminal<W> {
             } => self.show(Some("(only you can see this)"), message),
             Effect::Reply { message, .. } => self.show(None, message),
             Effect::Update(message) => self.show(Some("(the message above now reads)"), message),
+            Effect::UpdateButtons(buttons) => {
+                let shown = Message {
+                    buttons: buttons.clone(),
+                    ..Message::default()
+                };
+                self.show(Some("(the buttons above now read)"), &shown)
+            }
             Effect::Post {
                 channel_id,
                 message,
@@ -207,7 +214,7 @@ pub fn run(
             Ok(Line::Press(n)) => match term.buttons.get(n.wrapping_sub(1)) {
                 Some(id) => Some(Invocation::Button {
                     custom_id: id.clone(),
-                    message_id: None,
+                    message: None,
                 }),
                 None if term.buttons.is_empty() => {
                     report(&mut term, &Error::Input(InputError::NoButtons));

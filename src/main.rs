@@ -12,6 +12,7 @@ use interview_bot::bank::{Bank, Level};
 use interview_bot::clock::SystemClock;
 use interview_bot::config::{Config, ConfigError};
 use interview_bot::console::ConsoleOptions;
+use interview_bot::engine::questions::closest;
 use interview_bot::engine::{Engine, Error};
 use interview_bot::store::Store;
 use interview_bot::{console, discord, logging};
@@ -139,9 +140,11 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             if let Some(t) = &topic
                 && !bank.has_topic(t)
             {
+                let topics: Vec<&str> = bank.topics().collect();
                 let err = Error::UnknownTopic {
                     topic: t.clone(),
-                    topics: bank.topics().map(String::from).collect(),
+                    suggestion: closest(t, &topics).map(String::from),
+                    topics: topics.into_iter().map(String::from).collect(),
                 };
                 return Err(Fatal(err.user_message(), 2));
             }
@@ -194,7 +197,9 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                 .block_on(async {
                     let http = conn.http();
                     discord::application_id(&http).await?;
-                    discord::register_commands(&http, conn.guild_id).await
+                    discord::register_commands(&http, conn.guild_id)
+                        .await
+                        .map(|c| c.len())
                 })
                 .map_err(|e| Fatal(format!("registration failed: {e}"), 1))?;
             match conn.guild_id {

@@ -156,10 +156,14 @@ fn buttons(callback: &Value) -> Vec<(String, String)> {
     out
 }
 
+/// The question id on a card: the start of its footer.
+fn card_id(embed: &Value) -> String {
+    let footer = embed["footer"]["text"].as_str().expect("a footer");
+    footer.split(" · ").next().unwrap().to_string()
+}
+
 fn question_id(callback: &Value) -> String {
-    let fields = callback["data"]["embeds"][0]["fields"].as_array().unwrap();
-    let id = fields.iter().find(|f| f["name"] == "Id").expect("Id field");
-    id["value"].as_str().unwrap().trim_matches('`').to_string()
+    card_id(&callback["data"]["embeds"][0])
 }
 
 fn assert_clean(fake: &FakeDiscord, bot: &Bot) {
@@ -225,7 +229,23 @@ async fn question_model_answer_and_another_question() {
         let id = question_id(&cb);
         let q = bank.get(&id).expect("a real question id");
         assert_eq!(q.level.as_str(), level);
-        assert_eq!(cb["data"]["embeds"][0]["description"], q.prompt.as_str());
+        // The level at a glance: its colour and the title; the question; no repeated fields.
+        let embed = &cb["data"]["embeds"][0];
+        assert_eq!(embed["description"], q.prompt.as_str());
+        assert_eq!(
+            embed["color"],
+            json!(interview_bot::engine::questions::level_colour(q.level))
+        );
+        assert!(
+            embed["title"]
+                .as_str()
+                .unwrap()
+                .starts_with(q.level.title())
+        );
+        assert!(
+            embed["fields"].as_array().is_none_or(|f| f.is_empty()),
+            "{embed}"
+        );
         assert!(
             !embed_text(&cb).contains(&q.red_flags[0]),
             "no rubric in public"
@@ -233,28 +253,76 @@ async fn question_model_answer_and_another_question() {
         // Nothing the bot posts can ping anyone.
         assert_eq!(cb["data"]["allowed_mentions"]["parse"], json!([]));
         let b = buttons(&cb);
-        assert_eq!(b[0].0, "Model answer");
+        assert_eq!(b[0].0, "🔒 Model answer (only you)");
         assert_eq!(b[1].0, "Another question");
 
-        // "Model answer": private, with the answer points and red flags.
+        // "Model answer": private, the whole rubric in one description.
         let answer = click(&fake, &bot, &b[0].1).await;
         assert_eq!(answer["type"], 4);
         assert!(is_ephemeral(&answer), "the rubric is private");
-        let text = embed_text(&answer);
+        let embeds = answer["data"]["embeds"].as_array().unwrap();
+        assert_eq!(embeds.len(), 1);
+        let text = embeds[0]["description"].as_str().unwrap().replace("**", "");
         assert!(text.contains("Red flags"));
-        for item in q.answer.iter().chain(&q.red_flags) {
-            let needle = serde_json::to_string(item).unwrap();
-            assert!(text.contains(needle.trim_matches('"')), "missing {item}");
+        for item in q.answer.iter().chain(&q.red_flags).chain(&q.follow_ups) {
+            assert!(text.contains(item.as_str()), "missing {item}");
         }
-
-        // "Another question": a new public question at the same level.
-        let next = click(&fake, &bot, &b[1].1).await;
-        assert!(!is_ephemeral(&next));
-        let next_q = bank.get(&question_id(&next)).unwrap();
-        assert_eq!(next_q.level.as_str(), level);
-        assert_ne!(next_q.id, q.id);
     }
+
+    // "Another question", pressed on a real card: the card's button is disabled (the card is
+    // updated, not reposted) and the next question follows publicly.
+    let i = fake
+        .send_command(
+            "question",
+            json!([opt("level", json!("mid"))]),
+            DEFAULT_USER_ID,
+            DEFAULT_MEMBER_PERMISSIONS,
+        )
+        .await;
+    fake.wait_callback(&i, WAIT).await.unwrap();
+    let card = fake.original_response(&i).expect("the card");
+    let next_id = card["components"][0]["components"][1]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let press = fake
+        .send_button(&next_id, card.clone(), DEFAULT_USER_ID + 7)
+        .await;
+    let cb = fake.wait_callback(&press, WAIT).await.unwrap();
+    assert_eq!(cb.body["type"], 7, "the card is updated: {}", cb.body);
+    let updated = fake.message(id_of(&card)).unwrap();
+    assert_eq!(updated["components"][0]["components"][1]["disabled"], true);
+    assert_ne!(updated["components"][0]["components"][0]["disabled"], true);
+    assert_eq!(
+        updated["embeds"], card["embeds"],
+        "the card's text is unchanged"
+    );
+    let deadline = Instant::now() + WAIT;
+    let next = loop {
+        if let Some(m) = fake.followups(&press).into_iter().next() {
+            break m;
+        }
+        assert!(Instant::now() < deadline, "no next question\n{}", bot.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(!FakeDiscord::is_ephemeral(&next));
+    let next_q = bank.get(&card_id(&next["embeds"][0])).unwrap();
+    assert_eq!(next_q.level.as_str(), "mid");
+    assert_ne!(next_q.id, card_id(&card["embeds"][0]));
+    // The same card pressed again (a click racing the update): a private "already used".
+    let again = fake.send_button(&next_id, card, DEFAULT_USER_ID + 8).await;
+    let cb = fake.wait_callback(&again, WAIT).await.unwrap();
+    assert!(is_ephemeral(&cb.body), "{}", cb.body);
+    assert!(
+        cb.body
+            .to_string()
+            .contains("already gave its next question")
+    );
     assert_clean(&fake, &bot);
+}
+
+fn id_of(message: &Value) -> u64 {
+    message["id"].as_str().unwrap().parse().unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -343,6 +411,37 @@ async fn answer_help_autocomplete_and_errors() {
         choices.iter().any(|c| c["value"] == "aws-sg-vs-nacl"),
         "{choices:?}"
     );
+    // Topic counts follow the level already chosen, with readable names.
+    let bank = common::real_bank();
+    let i = fake
+        .send_autocomplete(
+            "question",
+            json!([opt("level", json!("senior")), {"name": "topic", "type": 3, "value": "", "focused": true}]),
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap().body;
+    for c in cb["data"]["choices"].as_array().unwrap() {
+        let topic = c["value"].as_str().unwrap();
+        let n = bank
+            .filter(Some(interview_bot::bank::Level::Senior), Some(topic))
+            .count();
+        let name = c["name"].as_str().unwrap();
+        assert!(name.starts_with(&bank.topic_name(topic)), "{name}");
+        assert!(name.contains(&format!("({n} senior question")), "{name}");
+    }
+    // Ids by prefix: every suggestion for `aws-s3` starts with it.
+    let i = fake
+        .send_autocomplete(
+            "answer",
+            json!([{"name": "id", "type": 3, "value": "aws-s3", "focused": true}]),
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap().body;
+    let choices = cb["data"]["choices"].as_array().unwrap();
+    assert!(!choices.is_empty());
+    for c in choices {
+        assert!(c["value"].as_str().unwrap().starts_with("aws-s3"), "{c}");
+    }
     assert_clean(&fake, &bot);
 }
 
@@ -664,15 +763,21 @@ async fn every_deferred_answer_keeps_its_visibility() {
         false,
         "Red flags",
     ));
-    for (i, public, needle) in &cases {
+    for (n, (i, public, needle)) in cases.iter().enumerate() {
         let cb = fake.wait_callback(i, WAIT).await.unwrap();
-        assert_eq!(cb.body["type"], 5, "{}", cb.body);
-        assert_eq!(
-            flags(&cb) & EPHEMERAL == 0,
-            *public,
-            "deferral flag: {}",
-            cb.body
-        );
+        if n == 4 {
+            // "Another question" updates its card first: a deferred update (type 6), then
+            // the new question as a follow-up.
+            assert_eq!(cb.body["type"], 6, "{}", cb.body);
+        } else {
+            assert_eq!(cb.body["type"], 5, "{}", cb.body);
+            assert_eq!(
+                flags(&cb) & EPHEMERAL == 0,
+                *public,
+                "deferral flag: {}",
+                cb.body
+            );
+        }
         let messages = settled_messages(&fake, i).await;
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert_eq!(
@@ -727,6 +832,8 @@ async fn every_deferred_answer_keeps_its_visibility() {
         [FakeDiscord::GUILD_ID as i64],
     )
     .unwrap();
+    // Past the channel's cooldown between two "Another question" presses.
+    tokio::time::sleep(Duration::from_millis(3_100)).await;
     let i = fake.send_button("h:41", Value::Null, user).await;
     let cb = fake.wait_callback(&i, WAIT).await.unwrap();
     assert_ne!(flags(&cb) & EPHEMERAL, 0);

@@ -13,14 +13,10 @@ use interview_bot::engine::{
 };
 use rusqlite::Connection;
 
+/// The id of the question on a card: the first part of its footer.
 fn question_id(reply: &Reply) -> String {
-    let card = &reply.cards[0];
-    let field = card
-        .fields
-        .iter()
-        .find(|f| f.name == "Id")
-        .expect("an Id field");
-    field.value.trim_matches('`').to_string()
+    let footer = reply.cards[0].footer.as_deref().expect("a footer");
+    footer.split(" · ").next().unwrap().to_string()
 }
 
 fn ask(engine: &Engine, guild: u64, opts: &[(&str, &str)]) -> Reply {
@@ -40,21 +36,34 @@ fn question_posts_publicly_with_level_topic_id_and_buttons() {
         assert_eq!(q.level, level);
         let card = &reply.cards[0];
         assert_eq!(card.description.as_deref(), Some(q.prompt.as_str()));
-        assert!(
-            card.fields
-                .iter()
-                .any(|x| x.name == "Level" && x.value == level.as_str())
+        // Level and topic in the title, the level's colour, the id once, no repeating fields.
+        assert_eq!(
+            card.title.as_deref(),
+            Some(
+                format!(
+                    "{} · {}",
+                    level.title(),
+                    f.engine.bank().topic_name(&q.topic)
+                )
+                .as_str()
+            )
         );
-        assert!(
-            card.fields
-                .iter()
-                .any(|x| x.name == "Topic" && x.value == q.topic)
+        assert_eq!(
+            card.colour,
+            Some(interview_bot::engine::questions::level_colour(level))
+        );
+        assert!(card.fields.is_empty());
+        let shown = format!("{:?}{:?}", reply.cards, reply.buttons);
+        assert_eq!(
+            shown.matches(&q.id).count(),
+            2,
+            "the id once in the footer, once on the rubric button"
         );
         // The public message never carries the rubric.
         let all_text = format!("{reply:?}");
         assert!(!all_text.contains(&q.red_flags[0]));
         let labels: Vec<&str> = reply.buttons.iter().map(|b| b.label.as_str()).collect();
-        assert_eq!(labels, ["Model answer", "Another question"]);
+        assert_eq!(labels, ["🔒 Model answer (only you)", "Another question"]);
         assert!(limits::check_outcome(&reply.outcome).is_empty());
     }
     // Each question shown is in the history, with guild, channel and user.
@@ -140,15 +149,29 @@ fn model_answer_button_is_private_and_shows_the_rubric() {
     let answer = f.engine.handle(&press(GUILD, &reply.buttons[0].action));
     assert_eq!(answer.visibility, Visibility::Private);
     let q = f.engine.bank().get(&id).unwrap();
-    let text: String = answer.cards[0]
-        .fields
-        .iter()
-        .map(|x| format!("{}\n{}\n", x.name, x.value))
-        .collect();
+    // One scannable description: the question quoted, then each part under a heading.
+    assert_eq!(answer.cards.len(), 1);
+    assert!(answer.cards[0].fields.is_empty());
+    let text = answer.cards[0].description.clone().unwrap();
+    assert!(text.starts_with(&format!("> {}", q.prompt.lines().next().unwrap())));
+    let plain = text.replace("**", "");
     for item in q.answer.iter().chain(&q.red_flags).chain(&q.follow_ups) {
-        assert!(text.contains(item.as_str()), "rubric misses: {item}");
+        assert!(plain.contains(item.as_str()), "rubric misses: {item}");
     }
-    assert!(text.contains("Red flags") && text.contains("Follow-up"));
+    for heading in [
+        "**What a strong answer covers**",
+        "**Red flags**",
+        "**Follow-up probes**",
+    ] {
+        assert!(text.contains(heading), "{heading}");
+    }
+    assert!(
+        answer.cards[0]
+            .footer
+            .as_deref()
+            .unwrap()
+            .starts_with(&q.id)
+    );
 }
 
 #[test]
@@ -171,10 +194,10 @@ fn answer_is_private_unless_public_is_asked_for() {
     assert_eq!(private.visibility, Visibility::Private);
     assert!(
         private.cards[0]
-            .title
+            .footer
             .as_deref()
             .unwrap()
-            .contains("aws-s3-basics")
+            .starts_with("aws-s3-basics")
     );
     let public = f.engine.handle(&command(
         GUILD,
@@ -259,7 +282,7 @@ fn every_error_is_private_and_clear() {
     let msg = error_text(e, &command(GUILD, "frobnicate", &[]));
     assert!(msg.contains("/question") && msg.contains("/help"), "{msg}");
     let msg = error_text(e, &press(GUILD, "q:answer:no-such-question"));
-    assert!(msg.contains("No question"), "{msg}");
+    assert!(msg.contains("removed from the bank or renamed"), "{msg}");
     let msg = error_text(e, &press(GUILD, "old:format"));
     assert!(msg.contains("no longer works"), "{msg}");
     // The typed error is available to callers that need it.
@@ -348,6 +371,9 @@ fn every_question_and_rubric_fits_discord_limits() {
             "{}",
             q.id
         );
+        // The whole rubric in one description, within Discord's 4096 characters.
+        assert_eq!(reply.cards.len(), 1, "{}", q.id);
+        assert!(reply.cards[0].description.as_ref().unwrap().chars().count() <= 4096);
     }
 }
 
@@ -364,6 +390,8 @@ fn buttons_posted_by_the_first_release_still_work() {
         ("q:next:mid:networking", Level::Mid, Some("networking")),
         ("q:next:junior:storage", Level::Junior, Some("storage")),
     ] {
+        // Past the channel's cooldown between two "Another question" presses.
+        f.clock.advance(5_000);
         let next = f.engine.handle(&press(GUILD, id));
         assert!(!next.is_error, "{id}: {next:?}");
         assert_eq!(next.visibility, Visibility::Public);
@@ -374,7 +402,16 @@ fn buttons_posted_by_the_first_release_still_work() {
         }
         // The new card's buttons use the same format, so they too survive upgrades.
         assert_eq!(next.buttons[0].action, format!("q:answer:{}", q.id));
-        assert_eq!(next.buttons[1].action, id);
+        // "Another question" keeps the format, plus the claim that makes it work once per card.
+        let again = &next.buttons[1].action;
+        assert!(
+            again.starts_with(id)
+                && again[id.len()..]
+                    .trim_start_matches(':')
+                    .parse::<i64>()
+                    .is_ok(),
+            "{again}"
+        );
     }
 }
 
@@ -470,9 +507,9 @@ fn long_action_ids_become_handles_that_only_work_in_their_guild() {
     );
     // The same action gets the same handle.
     assert_eq!(f.engine.action_id(GUILD, long).unwrap(), id);
-    // A handle resolves to its action: here an unknown question, explained as such.
+    // A handle resolves to its action: here a question that is not in the bank.
     let reply = f.engine.handle(&press(GUILD, &id));
-    assert!(reply.content.unwrap().contains("No question"));
+    assert!(reply.content.unwrap().contains("removed from the bank"));
     // The same handle pressed in another guild is not that guild's action.
     let other = f.engine.handle(&press(GUILD + 1, &id));
     assert!(other.content.unwrap().contains("no longer works"));
@@ -519,10 +556,8 @@ fn the_answer_visibility_is_known_before_any_work() {
         plan(&press(GUILD, "q:answer:x")),
         Ack::Reply(Visibility::Private)
     );
-    assert_eq!(
-        plan(&press(GUILD, "q:next:mid:")),
-        Ack::Reply(Visibility::Public)
-    );
+    // "Another question" first updates its card (disabling itself), then posts.
+    assert_eq!(plan(&press(GUILD, "q:next:mid:")), Ack::Update);
     // And the outcome agrees with the plan.
     for req in [
         command(GUILD, "question", &[("level", "mid")]),
@@ -571,4 +606,179 @@ fn a_long_read_does_not_hold_up_writes() {
         );
         done_tx.send(()).unwrap();
     });
+}
+
+/// A press of "Another question" on a card Discord shows (the click carries the card's buttons).
+fn press_on_card(reply: &Reply, button: usize) -> Request {
+    use interview_bot::engine::SourceMessage;
+    let mut req = press(GUILD, &reply.buttons[button].action);
+    if let Invocation::Button { message, .. } = &mut req.invocation {
+        *message = Some(SourceMessage {
+            id: 77,
+            buttons: reply.buttons.clone(),
+        });
+    }
+    req
+}
+
+#[test]
+fn another_question_disables_itself_once_per_card_and_respects_a_cooldown() {
+    use interview_bot::engine::Effect;
+    let f = fixture();
+    let card = ask(&f.engine, GUILD, &[("level", "mid")]);
+    f.clock.advance(10_000);
+    let next = f.engine.handle(&press_on_card(&card, 1));
+    assert!(!next.is_error, "{next:?}");
+    let Effect::UpdateButtons(buttons) = &next.outcome.effects[0] else {
+        panic!("{:?}", next.outcome.effects)
+    };
+    // The pressed button is disabled on its card; the rubric button stays usable.
+    assert!(buttons[1].disabled && !buttons[0].disabled);
+    assert_eq!(buttons[0].action, card.buttons[0].action);
+    // The new question follows, public, and is the one recorded as shown.
+    assert_eq!(next.visibility, Visibility::Public);
+    let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history.iter().all(|r| r.1 == "shown"), "{history:?}");
+    assert_eq!(history[1].0, question_id(&next));
+    // A second press of the same card (a click racing the update) is refused.
+    f.clock.advance(10_000);
+    let again = f.engine.handle(&press_on_card(&card, 1));
+    assert!(again.is_error && again.visibility == Visibility::Private);
+    assert!(
+        again
+            .content
+            .unwrap()
+            .contains("already gave its next question")
+    );
+    // The new card's button works, but the next card's not within the channel's cooldown.
+    let third = f.engine.handle(&press_on_card(&next, 1));
+    assert!(!third.is_error, "{third:?}");
+    f.clock.advance(1_000);
+    let too_soon = f.engine.handle(&press_on_card(&third, 1));
+    assert!(too_soon.content.unwrap().contains("Try again in 2 seconds"));
+    // The cooldown refusal did not use up that card: later it works.
+    f.clock.advance(5_000);
+    assert!(!f.engine.handle(&press_on_card(&third, 1)).is_error);
+    // Four cards were posted; the refused presses claimed nothing.
+    assert_eq!(
+        f.engine.store().read(|db| db.history(GUILD)).unwrap().len(),
+        4
+    );
+}
+
+#[test]
+fn cards_show_progress_and_say_when_a_pool_starts_over() {
+    let f = fixture();
+    // The smallest pool of a level and topic in the bank.
+    let (level, topic, size) = Level::ALL
+        .iter()
+        .flat_map(|l| f.engine.bank().topics().map(move |t| (*l, t)))
+        .map(|(l, t)| {
+            (
+                l,
+                t.to_string(),
+                f.engine.bank().filter(Some(l), Some(t)).count(),
+            )
+        })
+        .filter(|(_, _, n)| *n >= 2)
+        .min_by_key(|(_, _, n)| *n)
+        .unwrap();
+    let opts = [("level", level.as_str()), ("topic", topic.as_str())];
+    for k in 1..=size {
+        f.clock.advance(1000);
+        let card = ask(&f.engine, GUILD, &opts);
+        let footer = card.cards[0].footer.clone().unwrap();
+        assert!(
+            footer.ends_with(&format!("question {k} of {size} this round")),
+            "{footer}"
+        );
+        assert_eq!(card.content, None);
+    }
+    f.clock.advance(1000);
+    let over = ask(&f.engine, GUILD, &opts);
+    let note = over.content.unwrap();
+    assert!(
+        note.contains("starting over") && note.contains(&f.engine.bank().topic_name(&topic)),
+        "{note}"
+    );
+    assert!(
+        over.cards[0]
+            .footer
+            .as_deref()
+            .unwrap()
+            .ends_with(&format!("question 1 of {size} this round"))
+    );
+}
+
+#[test]
+fn suggestions_are_level_aware_and_ids_match_by_prefix() {
+    let f = fixture();
+    let ac = |option: &str, partial: &str, options: Vec<RawOption>| {
+        f.engine.autocomplete(&AutocompleteRequest {
+            guild_id: GUILD,
+            channel_id: CHANNEL,
+            command: if option == "id" { "answer" } else { "question" }.into(),
+            option: option.into(),
+            partial: partial.into(),
+            options,
+        })
+    };
+    let senior = ac("topic", "", vec![RawOption::text("level", "senior")]);
+    for c in &senior {
+        let n = f
+            .engine
+            .bank()
+            .filter(Some(Level::Senior), Some(&c.value))
+            .count();
+        assert!(
+            c.name.contains(&format!("({n} senior question")),
+            "{}",
+            c.name
+        );
+    }
+    let ids = ac("id", "aws-s3", vec![]);
+    assert!(!ids.is_empty());
+    assert!(ids.iter().all(|c| c.value.starts_with("aws-s3")), "{ids:?}");
+    // Suggestions lead with level and topic, then the question.
+    let q = f.engine.bank().get(&ids[0].value).unwrap();
+    assert!(ids[0].name.starts_with(q.level.title()), "{}", ids[0].name);
+    // With nothing typed, what was last posted in this channel comes first.
+    let shown = question_id(&ask(&f.engine, GUILD, &[("level", "junior")]));
+    f.clock.advance(1000);
+    let latest = question_id(&ask(&f.engine, GUILD, &[("level", "senior")]));
+    let empty = ac("id", "", vec![]);
+    assert_eq!(empty[0].value, latest);
+    assert_eq!(empty[1].value, shown);
+    // The unknown-topic error offers the close one.
+    let msg = f.engine.handle(&command(
+        GUILD,
+        "question",
+        &[("level", "mid"), ("topic", "netwroking")],
+    ));
+    assert!(msg.content.unwrap().contains("Did you mean `networking`?"));
+}
+
+#[test]
+fn help_walks_through_a_session_and_mentions_commands_when_it_can() {
+    use interview_bot::engine::Presentation;
+    let f = fixture();
+    let plain = format!("{:?}", f.engine.handle(&command(GUILD, "help", &[])).cards);
+    assert!(plain.contains("1. Post a question") && plain.contains("3. Open the rubric"));
+    assert!(plain.contains("`/question`") && plain.contains("interview-bot: how it works"));
+    f.engine.set_presentation(Presentation {
+        bot_name: Some("Quizzy".into()),
+        command_ids: [("question".to_string(), 111), ("answer".to_string(), 222)].into(),
+    });
+    let reply = f.engine.handle(&command(GUILD, "help", &[]));
+    let text = format!("{:?}", reply.cards);
+    assert!(
+        text.contains("</question:111>") && text.contains("</answer:222>"),
+        "{text}"
+    );
+    assert!(text.contains("Quizzy: how it works"));
+    assert_eq!(
+        reply.cards[0].colour,
+        Some(interview_bot::engine::BOT_COLOUR)
+    );
 }

@@ -165,6 +165,16 @@ impl Bank {
         self.topics.iter().map(String::as_str)
     }
 
+    /// A topic's readable name: "Multi-account" for `multi-account`.
+    pub fn topic_name(&self, topic: &str) -> String {
+        let spaced = topic.replace('-', " ");
+        let mut chars = spaced.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        }
+    }
+
     pub fn has_topic(&self, topic: &str) -> bool {
         self.topics.contains(topic)
     }
@@ -218,6 +228,19 @@ impl Bank {
         if needle.is_empty() {
             return self.questions.iter().take(limit).collect();
         }
+        // Typing the start of an id offers the ids that start so, and nothing looser:
+        // `aws-s3` must not offer `aws-secrets-config`.
+        let by_prefix: Vec<&Question> = self
+            .questions
+            .iter()
+            .filter(|q| q.id.starts_with(&needle))
+            .collect();
+        if !by_prefix.is_empty() {
+            let mut by_prefix = by_prefix;
+            by_prefix.sort_by_key(|q| (q.id != needle, q.id.len(), q.id.clone()));
+            by_prefix.truncate(limit);
+            return by_prefix;
+        }
         let words: Vec<&str> = needle
             .split(|c: char| !c.is_alphanumeric())
             .filter(|w| !w.is_empty())
@@ -226,16 +249,18 @@ impl Bank {
             .questions
             .iter()
             .filter_map(|q| {
-                let score = if q.id == needle {
-                    1000
-                } else if q.id.starts_with(&needle) {
-                    800
-                } else if q.id.contains(&needle) {
-                    600
-                } else {
+                let score = {
                     let hay = format!("{} {} {} {}", q.id, q.prompt, q.topic, q.tags.join(" "))
                         .to_lowercase();
-                    let hits = words.iter().filter(|w| hay.contains(*w)).count() as u32;
+                    // A word counts when it starts a word of the question (not anywhere inside).
+                    let tokens: Vec<&str> = hay
+                        .split(|c: char| !c.is_alphanumeric())
+                        .filter(|t| !t.is_empty())
+                        .collect();
+                    let hits = words
+                        .iter()
+                        .filter(|w| tokens.iter().any(|t| t.starts_with(*w)))
+                        .count() as u32;
                     // Among partial matches, a longer shared start with the id ranks higher,
                     // so a mistyped id suggests its intended neighbour first.
                     let shared =

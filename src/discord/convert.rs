@@ -10,9 +10,9 @@ use serenity::all::{
 };
 
 use crate::engine::{
-    ButtonStyle, Card, ChannelKind, Error, InputStyle, Invocation, Member as EngineMember, Message,
-    Modal, Origin, Permissions, RawOption, RawValue, Request, Resolved, ResolvedAttachment,
-    ResolvedChannel, ResolvedRole, ResolvedUser, limits,
+    Button, ButtonStyle, Card, ChannelKind, Error, InputStyle, Invocation, Member as EngineMember,
+    Message, Modal, Origin, Permissions, RawOption, RawValue, Request, Resolved,
+    ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser, SourceMessage, limits,
 };
 
 /// Buttons per action row, and rows per message.
@@ -174,7 +174,10 @@ pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error>
         member(&click.user, click.member.as_ref()),
         Invocation::Button {
             custom_id: click.data.custom_id.clone(),
-            message_id: Some(click.message.id.get()),
+            message: Some(SourceMessage {
+                id: click.message.id.get(),
+                buttons: source_buttons(&click.message),
+            }),
         },
     ))
 }
@@ -204,6 +207,42 @@ pub fn modal_request(submit: &ModalInteraction) -> Result<Request, Error> {
             fields,
         },
     ))
+}
+
+/// The buttons of a message the bot posted, as the engine describes them.
+fn source_buttons(message: &serenity::all::Message) -> Vec<Button> {
+    message
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .filter_map(|c| match c {
+            ActionRowComponent::Button(b) => {
+                let serenity::all::ButtonKind::NonLink { custom_id, style } = &b.data else {
+                    return None;
+                };
+                Some(Button {
+                    label: b.label.clone().unwrap_or_default(),
+                    action: custom_id.clone(),
+                    style: match style {
+                        DiscordButtonStyle::Primary => ButtonStyle::Primary,
+                        DiscordButtonStyle::Success => ButtonStyle::Success,
+                        DiscordButtonStyle::Danger => ButtonStyle::Danger,
+                        _ => ButtonStyle::Secondary,
+                    },
+                    disabled: b.disabled,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Only the buttons of a message: for updates that leave the rest of it as it is.
+pub fn buttons_only(buttons: &[Button]) -> Vec<CreateActionRow> {
+    rows(&Message {
+        buttons: buttons.to_vec(),
+        ..Message::default()
+    })
 }
 
 fn embed(card: &Card) -> CreateEmbed {

@@ -8,14 +8,15 @@ use std::time::{Duration, Instant};
 use serenity::all::{
     AutocompleteChoice, ChannelId, CommandInteraction, ComponentInteraction, Context,
     CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateThread, EventHandler, Http, Interaction, MessageId, ModalInteraction, Ready,
+    CreateThread, EditInteractionResponse, EditMessage, EventHandler, Http, Interaction, MessageId,
+    ModalInteraction, Ready,
 };
 use serenity::async_trait;
 use tokio::task::JoinHandle;
 
 use crate::engine::{
     Ack, AutocompleteRequest, Delivered, Effect, Engine, Error, Message, MessageRef, NOT_COMPLETED,
-    Outcome, Request, Visibility, actions, placeholder_note,
+    Outcome, Presentation, Request, Visibility, actions, placeholder_note,
 };
 
 use super::convert;
@@ -125,12 +126,19 @@ impl EventHandler for Handler {
             return;
         }
         match super::register_commands(&ctx.http, self.guild).await {
-            Ok(n) => match self.guild {
-                Some(g) => {
-                    tracing::info!(count = n, guild = g, "registered commands to the server")
+            Ok(created) => {
+                let n = created.len();
+                match self.guild {
+                    Some(g) => {
+                        tracing::info!(count = n, guild = g, "registered commands to the server")
+                    }
+                    None => tracing::info!(count = n, "registered commands globally"),
                 }
-                None => tracing::info!(count = n, "registered commands globally"),
-            },
+                self.engine.set_presentation(Presentation {
+                    bot_name: Some(ready.user.name.clone()),
+                    command_ids: created.into_iter().collect(),
+                });
+            }
             Err(e) => {
                 tracing::error!(error = %e, "command registration failed; will retry on reconnect");
                 self.registered.store(false, Ordering::SeqCst);
@@ -264,7 +272,14 @@ impl Target<'_> {
         http: &Http,
         message: &Message,
     ) -> Result<serenity::all::Message, serenity::Error> {
-        let edit = convert::edit(message);
+        self.edit_original_with(http, convert::edit(message)).await
+    }
+
+    async fn edit_original_with(
+        self,
+        http: &Http,
+        edit: EditInteractionResponse,
+    ) -> Result<serenity::all::Message, serenity::Error> {
         match self {
             Target::Command(c) => c.edit_response(http, edit).await,
             Target::Component(c) => c.edit_response(http, edit).await,
@@ -476,34 +491,23 @@ impl Handler {
                     Ok(sent(target.followup(http, message, *visibility).await?))
                 }
             },
-            Effect::Update(message) => match *answered {
-                Answered::No if target.source_message().is_some() => {
-                    let update = convert::response_message(message, false);
-                    target
-                        .respond(http, CreateInteractionResponse::UpdateMessage(update))
-                        .await?;
-                    *answered = Answered::Done;
-                    Ok(Delivered::Message {
-                        channel_id: Some(channel),
-                        message_id: target.source_message().map(MessageId::get),
-                    })
-                }
-                Answered::DeferredUpdate => {
-                    // After a deferred update, @original is the button's message.
-                    let m = target.edit_original(http, message).await?;
-                    *answered = Answered::Done;
-                    Ok(sent(m))
-                }
-                _ => match target.source_message() {
-                    Some(mid) => {
-                        let m = ChannelId::new(channel)
-                            .edit_message(http, mid, convert::edit_message(message))
-                            .await?;
-                        Ok(sent(m))
-                    }
-                    None => Ok(Delivered::Failed("no message to update".into())),
-                },
-            },
+            Effect::Update(message) => {
+                let update = Update {
+                    response: convert::response_message(message, false),
+                    original: convert::edit(message),
+                    channel: convert::edit_message(message),
+                };
+                update_source(http, target, answered, update).await
+            }
+            Effect::UpdateButtons(buttons) => {
+                let rows = convert::buttons_only(buttons);
+                let update = Update {
+                    response: CreateInteractionResponseMessage::new().components(rows.clone()),
+                    original: EditInteractionResponse::new().components(rows.clone()),
+                    channel: EditMessage::new().components(rows),
+                };
+                update_source(http, target, answered, update).await
+            }
             Effect::OpenModal(modal) => match *answered {
                 Answered::No => {
                     target
@@ -610,6 +614,52 @@ impl Handler {
         );
         ac.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
             .await
+    }
+}
+
+/// One change of the message a button sits on, in the three forms Discord takes it: as the
+/// first answer (type 7), as an edit after a deferred update, or as a plain message edit.
+struct Update {
+    response: CreateInteractionResponseMessage,
+    original: EditInteractionResponse,
+    channel: EditMessage,
+}
+
+async fn update_source(
+    http: &Http,
+    target: Target<'_>,
+    answered: &mut Answered,
+    update: Update,
+) -> Result<Delivered, serenity::Error> {
+    let Some(source) = target.source_message() else {
+        return Ok(Delivered::Failed("no message to update".into()));
+    };
+    let channel = target.channel();
+    let done = |m: Option<MessageId>| Delivered::Message {
+        channel_id: Some(channel.get()),
+        message_id: Some(m.unwrap_or(source).get()),
+    };
+    match *answered {
+        Answered::No => {
+            target
+                .respond(
+                    http,
+                    CreateInteractionResponse::UpdateMessage(update.response),
+                )
+                .await?;
+            *answered = Answered::Done;
+            Ok(done(None))
+        }
+        Answered::DeferredUpdate => {
+            // After a deferred update, @original is the button's message.
+            let m = target.edit_original_with(http, update.original).await?;
+            *answered = Answered::Done;
+            Ok(done(Some(m.id)))
+        }
+        _ => {
+            let m = channel.edit_message(http, source, update.channel).await?;
+            Ok(done(Some(m.id)))
+        }
     }
 }
 

@@ -64,19 +64,18 @@ impl Connection {
     }
 }
 
-/// Overwrites the registered commands with the engine's (one bulk request); returns how many.
-pub async fn register_commands(http: &Http, guild: Option<u64>) -> Result<usize, DiscordError> {
+/// Overwrites the registered commands with the engine's (one bulk request); returns each
+/// command's name and the id Discord gave it.
+pub async fn register_commands(
+    http: &Http,
+    guild: Option<u64>,
+) -> Result<Vec<(String, u64)>, DiscordError> {
     let commands = register::commands();
-    let count = commands.len();
-    match guild {
-        Some(g) => {
-            GuildId::new(g).set_commands(http, commands).await?;
-        }
-        None => {
-            serenity::all::Command::set_global_commands(http, commands).await?;
-        }
-    }
-    Ok(count)
+    let created = match guild {
+        Some(g) => GuildId::new(g).set_commands(http, commands).await?,
+        None => serenity::all::Command::set_global_commands(http, commands).await?,
+    };
+    Ok(created.into_iter().map(|c| (c.name, c.id.get())).collect())
 }
 
 /// Asks Discord which application the token belongs to, and remembers it in `http`.

@@ -48,7 +48,8 @@ pub static ACTIONS: &[ActionSpec] = &[
     },
     ActionSpec {
         prefix: "q:next",
-        ack: Ack::Reply(Visibility::Public),
+        // The pressed card's button is disabled (an update), then the new card follows.
+        ack: Ack::Update,
         access: Access::Everyone,
         handler: Engine::action_another,
     },

@@ -168,6 +168,9 @@ pub enum Effect {
     },
     /// Replace the message the pressed button sits on.
     Update(Message),
+    /// Replace only the buttons of the message the pressed button sits on, leaving its text
+    /// and cards as they are (to disable a button that was used, say).
+    UpdateButtons(Vec<Button>),
     /// Open a modal; only as the first answer to a command or a button.
     OpenModal(Modal),
     /// Post a new message in a channel.
@@ -199,7 +202,10 @@ impl Effect {
     pub fn answers_interaction(&self) -> bool {
         matches!(
             self,
-            Effect::Reply { .. } | Effect::Update(_) | Effect::OpenModal(_)
+            Effect::Reply { .. }
+                | Effect::Update(_)
+                | Effect::UpdateButtons(_)
+                | Effect::OpenModal(_)
         )
     }
 
@@ -211,7 +217,7 @@ impl Effect {
             | Effect::Post { message, .. }
             | Effect::Thread { message, .. }
             | Effect::Edit { message, .. } => Some(message),
-            Effect::OpenModal(_) | Effect::Delete { .. } => None,
+            Effect::UpdateButtons(_) | Effect::OpenModal(_) | Effect::Delete { .. } => None,
         }
     }
 }

@@ -49,7 +49,17 @@ pub enum Error {
         suggestions: Vec<String>,
     },
     #[error("unknown topic {topic}")]
-    UnknownTopic { topic: String, topics: Vec<String> },
+    UnknownTopic {
+        topic: String,
+        topics: Vec<String>,
+        suggestion: Option<String>,
+    },
+    #[error("the question {0} of a posted button is no longer in the bank")]
+    QuestionGone(String),
+    #[error("the button was used already")]
+    AlreadyUsed,
+    #[error("cooling down")]
+    Cooldown { seconds: i64 },
     #[error("no {level} questions for the chosen topic")]
     NoQuestions {
         level: String,
@@ -172,10 +182,31 @@ impl Error {
                 );
                 msg
             }
-            Error::UnknownTopic { topic, topics } => format!(
-                "No topic called {}. Topics: {}.",
-                quote(topic),
-                topics.join(", ")
+            Error::UnknownTopic {
+                topic,
+                topics,
+                suggestion,
+            } => {
+                let hint = suggestion
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" Did you mean `{s}`?"));
+                format!(
+                    "No topic called {}.{hint} Topics: {}.",
+                    quote(topic),
+                    topics.join(", ")
+                )
+            }
+            Error::QuestionGone(_) => {
+                "That question was removed from the bank or renamed since this card was posted. Run /question for a new one."
+                    .to_string()
+            }
+            Error::AlreadyUsed => {
+                "This card already gave its next question: use the newest card, or run /question."
+                    .to_string()
+            }
+            Error::Cooldown { seconds } => format!(
+                "A question was posted here a moment ago. Try again in {seconds} second{}.",
+                if *seconds == 1 { "" } else { "s" }
             ),
             Error::NoQuestions { level, topic } => match topic {
                 Some(t) => format!(

@@ -1,30 +1,60 @@
-//! `/help`, generated from the command declarations.
+//! `/help`, generated from the command declarations: how a session goes, who sees what, and
+//! every command with its options.
 
-use super::commands::{Args, leaves};
+use super::commands::{Args, Leaf, leaves};
+use super::questions::MODEL_ANSWER_LABEL;
 use super::{Access, Card, Engine, Error, Message, Outcome, Request};
+
+/// The bot's own colour (Discord's blurple), for messages that belong to no level.
+pub const BOT_COLOUR: u32 = 0x5865F2;
 
 impl Engine {
     pub(super) fn cmd_help(&self, _req: &Request, _args: &Args) -> Result<Outcome, Error> {
+        let shown = self.presentation();
+        let name = shown.bot_name.as_deref().unwrap_or("interview-bot");
+        let mention = |path: &str| match shown
+            .command_ids
+            .get(path.split(' ').next().unwrap_or(path))
+        {
+            Some(id) => format!("</{path}:{id}>"),
+            None => format!("`/{path}`"),
+        };
+        let description = format!(
+            "**1. Post a question.** {question} with a level (and a topic if you like) posts a question card for the whole channel, candidate included.\n\
+             **2. The candidate answers aloud.** The card shows only the question, never the answer.\n\
+             **3. Open the rubric.** **{MODEL_ANSWER_LABEL}** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\n\
+             **Who sees what:** question cards are public; rubrics, errors and this help are private, unless you ask {answer} for `public:true`.\n\
+             {count} questions across {topics} topics.",
+            question = mention("question"),
+            answer = mention("answer"),
+            count = self.bank().len(),
+            topics = self.bank().topics().count(),
+        );
         let mut card = Card {
-            title: Some("interview-bot commands".into()),
-            description: Some(format!(
-                "{} questions across {} topics. Rubrics (model answer, red flags, follow-ups) are only ever shown to the person who asks, unless they choose otherwise.",
-                self.bank().len(),
-                self.bank().topics().count()
-            )),
+            title: Some(format!("{name}: how it works")),
+            description: Some(description),
+            colour: Some(BOT_COLOUR),
             ..Card::default()
         };
         for leaf in leaves() {
-            let mut text = leaf.spec.description.to_string();
-            if leaf.spec.access != Access::Everyone {
-                text.push_str(&format!(" (for {})", leaf.spec.access.describe()));
-            }
-            for o in leaf.spec.options {
-                let req = if o.required { "required" } else { "optional" };
-                text.push_str(&format!("\n• `{}` ({req}): {}", o.name, o.description));
-            }
-            card = card.field(format!("`{}`", leaf.usage()), text, false);
+            card = card.field(
+                leaf.usage(),
+                command_help(&leaf, &mention(&leaf.path())),
+                false,
+            );
         }
         Ok(Outcome::private(Message::default().card(card)))
     }
+}
+
+fn command_help(leaf: &Leaf, mention: &str) -> String {
+    let mut text = format!("{mention}: {}", leaf.spec.description);
+    if leaf.spec.access != Access::Everyone {
+        text.push_str(&format!(" (for {})", leaf.spec.access.describe()));
+    }
+    for o in leaf.spec.options {
+        let req = if o.required { "required" } else { "optional" };
+        text.push_str(&format!("\n• `{}` ({req}): {}", o.name, o.description));
+    }
+    text
 }

@@ -16,10 +16,11 @@ mod error;
 pub mod limits;
 pub mod request;
 
-mod help;
-mod questions;
+pub mod help;
+pub mod questions;
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 
 use crate::bank::Bank;
@@ -36,9 +37,11 @@ pub use effect::{
     Message, MessageRef, Modal, Outcome, TextInput, Visibility,
 };
 pub use error::{Error, InputError, NOT_COMPLETED, placeholder_note};
+pub use help::BOT_COLOUR;
 pub use request::{
     AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
     Request, Resolved, ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser,
+    SourceMessage,
 };
 
 /// Most suggestions Discord shows for autocomplete.
@@ -51,6 +54,18 @@ pub struct Engine {
     store: Store,
     clock: Arc<dyn Clock>,
     rng: Arc<Mutex<fastrand::Rng>>,
+    /// When "Another question" last posted in each (guild, channel).
+    cooldowns: Arc<Mutex<HashMap<(u64, u64), i64>>>,
+    presentation: Arc<RwLock<Presentation>>,
+}
+
+/// What the front end tells the engine about how it appears: the bot's name, and the ids
+/// Discord gave the registered commands (for clickable command mentions).
+#[derive(Debug, Clone, Default)]
+pub struct Presentation {
+    pub bot_name: Option<String>,
+    /// Command path (`question`, `daily set`) to the id of its top-level command.
+    pub command_ids: HashMap<String, u64>,
 }
 
 /// Carries out effects for a synchronous front end (the console, tests).
@@ -66,7 +81,22 @@ impl Engine {
             store,
             clock,
             rng: Arc::new(Mutex::new(fastrand::Rng::new())),
+            cooldowns: Arc::new(Mutex::new(HashMap::new())),
+            presentation: Arc::new(RwLock::new(Presentation::default())),
         }
+    }
+
+    /// Called by a front end once it knows how the bot appears (after Discord's READY and the
+    /// command registration).
+    pub fn set_presentation(&self, presentation: Presentation) {
+        *self.presentation.write().unwrap_or_else(|p| p.into_inner()) = presentation;
+    }
+
+    fn presentation(&self) -> Presentation {
+        self.presentation
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// The same engine with a seeded random source, so tests get repeatable picks.
@@ -196,8 +226,12 @@ impl Engine {
             .and_then(|c| c.spec.option(&req.option))
             .and_then(|o| o.completion);
         match completion {
-            Some(Completion::Topic) => self.complete_topic(&req.partial),
-            Some(Completion::QuestionId) => self.complete_question_id(&req.partial),
+            Some(Completion::Topic) => {
+                self.complete_topic(&req.partial, questions::chosen_level(&req.options))
+            }
+            Some(Completion::QuestionId) => {
+                self.complete_question_id(req.guild_id, req.channel_id, &req.partial)
+            }
             None => Vec::new(),
         }
     }

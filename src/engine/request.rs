@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use super::effect::Button;
+
 /// Discord permission bits the engine cares about (same values as Discord's, so the Discord
 /// front end passes the member's permission integer through unchanged).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -148,13 +150,21 @@ pub enum Invocation {
     Button {
         custom_id: String,
         /// The message the button sits on, when the front end knows it.
-        message_id: Option<u64>,
+        message: Option<SourceMessage>,
     },
     /// A submitted modal: its action id and the value of each text input by its id.
     Modal {
         custom_id: String,
         fields: Vec<(String, String)>,
     },
+}
+
+/// The message a pressed button sits on, as Discord sends it with the click.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceMessage {
+    pub id: u64,
+    /// Its buttons, in order, as they are now.
+    pub buttons: Vec<Button>,
 }
 
 /// One thing asked of the bot.

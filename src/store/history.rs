@@ -113,6 +113,36 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Marks the "Another question" button of a claimed question as used; false if it was
+    /// used already (or the claim is not this guild's).
+    pub fn use_next(&self, guild_id: u64, claim: i64, at_ms: i64) -> Result<bool, StoreError> {
+        let changed = self.conn.execute(
+            "UPDATE question_history SET next_used_at = ?3
+              WHERE guild_id = ?1 AND id = ?2 AND next_used_at IS NULL",
+            params![sql_id(guild_id)?, claim, at_ms],
+        )?;
+        Ok(changed == 1)
+    }
+
+    /// The questions last shown in a channel, newest first, each once.
+    pub fn recent_in_channel(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        limit: usize,
+    ) -> Result<Vec<String>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT question_id FROM question_history
+              WHERE guild_id = ?1 AND channel_id = ?2
+              GROUP BY question_id ORDER BY MAX(shown_at) DESC, MAX(id) DESC LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![sql_id(guild_id)?, sql_id(channel_id)?, limit as i64],
+            |r| r.get(0),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Rows of the guild's history by status, for tests and diagnostics: (question id, status,
     /// message id).
     pub fn history(&self, guild_id: u64) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {

@@ -75,7 +75,7 @@ pub fn press(guild: u64, custom_id: &str) -> Request {
         member(USER + 1),
         Invocation::Button {
             custom_id: custom_id.to_string(),
-            message_id: None,
+            message: None,
         },
     )
 }

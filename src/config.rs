@@ -64,10 +64,16 @@ pub enum ConfigError {
         "DISCORD_TOKEN is not set. Put the bot token from the Discord developer portal in .env (see .env.example), or run `interview-bot console` to try the bot without Discord."
     )]
     MissingToken,
-    #[error(
-        ".env could not be read: {0}. Fix the line it names (see .env.example for the format)."
-    )]
+    #[error(".env could not be read: {0}. See .env.example for the format.")]
     DotEnv(String),
+    #[error(".env line {line} is not `NAME=value`: fix or remove it (see .env.example).")]
+    DotEnvLine { line: usize },
+    #[error("{var}: no such folder {path}. {fix}")]
+    NoFolder {
+        var: &'static str,
+        path: String,
+        fix: &'static str,
+    },
 }
 
 impl Config {
@@ -77,6 +83,18 @@ impl Config {
         match dotenvy::dotenv() {
             Ok(_) => {}
             Err(e) if e.not_found() => {}
+            // The line's text may hold the token: name its number, never its content.
+            Err(dotenvy::Error::LineParse(text, _)) => {
+                let line = std::fs::read_to_string(".env")
+                    .ok()
+                    .and_then(|file| {
+                        file.lines()
+                            .position(|l| l.trim() == text.trim())
+                            .map(|i| i + 1)
+                    })
+                    .unwrap_or(0);
+                return Err(ConfigError::DotEnvLine { line });
+            }
             Err(e) => return Err(ConfigError::DotEnv(e.to_string())),
         }
         Config::from_lookup(|name| std::env::var(name).ok())
@@ -144,7 +162,20 @@ impl Config {
             discord_token,
             database_path: get("DATABASE_PATH")
                 .map_or_else(|| PathBuf::from("interview-bot.sqlite3"), PathBuf::from),
-            questions_dir: get("QUESTIONS_DIR").map(PathBuf::from),
+            questions_dir: match get("QUESTIONS_DIR") {
+                None => None,
+                Some(raw) => {
+                    let dir = PathBuf::from(raw.trim());
+                    if !dir.is_dir() {
+                        return Err(ConfigError::NoFolder {
+                            var: "QUESTIONS_DIR",
+                            path: dir.display().to_string(),
+                            fix: "Point it at a folder of *.toml question packs, or unset it to use the packs built into the binary.",
+                        });
+                    }
+                    Some(dir)
+                }
+            },
             guild_id,
             api_url,
             console_user: get("USER")
@@ -194,6 +225,18 @@ mod tests {
             c.require_token().unwrap().expose(),
             "secret-token-value-123"
         );
+    }
+
+    #[test]
+    fn a_missing_questions_folder_is_named() {
+        let e = cfg(&[("QUESTIONS_DIR", "/nonexistent/packs")]).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("QUESTIONS_DIR: no such folder /nonexistent/packs."),
+            "{e}"
+        );
+        let here = cfg(&[("QUESTIONS_DIR", env!("CARGO_MANIFEST_DIR"))]).unwrap();
+        assert!(here.questions_dir.is_some());
     }
 
     #[test]

@@ -11,4 +11,5 @@ pub mod discord;
 pub mod engine;
 pub mod logging;
 pub mod store;
+pub mod table;
 pub mod text;

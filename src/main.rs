@@ -11,20 +11,26 @@ use clap::{Parser, Subcommand};
 use interview_bot::bank::{Bank, Level};
 use interview_bot::clock::SystemClock;
 use interview_bot::config::{Config, ConfigError};
-use interview_bot::console::ConsoleOptions;
+use interview_bot::console::{ConsoleOptions, Style};
 use interview_bot::engine::questions::closest;
 use interview_bot::engine::{Engine, Error};
 use interview_bot::store::Store;
-use interview_bot::{console, discord, logging};
+use interview_bot::{console, discord, logging, table};
 
-/// A Discord bot for technical interviews: questions by level with private model answers.
+/// A Discord bot for technical interviews: questions by level with private model answers, on
+/// Discord or offline in this terminal.
 ///
 /// Configuration comes from the environment and from a `.env` file in the working directory
 /// (see .env.example): DISCORD_TOKEN, DATABASE_PATH, QUESTIONS_DIR, DISCORD_GUILD_ID,
 /// DISCORD_API_URL, DISCORD_DEFER_AFTER_MS, RUST_LOG. Exit codes: 0 success, 1 failure (including
 /// a console line that failed), 2 configuration or usage error.
 #[derive(Parser)]
-#[command(name = "interview-bot", version, about, long_about)]
+#[command(
+    name = "interview-bot",
+    version,
+    about = "A Discord bot for technical interviews: questions by level with private model answers, on Discord or offline in this terminal.",
+    long_about
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -78,6 +84,10 @@ enum BankCommand {
         /// Print a JSON array with id, level, topic, tags, prompt, answer, red_flags, follow_ups.
         #[arg(long)]
         json: bool,
+        /// Print whole prompts instead of fitting the table to the terminal (80 columns when
+        /// piped).
+        #[arg(long, conflicts_with = "json")]
+        wide: bool,
     },
 }
 
@@ -89,8 +99,31 @@ fn parse_level(s: &str) -> Result<Level, String> {
     Level::parse(s).ok_or_else(|| format!("`{s}` is not a level: use junior, mid or senior"))
 }
 
-/// A failure that ends the program: the message for the terminal and the exit code.
+/// A failure that ends the program: the message for the terminal and the exit code. An empty
+/// message prints nothing (the reason was already shown).
 struct Fatal(String, u8);
+
+/// The exit code of a program whose reader closed the pipe, as for a Unix tool ended by
+/// SIGPIPE (128 + 13).
+const CLOSED_PIPE: u8 = 141;
+
+/// What happened writing the output: a closed pipe (`| head`) ends quietly; anything else (a
+/// full disk) is said in one line, and never exits 0.
+fn output_failed(e: io::Error) -> Fatal {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        Fatal(String::new(), CLOSED_PIPE)
+    } else {
+        Fatal(format!("cannot write the output: {e}"), 1)
+    }
+}
+
+/// Writes all of `text` to standard output, or says why it could not.
+fn emit(text: &str) -> Result<(), Fatal> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(output_failed)
+}
 
 impl From<ConfigError> for Fatal {
     fn from(e: ConfigError) -> Fatal {
@@ -104,7 +137,8 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(Fatal(msg, code)) => {
             if !msg.is_empty() {
-                eprintln!("interview-bot: {msg}");
+                // Standard error may be closed too; nothing more can be done then.
+                let _ = writeln!(io::stderr(), "interview-bot: {msg}");
             }
             ExitCode::from(code)
         }
@@ -117,23 +151,30 @@ fn run(cli: Cli) -> Result<(), Fatal> {
         Some(c) => c,
         None if config.discord_token.is_some() => Command::Run,
         None => {
-            eprintln!(
+            let _ = writeln!(
+                io::stderr(),
                 "interview-bot: DISCORD_TOKEN is not set, so this is the console (type /help). Set it in .env to run the Discord bot."
             );
             Command::Console
         }
     };
-    logging::init(matches!(command, Command::Run));
+    logging::init(matches!(command, Command::Run))
+        .map_err(|e| Fatal(format!("configuration error: {e}"), 2))?;
     match command {
         Command::Bank {
             command: BankCommand::Check { dir },
         } => {
             let (bank, source) = load_bank(dir.as_deref().or(config.questions_dir.as_deref()))?;
-            println!("{source}: ok, {}", bank.summary());
-            Ok(())
+            emit(&format!("{source}: ok, {}\n", bank.summary()))
         }
         Command::Bank {
-            command: BankCommand::List { level, topic, json },
+            command:
+                BankCommand::List {
+                    level,
+                    topic,
+                    json,
+                    wide,
+                },
         } => {
             let (bank, _) = load_bank(config.questions_dir.as_deref())?;
             let topic = topic.map(|t| t.to_lowercase());
@@ -152,21 +193,38 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             let text = if json {
                 serde_json::to_string_pretty(&questions).map_err(|e| Fatal(e.to_string(), 1))?
             } else {
-                table(&questions)
+                let width = if wide {
+                    None
+                } else {
+                    Some(stdout_style().width)
+                };
+                table::questions(&questions, width)
             };
-            let mut out = io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth reporting.
-            let _ = writeln!(out, "{text}");
-            Ok(())
+            emit(&format!("{text}\n"))
         }
         Command::Console => {
             let engine = open_engine(&config)?;
             let opts = ConsoleOptions {
                 user_name: config.console_user.clone(),
-                interactive: io::stdin().is_terminal(),
+                interactive: io::stdin().is_terminal() && io::stdout().is_terminal(),
+                history: Some(history_path(&config.database_path)),
+                out_style: stdout_style(),
+                err_style: Style::detect(
+                    io::stderr().is_terminal(),
+                    std::env::var_os("NO_COLOR").is_some(),
+                    terminal_size::terminal_size_of(io::stderr()).map(|(w, _)| usize::from(w.0)),
+                ),
             };
-            let all_ok = console::run(&engine, &opts, io::stdin().lock(), io::stdout().lock())
-                .map_err(|e| Fatal(format!("console I/O failed: {e}"), 1))?;
+            let ran = console::run(
+                &engine,
+                &opts,
+                io::stdin().lock(),
+                io::stdout().lock(),
+                io::stderr().lock(),
+            );
+            let closed = engine.store().close();
+            let all_ok = ran.map_err(|e| output_failed(e.0))?;
+            closed.map_err(|e| Fatal(e.to_string(), 1))?;
             engine
                 .store()
                 .close()
@@ -196,6 +254,7 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             let count = runtime()?
                 .block_on(async {
                     let http = conn.http();
+                    discord::check_reachable(&http, &conn).await?;
                     discord::application_id(&http).await?;
                     discord::register_commands(&http, conn.guild_id)
                         .await
@@ -203,17 +262,22 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                 })
                 .map_err(|e| Fatal(format!("registration failed: {e}"), 1))?;
             match conn.guild_id {
-                Some(g) => println!("Registered {count} commands to server {g}."),
-                None => println!(
-                    "Registered {count} commands globally (Discord may take a few minutes to show them)."
-                ),
+                Some(g) => emit(&format!("Registered {count} commands to server {g}.\n")),
+                None => emit(&format!(
+                    "Registered {count} commands globally (Discord may take a few minutes to show them).\n"
+                )),
             }
-            Ok(())
         }
         Command::InviteUrl { client_id } => {
             let id = match client_id {
                 Some(id) => id,
                 None => {
+                    if config.discord_token.is_none() {
+                        return Err(Fatal(
+                            "DISCORD_TOKEN is not set, so the application id cannot be asked of Discord: pass it with --client-id <id> (the Application ID on the developer portal's General Information page), or set DISCORD_TOKEN in .env.".into(),
+                            2,
+                        ));
+                    }
                     let conn = connection(&config, None)?;
                     runtime()?
                         .block_on(async { discord::application_id(&conn.http()).await })
@@ -226,8 +290,7 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                         .get()
                 }
             };
-            println!("{}", discord::invite::url(id));
-            Ok(())
+            emit(&format!("{}\n", discord::invite::url(id)))
         }
     }
 }
@@ -283,17 +346,17 @@ fn open_engine(config: &Config) -> Result<Engine, Fatal> {
     Ok(Engine::new(Arc::new(bank), store, Arc::new(SystemClock)))
 }
 
-fn table(questions: &[&interview_bot::bank::Question]) -> String {
-    let mut s = format!("{:<48} {:<7} {:<14} PROMPT\n", "ID", "LEVEL", "TOPIC");
-    for q in questions {
-        s.push_str(&format!(
-            "{:<48} {:<7} {:<14} {}\n",
-            q.id,
-            q.level.as_str(),
-            q.topic,
-            interview_bot::text::truncate(&q.prompt, 80)
-        ));
-    }
-    s.push_str(&format!("{} questions", questions.len()));
-    s
+/// How standard output is styled: colour and width on a terminal, plain 80 columns otherwise.
+fn stdout_style() -> Style {
+    Style::detect(
+        io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").is_some(),
+        terminal_size::terminal_size().map(|(w, _)| usize::from(w.0)),
+    )
+}
+
+/// The console's line history: beside the database, `interview-bot.history` for
+/// `interview-bot.sqlite3`.
+fn history_path(database: &Path) -> PathBuf {
+    database.with_extension("history")
 }

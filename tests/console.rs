@@ -1,16 +1,28 @@
-//! The console, driven through stdin of the built binary, as a newcomer would use it.
+//! The console and the command line, driven as a newcomer would: the built binary through
+//! pipes (plain output, exit codes, write errors, bad bytes) and through a pseudo-terminal
+//! (line editing, history, completion, styles).
 
 mod common;
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
-fn console(input: &str, extra_env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
+fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
+    cmd.env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .env_remove("QUESTIONS_DIR");
+    cmd
+}
+
+/// Runs `interview-bot console` with `input` on a pipe and returns what it printed.
+fn console_bytes(input: &[u8], extra_env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = bin();
     cmd.arg("console")
         .current_dir(dir.path())
-        .env_remove("DISCORD_TOKEN")
         .env("QUESTIONS_DIR", common::questions_dir())
         .env("DATABASE_PATH", dir.path().join("console.sqlite3"))
         .stdin(Stdio::piped())
@@ -21,98 +33,315 @@ fn console(input: &str, extra_env: &[(&str, &str)]) -> (Output, tempfile::TempDi
     }
     let mut child = cmd.spawn().unwrap();
     // The process may exit before reading everything (a config error): that is fine.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    let _ = child.stdin.take().unwrap().write_all(input);
     (child.wait_with_output().unwrap(), dir)
 }
 
-#[test]
-fn a_senior_question_with_its_id_then_its_model_answer() {
-    let (out, dir) = console("/question senior\n!1\n!2\n", &[]);
-    assert!(out.status.success(), "{out:?}");
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let bank = common::real_bank();
-    let id_line = stdout
+fn console(input: &str, extra_env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
+    console_bytes(input.as_bytes(), extra_env)
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// The question id on a card: the start of its footer line, `(aws-... · question 1 of 34 ...)`.
+fn card_ids(stdout: &str) -> Vec<String> {
+    stdout
         .lines()
-        .find(|l| l.starts_with("Level: senior"))
-        .expect(&stdout);
-    let id = id_line.rsplit('`').nth(1).unwrap();
-    let q = bank.get(id).expect("the printed id is a real question");
-    assert!(stdout.contains(&q.prompt));
-    assert!(stdout.contains("[!1] Model answer"));
-    // !1 pressed the button: the rubric, marked private.
-    assert!(stdout.contains("(only you can see this)"));
-    assert!(stdout.contains(&q.red_flags[0]));
-    // !2 pressed "Another question" of the same reply: a second senior question.
-    assert_eq!(stdout.matches("Level: senior").count(), 2, "{stdout}");
-    // The data went to the configured database file.
-    assert!(dir.path().join("console.sqlite3").exists());
+        .filter(|l| l.starts_with("(aws-") && l.contains(" this round)"))
+        .map(|l| l[1..].split(" · ").next().unwrap().to_string())
+        .collect()
 }
 
 #[test]
-fn bad_input_gets_clear_messages_and_the_console_goes_on() {
+fn a_senior_question_then_its_model_answer_then_another() {
+    let (out, dir) = console("/question senior\n!1\n!2\n", &[]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    let bank = common::real_bank();
+    let ids = card_ids(&stdout);
+    assert_eq!(ids.len(), 2, "two cards: {stdout}");
+    let q = bank
+        .get(&ids[0])
+        .expect("the printed id is a real question");
+    assert_eq!(q.level.as_str(), "senior");
+    assert!(
+        stdout.starts_with(&format!("Senior · {}", bank.topic_name(&q.topic))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[!1] 🔒 Model answer (only you)  [!2] Another question"));
+    // !1 pressed the button: the rubric, without Discord's markup.
+    let rubric = &stdout[stdout.find("Model answer · Senior").expect(&stdout)..];
+    assert!(rubric.contains("What a strong answer covers\n"));
+    assert!(!stdout.contains("**") && !stdout.contains('`') && !stdout.contains('\x1b'));
+    assert!(!stdout.contains("(continued)") && !stdout.contains("only you can see this"));
+    let first_flag_words: Vec<&str> = q.red_flags[0].split_whitespace().take(3).collect();
+    assert!(rubric.contains(&first_flag_words.join(" ")), "{rubric}");
+    // !2 pressed "Another question" of the first card: a second senior question.
+    assert_eq!(bank.get(&ids[1]).unwrap().level.as_str(), "senior");
+    assert_ne!(ids[0], ids[1]);
+    // Every line fits 80 columns when piped.
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    // The data went to the configured database file; no prompt or banner when piped.
+    assert!(dir.path().join("console.sqlite3").exists());
+    assert!(!stdout.contains("> ") && !stdout.contains("questions loaded"));
+}
+
+#[test]
+fn bad_input_gets_clear_messages_on_stderr_and_the_console_goes_on() {
     let lines = [
         "/question level:expert",
         "/question",
         "/question mid topic:quantum",
         "/question mid colour:red",
         "/nosuch",
+        "/questoin senior",
         "hello",
         "/answer \"unclosed",
         "!7",
         &format!("/answer id:\"{}\"", "@everyone ".repeat(2000)),
         "/answer id:aws-s3-basix",
-        "/question level:mid topic:networking",
+        "/question networking",
+        "/question level:seniro",
+        "/question level: mid topic:networking",
     ];
     let (out, _dir) = console(&(lines.join("\n") + "\n"), &[]);
     // Lines failed, so scripts are told: exit code 1, yet every line was answered.
     assert_eq!(out.status.code(), Some(1));
-    let stdout = String::from_utf8(out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     for expected in [
-        "`expert` is not a valid `level`: expected one of: junior, mid, senior",
-        "/question needs the option `level`",
-        "No topic called `quantum`",
-        "/question has no option `colour`",
+        "expert is not a valid level: expected one of: junior, mid, senior",
+        "/question needs the option level",
+        "No topic called quantum",
+        "/question has no option colour",
         "There is no command /nosuch",
-        "Commands start with `/`",
+        "There is no command /questoin. Did you mean /question?",
+        "Commands start with /",
         "A quote is not closed",
         "There are no buttons to press yet",
-        "is not a valid `id`: expected at most 64 characters",
-        "No question has the id `aws-s3-basix`. Did you mean `aws-s3-basics`",
-        "Level: mid | Topic: networking",
+        "is not a valid id: expected at most 64 characters",
+        "No question has the id aws-s3-basix. Did you mean aws-s3-basics",
+        "networking is a topic, not a level: put the level first, as in /question <level>",
+        "(did you mean senior?)",
     ] {
+        let flat = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
-            stdout.contains(expected),
-            "missing {expected:?} in:\n{stdout}"
+            flat.contains(expected),
+            "missing {expected:?} in:\n{stderr}"
         );
     }
-    assert!(!stdout.contains("@everyone"));
+    // The answers went to standard output: the last line asked for a mid networking card.
+    assert!(stdout.starts_with("Mid-level · Networking"), "{stdout}");
+    assert_eq!(card_ids(&stdout).len(), 1);
+    assert!(!stdout.contains('⚠'));
+    // Hostile text is shortened, and nothing looks like a hidden character.
+    assert!(!stderr.contains('\u{200B}'));
+    assert!(stderr.matches("@everyone").count() <= 10);
 }
 
 #[test]
-fn help_and_positional_options() {
+fn one_bad_byte_is_reported_for_its_line_and_the_next_line_runs() {
+    let (out, _dir) = console_bytes(b"/question junior\n/ans\xffwer\n/question mid\n", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("not valid UTF-8"));
+    let ids = card_ids(&text(&out.stdout));
+    assert_eq!(ids.len(), 2, "both good lines ran");
+}
+
+#[test]
+fn help_explains_the_console_and_positional_options_work() {
     let (out, _dir) = console(
-        "/help\n/answer aws-vpc-basics\n/question junior storage\n",
+        "help\n/answer aws-vpc-basics\n/question junior storage\nquit\n/question senior\n",
         &[],
     );
-    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
     assert!(stdout.contains("/question level:<junior|mid|senior> [topic:<text>]"));
-    assert!(stdout.contains("Model answer · aws-vpc-basics"));
+    assert!(stdout.contains("1. Post a question."));
+    assert!(stdout.contains("In this console"));
+    assert!(stdout.contains("!N presses button N"));
+    assert!(stdout.contains("quit, exit or Ctrl-D leaves"));
+    assert!(stdout.contains("Topics: ") && stdout.contains("networking"));
+    assert!(stdout.contains("Model answer · "));
+    assert!(stdout.contains("(aws-vpc-basics"));
+    assert!(stdout.contains("Junior · Storage"), "{stdout}");
+    // `quit` ended the session before the last line.
+    assert!(!stdout.contains("Senior · "));
+}
+
+#[test]
+fn a_full_disk_or_a_closed_pipe_is_handled_like_a_unix_tool() {
+    // Standard output on /dev/full: one line, exit 1, never a panic.
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["bank", "list"][..], &["console"][..]] {
+        let mut child = bin()
+            .args(args)
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .env("DATABASE_PATH", dir.path().join("db"))
+            .stdin(Stdio::piped())
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(b"/question mid\n");
+        let out = child.wait_with_output().unwrap();
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("cannot write the output"), "{stderr}");
+        assert!(!stderr.contains("panicked"));
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    // A reader that stops early (`| head -1`): quiet, no panic, no complaint. The JSON is
+    // larger than a pipe holds, so the bot is still writing when the reader goes.
+    let mut child = bin()
+        .args(["bank", "list", "--json"])
+        .env("QUESTIONS_DIR", common::questions_dir())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(text(&out.stderr), "");
+    assert_eq!(out.status.code(), Some(141), "as a tool ended by SIGPIPE");
+}
+
+#[test]
+fn bank_list_fits_80_columns_and_check_counts_problems() {
+    let out = bin()
+        .args(["bank", "list"])
+        .env("QUESTIONS_DIR", common::questions_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    for line in stdout.lines() {
+        assert!(line.chars().count() <= 80, "{line}");
+    }
+    assert!(stdout.starts_with("ID"));
+
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(bad.path().join("a.toml"), "[[question]]\nid = 'a'\n").unwrap();
+    let out = bin()
+        .args(["bank", "check", bad.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
     assert!(
-        stdout.contains("Level: junior | Topic: storage"),
-        "{stdout}"
+        text(&out.stderr).contains("has 1 problem:"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(bad.path().join("b.toml"), "nonsense = [\n").unwrap();
+    let out = bin()
+        .args(["bank", "check", bad.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        text(&out.stderr).contains("has 2 problems:"),
+        "{}",
+        text(&out.stderr)
     );
 }
 
 #[test]
-fn a_broken_config_or_bank_stops_with_one_clear_line() {
-    let (out, _dir) = console("/help\n", &[("DISCORD_GUILD_ID", "not-a-number")]);
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.contains("DISCORD_GUILD_ID is not valid"), "{stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
+fn configuration_and_database_errors_name_the_thing_to_fix() {
+    let run = |dir: &std::path::Path, env: &[(&str, &str)]| {
+        let mut cmd = bin();
+        cmd.args(["console"]).current_dir(dir).stdin(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (out.status.code(), text(&out.stderr))
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (code, err) = run(dir.path(), &[("QUESTIONS_DIR", "/nonexistent")]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("QUESTIONS_DIR: no such folder /nonexistent"),
+        "{err}"
+    );
+    let (code, err) = run(dir.path(), &[("RUST_LOG", "interview_bot=loudest")]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("RUST_LOG is not a valid log filter"), "{err}");
+    // A malformed .env: its line number, never its text (it may hold the token).
+    std::fs::write(
+        dir.path().join(".env"),
+        "DATABASE_PATH=x.sqlite3\nthis line is broken secret-token\n",
+    )
+    .unwrap();
+    let (code, err) = run(dir.path(), &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(".env line 2"), "{err}");
+    assert!(!err.contains("secret-token"));
+    std::fs::remove_file(dir.path().join(".env")).unwrap();
+    // Databases that cannot be used.
+    let (code, err) = run(
+        dir.path(),
+        &[("DATABASE_PATH", dir.path().to_str().unwrap())],
+    );
+    assert_eq!(code, Some(1));
+    assert!(err.contains("is a folder"), "{err}");
+    let junk = dir.path().join("junk.sqlite3");
+    std::fs::write(&junk, "this is not a database, just some text ".repeat(200)).unwrap();
+    let (code, err) = run(dir.path(), &[("DATABASE_PATH", junk.to_str().unwrap())]);
+    assert_eq!(code, Some(1));
+    assert!(
+        err.contains("junk.sqlite3") && err.contains("not an SQLite database"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
 
+#[test]
+fn the_command_line_says_what_exists_and_how_to_proceed() {
+    let short = text(&bin().arg("-h").output().unwrap().stdout);
+    let long = text(&bin().arg("--help").output().unwrap().stdout);
+    let first = |s: &str| s.lines().next().unwrap_or("").to_string();
+    assert_eq!(
+        first(&short),
+        first(&long),
+        "-h and --help describe the same program"
+    );
+    assert!(
+        !short.to_lowercase().contains("score"),
+        "nothing promised that does not exist"
+    );
+    // invite-url without a token points at --client-id.
+    let dir = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("invite-url")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--client-id"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = bin()
+        .args(["invite-url", "--client-id", "42"])
+        .output()
+        .unwrap();
+    assert!(text(&out.stdout).contains("client_id=42"));
+}
+
+#[test]
+fn a_broken_bank_stops_with_its_report() {
     let bad = tempfile::tempdir().unwrap();
     std::fs::write(bad.path().join("x.toml"), "[[question]]\nid = 'a'\n").unwrap();
     let (out, _dir) = console(
@@ -120,22 +349,26 @@ fn a_broken_config_or_bank_stops_with_one_clear_line() {
         &[("QUESTIONS_DIR", bad.path().to_str().unwrap())],
     );
     assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = text(&out.stderr);
     assert!(stderr.contains("x.toml:1:"), "{stderr}");
+    let (out, _dir) = console("/help\n", &[("DISCORD_GUILD_ID", "not-a-number")]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("DISCORD_GUILD_ID is not valid"), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("backtrace"));
 }
 
 #[test]
 fn the_bot_without_a_token_explains_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+    let out = bin()
         .arg("run")
         .current_dir(dir.path())
-        .env_remove("DISCORD_TOKEN")
         .env("QUESTIONS_DIR", common::questions_dir())
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let stderr = text(&out.stderr);
     assert!(stderr.contains("DISCORD_TOKEN is not set"), "{stderr}");
     assert!(stderr.contains("interview-bot console"), "{stderr}");
 }
@@ -143,9 +376,8 @@ fn the_bot_without_a_token_explains_what_to_do() {
 #[test]
 fn without_a_command_or_token_the_console_starts() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+    let mut child = bin()
         .current_dir(dir.path())
-        .env_remove("DISCORD_TOKEN")
         .env("QUESTIONS_DIR", common::questions_dir())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -160,8 +392,47 @@ fn without_a_command_or_token_the_console_starts() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("DISCORD_TOKEN is not set"));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Level: junior"));
+    assert!(text(&out.stderr).contains("DISCORD_TOKEN is not set"));
+    assert!(text(&out.stdout).starts_with("Junior · "));
     // The database went to the default path in the working directory.
     assert!(dir.path().join("interview-bot.sqlite3").exists());
+}
+
+/// In a real terminal: styles, arrow keys and history, Tab completion.
+#[test]
+fn in_a_terminal_the_console_edits_lines_keeps_history_and_completes() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"));
+    cmd.arg("console")
+        .current_dir(dir.path())
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .env("QUESTIONS_DIR", common::questions_dir())
+        .env("DATABASE_PATH", dir.path().join("tty.sqlite3"));
+    let mut session = expectrl::Session::spawn(cmd).expect("a pseudo-terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session.expect("questions loaded").unwrap();
+    session.expect("> ").unwrap();
+    // Tab completes the command name; the card comes back styled.
+    session.send("/qu\t").unwrap();
+    session.send("senior\r").unwrap();
+    let card = session.expect("this round").unwrap();
+    let shown = String::from_utf8_lossy(card.before()).to_string();
+    session.expect("> ").unwrap();
+    assert!(
+        shown.contains("\x1b[1;38;2;237;66;69mSenior"),
+        "styled title: {shown:?}"
+    );
+    // The up arrow brings the last line back.
+    session.send("\x1b[A").unwrap();
+    session.send("\r").unwrap();
+    session.expect("this round").unwrap();
+    session.expect("> ").unwrap();
+    session.send("quit\r").unwrap();
+    session.expect(expectrl::Eof).unwrap();
+    let history = std::fs::read_to_string(dir.path().join("tty.history")).unwrap();
+    assert!(history.contains("/question senior"), "{history}");
 }

@@ -35,7 +35,7 @@ impl fmt::Display for Problem {
 
 /// Why a bank could not be loaded: the complete list of problems found.
 #[derive(Debug, thiserror::Error)]
-#[error("the question bank has {} problem(s):\n{}", .0.len(), report(.0))]
+#[error("the question bank has {} problem{}:\n{}", .0.len(), if .0.len() == 1 { "" } else { "s" }, report(.0))]
 pub struct BankError(pub Vec<Problem>);
 
 fn report(problems: &[Problem]) -> String {

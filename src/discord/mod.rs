@@ -88,6 +88,23 @@ pub async fn application_id(http: &Http) -> Result<ApplicationId, DiscordError> 
     Ok(info.id)
 }
 
+/// Fails with a message naming the API's address (and the network or `DISCORD_API_URL` to
+/// check) when Discord cannot be reached. serenity asks `GET /gateway` for the gateway address
+/// and, if that fails, silently falls back to Discord's public gateway and retries forever, so
+/// the bot checks it first; `register` does the same so both say the same thing.
+pub async fn check_reachable(http: &Http, conn: &Connection) -> Result<(), DiscordError> {
+    match http.get_gateway().await {
+        Ok(_) => Ok(()),
+        Err(source) => Err(DiscordError::Unreachable {
+            url: conn
+                .api_url
+                .clone()
+                .unwrap_or_else(|| "https://discord.com".into()),
+            source,
+        }),
+    }
+}
+
 /// Runs the bot until `shutdown` completes: then stops taking interactions, lets those in
 /// flight finish (at most [`DRAIN_TIMEOUT`]), and disconnects.
 pub async fn run(
@@ -96,17 +113,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), DiscordError> {
     let http = conn.http();
-    // serenity asks this endpoint for the gateway address and, if the call fails, silently
-    // falls back to Discord's public gateway and retries forever: check it first instead.
-    if let Err(source) = http.get_gateway().await {
-        return Err(DiscordError::Unreachable {
-            url: conn
-                .api_url
-                .clone()
-                .unwrap_or_else(|| "https://discord.com".into()),
-            source,
-        });
-    }
+    check_reachable(&http, conn).await?;
     let inflight = Arc::new(InFlight::default());
     let handler = handler::Handler::new(engine, conn.guild_id, conn.defer_after, inflight.clone());
     // GUILDS is not privileged; the bot needs no message content.

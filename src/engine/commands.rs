@@ -533,14 +533,10 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
                     .find(|c| c.value.eq_ignore_ascii_case(&text))
                     .map(|c| Value::Text(c.value.to_string()))
                     .ok_or_else(|| {
-                        invalid(format!(
-                            "one of: {}",
-                            decl.choices
-                                .iter()
-                                .map(|c| c.value)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
+                        let values: Vec<&str> = decl.choices.iter().map(|c| c.value).collect();
+                        let hint = super::questions::closest(&text, &values)
+                            .map_or(String::new(), |v| format!(" (did you mean `{v}`?)"));
+                        invalid(format!("one of: {}{hint}", values.join(", ")))
                     });
             }
             if text.chars().count() > usize::from(max_len) {

@@ -96,6 +96,13 @@ pub enum InputError {
         pressed: usize,
         count: usize,
     },
+    /// A positional value that fits another option: `networking` where the level goes.
+    Misplaced {
+        command: String,
+        value: String,
+        belongs: &'static str,
+        expected: &'static str,
+    },
     /// A group was typed without one of its subcommands.
     NeedsSubcommand {
         group: String,
@@ -116,8 +123,12 @@ impl Error {
         match self {
             Error::UnknownCommand(name) => {
                 let names: Vec<String> = COMMANDS.iter().map(|c| format!("/{}", c.name)).collect();
+                let paths: Vec<String> = commands::leaves().iter().map(|l| l.path()).collect();
+                let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+                let hint = super::questions::closest(name, &paths)
+                    .map_or(String::new(), |p| format!(" Did you mean /{p}?"));
                 format!(
-                    "There is no command /{}. Commands: {}. Try /help.",
+                    "There is no command /{}.{hint} Commands: {}. Try /help.",
                     quote(name).trim_matches('`'),
                     names.join(", ")
                 )
@@ -283,6 +294,16 @@ fn input_message(e: &InputError) -> String {
         InputError::NoSuchButton { pressed, count } => {
             format!("No button {pressed}: choose !1 to !{count}.")
         }
+        InputError::Misplaced {
+            command,
+            value,
+            belongs,
+            expected,
+        } => format!(
+            "{} is a {belongs}, not a {expected}: put the {expected} first, as in `/{command} <{expected}> {}`.",
+            quote(value),
+            quote(value).trim_matches('`')
+        ),
         InputError::NeedsSubcommand { group } => {
             let subs: Vec<String> = commands::leaves()
                 .into_iter()

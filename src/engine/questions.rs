@@ -348,9 +348,10 @@ impl Engine {
             }
         }
         debug_assert!(cards.iter().map(Card::text_len).sum::<usize>() <= EMBED_TOTAL_MAX);
-        let mut message = Message::default();
-        message.cards = cards;
-        message
+        Message {
+            cards,
+            ..Message::default()
+        }
     }
 
     /// Topic suggestions with readable names, counting only the questions of the level already

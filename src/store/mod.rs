@@ -48,11 +48,8 @@ fn migrations() -> Migrations<'static> {
 /// What can go wrong in the store. The detail is for the log; users see a generic message.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot open the database {path}: {source}")]
-    Open {
-        path: String,
-        source: rusqlite::Error,
-    },
+    #[error("cannot open the database {path}: {problem}")]
+    Open { path: String, problem: String },
     #[error("cannot migrate the database schema: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
@@ -101,13 +98,20 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the database file and brings its schema up to date. A file
+    /// that cannot be used gets an error naming it and saying what to do.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut conn = Connection::open(path).map_err(open_err)?;
+        if path.is_dir() {
+            return Err(StoreError::Open {
+                path: path.display().to_string(),
+                problem: "it is a folder. Set DATABASE_PATH to a file, such as interview-bot.sqlite3 in that folder.".into(),
+            });
+        }
+        Self::open_file(path).map_err(|e| explain_open(path, e))
+    }
+
+    fn open_file(path: &Path) -> Result<Store, StoreError> {
+        let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // journal_mode returns a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
@@ -206,6 +210,34 @@ impl Store {
     }
 }
 
+/// Words the common reasons a database file cannot be opened for the person who has to fix it.
+fn explain_open(path: &Path, e: StoreError) -> StoreError {
+    use rusqlite::ErrorCode;
+    let code = match &e {
+        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) => Some(f.code),
+        StoreError::Migrate(rusqlite_migration::Error::RusqliteError { err, .. }) => {
+            err.sqlite_error_code()
+        }
+        _ => None,
+    };
+    let problem = match code {
+        Some(ErrorCode::NotADatabase) => {
+            "it is not an SQLite database (or it is damaged). Point DATABASE_PATH at another file, or move this one aside."
+        }
+        Some(ErrorCode::ReadOnly) => {
+            "it is read-only. Make the file and its folder writable: SQLite keeps its -wal and -shm files beside it."
+        }
+        Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            "it cannot be opened: check that its folder exists and that the bot may read and write the file and the folder."
+        }
+        _ => return e,
+    };
+    StoreError::Open {
+        path: path.display().to_string(),
+        problem: problem.into(),
+    }
+}
+
 /// Locks a mutex, recovering it if a panicking thread poisoned it.
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| {
@@ -227,10 +259,7 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI,
     )
-    .map_err(|source| StoreError::Open {
-        path: path.display().to_string(),
-        source,
-    })?;
+    .map_err(|e| explain_open(path, StoreError::Sql(e)))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }

@@ -1,0 +1,233 @@
+//! Line editing for a person at the console: arrows, history (kept in a file), Ctrl-R, and
+//! Tab completion of commands, option names and values from the same declarations as
+//! Discord's autocomplete.
+
+use rustyline::completion::{Completer, Pair};
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::validate::Validator;
+use rustyline::{Context, Helper};
+
+use crate::engine::{AutocompleteRequest, Engine, OptionKind, OptionSpec, RawOption, commands};
+
+use super::{CONSOLE_CHANNEL, CONSOLE_GUILD};
+
+/// Completes console lines.
+pub struct LineHelper {
+    engine: Engine,
+}
+
+impl LineHelper {
+    pub fn new(engine: Engine) -> LineHelper {
+        LineHelper { engine }
+    }
+
+    /// Suggestions for the word before `pos`: (where it starts, candidates).
+    pub fn suggest(&self, line: &str, pos: usize) -> (usize, Vec<Pair>) {
+        let before = &line[..pos.min(line.len())];
+        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
+        let word = &before[start..];
+        let head = before[..start].trim();
+        let pairs = |items: Vec<(String, String)>| -> Vec<Pair> {
+            items
+                .into_iter()
+                .map(|(display, replacement)| Pair {
+                    display,
+                    replacement,
+                })
+                .collect()
+        };
+        // The command itself (or a subcommand after a group's name): the longest run of
+        // leading words that names a command.
+        let head_words: Vec<&str> = head.trim_start_matches('/').split_whitespace().collect();
+        let leaf = (1..=head_words.len())
+            .rev()
+            .find_map(|n| commands::find(&head_words[..n].join(" ")));
+        let typed_path = head_words.join(" ");
+        let typed_path = typed_path.as_str();
+        if leaf.is_none() {
+            let prefix = if head.is_empty() {
+                word.trim_start_matches('/').to_string()
+            } else {
+                format!("{typed_path} {word}")
+            };
+            let mut found: Vec<(String, String)> = commands::leaves()
+                .iter()
+                .map(|l| l.path())
+                .filter(|p| p.starts_with(&prefix))
+                .map(|p| {
+                    // Complete one word at a time: `/daily` before `set`.
+                    let done = if head.is_empty() {
+                        0
+                    } else {
+                        typed_path.len() + 1
+                    };
+                    let next = p[done..].split(' ').next().unwrap_or("").to_string();
+                    let replacement = if head.is_empty() {
+                        format!("/{next} ")
+                    } else {
+                        format!("{next} ")
+                    };
+                    (replacement.trim_end().to_string(), replacement)
+                })
+                .collect();
+            found.sort();
+            found.dedup();
+            return (start, pairs(found));
+        }
+        let Some(leaf) = leaf else {
+            return (start, Vec::new());
+        };
+        let given: Vec<RawOption> = line
+            .split_whitespace()
+            .filter_map(|w| w.split_once(':'))
+            .map(|(k, v)| RawOption::text(k, v))
+            .collect();
+        let path = leaf.path();
+        // `name:partial`: the option's values.
+        if let Some((name, partial)) = word.split_once(':') {
+            let Some(option) = leaf.spec.option(name) else {
+                return (start, Vec::new());
+            };
+            let values = self.values(&path, option, partial, &given);
+            let items = values
+                .into_iter()
+                .map(|(label, v)| (label, format!("{name}:{v} ")))
+                .collect();
+            return (start, pairs(items));
+        }
+        // Option names not given yet, then values for the next free option.
+        let mut items: Vec<(String, String)> = leaf
+            .spec
+            .options
+            .iter()
+            .filter(|o| o.name.starts_with(word))
+            .filter(|o| !given.iter().any(|g| g.name == o.name))
+            .map(|o| (format!("{}:", o.name), format!("{}:", o.name)))
+            .collect();
+        if let Some(next) = leaf
+            .spec
+            .options
+            .iter()
+            .find(|o| !given.iter().any(|g| g.name == o.name))
+        {
+            items.extend(
+                self.values(&path, next, word, &given)
+                    .into_iter()
+                    .map(|(label, v)| (label, format!("{v} "))),
+            );
+        }
+        (start, pairs(items))
+    }
+
+    /// Values for an option: its choices, or what the engine's autocomplete suggests.
+    fn values(
+        &self,
+        path: &str,
+        option: &OptionSpec,
+        partial: &str,
+        given: &[RawOption],
+    ) -> Vec<(String, String)> {
+        if !option.choices.is_empty() {
+            return option
+                .choices
+                .iter()
+                .filter(|c| c.value.starts_with(&partial.to_lowercase()))
+                .map(|c| (format!("{} ({})", c.value, c.name), c.value.to_string()))
+                .collect();
+        }
+        if option.kind == OptionKind::Boolean {
+            return ["true", "false"]
+                .iter()
+                .filter(|v| v.starts_with(partial))
+                .map(|v| (v.to_string(), v.to_string()))
+                .collect();
+        }
+        if option.completion.is_none() {
+            return Vec::new();
+        }
+        self.engine
+            .autocomplete(&AutocompleteRequest {
+                guild_id: CONSOLE_GUILD,
+                channel_id: CONSOLE_CHANNEL,
+                command: path.to_string(),
+                option: option.name.to_string(),
+                partial: partial.to_string(),
+                options: given.to_vec(),
+            })
+            .into_iter()
+            .map(|c| (format!("{} · {}", c.value, c.name), c.value))
+            .collect()
+    }
+}
+
+impl Completer for LineHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        Ok(self.suggest(line, pos))
+    }
+}
+
+impl Hinter for LineHelper {
+    type Hint = String;
+}
+
+impl Highlighter for LineHelper {}
+
+impl Validator for LineHelper {}
+
+impl Helper for LineHelper {}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::bank::Bank;
+    use crate::clock::ManualClock;
+    use crate::store::Store;
+
+    fn helper() -> LineHelper {
+        let bank = Bank::load_configured(None).unwrap().0;
+        LineHelper::new(Engine::new(
+            Arc::new(bank),
+            Store::open_in_memory().unwrap(),
+            Arc::new(ManualClock::new(0)),
+        ))
+    }
+
+    fn replacements(line: &str) -> Vec<String> {
+        helper()
+            .suggest(line, line.len())
+            .1
+            .into_iter()
+            .map(|p| p.replacement)
+            .collect()
+    }
+
+    #[test]
+    fn commands_options_and_values_complete() {
+        assert_eq!(replacements("/qu"), ["/question "]);
+        assert!(replacements("/").contains(&"/help ".to_string()));
+        let after = replacements("/question ");
+        assert!(after.contains(&"level:".to_string()) && after.contains(&"senior ".to_string()));
+        assert_eq!(replacements("/question level:s"), ["level:senior "]);
+        let topics = replacements("/question senior topic:net");
+        assert_eq!(topics, ["topic:networking "]);
+        let ids = replacements("/answer id:aws-s3");
+        assert!(
+            !ids.is_empty() && ids.iter().all(|r| r.starts_with("id:aws-s3")),
+            "{ids:?}"
+        );
+        assert_eq!(
+            replacements("/answer id:aws-s3-basics public:t"),
+            ["public:true "]
+        );
+    }
+}

@@ -1,0 +1,531 @@
+//! The terminal front end: the same commands as on Discord, typed as lines such as
+//! `/question senior` or `/answer id:aws-s3-basics`, with buttons offered as `!1`, `!2`, ...
+//!
+//! Effects are printed as terminal text (`render`); answers go to standard output and errors
+//! to standard error, and the exit status says whether every line succeeded. A person at a
+//! terminal gets line editing, history and Tab completion (`edit`); piped input is read line
+//! by line, and a line that is not text is reported and skipped. A modal asks for each of its
+//! fields on the following lines.
+
+mod edit;
+mod parse;
+pub mod render;
+
+use std::io::{self, BufRead, Write};
+use std::path::PathBuf;
+
+use crate::engine::{
+    ChannelKind, Delivered, Effect, Engine, Error, InputError, Invocation, Member, Message,
+    MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedUser,
+};
+
+pub use edit::LineHelper;
+pub use parse::{Line, parse_line};
+pub use render::Style;
+
+/// The guild id the console's data is stored under (Discord never uses 0).
+pub const CONSOLE_GUILD: u64 = 0;
+/// The console's one channel.
+pub const CONSOLE_CHANNEL: u64 = 1;
+const CONSOLE_CHANNEL_NAME: &str = "console";
+const CONSOLE_USER: u64 = 1;
+
+/// How the console was started.
+#[derive(Debug, Clone)]
+pub struct ConsoleOptions {
+    /// The name the local user goes by (from the configuration).
+    pub user_name: String,
+    /// A person is typing (line editing, a banner and a prompt), as opposed to piped input.
+    pub interactive: bool,
+    /// Where the line history is kept (interactive only).
+    pub history: Option<PathBuf>,
+    pub out_style: Style,
+    pub err_style: Style,
+}
+
+/// The local user: treated as a server administrator.
+fn console_member(opts: &ConsoleOptions) -> Member {
+    Member {
+        user_id: CONSOLE_USER,
+        name: opts.user_name.clone(),
+        roles: Vec::new(),
+        permissions: Permissions(Permissions::ADMINISTRATOR),
+    }
+}
+
+/// The users and channels a console command can name (by `#name`, mention or id).
+fn directory(opts: &ConsoleOptions) -> Resolved {
+    let mut resolved = Resolved::default();
+    resolved.channels.insert(
+        CONSOLE_CHANNEL,
+        ResolvedChannel {
+            id: CONSOLE_CHANNEL,
+            name: CONSOLE_CHANNEL_NAME.into(),
+            kind: ChannelKind::Text,
+        },
+    );
+    resolved.users.insert(
+        CONSOLE_USER,
+        ResolvedUser {
+            id: CONSOLE_USER,
+            name: opts.user_name.clone(),
+        },
+    );
+    resolved
+}
+
+/// A write to the terminal failed; the console stops.
+#[derive(Debug)]
+pub struct OutputError(pub io::Error);
+
+/// Prints effects and hands out message ids, as Discord would.
+struct Terminal<W: Write, E: Write> {
+    out: W,
+    err: E,
+    out_style: Style,
+    err_style: Style,
+    next_id: u64,
+    /// Button action ids of the last message that had buttons.
+    buttons: Vec<String>,
+    /// A modal waiting for its fields.
+    modal: Option<Modal>,
+    /// The first write error; the console stops at the end of the line.
+    failed: Option<io::Error>,
+}
+
+impl<W: Write, E: Write> Terminal<W, E> {
+    fn write(&mut self, to_err: bool, text: &str) -> Delivered {
+        if self.failed.is_some() {
+            return Delivered::Skipped;
+        }
+        let written = if to_err {
+            self.err.write_all(text.as_bytes())
+        } else {
+            self.out.write_all(text.as_bytes())
+        };
+        match written {
+            Ok(()) => {
+                self.next_id += 1;
+                Delivered::Message {
+                    channel_id: Some(CONSOLE_CHANNEL),
+                    message_id: Some(self.next_id),
+                }
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                self.failed = Some(e);
+                Delivered::Failed(reason)
+            }
+        }
+    }
+
+    fn show(&mut self, to_err: bool, heading: Option<&str>, message: &Message) -> Delivered {
+        if !message.buttons.is_empty() {
+            self.buttons = message.buttons.iter().map(|b| b.action.clone()).collect();
+        }
+        let style = if to_err {
+            self.err_style
+        } else {
+            self.out_style
+        };
+        let mut text = String::new();
+        if let Some(h) = heading {
+            text.push_str(&render::inline(h, &style));
+            text.push('\n');
+        }
+        text.push_str(&render::message(message, &style));
+        self.write(to_err, &text)
+    }
+
+    /// Carries out one effect; errors go to standard error.
+    fn deliver(&mut self, effect: &Effect, earlier: &[Delivered], is_error: bool) -> Delivered {
+        match effect {
+            // One person at a terminal: private and public answers look the same.
+            Effect::Reply { message, .. } => self.show(is_error, None, message),
+            Effect::Update(message) => {
+                self.show(false, Some("(the message above now reads)"), message)
+            }
+            Effect::UpdateButtons(buttons) => {
+                let shown = Message {
+                    buttons: buttons.clone(),
+                    ..Message::default()
+                };
+                self.show(false, Some("(the buttons above now read)"), &shown)
+            }
+            Effect::Post {
+                channel_id,
+                message,
+            } => self.show(
+                false,
+                Some(&format!("(posted in channel {channel_id})")),
+                message,
+            ),
+            Effect::Thread { on, name, message } => {
+                let heading = format!(
+                    "(thread \"{name}\" on message {})",
+                    message_ref(on, earlier)
+                );
+                let shown = self.show(false, Some(&heading), message);
+                match shown.message_id() {
+                    Some(id) => Delivered::Thread {
+                        thread_id: id,
+                        message_id: id,
+                    },
+                    None => shown,
+                }
+            }
+            Effect::Edit { target, message } => {
+                let heading = format!("(message {} now reads)", message_ref(target, earlier));
+                self.show(false, Some(&heading), message)
+            }
+            Effect::Delete { target } => {
+                let text = format!("(message {} deleted)\n\n", message_ref(target, earlier));
+                match self.write(false, &text) {
+                    Delivered::Message { .. } => Delivered::Done,
+                    other => other,
+                }
+            }
+            Effect::OpenModal(modal) => {
+                self.modal = Some(modal.clone());
+                Delivered::Done
+            }
+        }
+    }
+
+    fn report(&mut self, err: &Error) {
+        if let Some((_, message)) = err.to_outcome().first_reply() {
+            let message = message.clone();
+            self.show(true, None, &message);
+        }
+    }
+}
+
+fn message_ref(r: &MessageRef, earlier: &[Delivered]) -> String {
+    match r {
+        MessageRef::Earlier(i) => earlier
+            .get(*i)
+            .and_then(Delivered::message_id)
+            .map_or_else(|| "(not sent)".to_string(), |id| id.to_string()),
+        MessageRef::Existing { message_id, .. } => message_id.to_string(),
+    }
+}
+
+/// Where lines come from: a line editor for a person, or a reader for piped input.
+enum Input<R: BufRead> {
+    Lines(R),
+    Editor(Box<rustyline::Editor<LineHelper, rustyline::history::FileHistory>>),
+}
+
+impl<R: BufRead> Input<R> {
+    /// The next line: `Ok(None)` at the end of input, `Ok(Some(Err))` for a line that could
+    /// not be read as text (reported, then the console goes on).
+    fn next(&mut self, prompt: &str) -> io::Result<Option<Result<String, InputError>>> {
+        match self {
+            Input::Lines(r) => read_line(r),
+            Input::Editor(ed) => loop {
+                match ed.readline(prompt) {
+                    Ok(line) => {
+                        if !line.trim().is_empty() {
+                            let _ = ed.add_history_entry(line.as_str());
+                        }
+                        return Ok(Some(Ok(line)));
+                    }
+                    // Ctrl-C clears the line, as in a shell; Ctrl-D ends.
+                    Err(rustyline::error::ReadlineError::Interrupted) => continue,
+                    Err(rustyline::error::ReadlineError::Eof) => return Ok(None),
+                    Err(rustyline::error::ReadlineError::Io(e)) => return Err(e),
+                    Err(_) => return Ok(Some(Err(InputError::Unreadable))),
+                }
+            },
+        }
+    }
+}
+
+/// Reads lines until end of input, printing what each command does. Returns whether every
+/// line succeeded, or the first error writing the output.
+pub fn run(
+    engine: &Engine,
+    opts: &ConsoleOptions,
+    input: impl BufRead,
+    out: impl Write,
+    err: impl Write,
+) -> Result<bool, OutputError> {
+    let mut input = if opts.interactive {
+        let config = rustyline::Config::builder()
+            .auto_add_history(false)
+            .max_history_size(1000)
+            .map_err(|e| OutputError(io::Error::other(e)))?
+            .build();
+        match rustyline::Editor::with_config(config) {
+            Ok(mut ed) => {
+                ed.set_helper(Some(LineHelper::new(engine.clone())));
+                if let Some(h) = &opts.history {
+                    // A first run has no history file yet.
+                    let _ = ed.load_history(h);
+                }
+                Input::Editor(Box::new(ed))
+            }
+            Err(_) => Input::Lines(input),
+        }
+    } else {
+        Input::Lines(input)
+    };
+    let mut term = Terminal {
+        out,
+        err,
+        out_style: opts.out_style,
+        err_style: opts.err_style,
+        next_id: 0,
+        buttons: Vec::new(),
+        modal: None,
+        failed: None,
+    };
+    let result = session(engine, opts, &mut input, &mut term);
+    if let (Input::Editor(ed), Some(h)) = (&mut input, &opts.history)
+        && let Err(e) = ed.save_history(h)
+    {
+        tracing::warn!(path = %h.display(), error = %e, "could not save the console history");
+    }
+    result
+}
+
+fn session<R: BufRead, W: Write, E: Write>(
+    engine: &Engine,
+    opts: &ConsoleOptions,
+    input: &mut Input<R>,
+    term: &mut Terminal<W, E>,
+) -> Result<bool, OutputError> {
+    if opts.interactive {
+        let banner = format!(
+            "interview-bot console: {} questions loaded. Type /help for commands, Tab to complete, quit or Ctrl-D to leave.\n",
+            engine.bank().len()
+        );
+        term.out.write_all(banner.as_bytes()).map_err(OutputError)?;
+    }
+    let mut all_ok = true;
+    loop {
+        term.out.flush().map_err(OutputError)?;
+        let Some(line) = input.next("> ").map_err(OutputError)? else {
+            break;
+        };
+        let parsed = line
+            .map_err(Error::Input)
+            .and_then(|l| parse_line(&l, engine.bank()));
+        let mut next = match parsed {
+            Ok(Line::Empty) => None,
+            Ok(Line::Quit) => break,
+            Ok(Line::Run(inv)) => Some(inv),
+            Ok(Line::Press(n)) => match term.buttons.get(n.wrapping_sub(1)) {
+                Some(id) => Some(Invocation::Button {
+                    custom_id: id.clone(),
+                    message: None,
+                }),
+                None => {
+                    let e = if term.buttons.is_empty() {
+                        InputError::NoButtons
+                    } else {
+                        InputError::NoSuchButton {
+                            pressed: n,
+                            count: term.buttons.len(),
+                        }
+                    };
+                    term.report(&Error::Input(e));
+                    all_ok = false;
+                    None
+                }
+            },
+            Err(e) => {
+                term.report(&e);
+                all_ok = false;
+                None
+            }
+        };
+        while let Some(invocation) = next.take() {
+            let is_help = matches!(&invocation, Invocation::Command { name, .. } if name == "help");
+            let req = Request {
+                guild_id: CONSOLE_GUILD,
+                channel_id: CONSOLE_CHANNEL,
+                origin: Origin::Member(console_member(opts)),
+                invocation,
+                resolved: directory(opts),
+            };
+            let outcome = engine.run(&req);
+            let mut report = Vec::with_capacity(outcome.effects.len());
+            for effect in &outcome.effects {
+                let done = term.deliver(effect, &report, outcome.is_error);
+                report.push(done);
+            }
+            engine.commit(&outcome.commits, &report);
+            all_ok &= !outcome.is_error;
+            if is_help && !outcome.is_error {
+                let tips = console_help(engine);
+                term.show(false, None, &tips);
+            }
+            // A modal asks for its fields on the following lines, then is submitted.
+            if let Some(modal) = term.modal.take() {
+                next = ask_modal(term, input, &modal).map_err(OutputError)?;
+            }
+        }
+        if let Some(e) = term.failed.take() {
+            return Err(OutputError(e));
+        }
+    }
+    term.out.flush().map_err(OutputError)?;
+    Ok(all_ok)
+}
+
+/// What is particular to the console, shown after `/help`.
+fn console_help(engine: &Engine) -> Message {
+    let topics: Vec<&str> = engine.bank().topics().collect();
+    Message::text(format!(
+        "**In this console**\n\
+         • Options go as `name:value` in any order, or as plain values in the order the usage shows: `/question senior networking`.\n\
+         • `!N` presses button N of the last message that had buttons: `!1` opens the model answer of the last question.\n\
+         • Tab completes commands, options and values; the up arrow and Ctrl-R find earlier lines.\n\
+         • `quit`, `exit` or Ctrl-D leaves.\n\
+         • Topics: {}.",
+        topics.join(", ")
+    ))
+}
+
+/// Reads one line. `Ok(None)` at end of input; `Ok(Some(Err))` for a line that is not text,
+/// which is skipped so the console goes on with the next.
+fn read_line(input: &mut impl BufRead) -> io::Result<Option<Result<String, InputError>>> {
+    let mut buf = Vec::new();
+    if input.read_until(b'\n', &mut buf)? == 0 {
+        return Ok(None);
+    }
+    while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        buf.pop();
+    }
+    Ok(Some(
+        String::from_utf8(buf).map_err(|_| InputError::Unreadable),
+    ))
+}
+
+/// Asks for each field of a modal; returns the submission, or `None` if input ended.
+fn ask_modal<R: BufRead, W: Write, E: Write>(
+    term: &mut Terminal<W, E>,
+    input: &mut Input<R>,
+    modal: &Modal,
+) -> io::Result<Option<Invocation>> {
+    writeln!(term.out, "{}", modal.title)?;
+    let mut fields = Vec::new();
+    for field in &modal.inputs {
+        let optional = if field.required { "" } else { " (optional)" };
+        let prompt = format!("{}{optional}: ", field.label);
+        if let Input::Lines(_) = input {
+            writeln!(term.out, "{prompt}")?;
+        }
+        term.out.flush()?;
+        let value = match input.next(&prompt)? {
+            None => return Ok(None),
+            Some(Ok(v)) => v,
+            Some(Err(e)) => {
+                term.report(&Error::Input(e));
+                return Ok(None);
+            }
+        };
+        fields.push((field.id.clone(), value));
+    }
+    Ok(Some(Invocation::Modal {
+        custom_id: modal.action.clone(),
+        fields,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{InputStyle, TextInput};
+
+    fn terminal() -> Terminal<Vec<u8>, Vec<u8>> {
+        Terminal {
+            out: Vec::new(),
+            err: Vec::new(),
+            out_style: Style::PLAIN,
+            err_style: Style::PLAIN,
+            next_id: 0,
+            buttons: Vec::new(),
+            modal: None,
+            failed: None,
+        }
+    }
+
+    #[test]
+    fn an_unreadable_line_is_reported_and_the_next_one_runs() {
+        let mut input: &[u8] = b"\xff\xfe\n/help\n";
+        assert_eq!(
+            read_line(&mut input).unwrap(),
+            Some(Err(InputError::Unreadable))
+        );
+        assert_eq!(
+            read_line(&mut input).unwrap(),
+            Some(Ok("/help".to_string()))
+        );
+        assert_eq!(read_line(&mut input).unwrap(), None);
+    }
+
+    #[test]
+    fn a_modal_asks_for_each_field_and_submits_them() {
+        let modal = Modal {
+            action: "s:notes:3".into(),
+            title: "Notes".into(),
+            inputs: vec![
+                TextInput {
+                    id: "notes".into(),
+                    label: "Notes".into(),
+                    style: InputStyle::Paragraph,
+                    required: false,
+                    max_len: 1000,
+                    value: None,
+                    placeholder: None,
+                },
+                TextInput {
+                    id: "rating".into(),
+                    label: "Rating".into(),
+                    style: InputStyle::Short,
+                    required: true,
+                    max_len: 1,
+                    value: None,
+                    placeholder: None,
+                },
+            ],
+        };
+        let mut term = terminal();
+        let mut input = Input::Lines(&b"Clear on trade-offs\n3\n/help\n"[..]);
+        let submitted = ask_modal(&mut term, &mut input, &modal).unwrap();
+        assert_eq!(
+            submitted,
+            Some(Invocation::Modal {
+                custom_id: "s:notes:3".into(),
+                fields: vec![
+                    ("notes".into(), "Clear on trade-offs".into()),
+                    ("rating".into(), "3".into()),
+                ],
+            })
+        );
+        let shown = String::from_utf8(term.out).unwrap();
+        assert!(shown.starts_with("Notes\n") && shown.contains("Notes (optional): "));
+        // The next line is left for the console.
+        let Input::Lines(rest) = input else { panic!() };
+        assert_eq!(rest, b"/help\n");
+        // Input that ends halfway submits nothing.
+        let mut term = terminal();
+        let mut short = Input::Lines(&b"only one\n"[..]);
+        assert_eq!(ask_modal(&mut term, &mut short, &modal).unwrap(), None);
+    }
+
+    #[test]
+    fn errors_go_to_standard_error() {
+        let mut term = terminal();
+        term.report(&Error::Input(InputError::NoButtons));
+        term.deliver(
+            &Effect::reply(crate::engine::Visibility::Private, Message::text("hello")),
+            &[],
+            false,
+        );
+        assert_eq!(String::from_utf8(term.out).unwrap(), "hello\n\n");
+        assert!(String::from_utf8(term.err).unwrap().contains("no buttons"));
+    }
+}

@@ -1,0 +1,279 @@
+//! Console lines into invocations: `/question senior networking`, `/answer id:aws-s3-basics`,
+//! `level: senior` with a space, `help`/`quit`/`exit` without the slash, and hints for values
+//! in the wrong place.
+
+use crate::bank::Bank;
+use crate::engine::{Completion, Error, InputError, Invocation, OptionSpec, RawOption, commands};
+
+/// What a console line asks for.
+#[derive(Debug, PartialEq)]
+pub enum Line {
+    Empty,
+    Quit,
+    Run(Invocation),
+    /// `!N`: press button N of the last message that had buttons.
+    Press(usize),
+}
+
+/// Parses one console line. Options are `name:value` (quote values with spaces:
+/// `topic:"multi-account"`), in any order, or given positionally in the order the command
+/// declares them. Subcommands follow the command's name: `/daily set ...`.
+pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(Line::Empty);
+    }
+    if matches!(line, "quit" | "exit" | "/quit" | "/exit" | "q") {
+        return Ok(Line::Quit);
+    }
+    if let Some(n) = line.strip_prefix('!') {
+        return n
+            .trim()
+            .parse::<usize>()
+            .map(Line::Press)
+            .map_err(|_| Error::Input(InputError::BadButtonNumber(line.to_string())));
+    }
+    // A command typed without its slash: `help`, `question senior`.
+    let rest = match line.strip_prefix('/') {
+        Some(rest) => rest,
+        None => {
+            let first = line.split_whitespace().next().unwrap_or("").to_lowercase();
+            if commands::COMMANDS.iter().any(|c| c.name == first) {
+                line
+            } else {
+                return Err(Error::Input(InputError::NotACommand));
+            }
+        }
+    };
+    let tokens = tokenize(rest)?;
+    if tokens.is_empty() {
+        return Err(Error::Input(InputError::EmptyCommand));
+    }
+    // The longest run of leading words that names a command: `daily set` before `daily`.
+    let mut path = tokens[0].to_lowercase();
+    let mut used = 1;
+    for word in &tokens[1..] {
+        let longer = format!("{path} {}", word.to_lowercase());
+        let is_prefix = commands::leaves()
+            .iter()
+            .any(|l| l.path() == longer || l.path().starts_with(&format!("{longer} ")));
+        if !is_prefix {
+            break;
+        }
+        path = longer;
+        used += 1;
+    }
+    let Some(leaf) = commands::find(&path) else {
+        let is_group = commands::leaves()
+            .iter()
+            .any(|l| l.path().starts_with(&format!("{path} ")));
+        if is_group {
+            return Err(Error::Input(InputError::NeedsSubcommand { group: path }));
+        }
+        // An unknown command is reported by the engine, with the list of commands.
+        return Ok(Line::Run(Invocation::Command {
+            name: path,
+            options: Vec::new(),
+        }));
+    };
+    let mut options: Vec<RawOption> = Vec::new();
+    let mut positional = Vec::new();
+    let mut words = tokens[used..].iter().peekable();
+    while let Some(word) = words.next() {
+        match split_named(word) {
+            // `level: senior`: the value is the next word.
+            Some((key, "")) if leaf.spec.option(&key.to_lowercase()).is_some() => {
+                let value = words.next().map_or("", String::as_str);
+                options.push(RawOption::text(&key.to_lowercase(), value));
+            }
+            Some((key, value)) => options.push(RawOption::text(&key.to_lowercase(), value)),
+            None => positional.push(word.as_str()),
+        }
+    }
+    let named: Vec<String> = options.iter().map(|o| o.name.clone()).collect();
+    let free: Vec<&OptionSpec> = leaf
+        .spec
+        .options
+        .iter()
+        .filter(|o| !named.iter().any(|n| n == o.name))
+        .collect();
+    for (i, value) in positional.iter().enumerate() {
+        let Some(slot) = free.get(i) else {
+            return Err(Error::Input(InputError::TooManyValues {
+                command: leaf.path(),
+            }));
+        };
+        if let Some(other) = misplaced(slot, value, &free, bank) {
+            return Err(Error::Input(InputError::Misplaced {
+                command: leaf.path(),
+                value: value.to_string(),
+                belongs: other.name,
+                expected: slot.name,
+            }));
+        }
+        options.push(RawOption::text(slot.name, value));
+    }
+    Ok(Line::Run(Invocation::Command {
+        name: path,
+        options,
+    }))
+}
+
+/// The option a positional value really belongs to, when it does not fit its slot's choices
+/// but is a known value of another option (`networking` typed where the level goes).
+fn misplaced(
+    slot: &OptionSpec,
+    value: &str,
+    free: &[&'static OptionSpec],
+    bank: &Bank,
+) -> Option<&'static OptionSpec> {
+    let fits = |o: &OptionSpec| {
+        if !o.choices.is_empty() {
+            o.choices
+                .iter()
+                .any(|c| c.value.eq_ignore_ascii_case(value))
+        } else {
+            match o.completion {
+                Some(Completion::Topic) => bank.has_topic(&value.to_lowercase()),
+                Some(Completion::QuestionId) => bank.get(value).is_some(),
+                None => false,
+            }
+        }
+    };
+    if slot.choices.is_empty() || fits(slot) {
+        return None;
+    }
+    free.iter()
+        .copied()
+        .find(|o| !std::ptr::eq(*o, slot) && fits(o))
+}
+
+/// `key:value` where key looks like an option name.
+fn split_named(word: &str) -> Option<(&str, &str)> {
+    let (key, value) = word.split_once(':')?;
+    let looks_like_name = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    looks_like_name.then_some((key, value))
+}
+
+/// Splits on spaces, keeping "double" or 'single' quoted parts together (quotes may start
+/// mid-word, as in `topic:"a b"`).
+pub fn tokenize(s: &str) -> Result<Vec<String>, Error> {
+    let mut tokens = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut in_token = false;
+    for c in s.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_token = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_token {
+                    tokens.push(std::mem::take(&mut current));
+                    in_token = false;
+                }
+            }
+            (None, c) => {
+                current.push(c);
+                in_token = true;
+            }
+        }
+    }
+    if quote.is_some() {
+        return Err(Error::Input(InputError::UnclosedQuote));
+    }
+    if in_token {
+        tokens.push(current);
+    }
+    Ok(tokens)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::RawValue;
+
+    fn bank() -> Bank {
+        Bank::load_configured(None).unwrap().0
+    }
+
+    fn opts(line: &str) -> Vec<(String, String)> {
+        match parse_line(line, &bank()).unwrap() {
+            Line::Run(Invocation::Command { options, .. }) => options
+                .into_iter()
+                .map(|o| match o.value {
+                    RawValue::Text(t) => (o.name, t),
+                    other => panic!("{other:?}"),
+                })
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn input_error(line: &str) -> InputError {
+        match parse_line(line, &bank()) {
+            Err(Error::Input(e)) => e,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn positional_named_and_lenient() {
+        let level = |v: &str| ("level".to_string(), v.to_string());
+        assert_eq!(opts("/question senior"), vec![level("senior")]);
+        assert_eq!(
+            opts("/question topic:networking mid"),
+            vec![("topic".into(), "networking".into()), level("mid")]
+        );
+        assert_eq!(
+            opts("/answer id:\"aws-s3-basics\" public:yes"),
+            vec![
+                ("id".into(), "aws-s3-basics".into()),
+                ("public".into(), "yes".into())
+            ]
+        );
+        // A space after the colon, and the command without its slash.
+        assert_eq!(opts("/question level: senior"), vec![level("senior")]);
+        assert_eq!(opts("question mid"), vec![level("mid")]);
+        assert!(matches!(
+            parse_line("help", &bank()).unwrap(),
+            Line::Run(Invocation::Command { .. })
+        ));
+        assert_eq!(parse_line("exit", &bank()).unwrap(), Line::Quit);
+        assert!(matches!(
+            input_error("/question a b c"),
+            InputError::TooManyValues { .. }
+        ));
+        assert_eq!(input_error("/question \"open"), InputError::UnclosedQuote);
+        assert_eq!(input_error("hello there"), InputError::NotACommand);
+        assert_eq!(parse_line("!2", &bank()).unwrap(), Line::Press(2));
+        assert_eq!(parse_line("   ", &bank()).unwrap(), Line::Empty);
+    }
+
+    #[test]
+    fn a_topic_where_the_level_goes_gets_a_hint() {
+        match input_error("/question networking") {
+            InputError::Misplaced {
+                value,
+                belongs,
+                expected,
+                ..
+            } => assert_eq!(
+                (value.as_str(), belongs, expected),
+                ("networking", "topic", "level")
+            ),
+            other => panic!("{other:?}"),
+        }
+        // A value that fits nothing is left for the engine to explain.
+        assert_eq!(
+            opts("/question expert"),
+            vec![("level".into(), "expert".into())]
+        );
+    }
+}

@@ -782,3 +782,29 @@ fn help_walks_through_a_session_and_mentions_commands_when_it_can() {
         Some(interview_bot::engine::BOT_COLOUR)
     );
 }
+
+#[test]
+fn a_pool_of_one_says_so_instead_of_repeating_silently() {
+    let pack = r#"
+[[question]]
+id = "only-one"
+level = "mid"
+topic = "networking"
+prompt = "The only question?"
+answer = ["A point."]
+red_flags = ["A flag."]
+follow_ups = ["A probe?"]
+"#;
+    let bank = std::sync::Arc::new(interview_bot::bank::load_str("one.toml", pack).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let store = interview_bot::store::Store::open(&dir.path().join("db")).unwrap();
+    let clock = std::sync::Arc::new(interview_bot::clock::ManualClock::new(0));
+    let engine = Engine::new(bank, store, clock.clone());
+    let first = ask(&engine, GUILD, &[("level", "mid")]);
+    assert_eq!(first.content, None);
+    clock.advance(10_000);
+    let again = engine.handle(&press(GUILD, &first.buttons[1].action));
+    let note = again.content.clone().expect("a note");
+    assert!(note.contains("only mid-level question"), "{note}");
+    assert_eq!(question_id(&again), "only-one");
+}

@@ -62,6 +62,7 @@ fn directory(opts: &ConsoleOptions) -> Resolved {
             id: CONSOLE_CHANNEL,
             name: CONSOLE_CHANNEL_NAME.into(),
             kind: ChannelKind::Text,
+            bot_permissions: Some(Permissions(u64::MAX)),
         },
     );
     resolved.users.insert(
@@ -152,9 +153,12 @@ impl<W: Write, E: Write> Terminal<W, E> {
                 };
                 self.show(false, Some("(the buttons above now read)"), &shown)
             }
+            // The console has no channel history to search.
+            Effect::FindPost { .. } => Delivered::NotFound,
             Effect::Post {
                 channel_id,
                 message,
+                ..
             } => self.show(
                 false,
                 Some(&format!("(posted in channel {channel_id})")),

@@ -120,6 +120,7 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
             ResolvedRole {
                 id: id.get(),
                 name: role.name.clone(),
+                mentionable: role.mentionable,
             },
         );
     }
@@ -130,6 +131,12 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
                 id: id.get(),
                 name: channel.name.clone().unwrap_or_default(),
                 kind: channel_kind(channel.kind),
+                // Discord tells the bot its own permissions only for the channel the command
+                // was used in; elsewhere they are checked when posting.
+                bot_permissions: (*id == cmd.channel_id)
+                    .then_some(cmd.app_permissions)
+                    .flatten()
+                    .map(|p| Permissions(p.bits())),
             },
         );
     }

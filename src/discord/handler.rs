@@ -9,7 +9,7 @@ use serenity::all::{
     AutocompleteChoice, ChannelId, CommandInteraction, ComponentInteraction, Context,
     CreateAutocompleteResponse, CreateInteractionResponse, CreateInteractionResponseMessage,
     CreateThread, EditInteractionResponse, EditMessage, EventHandler, Http, Interaction, MessageId,
-    ModalInteraction, Ready,
+    ModalInteraction, Nonce, Ready,
 };
 use serenity::async_trait;
 use tokio::task::JoinHandle;
@@ -419,7 +419,7 @@ impl Handler {
                 Ok(done) => done,
                 Err(e) => {
                     tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
-                    Delivered::Failed(e.to_string())
+                    classify(&e)
                 }
             };
             report.push(done);
@@ -532,53 +532,7 @@ impl Handler {
                     Ok(Delivered::Failed("modal after the first answer".into()))
                 }
             },
-            Effect::Post {
-                channel_id,
-                message,
-            } => Ok(sent(
-                ChannelId::new(*channel_id)
-                    .send_message(http, convert::channel_message(message))
-                    .await?,
-            )),
-            Effect::Thread { on, name, message } => {
-                let Some((parent, mid)) = resolve_ref(on, earlier) else {
-                    return Ok(Delivered::Skipped);
-                };
-                let thread = ChannelId::new(parent)
-                    .create_thread_from_message(
-                        http,
-                        MessageId::new(mid),
-                        CreateThread::new(name.clone()),
-                    )
-                    .await?;
-                let m = thread
-                    .id
-                    .send_message(http, convert::channel_message(message))
-                    .await?;
-                Ok(Delivered::Thread {
-                    thread_id: thread.id.get(),
-                    message_id: m.id.get(),
-                })
-            }
-            Effect::Edit { target: r, message } => {
-                let Some((c, mid)) = resolve_ref(r, earlier) else {
-                    return Ok(Delivered::Skipped);
-                };
-                Ok(sent(
-                    ChannelId::new(c)
-                        .edit_message(http, MessageId::new(mid), convert::edit_message(message))
-                        .await?,
-                ))
-            }
-            Effect::Delete { target: r } => {
-                let Some((c, mid)) = resolve_ref(r, earlier) else {
-                    return Ok(Delivered::Skipped);
-                };
-                ChannelId::new(c)
-                    .delete_message(http, MessageId::new(mid))
-                    .await?;
-                Ok(Delivered::Done)
-            }
+            other => deliver_outside(http, other, earlier).await,
         }
     }
 
@@ -615,6 +569,139 @@ impl Handler {
         ac.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
             .await
     }
+}
+
+/// Carries out an effect that does not answer an interaction: posts, threads, edits,
+/// deletions and look-ups, for interactions and for the scheduler alike.
+pub(super) async fn deliver_outside(
+    http: &Http,
+    effect: &Effect,
+    earlier: &[Delivered],
+) -> Result<Delivered, serenity::Error> {
+    let sent = |m: serenity::all::Message| Delivered::Message {
+        channel_id: Some(m.channel_id.get()),
+        message_id: Some(m.id.get()),
+    };
+    match effect {
+        Effect::Post {
+            channel_id,
+            message,
+            nonce,
+            reply_to,
+        } => {
+            let mut builder = convert::channel_message(message);
+            if let Some(n) = nonce {
+                builder = builder.nonce(Nonce::String(n.clone())).enforce_nonce(true);
+            }
+            if let Some(m) = reply_to {
+                builder =
+                    builder.reference_message((ChannelId::new(*channel_id), MessageId::new(*m)));
+            }
+            Ok(sent(
+                ChannelId::new(*channel_id)
+                    .send_message(http, builder)
+                    .await?,
+            ))
+        }
+        Effect::FindPost {
+            channel_id,
+            nonce,
+            marker,
+            since_ms,
+        } => find_post(http, *channel_id, nonce, marker, *since_ms).await,
+        Effect::Thread { on, name, message } => {
+            let Some((parent, mid)) = resolve_ref(on, earlier) else {
+                return Ok(Delivered::Skipped);
+            };
+            let thread = ChannelId::new(parent)
+                .create_thread_from_message(
+                    http,
+                    MessageId::new(mid),
+                    CreateThread::new(name.clone()),
+                )
+                .await?;
+            let m = thread
+                .id
+                .send_message(http, convert::channel_message(message))
+                .await?;
+            Ok(Delivered::Thread {
+                thread_id: thread.id.get(),
+                message_id: m.id.get(),
+            })
+        }
+        Effect::Edit { target: r, message } => {
+            let Some((c, mid)) = resolve_ref(r, earlier) else {
+                return Ok(Delivered::Skipped);
+            };
+            Ok(sent(
+                ChannelId::new(c)
+                    .edit_message(http, MessageId::new(mid), convert::edit_message(message))
+                    .await?,
+            ))
+        }
+        Effect::Delete { target: r } => {
+            let Some((c, mid)) = resolve_ref(r, earlier) else {
+                return Ok(Delivered::Skipped);
+            };
+            ChannelId::new(c)
+                .delete_message(http, MessageId::new(mid))
+                .await?;
+            Ok(Delivered::Done)
+        }
+        Effect::Reply { .. }
+        | Effect::Update(_)
+        | Effect::UpdateButtons(_)
+        | Effect::OpenModal(_) => Ok(Delivered::Failed(
+            "an interaction answer outside an interaction".into(),
+        )),
+    }
+}
+
+/// How a failed request counts: Discord refusing for good (403 no access or permission, 404
+/// the channel or message is gone) or a failure worth retrying (server errors, timeouts, rate
+/// limits, the network).
+pub(super) fn classify(e: &serenity::Error) -> Delivered {
+    use serenity::all::HttpError;
+    if let serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) = e {
+        let status = r.status_code.as_u16();
+        if status == 403 || status == 404 {
+            return Delivered::Refused(format!("{} ({})", r.error.message, r.error.code));
+        }
+    }
+    Delivered::Failed(e.to_string())
+}
+
+/// Looks through a channel's recent messages for a post of the bot's: by nonce (Discord echoes
+/// it on messages it still holds in memory), or else the bot's own message since `since_ms`
+/// whose first card's footer starts with `marker`.
+async fn find_post(
+    http: &Http,
+    channel_id: u64,
+    nonce: &str,
+    marker: &str,
+    since_ms: i64,
+) -> Result<Delivered, serenity::Error> {
+    let me = http.get_current_user().await?.id;
+    let recent = ChannelId::new(channel_id)
+        .messages(http, serenity::all::GetMessages::new().limit(50))
+        .await?;
+    let found = recent.into_iter().find(|m| {
+        let by_nonce = matches!(&m.nonce, Some(Nonce::String(n)) if n == nonce);
+        let mine = m.author.id == me
+            && m.timestamp.timestamp_millis() >= since_ms
+            && m.embeds
+                .first()
+                .and_then(|e| e.footer.as_ref())
+                .is_some_and(|f| f.text.starts_with(marker));
+        by_nonce || mine
+    });
+    Ok(match found {
+        Some(m) => Delivered::Message {
+            channel_id: Some(channel_id),
+            message_id: Some(m.id.get()),
+        },
+        None => Delivered::NotFound,
+    })
 }
 
 /// One change of the message a button sits on, in the three forms Discord takes it: as the

@@ -17,6 +17,18 @@ pub const PERMISSIONS: &[(Permissions, &str)] = &[
         Permissions::EMBED_LINKS,
         "show questions and rubrics as embeds",
     ),
+    (
+        Permissions::READ_MESSAGE_HISTORY,
+        "find its own daily post again after a restart, so nothing is posted twice",
+    ),
+    (
+        Permissions::CREATE_PUBLIC_THREADS,
+        "reveal a daily question's answer in a thread on the post",
+    ),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "post the answer in that thread",
+    ),
 ];
 
 /// Scopes: a bot user, and slash commands.
@@ -45,10 +57,11 @@ mod tests {
         let u = url(42);
         assert!(u.starts_with("https://discord.com/oauth2/authorize?client_id=42&"));
         assert!(u.contains("scope=bot%20applications.commands"));
-        // VIEW_CHANNEL (1 << 10) | SEND_MESSAGES (1 << 11) | EMBED_LINKS (1 << 14)
+        // View Channel, Send Messages, Embed Links, Read Message History, Create Public
+        // Threads, Send Messages in Threads.
         assert!(u.ends_with(&format!(
             "permissions={}",
-            (1u64 << 10) | (1 << 11) | (1 << 14)
+            (1u64 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38)
         )));
     }
 }

@@ -6,6 +6,7 @@ pub mod convert;
 mod handler;
 pub mod invite;
 pub mod register;
+mod scheduler;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -115,17 +116,30 @@ pub async fn run(
     let http = conn.http();
     check_reachable(&http, conn).await?;
     let inflight = Arc::new(InFlight::default());
-    let handler = handler::Handler::new(engine, conn.guild_id, conn.defer_after, inflight.clone());
+    let handler = handler::Handler::new(
+        engine.clone(),
+        conn.guild_id,
+        conn.defer_after,
+        inflight.clone(),
+    );
     // GUILDS is not privileged; the bot needs no message content.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
         .event_handler(handler)
         .await?;
+    // The scheduler starts here, once per process; a reconnect does not start another.
+    let (stop_scheduler, scheduler_stop) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(scheduler::run(
+        client.http.clone(),
+        engine.clone(),
+        scheduler_stop,
+    ));
     let shards = client.shard_manager.clone();
     let (stopped_tx, stopped_rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: no new interactions, finishing those in flight");
         inflight.close();
+        let _ = stop_scheduler.send(true);
         if !inflight.wait_idle(DRAIN_TIMEOUT).await {
             tracing::warn!(
                 remaining = inflight.count(),
@@ -145,6 +159,12 @@ pub async fn run(
     tokio::select! {
         result = client.start() => result?,
         _ = stopped_rx => {}
+    }
+    if tokio::time::timeout(SHARD_STOP_TIMEOUT, scheduler)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the daily scheduler did not stop in time");
     }
     Ok(())
 }

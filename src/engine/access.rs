@@ -13,6 +13,8 @@ pub enum Access {
     Interviewers,
     /// Members with Manage Server or Administrator.
     Managers,
+    /// Only the bot's own work (the scheduler); no member may start it.
+    Bot,
 }
 
 impl Access {
@@ -24,6 +26,7 @@ impl Access {
                 "interviewers (the server's interviewer role, or Manage Server)"
             }
             Access::Managers => "members with Manage Server",
+            Access::Bot => "the bot itself",
         }
     }
 }
@@ -43,6 +46,7 @@ impl Engine {
         };
         let allowed = match rule {
             Access::Everyone => true,
+            Access::Bot => false,
             Access::Managers => is_manager(member),
             Access::Interviewers => {
                 is_manager(member) || {

@@ -47,6 +47,31 @@ pub static ACTIONS: &[ActionSpec] = &[
         handler: Engine::action_model_answer,
     },
     ActionSpec {
+        prefix: "d:answer",
+        ack: Ack::Reply(Visibility::Private),
+        access: Access::Everyone,
+        handler: Engine::action_daily_answer,
+    },
+    // The scheduler's jobs: only the bot itself runs them.
+    ActionSpec {
+        prefix: "daily:post",
+        ack: Ack::Reply(Visibility::Public),
+        access: Access::Bot,
+        handler: Engine::job_daily_post,
+    },
+    ActionSpec {
+        prefix: "daily:reveal",
+        ack: Ack::Reply(Visibility::Public),
+        access: Access::Bot,
+        handler: Engine::job_daily_reveal,
+    },
+    ActionSpec {
+        prefix: "daily:settle",
+        ack: Ack::Reply(Visibility::Public),
+        access: Access::Bot,
+        handler: Engine::job_daily_settle,
+    },
+    ActionSpec {
         prefix: "q:next",
         // The pressed card's button is disabled (an update), then the new card follows.
         ack: Ack::Update,

@@ -119,6 +119,7 @@ impl OptionKind {
 pub enum Completion {
     Topic,
     QuestionId,
+    Timezone,
 }
 
 /// A fixed value the user picks from: `name` is shown, `value` is sent.
@@ -292,6 +293,150 @@ pub static COMMANDS: &[CommandSpec] = &[
         &[],
         Engine::cmd_help,
     ),
+    CommandSpec {
+        name: "daily",
+        description: "Daily practice: one question a day in a channel, the answer later",
+        options: &[],
+        subcommands: &[
+            CommandSpec {
+                access: Access::Interviewers,
+                ..CommandSpec::leaf(
+                    "set",
+                    "Post a question every day in a channel at a local time",
+                    &[
+                        CHANNEL_OPTION,
+                        OptionSpec {
+                            name: "time",
+                            description: "Local time of day, HH:MM (24-hour), e.g. 09:00",
+                            kind: OptionKind::Text { max_len: 5 },
+                            required: true,
+                            choices: &[],
+                            completion: None,
+                        },
+                        OptionSpec {
+                            name: "timezone",
+                            description: "IANA time zone, e.g. Europe/Berlin (default: the server's, else UTC)",
+                            kind: OptionKind::Text { max_len: 64 },
+                            required: false,
+                            choices: &[],
+                            completion: Some(Completion::Timezone),
+                        },
+                        OptionSpec {
+                            name: "level",
+                            description: "Level of the questions (default: ramp through the week)",
+                            kind: OptionKind::Text { max_len: 10 },
+                            required: false,
+                            choices: DAILY_LEVEL_CHOICES,
+                            completion: None,
+                        },
+                        OptionSpec {
+                            name: "topic",
+                            description: "Only questions on this topic",
+                            kind: OptionKind::Text { max_len: 64 },
+                            required: false,
+                            choices: &[],
+                            completion: Some(Completion::Topic),
+                        },
+                        OptionSpec {
+                            name: "role",
+                            description: "A role to mention with each question",
+                            kind: OptionKind::Role,
+                            required: false,
+                            choices: &[],
+                            completion: None,
+                        },
+                        OptionSpec {
+                            name: "reveal_after",
+                            description: "When to reveal the answer, e.g. 12h, 90m, 1h30m (at most 24h; 0 = never)",
+                            kind: OptionKind::Text { max_len: 12 },
+                            required: false,
+                            choices: &[],
+                            completion: None,
+                        },
+                        OptionSpec {
+                            name: "days",
+                            description: "every day (default), weekdays, or a list such as mon,wed,fri",
+                            kind: OptionKind::Text { max_len: 60 },
+                            required: false,
+                            choices: &[],
+                            completion: None,
+                        },
+                    ],
+                    Engine::cmd_daily_set,
+                )
+            },
+            CommandSpec {
+                access: Access::Interviewers,
+                ..CommandSpec::leaf(
+                    "off",
+                    "Stop daily practice in a channel",
+                    &[CHANNEL_OPTION],
+                    Engine::cmd_daily_off,
+                )
+            },
+            CommandSpec {
+                access: Access::Interviewers,
+                ..CommandSpec::leaf(
+                    "status",
+                    "Every daily schedule of this server, with the next and last post",
+                    &[],
+                    Engine::cmd_daily_status,
+                )
+            },
+            CommandSpec {
+                access: Access::Interviewers,
+                ..CommandSpec::leaf(
+                    "now",
+                    "Post an extra question in a channel now (not the day's post)",
+                    &[CHANNEL_OPTION],
+                    Engine::cmd_daily_now,
+                )
+            },
+            CommandSpec {
+                access: Access::Interviewers,
+                ..CommandSpec::leaf(
+                    "preview",
+                    "The next seven posts of a channel, with their levels",
+                    &[CHANNEL_OPTION],
+                    Engine::cmd_daily_preview,
+                )
+            },
+        ],
+        handler: None,
+        access: Access::Interviewers,
+        answer: Answer::Private,
+        default_permissions: Some(crate::engine::Permissions::MANAGE_GUILD),
+    },
+];
+
+const CHANNEL_OPTION: OptionSpec = OptionSpec {
+    name: "channel",
+    description: "The text or announcement channel",
+    kind: OptionKind::Channel {
+        kinds: super::daily::POST_CHANNELS,
+    },
+    required: true,
+    choices: &[],
+    completion: None,
+};
+
+const DAILY_LEVEL_CHOICES: &[ChoiceSpec] = &[
+    ChoiceSpec {
+        name: "Ramp: junior early in the week, mid mid-week, senior at its end",
+        value: "ramp",
+    },
+    ChoiceSpec {
+        name: "Junior (0-2 years)",
+        value: "junior",
+    },
+    ChoiceSpec {
+        name: "Mid-level (2-5 years)",
+        value: "mid",
+    },
+    ChoiceSpec {
+        name: "Senior (5+ years)",
+        value: "senior",
+    },
 ];
 
 /// The runnable command at `path` (`question`, `daily set`), if there is one.
@@ -689,6 +834,7 @@ mod tests {
                 id: 7,
                 name: "interviews".into(),
                 kind: ChannelKind::Text,
+                bot_permissions: None,
             },
         );
         let by = |raw: RawValue| lookup(&raw, &resolved.channels, |c| &c.name, '#').map(|c| c.id);

@@ -173,8 +173,23 @@ pub enum Effect {
     UpdateButtons(Vec<Button>),
     /// Open a modal; only as the first answer to a command or a button.
     OpenModal(Modal),
-    /// Post a new message in a channel.
-    Post { channel_id: u64, message: Message },
+    /// Post a new message in a channel. With a `nonce`, Discord itself drops a repeat of the
+    /// same post sent within a few minutes (`enforce_nonce`); `reply_to` makes it a reply.
+    Post {
+        channel_id: u64,
+        message: Message,
+        nonce: Option<String>,
+        reply_to: Option<u64>,
+    },
+    /// Look for a message the bot posted in a channel: by its nonce, or else the bot's own
+    /// message since `since_ms` whose card footer starts with `marker`. Reports
+    /// [`Delivered::Message`] if found, [`Delivered::NotFound`] if not.
+    FindPost {
+        channel_id: u64,
+        nonce: String,
+        marker: String,
+        since_ms: i64,
+    },
     /// Start a thread on a message and post in it.
     Thread {
         on: MessageRef,
@@ -217,7 +232,10 @@ impl Effect {
             | Effect::Post { message, .. }
             | Effect::Thread { message, .. }
             | Effect::Edit { message, .. } => Some(message),
-            Effect::UpdateButtons(_) | Effect::OpenModal(_) | Effect::Delete { .. } => None,
+            Effect::UpdateButtons(_)
+            | Effect::OpenModal(_)
+            | Effect::Delete { .. }
+            | Effect::FindPost { .. } => None,
         }
     }
 }
@@ -234,15 +252,24 @@ pub enum Delivered {
     Thread { thread_id: u64, message_id: u64 },
     /// Done, nothing to report (a modal, a deletion).
     Done,
-    /// It did not happen; the reason is for the log.
+    /// It did not happen, for now (a server error, a timeout, a rate limit); the reason is
+    /// for the log.
     Failed(String),
+    /// Discord refused for good (the channel is gone, the bot lacks access): trying again
+    /// will not help until something changes.
+    Refused(String),
+    /// A [`Effect::FindPost`] found nothing.
+    NotFound,
     /// Not attempted (an earlier effect it depended on failed, or shutdown).
     Skipped,
 }
 
 impl Delivered {
     pub fn ok(&self) -> bool {
-        !matches!(self, Delivered::Failed(_) | Delivered::Skipped)
+        !matches!(
+            self,
+            Delivered::Failed(_) | Delivered::Refused(_) | Delivered::Skipped | Delivered::NotFound
+        )
     }
 
     pub fn message_id(&self) -> Option<u64> {
@@ -261,6 +288,19 @@ pub enum Commit {
     QuestionShown {
         guild_id: u64,
         claim: i64,
+        effect: usize,
+    },
+    /// A daily post was claimed; effect `effect` sends it (or, when settling after a restart,
+    /// finds it).
+    DailyPosted {
+        guild_id: u64,
+        post: i64,
+        effect: usize,
+    },
+    /// A daily reveal was claimed; effect `effect` is its thread (or reply).
+    DailyRevealed {
+        guild_id: u64,
+        post: i64,
         effect: usize,
     },
 }

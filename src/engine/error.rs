@@ -71,6 +71,24 @@ pub enum Error {
     NotAllowed { rule: Access },
     #[error("used outside a server")]
     OutsideGuild,
+    #[error("not a time of day")]
+    InvalidTime(String),
+    #[error("not a duration")]
+    InvalidDuration(String),
+    #[error("not a list of days")]
+    InvalidDays(String),
+    #[error("unknown time zone")]
+    UnknownZone {
+        name: String,
+        suggestions: Vec<String>,
+    },
+    #[error("no daily schedule in that channel")]
+    NoSchedule(String),
+    #[error("the bot lacks permissions in the channel")]
+    BotLacksPermissions {
+        channel: String,
+        missing: Vec<&'static str>,
+    },
     /// A console line that is not a command.
     #[error("console input error")]
     Input(InputError),
@@ -232,6 +250,39 @@ impl Error {
             Error::NotAllowed { rule } => format!(
                 "Only {} can do this. Ask a server admin if you need access.",
                 rule.describe()
+            ),
+            Error::InvalidTime(t) => format!(
+                "{} is not a time: give it as HH:MM on a 24-hour clock, such as `09:00` or `17:30`.",
+                quote(t)
+            ),
+            Error::InvalidDuration(d) => format!(
+                "{} is not a delay: write it like `12h`, `90m` or `1h30m` (at most 24h), or `0` for no reveal.",
+                quote(d)
+            ),
+            Error::InvalidDays(d) => format!(
+                "{} is not a set of days: use `every day`, `weekdays`, or a list such as `mon,wed,fri`.",
+                quote(d)
+            ),
+            Error::UnknownZone { name, suggestions } => {
+                let hint = if suggestions.is_empty() {
+                    String::new()
+                } else {
+                    let s: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+                    format!(" Did you mean {}?", s.join(", "))
+                };
+                format!(
+                    "{} is not a time zone I know.{hint} Use an IANA name such as `Europe/Berlin` or `America/New_York`; the option suggests them as you type.",
+                    quote(name)
+                )
+            }
+            Error::NoSchedule(channel) => format!(
+                "There is no daily practice in #{}. Start it with `/daily set`.",
+                quote(channel).trim_matches('`')
+            ),
+            Error::BotLacksPermissions { channel, missing } => format!(
+                "I cannot run daily practice in #{}: I am missing {} there. Give me these permissions in the channel's settings, then run `/daily set` again.",
+                quote(channel).trim_matches('`'),
+                missing.join(", ")
             ),
             Error::OutsideGuild => {
                 "interview-bot works inside servers only: use it in a server channel.".to_string()

@@ -16,6 +16,7 @@ mod error;
 pub mod limits;
 pub mod request;
 
+pub mod daily;
 pub mod help;
 pub mod questions;
 
@@ -57,6 +58,8 @@ pub struct Engine {
     /// When "Another question" last posted in each (guild, channel).
     cooldowns: Arc<Mutex<HashMap<(u64, u64), i64>>>,
     presentation: Arc<RwLock<Presentation>>,
+    /// Woken when a daily schedule changes, so the scheduler looks again.
+    schedules: Arc<tokio::sync::Notify>,
 }
 
 /// What the front end tells the engine about how it appears: the bot's name, and the ids
@@ -83,7 +86,23 @@ impl Engine {
             rng: Arc::new(Mutex::new(fastrand::Rng::new())),
             cooldowns: Arc::new(Mutex::new(HashMap::new())),
             presentation: Arc::new(RwLock::new(Presentation::default())),
+            schedules: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// Now, by the engine's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Tells the scheduler that a schedule changed.
+    fn schedules_changed(&self) {
+        self.schedules.notify_one();
+    }
+
+    /// Completes when a schedule changes (or changed since the last call).
+    pub async fn schedule_changed(&self) {
+        self.schedules.notified().await;
     }
 
     /// Called by a front end once it knows how the bot appears (after Discord's READY and the
@@ -128,6 +147,7 @@ impl Engine {
                 Some(leaf) => Ack::Reply(leaf.visibility(options)),
                 None => Ack::Reply(Visibility::Private),
             },
+            Invocation::Job { .. } => Ack::Reply(Visibility::Public),
             Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
                 match actions::find(custom_id) {
                     Some((spec, _)) => spec.ack,
@@ -168,7 +188,9 @@ impl Engine {
                     .ok_or_else(|| Error::Internal(format!("/{name} has no handler")))?;
                 handler(self, req, &args)
             }
-            Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
+            Invocation::Button { custom_id, .. }
+            | Invocation::Modal { custom_id, .. }
+            | Invocation::Job { id: custom_id } => {
                 let id = self.resolve_action(req.guild_id, custom_id)?;
                 let (spec, args) = actions::find(&id).ok_or(Error::UnknownAction)?;
                 self.authorize(req, spec.access)?;
@@ -204,6 +226,11 @@ impl Engine {
                 }
                 Ok(())
             }
+            Commit::DailyPosted { post, effect, .. } => {
+                self.commit_daily_posted(*post, report.get(*effect).unwrap_or(&Delivered::Skipped))
+            }
+            Commit::DailyRevealed { post, effect, .. } => self
+                .commit_daily_revealed(*post, report.get(*effect).unwrap_or(&Delivered::Skipped)),
         }
     }
 
@@ -232,6 +259,7 @@ impl Engine {
             Some(Completion::QuestionId) => {
                 self.complete_question_id(req.guild_id, req.channel_id, &req.partial)
             }
+            Some(Completion::Timezone) => self.complete_timezone(&req.partial),
             None => Vec::new(),
         }
     }

@@ -114,8 +114,9 @@ impl Engine {
                 .collect();
             outcome.effects.insert(0, Effect::UpdateButtons(buttons));
             for commit in &mut outcome.commits {
-                let Commit::QuestionShown { effect, .. } = commit;
-                *effect += 1;
+                if let Commit::QuestionShown { effect, .. } = commit {
+                    *effect += 1;
+                }
             }
         }
         Ok(outcome)
@@ -170,7 +171,7 @@ impl Engine {
                 cooldowns.insert(key, now);
             }
             let counts = db.show_counts(req.guild_id)?;
-            let q = choose_least_shown(&pool, &counts, |n| self.random_below(n));
+            let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
             let claim = db.claim_shown(&ShownQuestion {
                 guild_id: req.guild_id,
                 channel_id: req.channel_id,
@@ -247,7 +248,9 @@ impl Engine {
     ) -> Result<&Question, Error> {
         let pool = self.pool(level, topic)?;
         let counts = self.store.read(|db| db.show_counts(guild_id))?;
-        Ok(choose_least_shown(&pool, &counts, |n| self.random_below(n)))
+        Ok(choose_least_shown_in(&pool, &counts, |n| {
+            self.random_below(n)
+        }))
     }
 
     /// The public card for a question, with its two buttons.
@@ -502,7 +505,7 @@ fn progress(pool: &[&Question], counts: &HashMap<String, ShowCount>, picked: &st
 }
 
 /// The selection rule, separated from storage and randomness so it can be tested exactly.
-fn choose_least_shown<'a>(
+pub(super) fn choose_least_shown_in<'a>(
     pool: &[&'a Question],
     counts: &HashMap<String, ShowCount>,
     mut random: impl FnMut(usize) -> usize,
@@ -558,12 +561,12 @@ mod tests {
         counts.insert("b".to_string(), count(1, 30));
         // Only c has never been shown: it must be chosen whatever the random number.
         for r in 0..6 {
-            assert_eq!(choose_least_shown(&pool, &counts, |_| r).id, "c");
+            assert_eq!(choose_least_shown_in(&pool, &counts, |_| r).id, "c");
         }
         counts.insert("c".to_string(), count(1, 20));
         // New cycle: b was shown last, so only a or c.
         for r in 0..6 {
-            assert_ne!(choose_least_shown(&pool, &counts, |_| r).id, "b");
+            assert_ne!(choose_least_shown_in(&pool, &counts, |_| r).id, "b");
         }
     }
 

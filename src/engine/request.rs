@@ -12,6 +12,13 @@ pub struct Permissions(pub u64);
 impl Permissions {
     pub const ADMINISTRATOR: u64 = 1 << 3;
     pub const MANAGE_GUILD: u64 = 1 << 5;
+    pub const VIEW_CHANNEL: u64 = 1 << 10;
+    pub const SEND_MESSAGES: u64 = 1 << 11;
+    pub const EMBED_LINKS: u64 = 1 << 14;
+    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    pub const MENTION_EVERYONE: u64 = 1 << 17;
+    pub const CREATE_PUBLIC_THREADS: u64 = 1 << 35;
+    pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
 
     pub fn has(self, bits: u64) -> bool {
         self.0 & bits == bits
@@ -82,6 +89,8 @@ pub struct ResolvedUser {
 pub struct ResolvedRole {
     pub id: u64,
     pub name: String,
+    /// Whether anyone may mention it (otherwise only with Mention Everyone).
+    pub mentionable: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +98,8 @@ pub struct ResolvedChannel {
     pub id: u64,
     pub name: String,
     pub kind: ChannelKind,
+    /// The bot's own permissions there, when the front end knows them.
+    pub bot_permissions: Option<Permissions>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +168,8 @@ pub enum Invocation {
         custom_id: String,
         fields: Vec<(String, String)>,
     },
+    /// Work the bot starts itself (the scheduler), identified like an action: `daily:post:3`.
+    Job { id: String },
 }
 
 /// The message a pressed button sits on, as Discord sends it with the click.
@@ -208,6 +221,7 @@ impl Request {
             Invocation::Modal { custom_id, .. } => {
                 format!("modal {}", super::actions::label(custom_id))
             }
+            Invocation::Job { id } => format!("job {}", super::actions::label(id)),
         }
     }
 }

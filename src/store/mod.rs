@@ -10,6 +10,7 @@
 //! Calls are synchronous and may block on the database: front ends running on an async runtime
 //! call the engine (and so the store) from `spawn_blocking`, never from an async task directly.
 
+mod daily;
 mod handles;
 mod history;
 mod settings;
@@ -21,6 +22,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
+pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};
 
 /// Schema migrations, in order. Never edit one that has landed: add a new file and a line here.
@@ -33,6 +35,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0002_delivery_and_handles.sql",
         include_str!("../../migrations/0002_delivery_and_handles.sql"),
+    ),
+    (
+        "0003_daily_practice.sql",
+        include_str!("../../migrations/0003_daily_practice.sql"),
     ),
 ];
 

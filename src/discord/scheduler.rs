@@ -1,0 +1,97 @@
+//! The daily-practice scheduler: one task per process, started when the bot starts (never from
+//! the READY handler, which fires again on every reconnect). It asks the engine what is due,
+//! runs each job as a request from the bot itself, carries out its posts and threads through
+//! Discord's REST API, and records what Discord returned. Between rounds it sleeps until the
+//! next thing is due (at most an hour), or until a schedule changes, or until shutdown.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serenity::all::Http;
+use tokio::sync::watch;
+
+use crate::engine::{Delivered, Engine};
+
+use super::handler::{classify, deliver_outside};
+
+/// The longest sleep between two looks at the schedules.
+const MAX_SLEEP: Duration = Duration::from_secs(3600);
+/// Between two jobs: keeps a burst of schedules due at the same minute well under Discord's
+/// 50 requests per second, and under 5 messages per 5 seconds in any one channel.
+const PACE: Duration = Duration::from_millis(250);
+
+/// Runs until `stop` changes (or its sender is dropped).
+pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool>) {
+    tracing::info!("daily scheduler started");
+    loop {
+        if *stop.borrow() {
+            break;
+        }
+        let now = engine.now_ms();
+        let e = engine.clone();
+        let due = match tokio::task::spawn_blocking(move || e.daily_jobs(now)).await {
+            Ok(Ok(due)) => due,
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "could not read the daily schedules");
+                Default::default()
+            }
+            Err(err) => {
+                tracing::error!(error = %err, "the daily scheduler's look-up panicked");
+                Default::default()
+            }
+        };
+        let ran = !due.jobs.is_empty();
+        for job in due.jobs {
+            if *stop.borrow() {
+                break;
+            }
+            run_job(&http, &engine, job.request()).await;
+            tokio::time::sleep(PACE).await;
+        }
+        let sleep = if ran {
+            // Something ran: look again at once (a reveal or the next day may be due).
+            Duration::ZERO
+        } else {
+            due.next_ms
+                .map(|at| Duration::from_millis((at - engine.now_ms()).max(0) as u64))
+                .unwrap_or(MAX_SLEEP)
+                .min(MAX_SLEEP)
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(sleep) => {}
+            _ = engine.schedule_changed() => {}
+            _ = stop.changed() => break,
+        }
+    }
+    tracing::info!("daily scheduler stopped");
+}
+
+/// One job: the engine decides, Discord delivers, the engine records.
+async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) {
+    let label = req.label();
+    let e = engine.clone();
+    let outcome = match tokio::task::spawn_blocking(move || e.run(&req)).await {
+        Ok(o) => o,
+        Err(err) => {
+            tracing::error!(job = %label, error = %err, "a daily job panicked");
+            return;
+        }
+    };
+    let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
+    for effect in &outcome.effects {
+        let done = match deliver_outside(http, effect, &report).await {
+            Ok(done) => done,
+            Err(err) => classify(&err),
+        };
+        report.push(done);
+    }
+    tracing::info!(job = %label, effects = report.len(), ok = report.iter().all(Delivered::ok), "daily job");
+    if outcome.commits.is_empty() {
+        return;
+    }
+    let e = engine.clone();
+    let commits = outcome.commits.clone();
+    if let Err(err) = tokio::task::spawn_blocking(move || e.commit(&commits, &report)).await {
+        tracing::error!(job = %label, error = %err, "recording a daily job panicked");
+    }
+}

@@ -1,0 +1,907 @@
+//! Daily practice: one question a day per channel at a local time, the answer revealed later in
+//! a thread, exactly once whatever happens.
+//!
+//! Members manage schedules with `/daily set|off|status|now|preview`. The scheduler (started
+//! once by the Discord front end) asks [`Engine::daily_jobs`] what is due and runs each job as a
+//! request from the bot itself (`Origin::Bot`, `Invocation::Job`), through the same engine as
+//! commands. A post is claimed in the database before it is sent (with a nonce derived from
+//! the schedule and the day, so Discord drops a repeat), and recorded once Discord returned
+//! its id; a claim left behind by a stopped process is settled by looking for the post in the
+//! channel before anything is sent again.
+
+pub mod time;
+
+use jiff::civil::{Date, Weekday};
+use jiff::tz::TimeZone;
+
+use crate::bank::{Level, Question};
+use crate::store::{DailyPost, NewSchedule, Schedule, ScheduleStatus, ShownQuestion, Source};
+use crate::text::truncate;
+
+use super::commands::Args;
+use super::questions::{choose_least_shown_in, level_colour};
+use super::{
+    ButtonStyle, Card, ChannelKind, Commit, Delivered, Effect, Engine, Error, Invocation, Message,
+    MessageRef, Origin, Outcome, Permissions, Request, ResolvedChannel, ResolvedRole, Visibility,
+    actions,
+};
+
+use time::{Days, describe_duration, describe_instant, describe_time, discord_timestamp};
+
+/// A post missed at its time (the bot was down) is still made this long after, never past the
+/// local day's end.
+pub const CATCH_UP_MS: i64 = 6 * 3600 * 1000;
+/// A claim older than this with no message recorded was left by a stopped process.
+const SETTLE_AFTER_MS: i64 = 120 * 1000;
+/// Transient failures are retried with a growing delay, up to this.
+const MAX_BACKOFF_MS: i64 = 30 * 60 * 1000;
+/// The default time between a post and its answer.
+pub const DEFAULT_REVEAL_S: u32 = 12 * 3600;
+
+/// What a schedule needs to do its work in a channel, and why.
+const NEEDED: &[(u64, &str)] = &[
+    (Permissions::VIEW_CHANNEL, "View Channel"),
+    (Permissions::SEND_MESSAGES, "Send Messages"),
+    (Permissions::EMBED_LINKS, "Embed Links"),
+    (Permissions::READ_MESSAGE_HISTORY, "Read Message History"),
+    (Permissions::CREATE_PUBLIC_THREADS, "Create Public Threads"),
+    (
+        Permissions::SEND_MESSAGES_IN_THREADS,
+        "Send Messages in Threads",
+    ),
+];
+
+/// A schedule's level: fixed, or rising through the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelPlan {
+    Fixed(Level),
+    /// Junior on Monday and Tuesday, mid on Wednesday and Thursday, senior from Friday.
+    Ramp,
+}
+
+impl LevelPlan {
+    pub fn parse(s: &str) -> Option<LevelPlan> {
+        match s {
+            "ramp" => Some(LevelPlan::Ramp),
+            other => Level::parse(other).map(LevelPlan::Fixed),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LevelPlan::Fixed(l) => l.as_str(),
+            LevelPlan::Ramp => "ramp",
+        }
+    }
+
+    pub fn on(self, day: Weekday) -> Level {
+        match self {
+            LevelPlan::Fixed(l) => l,
+            LevelPlan::Ramp => match day {
+                Weekday::Monday | Weekday::Tuesday => Level::Junior,
+                Weekday::Wednesday | Weekday::Thursday => Level::Mid,
+                _ => Level::Senior,
+            },
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            LevelPlan::Fixed(l) => l.title().to_string(),
+            LevelPlan::Ramp => {
+                "ramp (junior early in the week, mid mid-week, senior at its end)".into()
+            }
+        }
+    }
+}
+
+/// A schedule with its zone and times resolved.
+struct Plan {
+    s: Schedule,
+    tz: TimeZone,
+    time: (u8, u8),
+    days: Days,
+    level: LevelPlan,
+}
+
+impl Plan {
+    fn of(s: Schedule) -> Result<Plan, Error> {
+        let broken = || Error::Internal(format!("daily schedule {} is malformed", s.id));
+        Ok(Plan {
+            tz: time::zone(&s.timezone).ok_or_else(broken)?,
+            time: time::parse_time(&s.post_time).ok_or_else(broken)?,
+            days: Days(s.days),
+            level: LevelPlan::parse(&s.level).ok_or_else(broken)?,
+            s,
+        })
+    }
+
+    /// When the schedule posts on a local date, if it posts that day.
+    fn due_on(&self, date: Date) -> Option<i64> {
+        if !self.days.contains(date.weekday()) {
+            return None;
+        }
+        time::instant_on(&self.tz, date, self.time).map(|t| t.as_millisecond())
+    }
+
+    /// The last moment a post for `date` may still go out.
+    fn deadline(&self, date: Date, due: i64) -> i64 {
+        let end = time::end_of_day_ms(&self.tz, date).unwrap_or(due + CATCH_UP_MS);
+        (due + CATCH_UP_MS).min(end)
+    }
+
+    /// The next `count` posting instants from `now` on, with their dates (today's counts if
+    /// its time has not come yet, or `include_today`).
+    fn upcoming(&self, now: i64, count: usize, include_today_if_due: bool) -> Vec<(Date, i64)> {
+        let Some(today) = time::local_date(&self.tz, now) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut date = today;
+        for _ in 0..(count * 7 + 8) {
+            if out.len() == count {
+                break;
+            }
+            if let Some(due) = self.due_on(date)
+                && (due > now
+                    || (include_today_if_due && date == today && now < self.deadline(date, due)))
+            {
+                out.push((date, due));
+            }
+            match date.tomorrow() {
+                Ok(d) => date = d,
+                Err(_) => break,
+            }
+        }
+        out
+    }
+}
+
+/// A job the scheduler runs now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    pub guild_id: u64,
+    pub channel_id: u64,
+    /// The job's id, as `Invocation::Job`.
+    pub id: String,
+}
+
+impl Job {
+    /// The request that runs it: from the bot itself.
+    pub fn request(&self) -> Request {
+        Request {
+            guild_id: self.guild_id,
+            channel_id: self.channel_id,
+            origin: Origin::Bot,
+            invocation: Invocation::Job {
+                id: self.id.clone(),
+            },
+            resolved: Default::default(),
+        }
+    }
+}
+
+/// What the scheduler should do now, and when to look again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Due {
+    pub jobs: Vec<Job>,
+    /// The next instant something becomes due (the scheduler sleeps until then, or until a
+    /// schedule changes).
+    pub next_ms: Option<i64>,
+}
+
+impl Engine {
+    /// Everything due at `now`: posts whose time has come (within the catch-up window), reveals,
+    /// and claims left unsettled by a stopped process; and when the next thing is due.
+    pub fn daily_jobs(&self, now: i64) -> Result<Due, Error> {
+        let (schedules, unsettled, reveals, next_reveal) = self.store.read(|db| {
+            Ok::<_, Error>((
+                db.active_schedules()?,
+                db.unsettled_posts()?,
+                db.due_reveals(now)?,
+                db.next_reveal_at(now)?,
+            ))
+        })?;
+        let mut due = Due::default();
+        let mut wake = |at: i64| {
+            due.next_ms = Some(due.next_ms.map_or(at, |n| n.min(at)));
+        };
+        if let Some(at) = next_reveal {
+            wake(at);
+        }
+        let mut jobs = Vec::new();
+        let mut busy_channels = std::collections::HashSet::new();
+        for p in &unsettled {
+            busy_channels.insert((p.guild_id, p.channel_id));
+            if now - p.claimed_at >= SETTLE_AFTER_MS {
+                jobs.push(Job {
+                    guild_id: p.guild_id,
+                    channel_id: p.channel_id,
+                    id: actions::format("daily:settle", &p.id.to_string()),
+                });
+            } else {
+                wake(p.claimed_at + SETTLE_AFTER_MS);
+            }
+        }
+        let mut backing_off = std::collections::HashSet::new();
+        for s in schedules {
+            if let Some(retry) = s.retry_at
+                && retry > now
+            {
+                backing_off.insert((s.guild_id, s.channel_id));
+                wake(retry);
+                continue;
+            }
+            let key = (s.guild_id, s.channel_id);
+            let plan = match Plan::of(s) {
+                Ok(p) => p,
+                Err(e) => {
+                    tracing::error!(error = %e, "skipping a daily schedule");
+                    continue;
+                }
+            };
+            if let Some((date, due_at)) = plan.upcoming(now, 1, true).first().copied() {
+                if due_at <= now && !busy_channels.contains(&key) {
+                    let done = self
+                        .store
+                        .read(|db| db.post_on(key.0, key.1, &time::date_key(date)))?
+                        .is_some();
+                    if !done {
+                        jobs.push(Job {
+                            guild_id: key.0,
+                            channel_id: key.1,
+                            id: actions::format(
+                                "daily:post",
+                                &format!("{}:{}", plan.s.id, time::date_key(date)),
+                            ),
+                        });
+                    }
+                    if let Some((_, next)) = plan.upcoming(due_at + 1, 1, false).first() {
+                        wake(*next);
+                    }
+                } else {
+                    wake(due_at);
+                }
+            }
+        }
+        for p in reveals {
+            if backing_off.contains(&(p.guild_id, p.channel_id)) {
+                continue;
+            }
+            jobs.push(Job {
+                guild_id: p.guild_id,
+                channel_id: p.channel_id,
+                id: actions::format("daily:reveal", &p.id.to_string()),
+            });
+        }
+        due.jobs = jobs;
+        Ok(due)
+    }
+
+    // ---- jobs ---------------------------------------------------------------------------
+
+    /// `daily:post:<schedule>:<date>`: the day's post, claimed before it is sent.
+    pub(super) fn job_daily_post(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        let (id, date) = args.split_once(':').ok_or(Error::UnknownAction)?;
+        let id: i64 = id.parse().map_err(|_| Error::UnknownAction)?;
+        let date = time::parse_date_key(date).ok_or(Error::UnknownAction)?;
+        let Some(s) = self.store.read(|db| db.schedule_by_id(req.guild_id, id))? else {
+            return Ok(Outcome::default());
+        };
+        if s.status != ScheduleStatus::Active {
+            return Ok(Outcome::default());
+        }
+        let plan = Plan::of(s)?;
+        let now = self.clock.now_ms();
+        match plan.due_on(date) {
+            Some(due) if due <= now && now < plan.deadline(date, due) => {}
+            // Not due (the schedule changed), or too late for that day: never post for a
+            // day already gone.
+            _ => return Ok(Outcome::default()),
+        }
+        let level = plan.level.on(date.weekday());
+        self.post_daily(&plan, level, "scheduled", date, now)
+    }
+
+    /// Picks a question for the channel (no repeats there until its pool is used up), claims
+    /// it and the post in one transaction, and returns the post.
+    fn post_daily(
+        &self,
+        plan: &Plan,
+        level: Level,
+        kind: &str,
+        date: Date,
+        now: i64,
+    ) -> Result<Outcome, Error> {
+        let s = &plan.s;
+        let pool: Vec<&Question> = self
+            .bank()
+            .filter(Some(level), s.topic.as_deref())
+            .collect();
+        if pool.is_empty() {
+            // The packs changed under the schedule: nothing to post until it is set again.
+            let reason = format!(
+                "there are no {} questions{} in the question bank any more",
+                level.title().to_lowercase(),
+                s.topic.as_deref().map_or(String::new(), |t| format!(
+                    " on {}",
+                    self.bank().topic_name(t)
+                ))
+            );
+            self.store
+                .write(|db| db.pause_schedule(s.id, &reason, now))?;
+            return Ok(Outcome::default());
+        }
+        let reveal_due = (s.reveal_after_s > 0).then(|| now + i64::from(s.reveal_after_s) * 1000);
+        let claimed = self.store.write(|db| {
+            let counts = db.channel_show_counts(s.guild_id, s.channel_id)?;
+            let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
+            let history = db.claim_shown(&ShownQuestion {
+                guild_id: s.guild_id,
+                channel_id: s.channel_id,
+                question_id: &q.id,
+                shown_by: None,
+                source: Source::Daily,
+                at_ms: now,
+            })?;
+            let post = db.claim_post(
+                s,
+                kind,
+                &time::date_key(date),
+                &q.id,
+                history,
+                now,
+                reveal_due,
+            )?;
+            if post.is_none() {
+                db.release_shown(s.guild_id, history)?;
+            }
+            Ok::<_, Error>(post.map(|p| (q, p, history)))
+        })?;
+        let Some((q, post, history)) = claimed else {
+            // Another attempt claimed this day already.
+            return Ok(Outcome::default());
+        };
+        let mut message = self.daily_card(s.guild_id, q)?;
+        if let Some(role) = s.role_id {
+            message.content = Some(format!("<@&{role}> today's practice question"));
+            message.ping_roles = vec![role];
+        }
+        Ok(Outcome::new(vec![Effect::Post {
+            channel_id: s.channel_id,
+            message,
+            nonce: Some(post.nonce.clone()),
+            reply_to: None,
+        }])
+        .with_commit(Commit::DailyPosted {
+            guild_id: s.guild_id,
+            post: post.id,
+            effect: 0,
+        })
+        .with_commit(Commit::QuestionShown {
+            guild_id: s.guild_id,
+            claim: history,
+            effect: 0,
+        }))
+    }
+
+    /// A daily post's card: the question card, with a "Model answer" that everyone may open
+    /// (the answer is revealed to the channel later anyway).
+    fn daily_card(&self, guild_id: u64, q: &Question) -> Result<Message, Error> {
+        let card = Card {
+            title: Some(truncate(
+                &format!(
+                    "Daily practice · {} · {}",
+                    q.level.title(),
+                    self.bank().topic_name(&q.topic)
+                ),
+                256,
+            )),
+            description: Some(q.prompt.clone()),
+            colour: Some(level_colour(q.level)),
+            footer: Some(format!("{} · the answer follows in a thread", q.id)),
+            ..Card::default()
+        };
+        let answer = self.action_id(guild_id, actions::format("d:answer", &q.id))?;
+        Ok(Message::default().card(card).button(
+            super::questions::MODEL_ANSWER_LABEL,
+            answer,
+            ButtonStyle::Primary,
+        ))
+    }
+
+    /// `d:answer:<id>`: a daily post's model answer, privately.
+    pub(super) fn action_daily_answer(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        self.action_model_answer(req, args)
+    }
+
+    /// `daily:reveal:<post>`: the answer, behind spoiler marks, in a thread on the post (or as
+    /// a reply when a thread could not be made).
+    pub(super) fn job_daily_reveal(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+        let Some(post) = self.store.read(|db| db.post(id))? else {
+            return Ok(Outcome::default());
+        };
+        if post.guild_id != req.guild_id || post.status != "posted" {
+            return Ok(Outcome::default());
+        }
+        let Some(message_id) = post.message_id else {
+            return Ok(Outcome::default());
+        };
+        let Some(q) = self.bank().get(&post.question_id) else {
+            self.store.write(|db| db.drop_reveal(post.id))?;
+            return Ok(Outcome::default());
+        };
+        let message = self.spoiler_rubric(q);
+        let effect = if post.reveal_status.as_deref() == Some("reply") {
+            Effect::Post {
+                channel_id: post.channel_id,
+                message,
+                nonce: Some(format!("ibr{}", post.id)),
+                reply_to: Some(message_id),
+            }
+        } else {
+            Effect::Thread {
+                on: MessageRef::Existing {
+                    channel_id: post.channel_id,
+                    message_id,
+                },
+                name: truncate(
+                    &format!(
+                        "Answer · {} · {}",
+                        q.level.title(),
+                        self.bank().topic_name(&q.topic)
+                    ),
+                    100,
+                ),
+                message,
+            }
+        };
+        Ok(
+            Outcome::new(vec![effect]).with_commit(Commit::DailyRevealed {
+                guild_id: post.guild_id,
+                post: post.id,
+                effect: 0,
+            }),
+        )
+    }
+
+    /// The rubric with each part behind spoiler marks, so nobody reads it by accident.
+    fn spoiler_rubric(&self, q: &Question) -> Message {
+        let mut m = self.rubric_message(q);
+        for card in &mut m.cards {
+            if let Some(d) = &card.description {
+                card.description = Some(format!("||{}||", truncate(d, 4090)));
+            }
+        }
+        m.content = Some("The answer to today's question (tap to reveal):".into());
+        m
+    }
+
+    /// `daily:settle:<post>`: a claim a stopped process left without a message id: look for the
+    /// post in the channel before anything is sent again.
+    pub(super) fn job_daily_settle(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+        let Some(post) = self.store.read(|db| db.post(id))? else {
+            return Ok(Outcome::default());
+        };
+        if post.guild_id != req.guild_id || post.status != "claimed" {
+            return Ok(Outcome::default());
+        }
+        Ok(Outcome::new(vec![Effect::FindPost {
+            channel_id: post.channel_id,
+            nonce: post.nonce.clone(),
+            marker: post.question_id.clone(),
+            since_ms: post.claimed_at - 60_000,
+        }])
+        .with_commit(Commit::DailyPosted {
+            guild_id: post.guild_id,
+            post: post.id,
+            effect: 0,
+        }))
+    }
+
+    /// Records how a daily post went: its message id; or, for a refusal, the schedule paused
+    /// with the reason; or, for a transient failure, the claim released and a retry later.
+    pub(super) fn commit_daily_posted(
+        &self,
+        post_id: i64,
+        delivered: &Delivered,
+    ) -> Result<(), Error> {
+        let now = self.clock.now_ms();
+        let Some(post) = self.store.read(|db| db.post(post_id))? else {
+            return Ok(());
+        };
+        match delivered {
+            Delivered::Message {
+                message_id: Some(m),
+                ..
+            } => self.store.write(|db| {
+                db.post_sent(post.id, *m, now)?;
+                if let Some(h) = post.history_claim {
+                    db.confirm_shown(post.guild_id, h, Some(*m))?;
+                }
+                db.schedule_recovered(post.schedule_id)
+            })?,
+            Delivered::NotFound => self.store.write(|db| {
+                // Not sent after all: free the day so it is posted (with the same nonce) if
+                // there is still time, and never for a day already gone.
+                db.release_post(post.id)?;
+                if let Some(h) = post.history_claim {
+                    db.release_shown(post.guild_id, h)?;
+                }
+                Ok::<_, Error>(())
+            })?,
+            Delivered::Refused(reason) => {
+                let why = format!("Discord refused the post: {reason}");
+                tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily schedule paused");
+                self.store.write(|db| {
+                    db.release_post(post.id)?;
+                    db.pause_schedule(post.schedule_id, &why, now)
+                })?;
+            }
+            Delivered::Failed(reason) => {
+                let attempt_delay = self.backoff(&post);
+                let new_incident = self.store.write(|db| {
+                    db.release_post(post.id)?;
+                    db.schedule_failed(post.schedule_id, now, now + attempt_delay)
+                })?;
+                if new_incident {
+                    tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily post failed; retrying with backoff");
+                }
+            }
+            // A post without an id, skipped, or done: nothing more to record.
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Backoff after a failure: doubling from a minute, at most [`MAX_BACKOFF_MS`].
+    fn backoff(&self, post: &DailyPost) -> i64 {
+        let failing_for = self
+            .store
+            .read(|db| db.schedule_by_id(post.guild_id, post.schedule_id))
+            .ok()
+            .flatten()
+            .and_then(|s| s.failing_since)
+            .map_or(0, |since| self.clock.now_ms() - since);
+        (60_000 + failing_for).clamp(60_000, MAX_BACKOFF_MS)
+    }
+
+    pub(super) fn commit_daily_revealed(
+        &self,
+        post_id: i64,
+        delivered: &Delivered,
+    ) -> Result<(), Error> {
+        let now = self.clock.now_ms();
+        let Some(post) = self.store.read(|db| db.post(post_id))? else {
+            return Ok(());
+        };
+        match delivered {
+            Delivered::Thread { thread_id, .. } => self
+                .store
+                .write(|db| db.post_revealed(post.id, Some(*thread_id), now))?,
+            Delivered::Message { .. } => self
+                .store
+                .write(|db| db.post_revealed(post.id, None, now))?,
+            Delivered::Refused(reason) if post.reveal_status.as_deref() != Some("reply") => {
+                tracing::info!(post = post.id, reason = %reason, "no thread for the reveal; replying instead");
+                self.store.write(|db| db.reveal_as_reply(post.id))?;
+            }
+            Delivered::Refused(reason) => {
+                tracing::warn!(post = post.id, reason = %reason, "the answer could not be revealed");
+                self.store.write(|db| db.drop_reveal(post.id))?;
+            }
+            Delivered::Failed(reason) => {
+                let new_incident = self.store.write(|db| {
+                    db.schedule_failed(post.schedule_id, now, now + self.backoff(&post))
+                })?;
+                if new_incident {
+                    tracing::warn!(post = post.id, reason = %reason, "reveal failed; retrying with backoff");
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    // ---- commands -----------------------------------------------------------------------
+
+    pub(super) fn cmd_daily_set(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = args.require("channel")?;
+        let time_text: String = args.require("time")?;
+        let post_time = time::parse_time(&time_text).ok_or(Error::InvalidTime(time_text))?;
+        let zone_name = match args.get::<String>("timezone")? {
+            Some(z) => z,
+            None => self
+                .store
+                .read(|db| db.guild_timezone(req.guild_id))?
+                .unwrap_or_else(|| "UTC".into()),
+        };
+        let tz = time::zone(&zone_name).ok_or_else(|| Error::UnknownZone {
+            suggestions: time::suggest_zones(&zone_name, 3),
+            name: zone_name.clone(),
+        })?;
+        let level = match args.get::<String>("level")? {
+            Some(l) => LevelPlan::parse(&l).ok_or(Error::UnknownAction)?,
+            None => LevelPlan::Ramp,
+        };
+        let topic = args.get::<String>("topic")?.map(|t| t.to_lowercase());
+        if let Some(t) = &topic
+            && !self.bank().has_topic(t)
+        {
+            let topics: Vec<&str> = self.bank().topics().collect();
+            return Err(Error::UnknownTopic {
+                topic: t.clone(),
+                suggestion: super::questions::closest(t, &topics).map(String::from),
+                topics: topics.into_iter().map(String::from).collect(),
+            });
+        }
+        // Every level the schedule will post at needs questions.
+        let levels: Vec<Level> = match level {
+            LevelPlan::Fixed(l) => vec![l],
+            LevelPlan::Ramp => Level::ALL.to_vec(),
+        };
+        for l in levels {
+            if self
+                .bank()
+                .filter(Some(l), topic.as_deref())
+                .next()
+                .is_none()
+            {
+                return Err(Error::NoQuestions {
+                    level: l.to_string(),
+                    topic: topic.clone(),
+                });
+            }
+        }
+        let role: Option<ResolvedRole> = args.get("role")?;
+        let reveal_after_s = match args.get::<String>("reveal_after")? {
+            Some(d) => time::parse_duration(&d).ok_or(Error::InvalidDuration(d))?,
+            None => DEFAULT_REVEAL_S,
+        };
+        let days = match args.get::<String>("days")? {
+            Some(d) => time::parse_days(&d).ok_or(Error::InvalidDays(d))?,
+            None => Days::EVERY_DAY,
+        };
+        let missing = missing_permissions(&channel, role.as_ref());
+        if !missing.is_empty() {
+            return Err(Error::BotLacksPermissions {
+                channel: channel.name.clone(),
+                missing,
+            });
+        }
+        let now = self.clock.now_ms();
+        let by = req.origin.user_id().unwrap_or(0);
+        let stored = self.store.write(|db| {
+            db.set_schedule(&NewSchedule {
+                guild_id: req.guild_id,
+                channel_id: channel.id,
+                channel_name: &channel.name,
+                post_time: &describe_time(post_time),
+                timezone: &zone_name,
+                level: level.as_str(),
+                topic: topic.as_deref(),
+                role_id: role.as_ref().map(|r| r.id),
+                reveal_after_s,
+                days: days.0,
+                by,
+                at_ms: now,
+            })
+        })?;
+        self.schedules_changed();
+        let plan = Plan {
+            s: stored,
+            tz,
+            time: post_time,
+            days,
+            level,
+        };
+        let mut card = self.schedule_card(&plan, now);
+        card.title = Some(format!("Daily practice set for #{}", channel.name));
+        let mut message = Message::default().card(card);
+        if channel.bot_permissions.is_none() {
+            message.content = Some(format!(
+                "I cannot see my own permissions in #{} from here; I will check before each post, and `/daily status` will say if something is missing.",
+                channel.name
+            ));
+        }
+        Ok(Outcome::private(message))
+    }
+
+    pub(super) fn cmd_daily_off(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = args.require("channel")?;
+        let now = self.clock.now_ms();
+        let was = self
+            .store
+            .write(|db| db.schedule_off(req.guild_id, channel.id, now))?;
+        self.schedules_changed();
+        if !was {
+            return Err(Error::NoSchedule(channel.name));
+        }
+        Ok(Outcome::private(Message::text(format!(
+            "Daily practice in #{} is off. Today's post, if there was one, stays where it is.",
+            channel.name
+        ))))
+    }
+
+    pub(super) fn cmd_daily_status(&self, req: &Request, _args: &Args) -> Result<Outcome, Error> {
+        let schedules = self.store.read(|db| db.schedules(req.guild_id))?;
+        if schedules.is_empty() {
+            return Ok(Outcome::private(Message::text(
+                "No daily practice in this server yet. Start one with `/daily set channel:#channel time:09:00`.",
+            )));
+        }
+        let now = self.clock.now_ms();
+        let mut message = Message::default();
+        for s in schedules.into_iter().take(10) {
+            let plan = Plan::of(s)?;
+            message.cards.push(self.schedule_card(&plan, now));
+        }
+        Ok(Outcome::private(message))
+    }
+
+    pub(super) fn cmd_daily_now(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = args.require("channel")?;
+        let Some(s) = self
+            .store
+            .read(|db| db.schedule_in(req.guild_id, channel.id))?
+            .filter(|s| s.status != ScheduleStatus::Off)
+        else {
+            return Err(Error::NoSchedule(channel.name));
+        };
+        let plan = Plan::of(s)?;
+        let now = self.clock.now_ms();
+        let today =
+            time::local_date(&plan.tz, now).ok_or_else(|| Error::Internal("date".into()))?;
+        let mut outcome =
+            self.post_daily(&plan, plan.level.on(today.weekday()), "extra", today, now)?;
+        outcome.effects.push(Effect::reply(
+            Visibility::Private,
+            Message::text(format!(
+                "Posted an extra question in #{}; it does not count as the day's post.",
+                channel.name
+            )),
+        ));
+        Ok(outcome)
+    }
+
+    pub(super) fn cmd_daily_preview(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = args.require("channel")?;
+        let Some(s) = self
+            .store
+            .read(|db| db.schedule_in(req.guild_id, channel.id))?
+            .filter(|s| s.status != ScheduleStatus::Off)
+        else {
+            return Err(Error::NoSchedule(channel.name));
+        };
+        let plan = Plan::of(s)?;
+        let now = self.clock.now_ms();
+        let lines: Vec<String> = plan
+            .upcoming(now, 7, false)
+            .into_iter()
+            .map(|(date, at)| {
+                format!(
+                    "• {} · {} ({})",
+                    discord_timestamp(at, 'F'),
+                    plan.level.on(date.weekday()).title(),
+                    describe_instant(&plan.tz, at)
+                )
+            })
+            .collect();
+        Ok(Outcome::private(Message::default().card(Card {
+            title: Some(format!("The next posts in #{}", plan.s.channel_name)),
+            description: Some(lines.join("\n")),
+            colour: Some(super::BOT_COLOUR),
+            ..Card::default()
+        })))
+    }
+
+    /// One schedule for `/daily set` and `/daily status`.
+    fn schedule_card(&self, plan: &Plan, now: i64) -> Card {
+        let s = &plan.s;
+        let topic = s
+            .topic
+            .as_deref()
+            .map_or("any topic".to_string(), |t| self.bank().topic_name(t));
+        let mut lines = vec![
+            format!(
+                "**When:** {} {} ({})",
+                describe_time(plan.time),
+                s.timezone,
+                plan.days.describe()
+            ),
+            format!("**Level:** {} · **Topic:** {topic}", plan.level.describe()),
+            format!(
+                "**Answer:** {}",
+                match s.reveal_after_s {
+                    0 => "not revealed".to_string(),
+                    n => format!(
+                        "revealed {} after the post, in a thread",
+                        describe_duration(n)
+                    ),
+                }
+            ),
+        ];
+        if let Some(role) = s.role_id {
+            lines.push(format!("**Mentions:** <@&{role}>"));
+        }
+        match s.status {
+            ScheduleStatus::Paused => lines.push(format!(
+                "**Paused:** {}. Fix it, then run `/daily set` again.",
+                s.paused_reason
+                    .as_deref()
+                    .unwrap_or("Discord refused the last post")
+            )),
+            _ => {
+                if let Some((_, at)) = plan.upcoming(now, 1, true).first() {
+                    lines.push(format!(
+                        "**Next post:** {} ({})",
+                        discord_timestamp(*at, 'F'),
+                        describe_instant(&plan.tz, *at)
+                    ));
+                }
+                if s.failing_since.is_some() {
+                    lines.push(
+                        "**Retrying:** the last attempt failed on Discord's side; trying again shortly."
+                            .into(),
+                    );
+                }
+            }
+        }
+        if let Ok(Some(last)) = self.store.read(|db| db.last_post(s.guild_id, s.channel_id)) {
+            let when = last.posted_at.unwrap_or(last.claimed_at);
+            lines.push(format!(
+                "**Last post:** {} · `{}`",
+                discord_timestamp(when, 'R'),
+                last.question_id
+            ));
+        }
+        Card {
+            title: Some(format!("#{}", s.channel_name)),
+            description: Some(lines.join("\n")),
+            colour: Some(super::BOT_COLOUR),
+            ..Card::default()
+        }
+    }
+
+    /// Time-zone suggestions for autocomplete.
+    pub(super) fn complete_timezone(&self, partial: &str) -> Vec<super::Choice> {
+        time::complete_zones(partial, super::MAX_CHOICES)
+            .into_iter()
+            .map(|z| super::Choice {
+                name: z.clone(),
+                value: z,
+            })
+            .collect()
+    }
+}
+
+/// What the bot lacks in a channel for a schedule (empty when it has it all, or when its
+/// permissions there are not known).
+fn missing_permissions(
+    channel: &ResolvedChannel,
+    role: Option<&ResolvedRole>,
+) -> Vec<&'static str> {
+    let Some(perms) = channel.bot_permissions else {
+        return Vec::new();
+    };
+    if perms.has(Permissions::ADMINISTRATOR) {
+        return Vec::new();
+    }
+    let mut missing: Vec<&'static str> = NEEDED
+        .iter()
+        .filter(|(bit, _)| !perms.has(*bit))
+        .map(|(_, name)| *name)
+        .collect();
+    if let Some(r) = role
+        && !r.mentionable
+        && !perms.has(Permissions::MENTION_EVERYONE)
+    {
+        missing.push("Mention @everyone, @here and All Roles (the role is not mentionable)");
+    }
+    missing
+}
+
+/// Channels a schedule can post in.
+pub const POST_CHANNELS: &[ChannelKind] = &[ChannelKind::Text, ChannelKind::Announcement];

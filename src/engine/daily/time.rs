@@ -1,0 +1,316 @@
+//! Local times for daily practice: parsing what members type (times, durations, days, time
+//! zones) and turning a schedule's wall-clock time into instants, across daylight-saving
+//! changes, with the tz database bundled in the binary (no /usr/share/zoneinfo needed).
+
+use jiff::civil::{Date, DateTime, Time, Weekday};
+use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::{Timestamp, ToSpan};
+
+/// The days of the week a schedule posts on, Monday first, as a bit set (bit 0 = Monday).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Days(pub u8);
+
+impl Days {
+    pub const EVERY_DAY: Days = Days(0b111_1111);
+    pub const WEEKDAYS: Days = Days(0b001_1111);
+
+    pub fn contains(self, day: Weekday) -> bool {
+        self.0 & (1 << day.to_monday_zero_offset()) != 0
+    }
+
+    /// "every day", "weekdays", or "mon, wed, fri".
+    pub fn describe(self) -> String {
+        match self {
+            Days::EVERY_DAY => "every day".into(),
+            Days::WEEKDAYS => "weekdays".into(),
+            Days(bits) => NAMES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| bits & (1 << i) != 0)
+                .map(|(_, n)| *n)
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+}
+
+const NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// `every day`, `daily`, `weekdays`, `weekends`, or a list such as `mon,wed,fri`
+/// (full names too, any case, commas or spaces).
+pub fn parse_days(text: &str) -> Option<Days> {
+    let t = text.trim().to_lowercase();
+    match t.as_str() {
+        "" | "every day" | "everyday" | "daily" | "all" => return Some(Days::EVERY_DAY),
+        "weekdays" | "weekday" => return Some(Days::WEEKDAYS),
+        "weekends" | "weekend" => return Some(Days(0b110_0000)),
+        _ => {}
+    }
+    let mut bits = 0u8;
+    for word in t
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        let i = NAMES
+            .iter()
+            .position(|n| word.starts_with(n) && (word.len() == 3 || full_day(word)))?;
+        bits |= 1 << i;
+    }
+    (bits != 0).then_some(Days(bits))
+}
+
+fn full_day(word: &str) -> bool {
+    matches!(
+        word,
+        "monday"
+            | "tuesday"
+            | "wednesday"
+            | "thursday"
+            | "friday"
+            | "saturday"
+            | "sunday"
+            | "tues"
+            | "thur"
+            | "thurs"
+    )
+}
+
+/// `HH:MM` on a 24-hour clock.
+pub fn parse_time(text: &str) -> Option<(u8, u8)> {
+    let (h, m) = text.trim().split_once(':')?;
+    if h.is_empty() || h.len() > 2 || m.len() != 2 {
+        return None;
+    }
+    let h: u8 = h.parse().ok()?;
+    let m: u8 = m.parse().ok()?;
+    (h < 24 && m < 60).then_some((h, m))
+}
+
+/// The longest reveal delay.
+pub const MAX_REVEAL_MINUTES: u32 = 24 * 60;
+
+/// A duration such as `12h`, `90m`, `1h30m` or `45s`, at most 24 hours; `0` for none.
+/// Returns seconds.
+pub fn parse_duration(text: &str) -> Option<u32> {
+    let t = text.trim().to_lowercase().replace(' ', "");
+    if t == "0" {
+        return Some(0);
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut units = 0;
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            number.push(c);
+            continue;
+        }
+        let n: u64 = number.parse().ok()?;
+        number.clear();
+        total += n * match c {
+            'h' => 3600,
+            'm' => 60,
+            's' => 1,
+            _ => return None,
+        };
+        units += 1;
+    }
+    if !number.is_empty() || units == 0 || total > u64::from(MAX_REVEAL_MINUTES) * 60 {
+        return None;
+    }
+    u32::try_from(total).ok()
+}
+
+/// `12h`, `1h30m`, `45s`: the short form of a delay in seconds.
+pub fn describe_duration(seconds: u32) -> String {
+    if seconds == 0 {
+        return "no reveal".into();
+    }
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if s > 0 {
+        out.push_str(&format!("{s}s"));
+    }
+    out
+}
+
+/// A time zone by its IANA name (`Europe/Berlin`), or `UTC`.
+pub fn zone(name: &str) -> Option<TimeZone> {
+    if name.trim().is_empty() {
+        return None;
+    }
+    TimeZone::get(name.trim()).ok()
+}
+
+/// The IANA names closest to a mistyped one, best first.
+pub fn suggest_zones(typed: &str, limit: usize) -> Vec<String> {
+    let typed = typed.trim().to_lowercase();
+    let mut scored: Vec<(f64, String)> = jiff::tz::db()
+        .available()
+        .map(|n| n.to_string())
+        .filter(|n| n.contains('/') || n == "UTC")
+        .map(|n| {
+            let lower = n.to_lowercase();
+            let city = lower.rsplit('/').next().unwrap_or(&lower).to_string();
+            let score =
+                strsim::jaro_winkler(&typed, &lower).max(strsim::jaro_winkler(&typed, &city));
+            (score, n)
+        })
+        .filter(|(s, _)| *s >= 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    scored.into_iter().take(limit).map(|(_, n)| n).collect()
+}
+
+/// IANA names matching what is typed so far (for autocomplete), best first.
+pub fn complete_zones(partial: &str, limit: usize) -> Vec<String> {
+    let p = partial.trim().to_lowercase();
+    let mut names: Vec<String> = jiff::tz::db()
+        .available()
+        .map(|n| n.to_string())
+        .filter(|n| (n.contains('/') || n == "UTC") && !n.starts_with("Etc/"))
+        .filter(|n| n.to_lowercase().contains(&p))
+        .collect();
+    names.sort_by_key(|n| {
+        let lower = n.to_lowercase();
+        let city = lower.rsplit('/').next().unwrap_or("").to_string();
+        (!(lower.starts_with(&p) || city.starts_with(&p)), n.clone())
+    });
+    names.truncate(limit);
+    names
+}
+
+/// The instant a wall-clock time happens on a local date. A time that does not exist that day
+/// (clocks spring forward over it) happens at the first valid instant after it, the moment of
+/// the change; a time that happens twice (clocks fall back) happens at its first occurrence.
+pub fn instant_on(tz: &TimeZone, date: Date, (h, m): (u8, u8)) -> Option<Timestamp> {
+    let dt = DateTime::from_parts(date, Time::new(h as i8, m as i8, 0, 0).ok()?);
+    let ambiguous = tz.to_ambiguous_timestamp(dt);
+    match ambiguous.offset() {
+        AmbiguousOffset::Unambiguous { .. } | AmbiguousOffset::Fold { .. } => {
+            ambiguous.earlier().ok()
+        }
+        AmbiguousOffset::Gap { before, .. } => {
+            // Read with the offset before the change, the time lies after the change; the
+            // change itself is the first valid instant after the missing time.
+            let after_change = before.to_timestamp(dt).ok()?;
+            let change = tz.preceding(after_change).next()?.timestamp();
+            Some(change)
+        }
+    }
+}
+
+/// The local date of an instant in a zone.
+pub fn local_date(tz: &TimeZone, at_ms: i64) -> Option<Date> {
+    let ts = Timestamp::from_millisecond(at_ms).ok()?;
+    Some(ts.to_zoned(tz.clone()).date())
+}
+
+/// The instant the local date `date` ends (the next midnight) in a zone.
+pub fn end_of_day_ms(tz: &TimeZone, date: Date) -> Option<i64> {
+    let next = date.checked_add(1.day()).ok()?;
+    let start = tz.to_ambiguous_timestamp(next.to_datetime(Time::midnight()));
+    Some(start.compatible().ok()?.as_millisecond())
+}
+
+/// `2026-03-29`.
+pub fn date_key(date: Date) -> String {
+    date.to_string()
+}
+
+pub fn parse_date_key(key: &str) -> Option<Date> {
+    key.parse().ok()
+}
+
+/// `HH:MM`.
+pub fn describe_time((h, m): (u8, u8)) -> String {
+    format!("{h:02}:{m:02}")
+}
+
+/// A Discord timestamp that each reader sees in their own zone: `<t:1700000000:F>`.
+pub fn discord_timestamp(at_ms: i64, style: char) -> String {
+    format!("<t:{}:{style}>", at_ms.div_euclid(1000))
+}
+
+/// An instant shown in a zone: `Mon 30 Mar 2026 09:00 CEST`.
+pub fn describe_instant(tz: &TimeZone, at_ms: i64) -> String {
+    match Timestamp::from_millisecond(at_ms) {
+        Ok(ts) => ts
+            .to_zoned(tz.clone())
+            .strftime("%a %-d %b %Y %H:%M %Z")
+            .to_string(),
+        Err(_) => "(unknown)".into(),
+    }
+}
+
+pub fn weekday(date: Date) -> Weekday {
+    date.weekday()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(s: &str) -> i64 {
+        s.parse::<Timestamp>().unwrap().as_millisecond()
+    }
+
+    #[test]
+    fn times_durations_and_days_parse_as_members_type_them() {
+        assert_eq!(parse_time("09:00"), Some((9, 0)));
+        assert_eq!(parse_time("9:05"), Some((9, 5)));
+        for bad in ["25:00", "9am", "12:60", "1200", "12:5", ""] {
+            assert_eq!(parse_time(bad), None, "{bad}");
+        }
+        assert_eq!(parse_duration("12h"), Some(12 * 3600));
+        assert_eq!(parse_duration("90m"), Some(90 * 60));
+        assert_eq!(parse_duration("1h30m"), Some(5400));
+        assert_eq!(parse_duration("0"), Some(0));
+        assert_eq!(parse_duration("24h"), Some(86_400));
+        for bad in ["25h", "3 days", "3d", "h", "12", "-1h", ""] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+        assert_eq!(describe_duration(5400), "1h30m");
+        assert_eq!(parse_days("weekdays"), Some(Days::WEEKDAYS));
+        assert_eq!(parse_days("mon,wed,fri"), Some(Days(0b10101)));
+        assert_eq!(parse_days("Monday Friday"), Some(Days(0b10001)));
+        assert_eq!(parse_days("funday"), None);
+        assert_eq!(Days(0b10101).describe(), "mon, wed, fri");
+    }
+
+    #[test]
+    fn zones_resolve_and_typos_get_suggestions() {
+        assert!(zone("Europe/Berlin").is_some() && zone("UTC").is_some());
+        assert!(zone("Mars/Olympus").is_none());
+        assert!(suggest_zones("Europe/Berln", 3).contains(&"Europe/Berlin".to_string()));
+        assert!(complete_zones("berl", 5).contains(&"Europe/Berlin".to_string()));
+    }
+
+    #[test]
+    fn a_missing_time_posts_at_the_change_and_a_doubled_time_posts_once() {
+        let berlin = zone("Europe/Berlin").unwrap();
+        // 2026-03-29: clocks go from 02:00 to 03:00 (CET to CEST). 02:30 does not exist.
+        let spring = instant_on(&berlin, "2026-03-29".parse().unwrap(), (2, 30)).unwrap();
+        assert_eq!(spring.as_millisecond(), ms("2026-03-29T01:00:00Z"));
+        // 2026-10-25: 02:30 happens twice; the first is CEST (00:30Z).
+        let fall = instant_on(&berlin, "2026-10-25".parse().unwrap(), (2, 30)).unwrap();
+        assert_eq!(fall.as_millisecond(), ms("2026-10-25T00:30:00Z"));
+        let ny = zone("America/New_York").unwrap();
+        // 2026-03-08: 02:00 to 03:00 EST to EDT.
+        let spring = instant_on(&ny, "2026-03-08".parse().unwrap(), (2, 15)).unwrap();
+        assert_eq!(spring.as_millisecond(), ms("2026-03-08T07:00:00Z"));
+        // 2026-11-01: 01:30 twice; first in EDT (05:30Z).
+        let fall = instant_on(&ny, "2026-11-01".parse().unwrap(), (1, 30)).unwrap();
+        assert_eq!(fall.as_millisecond(), ms("2026-11-01T05:30:00Z"));
+        // An ordinary day.
+        let plain = instant_on(&ny, "2026-06-01".parse().unwrap(), (9, 0)).unwrap();
+        assert_eq!(plain.as_millisecond(), ms("2026-06-01T13:00:00Z"));
+        let end = end_of_day_ms(&ny, "2026-06-01".parse().unwrap()).unwrap();
+        assert_eq!(end, ms("2026-06-02T04:00:00Z"));
+    }
+}

@@ -1,0 +1,524 @@
+//! `daily_schedules` and `daily_posts`: daily practice, with each post claimed before it is
+//! sent and recorded once Discord returned it, so nothing is posted twice.
+
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{Db, StoreError, discord_id, sql_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScheduleStatus {
+    Active,
+    /// Discord refused for good (the channel is gone, access was removed): waits for
+    /// `/daily set`.
+    Paused,
+    Off,
+}
+
+impl ScheduleStatus {
+    fn parse(s: &str) -> ScheduleStatus {
+        match s {
+            "active" => ScheduleStatus::Active,
+            "paused" => ScheduleStatus::Paused,
+            _ => ScheduleStatus::Off,
+        }
+    }
+}
+
+/// A channel's schedule as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Schedule {
+    pub id: i64,
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub channel_name: String,
+    /// `HH:MM`.
+    pub post_time: String,
+    pub timezone: String,
+    /// `junior`, `mid`, `senior` or `ramp`.
+    pub level: String,
+    pub topic: Option<String>,
+    pub role_id: Option<u64>,
+    pub reveal_after_s: u32,
+    pub days: u8,
+    pub status: ScheduleStatus,
+    pub paused_reason: Option<String>,
+    pub failing_since: Option<i64>,
+    pub retry_at: Option<i64>,
+    pub created_by: u64,
+    pub updated_at: i64,
+}
+
+/// What `/daily set` stores.
+#[derive(Debug, Clone)]
+pub struct NewSchedule<'a> {
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub channel_name: &'a str,
+    pub post_time: &'a str,
+    pub timezone: &'a str,
+    pub level: &'a str,
+    pub topic: Option<&'a str>,
+    pub role_id: Option<u64>,
+    pub reveal_after_s: u32,
+    pub days: u8,
+    pub by: u64,
+    pub at_ms: i64,
+}
+
+/// One daily post as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyPost {
+    pub id: i64,
+    pub guild_id: u64,
+    pub channel_id: u64,
+    pub schedule_id: i64,
+    /// `scheduled` or `extra`.
+    pub kind: String,
+    pub local_date: String,
+    pub question_id: String,
+    pub history_claim: Option<i64>,
+    pub nonce: String,
+    /// `claimed` or `posted`.
+    pub status: String,
+    pub message_id: Option<u64>,
+    pub claimed_at: i64,
+    pub posted_at: Option<i64>,
+    pub reveal_due_at: Option<i64>,
+    pub reveal_status: Option<String>,
+    pub thread_id: Option<u64>,
+}
+
+const SCHEDULE_COLUMNS: &str = "id, guild_id, channel_id, channel_name, post_time, timezone, level,
+    topic, role_id, reveal_after_s, days, status, paused_reason, failing_since, retry_at,
+    created_by, updated_at";
+
+fn schedule(r: &Row<'_>) -> rusqlite::Result<(Schedule, [i64; 3])> {
+    Ok((
+        Schedule {
+            id: r.get(0)?,
+            guild_id: 0,
+            channel_id: 0,
+            channel_name: r.get(3)?,
+            post_time: r.get(4)?,
+            timezone: r.get(5)?,
+            level: r.get(6)?,
+            topic: r.get(7)?,
+            role_id: None,
+            reveal_after_s: r.get(9)?,
+            days: r.get(10)?,
+            status: ScheduleStatus::parse(&r.get::<_, String>(11)?),
+            paused_reason: r.get(12)?,
+            failing_since: r.get(13)?,
+            retry_at: r.get(14)?,
+            created_by: 0,
+            updated_at: r.get(16)?,
+        },
+        [r.get(1)?, r.get(2)?, r.get(15)?],
+    ))
+}
+
+/// Fills in the Discord ids, checked.
+fn with_ids(
+    (mut s, [guild, channel, by]): (Schedule, [i64; 3]),
+    role: Option<i64>,
+) -> Result<Schedule, StoreError> {
+    s.guild_id = discord_id(guild)?;
+    s.channel_id = discord_id(channel)?;
+    s.created_by = discord_id(by)?;
+    s.role_id = role.map(discord_id).transpose()?;
+    Ok(s)
+}
+
+const POST_COLUMNS: &str = "id, guild_id, channel_id, schedule_id, kind, local_date, question_id,
+    history_claim, nonce, status, message_id, claimed_at, posted_at, reveal_due_at,
+    reveal_status, thread_id";
+
+fn post(r: &Row<'_>) -> rusqlite::Result<(DailyPost, [Option<i64>; 4])> {
+    Ok((
+        DailyPost {
+            id: r.get(0)?,
+            guild_id: 0,
+            channel_id: 0,
+            schedule_id: r.get(3)?,
+            kind: r.get(4)?,
+            local_date: r.get(5)?,
+            question_id: r.get(6)?,
+            history_claim: r.get(7)?,
+            nonce: r.get(8)?,
+            status: r.get(9)?,
+            message_id: None,
+            claimed_at: r.get(11)?,
+            posted_at: r.get(12)?,
+            reveal_due_at: r.get(13)?,
+            reveal_status: r.get(14)?,
+            thread_id: None,
+        },
+        [r.get(1)?, r.get(2)?, r.get(10)?, r.get(15)?],
+    ))
+}
+
+fn post_ids((mut p, [g, c, m, t]): (DailyPost, [Option<i64>; 4])) -> Result<DailyPost, StoreError> {
+    p.guild_id = g.map(discord_id).transpose()?.unwrap_or(0);
+    p.channel_id = c.map(discord_id).transpose()?.unwrap_or(0);
+    p.message_id = m.map(discord_id).transpose()?;
+    p.thread_id = t.map(discord_id).transpose()?;
+    Ok(p)
+}
+
+impl Db<'_> {
+    /// Creates or replaces the channel's schedule (a paused or turned-off one becomes active
+    /// again, keeping its id); returns it.
+    pub fn set_schedule(&self, s: &NewSchedule<'_>) -> Result<Schedule, StoreError> {
+        self.conn.execute(
+            "INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
+                 level, topic, role_id, reveal_after_s, days, status, created_by, created_at,
+                 updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, ?12, ?12)
+             ON CONFLICT (guild_id, channel_id) DO UPDATE SET
+                 channel_name = ?3, post_time = ?4, timezone = ?5, level = ?6, topic = ?7,
+                 role_id = ?8, reveal_after_s = ?9, days = ?10, status = 'active',
+                 paused_reason = NULL, failing_since = NULL, retry_at = NULL,
+                 created_by = ?11, updated_at = ?12",
+            params![
+                sql_id(s.guild_id)?,
+                sql_id(s.channel_id)?,
+                s.channel_name,
+                s.post_time,
+                s.timezone,
+                s.level,
+                s.topic,
+                s.role_id.map(sql_id).transpose()?,
+                s.reveal_after_s,
+                s.days,
+                sql_id(s.by)?,
+                s.at_ms,
+            ],
+        )?;
+        self.schedule_in(s.guild_id, s.channel_id)?
+            .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// The channel's schedule, whatever its status.
+    pub fn schedule_in(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+    ) -> Result<Option<Schedule>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules
+                      WHERE guild_id = ?1 AND channel_id = ?2"
+                ),
+                params![sql_id(guild_id)?, sql_id(channel_id)?],
+                |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)),
+            )
+            .optional()?;
+        row.map(|(s, role)| with_ids(s, role)).transpose()
+    }
+
+    pub fn schedule_by_id(&self, guild_id: u64, id: i64) -> Result<Option<Schedule>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules
+                      WHERE guild_id = ?1 AND id = ?2"
+                ),
+                params![sql_id(guild_id)?, id],
+                |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)),
+            )
+            .optional()?;
+        row.map(|(s, role)| with_ids(s, role)).transpose()
+    }
+
+    /// The guild's schedules that are not off, by channel name.
+    pub fn schedules(&self, guild_id: u64) -> Result<Vec<Schedule>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules
+              WHERE guild_id = ?1 AND status != 'off' ORDER BY channel_name, channel_id"
+        ))?;
+        let rows = stmt.query_map([sql_id(guild_id)?], |r| {
+            Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?))
+        })?;
+        rows.map(|row| {
+            let (s, role) = row?;
+            with_ids(s, role)
+        })
+        .collect()
+    }
+
+    /// Every active schedule of every guild (for the scheduler).
+    pub fn active_schedules(&self) -> Result<Vec<Schedule>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules WHERE status = 'active'"
+        ))?;
+        let rows = stmt.query_map([], |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)))?;
+        rows.map(|row| {
+            let (s, role) = row?;
+            with_ids(s, role)
+        })
+        .collect()
+    }
+
+    /// Turns the channel's schedule off; false if it had none (or it was off already).
+    pub fn schedule_off(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        at_ms: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(self.conn.execute(
+            "UPDATE daily_schedules SET status = 'off', updated_at = ?3
+              WHERE guild_id = ?1 AND channel_id = ?2 AND status != 'off'",
+            params![sql_id(guild_id)?, sql_id(channel_id)?, at_ms],
+        )? == 1)
+    }
+
+    /// Discord refused for good: the schedule waits for `/daily set`.
+    pub fn pause_schedule(&self, id: i64, reason: &str, at_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_schedules SET status = 'paused', paused_reason = ?2,
+                 failing_since = NULL, retry_at = NULL, updated_at = ?3
+              WHERE id = ?1 AND status = 'active'",
+            params![id, reason, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// A transient failure: try again at `retry_at`. Returns whether this opened a new
+    /// incident (so it is logged once).
+    pub fn schedule_failed(&self, id: i64, at_ms: i64, retry_at: i64) -> Result<bool, StoreError> {
+        let open: Option<i64> = self.conn.query_row(
+            "SELECT failing_since FROM daily_schedules WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        self.conn.execute(
+            "UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?2), retry_at = ?3
+              WHERE id = ?1",
+            params![id, at_ms, retry_at],
+        )?;
+        Ok(open.is_none())
+    }
+
+    /// A post went through: the incident, if any, is over.
+    pub fn schedule_recovered(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Claims a post before it is sent. For a scheduled post, `None` if the channel already
+    /// has one for that local date (posted, or claimed by an earlier attempt).
+    #[allow(clippy::too_many_arguments)]
+    pub fn claim_post(
+        &self,
+        schedule: &Schedule,
+        kind: &str,
+        local_date: &str,
+        question_id: &str,
+        history_claim: i64,
+        at_ms: i64,
+        reveal_due_at: Option<i64>,
+    ) -> Result<Option<DailyPost>, StoreError> {
+        let inserted = self.conn.execute(
+            "INSERT INTO daily_posts (guild_id, channel_id, schedule_id, kind, local_date,
+                 question_id, history_claim, nonce, status, claimed_at, reveal_due_at,
+                 reveal_status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', 'claimed', ?8, ?9,
+                     CASE WHEN ?9 IS NULL THEN NULL ELSE 'claimed' END)
+             ON CONFLICT DO NOTHING",
+            params![
+                sql_id(schedule.guild_id)?,
+                sql_id(schedule.channel_id)?,
+                schedule.id,
+                kind,
+                local_date,
+                question_id,
+                history_claim,
+                at_ms,
+                reveal_due_at,
+            ],
+        )?;
+        if inserted == 0 {
+            return Ok(None);
+        }
+        let id = self.conn.last_insert_rowid();
+        // Derived from the schedule and the day (or the row, for extra posts), at most 25
+        // characters as Discord wants, so Discord itself drops a repeat sent soon after.
+        let nonce = match kind {
+            "scheduled" => format!("ib{}-{}", schedule.id, local_date.replace('-', "")),
+            _ => format!("ibx{id}"),
+        };
+        self.conn.execute(
+            "UPDATE daily_posts SET nonce = ?2 WHERE id = ?1",
+            params![id, nonce],
+        )?;
+        self.post(id)
+    }
+
+    pub fn post(&self, id: i64) -> Result<Option<DailyPost>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!("SELECT {POST_COLUMNS} FROM daily_posts WHERE id = ?1"),
+                [id],
+                post,
+            )
+            .optional()?;
+        row.map(post_ids).transpose()
+    }
+
+    /// The scheduled post of a channel on a local date, if any.
+    pub fn post_on(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+        local_date: &str,
+    ) -> Result<Option<DailyPost>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {POST_COLUMNS} FROM daily_posts
+                      WHERE guild_id = ?1 AND channel_id = ?2 AND local_date = ?3
+                        AND kind = 'scheduled'"
+                ),
+                params![sql_id(guild_id)?, sql_id(channel_id)?, local_date],
+                post,
+            )
+            .optional()?;
+        row.map(post_ids).transpose()
+    }
+
+    /// The channel's latest scheduled post.
+    pub fn last_post(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+    ) -> Result<Option<DailyPost>, StoreError> {
+        let row = self
+            .conn
+            .query_row(
+                &format!(
+                    "SELECT {POST_COLUMNS} FROM daily_posts
+                      WHERE guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
+                      ORDER BY local_date DESC LIMIT 1"
+                ),
+                params![sql_id(guild_id)?, sql_id(channel_id)?],
+                post,
+            )
+            .optional()?;
+        row.map(post_ids).transpose()
+    }
+
+    /// Posts claimed but never recorded as sent (the process stopped in between).
+    pub fn unsettled_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts WHERE status = 'claimed' ORDER BY id"
+        ))?;
+        let rows = stmt.query_map([], post)?;
+        rows.map(|r| post_ids(r?)).collect()
+    }
+
+    /// Posts whose reveal is due by `now` and not done.
+    pub fn due_reveals(&self, now_ms: i64) -> Result<Vec<DailyPost>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts
+              WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at <= ?1
+              ORDER BY reveal_due_at"
+        ))?;
+        let rows = stmt.query_map([now_ms], post)?;
+        rows.map(|r| post_ids(r?)).collect()
+    }
+
+    /// The earliest reveal still to come after `now`.
+    pub fn next_reveal_at(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT MIN(reveal_due_at) FROM daily_posts
+              WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at > ?1",
+            [now_ms],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Discord took the post.
+    pub fn post_sent(&self, id: i64, message_id: u64, at_ms: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3
+              WHERE id = ?1",
+            params![id, sql_id(message_id)?, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// The post never went out: forget the claim so it can be tried again (or not, if the
+    /// day is over).
+    pub fn release_post(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM daily_posts WHERE id = ?1 AND status = 'claimed'",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// The answer was revealed (in a thread, or as a reply when no thread could be made).
+    pub fn post_revealed(
+        &self,
+        id: i64,
+        thread_id: Option<u64>,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2
+              WHERE id = ?1",
+            params![id, thread_id.map(sql_id).transpose()?, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// No thread could be made for the reveal: post it as a reply instead.
+    pub fn reveal_as_reply(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_posts SET reveal_status = 'reply' WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Gives up a reveal that cannot happen (the post is gone).
+    pub fn drop_reveal(&self, id: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_posts SET reveal_status = NULL WHERE id = ?1",
+            [id],
+        )?;
+        Ok(())
+    }
+
+    /// Questions of a channel's history, for the per-channel non-repeat rule.
+    pub fn channel_show_counts(
+        &self,
+        guild_id: u64,
+        channel_id: u64,
+    ) -> Result<std::collections::HashMap<String, super::ShowCount>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT question_id, COUNT(*), MAX(shown_at) FROM question_history
+              WHERE guild_id = ?1 AND channel_id = ?2 AND source = 'daily'
+              GROUP BY question_id",
+        )?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(channel_id)?], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                super::ShowCount {
+                    times: r.get(1)?,
+                    last_ms: r.get(2)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

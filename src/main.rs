@@ -74,7 +74,7 @@ enum BankCommand {
         /// Only this topic, e.g. networking.
         #[arg(long)]
         topic: Option<String>,
-        /// Print a JSON array with id, level, topic, tags, prompt, answer, red_flags, follow_ups.
+        /// Print a JSON array with id, level, topic, tags, prompt, answer, bonus, red_flags, follow_ups.
         #[arg(long)]
         json: bool,
     },

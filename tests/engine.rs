@@ -145,10 +145,22 @@ fn model_answer_button_is_private_and_shows_the_rubric() {
         .iter()
         .map(|x| format!("{}\n{}\n", x.name, x.value))
         .collect();
-    for item in q.answer.iter().chain(&q.red_flags).chain(&q.follow_ups) {
+    for item in q
+        .answer
+        .iter()
+        .chain(&q.bonus)
+        .chain(&q.red_flags)
+        .chain(&q.follow_ups)
+    {
         assert!(text.contains(item.as_str()), "rubric misses: {item}");
     }
     assert!(text.contains("Red flags") && text.contains("Follow-up"));
+    // The must-cover points come before the depth points, under their own headings.
+    let must = text.find("Must cover").expect("a must-cover section");
+    let strong = text
+        .find("Strong answers also cover")
+        .expect("a bonus section");
+    assert!(must < strong, "{text}");
 }
 
 #[test]

@@ -229,7 +229,7 @@ fn choose_least_shown<'a>(
     candidates[random(candidates.len()) % candidates.len()]
 }
 
-/// The rubric: what a strong answer covers, red flags and follow-ups, each list split over
+/// The rubric: what an answer must cover, what a strong one adds, red flags and follow-ups, each list split over
 /// as many fields as it needs.
 pub(super) fn rubric_message(q: &Question) -> Message {
     let mut card = Card {
@@ -249,7 +249,8 @@ pub(super) fn rubric_message(q: &Question) -> Message {
         ..Card::default()
     };
     for (name, items) in [
-        ("What a strong answer covers", &q.answer),
+        ("Must cover (a yes)", &q.answer),
+        ("Strong answers also cover", &q.bonus),
         ("Red flags", &q.red_flags),
         ("Follow-up probes", &q.follow_ups),
     ] {
@@ -277,6 +278,7 @@ mod tests {
             tags: vec![],
             prompt: "p?".into(),
             answer: vec!["a".into()],
+            bonus: vec!["b".into()],
             red_flags: vec!["r".into()],
             follow_ups: vec!["f?".into()],
             source: Default::default(),

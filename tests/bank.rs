@@ -10,11 +10,11 @@ use std::process::Command;
 use interview_bot::bank::{Bank, Level, load_str};
 
 #[test]
-fn shipped_packs_have_at_least_20_complete_questions_per_level() {
+fn shipped_packs_have_at_least_30_complete_questions_per_level() {
     let bank = common::real_bank();
     for level in Level::ALL {
         let qs: Vec<_> = bank.filter(Some(level), None).collect();
-        assert!(qs.len() >= 20, "{level}: only {}", qs.len());
+        assert!(qs.len() >= 30, "{level}: only {}", qs.len());
         for q in qs {
             assert!(q.prompt.len() > 10, "{}", q.id);
             assert!(q.answer.len() >= 3, "{}: answer too thin", q.id);
@@ -42,6 +42,11 @@ fn shipped_packs_have_at_least_20_complete_questions_per_level() {
         "reliability",
         "serverless",
         "multi-account",
+        "api",
+        "data",
+        "ai",
+        "operations",
+        "migration",
     ] {
         assert!(topics.contains(t), "missing topic {t}");
     }

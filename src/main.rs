@@ -81,7 +81,7 @@ enum BankCommand {
         /// Only this topic, e.g. networking.
         #[arg(long)]
         topic: Option<String>,
-        /// Print a JSON array with id, level, topic, tags, prompt, answer, red_flags, follow_ups.
+        /// Print a JSON array with id, level, topic, tags, prompt, answer, bonus, red_flags, follow_ups.
         #[arg(long)]
         json: bool,
         /// Print whole prompts instead of fitting the table to the terminal (80 columns when

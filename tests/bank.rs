@@ -10,14 +10,15 @@ use std::process::Command;
 use interview_bot::bank::{Bank, Level, load_str};
 
 #[test]
-fn shipped_packs_have_at_least_20_complete_questions_per_level() {
+fn shipped_packs_have_at_least_30_complete_questions_per_level() {
     let bank = common::real_bank();
     for level in Level::ALL {
         let qs: Vec<_> = bank.filter(Some(level), None).collect();
-        assert!(qs.len() >= 20, "{level}: only {}", qs.len());
+        assert!(qs.len() >= 30, "{level}: only {}", qs.len());
         for q in qs {
             assert!(q.prompt.len() > 10, "{}", q.id);
             assert!(q.answer.len() >= 3, "{}: answer too thin", q.id);
+            assert!(!q.bonus.is_empty(), "{}: no bonus points", q.id);
             assert!(
                 !q.red_flags.is_empty() && !q.follow_ups.is_empty(),
                 "{}",
@@ -41,9 +42,39 @@ fn shipped_packs_have_at_least_20_complete_questions_per_level() {
         "reliability",
         "serverless",
         "multi-account",
+        "api",
+        "data",
+        "ai",
+        "operations",
+        "migration",
     ] {
         assert!(topics.contains(t), "missing topic {t}");
     }
+}
+
+/// A random draw must not ask the same thing twice: no prompt, answer point, red flag or
+/// follow-up text appears in two questions.
+#[test]
+fn no_rubric_text_is_repeated_across_questions() {
+    let bank = common::real_bank();
+    let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    let mut repeats = Vec::new();
+    for q in bank.all() {
+        let texts = std::iter::once(&q.prompt)
+            .chain(&q.answer)
+            .chain(&q.bonus)
+            .chain(&q.red_flags)
+            .chain(&q.follow_ups);
+        for t in texts {
+            let key = words(t).join(" ");
+            if let Some(first) = seen.insert(key, &q.id)
+                && first != q.id
+            {
+                repeats.push(format!("{} and {}: {t}", first, q.id));
+            }
+        }
+    }
+    assert!(repeats.is_empty(), "{}", repeats.join("\n"));
 }
 
 /// Each question of the seed page, by the id we gave it and the level the page gives it.
@@ -256,7 +287,7 @@ struct TextUnit {
 /// Every string in a TOML value, with its path. Tables list these fields first, in this order,
 /// then any other key alphabetically, so that a run spanning two fields is checked too.
 fn collect_strings(path: &str, value: &toml::Value, out: &mut Vec<(String, String)>) {
-    const FIRST: [&str; 4] = ["prompt", "answer", "red_flags", "follow_ups"];
+    const FIRST: [&str; 5] = ["prompt", "answer", "bonus", "red_flags", "follow_ups"];
     match value {
         toml::Value::String(s) => out.push((path.to_string(), s.clone())),
         toml::Value::Array(items) => {
@@ -379,7 +410,13 @@ fn no_text_is_copied_from_the_seed_page() {
     for unit in &units {
         let fields: HashSet<&str> = unit.fields.iter().map(|(p, _)| p.as_str()).collect();
         if unit.label.starts_with("question") {
-            for f in ["prompt", "answer[0]", "red_flags[0]", "follow_ups[0]"] {
+            for f in [
+                "prompt",
+                "answer[0]",
+                "bonus[0]",
+                "red_flags[0]",
+                "follow_ups[0]",
+            ] {
                 assert!(fields.contains(f), "{}: no {f} read", unit.label);
             }
         }
@@ -499,6 +536,7 @@ topic = "networking"
 tags = ["vpc"]
 prompt = "What is a subnet?"
 answer = ["A range of addresses inside a VPC, tied to one availability zone."]
+bonus = ["Five addresses per subnet are reserved."]
 red_flags = ["Thinks a subnet spans zones."]
 follow_ups = ["What makes a subnet public?"]
 "#;
@@ -545,6 +583,57 @@ fn missing_field_names_the_question() {
 }
 
 #[test]
+fn missing_or_empty_bonus_is_reported_with_its_line() {
+    let p = problems(&GOOD.replace(
+        "bonus = [\"Five addresses per subnet are reserved.\"]\n",
+        "",
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("pack.toml:5:"), "{p:?}");
+    assert!(p[0].contains("bonus"), "{p:?}");
+
+    let p = problems(&GOOD.replace(
+        "bonus = [\"Five addresses per subnet are reserved.\"]",
+        "bonus = []",
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("pack.toml:12:") && p[0].contains("`bonus` is empty"),
+        "{p:?}"
+    );
+
+    let p = problems(&GOOD.replace("Five addresses per subnet are reserved.", "  "));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("pack.toml:12:") && p[0].contains("`bonus` has empty text"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn bonus_points_count_towards_the_rubric_limits() {
+    let long = "y".repeat(1001);
+    let p = problems(&GOOD.replace("Five addresses per subnet are reserved.", &long));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("pack.toml:12:") && p[0].contains("bonus") && p[0].contains("1001"),
+        "{p:?}"
+    );
+    // Each item fits, but the four bonus points push the whole rubric over 4000 characters.
+    let item = format!("\"{}\"", "z".repeat(990));
+    let many = format!("bonus = [{}]", [item.as_str(); 4].join(", "));
+    let p = problems(&GOOD.replace(
+        "bonus = [\"Five addresses per subnet are reserved.\"]",
+        &many,
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].contains("the rubric (answer, bonus, red_flags, follow_ups)"),
+        "{p:?}"
+    );
+}
+
+#[test]
 fn unknown_level_empty_text_and_long_text_are_each_reported() {
     let long = "x".repeat(1200);
     let broken = GOOD
@@ -559,14 +648,14 @@ fn unknown_level_empty_text_and_long_text_are_each_reported() {
         "{p:?}"
     );
     assert!(
-        p.iter().any(|m| m.starts_with("pack.toml:12:")
+        p.iter().any(|m| m.starts_with("pack.toml:13:")
             && m.contains("red_flags")
             && m.contains("1200")),
         "{p:?}"
     );
     assert!(
         p.iter()
-            .any(|m| m.starts_with("pack.toml:13:") && m.contains("empty")),
+            .any(|m| m.starts_with("pack.toml:14:") && m.contains("empty")),
         "{p:?}"
     );
 }
@@ -589,7 +678,7 @@ fn empty_lists_and_bad_ids_are_reported() {
     );
     assert!(
         p.iter()
-            .any(|m| m.starts_with("pack.toml:13:") && m.contains("follow_ups")),
+            .any(|m| m.starts_with("pack.toml:14:") && m.contains("follow_ups")),
         "{p:?}"
     );
 }
@@ -671,11 +760,12 @@ fn bank_list_json_has_the_documented_fields() {
         assert!(items.iter().filter(|q| q["level"] == level).count() >= 20);
     }
     for q in items {
-        for key in ["answer", "red_flags", "follow_ups", "tags"] {
+        for key in ["answer", "bonus", "red_flags", "follow_ups", "tags"] {
             assert!(q[key].is_array(), "{key}");
         }
         assert!(q["id"].is_string() && q["prompt"].is_string() && q["topic"].is_string());
         assert!(!q["answer"].as_array().unwrap().is_empty());
+        assert!(!q["bonus"].as_array().unwrap().is_empty());
     }
     let filtered = Command::new(bin)
         .args(["bank", "list", "--level", "mid", "--topic", "networking"])

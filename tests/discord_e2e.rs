@@ -194,24 +194,15 @@ async fn registers_every_declared_command_once() {
         .zip(put.body.as_array().unwrap())
     {
         assert_eq!(body["description"], spec.description);
-        let options = body["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-        assert_eq!(options.len(), spec.options.len(), "{}", spec.name);
-        for (o, b) in spec.options.iter().zip(options) {
-            assert_eq!(b["name"], o.name);
-            assert_eq!(b["required"].as_bool().unwrap_or(false), o.required);
-            let choices: Vec<&str> = b["choices"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|c| c["value"].as_str().unwrap())
-                .collect();
-            let declared: Vec<&str> = o.choices.iter().map(|c| c.value).collect();
-            assert_eq!(choices, declared);
-            assert_eq!(
-                b["autocomplete"].as_bool().unwrap_or(false),
-                o.completion.is_some()
-            );
-        }
+        assert_eq!(
+            body["default_member_permissions"]
+                .as_str()
+                .map(String::from),
+            spec.default_permissions.map(|p| p.to_string()),
+            "{}",
+            spec.name
+        );
+        check_declared(spec, body);
     }
     // Nothing else is registered globally when a guild is configured.
     assert!(fake.registered_commands(None).is_empty());
@@ -553,6 +544,44 @@ async fn slow_work_is_deferred_within_three_seconds_then_delivered() {
     assert_clean(&fake, &bot);
 }
 
+/// The registered shape of a command (or subcommand) matches its declaration: subcommands
+/// as options of type 1 (or groups of type 2) with their own options, names, required flags,
+/// choices and autocomplete.
+fn check_declared(spec: &interview_bot::engine::CommandSpec, body: &Value) {
+    let options = body["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    if spec.is_group() {
+        assert_eq!(options.len(), spec.subcommands.len(), "{}", spec.name);
+        for (sub, b) in spec.subcommands.iter().zip(options) {
+            assert_eq!(b["name"], sub.name);
+            assert_eq!(
+                b["type"],
+                if sub.is_group() { 2 } else { 1 },
+                "{}",
+                sub.name
+            );
+            check_declared(sub, b);
+        }
+        return;
+    }
+    assert_eq!(options.len(), spec.options.len(), "{}", spec.name);
+    for (o, b) in spec.options.iter().zip(options) {
+        assert_eq!(b["name"], o.name);
+        assert_eq!(b["required"].as_bool().unwrap_or(false), o.required);
+        let choices: Vec<&str> = b["choices"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|c| c["value"].as_str().unwrap())
+            .collect();
+        let declared: Vec<&str> = o.choices.iter().map(|c| c.value).collect();
+        assert_eq!(choices, declared);
+        assert_eq!(
+            b["autocomplete"].as_bool().unwrap_or(false),
+            o.completion.is_some()
+        );
+    }
+}
+
 /// Runs a one-shot subcommand against the fake and returns (exit code, stdout, stderr).
 fn one_shot(fake_url: &str, args: &[&str]) -> (Option<i32>, String, String) {
     let dir = tempfile::tempdir().unwrap();
@@ -584,10 +613,14 @@ async fn register_and_invite_url_subcommands() {
     .await
     .unwrap();
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("Registered 3 commands to server"), "{out}");
+    let declared = interview_bot::engine::COMMANDS.len();
+    assert!(
+        out.contains(&format!("Registered {declared} commands to server")),
+        "{out}"
+    );
     assert_eq!(
         fake.registered_commands(Some(FakeDiscord::GUILD_ID)).len(),
-        3
+        declared
     );
 
     let (code, out, err) = tokio::task::spawn_blocking({
@@ -598,7 +631,7 @@ async fn register_and_invite_url_subcommands() {
     .unwrap();
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("globally"), "{out}");
-    assert_eq!(fake.registered_commands(None).len(), 3);
+    assert_eq!(fake.registered_commands(None).len(), declared);
 
     let (code, out, err) = tokio::task::spawn_blocking(move || one_shot(&url, &["invite-url"]))
         .await

@@ -155,16 +155,25 @@ fn model_answer_button_is_private_and_shows_the_rubric() {
     let text = answer.cards[0].description.clone().unwrap();
     assert!(text.starts_with(&format!("> {}", q.prompt.lines().next().unwrap())));
     let plain = text.replace("**", "");
-    for item in q.answer.iter().chain(&q.red_flags).chain(&q.follow_ups) {
+    for item in q
+        .answer
+        .iter()
+        .chain(&q.bonus)
+        .chain(&q.red_flags)
+        .chain(&q.follow_ups)
+    {
         assert!(plain.contains(item.as_str()), "rubric misses: {item}");
     }
     for heading in [
-        "**What a strong answer covers**",
+        "**Must cover (a yes)**",
+        "**Strong answers also cover**",
         "**Red flags**",
         "**Follow-up probes**",
     ] {
         assert!(text.contains(heading), "{heading}");
     }
+    // The must-cover points come before the depth points.
+    assert!(text.find("Must cover").unwrap() < text.find("Strong answers also cover").unwrap());
     assert!(
         answer.cards[0]
             .footer

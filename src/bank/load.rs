@@ -57,6 +57,7 @@ struct RawQuestion {
     tags: Vec<Spanned<String>>,
     prompt: Spanned<String>,
     answer: Spanned<Vec<Spanned<String>>>,
+    bonus: Spanned<Vec<Spanned<String>>>,
     red_flags: Spanned<Vec<Spanned<String>>>,
     follow_ups: Spanned<Vec<Spanned<String>>>,
 }
@@ -298,6 +299,7 @@ impl FileCtx<'_> {
         let mut rubric = 0;
         for (name, list) in [
             ("answer", &raw.answer),
+            ("bonus", &raw.bonus),
             ("red_flags", &raw.red_flags),
             ("follow_ups", &raw.follow_ups),
         ] {
@@ -316,7 +318,7 @@ impl FileCtx<'_> {
             self.problem(
                 Some(raw.answer.span()),
                 format!(
-                    "the rubric (answer, red_flags, follow_ups) has {rubric} characters; at most {MAX_RUBRIC_CHARS} fit in one Discord embed"
+                    "the rubric (answer, bonus, red_flags, follow_ups) has {rubric} characters; at most {MAX_RUBRIC_CHARS} fit in one Discord embed"
                 ),
             );
         }
@@ -341,6 +343,7 @@ impl FileCtx<'_> {
                     .collect(),
                 prompt: raw.prompt.get_ref().trim().to_string(),
                 answer: texts(&raw.answer),
+                bonus: texts(&raw.bonus),
                 red_flags: texts(&raw.red_flags),
                 follow_ups: texts(&raw.follow_ups),
                 source: self.file.to_path_buf(),

@@ -31,7 +31,7 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Longest text accepted for one answer point, red flag or follow-up: one Discord embed field
+/// Longest text accepted for one answer or bonus point, red flag or follow-up: one Discord embed field
 /// holds 1024 characters and the bullet prefix needs a few.
 pub const MAX_ITEM_CHARS: usize = 1000;
 /// Longest prompt: it becomes an embed description and is echoed in plain-text front ends.
@@ -92,8 +92,10 @@ pub struct Question {
     pub topic: String,
     pub tags: Vec<String>,
     pub prompt: String,
-    /// The points a strong answer covers.
+    /// What a candidate must cover to pass at the question's level (a "yes").
     pub answer: Vec<String>,
+    /// Depth beyond the must-cover points: what earns a "strong yes".
+    pub bonus: Vec<String>,
     pub red_flags: Vec<String>,
     pub follow_ups: Vec<String>,
     /// The pack file the question came from (for diagnostics).

@@ -295,7 +295,8 @@ impl Engine {
             .join("\n");
         let mut sections = vec![quoted];
         for (heading, items) in [
-            ("What a strong answer covers", &q.answer),
+            ("Must cover (a yes)", &q.answer),
+            ("Strong answers also cover", &q.bonus),
             ("Red flags", &q.red_flags),
             ("Follow-up probes", &q.follow_ups),
         ] {
@@ -542,6 +543,7 @@ mod tests {
             tags: vec![],
             prompt: "p?".into(),
             answer: vec!["a".into()],
+            bonus: vec!["b".into()],
             red_flags: vec!["r".into()],
             follow_ups: vec!["f?".into()],
             source: Default::default(),

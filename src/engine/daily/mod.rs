@@ -240,7 +240,13 @@ impl Engine {
                     continue;
                 }
             };
-            if let Some((date, due_at)) = plan.upcoming(now, 1, true).first().copied() {
+            // A post is owed for a day only if the schedule existed at its time: a schedule
+            // set (or set again) after today's time starts tomorrow.
+            let owed = plan
+                .upcoming(now, 2, true)
+                .into_iter()
+                .find(|(_, due_at)| *due_at >= plan.s.updated_at);
+            if let Some((date, due_at)) = owed {
                 if due_at <= now && !busy_channels.contains(&key) {
                     let done = self
                         .store
@@ -294,7 +300,8 @@ impl Engine {
         let plan = Plan::of(s)?;
         let now = self.clock.now_ms();
         match plan.due_on(date) {
-            Some(due) if due <= now && now < plan.deadline(date, due) => {}
+            Some(due)
+                if due <= now && now < plan.deadline(date, due) && due >= plan.s.updated_at => {}
             // Not due (the schedule changed), or too late for that day: never post for a
             // day already gone.
             _ => return Ok(Outcome::default()),

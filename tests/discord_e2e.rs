@@ -29,27 +29,47 @@ impl Bot {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("bot.log");
         let db = dir.path().join("bot.sqlite3");
-        let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
-            .arg("run")
-            .current_dir(dir.path())
-            .env("DISCORD_TOKEN", "fake-token-for-tests")
-            .env("DISCORD_API_URL", fake.api_url())
-            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-            .env("DATABASE_PATH", &db)
-            .env("QUESTIONS_DIR", common::questions_dir())
-            .env("RUST_LOG", "interview_bot=debug,serenity=info")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
+        let child = Bot::spawn(fake, dir.path(), &db, &log, env);
         Bot {
             child,
             log,
             db,
             _dir: dir,
         }
+    }
+
+    /// The same bot started again on its database (after it stopped), logging to a new file.
+    fn restart(mut self, fake: &FakeDiscord) -> Bot {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log = self._dir.path().join("bot-restarted.log");
+        self.child = Bot::spawn(fake, self._dir.path(), &self.db, &log, &[]);
+        self.log = log;
+        self
+    }
+
+    fn spawn(
+        fake: &FakeDiscord,
+        dir: &std::path::Path,
+        db: &std::path::Path,
+        log: &std::path::Path,
+        env: &[(&str, &str)],
+    ) -> Child {
+        Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .arg("run")
+            .current_dir(dir)
+            .env("DISCORD_TOKEN", "fake-token-for-tests")
+            .env("DISCORD_API_URL", fake.api_url())
+            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
+            .env("DATABASE_PATH", db)
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .env("RUST_LOG", "interview_bot=debug,serenity=info")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(File::create(log).unwrap())
+            .spawn()
+            .unwrap()
     }
 
     fn log(&self) -> String {
@@ -942,4 +962,126 @@ async fn an_error_after_a_public_deferral_is_shown_only_to_the_asker() {
         .unwrap();
     assert_eq!(n, 0);
     assert_clean(&fake, &bot);
+}
+
+/// Daily practice through the fake Discord: `/daily set` for the next minute in Berlin gives
+/// exactly one post at that minute, with its nonce; a restart right after posts nothing more;
+/// the answer follows in a thread on the post.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
+    let (fake, mut bot) = connected().await;
+    let berlin = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let mut next = jiff::Timestamp::now().to_zoned(berlin.clone());
+    // At least a few seconds ahead, so the schedule exists before its minute begins.
+    next = next
+        .checked_add(jiff::SignedDuration::from_secs(65))
+        .unwrap();
+    let time = format!("{:02}:{:02}", next.hour(), next.minute());
+    let due = next
+        .with()
+        .second(0)
+        .subsec_nanosecond(0)
+        .build()
+        .unwrap()
+        .timestamp();
+    let admin = fake_discord::Member::new(DEFAULT_USER_ID + 50).permissions("8");
+    let channel =
+        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
+    let i = fake
+        .send_command_as(
+            "daily",
+            json!([{"name": "set", "type": 1, "options": [
+                channel,
+                opt("time", json!(time)),
+                opt("timezone", json!("Europe/Berlin")),
+                opt("reveal_after", json!("5s")),
+            ]}]),
+            &admin,
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap().body;
+    assert!(is_ephemeral(&cb), "{cb}");
+    assert!(
+        cb.to_string().contains(&format!("{time} Europe/Berlin")),
+        "{cb}"
+    );
+    // A member without the right permission is refused, privately.
+    let plain = fake
+        .send_command_as(
+            "daily",
+            json!([{"name": "status", "type": 1}]),
+            &fake_discord::Member::new(DEFAULT_USER_ID + 51),
+        )
+        .await;
+    let refused = fake
+        .wait_callback(&plain, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()))
+        .body;
+    assert!(is_ephemeral(&refused) && refused.to_string().contains("Only interviewers"));
+
+    let posts = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    let post = fake
+        .wait_request(
+            |r| r.method == "POST" && r.path == posts,
+            Duration::from_secs(90),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let at = jiff::Timestamp::now();
+    assert!(at >= due, "posted before its minute: {at} < {due}");
+    assert!(
+        at.as_second() - due.as_second() < 10,
+        "posted late: {at} vs {due}"
+    );
+    assert!(post.body["nonce"].is_string(), "{}", post.body);
+    assert_eq!(post.body["enforce_nonce"], true);
+    assert_eq!(post.body["allowed_mentions"]["parse"], json!([]));
+    assert!(
+        post.body["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Daily practice")
+    );
+
+    // Restarted right after: nothing is posted again.
+    assert_eq!(bot.terminate(), Some(0), "{}", bot.log());
+    let before = fake.requests().len();
+    let restarted = bot.restart(&fake);
+    let reveal = fake
+        .wait_request_since(
+            before,
+            |r| r.method == "POST" && r.path.ends_with("/threads"),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", restarted.log()));
+    let thread = fake.threads().into_iter().last().expect("a thread");
+    let thread_id = thread["id"].as_str().unwrap().to_string();
+    let answer = fake
+        .wait_request_since(
+            before,
+            |r| r.method == "POST" && r.path == format!("/channels/{thread_id}/messages"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(
+        reveal.path.starts_with(&format!("{posts}/")),
+        "{}",
+        reveal.path
+    );
+    let text = answer.body["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        text.starts_with("||") && text.contains("Must cover"),
+        "{text}"
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let channel_posts = fake
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == posts)
+        .count();
+    assert_eq!(channel_posts, 1, "exactly one post\n{}", restarted.log());
+    assert_clean(&fake, &restarted);
 }

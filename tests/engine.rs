@@ -801,6 +801,7 @@ level = "mid"
 topic = "networking"
 prompt = "The only question?"
 answer = ["A point."]
+bonus = ["A deeper point."]
 red_flags = ["A flag."]
 follow_ups = ["A probe?"]
 "#;

@@ -69,6 +69,7 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
 /// One job: the engine decides, Discord delivers, the engine records.
 async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) {
     let label = req.label();
+    tracing::debug!(job = %label, "daily job starting");
     let e = engine.clone();
     let outcome = match tokio::task::spawn_blocking(move || e.run(&req)).await {
         Ok(o) => o,
@@ -81,7 +82,10 @@ async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) {
     for effect in &outcome.effects {
         let done = match deliver_outside(http, effect, &report).await {
             Ok(done) => done,
-            Err(err) => classify(&err),
+            Err(err) => {
+                tracing::debug!(job = %label, error = %err, "a daily effect failed");
+                classify(&err)
+            }
         };
         report.push(done);
     }

@@ -134,6 +134,12 @@ pub(crate) fn normalize_options(options: &mut [Value]) {
                 o["value"] = Value::String(text);
             }
         }
+        // A subcommand or group always carries its `options`, empty if it has none
+        // (https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-application-command-interaction-data-option-structure:
+        // "present if this option is a group or subcommand"); serenity refuses one without.
+        if matches!(o["type"].as_u64(), Some(1 | 2)) && o.get("options").is_none() {
+            o["options"] = json!([]);
+        }
         if let Some(nested) = o.get_mut("options").and_then(Value::as_array_mut) {
             normalize_options(nested);
         }

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use interview_bot::bank::{Bank, Level, load_str};
+use interview_bot::bank::{Bank, Level, load_named, load_str};
 
 #[test]
 fn shipped_packs_have_at_least_30_complete_questions_per_level() {
@@ -822,4 +822,45 @@ fn outside_the_repository_the_built_in_packs_are_used() {
             .len(),
         common::real_bank().len()
     );
+}
+
+#[test]
+fn topic_names_are_declared_once_for_topics_in_use() {
+    let named = format!("{GOOD}\n[topics]\nnetworking = \"Networking and DNS\"\n");
+    let bank = load_str("pack.toml", &named).unwrap();
+    assert_eq!(bank.topic_name("networking"), "Networking and DNS");
+    // Without a name, the slug made readable.
+    let plain = load_str("pack.toml", GOOD).unwrap();
+    assert_eq!(plain.topic_name("multi-account"), "Multi account");
+    // A name for a topic nobody uses, a name twice, an empty name: each reported with its line.
+    let unused = format!("{GOOD}\n[topics]\nquantum = \"Quantum\"\n");
+    let p = problems(&unused);
+    assert!(
+        p.iter()
+            .any(|p| p.contains("topic `quantum` has a name but no question uses it")),
+        "{p:?}"
+    );
+    assert!(p[0].starts_with("pack.toml:17:"), "{p:?}");
+    let long = format!("{GOOD}\n[topics]\nnetworking = \"{}\"\n", "x".repeat(41));
+    assert!(problems(&long)[0].contains("1 to 40 characters"));
+    let twice = load_named(&[
+        ("a.toml", named.as_str()),
+        ("b.toml", "[topics]\nnetworking = \"Again\"\n"),
+    ])
+    .unwrap_err();
+    assert!(twice.to_string().contains("named twice"), "{twice}");
+    // A file may hold only names.
+    let split = load_named(&[
+        ("a.toml", GOOD),
+        ("topics.toml", "[topics]\nnetworking = \"Nets\"\n"),
+    ])
+    .unwrap();
+    assert_eq!(split.topic_name("networking"), "Nets");
+    // The shipped packs name every topic they use.
+    let shipped = Bank::load(&common::questions_dir()).unwrap();
+    for t in shipped.topics() {
+        let name = shipped.topic_name(t);
+        assert!(name.chars().next().unwrap().is_uppercase(), "{t}: {name}");
+    }
+    assert_eq!(shipped.topic_name("iac"), "Infrastructure as code");
 }

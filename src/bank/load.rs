@@ -121,8 +121,8 @@ pub fn load_named(packs: &[(&str, &str)]) -> Result<Bank, BankError> {
         .iter()
         .map(|(name, text)| (PathBuf::from(name), text.to_string()))
         .collect();
-    let (questions, problems) = load_sources(&sources);
-    finish(questions, problems)
+    let (loaded, problems) = load_sources(&sources);
+    finish(loaded, problems)
 }
 
 /// Loads one pack from text, as if it were the file `name`.
@@ -130,18 +130,19 @@ pub fn load_str(name: &str, text: &str) -> Result<Bank, BankError> {
     load_named(&[(name, text)])
 }
 
-fn finish(questions: Vec<Question>, problems: Vec<Problem>) -> Result<Bank, BankError> {
+fn finish(loaded: Loaded, problems: Vec<Problem>) -> Result<Bank, BankError> {
     if problems.is_empty() {
-        Ok(Bank::from_questions(questions))
+        Ok(Bank::from_questions(loaded.questions, loaded.topic_names))
     } else {
         Err(BankError(problems))
     }
 }
 
 /// Parses all sources, then checks ids across them.
-fn load_sources(sources: &[(PathBuf, String)]) -> (Vec<Question>, Vec<Problem>) {
+fn load_sources(sources: &[(PathBuf, String)]) -> (Loaded, Vec<Problem>) {
     let mut questions = Vec::new();
     let mut problems = Vec::new();
+    let mut names: Vec<TopicName> = Vec::new();
     // id -> (file, line) of its first definition
     let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
     for (file, text) in sources {
@@ -149,6 +150,7 @@ fn load_sources(sources: &[(PathBuf, String)]) -> (Vec<Question>, Vec<Problem>) 
             file,
             text,
             problems: &mut problems,
+            names: &mut names,
         };
         for (q, line) in ctx.parse_file() {
             if let Some((first_file, first_line)) = seen.get(&q.id) {
@@ -168,13 +170,66 @@ fn load_sources(sources: &[(PathBuf, String)]) -> (Vec<Question>, Vec<Problem>) 
             }
         }
     }
-    (questions, problems)
+    // Topic names: each declared once, for a topic some question uses.
+    let used: std::collections::HashSet<&str> =
+        questions.iter().map(|q| q.topic.as_str()).collect();
+    let mut topic_names: HashMap<String, String> = HashMap::new();
+    let mut declared: HashMap<String, (PathBuf, usize)> = HashMap::new();
+    for n in names {
+        if let Some((f, l)) = declared.get(&n.slug) {
+            problems.push(Problem {
+                file: n.file.clone(),
+                line: n.line,
+                message: format!(
+                    "topic `{}` is named twice: already at {}:{}",
+                    n.slug,
+                    f.display(),
+                    l
+                ),
+            });
+            continue;
+        }
+        if !used.contains(n.slug.as_str()) && !questions.is_empty() {
+            problems.push(Problem {
+                file: n.file.clone(),
+                line: n.line,
+                message: format!("topic `{}` has a name but no question uses it", n.slug),
+            });
+        }
+        declared.insert(n.slug.clone(), (n.file.clone(), n.line));
+        topic_names.insert(n.slug, n.name);
+    }
+    (
+        Loaded {
+            questions,
+            topic_names,
+        },
+        problems,
+    )
 }
+
+/// What the packs declare, once checked.
+struct Loaded {
+    questions: Vec<Question>,
+    topic_names: HashMap<String, String>,
+}
+
+/// A readable topic name from a pack's `[topics]` table.
+struct TopicName {
+    slug: String,
+    name: String,
+    file: PathBuf,
+    line: usize,
+}
+
+/// Longest readable topic name (shown in titles and suggestions).
+const MAX_TOPIC_NAME: usize = 40;
 
 struct FileCtx<'a> {
     file: &'a Path,
     text: &'a str,
     problems: &'a mut Vec<Problem>,
+    names: &'a mut Vec<TopicName>,
 }
 
 impl FileCtx<'_> {
@@ -209,6 +264,7 @@ impl FileCtx<'_> {
         let root = root.into_inner();
         let mut out = Vec::new();
         let mut saw_questions = false;
+        let mut saw_topics = false;
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
                 "pack" => {
@@ -232,16 +288,60 @@ impl FileCtx<'_> {
                         }
                     }
                 }
+                "topics" => {
+                    saw_topics = true;
+                    self.parse_topic_names(value);
+                }
                 other => self.problem(
                     Some(key.span()),
-                    format!("unknown top-level key `{other}`: expected `[pack]` or `[[question]]`"),
+                    format!("unknown top-level key `{other}`: expected `[pack]`, `[topics]` or `[[question]]`"),
                 ),
             }
         }
-        if !saw_questions {
+        // A file may hold only `[topics]`: readable names for the topics of all packs.
+        if !saw_questions && !saw_topics {
             self.problem(None, "no questions: add at least one `[[question]]` table");
         }
         out
+    }
+
+    /// `[topics]`: `slug = "Readable name"`.
+    fn parse_topic_names(&mut self, value: &Spanned<DeValue<'_>>) {
+        let Some(table) = value.get_ref().as_table() else {
+            self.problem(
+                Some(value.span()),
+                "`topics` must be a table: `[topics]` then lines such as `iac = \"Infrastructure as code\"`",
+            );
+            return;
+        };
+        for (key, name) in table.iter() {
+            let slug = key.get_ref().to_string();
+            let line = self.line_of(key.span().start);
+            if !is_slug(&slug) {
+                self.problem(Some(key.span()), format!("topic `{slug}` must be a slug"));
+                continue;
+            }
+            let Some(text) = name.get_ref().as_str().map(str::trim) else {
+                self.problem(
+                    Some(name.span()),
+                    format!("the name of topic `{slug}` must be text"),
+                );
+                continue;
+            };
+            if text.is_empty() || text.chars().count() > MAX_TOPIC_NAME {
+                self.problem(
+                    Some(name.span()),
+                    format!("the name of topic `{slug}` must be 1 to {MAX_TOPIC_NAME} characters"),
+                );
+                continue;
+            }
+            self.names.push(TopicName {
+                slug,
+                name: text.to_string(),
+                file: self.file.to_path_buf(),
+                line,
+            });
+        }
     }
 
     fn parse_question(&mut self, item: &Spanned<DeValue<'_>>) -> Option<(Question, usize)> {

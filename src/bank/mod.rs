@@ -29,6 +29,10 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         "aws-senior.toml",
         include_str!("../../data/questions/aws-senior.toml"),
     ),
+    (
+        "topics.toml",
+        include_str!("../../data/questions/topics.toml"),
+    ),
 ];
 
 /// Longest text accepted for one answer or bonus point, red flag or follow-up: one Discord embed field
@@ -109,11 +113,13 @@ pub struct Bank {
     questions: Vec<Question>,
     by_id: HashMap<String, usize>,
     topics: BTreeSet<String>,
+    /// Readable names from the packs' `[topics]` tables.
+    topic_names: HashMap<String, String>,
 }
 
 impl Bank {
     /// Builds a bank from questions already validated (ids unique).
-    fn from_questions(mut questions: Vec<Question>) -> Bank {
+    fn from_questions(mut questions: Vec<Question>, topic_names: HashMap<String, String>) -> Bank {
         questions.sort_by(|a, b| (a.level, &a.topic, &a.id).cmp(&(b.level, &b.topic, &b.id)));
         let by_id = questions
             .iter()
@@ -125,6 +131,7 @@ impl Bank {
             questions,
             by_id,
             topics,
+            topic_names,
         }
     }
 
@@ -167,8 +174,12 @@ impl Bank {
         self.topics.iter().map(String::as_str)
     }
 
-    /// A topic's readable name: "Multi-account" for `multi-account`.
+    /// A topic's readable name, as a pack's `[topics]` table declares it ("Infrastructure as
+    /// code" for `iac`); else the slug made readable ("Multi account").
     pub fn topic_name(&self, topic: &str) -> String {
+        if let Some(name) = self.topic_names.get(topic) {
+            return name.clone();
+        }
         let spaced = topic.replace('-', " ");
         let mut chars = spaced.chars();
         match chars.next() {

@@ -674,12 +674,16 @@ fn an_unreachable_api_stops_with_a_clear_message() {
         .port();
     let url = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
-    let (code, _out, err) = one_shot(&url, &["run"]);
-    assert_eq!(code, Some(1), "{err}");
-    assert!(
-        err.contains(&format!("cannot reach the Discord API at {url}")),
-        "{err}"
-    );
+    // `run` and `register` say the same thing: the address, and what to check.
+    for command in ["run", "register"] {
+        let (code, _out, err) = one_shot(&url, &[command]);
+        assert_eq!(code, Some(1), "{command}: {err}");
+        assert!(
+            err.contains(&format!("cannot reach the Discord API at {url}"))
+                && err.contains("DISCORD_API_URL"),
+            "{command}: {err}"
+        );
+    }
     assert!(started.elapsed() < WAIT);
 }
 

@@ -32,7 +32,7 @@ CREATE INDEX daily_schedules_active ON daily_schedules (status);
 -- Every daily post: claimed before it is sent (status 'claimed', with its nonce), 'posted'
 -- once Discord returned the message. At most one scheduled post per channel and local day.
 CREATE TABLE daily_posts (
-    id                INTEGER PRIMARY KEY,
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: extra posts' nonces use it
     guild_id          INTEGER NOT NULL,
     channel_id        INTEGER NOT NULL,
     schedule_id       INTEGER NOT NULL,
@@ -42,10 +42,16 @@ CREATE TABLE daily_posts (
     history_claim     INTEGER,                 -- question_history row of this post
     nonce             TEXT    NOT NULL,
     status            TEXT    NOT NULL CHECK (status IN ('claimed', 'posted')),
+    -- For a claim: what to do next once `retry_at` has come. NULL: the process stopped after
+    -- claiming, so look for the post first ('settle'); 'resend': sending failed on Discord's
+    -- side, so send the same question again with the same nonce.
+    next_step         TEXT    CHECK (next_step IN ('settle', 'resend')),
+    retry_at          INTEGER,
     message_id        INTEGER,
     claimed_at        INTEGER NOT NULL,
     posted_at         INTEGER,
     reveal_due_at     INTEGER,                 -- NULL: no reveal
+    reveal_retry_at   INTEGER,                 -- a failed reveal is tried again after this
     reveal_status     TEXT    CHECK (reveal_status IN ('claimed', 'reply', 'revealed')),  -- 'reply': no thread could be made
     revealed_at       INTEGER,
     thread_id         INTEGER,

@@ -767,3 +767,71 @@ fn status_preview_and_an_extra_post_now() {
     w.walk("2026-06-01T13:30:00Z", 10 * 60 * 1000);
     assert_eq!(w.posts_in(CHANNEL).len(), 2, "the day's post still comes");
 }
+
+#[test]
+fn a_failed_send_is_sent_again_with_the_same_question_and_nonce() {
+    let mut w = World::new("2026-06-01T08:59:00Z");
+    w.set(GUILD, CHANNEL, &[("time", "09:00")]);
+    w.discord
+        .fail_next
+        .push(Delivered::Failed("504 Gateway Timeout".into()));
+    w.clock.set(ms("2026-06-01T09:00:10Z"));
+    w.tick();
+    let db = rusqlite::Connection::open(&w.db).unwrap();
+    let (claimed, nonce, step): (String, String, String) = db
+        .query_row(
+            "SELECT question_id, nonce, next_step FROM daily_posts WHERE status = 'claimed'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(step, "resend", "the claim and its question are kept");
+    w.walk("2026-06-01T09:10:00Z", 30_000);
+    let posts = w.posts_in(CHANNEL);
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        card_id(&posts[0].3),
+        claimed,
+        "the question claimed first is the one posted"
+    );
+    assert_eq!(posts[0].2.as_deref(), Some(nonce.as_str()));
+}
+
+#[test]
+fn a_young_claim_makes_the_scheduler_wait_not_spin() {
+    let mut w = World::new("2026-06-01T08:59:00Z");
+    w.set(GUILD, CHANNEL, &[("time", "09:00")]);
+    w.clock.set(ms("2026-06-01T09:00:30Z"));
+    let due = w.engine.daily_jobs(w.clock.now_ms()).unwrap();
+    // Claimed, then the process stops before sending.
+    let _ = w.engine.run(&due.jobs[0].request());
+    w.restart();
+    let now = w.clock.now_ms();
+    let due = w.engine.daily_jobs(now).unwrap();
+    assert!(due.jobs.is_empty());
+    let next = due.next_ms.expect("a time to look again");
+    assert!(
+        next > now,
+        "no wake-up in the past (the scheduler would spin)"
+    );
+    assert!(next <= now + 120_000);
+}
+
+#[test]
+fn a_failure_recorded_with_an_in_memory_store_does_not_deadlock() {
+    let dir_less = Store::open_in_memory().unwrap();
+    let clock = Arc::new(ManualClock::new(ms("2026-06-01T08:59:00Z")));
+    let mut w = World::new("2026-06-01T08:59:00Z");
+    w.engine = Engine::new(common::real_bank(), dir_less, clock.clone());
+    w.clock = clock;
+    w.set(
+        GUILD,
+        CHANNEL,
+        &[("time", "09:00"), ("reveal_after", "10m")],
+    );
+    w.discord.fail_next.push(Delivered::Failed("500".into()));
+    // The failure's backoff is read while recording it: with an in-memory store (one
+    // connection) this must not wait on itself.
+    w.walk("2026-06-01T09:05:00Z", 30_000);
+    assert_eq!(w.posts_in(CHANNEL).len(), 1);
+}

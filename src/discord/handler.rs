@@ -311,7 +311,8 @@ impl Target<'_> {
 
     /// Acknowledges now, as planned, to be answered later by [`Handler::deliver`].
     async fn defer(self, http: &Http, plan: Ack) -> Result<Answered, serenity::Error> {
-        let update_allowed = !matches!(self, Target::Command(_));
+        // Types 6 and 7 need a message the component (or modal) came from.
+        let update_allowed = self.source_message().is_some();
         match plan {
             Ack::Update if update_allowed => {
                 self.respond(http, CreateInteractionResponse::Acknowledge)
@@ -349,7 +350,14 @@ impl Handler {
             Ok(req) => req,
             Err(e) => {
                 let outcome = e.to_outcome();
-                self.deliver(ctx, target, Answered::No, &outcome).await;
+                self.deliver(
+                    ctx,
+                    target,
+                    Answered::No,
+                    &outcome,
+                    Ack::Reply(Visibility::Private),
+                )
+                .await;
                 return Ok("refused");
             }
         };
@@ -366,28 +374,28 @@ impl Handler {
                 let (outcome, label) = settle(done, target.id());
                 (outcome, label, Answered::No)
             }
-            None => {
-                let answered = target.defer(&ctx.http, plan).await?;
-                let (outcome, label) = settle(task.await, target.id());
-                let label = if label == "ok" { "ok-deferred" } else { label };
-                (outcome, label, answered)
-            }
+            None => match target.defer(&ctx.http, plan).await {
+                Ok(answered) => {
+                    let (outcome, label) = settle(task.await, target.id());
+                    let label = if label == "ok" { "ok-deferred" } else { label };
+                    (outcome, label, answered)
+                }
+                Err(e) => {
+                    // Discord would not take the acknowledgement (the interaction expired,
+                    // say): nothing can be delivered, but what was claimed is released.
+                    let (outcome, _) = settle(task.await, target.id());
+                    let skipped = vec![Delivered::Skipped; outcome.effects.len()];
+                    self.record(target, &outcome, skipped).await;
+                    return Err(e);
+                }
+            },
         };
-        let report = self.deliver(ctx, target, answered, &outcome).await;
+        let report = self.deliver(ctx, target, answered, &outcome, plan).await;
         let failed = report.iter().find_map(|d| match d {
             Delivered::Failed(reason) => Some(reason.clone()),
             _ => None,
         });
-        if !outcome.commits.is_empty() {
-            let engine = self.engine.clone();
-            let commits = outcome.commits.clone();
-            let recorded = report.clone();
-            if let Err(e) =
-                tokio::task::spawn_blocking(move || engine.commit(&commits, &recorded)).await
-            {
-                tracing::error!(interaction = target.id(), error = %e, "recording the delivery panicked");
-            }
-        }
+        self.record(target, &outcome, report).await;
         match failed {
             Some(reason) => {
                 tracing::warn!(
@@ -401,6 +409,19 @@ impl Handler {
         }
     }
 
+    /// Records what was delivered (off the async workers).
+    async fn record(&self, target: Target<'_>, outcome: &Outcome, report: Vec<Delivered>) {
+        if outcome.commits.is_empty() {
+            return;
+        }
+        let engine = self.engine.clone();
+        let commits = outcome.commits.clone();
+        if let Err(e) = tokio::task::spawn_blocking(move || engine.commit(&commits, &report)).await
+        {
+            tracing::error!(interaction = target.id(), error = %e, "recording the delivery panicked");
+        }
+    }
+
     /// Carries out the effects in order and reports what happened to each.
     async fn deliver(
         &self,
@@ -408,10 +429,26 @@ impl Handler {
         target: Target<'_>,
         mut answered: Answered,
         outcome: &Outcome,
+        plan: Ack,
     ) -> Vec<Delivered> {
         let http = &ctx.http;
         let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
-        for effect in &outcome.effects {
+        let answers_later = |from: usize| {
+            outcome.effects[from..]
+                .iter()
+                .any(Effect::answers_interaction)
+        };
+        for (i, effect) in outcome.effects.iter().enumerate() {
+            // Work outside the interaction (a post, say) may take a while: acknowledge first, so
+            // the answer that follows is never late.
+            if answered == Answered::No && !effect.answers_interaction() && answers_later(i) {
+                match target.defer(http, plan).await {
+                    Ok(a) => answered = a,
+                    Err(e) => {
+                        tracing::warn!(interaction = target.id(), error = %e, "could not acknowledge");
+                    }
+                }
+            }
             let done = match self
                 .deliver_one(http, target, &mut answered, effect, &report)
                 .await
@@ -480,7 +517,16 @@ impl Handler {
                         .edit_original(http, &Message::text(placeholder_note(placeholder)))
                         .await?;
                     *answered = Answered::Done;
-                    let m = target.followup(http, message, *visibility).await?;
+                    let m = match target.followup(http, message, *visibility).await {
+                        Ok(m) => m,
+                        Err(e) => {
+                            // Say so, rather than leave a line promising an answer elsewhere.
+                            let _ = target
+                                .edit_original(http, &Message::text(NOT_COMPLETED))
+                                .await;
+                            return Err(e);
+                        }
+                    };
                     if let Err(e) = target.delete_original(http).await {
                         tracing::debug!(error = %e, "could not remove the placeholder");
                     }
@@ -613,19 +659,28 @@ pub(super) async fn deliver_outside(
             let Some((parent, mid)) = resolve_ref(on, earlier) else {
                 return Ok(Delivered::Skipped);
             };
-            let thread = ChannelId::new(parent)
+            let created = ChannelId::new(parent)
                 .create_thread_from_message(
                     http,
                     MessageId::new(mid),
                     CreateThread::new(name.clone()),
                 )
-                .await?;
+                .await;
+            let thread =
+                match created {
+                    Ok(thread) => thread.id,
+                    // Made by an earlier attempt whose message did not go through: a thread
+                    // started from a message has that message's id.
+                    Err(serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(
+                        r,
+                    ))) if r.error.code == THREAD_EXISTS => ChannelId::new(mid),
+                    Err(e) => return Err(e),
+                };
             let m = thread
-                .id
                 .send_message(http, convert::channel_message(message))
                 .await?;
             Ok(Delivered::Thread {
-                thread_id: thread.id.get(),
+                thread_id: thread.get(),
                 message_id: m.id.get(),
             })
         }
@@ -662,14 +717,26 @@ pub(super) async fn deliver_outside(
 /// limits, the network).
 pub(super) fn classify(e: &serenity::Error) -> Delivered {
     use serenity::all::HttpError;
-    if let serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) = e {
-        let status = r.status_code.as_u16();
-        if status == 403 || status == 404 {
-            return Delivered::Refused(format!("{} ({})", r.error.message, r.error.code));
+    match e {
+        // Any other 4xx is Discord saying this request will never work as it is (missing
+        // access or permissions, an unknown channel or message, an invalid body); 408 and 429
+        // are worth trying again.
+        serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            let status = r.status_code.as_u16();
+            if (400..500).contains(&status) && status != 408 && status != 429 {
+                Delivered::Refused(format!("{} ({})", r.error.message, r.error.code))
+            } else {
+                Delivered::Failed(e.to_string())
+            }
         }
+        // serenity refused to send it (too long, say): sending again will not help.
+        serenity::Error::Model(_) => Delivered::Refused(e.to_string()),
+        _ => Delivered::Failed(e.to_string()),
     }
-    Delivered::Failed(e.to_string())
 }
+
+/// Discord's error code for "a thread has already been created for this message".
+const THREAD_EXISTS: isize = 160004;
 
 /// Looks through a channel's recent messages for a post of the bot's: by nonce (Discord echoes
 /// it on messages it still holds in memory), or else the bot's own message since `since_ms`
@@ -681,27 +748,44 @@ async fn find_post(
     marker: &str,
     since_ms: i64,
 ) -> Result<Delivered, serenity::Error> {
+    /// Milliseconds between the Unix epoch and Discord's (2015-01-01), for snowflakes.
+    const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
     let me = http.get_current_user().await?.id;
-    let recent = ChannelId::new(channel_id)
-        .messages(http, serenity::all::GetMessages::new().limit(50))
-        .await?;
-    let found = recent.into_iter().find(|m| {
-        let by_nonce = matches!(&m.nonce, Some(Nonce::String(n)) if n == nonce);
-        let mine = m.author.id == me
-            && m.timestamp.timestamp_millis() >= since_ms
-            && m.embeds
-                .first()
-                .and_then(|e| e.footer.as_ref())
-                .is_some_and(|f| f.text.starts_with(marker));
-        by_nonce || mine
-    });
-    Ok(match found {
-        Some(m) => Delivered::Message {
-            channel_id: Some(channel_id),
-            message_id: Some(m.id.get()),
-        },
-        None => Delivered::NotFound,
-    })
+    let channel = ChannelId::new(channel_id);
+    // Messages after `since_ms`, oldest first, a page at a time (a busy channel may have
+    // many since the claim).
+    let mut after = MessageId::new((((since_ms - DISCORD_EPOCH_MS).max(1) as u64) << 22).max(1));
+    for _ in 0..20 {
+        let page = channel
+            .messages(
+                http,
+                serenity::all::GetMessages::new().after(after).limit(100),
+            )
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        let found = page.iter().find(|m| {
+            let by_nonce = matches!(&m.nonce, Some(Nonce::String(n)) if n == nonce);
+            let mine = m.author.id == me
+                && m.embeds
+                    .first()
+                    .and_then(|e| e.footer.as_ref())
+                    .is_some_and(|f| f.text == marker);
+            by_nonce || mine
+        });
+        if let Some(m) = found {
+            return Ok(Delivered::Message {
+                channel_id: Some(channel_id),
+                message_id: Some(m.id.get()),
+            });
+        }
+        match page.iter().map(|m| m.id).max() {
+            Some(newest) if newest > after => after = newest,
+            _ => break,
+        }
+    }
+    Ok(Delivered::NotFound)
 }
 
 /// One change of the message a button sits on, in the three forms Discord takes it: as the

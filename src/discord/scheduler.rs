@@ -19,6 +19,8 @@ const MAX_SLEEP: Duration = Duration::from_secs(3600);
 /// Between two jobs: keeps a burst of schedules due at the same minute well under Discord's
 /// 50 requests per second, and under 5 messages per 5 seconds in any one channel.
 const PACE: Duration = Duration::from_millis(250);
+/// After the engine failed (the database unavailable), how long before trying again.
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(30);
 
 /// Runs until `stop` changes (or its sender is dropped).
 pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool>) {
@@ -29,26 +31,44 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
         }
         let now = engine.now_ms();
         let e = engine.clone();
-        let due = match tokio::task::spawn_blocking(move || e.daily_jobs(now)).await {
-            Ok(Ok(due)) => due,
+        let looked = match tokio::task::spawn_blocking(move || e.daily_jobs(now)).await {
+            Ok(Ok(due)) => Some(due),
             Ok(Err(err)) => {
                 tracing::error!(error = %err, "could not read the daily schedules");
-                Default::default()
+                None
             }
             Err(err) => {
                 tracing::error!(error = %err, "the daily scheduler's look-up panicked");
-                Default::default()
+                None
             }
         };
-        let ran = !due.jobs.is_empty();
+        let Some(mut due) = looked else {
+            // The database is unwell: look again soon, not in an hour.
+            tokio::select! {
+                _ = tokio::time::sleep(RETRY_AFTER_ERROR) => continue,
+                _ = stop.changed() => break,
+            }
+        };
+        // The console's data (guild 0) shares the file but is not Discord's.
+        due.jobs
+            .retain(|j| j.guild_id != crate::console::CONSOLE_GUILD);
+        let mut ran = false;
+        let mut failed = false;
         for job in due.jobs {
             if *stop.borrow() {
                 break;
             }
-            run_job(&http, &engine, job.request()).await;
+            if run_job(&http, &engine, job.request()).await {
+                ran = true;
+            } else {
+                failed = true;
+            }
             tokio::time::sleep(PACE).await;
         }
-        let sleep = if ran {
+        let sleep = if failed && !ran {
+            // Jobs that fail inside the engine (a full disk, say) would fail again at once.
+            RETRY_AFTER_ERROR
+        } else if ran {
             // Something ran: look again at once (a reveal or the next day may be due).
             Duration::ZERO
         } else {
@@ -66,8 +86,9 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
     tracing::info!("daily scheduler stopped");
 }
 
-/// One job: the engine decides, Discord delivers, the engine records.
-async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) {
+/// One job: the engine decides, Discord delivers, the engine records. False when the engine
+/// itself failed.
+async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) -> bool {
     let label = req.label();
     tracing::debug!(job = %label, "daily job starting");
     let e = engine.clone();
@@ -75,9 +96,13 @@ async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) {
         Ok(o) => o,
         Err(err) => {
             tracing::error!(job = %label, error = %err, "a daily job panicked");
-            return;
+            return false;
         }
     };
+    if outcome.is_error {
+        // The engine logged why; there is nothing to deliver.
+        return false;
+    }
     let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
     for effect in &outcome.effects {
         let done = match deliver_outside(http, effect, &report).await {
@@ -91,11 +116,12 @@ async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) {
     }
     tracing::info!(job = %label, effects = report.len(), ok = report.iter().all(Delivered::ok), "daily job");
     if outcome.commits.is_empty() {
-        return;
+        return true;
     }
     let e = engine.clone();
     let commits = outcome.commits.clone();
     if let Err(err) = tokio::task::spawn_blocking(move || e.commit(&commits, &report)).await {
         tracing::error!(job = %label, error = %err, "recording a daily job panicked");
     }
+    true
 }

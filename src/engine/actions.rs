@@ -66,6 +66,12 @@ pub static ACTIONS: &[ActionSpec] = &[
         handler: Engine::job_daily_reveal,
     },
     ActionSpec {
+        prefix: "daily:resend",
+        ack: Ack::Reply(Visibility::Public),
+        access: Access::Bot,
+        handler: Engine::job_daily_resend,
+    },
+    ActionSpec {
         prefix: "daily:settle",
         ack: Ack::Reply(Visibility::Public),
         access: Access::Bot,

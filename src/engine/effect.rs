@@ -296,6 +296,8 @@ pub enum Commit {
         guild_id: u64,
         post: i64,
         effect: usize,
+        /// The effect looks the post up (after a restart) rather than sending it.
+        settle: bool,
     },
     /// A daily reveal was claimed; effect `effect` is its thread (or reply).
     DailyRevealed {

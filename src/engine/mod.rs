@@ -226,9 +226,16 @@ impl Engine {
                 }
                 Ok(())
             }
-            Commit::DailyPosted { post, effect, .. } => {
-                self.commit_daily_posted(*post, report.get(*effect).unwrap_or(&Delivered::Skipped))
-            }
+            Commit::DailyPosted {
+                post,
+                effect,
+                settle,
+                ..
+            } => self.commit_daily_posted(
+                *post,
+                *settle,
+                report.get(*effect).unwrap_or(&Delivered::Skipped),
+            ),
             Commit::DailyRevealed { post, effect, .. } => self
                 .commit_daily_revealed(*post, report.get(*effect).unwrap_or(&Delivered::Skipped)),
         }

@@ -160,7 +160,7 @@ impl Engine {
                 return Err(Error::AlreadyUsed);
             }
             if next.is_some() {
-                let mut cooldowns = self.cooldowns.lock().unwrap_or_else(|p| p.into_inner());
+                let cooldowns = self.cooldowns.lock().unwrap_or_else(|p| p.into_inner());
                 if let Some(last) = cooldowns.get(&key)
                     && now - last < NEXT_COOLDOWN_MS
                 {
@@ -168,7 +168,6 @@ impl Engine {
                     let wait = (NEXT_COOLDOWN_MS - (now - last) + 999) / 1000;
                     return Err(Error::Cooldown { seconds: wait });
                 }
-                cooldowns.insert(key, now);
             }
             let counts = db.show_counts(req.guild_id)?;
             let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
@@ -182,6 +181,13 @@ impl Engine {
             })?;
             Ok::<_, Error>((q, claim, progress(&pool, &counts, &q.id)))
         })?;
+        if next.is_some() {
+            // Counted from a question actually claimed, not from a refused press.
+            self.cooldowns
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, now);
+        }
         let mut message = self.question_message(req.guild_id, q, topic, claim, progress)?;
         message.content = self.pool_note(level, topic, progress);
         Ok(Outcome::public(message).with_commit(Commit::QuestionShown {

@@ -86,6 +86,9 @@ pub struct DailyPost {
     pub reveal_due_at: Option<i64>,
     pub reveal_status: Option<String>,
     pub thread_id: Option<u64>,
+    /// For a claim: `settle` or `resend` once `retry_at` has come; `None` after a stop.
+    pub next_step: Option<String>,
+    pub retry_at: Option<i64>,
 }
 
 const SCHEDULE_COLUMNS: &str = "id, guild_id, channel_id, channel_name, post_time, timezone, level,
@@ -131,7 +134,7 @@ fn with_ids(
 
 const POST_COLUMNS: &str = "id, guild_id, channel_id, schedule_id, kind, local_date, question_id,
     history_claim, nonce, status, message_id, claimed_at, posted_at, reveal_due_at,
-    reveal_status, thread_id";
+    reveal_status, thread_id, next_step, retry_at";
 
 fn post(r: &Row<'_>) -> rusqlite::Result<(DailyPost, [Option<i64>; 4])> {
     Ok((
@@ -152,6 +155,8 @@ fn post(r: &Row<'_>) -> rusqlite::Result<(DailyPost, [Option<i64>; 4])> {
             reveal_due_at: r.get(13)?,
             reveal_status: r.get(14)?,
             thread_id: None,
+            next_step: r.get(16)?,
+            retry_at: r.get(17)?,
         },
         [r.get(1)?, r.get(2)?, r.get(10)?, r.get(15)?],
     ))
@@ -430,6 +435,7 @@ impl Db<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts
               WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at <= ?1
+                AND (reveal_retry_at IS NULL OR reveal_retry_at <= ?1)
               ORDER BY reveal_due_at"
         ))?;
         let rows = stmt.query_map([now_ms], post)?;
@@ -439,8 +445,9 @@ impl Db<'_> {
     /// The earliest reveal still to come after `now`.
     pub fn next_reveal_at(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
         Ok(self.conn.query_row(
-            "SELECT MIN(reveal_due_at) FROM daily_posts
-              WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at > ?1",
+            "SELECT MIN(MAX(reveal_due_at, COALESCE(reveal_retry_at, 0))) FROM daily_posts
+              WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted'
+                AND MAX(reveal_due_at, COALESCE(reveal_retry_at, 0)) > ?1",
             [now_ms],
             |r| r.get(0),
         )?)
@@ -449,9 +456,28 @@ impl Db<'_> {
     /// Discord took the post.
     pub fn post_sent(&self, id: i64, message_id: u64, at_ms: i64) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3
+            "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3,
+                 next_step = NULL, retry_at = NULL
               WHERE id = ?1",
             params![id, sql_id(message_id)?, at_ms],
+        )?;
+        Ok(())
+    }
+
+    /// What to do with a claim next, and not before when.
+    pub fn post_retry(&self, id: i64, step: &str, retry_at: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_posts SET next_step = ?2, retry_at = ?3 WHERE id = ?1 AND status = 'claimed'",
+            params![id, step, retry_at],
+        )?;
+        Ok(())
+    }
+
+    /// A reveal failed on Discord's side: try again after `retry_at`.
+    pub fn reveal_failed(&self, id: i64, retry_at: i64) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE daily_posts SET reveal_retry_at = ?2 WHERE id = ?1",
+            params![id, retry_at],
         )?;
         Ok(())
     }
@@ -474,7 +500,8 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2
+            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2,
+                 reveal_retry_at = NULL
               WHERE id = ?1",
             params![id, thread_id.map(sql_id).transpose()?, at_ms],
         )?;

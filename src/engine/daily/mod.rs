@@ -213,25 +213,23 @@ impl Engine {
         let mut busy_channels = std::collections::HashSet::new();
         for p in &unsettled {
             busy_channels.insert((p.guild_id, p.channel_id));
-            if now - p.claimed_at >= SETTLE_AFTER_MS {
+            let (step, at) = match (p.next_step.as_deref(), p.retry_at) {
+                (Some(step), Some(at)) => (step, at),
+                // Left by a process that stopped after claiming: look for the post first,
+                // once the claim is old enough not to be one still being delivered.
+                _ => ("settle", p.claimed_at + SETTLE_AFTER_MS),
+            };
+            if at <= now {
                 jobs.push(Job {
                     guild_id: p.guild_id,
                     channel_id: p.channel_id,
-                    id: actions::format("daily:settle", &p.id.to_string()),
+                    id: actions::format(&format!("daily:{step}"), &p.id.to_string()),
                 });
             } else {
-                wake(p.claimed_at + SETTLE_AFTER_MS);
+                wake(at);
             }
         }
-        let mut backing_off = std::collections::HashSet::new();
         for s in schedules {
-            if let Some(retry) = s.retry_at
-                && retry > now
-            {
-                backing_off.insert((s.guild_id, s.channel_id));
-                wake(retry);
-                continue;
-            }
             let key = (s.guild_id, s.channel_id);
             let plan = match Plan::of(s) {
                 Ok(p) => p,
@@ -246,34 +244,37 @@ impl Engine {
                 .upcoming(now, 2, true)
                 .into_iter()
                 .find(|(_, due_at)| *due_at >= plan.s.updated_at);
-            if let Some((date, due_at)) = owed {
-                if due_at <= now && !busy_channels.contains(&key) {
-                    let done = self
-                        .store
-                        .read(|db| db.post_on(key.0, key.1, &time::date_key(date)))?
-                        .is_some();
-                    if !done {
-                        jobs.push(Job {
-                            guild_id: key.0,
-                            channel_id: key.1,
-                            id: actions::format(
-                                "daily:post",
-                                &format!("{}:{}", plan.s.id, time::date_key(date)),
-                            ),
-                        });
-                    }
-                    if let Some((_, next)) = plan.upcoming(due_at + 1, 1, false).first() {
-                        wake(*next);
-                    }
-                } else {
-                    wake(due_at);
-                }
+            let Some((date, due_at)) = owed else {
+                continue;
+            };
+            if due_at > now {
+                wake(due_at);
+                continue;
+            }
+            // Due now. A channel with a claim in hand waits for that claim (its own wake-up
+            // time is already counted above).
+            if busy_channels.contains(&key) {
+                continue;
+            }
+            let done = self
+                .store
+                .read(|db| db.post_on(key.0, key.1, &time::date_key(date)))?
+                .is_some();
+            if !done {
+                jobs.push(Job {
+                    guild_id: key.0,
+                    channel_id: key.1,
+                    id: actions::format(
+                        "daily:post",
+                        &format!("{}:{}", plan.s.id, time::date_key(date)),
+                    ),
+                });
+            }
+            if let Some((_, next)) = plan.upcoming(due_at + 1, 1, false).first() {
+                wake(*next);
             }
         }
         for p in reveals {
-            if backing_off.contains(&(p.guild_id, p.channel_id)) {
-                continue;
-            }
             jobs.push(Job {
                 guild_id: p.guild_id,
                 channel_id: p.channel_id,
@@ -307,11 +308,14 @@ impl Engine {
             _ => return Ok(Outcome::default()),
         }
         let level = plan.level.on(date.weekday());
-        self.post_daily(&plan, level, "scheduled", date, now)
+        Ok(self
+            .post_daily(&plan, level, "scheduled", date, now)?
+            .unwrap_or_default())
     }
 
     /// Picks a question for the channel (no repeats there until its pool is used up), claims
-    /// it and the post in one transaction, and returns the post.
+    /// it and the post in one transaction, and returns the post; `None` if there was nothing to
+    /// post (the day is claimed already, or the pool is empty and the schedule paused).
     fn post_daily(
         &self,
         plan: &Plan,
@@ -319,7 +323,7 @@ impl Engine {
         kind: &str,
         date: Date,
         now: i64,
-    ) -> Result<Outcome, Error> {
+    ) -> Result<Option<Outcome>, Error> {
         let s = &plan.s;
         let pool: Vec<&Question> = self
             .bank()
@@ -337,7 +341,7 @@ impl Engine {
             );
             self.store
                 .write(|db| db.pause_schedule(s.id, &reason, now))?;
-            return Ok(Outcome::default());
+            return Ok(None);
         }
         let reveal_due = (s.reveal_after_s > 0).then(|| now + i64::from(s.reveal_after_s) * 1000);
         let claimed = self.store.write(|db| {
@@ -365,15 +369,26 @@ impl Engine {
             }
             Ok::<_, Error>(post.map(|p| (q, p, history)))
         })?;
-        let Some((q, post, history)) = claimed else {
+        let Some((q, post, _history)) = claimed else {
             // Another attempt claimed this day already.
-            return Ok(Outcome::default());
+            return Ok(None);
         };
+        Ok(Some(self.post_effect(s, q, &post)?))
+    }
+
+    /// The post of a claimed question, to send (or send again, with the same nonce).
+    fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Result<Outcome, Error> {
         let mut message = self.daily_card(s.guild_id, q)?;
         if let Some(role) = s.role_id {
-            message.content = Some(format!("<@&{role}> today's practice question"));
+            let what = if post.kind == "extra" {
+                "an extra practice question"
+            } else {
+                "today's practice question"
+            };
+            message.content = Some(format!("<@&{role}> {what}"));
             message.ping_roles = vec![role];
         }
+        // The post's history claim is confirmed or released with the post itself.
         Ok(Outcome::new(vec![Effect::Post {
             channel_id: s.channel_id,
             message,
@@ -384,12 +399,47 @@ impl Engine {
             guild_id: s.guild_id,
             post: post.id,
             effect: 0,
-        })
-        .with_commit(Commit::QuestionShown {
-            guild_id: s.guild_id,
-            claim: history,
-            effect: 0,
+            settle: false,
         }))
+    }
+
+    /// `daily:resend:<post>`: sending failed on Discord's side (or a stopped process's post was
+    /// not found): the same question again, with the same nonce, if its day is still open.
+    pub(super) fn job_daily_resend(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+        let Some(post) = self.store.read(|db| db.post(id))? else {
+            return Ok(Outcome::default());
+        };
+        if post.guild_id != req.guild_id || post.status != "claimed" {
+            return Ok(Outcome::default());
+        }
+        let schedule = self
+            .store
+            .read(|db| db.schedule_by_id(post.guild_id, post.schedule_id))?;
+        let now = self.clock.now_ms();
+        let open = match (&schedule, self.bank().get(&post.question_id)) {
+            (Some(s), Some(q)) if s.status == ScheduleStatus::Active => {
+                let plan = Plan::of(s.clone())?;
+                let still_open = post.kind == "extra"
+                    || time::parse_date_key(&post.local_date)
+                        .and_then(|d| plan.due_on(d).map(|due| now < plan.deadline(d, due)))
+                        .unwrap_or(false);
+                still_open.then_some((plan, q))
+            }
+            _ => None,
+        };
+        let Some((plan, q)) = open else {
+            // Too late for its day, or nothing to post any more: never post for a day gone.
+            self.store.write(|db| {
+                db.release_post(post.id)?;
+                if let Some(h) = post.history_claim {
+                    db.release_shown(post.guild_id, h)?;
+                }
+                Ok::<_, Error>(())
+            })?;
+            return Ok(Outcome::default());
+        };
+        self.post_effect(&plan.s, q, &post)
     }
 
     /// A daily post's card: the question card, with a "Model answer" that everyone may open
@@ -406,7 +456,7 @@ impl Engine {
             )),
             description: Some(q.prompt.clone()),
             colour: Some(level_colour(q.level)),
-            footer: Some(format!("{} · the answer follows in a thread", q.id)),
+            footer: Some(daily_footer(&q.id)),
             ..Card::default()
         };
         let answer = self.action_id(guild_id, actions::format("d:answer", &q.id))?;
@@ -498,21 +548,25 @@ impl Engine {
         Ok(Outcome::new(vec![Effect::FindPost {
             channel_id: post.channel_id,
             nonce: post.nonce.clone(),
-            marker: post.question_id.clone(),
+            marker: daily_footer(&post.question_id),
             since_ms: post.claimed_at - 60_000,
         }])
         .with_commit(Commit::DailyPosted {
             guild_id: post.guild_id,
             post: post.id,
             effect: 0,
+            settle: true,
         }))
     }
 
-    /// Records how a daily post went: its message id; or, for a refusal, the schedule paused
-    /// with the reason; or, for a transient failure, the claim released and a retry later.
+    /// Records how a daily post went: its message id; a refusal pauses the schedule with the
+    /// reason; a transient failure keeps the claim (and its question) to send again with the
+    /// same nonce after a backoff; a stopped process's post not found is sent again the same way
+    /// while its day is open.
     pub(super) fn commit_daily_posted(
         &self,
         post_id: i64,
+        settle: bool,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let now = self.clock.now_ms();
@@ -523,51 +577,57 @@ impl Engine {
             Delivered::Message {
                 message_id: Some(m),
                 ..
-            } => self.store.write(|db| {
-                db.post_sent(post.id, *m, now)?;
-                if let Some(h) = post.history_claim {
-                    db.confirm_shown(post.guild_id, h, Some(*m))?;
-                }
-                db.schedule_recovered(post.schedule_id)
-            })?,
-            Delivered::NotFound => self.store.write(|db| {
-                // Not sent after all: free the day so it is posted (with the same nonce) if
-                // there is still time, and never for a day already gone.
-                db.release_post(post.id)?;
-                if let Some(h) = post.history_claim {
-                    db.release_shown(post.guild_id, h)?;
-                }
-                Ok::<_, Error>(())
-            })?,
+            } => {
+                self.store.write(|db| {
+                    db.post_sent(post.id, *m, now)?;
+                    if let Some(h) = post.history_claim {
+                        db.confirm_shown(post.guild_id, h, Some(*m))?;
+                    }
+                    db.schedule_recovered(post.schedule_id)
+                })?;
+                // Its reveal is now on the calendar.
+                self.schedules_changed();
+            }
+            Delivered::NotFound => self
+                .store
+                .write(|db| db.post_retry(post.id, "resend", now))?,
             Delivered::Refused(reason) => {
                 let why = format!("Discord refused the post: {reason}");
                 tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily schedule paused");
                 self.store.write(|db| {
                     db.release_post(post.id)?;
+                    if let Some(h) = post.history_claim {
+                        db.release_shown(post.guild_id, h)?;
+                    }
                     db.pause_schedule(post.schedule_id, &why, now)
                 })?;
             }
             Delivered::Failed(reason) => {
-                let attempt_delay = self.backoff(&post);
+                let delay = self.backoff(post.guild_id, post.schedule_id);
+                // A look-up that failed is tried again; a send that failed is sent again, same
+                // question and nonce, so a send that did reach Discord is not doubled.
+                let step = if settle { "settle" } else { "resend" };
                 let new_incident = self.store.write(|db| {
-                    db.release_post(post.id)?;
-                    db.schedule_failed(post.schedule_id, now, now + attempt_delay)
+                    db.post_retry(post.id, step, now + delay)?;
+                    db.schedule_failed(post.schedule_id, now, now + delay)
                 })?;
                 if new_incident {
                     tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily post failed; retrying with backoff");
                 }
             }
-            // A post without an id, skipped, or done: nothing more to record.
+            // Skipped (the process is stopping): the claim is settled at the next start.
             _ => {}
         }
         Ok(())
     }
 
-    /// Backoff after a failure: doubling from a minute, at most [`MAX_BACKOFF_MS`].
-    fn backoff(&self, post: &DailyPost) -> i64 {
+    /// Backoff after a failure: growing from a minute with the length of the incident, at most
+    /// [`MAX_BACKOFF_MS`]. Read before any write transaction (the store's reads may share the
+    /// writer's connection).
+    fn backoff(&self, guild_id: u64, schedule_id: i64) -> i64 {
         let failing_for = self
             .store
-            .read(|db| db.schedule_by_id(post.guild_id, post.schedule_id))
+            .read(|db| db.schedule_by_id(guild_id, schedule_id))
             .ok()
             .flatten()
             .and_then(|s| s.failing_since)
@@ -585,12 +645,14 @@ impl Engine {
             return Ok(());
         };
         match delivered {
-            Delivered::Thread { thread_id, .. } => self
-                .store
-                .write(|db| db.post_revealed(post.id, Some(*thread_id), now))?,
-            Delivered::Message { .. } => self
-                .store
-                .write(|db| db.post_revealed(post.id, None, now))?,
+            Delivered::Thread { thread_id, .. } => self.store.write(|db| {
+                db.post_revealed(post.id, Some(*thread_id), now)?;
+                db.schedule_recovered(post.schedule_id)
+            })?,
+            Delivered::Message { .. } => self.store.write(|db| {
+                db.post_revealed(post.id, None, now)?;
+                db.schedule_recovered(post.schedule_id)
+            })?,
             Delivered::Refused(reason) if post.reveal_status.as_deref() != Some("reply") => {
                 tracing::info!(post = post.id, reason = %reason, "no thread for the reveal; replying instead");
                 self.store.write(|db| db.reveal_as_reply(post.id))?;
@@ -600,8 +662,10 @@ impl Engine {
                 self.store.write(|db| db.drop_reveal(post.id))?;
             }
             Delivered::Failed(reason) => {
+                let delay = self.backoff(post.guild_id, post.schedule_id);
                 let new_incident = self.store.write(|db| {
-                    db.schedule_failed(post.schedule_id, now, now + self.backoff(&post))
+                    db.reveal_failed(post.id, now + delay)?;
+                    db.schedule_failed(post.schedule_id, now, now + delay)
                 })?;
                 if new_incident {
                     tracing::warn!(post = post.id, reason = %reason, "reveal failed; retrying with backoff");
@@ -761,12 +825,25 @@ impl Engine {
         let now = self.clock.now_ms();
         let today =
             time::local_date(&plan.tz, now).ok_or_else(|| Error::Internal("date".into()))?;
-        let mut outcome =
-            self.post_daily(&plan, plan.level.on(today.weekday()), "extra", today, now)?;
+        let level = plan.level.on(today.weekday());
+        if self
+            .bank()
+            .filter(Some(level), plan.s.topic.as_deref())
+            .next()
+            .is_none()
+        {
+            return Err(Error::NoQuestions {
+                level: level.to_string(),
+                topic: plan.s.topic.clone(),
+            });
+        }
+        let mut outcome = self
+            .post_daily(&plan, level, "extra", today, now)?
+            .ok_or_else(|| Error::Internal("an extra daily post was not claimed".into()))?;
         outcome.effects.push(Effect::reply(
             Visibility::Private,
             Message::text(format!(
-                "Posted an extra question in #{}; it does not count as the day's post.",
+                "An extra question is going to #{}; it does not count as the day's post. `/daily status` shows the last post.",
                 channel.name
             )),
         ));
@@ -882,6 +959,11 @@ impl Engine {
             })
             .collect()
     }
+}
+
+/// The footer of a daily post: also how a stopped process's post is recognised in the channel.
+fn daily_footer(question_id: &str) -> String {
+    format!("{question_id} · daily practice · the answer follows in a thread")
 }
 
 /// What the bot lacks in a channel for a schedule (empty when it has it all, or when its

@@ -199,7 +199,12 @@ pub fn instant_on(tz: &TimeZone, date: Date, (h, m): (u8, u8)) -> Option<Timesta
             // Read with the offset before the change, the time lies after the change; the
             // change itself is the first valid instant after the missing time.
             let after_change = before.to_timestamp(dt).ok()?;
-            let change = tz.preceding(after_change).next()?.timestamp();
+            // `preceding` looks strictly before its argument; a time at the very start of the
+            // gap reads as the change itself, so look from just after it.
+            let probe = after_change
+                .checked_add(jiff::SignedDuration::from_nanos(1))
+                .ok()?;
+            let change = tz.preceding(probe).next()?.timestamp();
             Some(change)
         }
     }
@@ -297,6 +302,13 @@ mod tests {
         // 2026-03-29: clocks go from 02:00 to 03:00 (CET to CEST). 02:30 does not exist.
         let spring = instant_on(&berlin, "2026-03-29".parse().unwrap(), (2, 30)).unwrap();
         assert_eq!(spring.as_millisecond(), ms("2026-03-29T01:00:00Z"));
+        // 02:00, the very start of the gap, also posts at the change.
+        let start = instant_on(&berlin, "2026-03-29".parse().unwrap(), (2, 0)).unwrap();
+        assert_eq!(start.as_millisecond(), ms("2026-03-29T01:00:00Z"));
+        // Midnight gaps exist too (Santiago springs forward at 00:00 in September).
+        let santiago = zone("America/Santiago").unwrap();
+        let midnight = instant_on(&santiago, "2026-09-06".parse().unwrap(), (0, 0)).unwrap();
+        assert_eq!(midnight.as_millisecond(), ms("2026-09-06T04:00:00Z"));
         // 2026-10-25: 02:30 happens twice; the first is CEST (00:30Z).
         let fall = instant_on(&berlin, "2026-10-25".parse().unwrap(), (2, 30)).unwrap();
         assert_eq!(fall.as_millisecond(), ms("2026-10-25T00:30:00Z"));

@@ -5,13 +5,26 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{CHANNEL, GUILD, Handle, Reply, USER, command, fixture, press};
+use common::{CHANNEL, GUILD, Handle, Reply, USER, command, press};
 use interview_bot::bank::Level;
 use interview_bot::engine::{
     AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Request, Visibility,
     limits,
 };
 use rusqlite::Connection;
+
+/// A fixture whose guilds open rubrics to everyone: these tests are about questions, not who
+/// may see rubrics (interviewers only by default; `tests/scores.rs` covers that rule).
+fn fixture() -> common::Fixture {
+    let f = common::fixture();
+    for guild in [GUILD, GUILD + 1] {
+        f.engine
+            .store()
+            .write(|db| db.set_rubric_access(guild, 0, "everyone", USER, 0))
+            .unwrap();
+    }
+    f
+}
 
 /// The id of the question on a card: the first part of its footer.
 fn question_id(reply: &Reply) -> String {

@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use crate::engine::{
     ChannelKind, Delivered, Effect, Engine, Error, InputError, Invocation, Member, Message,
-    MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedUser,
+    MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole,
+    ResolvedUser,
 };
 
 pub use edit::LineHelper;
@@ -29,12 +30,16 @@ pub const CONSOLE_GUILD: u64 = 0;
 pub const CONSOLE_CHANNEL: u64 = 1;
 const CONSOLE_CHANNEL_NAME: &str = "console";
 const CONSOLE_USER: u64 = 1;
+/// A role the console knows, for `/config interviewer-role role:interviewers`.
+const CONSOLE_ROLE: u64 = 2;
 
 /// How the console was started.
 #[derive(Debug, Clone)]
 pub struct ConsoleOptions {
     /// The name the local user goes by (from the configuration).
     pub user_name: String,
+    /// The local user is a plain member (`console --member`) instead of an administrator.
+    pub plain_member: bool,
     /// A person is typing (line editing, a banner and a prompt), as opposed to piped input.
     pub interactive: bool,
     /// Where the line history is kept (interactive only).
@@ -43,13 +48,18 @@ pub struct ConsoleOptions {
     pub err_style: Style,
 }
 
-/// The local user: treated as a server administrator.
+/// The local user: treated as a server administrator, or as a plain member with
+/// `console --member`.
 fn console_member(opts: &ConsoleOptions) -> Member {
     Member {
         user_id: CONSOLE_USER,
         name: opts.user_name.clone(),
         roles: Vec::new(),
-        permissions: Permissions(Permissions::ADMINISTRATOR),
+        permissions: Permissions(if opts.plain_member {
+            0
+        } else {
+            Permissions::ADMINISTRATOR
+        }),
     }
 }
 
@@ -62,6 +72,13 @@ fn directory(opts: &ConsoleOptions) -> Resolved {
             id: CONSOLE_CHANNEL,
             name: CONSOLE_CHANNEL_NAME.into(),
             kind: ChannelKind::Text,
+        },
+    );
+    resolved.roles.insert(
+        CONSOLE_ROLE,
+        ResolvedRole {
+            id: CONSOLE_ROLE,
+            name: "interviewers".into(),
         },
     );
     resolved.users.insert(

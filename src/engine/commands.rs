@@ -119,6 +119,8 @@ impl OptionKind {
 pub enum Completion {
     Topic,
     QuestionId,
+    /// The guild's candidates (scores).
+    Candidate,
 }
 
 /// A fixed value the user picks from: `name` is shown, `value` is sent.
@@ -292,6 +294,12 @@ pub static COMMANDS: &[CommandSpec] = &[
         &[],
         Engine::cmd_help,
     ),
+    // Scorecards (issue 10), declared in `scores/commands.rs`.
+    super::scores::commands::CONFIG,
+    super::scores::commands::SCORE,
+    super::scores::commands::RECOMMEND,
+    super::scores::commands::INTERVIEW,
+    super::scores::commands::SCORES,
 ];
 
 /// The runnable command at `path` (`question`, `daily set`), if there is one.

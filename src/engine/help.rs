@@ -43,6 +43,11 @@ impl Engine {
                 false,
             );
         }
+        card = card.field(
+            "Rating scale (/score, sessions)",
+            super::scores::scale_text(),
+            false,
+        );
         Ok(Outcome::private(Message::default().card(card)))
     }
 }

@@ -15,9 +15,11 @@ pub mod effect;
 mod error;
 pub mod limits;
 pub mod request;
+pub mod rubric;
 
 pub mod help;
 pub mod questions;
+pub mod scores;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -36,7 +38,7 @@ pub use effect::{
     Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, Field, InputStyle,
     Message, MessageRef, Modal, Outcome, TextInput, Visibility,
 };
-pub use error::{Error, InputError, NOT_COMPLETED, placeholder_note};
+pub use error::{Error, InputError, NOT_COMPLETED, ScoreError, placeholder_note};
 pub use help::BOT_COLOUR;
 pub use request::{
     AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
@@ -204,6 +206,17 @@ impl Engine {
                 }
                 Ok(())
             }
+            Commit::CandidateMessage {
+                guild_id,
+                candidate_id,
+                session_id,
+                effect,
+            } => self.record_candidate_message(
+                *guild_id,
+                *candidate_id,
+                *session_id,
+                report.get(*effect).unwrap_or(&Delivered::Skipped),
+            ),
         }
     }
 
@@ -232,6 +245,7 @@ impl Engine {
             Some(Completion::QuestionId) => {
                 self.complete_question_id(req.guild_id, req.channel_id, &req.partial)
             }
+            Some(Completion::Candidate) => self.complete_candidate(req.guild_id, &req.partial),
             None => Vec::new(),
         }
     }

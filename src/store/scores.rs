@@ -377,3 +377,41 @@ impl Db<'_> {
         self.recommendations_where("guild_id = ?1", &[&sql_id(guild_id)?])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// Every lookup reads scores through an index, never by scanning the table.
+    #[test]
+    fn lookups_use_the_indexes() {
+        let store = Store::open_in_memory().unwrap();
+        for condition in [
+            "s.guild_id = ?1",
+            "s.guild_id = ?1 AND s.candidate_id = ?2",
+            "s.guild_id = ?1 AND s.question_id = ?2",
+            "s.guild_id = ?1 AND s.session_id = ?2 AND s.question_id = ?3 AND s.interviewer_id = ?4",
+        ] {
+            let sql =
+                format!("EXPLAIN QUERY PLAN SELECT {SCORE_COLUMNS} {SCORE_FROM} WHERE {condition}");
+            let plan: Vec<String> = store
+                .read(|db| {
+                    let mut stmt = db.conn.prepare(&sql)?;
+                    let n = stmt.parameter_count();
+                    let params: Vec<i64> = vec![1; n];
+                    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+                        r.get::<_, String>(3)
+                    })?;
+                    Ok::<_, StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
+                })
+                .unwrap();
+            assert!(
+                !plan
+                    .iter()
+                    .any(|p| p.starts_with("SCAN s") || p.starts_with("SCAN scores")),
+                "{condition}: {plan:?}"
+            );
+        }
+    }
+}

@@ -5,7 +5,7 @@
 //! that a candidate shows only how many scorecards exist, and aggregates (team averages,
 //! question statistics) count only the candidates they have rated.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::store::{RecommendationRow, ScoreRow, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
@@ -325,7 +325,7 @@ impl Engine {
                 ));
                 continue;
             }
-            let mut mix: BTreeMap<usize, usize> = BTreeMap::new();
+            let mut mix: HashMap<usize, usize> = HashMap::new();
             for r in recs.iter().filter(|r| r.candidate_id == c.id) {
                 let i = RECOMMENDATIONS
                     .iter()
@@ -336,9 +336,10 @@ impl Engine {
             let mix = if mix.is_empty() {
                 "no recommendations".to_string()
             } else {
-                mix.iter()
-                    .rev()
-                    .map(|(i, n)| format!("{} {n}", RECOMMENDATIONS[*i].1))
+                // Strong yes first, no decision last.
+                [3, 2, 1, 0, 4]
+                    .iter()
+                    .filter_map(|i| mix.get(i).map(|n| format!("{} {n}", RECOMMENDATIONS[*i].1)))
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -166,6 +166,32 @@ fn question_id(callback: &Value) -> String {
     card_id(&callback["data"]["embeds"][0])
 }
 
+/// Opens rubrics to everyone in the fake's server, as an admin would with `/config`: a fresh
+/// install keeps them for interviewers, and these tests are about the question features.
+async fn open_rubrics(fake: &FakeDiscord, bot: &Bot) {
+    let options = json!([{"name": "rubric-access", "type": 1, "options": [opt("access", json!("everyone"))]}]);
+    let i = fake
+        .send_command("config", options, DEFAULT_USER_ID, "32")
+        .await;
+    if let Err(e) = fake.wait_callback(&i, WAIT).await {
+        panic!("{e}\n{}", bot.log());
+    }
+    // Answered at once, or deferred and then edited: either way the setting is stored first.
+    let deadline = Instant::now() + WAIT;
+    while !fake
+        .interaction_messages(&i)
+        .iter()
+        .any(|m| m.to_string().contains("for anyone who asks"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "rubrics not opened\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn assert_clean(fake: &FakeDiscord, bot: &Bot) {
     assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
     assert_eq!(fake.unknown_routes(), Vec::<String>::new());
@@ -195,6 +221,11 @@ async fn registers_every_declared_command_once() {
     {
         assert_eq!(body["description"], spec.description);
         let options = body["options"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+        if spec.is_group() {
+            // Subcommands are registered as options of their group.
+            assert_eq!(options.len(), spec.subcommands.len(), "{}", spec.name);
+            continue;
+        }
         assert_eq!(options.len(), spec.options.len(), "{}", spec.name);
         for (o, b) in spec.options.iter().zip(options) {
             assert_eq!(b["name"], o.name);
@@ -221,6 +252,7 @@ async fn registers_every_declared_command_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn question_model_answer_and_another_question() {
     let (fake, bot) = connected().await;
+    open_rubrics(&fake, &bot).await;
     let bank = common::real_bank();
     for level in ["junior", "mid", "senior"] {
         let cb = command(&fake, &bot, "question", json!([opt("level", json!(level))])).await;
@@ -328,6 +360,7 @@ fn id_of(message: &Value) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answer_help_autocomplete_and_errors() {
     let (fake, bot) = connected().await;
+    open_rubrics(&fake, &bot).await;
     let cb = command(
         &fake,
         &bot,
@@ -584,10 +617,14 @@ async fn register_and_invite_url_subcommands() {
     .await
     .unwrap();
     assert_eq!(code, Some(0), "{err}");
-    assert!(out.contains("Registered 3 commands to server"), "{out}");
+    let count = interview_bot::engine::COMMANDS.len();
+    assert!(
+        out.contains(&format!("Registered {count} commands to server")),
+        "{out}"
+    );
     assert_eq!(
         fake.registered_commands(Some(FakeDiscord::GUILD_ID)).len(),
-        3
+        count
     );
 
     let (code, out, err) = tokio::task::spawn_blocking({
@@ -598,7 +635,7 @@ async fn register_and_invite_url_subcommands() {
     .unwrap();
     assert_eq!(code, Some(0), "{err}");
     assert!(out.contains("globally"), "{out}");
-    assert_eq!(fake.registered_commands(None).len(), 3);
+    assert_eq!(fake.registered_commands(None).len(), count);
 
     let (code, out, err) = tokio::task::spawn_blocking(move || one_shot(&url, &["invite-url"]))
         .await
@@ -718,6 +755,7 @@ async fn a_slow_public_question_arrives_publicly_in_the_channel() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_deferred_answer_keeps_its_visibility() {
     let (fake, bot) = connected_with(&[("DISCORD_DEFER_AFTER_MS", "0")]).await;
+    open_rubrics(&fake, &bot).await;
     let user = DEFAULT_USER_ID + 5;
     let run = |name: &'static str, options: Value| {
         let fake = &fake;

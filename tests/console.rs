@@ -70,7 +70,8 @@ fn a_senior_question_then_its_model_answer_then_another() {
         stdout.starts_with(&format!("Senior · {}", bank.topic_name(&q.topic))),
         "{stdout}"
     );
-    assert!(stdout.contains("[!1] 🔒 Model answer (only you)  [!2] Another question"));
+    // A fresh install keeps rubrics for interviewers; the console's user is an administrator.
+    assert!(stdout.contains("[!1] 🔒 Model answer (interviewers only)  [!2] Another question"));
     // !1 pressed the button: the rubric, without Discord's markup.
     let rubric = &stdout[stdout.find("Model answer · Senior").expect(&stdout)..];
     assert!(rubric.contains("What a strong answer covers\n"));
@@ -435,4 +436,38 @@ fn in_a_terminal_the_console_edits_lines_keeps_history_and_completes() {
     session.expect(expectrl::Eof).unwrap();
     let history = std::fs::read_to_string(dir.path().join("tty.history")).unwrap();
     assert!(history.contains("/question senior"), "{history}");
+}
+
+#[test]
+fn console_member_starts_as_a_plain_member_to_try_the_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("console.sqlite3");
+    let run = |args: &[&str], input: &str| {
+        let mut cmd = bin();
+        cmd.args(args)
+            .current_dir(dir.path())
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .env("DATABASE_PATH", &db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        child.wait_with_output().unwrap()
+    };
+    let admin = run(&["console"], "/score Ada aws-s3-basics 3\n");
+    assert!(admin.status.success(), "{admin:?}");
+    assert!(
+        text(&admin.stdout).contains("Recorded 3 Yes for Ada"),
+        "{admin:?}"
+    );
+    let member = run(
+        &["console", "--member"],
+        "/score Ada aws-s3-basics 4\n/answer aws-s3-basics\n/scores team\n",
+    );
+    assert_eq!(member.status.code(), Some(1));
+    let err = text(&member.stderr);
+    assert_eq!(err.matches("Only interviewers").count(), 2, "{err}");
+    assert!(err.contains("/config rubric-access"), "{err}");
+    assert!(member.stdout.is_empty(), "{member:?}");
 }

@@ -543,6 +543,33 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
     assert_eq!(rows[0][0], "'=Eve, \"E\"");
     assert_eq!(rows[2][7], "'@here -minus");
 
+    // Ada's interview session message is public: forget removes it too.
+    run(
+        &fake,
+        &bot,
+        &mia,
+        "interview",
+        sub(
+            "start",
+            json!([
+                opt("candidate", json!("Ada")),
+                opt("level", json!("mid")),
+                opt("questions", json!(1))
+            ]),
+        ),
+    )
+    .await;
+    eventually(|| {
+        fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
+            .iter()
+            .any(|m| m.to_string().contains("Interview · question 1 of 1"))
+    })
+    .await;
+    let session_id: u64 = session_message(&fake)["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     // Forget Ada: confirmation first, then only Ada goes, with an audit row.
     let i = fake
         .send_command_as(
@@ -580,6 +607,7 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
         "{}",
         r.body
     );
+    eventually(|| fake.message(session_id).is_none()).await;
     let left = scores_in(&bot.db);
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].0, "=Eve, \"E\"");

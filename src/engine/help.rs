@@ -2,7 +2,6 @@
 //! every command with its options.
 
 use super::commands::{Args, Leaf, leaves};
-use super::questions::MODEL_ANSWER_LABEL;
 use super::{Access, Card, Engine, Error, Message, Outcome, Request};
 
 /// The bot's own colour (Discord's blurple), for messages that belong to no level.
@@ -22,11 +21,16 @@ impl Engine {
         let description = format!(
             "**1. Post a question.** {question} with a level (and a topic if you like) posts a question card for the whole channel, candidate included.\n\
              **2. The candidate answers aloud.** The card shows only the question, never the answer.\n\
-             **3. Open the rubric.** **{MODEL_ANSWER_LABEL}** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\n\
-             **Who sees what:** question cards are public; rubrics, errors and this help are private, unless you ask {answer} for `public:true`.\n\
+             **3. Open the rubric.** **🔒 Model answer** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\
+             **4. Score.** {score} per question, or {interview} for the questions one at a time with rating buttons; {scores} looks the results up.\n\n\
+             **Who sees what:** question cards are public; rubrics, scores, errors and this help are private. Rubrics are for interviewers only until a server admin opens them up with {config}; only then can {answer} post one with `public:true`.\n\
              {count} questions across {topics} topics.",
             question = mention("question"),
             answer = mention("answer"),
+            score = mention("score"),
+            interview = mention("interview start"),
+            scores = mention("scores candidate"),
+            config = mention("config rubric-access"),
             count = self.bank().len(),
             topics = self.bank().topics().count(),
         );

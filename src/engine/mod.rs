@@ -2,8 +2,9 @@
 //! of effects plus what to record once they happened) comes out. No Discord types here;
 //! `crate::discord` and `crate::console` translate to and from it.
 //!
-//! The framework (request, effects, commands, actions, access, errors, limits) is kept apart
-//! from the features (`questions`, `help`), which use it and the store but never each other.
+//! The framework (request, effects, commands, actions, access, rubric access, errors, limits)
+//! is kept apart from the features (`questions`, `help`, `scores`), which use it and the store.
+//! (`scores` shows rubrics and level colours with the question cards' own helpers.)
 //!
 //! Calls are synchronous (the store may touch the disk): async front ends run them on the
 //! blocking pool.

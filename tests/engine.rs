@@ -349,6 +349,7 @@ fn autocomplete_suggests_topics_and_ids_best_first() {
             option: option.into(),
             partial: partial.into(),
             options: vec![],
+            member: None,
         });
         assert!(limits::check_choices(&c).is_empty());
         c
@@ -735,6 +736,7 @@ fn suggestions_are_level_aware_and_ids_match_by_prefix() {
             option: option.into(),
             partial: partial.into(),
             options,
+            member: None,
         })
     };
     let senior = ac("topic", "", vec![RawOption::text("level", "senior")]);

@@ -1437,8 +1437,23 @@ fn the_same_candidate_name_in_two_guilds_never_mixes() {
         option: "candidate".into(),
         partial: "a".into(),
         options: vec![],
+        member: Some(bob()),
     });
     assert_eq!(ac.len(), 1);
+    assert_eq!(ac[0].value, "Ada");
+    // Only interviewers get candidate names.
+    for member in [Some(plain()), None] {
+        let none = e.autocomplete(&interview_bot::engine::AutocompleteRequest {
+            guild_id: GUILD + 1,
+            channel_id: CHANNEL,
+            command: "score".into(),
+            option: "candidate".into(),
+            partial: "a".into(),
+            options: vec![],
+            member,
+        });
+        assert!(none.is_empty());
+    }
 }
 
 #[test]

@@ -275,7 +275,9 @@ pub fn run(
             .build();
         match rustyline::Editor::with_config(config) {
             Ok(mut ed) => {
-                ed.set_helper(Some(LineHelper::new(engine.clone())));
+                ed.set_helper(Some(
+                    LineHelper::new(engine.clone()).with_member(console_member(opts)),
+                ));
                 if let Some(h) = &opts.history {
                     // A first run has no history file yet.
                     let _ = ed.load_history(h);

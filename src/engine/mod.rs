@@ -246,7 +246,7 @@ impl Engine {
             Some(Completion::QuestionId) => {
                 self.complete_question_id(req.guild_id, req.channel_id, &req.partial)
             }
-            Some(Completion::Candidate) => self.complete_candidate(req.guild_id, &req.partial),
+            Some(Completion::Candidate) => self.complete_candidate(req),
             None => Vec::new(),
         }
     }

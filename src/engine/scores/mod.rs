@@ -27,7 +27,7 @@ use super::access::is_manager;
 use super::commands::ChoiceSpec;
 use super::error::ScoreError;
 use super::request::{Member, Origin, Request};
-use super::{Choice, Engine, Error, MAX_CHOICES};
+use super::{AutocompleteRequest, Choice, Engine, Error, MAX_CHOICES};
 use crate::text::truncate;
 
 pub use config::valid_timezone;
@@ -261,9 +261,24 @@ pub fn two(v: Option<f64>) -> String {
 }
 
 impl Engine {
-    /// Candidate suggestions: names containing what was typed (ignoring case), newest first.
-    pub(super) fn complete_candidate(&self, guild_id: u64, partial: &str) -> Vec<Choice> {
-        let needle = name_key(partial);
+    /// Candidate suggestions: names containing what was typed (ignoring case), newest first;
+    /// only for interviewers (nothing when the front end does not say who is typing).
+    pub(super) fn complete_candidate(&self, req: &AutocompleteRequest) -> Vec<Choice> {
+        let guild_id = req.guild_id;
+        let Some(m) = &req.member else {
+            return Vec::new();
+        };
+        let interviewer = is_manager(m)
+            || self
+                .store
+                .read(|db| db.interviewer_role(guild_id))
+                .ok()
+                .flatten()
+                .is_some_and(|r| m.roles.contains(&r));
+        if !interviewer {
+            return Vec::new();
+        }
+        let needle = name_key(&req.partial);
         let names = self
             .store
             .read(|db| db.candidate_names(guild_id, 1000))

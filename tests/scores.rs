@@ -966,16 +966,20 @@ fn the_team_view_counts_averages_and_mixes_newest_first_and_pages() {
     known(&f);
     let e = &f.engine;
     let t = text(&ok(e, &cmd_req(GUILD, &manager(), "scores team", &[])));
-    // Ben: 2 interviewers, 3 scored, (2+1+2)/3 = 1.67; Ada: 2, 4, 12/4 = 3.00.
+    // Ben: 2 interviewers, 2 questions (3 ratings), (2+1+2)/3 = 1.67; Ada: 2, 2 (4), 12/4 = 3.00.
     let ben = t.find("**Ben** · last interview 2026-05-30").expect(&t);
     let ada = t.find("**Ada** · last interview 2026-05-28").expect(&t);
     assert!(ben < ada, "newest first: {t}");
     assert!(
-        t.contains("2 interviewers · 3 questions scored · average 1.67 · No 1, No decision 1"),
+        t.contains(
+            "2 interviewers · 2 questions scored (3 ratings) · average 1.67 · No 1, No decision 1"
+        ),
         "{t}"
     );
     assert!(
-        t.contains("2 interviewers · 4 questions scored · average 3.00 · Strong yes 1, Yes 1"),
+        t.contains(
+            "2 interviewers · 2 questions scored (4 ratings) · average 3.00 · Strong yes 1, Yes 1"
+        ),
         "{t}"
     );
     let since = text(&ok(
@@ -1029,7 +1033,7 @@ fn calibration_shows_mean_spread_no_decision_and_the_difference_from_the_team() 
     // Alice: ratings 4,3,2: mean 3.00, spread sqrt(2/3) = 0.82; 2 scorecards; 0 of 2 no
     // decision; Ada 3.5 - 2.5 = +1.0, Ben 2 - 1.5 = +0.5: +0.75, flagged.
     assert!(
-        t.contains("2 scorecards · 3 ratings · mean 3.00 · spread 0.82"),
+        t.contains("2 scorecards · 3 ratings · mean 3.00 · spread 0.82 (ratings 2-4)"),
         "{t}"
     );
     assert!(
@@ -1039,13 +1043,13 @@ fn calibration_shows_mean_spread_no_decision_and_the_difference_from_the_team() 
     assert!(t.contains("⚠️ +0.75 on 2 shared candidates (large)"), "{t}");
     // Bob: 3,2: 2.50, 0.50; Ada 2.5 - 3.5 = -1.00, flagged.
     assert!(
-        t.contains("1 scorecard · 2 ratings · mean 2.50 · spread 0.50"),
+        t.contains("1 scorecard · 2 ratings · mean 2.50 · spread 0.50 (ratings 2-3)"),
         "{t}"
     );
     assert!(t.contains("⚠️ -1.00 on 1 shared candidate (large)"), "{t}");
     // Carol: 1,2: 1.50, 0.50; 1 of 1 no decision; Ben 1.5 - 2 = -0.50, not flagged.
     assert!(
-        t.contains("1 scorecard · 2 ratings · mean 1.50 · spread 0.50"),
+        t.contains("1 scorecard · 2 ratings · mean 1.50 · spread 0.50 (ratings 1-2)"),
         "{t}"
     );
     assert!(
@@ -1427,7 +1431,7 @@ fn the_same_candidate_name_in_two_guilds_never_mixes() {
     // Lookups of one guild never count the other's.
     let team = text(&ok(e, &cmd_req(GUILD + 1, &manager(), "scores team", &[])));
     assert!(
-        team.contains("1 interviewer · 1 question scored · average 1.00"),
+        team.contains("1 interviewer · 1 question scored (1 rating) · average 1.00"),
         "{team}"
     );
     let ac = e.autocomplete(&interview_bot::engine::AutocompleteRequest {

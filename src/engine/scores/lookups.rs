@@ -343,10 +343,13 @@ impl Engine {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
+            let questions: BTreeSet<&str> = mine.iter().map(|s| s.question_id.as_str()).collect();
             lines.push(format!(
-                "{head}\n  {} interviewer{} · {} question{} scored · average {} · {mix}",
+                "{head}\n  {} interviewer{} · {} question{} scored ({} rating{}) · average {} · {mix}",
                 interviewers.len(),
                 if interviewers.len() == 1 { "" } else { "s" },
+                questions.len(),
+                if questions.len() == 1 { "" } else { "s" },
                 mine.len(),
                 if mine.len() == 1 { "" } else { "s" },
                 two(mean(&ratings(&mine))),
@@ -431,7 +434,7 @@ impl Engine {
         let mut card = Card {
             title: Some("Calibration".into()),
             description: Some(format!(
-                "Mean and spread (standard deviation) of each interviewer's ratings; the difference from the team is their mean minus the other interviewers' mean on the same candidates, averaged over those candidates, flagged ⚠️ at {LARGE_DIFFERENCE:.2} or more."
+                "Mean and spread (population standard deviation) of each interviewer's ratings; the difference from the team is their mean minus the other interviewers' mean on the same candidates, averaged over those candidates, flagged ⚠️ at {LARGE_DIFFERENCE:.2} or more."
             )),
             colour: Some(BOT_COLOUR),
             ..Card::default()
@@ -466,13 +469,15 @@ impl Engine {
                     None => "no candidates scored by others too".to_string(),
                 };
                 format!(
-                    "{} scorecard{} · {} rating{} · mean {} · spread {}\nNo decision: {}\nDifference from the team: {diff}",
+                    "{} scorecard{} · {} rating{} · mean {} · spread {} (ratings {}-{})\nNo decision: {}\nDifference from the team: {diff}",
                     c.scorecards,
                     if c.scorecards == 1 { "" } else { "s" },
                     c.ratings,
                     if c.ratings == 1 { "" } else { "s" },
                     two(c.mean),
                     two(c.spread),
+                    c.lowest,
+                    c.highest,
                     match c.recommendations {
                         0 => "no recommendations".to_string(),
                         n => format!(
@@ -586,6 +591,8 @@ pub struct Calibration {
     /// Mean over shared candidates of (their mean − the others' mean).
     pub difference: Option<f64>,
     pub shared: usize,
+    pub lowest: u8,
+    pub highest: u8,
 }
 
 pub fn calibration(rated: &[&ScoreRow], recs: &[RecommendationRow], who: u64) -> Calibration {
@@ -629,6 +636,8 @@ pub fn calibration(rated: &[&ScoreRow], recs: &[RecommendationRow], who: u64) ->
             .count(),
         difference: mean(&diffs),
         shared: diffs.len(),
+        lowest: mine.iter().filter_map(|s| s.rating).min().unwrap_or(0),
+        highest: mine.iter().filter_map(|s| s.rating).max().unwrap_or(0),
     }
 }
 

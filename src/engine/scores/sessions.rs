@@ -365,6 +365,13 @@ impl Engine {
         let advances =
             rating.is_some() && m.user_id == session.started_by && session.position == index;
         let (previous, moved) = self.store.write(|db| {
+            // Closed since it was read (an end or the scheduler in between): refuse.
+            if db
+                .session(req.guild_id, id)?
+                .is_none_or(|s| s.status != SessionStatus::Open)
+            {
+                return Err(Error::from(ScoreError::SessionClosed));
+            }
             let previous = db.put_score(
                 &ScoreKey {
                     guild_id: req.guild_id,

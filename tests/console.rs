@@ -455,11 +455,21 @@ fn console_member_starts_as_a_plain_member_to_try_the_refusals() {
         let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
         child.wait_with_output().unwrap()
     };
-    let admin = run(&["console"], "/score Ada aws-s3-basics 3\n");
+    let admin = run(&["console"], "/score Ada aws-s3-basics 3\n/scores export\n");
     assert!(admin.status.success(), "{admin:?}");
+    let out = text(&admin.stdout);
+    assert!(out.contains("Recorded 3 Yes for Ada"), "{out}");
+    // The export is saved beside the console, like a download.
+    let saved = out
+        .lines()
+        .find_map(|l| l.strip_prefix("(saved as "))
+        .and_then(|l| l.split(' ').next())
+        .expect(&out);
+    let csv = std::fs::read_to_string(dir.path().join(saved)).unwrap();
     assert!(
-        text(&admin.stdout).contains("Recorded 3 Yes for Ada"),
-        "{admin:?}"
+        csv.starts_with("candidate,question_id,")
+            && csv.contains("Ada,aws-s3-basics,junior,storage,1,"),
+        "{csv}"
     );
     let member = run(
         &["console", "--member"],

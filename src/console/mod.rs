@@ -151,6 +151,9 @@ impl<W: Write, E: Write> Terminal<W, E> {
             text.push('\n');
         }
         text.push_str(&render::message(message, &style));
+        for a in &message.attachments {
+            text.push_str(&save_attachment(a));
+        }
         self.write(to_err, &text)
     }
 
@@ -214,6 +217,19 @@ impl<W: Write, E: Write> Terminal<W, E> {
             let message = message.clone();
             self.show(true, None, &message);
         }
+    }
+}
+
+/// Saves a file the bot sent (a CSV export) in the working directory, as a browser would
+/// download it, and says where.
+fn save_attachment(a: &crate::engine::Attachment) -> String {
+    let name = std::path::Path::new(&a.filename)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "attachment".into());
+    match std::fs::write(&name, &a.bytes) {
+        Ok(()) => format!("(saved as {name} in the working directory)\n\n"),
+        Err(e) => format!("(could not save {name}: {e})\n\n"),
     }
 }
 

@@ -74,8 +74,9 @@ pub enum Error {
     /// A console line that is not a command.
     #[error("console input error")]
     Input(InputError),
-    /// Scorecards, sessions, lookups and their settings (issue 10).
-    #[error("scores: {0:?}")]
+    /// Scorecards, sessions, lookups and their settings (issue 10). Logged by kind only: the
+    /// details may name a candidate.
+    #[error("scores: {}", .0.kind())]
     Scores(ScoreError),
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -378,6 +379,27 @@ pub enum ScoreError {
         len: usize,
     },
     AlreadyForgotten,
+}
+
+impl ScoreError {
+    /// What was refused, for logs (no user text).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScoreError::CandidateName => "candidate name",
+            ScoreError::UnknownCandidate { .. } => "unknown candidate",
+            ScoreError::SessionOpenHere { .. } => "session open in the channel",
+            ScoreError::NoSessionHere => "no session in the channel",
+            ScoreError::SessionClosed => "session closed",
+            ScoreError::NotStarter { .. } => "not the session's starter",
+            ScoreError::AlreadyMovedOn => "session moved on",
+            ScoreError::RubricLimited => "rubric for interviewers only",
+            ScoreError::RubricNotPublic => "public rubric refused",
+            ScoreError::Timezone { .. } => "time zone",
+            ScoreError::Date { .. } => "date",
+            ScoreError::NotesTooLong { .. } => "notes too long",
+            ScoreError::AlreadyForgotten => "candidate already deleted",
+        }
+    }
 }
 
 impl From<ScoreError> for Error {

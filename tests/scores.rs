@@ -710,10 +710,13 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
         err,
         Error::Scores(ScoreError::SessionOpenHere { .. })
     ));
+    let msg = err.user_message();
+    assert!(msg.contains("`Ada`") && msg.contains("<@1001>"), "{msg}");
     assert!(
-        err.user_message().contains("`Ada`") && err.user_message().contains("<@1001>"),
-        "{}",
-        err.user_message()
+        msg.contains(&format!(
+            "https://discord.com/channels/{GUILD}/{CHANNEL}/9002"
+        )),
+        "{msg}"
     );
     // Bob rates question 1: recorded, privately, and the session stays on question 1.
     let o = ok(e, &click_req(GUILD, &bob(), &b1[2]));

@@ -658,3 +658,127 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
     assert_clean(&fake2, &bot2);
     drop(bot);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_answer_privately_and_the_team_pages_with_buttons() {
+    let (fake, bot) = connected(None).await;
+    let mia = manager();
+    run(
+        &fake,
+        &bot,
+        &mia,
+        "config",
+        sub(
+            "interviewer-role",
+            json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]),
+        ),
+    )
+    .await;
+    let (alice, bob) = (interviewer(ALICE), interviewer(BOB));
+    // Ada: Alice 4, Bob 2 on the same question; both recommend.
+    for (who, rating) in [(&alice, "4"), (&bob, "2")] {
+        run(
+            &fake,
+            &bot,
+            who,
+            "score",
+            json!([
+                opt("candidate", json!("Ada")),
+                opt("question", json!("aws-s3-basics")),
+                opt("rating", json!(rating))
+            ]),
+        )
+        .await;
+    }
+    run(
+        &fake,
+        &bot,
+        &alice,
+        "recommend",
+        json!([
+            opt("candidate", json!("Ada")),
+            opt("recommendation", json!("yes"))
+        ]),
+    )
+    .await;
+    run(
+        &fake,
+        &bot,
+        &bob,
+        "recommend",
+        json!([
+            opt("candidate", json!("Ada")),
+            opt("recommendation", json!("no"))
+        ]),
+    )
+    .await;
+    // Calibration: Alice 4 vs Bob 2 on Ada: +2.00 and -2.00, both flagged.
+    let r = run(&fake, &bot, &mia, "scores", sub("interviewer", json!([]))).await;
+    let t = r.body.to_string();
+    assert!(
+        is_ephemeral(&r)
+            && t.contains("+2.00 on 1 shared candidate")
+            && t.contains("-2.00 on 1 shared candidate"),
+        "{t}"
+    );
+    // Alice sees only herself.
+    let r = run(&fake, &bot, &alice, "scores", sub("interviewer", json!([]))).await;
+    assert!(!r.body.to_string().contains("-2.00"), "{}", r.body);
+    // The question: 2 ratings, mean 3.00, spread 1.00; both agree with their recommendation.
+    let r = run(
+        &fake,
+        &bot,
+        &bob,
+        "scores",
+        sub("question", json!([opt("id", json!("aws-s3-basics"))])),
+    )
+    .await;
+    let t = r.body.to_string();
+    assert!(
+        is_ephemeral(&r)
+            && t.contains("Scored 2 times for 1 candidate · mean 3.00 · spread 1.00")
+            && t.contains("2 of 2 ratings (100%)"),
+        "{t}"
+    );
+    // Eleven candidates: the team view pages.
+    for n in 0..10 {
+        run(
+            &fake,
+            &bot,
+            &mia,
+            "score",
+            json!([
+                opt("candidate", json!(format!("Extra {n:02}"))),
+                opt("question", json!("aws-s3-basics")),
+                opt("rating", json!("3"))
+            ]),
+        )
+        .await;
+    }
+    let i = fake
+        .send_command_as("scores", sub("team", json!([])), &alice)
+        .await;
+    let r = settle(&fake, &bot, &i).await;
+    assert!(
+        is_ephemeral(&r) && r.body.to_string().contains("page 1 of 2 · 11 candidates"),
+        "{}",
+        r.body
+    );
+    // Alice scored only Ada: the others are blind to her.
+    assert!(
+        r.body.to_string().contains("blind: 1 scorecard"),
+        "{}",
+        r.body
+    );
+    let page = fake.original_response(&i).unwrap();
+    let (_, r) = click(&fake, &bot, &alice, &page, "Older ▶").await;
+    assert_eq!(r.body["type"], 7, "{}", r.body);
+    let t = r.body.to_string();
+    assert!(
+        t.contains("page 2 of 2")
+            && t.contains("**Ada**")
+            && t.contains("1 question scored (2 ratings) · average 3.00 · Yes 1, No 1"),
+        "{t}"
+    );
+    assert_clean(&fake, &bot);
+}

@@ -356,6 +356,8 @@ pub enum ScoreError {
         candidate: String,
         started_by: u64,
         started_at_ms: i64,
+        /// (guild, channel, message) of the session's message, once posted.
+        message: Option<(u64, u64, u64)>,
     },
     NoSessionHere,
     SessionClosed,
@@ -422,10 +424,14 @@ fn score_message(e: &ScoreError) -> String {
             candidate,
             started_by,
             started_at_ms,
+            message,
         } => format!(
-            "An interview session is already open in this channel: {} with <@{started_by}>, started <t:{}:R>. Finish it with /interview end first, or start the new one in another channel.",
+            "An interview session is already open in this channel: {} with <@{started_by}>, started <t:{}:R>{}. Finish it with /interview end first, or start the new one in another channel.",
             quote(candidate),
-            started_at_ms / 1000
+            started_at_ms / 1000,
+            message.map_or(String::new(), |(g, c, m)| format!(
+                " ([its message](https://discord.com/channels/{g}/{c}/{m}))"
+            ))
         ),
         ScoreError::NoSessionHere => {
             "No interview session is open in this channel. Start one with /interview start.".into()

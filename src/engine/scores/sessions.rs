@@ -72,6 +72,7 @@ impl Engine {
         let session = self.store.write(|db| {
             if let Some(open) = db.open_session_in_channel(req.guild_id, req.channel_id)? {
                 return Err(Error::from(ScoreError::SessionOpenHere {
+                    message: open.message_id.map(|m| (open.guild_id, open.channel_id, m)),
                     candidate: open.candidate_name,
                     started_by: open.started_by,
                     started_at_ms: open.started_at,

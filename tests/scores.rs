@@ -205,7 +205,13 @@ fn a_member_without_the_role_is_refused_every_scoring_command_and_button() {
             "/{path}"
         );
     }
-    for id in &buttons {
+    // The lookup buttons too: team paging, forget's confirm and cancel.
+    let lookups = [
+        "sc:team:1:".to_string(),
+        "sc:forget:1:0".into(),
+        "sc:keep:1".into(),
+    ];
+    for id in buttons.iter().chain(&lookups) {
         let err = refused(e, &click_req(GUILD, &plain(), id));
         assert!(matches!(err, Error::NotAllowed { .. }), "{id}: {err:?}");
     }

@@ -23,7 +23,7 @@ impl Engine {
              **2. The candidate answers aloud.** The card shows only the question, never the answer.\n\
              **3. Open the rubric.** **🔒 Model answer** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\
              **4. Score.** {score} per question, or {interview} for the questions one at a time with rating buttons; {scores} looks the results up.\n\n\
-             **Who sees what:** question cards are public; rubrics, scores, errors and this help are private. Rubrics are for interviewers only until a server admin opens them up with {config}; only then can {answer} post one with `public:true`.\n\
+             **Who sees what:** question cards are public; rubrics, scores, errors and this help are private. Interviewers are members with the server's interviewer role, or with Manage Server. Rubrics are for interviewers only until a server admin opens them up with {config}; only then can {answer} post one with `public:true`.\n\
              {count} questions across {topics} topics.",
             question = mention("question"),
             answer = mention("answer"),
@@ -58,8 +58,11 @@ impl Engine {
 
 fn command_help(leaf: &Leaf, mention: &str) -> String {
     let mut text = format!("{mention}: {}", leaf.spec.description);
-    if leaf.spec.access != Access::Everyone {
-        text.push_str(&format!(" (for {})", leaf.spec.access.describe()));
+    // Short, to leave room in the one message: the description says who interviewers are.
+    match leaf.spec.access {
+        Access::Everyone => {}
+        Access::Interviewers => text.push_str(" (interviewers)"),
+        Access::Managers => text.push_str(" (Manage Server)"),
     }
     for o in leaf.spec.options {
         let req = if o.required { "required" } else { "optional" };

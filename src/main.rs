@@ -43,7 +43,12 @@ enum Command {
     Run,
     /// Use the bot's commands in this terminal, without Discord: type `/help` to start.
     /// Reads commands from standard input, one per line, so it can also be scripted.
-    Console,
+    Console {
+        /// Start as a plain member (no interviewer role, no Manage Server) to try the
+        /// refusals; by default the local user is a server administrator.
+        #[arg(long)]
+        member: bool,
+    },
     /// Register the slash commands with Discord (one bulk overwrite) and exit, for
     /// deployments that register separately from running. Needs DISCORD_TOKEN.
     Register {
@@ -155,7 +160,7 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                 io::stderr(),
                 "interview-bot: DISCORD_TOKEN is not set, so this is the console (type /help). Set it in .env to run the Discord bot."
             );
-            Command::Console
+            Command::Console { member: false }
         }
     };
     logging::init(matches!(command, Command::Run))
@@ -202,10 +207,11 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             };
             emit(&format!("{text}\n"))
         }
-        Command::Console => {
+        Command::Console { member } => {
             let engine = open_engine(&config)?;
             let opts = ConsoleOptions {
                 user_name: config.console_user.clone(),
+                plain_member: member,
                 interactive: io::stdin().is_terminal() && io::stdout().is_terminal(),
                 history: Some(history_path(&config.database_path)),
                 out_style: stdout_style(),

@@ -32,6 +32,27 @@ pub fn defuse_mentions(s: &str) -> String {
     s.replace('@', "@\u{200B}")
 }
 
+/// User text shown in a message as written: markdown characters are escaped, `@` is defused
+/// and control characters other than line breaks become spaces, so names and notes can neither
+/// format the message nor ping anyone, whatever they hold.
+pub fn escape(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    for c in input.chars() {
+        match c {
+            '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '<' | '#' | '-' | '[' | ']' | '(' | ')'
+            | ':' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@\u{200B}"),
+            '\n' => out.push('\n'),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Shortens `s` to at most `max` characters, ending with "…" when anything was removed.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
@@ -53,5 +74,14 @@ mod tests {
         assert!(q.chars().count() <= MAX_ECHO_CHARS + 10);
         assert!(q.ends_with("…`"));
         assert_eq!(quote("  \n "), "(empty)");
+    }
+
+    #[test]
+    fn escape_keeps_text_inert() {
+        assert_eq!(
+            escape("**x** @everyone <@1>"),
+            "\\*\\*x\\*\\* @\u{200B}everyone \\<@\u{200B}1\\>"
+        );
+        assert_eq!(escape("a\nb\u{7}"), "a\nb ");
     }
 }

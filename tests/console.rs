@@ -70,7 +70,8 @@ fn a_senior_question_then_its_model_answer_then_another() {
         stdout.starts_with(&format!("Senior · {}", bank.topic_name(&q.topic))),
         "{stdout}"
     );
-    assert!(stdout.contains("[!1] 🔒 Model answer (only you)  [!2] Another question"));
+    // A fresh install keeps rubrics for interviewers; the console's user is an administrator.
+    assert!(stdout.contains("[!1] 🔒 Model answer (interviewers only)  [!2] Another question"));
     // !1 pressed the button: the rubric, without Discord's markup.
     let rubric = &stdout[stdout.find("Model answer · Senior").expect(&stdout)..];
     assert!(
@@ -158,7 +159,7 @@ fn one_bad_byte_is_reported_for_its_line_and_the_next_line_runs() {
 #[test]
 fn help_explains_the_console_and_positional_options_work() {
     let (out, _dir) = console(
-        "help\n/answer aws-vpc-basics\n/question junior storage\nquit\n/question senior\n",
+        "help\nhelp question\n/answer aws-vpc-basics\n/question junior storage\nquit\n/question senior\n",
         &[],
     );
     assert!(out.status.success());
@@ -437,4 +438,48 @@ fn in_a_terminal_the_console_edits_lines_keeps_history_and_completes() {
     session.expect(expectrl::Eof).unwrap();
     let history = std::fs::read_to_string(dir.path().join("tty.history")).unwrap();
     assert!(history.contains("/question senior"), "{history}");
+}
+
+#[test]
+fn console_member_starts_as_a_plain_member_to_try_the_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("console.sqlite3");
+    let run = |args: &[&str], input: &str| {
+        let mut cmd = bin();
+        cmd.args(args)
+            .current_dir(dir.path())
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .env("DATABASE_PATH", &db)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+        child.wait_with_output().unwrap()
+    };
+    let admin = run(&["console"], "/score Ada aws-s3-basics 3\n/scores export\n");
+    assert!(admin.status.success(), "{admin:?}");
+    let out = text(&admin.stdout);
+    assert!(out.contains("Recorded 3 Yes for Ada"), "{out}");
+    // The export is saved beside the console, like a download.
+    let saved = out
+        .lines()
+        .find_map(|l| l.strip_prefix("(saved as "))
+        .and_then(|l| l.split(' ').next())
+        .expect(&out);
+    let csv = std::fs::read_to_string(dir.path().join(saved)).unwrap();
+    assert!(
+        csv.starts_with("candidate,question_id,")
+            && csv.contains("Ada,aws-s3-basics,junior,storage,1,"),
+        "{csv}"
+    );
+    let member = run(
+        &["console", "--member"],
+        "/score Ada aws-s3-basics 4\n/answer aws-s3-basics\n/scores team\n",
+    );
+    assert_eq!(member.status.code(), Some(1));
+    let err = text(&member.stderr);
+    assert_eq!(err.matches("Only interviewers").count(), 2, "{err}");
+    assert!(err.contains("/config rubric-access"), "{err}");
+    assert!(member.stdout.is_empty(), "{member:?}");
 }

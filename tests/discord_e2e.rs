@@ -186,6 +186,32 @@ fn question_id(callback: &Value) -> String {
     card_id(&callback["data"]["embeds"][0])
 }
 
+/// Opens rubrics to everyone in the fake's server, as an admin would with `/config`: a fresh
+/// install keeps them for interviewers, and these tests are about the question features.
+async fn open_rubrics(fake: &FakeDiscord, bot: &Bot) {
+    let options = json!([{"name": "rubric-access", "type": 1, "options": [opt("access", json!("everyone"))]}]);
+    let i = fake
+        .send_command("config", options, DEFAULT_USER_ID, "32")
+        .await;
+    if let Err(e) = fake.wait_callback(&i, WAIT).await {
+        panic!("{e}\n{}", bot.log());
+    }
+    // Answered at once, or deferred and then edited: either way the setting is stored first.
+    let deadline = Instant::now() + WAIT;
+    while !fake
+        .interaction_messages(&i)
+        .iter()
+        .any(|m| m.to_string().contains("for anyone who asks"))
+    {
+        assert!(
+            Instant::now() < deadline,
+            "rubrics not opened\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 fn assert_clean(fake: &FakeDiscord, bot: &Bot) {
     assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
     assert_eq!(fake.unknown_routes(), Vec::<String>::new());
@@ -232,6 +258,7 @@ async fn registers_every_declared_command_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn question_model_answer_and_another_question() {
     let (fake, bot) = connected().await;
+    open_rubrics(&fake, &bot).await;
     let bank = common::real_bank();
     for level in ["junior", "mid", "senior"] {
         let cb = command(&fake, &bot, "question", json!([opt("level", json!(level))])).await;
@@ -339,6 +366,7 @@ fn id_of(message: &Value) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn answer_help_autocomplete_and_errors() {
     let (fake, bot) = connected().await;
+    open_rubrics(&fake, &bot).await;
     let cb = command(
         &fake,
         &bot,
@@ -362,6 +390,19 @@ async fn answer_help_autocomplete_and_errors() {
 
     let cb = command(&fake, &bot, "help", Value::Null).await;
     assert!(is_ephemeral(&cb));
+    // Commands are clickable mentions with the ids Discord gave them at registration.
+    assert!(
+        embed_text(&cb).contains("</question:"),
+        "{}",
+        embed_text(&cb)
+    );
+    let cb = command(
+        &fake,
+        &bot,
+        "help",
+        json!([opt("command", json!("question"))]),
+    )
+    .await;
     assert!(embed_text(&cb).contains("/question level:"));
 
     // Unknown id: a private error with a hint.
@@ -775,6 +816,7 @@ async fn a_slow_public_question_arrives_publicly_in_the_channel() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_deferred_answer_keeps_its_visibility() {
     let (fake, bot) = connected_with(&[("DISCORD_DEFER_AFTER_MS", "0")]).await;
+    open_rubrics(&fake, &bot).await;
     let user = DEFAULT_USER_ID + 5;
     let run = |name: &'static str, options: Value| {
         let fake = &fake;

@@ -5,13 +5,26 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{CHANNEL, GUILD, Handle, Reply, USER, command, fixture, press};
+use common::{CHANNEL, GUILD, Handle, Reply, USER, command, press};
 use interview_bot::bank::Level;
 use interview_bot::engine::{
     AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Request, Visibility,
     limits,
 };
 use rusqlite::Connection;
+
+/// A fixture whose guilds open rubrics to everyone: these tests are about questions, not who
+/// may see rubrics (interviewers only by default; `tests/scores.rs` covers that rule).
+fn fixture() -> common::Fixture {
+    let f = common::fixture();
+    for guild in [GUILD, GUILD + 1] {
+        f.engine
+            .store()
+            .write(|db| db.set_rubric_access(guild, 0, "everyone", USER, 0))
+            .unwrap();
+    }
+    f
+}
 
 /// The id of the question on a card: the first part of its footer.
 fn question_id(reply: &Reply) -> String {
@@ -321,16 +334,14 @@ fn hostile_input_is_defused_and_bounded() {
 }
 
 #[test]
-fn help_lists_every_command_with_its_options() {
+fn help_lists_every_command() {
     let f = fixture();
     let reply = f.engine.handle(&command(GUILD, "help", &[]));
     assert_eq!(reply.visibility, Visibility::Private);
     let text = format!("{:?}", reply.cards);
     for spec in interview_bot::engine::COMMANDS {
+        // Options in full are one `/help command:` away (tested below).
         assert!(text.contains(&format!("/{}", spec.name)));
-        for o in spec.options {
-            assert!(text.contains(&format!("`{}`", o.name)));
-        }
     }
 }
 
@@ -345,6 +356,7 @@ fn autocomplete_suggests_topics_and_ids_best_first() {
             option: option.into(),
             partial: partial.into(),
             options: vec![],
+            member: None,
         });
         assert!(limits::check_choices(&c).is_empty());
         c
@@ -731,6 +743,7 @@ fn suggestions_are_level_aware_and_ids_match_by_prefix() {
             option: option.into(),
             partial: partial.into(),
             options,
+            member: None,
         })
     };
     let senior = ac("topic", "", vec![RawOption::text("level", "senior")]);
@@ -817,4 +830,47 @@ follow_ups = ["A probe?"]
     let note = again.content.clone().expect("a note");
     assert!(note.contains("only mid-level question"), "{note}");
     assert_eq!(question_id(&again), "only-one");
+}
+
+#[test]
+fn help_fits_one_discord_message_and_explains_each_command_in_full() {
+    let f = fixture();
+    let overview = f.engine.handle(&command(GUILD, "help", &[]));
+    assert_eq!(
+        limits::check_outcome(&overview.outcome),
+        Vec::<String>::new()
+    );
+    let text = format!("{:?}", overview.cards);
+    for leaf in interview_bot::engine::leaves() {
+        assert!(
+            text.contains(&format!("/{}", leaf.path())),
+            "{}",
+            leaf.path()
+        );
+    }
+    for topic in interview_bot::engine::commands::HELP_TOPICS {
+        let one = f
+            .engine
+            .handle(&command(GUILD, "help", &[("command", topic.value)]));
+        assert!(!one.is_error, "{}", topic.value);
+        assert_eq!(
+            limits::check_outcome(&one.outcome),
+            Vec::<String>::new(),
+            "{}",
+            topic.value
+        );
+        let detail = format!("{:?}", one.cards);
+        let leaf = interview_bot::engine::leaves()
+            .into_iter()
+            .find(|l| l.root.name == topic.value)
+            .unwrap();
+        for o in leaf.spec.options {
+            assert!(
+                detail.contains(&format!("`{}`", o.name)),
+                "{} {}",
+                topic.value,
+                o.name
+            );
+        }
+    }
 }

@@ -66,6 +66,10 @@ fn a_new_database_gets_the_whole_schema_and_reopening_is_harmless() {
         "interview_sessions",
         "scores",
         "audit_log",
+        "score_history",
+        "recommendations",
+        "candidate_messages",
+        "rubric_access",
     ] {
         assert!(t.contains(name), "missing table {name}");
         // Every table carries its guild.
@@ -106,23 +110,40 @@ fn schema_enforces_ratings_and_cascades_candidate_deletion() {
     conn.execute_batch(
         "INSERT INTO candidates (id, guild_id, name, name_key, created_by, created_at)
              VALUES (1, 10, 'Ada', 'ada', 5, 0);
-         INSERT INTO scores (guild_id, candidate_id, question_id, interviewer_id, rating, created_at, updated_at)
-             VALUES (10, 1, 'aws-s3-basics', 5, 4, 0, 0);",
+         INSERT INTO interview_sessions (id, guild_id, channel_id, candidate_id, kind, started_by, started_at)
+             VALUES (1, 10, 20, 1, 'adhoc', 5, 0);
+         INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id, interviewer_name, rating, created_at, updated_at)
+             VALUES (10, 1, 1, 'aws-s3-basics', 5, 'x', 4, 0, 0);",
     )
     .unwrap();
     let bad = conn.execute(
-        "INSERT INTO scores (guild_id, candidate_id, question_id, interviewer_id, rating, created_at, updated_at)
-             VALUES (10, 1, 'aws-vpc-basics', 5, 5, 0, 0)",
+        "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id, interviewer_name, rating, created_at, updated_at)
+             VALUES (10, 1, 1, 'aws-vpc-basics', 5, 'x', 5, 0, 0)",
         [],
     );
     assert!(bad.is_err(), "a rating of 5 must be refused");
-    // A score cannot point at a candidate of another guild.
+    // A score cannot point at a candidate or session of another guild.
     let cross = conn.execute(
-        "INSERT INTO scores (guild_id, candidate_id, question_id, interviewer_id, rating, created_at, updated_at)
-             VALUES (99, 1, 'aws-vpc-basics', 5, 3, 0, 0)",
+        "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id, interviewer_name, rating, created_at, updated_at)
+             VALUES (99, 1, 1, 'aws-vpc-basics', 5, 'x', 3, 0, 0)",
         [],
     );
     assert!(cross.is_err(), "cross-guild reference must be refused");
+    // One open guided session per channel.
+    conn.execute_batch(
+        "INSERT INTO interview_sessions (guild_id, channel_id, candidate_id, kind, started_by, started_at)
+             VALUES (10, 21, 1, 'guided', 5, 0);",
+    )
+    .unwrap();
+    let second = conn.execute(
+        "INSERT INTO interview_sessions (guild_id, channel_id, candidate_id, kind, started_by, started_at)
+             VALUES (10, 21, 1, 'guided', 6, 0)",
+        [],
+    );
+    assert!(
+        second.is_err(),
+        "a second open session in a channel must be refused"
+    );
     conn.execute("DELETE FROM candidates WHERE id = 1", [])
         .unwrap();
     let left: i64 = conn

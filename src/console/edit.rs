@@ -8,18 +8,30 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use crate::engine::{AutocompleteRequest, Engine, OptionKind, OptionSpec, RawOption, commands};
+use crate::engine::{
+    AutocompleteRequest, Engine, Member, OptionKind, OptionSpec, RawOption, commands,
+};
 
 use super::{CONSOLE_CHANNEL, CONSOLE_GUILD};
 
 /// Completes console lines.
 pub struct LineHelper {
     engine: Engine,
+    member: Option<Member>,
 }
 
 impl LineHelper {
     pub fn new(engine: Engine) -> LineHelper {
-        LineHelper { engine }
+        LineHelper {
+            engine,
+            member: None,
+        }
+    }
+
+    /// Completes as `member` would see it (candidate names need an interviewer).
+    pub fn with_member(mut self, member: Member) -> LineHelper {
+        self.member = Some(member);
+        self
     }
 
     /// Suggestions for the word before `pos`: (where it starts, candidates).
@@ -154,6 +166,7 @@ impl LineHelper {
                 option: option.name.to_string(),
                 partial: partial.to_string(),
                 options: given.to_vec(),
+                member: self.member.clone(),
             })
             .into_iter()
             .map(|c| (format!("{} · {}", c.value, c.name), c.value))

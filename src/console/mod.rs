@@ -16,7 +16,8 @@ use std::path::PathBuf;
 
 use crate::engine::{
     ChannelKind, Delivered, Effect, Engine, Error, InputError, Invocation, Member, Message,
-    MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedUser,
+    MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole,
+    ResolvedUser,
 };
 
 pub use edit::LineHelper;
@@ -29,12 +30,16 @@ pub const CONSOLE_GUILD: u64 = 0;
 pub const CONSOLE_CHANNEL: u64 = 1;
 const CONSOLE_CHANNEL_NAME: &str = "console";
 const CONSOLE_USER: u64 = 1;
+/// A role the console knows, for `/config interviewer-role role:interviewers`.
+const CONSOLE_ROLE: u64 = 2;
 
 /// How the console was started.
 #[derive(Debug, Clone)]
 pub struct ConsoleOptions {
     /// The name the local user goes by (from the configuration).
     pub user_name: String,
+    /// The local user is a plain member (`console --member`) instead of an administrator.
+    pub plain_member: bool,
     /// A person is typing (line editing, a banner and a prompt), as opposed to piped input.
     pub interactive: bool,
     /// Where the line history is kept (interactive only).
@@ -43,13 +48,18 @@ pub struct ConsoleOptions {
     pub err_style: Style,
 }
 
-/// The local user: treated as a server administrator.
+/// The local user: treated as a server administrator, or as a plain member with
+/// `console --member`.
 fn console_member(opts: &ConsoleOptions) -> Member {
     Member {
         user_id: CONSOLE_USER,
         name: opts.user_name.clone(),
         roles: Vec::new(),
-        permissions: Permissions(Permissions::ADMINISTRATOR),
+        permissions: Permissions(if opts.plain_member {
+            0
+        } else {
+            Permissions::ADMINISTRATOR
+        }),
     }
 }
 
@@ -63,6 +73,14 @@ fn directory(opts: &ConsoleOptions) -> Resolved {
             name: CONSOLE_CHANNEL_NAME.into(),
             kind: ChannelKind::Text,
             bot_permissions: Some(Permissions(u64::MAX)),
+        },
+    );
+    resolved.roles.insert(
+        CONSOLE_ROLE,
+        ResolvedRole {
+            id: CONSOLE_ROLE,
+            name: "interviewers".into(),
+            mentionable: true,
         },
     );
     resolved.users.insert(
@@ -135,6 +153,9 @@ impl<W: Write, E: Write> Terminal<W, E> {
             text.push('\n');
         }
         text.push_str(&render::message(message, &style));
+        for a in &message.attachments {
+            text.push_str(&save_attachment(a));
+        }
         self.write(to_err, &text)
     }
 
@@ -204,6 +225,19 @@ impl<W: Write, E: Write> Terminal<W, E> {
     }
 }
 
+/// Saves a file the bot sent (a CSV export) in the working directory, as a browser would
+/// download it, and says where.
+fn save_attachment(a: &crate::engine::Attachment) -> String {
+    let name = std::path::Path::new(&a.filename)
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "attachment".into());
+    match std::fs::write(&name, &a.bytes) {
+        Ok(()) => format!("(saved as {name} in the working directory)\n\n"),
+        Err(e) => format!("(could not save {name}: {e})\n\n"),
+    }
+}
+
 fn message_ref(r: &MessageRef, earlier: &[Delivered]) -> String {
     match r {
         MessageRef::Earlier(i) => earlier
@@ -262,7 +296,9 @@ pub fn run(
             .build();
         match rustyline::Editor::with_config(config) {
             Ok(mut ed) => {
-                ed.set_helper(Some(LineHelper::new(engine.clone())));
+                ed.set_helper(Some(
+                    LineHelper::new(engine.clone()).with_member(console_member(opts)),
+                ));
                 if let Some(h) = &opts.history {
                     // A first run has no history file yet.
                     let _ = ed.load_history(h);

@@ -136,7 +136,7 @@ fn misplaced(
             match o.completion {
                 Some(Completion::Topic) => bank.has_topic(&value.to_lowercase()),
                 Some(Completion::QuestionId) => bank.get(value).is_some(),
-                Some(Completion::Timezone) | None => false,
+                Some(Completion::Timezone) | Some(Completion::Candidate) | None => false,
             }
         }
     };

@@ -18,7 +18,7 @@ use crate::engine::{
 /// Buttons per action row, and rows per message.
 const BUTTONS_PER_ROW: usize = 5;
 
-fn member(user: &User, member: Option<&Member>) -> EngineMember {
+pub(super) fn member(user: &User, member: Option<&Member>) -> EngineMember {
     EngineMember {
         user_id: user.id.get(),
         name: user.name.clone(),

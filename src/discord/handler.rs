@@ -597,6 +597,7 @@ impl Handler {
                     option: focused.name.to_string(),
                     partial: focused.value.to_string(),
                     options,
+                    member: Some(convert::member(&ac.user, ac.member.as_deref())),
                 };
                 // Suggestions may read the store: off the async workers, like every store call.
                 let engine = self.engine.clone();

@@ -65,6 +65,20 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
             }
             tokio::time::sleep(PACE).await;
         }
+        // Interview sessions left open for a day are closed, and their messages say so.
+        let e = engine.clone();
+        let now = engine.now_ms();
+        match tokio::task::spawn_blocking(move || e.close_stale_sessions(now)).await {
+            Ok(Ok(closed)) => {
+                for outcome in closed {
+                    deliver_and_record(&http, &engine, "close stale session", outcome).await;
+                }
+            }
+            Ok(Err(err)) => {
+                tracing::error!(error = %err, "could not close stale interview sessions")
+            }
+            Err(err) => tracing::error!(error = %err, "closing stale interview sessions panicked"),
+        }
         let sleep = if failed && !ran {
             // Jobs that fail inside the engine (a full disk, say) would fail again at once.
             RETRY_AFTER_ERROR
@@ -103,25 +117,35 @@ async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) -> b
         // The engine logged why; there is nothing to deliver.
         return false;
     }
+    deliver_and_record(http, engine, &label, outcome).await;
+    true
+}
+
+/// Carries out an outcome's effects through REST, then records what happened.
+async fn deliver_and_record(
+    http: &Http,
+    engine: &Engine,
+    label: &str,
+    outcome: crate::engine::Outcome,
+) {
     let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
     for effect in &outcome.effects {
         let done = match deliver_outside(http, effect, &report).await {
             Ok(done) => done,
             Err(err) => {
-                tracing::debug!(job = %label, error = %err, "a daily effect failed");
+                tracing::debug!(job = %label, error = %err, "a scheduled effect failed");
                 classify(&err)
             }
         };
         report.push(done);
     }
-    tracing::info!(job = %label, effects = report.len(), ok = report.iter().all(Delivered::ok), "daily job");
+    tracing::info!(job = %label, effects = report.len(), ok = report.iter().all(Delivered::ok), "scheduled work");
     if outcome.commits.is_empty() {
-        return true;
+        return;
     }
     let e = engine.clone();
     let commits = outcome.commits.clone();
     if let Err(err) = tokio::task::spawn_blocking(move || e.commit(&commits, &report)).await {
-        tracing::error!(job = %label, error = %err, "recording a daily job panicked");
+        tracing::error!(job = %label, error = %err, "recording scheduled work panicked");
     }
-    true
 }

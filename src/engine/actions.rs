@@ -84,6 +84,57 @@ pub static ACTIONS: &[ActionSpec] = &[
         access: Access::Everyone,
         handler: Engine::action_another,
     },
+    // Interview sessions (scores/sessions.rs).
+    ActionSpec {
+        prefix: "s:rate",
+        // The starter's rating moves the session on (an update); everyone gets a private note.
+        ack: Ack::Update,
+        access: Access::Interviewers,
+        handler: Engine::action_session_rate,
+    },
+    ActionSpec {
+        prefix: "s:notes",
+        ack: Ack::Modal,
+        access: Access::Interviewers,
+        handler: Engine::action_session_notes,
+    },
+    ActionSpec {
+        prefix: "s:note",
+        ack: Ack::Reply(Visibility::Private),
+        access: Access::Interviewers,
+        handler: Engine::action_session_note_submit,
+    },
+    ActionSpec {
+        prefix: "s:answer",
+        ack: Ack::Reply(Visibility::Private),
+        access: Access::Interviewers,
+        handler: Engine::action_session_answer,
+    },
+    ActionSpec {
+        prefix: "s:skip",
+        ack: Ack::Update,
+        access: Access::Interviewers,
+        handler: Engine::action_session_skip,
+    },
+    // Lookups (scores/lookups.rs, scores/forget.rs).
+    ActionSpec {
+        prefix: "sc:team",
+        ack: Ack::Update,
+        access: Access::Interviewers,
+        handler: Engine::action_team_page,
+    },
+    ActionSpec {
+        prefix: "sc:forget",
+        ack: Ack::Update,
+        access: Access::Managers,
+        handler: Engine::action_forget_confirm,
+    },
+    ActionSpec {
+        prefix: "sc:keep",
+        ack: Ack::Update,
+        access: Access::Managers,
+        handler: Engine::action_forget_cancel,
+    },
 ];
 
 /// The action an id names, with its args. Handles (`h:<n>`) are resolved by the engine first.

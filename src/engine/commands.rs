@@ -120,6 +120,8 @@ pub enum Completion {
     Topic,
     QuestionId,
     Timezone,
+    /// The guild's candidates (scores).
+    Candidate,
 }
 
 /// A fixed value the user picks from: `name` is shown, `value` is sent.
@@ -289,8 +291,15 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec::leaf(
         "help",
-        "List the bot's commands and how to use them",
-        &[],
+        "How the bot works and its commands; or one command's options in full",
+        &[OptionSpec {
+            name: "command",
+            description: "Show this command's options in full",
+            kind: OptionKind::Text { max_len: 20 },
+            required: false,
+            choices: HELP_TOPICS,
+            completion: None,
+        }],
         Engine::cmd_help,
     ),
     CommandSpec {
@@ -406,6 +415,53 @@ pub static COMMANDS: &[CommandSpec] = &[
         access: Access::Interviewers,
         answer: Answer::Private,
         default_permissions: Some(crate::engine::Permissions::MANAGE_GUILD),
+    },
+    // Scorecards (issue 10), declared in `scores/commands.rs`.
+    super::scores::commands::CONFIG,
+    super::scores::commands::SCORE,
+    super::scores::commands::RECOMMEND,
+    super::scores::commands::INTERVIEW,
+    super::scores::commands::SCORES,
+];
+
+/// The commands `/help command:` explains: every top-level command (a test keeps the list
+/// complete).
+pub const HELP_TOPICS: &[ChoiceSpec] = &[
+    ChoiceSpec {
+        name: "/question",
+        value: "question",
+    },
+    ChoiceSpec {
+        name: "/answer",
+        value: "answer",
+    },
+    ChoiceSpec {
+        name: "/help",
+        value: "help",
+    },
+    ChoiceSpec {
+        name: "/daily",
+        value: "daily",
+    },
+    ChoiceSpec {
+        name: "/config",
+        value: "config",
+    },
+    ChoiceSpec {
+        name: "/score",
+        value: "score",
+    },
+    ChoiceSpec {
+        name: "/recommend",
+        value: "recommend",
+    },
+    ChoiceSpec {
+        name: "/interview",
+        value: "interview",
+    },
+    ChoiceSpec {
+        name: "/scores",
+        value: "scores",
     },
 ];
 
@@ -800,6 +856,13 @@ mod tests {
             let found = find(&leaf.path()).unwrap();
             assert!(std::ptr::eq(found.spec, leaf.spec));
         }
+    }
+
+    #[test]
+    fn help_explains_every_top_level_command() {
+        let topics: Vec<&str> = HELP_TOPICS.iter().map(|c| c.value).collect();
+        let commands: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
+        assert_eq!(topics, commands);
     }
 
     #[test]

@@ -305,6 +305,15 @@ pub enum Commit {
         post: i64,
         effect: usize,
     },
+    /// A public message showing a candidate (an interview session's question message) was
+    /// posted as effect `effect`: remember its id, for the session and for `forget`.
+    CandidateMessage {
+        guild_id: u64,
+        candidate_id: i64,
+        /// The session the message belongs to, if any.
+        session_id: Option<i64>,
+        effect: usize,
+    },
 }
 
 /// The engine's answer to a request: effects to carry out, in order, and what to record

@@ -1,15 +1,16 @@
 //! `/help`, generated from the command declarations: how a session goes, who sees what, and
-//! every command with its options.
+//! every command in a line; `/help command:<name>` gives one command's options in full. All of
+//! it fits one Discord message (a test checks).
 
 use super::commands::{Args, Leaf, leaves};
-use super::questions::MODEL_ANSWER_LABEL;
 use super::{Access, Card, Engine, Error, Message, Outcome, Request};
+use crate::text::truncate;
 
 /// The bot's own colour (Discord's blurple), for messages that belong to no level.
 pub const BOT_COLOUR: u32 = 0x5865F2;
 
 impl Engine {
-    pub(super) fn cmd_help(&self, _req: &Request, _args: &Args) -> Result<Outcome, Error> {
+    pub(super) fn cmd_help(&self, _req: &Request, args: &Args) -> Result<Outcome, Error> {
         let shown = self.presentation();
         let name = shown.bot_name.as_deref().unwrap_or("interview-bot");
         let mention = |path: &str| match shown
@@ -22,36 +23,89 @@ impl Engine {
         let description = format!(
             "**1. Post a question.** {question} with a level (and a topic if you like) posts a question card for the whole channel, candidate included.\n\
              **2. The candidate answers aloud.** The card shows only the question, never the answer.\n\
-             **3. Open the rubric.** **{MODEL_ANSWER_LABEL}** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\n\
-             **Who sees what:** question cards are public; rubrics, errors and this help are private, unless you ask {answer} for `public:true`.\n\
+             **3. Open the rubric.** **🔒 Model answer** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\
+             **4. Score.** {score} per question, or {interview} for the questions one at a time with rating buttons; {scores} looks the results up.\n\n\
+             **Who sees what:** question cards are public; rubrics, scores, errors and this help are private. Interviewers are members with the server's interviewer role, or with Manage Server. Rubrics are for interviewers only until a server admin opens them up with {config}; only then can {answer} post one with `public:true`.\n\
              {count} questions across {topics} topics.",
             question = mention("question"),
             answer = mention("answer"),
+            score = mention("score"),
+            interview = mention("interview start"),
+            scores = mention("scores candidate"),
+            config = mention("config rubric-access"),
             count = self.bank().len(),
             topics = self.bank().topics().count(),
         );
+        if let Some(command) = args.get::<String>("command")? {
+            // One command in full: each of its subcommands with every option.
+            let mut card = Card {
+                title: Some(format!("/{command}")),
+                colour: Some(BOT_COLOUR),
+                ..Card::default()
+            };
+            for leaf in leaves().into_iter().filter(|l| l.root.name == command) {
+                card = card.field(
+                    truncate(&leaf.usage(), 256),
+                    truncate(&command_help(&leaf, &mention(&leaf.path())), 1024),
+                    false,
+                );
+            }
+            if command == "score" || command == "interview" {
+                card = card.field("Rating scale", super::scores::scale_text(), false);
+            }
+            return Ok(Outcome::private(Message::default().card(card)));
+        }
         let mut card = Card {
             title: Some(format!("{name}: how it works")),
             description: Some(description),
             colour: Some(BOT_COLOUR),
+            footer: Some("/help command:<name> shows a command's options in full.".into()),
             ..Card::default()
         };
-        for leaf in leaves() {
+        // Every command in a line, grouped by its top-level command.
+        for root in super::COMMANDS {
+            let lines: Vec<String> = leaves()
+                .into_iter()
+                .filter(|l| std::ptr::eq(l.root, root))
+                .map(|l| {
+                    format!(
+                        "{}: {}{}",
+                        mention(&l.path()),
+                        l.spec.description,
+                        access_tag(l.spec.access)
+                    )
+                })
+                .collect();
             card = card.field(
-                leaf.usage(),
-                command_help(&leaf, &mention(&leaf.path())),
+                format!("/{}", root.name),
+                truncate(&lines.join("\n"), 1024),
                 false,
             );
         }
+        card = card.field(
+            "Rating scale (/score, sessions)",
+            super::scores::scale_text(),
+            false,
+        );
         Ok(Outcome::private(Message::default().card(card)))
     }
 }
 
-fn command_help(leaf: &Leaf, mention: &str) -> String {
-    let mut text = format!("{mention}: {}", leaf.spec.description);
-    if leaf.spec.access != Access::Everyone {
-        text.push_str(&format!(" (for {})", leaf.spec.access.describe()));
+/// Who may use a command, in a few words.
+fn access_tag(access: Access) -> &'static str {
+    match access {
+        Access::Everyone | Access::Bot => "",
+        Access::Interviewers => " (interviewers)",
+        Access::Managers => " (Manage Server)",
     }
+}
+
+fn command_help(leaf: &Leaf, mention: &str) -> String {
+    let mut text = format!(
+        "{mention}: {}{}",
+        leaf.spec.description,
+        access_tag(leaf.spec.access)
+    );
     for o in leaf.spec.options {
         let req = if o.required { "required" } else { "optional" };
         text.push_str(&format!("\n• `{}` ({req}): {}", o.name, o.description));

@@ -2,8 +2,9 @@
 //! of effects plus what to record once they happened) comes out. No Discord types here;
 //! `crate::discord` and `crate::console` translate to and from it.
 //!
-//! The framework (request, effects, commands, actions, access, errors, limits) is kept apart
-//! from the features (`questions`, `help`), which use it and the store but never each other.
+//! The framework (request, effects, commands, actions, access, rubric access, errors, limits)
+//! is kept apart from the features (`questions`, `help`, `scores`), which use it and the store.
+//! (`scores` shows rubrics and level colours with the question cards' own helpers.)
 //!
 //! Calls are synchronous (the store may touch the disk): async front ends run them on the
 //! blocking pool.
@@ -15,10 +16,12 @@ pub mod effect;
 mod error;
 pub mod limits;
 pub mod request;
+pub mod rubric;
 
 pub mod daily;
 pub mod help;
 pub mod questions;
+pub mod scores;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -37,7 +40,7 @@ pub use effect::{
     Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, Field, InputStyle,
     Message, MessageRef, Modal, Outcome, TextInput, Visibility,
 };
-pub use error::{Error, InputError, NOT_COMPLETED, placeholder_note};
+pub use error::{Error, InputError, NOT_COMPLETED, ScoreError, placeholder_note};
 pub use help::BOT_COLOUR;
 pub use request::{
     AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
@@ -238,6 +241,17 @@ impl Engine {
             ),
             Commit::DailyRevealed { post, effect, .. } => self
                 .commit_daily_revealed(*post, report.get(*effect).unwrap_or(&Delivered::Skipped)),
+            Commit::CandidateMessage {
+                guild_id,
+                candidate_id,
+                session_id,
+                effect,
+            } => self.record_candidate_message(
+                *guild_id,
+                *candidate_id,
+                *session_id,
+                report.get(*effect).unwrap_or(&Delivered::Skipped),
+            ),
         }
     }
 
@@ -267,6 +281,7 @@ impl Engine {
                 self.complete_question_id(req.guild_id, req.channel_id, &req.partial)
             }
             Some(Completion::Timezone) => self.complete_timezone(&req.partial),
+            Some(Completion::Candidate) => self.complete_candidate(req),
             None => Vec::new(),
         }
     }

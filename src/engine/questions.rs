@@ -12,7 +12,9 @@ use crate::store::{ShowCount, ShownQuestion, Source};
 use crate::text::truncate;
 
 use super::commands::Args;
+use super::error::ScoreError;
 use super::limits::{DESCRIPTION_MAX, EMBED_TOTAL_MAX};
+use super::rubric::{RubricAccess, RubricContext};
 use super::{
     ButtonStyle, Card, Choice, Commit, Effect, Engine, Error, Invocation, MAX_CHOICES, Message,
     Outcome, RawValue, Request, Visibility, actions,
@@ -24,6 +26,8 @@ pub const NEXT_COOLDOWN_MS: i64 = 3_000;
 const RECENT_SUGGESTIONS: usize = 10;
 /// The "Model answer" button: it says that only the presser sees the rubric.
 pub const MODEL_ANSWER_LABEL: &str = "🔒 Model answer (only you)";
+/// The same button where rubrics are for interviewers only (`/config rubric-access`).
+pub const MODEL_ANSWER_LIMITED_LABEL: &str = "🔒 Model answer (interviewers only)";
 pub const ANOTHER_LABEL: &str = "Another question";
 
 /// The card colour of a level: junior green, mid amber, senior red.
@@ -58,10 +62,15 @@ impl Engine {
         self.post_question(req, level, topic.as_deref(), None)
     }
 
-    pub(super) fn cmd_answer(&self, _req: &Request, args: &Args) -> Result<Outcome, Error> {
+    pub(super) fn cmd_answer(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
         let id: String = args.require("id")?;
         let q = self.question(&id)?;
-        let visibility = if args.get::<bool>("public")?.unwrap_or(false) {
+        let public = args.get::<bool>("public")?.unwrap_or(false);
+        let access = self.check_rubric(req, RubricContext::Question)?;
+        if public && access == RubricAccess::Interviewers {
+            return Err(ScoreError::RubricNotPublic.into());
+        }
+        let visibility = if public {
             Visibility::Public
         } else {
             Visibility::Private
@@ -70,7 +79,8 @@ impl Engine {
     }
 
     /// "Model answer": the rubric, privately, to whoever pressed.
-    pub(super) fn action_model_answer(&self, _req: &Request, args: &str) -> Result<Outcome, Error> {
+    pub(super) fn action_model_answer(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
+        self.check_rubric(req, RubricContext::Question)?;
         let q = self
             .bank()
             .get(args.trim())
@@ -188,7 +198,10 @@ impl Engine {
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(key, now);
         }
-        let mut message = self.question_message(req.guild_id, q, topic, claim, progress)?;
+        let limited = self.rubric_access(req.guild_id, req.channel_id, RubricContext::Question)?
+            == RubricAccess::Interviewers;
+        let mut message =
+            self.question_message(req.guild_id, q, topic, claim, progress, limited)?;
         message.content = self.pool_note(level, topic, progress);
         Ok(Outcome::public(message).with_commit(Commit::QuestionShown {
             guild_id: req.guild_id,
@@ -267,6 +280,7 @@ impl Engine {
         topic_filter: Option<&str>,
         claim: i64,
         p: Progress,
+        rubric_limited: bool,
     ) -> Result<Message, Error> {
         let card = Card {
             title: Some(truncate(
@@ -285,7 +299,15 @@ impl Engine {
         let next = self.action_id(guild_id, another_id(q.level, topic_filter, Some(claim)))?;
         Ok(Message::default()
             .card(card)
-            .button(MODEL_ANSWER_LABEL, answer, ButtonStyle::Primary)
+            .button(
+                if rubric_limited {
+                    MODEL_ANSWER_LIMITED_LABEL
+                } else {
+                    MODEL_ANSWER_LABEL
+                },
+                answer,
+                ButtonStyle::Primary,
+            )
             .button(ANOTHER_LABEL, next, ButtonStyle::Secondary))
     }
 

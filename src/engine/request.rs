@@ -238,4 +238,7 @@ pub struct AutocompleteRequest {
     pub partial: String,
     /// The other options already filled in (for suggestions that depend on them).
     pub options: Vec<RawOption>,
+    /// Who is typing, when the front end knows; suggestions that need access (candidate
+    /// names) offer nothing without it.
+    pub member: Option<Member>,
 }

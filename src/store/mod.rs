@@ -10,9 +10,14 @@
 //! Calls are synchronous and may block on the database: front ends running on an async runtime
 //! call the engine (and so the store) from `spawn_blocking`, never from an async task directly.
 
+mod audit;
+mod candidates;
 mod daily;
+mod guild_config;
 mod handles;
 mod history;
+mod scores;
+mod sessions;
 mod settings;
 
 use std::path::{Path, PathBuf};
@@ -22,8 +27,12 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
+pub use audit::{AuditEntry, CandidateFootprint};
+pub use candidates::Candidate;
 pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};
+pub use scores::{Previous, RecommendationRow, ScoreChange, ScoreKey, ScoreRow};
+pub use sessions::{NewSession, Session, SessionKind, SessionStatus};
 
 /// Schema migrations, in order. Never edit one that has landed: add a new file and a line here.
 /// A test checks that every file in `migrations/` is listed.
@@ -39,6 +48,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0003_daily_practice.sql",
         include_str!("../../migrations/0003_daily_practice.sql"),
+    ),
+    (
+        "0004_scores.sql",
+        include_str!("../../migrations/0004_scores.sql"),
     ),
 ];
 

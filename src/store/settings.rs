@@ -18,19 +18,6 @@ impl Db<'_> {
         raw.flatten().map(discord_id).transpose()
     }
 
-    /// The server's default time zone, if one is set.
-    pub fn guild_timezone(&self, guild_id: u64) -> Result<Option<String>, StoreError> {
-        let raw: Option<Option<String>> = self
-            .conn
-            .query_row(
-                "SELECT timezone FROM guild_settings WHERE guild_id = ?1",
-                params![sql_id(guild_id)?],
-                |r| r.get(0),
-            )
-            .optional()?;
-        Ok(raw.flatten())
-    }
-
     /// Sets (or clears) the interviewer role.
     pub fn set_interviewer_role(
         &self,

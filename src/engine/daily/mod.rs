@@ -469,7 +469,12 @@ impl Engine {
 
     /// `d:answer:<id>`: a daily post's model answer, privately.
     pub(super) fn action_daily_answer(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
-        self.action_model_answer(req, args)
+        self.check_rubric(req, super::rubric::RubricContext::Daily)?;
+        let q = self
+            .bank()
+            .get(args.trim())
+            .ok_or_else(|| Error::QuestionGone(args.trim().to_string()))?;
+        Ok(Outcome::private(self.rubric_message(q)))
     }
 
     /// `daily:reveal:<post>`: the answer, behind spoiler marks, in a thread on the post (or as

@@ -116,6 +116,8 @@ pub struct Recorded {
     pub body: Value,
     /// File names of multipart file parts, if any.
     pub files: Vec<String>,
+    /// The contents of those file parts, in the same order.
+    pub file_contents: Vec<Vec<u8>>,
 }
 
 /// What a test needs to find the answer to an interaction it sent.

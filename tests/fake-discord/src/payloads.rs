@@ -441,6 +441,38 @@ pub(crate) fn parse_multipart(
     Ok((payload, files))
 }
 
+/// The contents of a `multipart/form-data` body's file parts, in order (empty for other bodies).
+pub(crate) fn multipart_file_contents(content_type: &str, bytes: &[u8]) -> Vec<Vec<u8>> {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"').to_string())
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{boundary}");
+    let mut out = Vec::new();
+    for part in split_on(bytes, delimiter.as_bytes()).into_iter().skip(1) {
+        if part.starts_with(b"--") {
+            break;
+        }
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let Some(header_end) = find(part, b"\r\n\r\n") else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..header_end]).to_string();
+        let content = &part[header_end + 4..];
+        let content = content.strip_suffix(b"\r\n").unwrap_or(content);
+        let name = header_param(&headers, "name").unwrap_or_default();
+        if name != "payload_json"
+            && (header_param(&headers, "filename").is_some() || name.starts_with("files["))
+        {
+            out.push(content.to_vec());
+        }
+    }
+    out
+}
+
 /// A parameter (`name`, `filename`) of the part's `Content-Disposition` header.
 pub(crate) fn header_param(headers: &str, key: &str) -> Option<String> {
     let disposition = headers

@@ -21,7 +21,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::Recorded;
 use crate::gateway::run_gateway;
-use crate::payloads::parse_body;
+use crate::payloads::{multipart_file_contents, parse_body};
 use crate::routes::route;
 use crate::state::Shared;
 use crate::validation::validate_request;
@@ -149,6 +149,7 @@ pub(crate) async fn handle(
             query,
             body,
             files,
+            file_contents: multipart_file_contents(&content_type, &bytes),
         });
     }
     shared.bump();

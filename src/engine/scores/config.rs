@@ -1,0 +1,146 @@
+//! `/config`: the interviewer role, who may open rubrics (per server, per channel), the
+//! server's time zone, and a summary of them.
+
+use super::super::commands::Args;
+use super::super::error::ScoreError;
+use super::super::request::{ResolvedChannel, ResolvedRole};
+use super::super::rubric::{RubricAccess, RubricContext};
+use super::super::{Card, Engine, Error, Message, Outcome, Request, help::BOT_COLOUR};
+use super::member;
+
+/// Whether `zone` is a time zone the bundled tz database knows (`Europe/Berlin`, `UTC`).
+pub fn valid_timezone(zone: &str) -> bool {
+    crate::engine::daily::time::zone(zone).is_some()
+}
+
+impl Engine {
+    pub(in crate::engine) fn cmd_config_role(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let role: ResolvedRole = args.require("role")?;
+        let by = member(req)?.user_id;
+        let now = self.clock.now_ms();
+        self.store
+            .write(|db| db.set_interviewer_role(req.guild_id, Some(role.id), by, now))?;
+        Ok(Outcome::private(Message::text(format!(
+            "Interviewers are now members with <@&{}> (and anyone with Manage Server). They can score candidates, run sessions, look up scorecards and open rubrics.\n\
+             Discord shows /score, /interview, /recommend and /scores only to members with Manage Server until you allow the role for them: Server Settings → Integrations → the bot.",
+            role.id
+        ))))
+    }
+
+    pub(in crate::engine) fn cmd_config_rubric(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let access: String = args.require("access")?;
+        let access =
+            RubricAccess::parse(&access).ok_or_else(|| Error::Internal("access choice".into()))?;
+        let channel: Option<ResolvedChannel> = args.get("channel")?;
+        let by = member(req)?.user_id;
+        let now = self.clock.now_ms();
+        let target = channel.as_ref().map_or(0, |c| c.id);
+        self.store
+            .write(|db| db.set_rubric_access(req.guild_id, target, access.as_str(), by, now))?;
+        let whom = match access {
+            RubricAccess::Everyone => "anyone who asks",
+            RubricAccess::Interviewers => "interviewers only",
+        };
+        let place = match &channel {
+            Some(c) => format!("in <#{}>", c.id),
+            None => "in this server (channels with their own setting keep it)".to_string(),
+        };
+        Ok(Outcome::private(Message::text(format!(
+            "Model answers outside interview sessions are now for {whom} {place}. Inside sessions they are always for interviewers only."
+        ))))
+    }
+
+    pub(in crate::engine) fn cmd_config_timezone(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let zone: String = args.require("zone")?;
+        if !valid_timezone(&zone) {
+            return Err(ScoreError::Timezone { zone }.into());
+        }
+        let by = member(req)?.user_id;
+        let now = self.clock.now_ms();
+        self.store
+            .write(|db| db.set_guild_timezone(req.guild_id, &zone, by, now))?;
+        Ok(Outcome::private(Message::text(format!(
+            "The server's time zone is now `{zone}` (used for daily posts)."
+        ))))
+    }
+
+    pub(in crate::engine) fn cmd_config_show(
+        &self,
+        req: &Request,
+        _args: &Args,
+    ) -> Result<Outcome, Error> {
+        let (role, zone, rubric) = self.store.read(|db| {
+            Ok::<_, Error>((
+                db.interviewer_role(req.guild_id)?,
+                db.guild_timezone(req.guild_id)?,
+                db.rubric_settings(req.guild_id)?,
+            ))
+        })?;
+        let role = role.map_or_else(
+            || "none set: only members with Manage Server count as interviewers (`/config interviewer-role`)".to_string(),
+            |r| format!("<@&{r}> (and members with Manage Server)"),
+        );
+        let zone = zone.map_or_else(|| "not set (UTC)".to_string(), |z| format!("`{z}`"));
+        let default = rubric.iter().find(|(c, _)| *c == 0).map(|(_, a)| a.clone());
+        let mut rubric_lines = vec![match default {
+            Some(a) => format!("Server: {a}"),
+            None => format!(
+                "Server: not set (interviewers for /question and /answer, {} for daily practice)",
+                RubricContext::Daily.default_access().as_str()
+            ),
+        }];
+        for (c, a) in rubric.iter().filter(|(c, _)| *c != 0) {
+            rubric_lines.push(format!("<#{c}>: {a}"));
+        }
+        rubric_lines.push("Inside interview sessions: interviewers only, always".into());
+        let card = Card {
+            title: Some("Server settings".into()),
+            colour: Some(BOT_COLOUR),
+            ..Card::default()
+        }
+        .field("Interviewers", role, false)
+        .field("Model answers", rubric_lines.join("\n"), false)
+        .field("Time zone", zone, false);
+        Ok(Outcome::private(Message::default().card(card)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_zone_names_are_checked_against_the_tz_database() {
+        for ok in [
+            "UTC",
+            "Europe/Berlin",
+            "America/New_York",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+5",
+        ] {
+            assert!(valid_timezone(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "Berlin",
+            "Mars/Olympus",
+            "Europe/",
+            "Europe/Ber lin",
+            "Europe/../etc",
+        ] {
+            assert!(!valid_timezone(bad), "{bad}");
+        }
+    }
+}

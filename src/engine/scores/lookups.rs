@@ -1,0 +1,700 @@
+//! `/scores candidate|team|interviewer|question`: the numbers, computed from the stored rows.
+//!
+//! Blind scoring: a member without Manage Server sees another interviewer's ratings, notes and
+//! recommendations for a candidate only once they have rated that candidate themselves; before
+//! that a candidate shows only how many scorecards exist, and aggregates (team averages,
+//! question statistics) count only the candidates they have rated.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use crate::store::{RecommendationRow, ScoreRow, SessionKind, SessionStatus};
+use crate::text::{escape, truncate};
+
+use super::super::access::Access;
+use super::super::commands::Args;
+use super::super::error::ScoreError;
+use super::super::request::ResolvedUser;
+use super::super::{
+    ButtonStyle, Card, Effect, Engine, Error, Message, Outcome, Request, actions, help::BOT_COLOUR,
+};
+use super::{
+    RECOMMENDATIONS, SCALE, candidate_name, date_utc, mean, member, parse_date, rating_label,
+    recommendation_label, sees_everything, spread, two,
+};
+
+/// Candidates per page of `/scores team`.
+pub const TEAM_PAGE: usize = 10;
+/// A difference from the team mean at least this large is flagged.
+pub const LARGE_DIFFERENCE: f64 = 0.75;
+const BLIND_NOTE: &str = "Blind scoring: counts only candidates you have scored yourself; members with Manage Server see all.";
+
+/// Whether a recommendation is for hiring (`Some(true)`), against (`Some(false)`), or neither.
+pub fn leaning(rec: &str) -> Option<bool> {
+    match rec {
+        "yes" | "strong-yes" => Some(true),
+        "no" | "strong-no" => Some(false),
+        _ => None,
+    }
+}
+
+/// Shrinks a card's longest field until it fits Discord's embed budget.
+fn fit(mut card: Card) -> Card {
+    while card.text_len() > 5_900 {
+        let Some(longest) = card
+            .fields
+            .iter_mut()
+            .max_by_key(|f| f.value.chars().count())
+        else {
+            break;
+        };
+        let n = longest.value.chars().count();
+        longest.value = truncate(&longest.value, (n * 3 / 4).max(20));
+        if n <= 20 {
+            break;
+        }
+    }
+    card
+}
+
+fn ratings(rows: &[&ScoreRow]) -> Vec<f64> {
+    rows.iter()
+        .filter_map(|s| s.rating)
+        .map(f64::from)
+        .collect()
+}
+
+/// The latest name each interviewer was recorded with.
+fn names(rows: &[ScoreRow], recs: &[RecommendationRow]) -> HashMap<u64, String> {
+    let mut out = HashMap::new();
+    for s in rows {
+        out.insert(s.interviewer_id, s.interviewer_name.clone());
+    }
+    for r in recs {
+        out.entry(r.interviewer_id)
+            .or_insert_with(|| r.interviewer_name.clone());
+    }
+    out
+}
+
+impl Engine {
+    /// What a requester may see: everything, or the candidates they rated.
+    fn visibility_of(&self, req: &Request) -> Result<Option<HashSet<i64>>, Error> {
+        if sees_everything(req) {
+            return Ok(None);
+        }
+        let me = member(req)?.user_id;
+        Ok(Some(
+            self.store
+                .read(|db| db.rated_candidates(req.guild_id, me))?
+                .into_iter()
+                .collect(),
+        ))
+    }
+
+    pub(in crate::engine) fn cmd_scores_candidate(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
+        let seen = self.visibility_of(req)?;
+        let (candidate, rows, recs, sessions) = self.store.read(|db| {
+            let c = db
+                .candidate_by_key(req.guild_id, &key)?
+                .ok_or(ScoreError::UnknownCandidate { name: name.clone() })?;
+            Ok::<_, Error>((
+                c.clone(),
+                db.candidate_scores(req.guild_id, c.id)?,
+                db.candidate_recommendations(req.guild_id, c.id)?,
+                db.candidate_sessions(req.guild_id, c.id)?,
+            ))
+        })?;
+        let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
+        let scorecards: BTreeSet<(i64, u64)> = rated
+            .iter()
+            .map(|s| (s.session_id, s.interviewer_id))
+            .collect();
+        let interviewers: BTreeSet<u64> = rated.iter().map(|s| s.interviewer_id).collect();
+        let shown_name = escape(&candidate.name);
+        if seen.as_ref().is_some_and(|s| !s.contains(&candidate.id)) {
+            let text = format!(
+                "**Scorecard** · {shown_name}\n{} scorecard{} from {} interviewer{} so far. Blind scoring: you see the other interviewers' ratings, notes and recommendations once you have scored this candidate yourself (/score or an interview session).",
+                scorecards.len(),
+                if scorecards.len() == 1 { "" } else { "s" },
+                interviewers.len(),
+                if interviewers.len() == 1 { "" } else { "s" },
+            );
+            return Ok(Outcome::private(Message::text(text)));
+        }
+        let who = names(&rows, &recs);
+        let name_of = |id: u64| {
+            who.get(&id)
+                .map_or_else(|| format!("<@{id}>"), |n| escape(n))
+        };
+        // Interviews by date.
+        let mut interviews = Vec::new();
+        for s in &sessions {
+            let kind = match s.kind {
+                SessionKind::Guided => format!(
+                    "session{}",
+                    s.level
+                        .as_deref()
+                        .map_or(String::new(), |l| format!(" ({l})"))
+                ),
+                SessionKind::Adhoc => "scored by command".to_string(),
+            };
+            let status = match s.status {
+                SessionStatus::Open => "open",
+                SessionStatus::Ended => "ended",
+                SessionStatus::Expired => "closed after 24 h",
+            };
+            interviews.push(format!(
+                "• {} · {kind} · {} · {status}",
+                date_utc(s.started_at),
+                name_of(s.started_by)
+            ));
+        }
+        let mut card = Card {
+            title: Some("Scorecard".into()),
+            description: Some(truncate(
+                &format!(
+                    "Candidate: {shown_name}\n{} scorecard{} from {} interviewer{}\n\n**Interviews** (dates UTC)\n{}",
+                    scorecards.len(),
+                    if scorecards.len() == 1 { "" } else { "s" },
+                    interviewers.len(),
+                    if interviewers.len() == 1 { "" } else { "s" },
+                    interviews.join("\n")
+                ),
+                1500,
+            )),
+            colour: Some(BOT_COLOUR),
+            ..Card::default()
+        };
+        // Per question, in the order first scored.
+        let mut order: Vec<&str> = Vec::new();
+        for s in &rows {
+            if !order.contains(&s.question_id.as_str()) {
+                order.push(&s.question_id);
+            }
+        }
+        let shown_questions = order.len().min(20);
+        for qid in &order[..shown_questions] {
+            let lines: Vec<String> = rows
+                .iter()
+                .filter(|s| s.question_id == *qid)
+                .map(|s| {
+                    let rating = s.rating.map_or_else(
+                        || "notes only".to_string(),
+                        |r| format!("**{}**", rating_label(r)),
+                    );
+                    let notes = if s.notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", truncate(&escape(&s.notes).replace('\n', " "), 300))
+                    };
+                    format!("{}: {rating}{notes}", name_of(s.interviewer_id))
+                })
+                .collect();
+            card = card.field(format!("`{qid}`"), truncate(&lines.join("\n"), 1024), false);
+        }
+        if order.len() > shown_questions {
+            card = card.field(
+                "More questions",
+                format!(
+                    "{} more: /scores export has every score.",
+                    order.len() - shown_questions
+                ),
+                false,
+            );
+        }
+        let mut averages: Vec<String> = interviewers
+            .iter()
+            .map(|id| {
+                let mine: Vec<&ScoreRow> = rated
+                    .iter()
+                    .copied()
+                    .filter(|s| s.interviewer_id == *id)
+                    .collect();
+                format!(
+                    "{}: {} ({} rating{})",
+                    name_of(*id),
+                    two(mean(&ratings(&mine))),
+                    mine.len(),
+                    if mine.len() == 1 { "" } else { "s" }
+                )
+            })
+            .collect();
+        averages.push(format!(
+            "**Overall: {}** ({} rating{})",
+            two(mean(&ratings(&rated))),
+            rated.len(),
+            if rated.len() == 1 { "" } else { "s" }
+        ));
+        card = card.field("Averages", truncate(&averages.join("\n"), 1024), false);
+        let recs_text = if recs.is_empty() {
+            "None yet (/recommend or /interview end).".to_string()
+        } else {
+            recs.iter()
+                .map(|r| {
+                    format!(
+                        "{}: **{}**",
+                        name_of(r.interviewer_id),
+                        recommendation_label(&r.recommendation)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        card = card.field("Recommendations", truncate(&recs_text, 1024), false);
+        Ok(Outcome::private(Message::default().card(fit(card))))
+    }
+
+    pub(in crate::engine) fn cmd_scores_team(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let since = args
+            .get::<String>("since")?
+            .map(|s| parse_date(&s))
+            .transpose()?;
+        Ok(Outcome::private(self.team_page(req, since, 0)?))
+    }
+
+    /// Paging of `/scores team`: `sc:team:<page>:<since ms or empty>`.
+    pub(in crate::engine) fn action_team_page(
+        &self,
+        req: &Request,
+        args: &str,
+    ) -> Result<Outcome, Error> {
+        let (page, since) = args.split_once(':').ok_or(Error::UnknownAction)?;
+        let page: usize = page.parse().map_err(|_| Error::UnknownAction)?;
+        let since = if since.is_empty() {
+            None
+        } else {
+            Some(since.parse::<i64>().map_err(|_| Error::UnknownAction)?)
+        };
+        Ok(Outcome::new(vec![Effect::Update(
+            self.team_page(req, since, page)?,
+        )]))
+    }
+
+    fn team_page(&self, req: &Request, since: Option<i64>, page: usize) -> Result<Message, Error> {
+        let seen = self.visibility_of(req)?;
+        let (candidates, rows, recs, last) = self.store.read(|db| {
+            let candidates = db.candidates(req.guild_id)?;
+            let mut last = HashMap::new();
+            for c in &candidates {
+                let sessions = db.candidate_sessions(req.guild_id, c.id)?;
+                if let Some(t) = sessions.iter().map(|s| s.started_at).max() {
+                    last.insert(c.id, t);
+                }
+            }
+            Ok::<_, Error>((
+                candidates,
+                db.guild_scores(req.guild_id)?,
+                db.guild_recommendations(req.guild_id)?,
+                last,
+            ))
+        })?;
+        let mut listed: Vec<(i64, &crate::store::Candidate)> = candidates
+            .iter()
+            .filter_map(|c| last.get(&c.id).map(|t| (*t, c)))
+            .filter(|(t, _)| since.is_none_or(|s| *t >= s))
+            .collect();
+        listed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
+        let pages = listed.len().div_ceil(TEAM_PAGE).max(1);
+        let page = page.min(pages - 1);
+        let mut lines = Vec::new();
+        for (t, c) in listed.iter().skip(page * TEAM_PAGE).take(TEAM_PAGE) {
+            let mine: Vec<&ScoreRow> = rows
+                .iter()
+                .filter(|s| s.candidate_id == c.id && s.rating.is_some())
+                .collect();
+            let interviewers: BTreeSet<u64> = mine.iter().map(|s| s.interviewer_id).collect();
+            let head = format!("**{}** · last interview {}", escape(&c.name), date_utc(*t));
+            if seen.as_ref().is_some_and(|s| !s.contains(&c.id)) {
+                let cards: BTreeSet<(i64, u64)> = mine
+                    .iter()
+                    .map(|s| (s.session_id, s.interviewer_id))
+                    .collect();
+                lines.push(format!(
+                    "{head}\n  blind: {} scorecard{}; score this candidate to see the numbers",
+                    cards.len(),
+                    if cards.len() == 1 { "" } else { "s" }
+                ));
+                continue;
+            }
+            let mut mix: HashMap<usize, usize> = HashMap::new();
+            for r in recs.iter().filter(|r| r.candidate_id == c.id) {
+                let i = RECOMMENDATIONS
+                    .iter()
+                    .position(|(v, _)| *v == r.recommendation)
+                    .unwrap_or(4);
+                *mix.entry(i).or_default() += 1;
+            }
+            let mix = if mix.is_empty() {
+                "no recommendations".to_string()
+            } else {
+                // Strong yes first, no decision last.
+                [3, 2, 1, 0, 4]
+                    .iter()
+                    .filter_map(|i| mix.get(i).map(|n| format!("{} {n}", RECOMMENDATIONS[*i].1)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let questions: BTreeSet<&str> = mine.iter().map(|s| s.question_id.as_str()).collect();
+            lines.push(format!(
+                "{head}\n  {} interviewer{} · {} question{} scored ({} rating{}) · average {} · {mix}",
+                interviewers.len(),
+                if interviewers.len() == 1 { "" } else { "s" },
+                questions.len(),
+                if questions.len() == 1 { "" } else { "s" },
+                mine.len(),
+                if mine.len() == 1 { "" } else { "s" },
+                two(mean(&ratings(&mine))),
+            ));
+        }
+        if lines.is_empty() {
+            lines.push(match since {
+                Some(s) => format!("No candidates interviewed since {}.", date_utc(s)),
+                None => "No candidates scored yet: /score or /interview start.".to_string(),
+            });
+        }
+        let mut footer = format!(
+            "page {} of {pages} · {} candidates · newest first · dates UTC",
+            page + 1,
+            listed.len()
+        );
+        if seen.is_some() {
+            footer.push_str(" · ");
+            footer.push_str(BLIND_NOTE);
+        }
+        let card = Card {
+            title: Some(match since {
+                Some(s) => format!("Team scorecards since {}", date_utc(s)),
+                None => "Team scorecards".into(),
+            }),
+            description: Some(truncate(&lines.join("\n"), 4000)),
+            footer: Some(footer),
+            colour: Some(BOT_COLOUR),
+            ..Card::default()
+        };
+        let mut message = Message::default().card(card);
+        if pages > 1 {
+            let since = since.map_or(String::new(), |s| s.to_string());
+            let id = |p: usize| actions::format("sc:team", &format!("{p}:{since}"));
+            message = message
+                .button(
+                    "◀ Newer",
+                    id(page.saturating_sub(1)),
+                    ButtonStyle::Secondary,
+                )
+                .button("Older ▶", id(page + 1), ButtonStyle::Secondary);
+            message.buttons[0].disabled = page == 0;
+            message.buttons[1].disabled = page + 1 >= pages;
+        }
+        Ok(message)
+    }
+
+    pub(in crate::engine) fn cmd_scores_interviewer(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let me = member(req)?.user_id;
+        let all = sees_everything(req);
+        let user: Option<ResolvedUser> = args.get("user")?;
+        if let Some(u) = &user
+            && u.id != me
+            && !all
+        {
+            return Err(Error::NotAllowed {
+                rule: Access::Managers,
+            });
+        }
+        let (rows, recs) = self.store.read(|db| {
+            Ok::<_, Error>((
+                db.guild_scores(req.guild_id)?,
+                db.guild_recommendations(req.guild_id)?,
+            ))
+        })?;
+        let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
+        let targets: Vec<u64> = match (&user, all) {
+            (Some(u), _) => vec![u.id],
+            (None, true) => rated
+                .iter()
+                .map(|s| s.interviewer_id)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+            (None, false) => vec![me],
+        };
+        let who = names(&rows, &recs);
+        let mut card = Card {
+            title: Some("Calibration".into()),
+            description: Some(format!(
+                "Mean and spread (population standard deviation) of each interviewer's ratings; the difference from the team is their mean minus the other interviewers' mean on the same candidates, averaged over those candidates, flagged ⚠️ at {LARGE_DIFFERENCE:.2} or more."
+            )),
+            colour: Some(BOT_COLOUR),
+            ..Card::default()
+        };
+        for t in targets.iter().take(24) {
+            let c = calibration(&rated, &recs, *t);
+            let name = user
+                .as_ref()
+                .filter(|u| u.id == *t)
+                .map(|u| u.name.clone())
+                .or_else(|| who.get(t).cloned())
+                .unwrap_or_else(|| format!("<@{t}>"));
+            let value = if c.ratings == 0 {
+                "No scores yet.".to_string()
+            } else {
+                let diff = match c.difference {
+                    Some(d) => format!(
+                        "{}{d:+.2} on {} shared candidate{}{}",
+                        if d.abs() >= LARGE_DIFFERENCE {
+                            "⚠️ "
+                        } else {
+                            ""
+                        },
+                        c.shared,
+                        if c.shared == 1 { "" } else { "s" },
+                        if d.abs() >= LARGE_DIFFERENCE {
+                            " (large)"
+                        } else {
+                            ""
+                        }
+                    ),
+                    None => "no candidates scored by others too".to_string(),
+                };
+                format!(
+                    "{} scorecard{} · {} rating{} · mean {} · spread {} (ratings {}-{})\nNo decision: {}\nDifference from the team: {diff}",
+                    c.scorecards,
+                    if c.scorecards == 1 { "" } else { "s" },
+                    c.ratings,
+                    if c.ratings == 1 { "" } else { "s" },
+                    two(c.mean),
+                    two(c.spread),
+                    c.lowest,
+                    c.highest,
+                    match c.recommendations {
+                        0 => "no recommendations".to_string(),
+                        n => format!(
+                            "{} of {n} recommendations ({:.0}%)",
+                            c.no_decision,
+                            100.0 * c.no_decision as f64 / n as f64
+                        ),
+                    }
+                )
+            };
+            card = card.field(truncate(&escape(&name), 256), value, false);
+        }
+        if card.fields.is_empty() {
+            card.description = Some("No scores yet.".into());
+        }
+        Ok(Outcome::private(Message::default().card(fit(card))))
+    }
+
+    pub(in crate::engine) fn cmd_scores_question(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let id = args.require::<String>("id")?.trim().to_string();
+        let seen = self.visibility_of(req)?;
+        let (rows, recs) = self.store.read(|db| {
+            Ok::<_, Error>((
+                db.question_scores(req.guild_id, &id)?,
+                db.guild_recommendations(req.guild_id)?,
+            ))
+        })?;
+        if rows.is_empty() && self.bank().get(&id).is_none() {
+            self.question(&id)?;
+        }
+        let rated: Vec<&ScoreRow> = rows
+            .iter()
+            .filter(|s| {
+                s.rating.is_some() && seen.as_ref().is_none_or(|v| v.contains(&s.candidate_id))
+            })
+            .collect();
+        let q = question_stats(&rated, &recs);
+        let distribution = SCALE
+            .iter()
+            .zip(q.distribution)
+            .map(|((v, n, _), c)| format!("{v} {n}: {c}"))
+            .collect::<Vec<_>>()
+            .join(" · ");
+        let agreement = if q.compared == 0 {
+            "no ratings yet from interviewers who also gave a yes/no recommendation".to_string()
+        } else {
+            format!(
+                "{} of {} ratings ({:.0}%) lean the same way as the interviewer's overall recommendation (3-4 with yes/strong yes, 1-2 with no/strong no)",
+                q.agreeing,
+                q.compared,
+                100.0 * q.agreeing as f64 / q.compared as f64
+            )
+        };
+        let title = match self.bank().get(&id) {
+            Some(b) => format!(
+                "Question `{}` · {} · {}",
+                b.id,
+                b.level.title(),
+                self.bank().topic_name(&b.topic)
+            ),
+            None => format!("Question `{id}` (no longer in the bank)"),
+        };
+        let mut card = Card {
+            title: Some(truncate(&title.replace('`', ""), 256)),
+            colour: Some(BOT_COLOUR),
+            ..Card::default()
+        }
+        .field(
+            "Ratings",
+            format!(
+                "Scored {} time{} for {} candidate{} · mean {} · spread {}\n{distribution}",
+                q.times,
+                if q.times == 1 { "" } else { "s" },
+                q.candidates,
+                if q.candidates == 1 { "" } else { "s" },
+                two(q.mean),
+                two(q.spread)
+            ),
+            false,
+        )
+        .field(
+            "Separation",
+            format!(
+                "Mean rating where the interviewer recommended yes: {} · where they recommended no: {}",
+                two(q.mean_when_yes),
+                two(q.mean_when_no)
+            ),
+            false,
+        )
+        .field("Agreement with recommendations", agreement, false);
+        if seen.is_some() {
+            card.footer = Some(BLIND_NOTE.into());
+        }
+        Ok(Outcome::private(Message::default().card(card)))
+    }
+}
+
+/// One interviewer's calibration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    pub scorecards: usize,
+    pub ratings: usize,
+    pub mean: Option<f64>,
+    pub spread: Option<f64>,
+    pub recommendations: usize,
+    pub no_decision: usize,
+    /// Mean over shared candidates of (their mean − the others' mean).
+    pub difference: Option<f64>,
+    pub shared: usize,
+    pub lowest: u8,
+    pub highest: u8,
+}
+
+pub fn calibration(rated: &[&ScoreRow], recs: &[RecommendationRow], who: u64) -> Calibration {
+    let mine: Vec<&ScoreRow> = rated
+        .iter()
+        .copied()
+        .filter(|s| s.interviewer_id == who)
+        .collect();
+    let scorecards: BTreeSet<i64> = mine.iter().map(|s| s.session_id).collect();
+    let my_recs: Vec<&RecommendationRow> =
+        recs.iter().filter(|r| r.interviewer_id == who).collect();
+    let candidates: BTreeSet<i64> = mine.iter().map(|s| s.candidate_id).collect();
+    let mut diffs = Vec::new();
+    for c in candidates {
+        let own: Vec<f64> = mine
+            .iter()
+            .filter(|s| s.candidate_id == c)
+            .filter_map(|s| s.rating)
+            .map(f64::from)
+            .collect();
+        let others: Vec<f64> = rated
+            .iter()
+            .filter(|s| s.candidate_id == c && s.interviewer_id != who)
+            .filter_map(|s| s.rating)
+            .map(f64::from)
+            .collect();
+        if let (Some(a), Some(b)) = (mean(&own), mean(&others)) {
+            diffs.push(a - b);
+        }
+    }
+    let values = ratings(&mine);
+    Calibration {
+        scorecards: scorecards.len(),
+        ratings: values.len(),
+        mean: mean(&values),
+        spread: spread(&values),
+        recommendations: my_recs.len(),
+        no_decision: my_recs
+            .iter()
+            .filter(|r| r.recommendation == "no-decision")
+            .count(),
+        difference: mean(&diffs),
+        shared: diffs.len(),
+        lowest: mine.iter().filter_map(|s| s.rating).min().unwrap_or(0),
+        highest: mine.iter().filter_map(|s| s.rating).max().unwrap_or(0),
+    }
+}
+
+/// How one question's ratings are spread and agree with recommendations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionStats {
+    pub times: usize,
+    pub candidates: usize,
+    pub mean: Option<f64>,
+    pub spread: Option<f64>,
+    /// Count of ratings 1, 2, 3, 4.
+    pub distribution: [usize; 4],
+    /// Ratings whose interviewer gave the candidate a yes/no recommendation.
+    pub compared: usize,
+    pub agreeing: usize,
+    pub mean_when_yes: Option<f64>,
+    pub mean_when_no: Option<f64>,
+}
+
+pub fn question_stats(rated: &[&ScoreRow], recs: &[RecommendationRow]) -> QuestionStats {
+    let values = ratings(rated);
+    let mut distribution = [0; 4];
+    for r in rated.iter().filter_map(|s| s.rating) {
+        if (1..=4).contains(&r) {
+            distribution[usize::from(r - 1)] += 1;
+        }
+    }
+    let (mut yes, mut no) = (Vec::new(), Vec::new());
+    let mut agreeing = 0;
+    for s in rated {
+        let Some(rating) = s.rating else { continue };
+        let rec = recs
+            .iter()
+            .find(|r| r.candidate_id == s.candidate_id && r.interviewer_id == s.interviewer_id)
+            .and_then(|r| leaning(&r.recommendation));
+        match rec {
+            Some(true) => yes.push(f64::from(rating)),
+            Some(false) => no.push(f64::from(rating)),
+            None => continue,
+        }
+        if (rating >= 3) == rec.unwrap_or(false) {
+            agreeing += 1;
+        }
+    }
+    QuestionStats {
+        times: values.len(),
+        candidates: rated
+            .iter()
+            .map(|s| s.candidate_id)
+            .collect::<BTreeSet<_>>()
+            .len(),
+        mean: mean(&values),
+        spread: spread(&values),
+        distribution,
+        compared: yes.len() + no.len(),
+        agreeing,
+        mean_when_yes: mean(&yes),
+        mean_when_no: mean(&no),
+    }
+}

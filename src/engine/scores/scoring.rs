@@ -1,0 +1,187 @@
+//! `/score` and `/recommend`, and what sessions share with them: finding or adding the
+//! candidate, the interview a score belongs to, and remembering the bot's messages.
+//!
+//! A score belongs to an interview: the candidate's open guided session (this channel's
+//! first), else the interviewer's open ad-hoc interview of the candidate, else a new ad-hoc
+//! interview. Scoring the same question again in the same interview replaces the rating (the
+//! old value goes to the history); once the interview has closed (`/interview end`, or after
+//! 24 hours) the next score starts a new scorecard.
+
+use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, Session, SessionKind};
+
+use super::super::commands::Args;
+use super::super::error::ScoreError;
+use super::super::{Delivered, Engine, Error, Message, Outcome, Request};
+use super::{NOTES_MAX, candidate_name, member, rating_label, recommendation_label};
+use crate::text::quote;
+
+impl Engine {
+    pub(in crate::engine) fn cmd_score(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
+        let q = self.question(&args.require::<String>("question")?)?;
+        let rating: u8 = args
+            .require::<String>("rating")?
+            .parse()
+            .map_err(|_| Error::Internal("rating choice".into()))?;
+        let notes: Option<String> = args.get("notes")?;
+        if let Some(n) = &notes
+            && n.chars().count() > NOTES_MAX
+        {
+            return Err(ScoreError::NotesTooLong {
+                len: n.chars().count(),
+            }
+            .into());
+        }
+        let m = member(req)?;
+        let now = self.clock.now_ms();
+        let (candidate, previous) = self.store.write(|db| {
+            let candidate = db.ensure_candidate(req.guild_id, &name, &key, m.user_id, now)?;
+            let session = scoring_session(db, req, &candidate, now)?;
+            let previous = db.put_score(
+                &ScoreKey {
+                    guild_id: req.guild_id,
+                    candidate_id: candidate.id,
+                    session_id: session.id,
+                    question_id: &q.id,
+                    interviewer_id: m.user_id,
+                    interviewer_name: &m.name,
+                },
+                Some(rating),
+                notes.as_deref(),
+                now,
+            )?;
+            Ok::<_, Error>((candidate, previous))
+        })?;
+        Ok(Outcome::private(Message::text(confirmation(
+            &candidate.name,
+            &q.id,
+            rating,
+            notes.is_some(),
+            previous.as_ref(),
+        ))))
+    }
+
+    pub(in crate::engine) fn cmd_recommend(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
+        let rec: String = args.require("recommendation")?;
+        let m = member(req)?;
+        let now = self.clock.now_ms();
+        let (candidate, old) = self.store.write(|db| {
+            let candidate = db
+                .candidate_by_key(req.guild_id, &key)?
+                .ok_or(ScoreError::UnknownCandidate { name: name.clone() })?;
+            let old = db.set_recommendation(
+                req.guild_id,
+                candidate.id,
+                m.user_id,
+                &m.name,
+                &rec,
+                None,
+                now,
+            )?;
+            Ok::<_, Error>((candidate, old))
+        })?;
+        let change = match old {
+            Some(o) if o != rec => format!(" (was {})", recommendation_label(&o)),
+            _ => String::new(),
+        };
+        Ok(Outcome::private(Message::text(format!(
+            "Your recommendation for {} is now **{}**{change}.",
+            quote(&candidate.name),
+            recommendation_label(&rec)
+        ))))
+    }
+
+    /// Remembers the message a [`super::super::Commit::CandidateMessage`] names, once delivered.
+    pub(in crate::engine) fn record_candidate_message(
+        &self,
+        guild_id: u64,
+        candidate_id: i64,
+        session_id: Option<i64>,
+        delivered: &Delivered,
+    ) -> Result<(), Error> {
+        let Delivered::Message {
+            channel_id: Some(channel),
+            message_id: Some(message),
+        } = delivered
+        else {
+            return Ok(());
+        };
+        self.store.write(|db| {
+            db.remember_candidate_message(guild_id, candidate_id, *channel, *message)?;
+            if let Some(s) = session_id {
+                db.set_session_message(guild_id, s, *message)?;
+            }
+            Ok::<_, Error>(())
+        })
+    }
+}
+
+/// The interview a `/score` goes to (see the module documentation).
+fn scoring_session(
+    db: &Db<'_>,
+    req: &Request,
+    candidate: &Candidate,
+    now: i64,
+) -> Result<Session, Error> {
+    let m = member(req)?;
+    let guided = db.open_guided_sessions(req.guild_id, candidate.id)?;
+    if let Some(s) = guided
+        .iter()
+        .find(|s| s.channel_id == req.channel_id)
+        .or(guided.first())
+    {
+        return Ok(s.clone());
+    }
+    if let Some(s) = db.open_adhoc_session(req.guild_id, candidate.id, m.user_id)? {
+        return Ok(s);
+    }
+    let id = db.create_session(&NewSession {
+        guild_id: req.guild_id,
+        channel_id: req.channel_id,
+        candidate_id: candidate.id,
+        kind: SessionKind::Adhoc,
+        started_by: m.user_id,
+        level: None,
+        topic: None,
+        questions: &[],
+        at_ms: now,
+    })?;
+    db.session(req.guild_id, id)?
+        .ok_or_else(|| Error::Internal("new session not found".into()))
+}
+
+/// "Recorded **3 Yes** for `Ada` on `aws-s3-basics` (replaces your earlier 2 No)."
+pub(super) fn confirmation(
+    candidate: &str,
+    question: &str,
+    rating: u8,
+    notes: bool,
+    previous: Option<&Previous>,
+) -> String {
+    let mut text = format!(
+        "Recorded **{}** for {} on `{question}`",
+        rating_label(rating),
+        quote(candidate)
+    );
+    if notes {
+        text.push_str(", with your notes");
+    }
+    if let Some(Previous {
+        rating: Some(old), ..
+    }) = previous
+        && *old != rating
+    {
+        text.push_str(&format!(" (replaces your earlier {})", rating_label(*old)));
+    }
+    text.push_str(". Saved: only you see this.");
+    text
+}

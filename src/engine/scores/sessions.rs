@@ -1,0 +1,570 @@
+//! Guided interviews: `/interview start` posts the questions one at a time on one message, with
+//! rating buttons, "Notes" (a modal), "Model answer" (interviewers only) and "Skip". Every
+//! interviewer's click records their own score; the message moves on (an update, not a new
+//! post) once the interviewer who started the session rates or skips the question.
+//! `/interview end` closes it with that interviewer's recommendation and scorecard; the
+//! scheduler closes sessions left open for 24 hours ([`Engine::close_stale_sessions`]).
+//!
+//! Button ids: `s:rate:<session>:<question index>:<rating>`, `s:notes:<s>:<i>` (opens the
+//! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
+
+use crate::bank::{Level, Question};
+use crate::store::{NewSession, ScoreKey, Session, SessionKind, SessionStatus};
+use crate::text::{escape, truncate};
+
+use super::super::commands::Args;
+use super::super::error::ScoreError;
+use super::super::questions::level_colour;
+use super::super::{
+    ButtonStyle, Card, Commit, Effect, Engine, Error, InputStyle, Invocation, Message, MessageRef,
+    Modal, Outcome, Request, TextInput, Visibility, actions, help::BOT_COLOUR,
+};
+use super::scoring::confirmation;
+use super::{NOTES_MAX, SCALE, candidate_name, member, rating_label, recommendation_label};
+
+/// How long a session may stay open before the scheduler closes it.
+pub const SESSION_MAX_MS: i64 = 24 * 60 * 60 * 1000;
+pub const SESSION_ANSWER_LABEL: &str = "🔒 Model answer (interviewers only)";
+
+/// The parsed args of a session button: session, question index, and the rest.
+fn parse(args: &str) -> Result<(i64, usize, &str), Error> {
+    let mut parts = args.splitn(3, ':');
+    let session = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(Error::UnknownAction)?;
+    let index = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(Error::UnknownAction)?;
+    Ok((session, index, parts.next().unwrap_or("")))
+}
+
+impl Engine {
+    pub(in crate::engine) fn cmd_interview_start(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
+        let level: Level = args.require("level")?;
+        let count = usize::try_from(args.get::<i64>("questions")?.unwrap_or(5)).unwrap_or(5);
+        let topic = args.get::<String>("topic")?.map(|t| t.to_lowercase());
+        if let Some(t) = &topic
+            && !self.bank().has_topic(t)
+        {
+            let topics: Vec<&str> = self.bank().topics().collect();
+            return Err(Error::UnknownTopic {
+                topic: t.clone(),
+                suggestion: super::super::questions::closest(t, &topics).map(String::from),
+                topics: topics.into_iter().map(String::from).collect(),
+            });
+        }
+        let pool: Vec<&Question> = self.bank().filter(Some(level), topic.as_deref()).collect();
+        if pool.is_empty() {
+            return Err(Error::NoQuestions {
+                level: level.to_string(),
+                topic: topic.clone(),
+            });
+        }
+        let m = member(req)?;
+        let now = self.clock.now_ms();
+        let session = self.store.write(|db| {
+            if let Some(open) = db.open_session_in_channel(req.guild_id, req.channel_id)? {
+                return Err(Error::from(ScoreError::SessionOpenHere {
+                    message: open.message_id.map(|m| (open.guild_id, open.channel_id, m)),
+                    candidate: open.candidate_name,
+                    started_by: open.started_by,
+                    started_at_ms: open.started_at,
+                }));
+            }
+            // The guild's least shown questions first, random among equals.
+            let counts = db.show_counts(req.guild_id)?;
+            let mut ranked: Vec<(u32, usize, &Question)> = pool
+                .iter()
+                .map(|q| {
+                    (
+                        counts.get(&q.id).map_or(0, |c| c.times),
+                        self.random_below(1 << 20),
+                        *q,
+                    )
+                })
+                .collect();
+            ranked.sort_by_key(|(times, r, _)| (*times, *r));
+            let questions: Vec<String> = ranked
+                .iter()
+                .take(count)
+                .map(|(_, _, q)| q.id.clone())
+                .collect();
+            let candidate = db.ensure_candidate(req.guild_id, &name, &key, m.user_id, now)?;
+            let id = db.create_session(&NewSession {
+                guild_id: req.guild_id,
+                channel_id: req.channel_id,
+                candidate_id: candidate.id,
+                kind: SessionKind::Guided,
+                started_by: m.user_id,
+                level: Some(level.as_str()),
+                topic: topic.as_deref(),
+                questions: &questions,
+                at_ms: now,
+            })?;
+            db.session(req.guild_id, id)?
+                .ok_or_else(|| Error::Internal("new session not found".into()))
+        })?;
+        let posted = self.session_message(&session)?;
+        let note = format!(
+            "Interview session started with {} questions below. Every interviewer rates with the buttons (only you see your confirmations); the question moves on when you rate or skip it. `/interview end` closes it.",
+            session.questions.len()
+        );
+        Ok(Outcome::new(vec![
+            Effect::reply(Visibility::Private, Message::text(note)),
+            Effect::Post {
+                channel_id: req.channel_id,
+                message: posted,
+                nonce: None,
+                reply_to: None,
+            },
+        ])
+        .with_commit(Commit::CandidateMessage {
+            guild_id: req.guild_id,
+            candidate_id: session.candidate_id,
+            session_id: Some(session.id),
+            effect: 1,
+        }))
+    }
+
+    pub(in crate::engine) fn cmd_interview_end(
+        &self,
+        req: &Request,
+        args: &Args,
+    ) -> Result<Outcome, Error> {
+        let rec: Option<String> = args.get("recommendation")?;
+        let m = member(req)?;
+        let now = self.clock.now_ms();
+        let (session, mine) = self.store.write(|db| {
+            let session = db
+                .open_session_in_channel(req.guild_id, req.channel_id)?
+                .ok_or(ScoreError::NoSessionHere)?;
+            db.close_session(
+                req.guild_id,
+                session.id,
+                SessionStatus::Ended,
+                Some(m.user_id),
+                now,
+            )?;
+            if let Some(r) = &rec {
+                db.set_recommendation(
+                    req.guild_id,
+                    session.candidate_id,
+                    m.user_id,
+                    &m.name,
+                    r,
+                    Some(session.id),
+                    now,
+                )?;
+            }
+            let mine: Vec<_> = db
+                .candidate_scores(req.guild_id, session.candidate_id)?
+                .into_iter()
+                .filter(|s| s.session_id == session.id && s.interviewer_id == m.user_id)
+                .collect();
+            Ok::<_, Error>((session, mine))
+        })?;
+        let mut lines: Vec<String> = mine
+            .iter()
+            .map(|s| {
+                let rating = s.rating.map_or_else(
+                    || "not rated".to_string(),
+                    |r| format!("**{}**", rating_label(r)),
+                );
+                let notes = if s.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", truncate(&escape(&s.notes).replace('\n', " "), 200))
+                };
+                format!("• `{}`: {rating}{notes}", s.question_id)
+            })
+            .collect();
+        if lines.is_empty() {
+            lines.push("You gave no scores in this session.".into());
+        }
+        let rec_line = match &rec {
+            Some(r) => format!("Your recommendation: **{}**.", recommendation_label(r)),
+            None => "No recommendation given: add one with /recommend.".into(),
+        };
+        let card = Card {
+            title: Some("Your scorecard".into()),
+            description: Some(truncate(
+                &format!(
+                    "Candidate: {}\n\n{}\n\n{rec_line}",
+                    escape(&session.candidate_name),
+                    lines.join("\n")
+                ),
+                4000,
+            )),
+            colour: Some(BOT_COLOUR),
+            footer: Some(format!("session {} · ended", session.id)),
+            ..Card::default()
+        };
+        let mut effects = vec![Effect::reply(
+            Visibility::Private,
+            Message::default().card(card),
+        )];
+        if let Some(message_id) = session.message_id {
+            effects.push(Effect::Edit {
+                target: MessageRef::Existing {
+                    channel_id: session.channel_id,
+                    message_id,
+                },
+                message: closed_message(&session, &format!("Ended by <@{}>.", m.user_id)),
+            });
+        }
+        Ok(Outcome::new(effects))
+    }
+
+    /// A rating button: records the presser's score; the starter's moves the session on.
+    pub(in crate::engine) fn action_session_rate(
+        &self,
+        req: &Request,
+        args: &str,
+    ) -> Result<Outcome, Error> {
+        let (id, index, rest) = parse(args)?;
+        let rating: u8 = rest
+            .parse()
+            .ok()
+            .filter(|r| (1..=4).contains(r))
+            .ok_or(Error::UnknownAction)?;
+        self.session_score(req, id, index, Some(rating), None)
+    }
+
+    /// "Skip": the starter moves the session on without rating.
+    pub(in crate::engine) fn action_session_skip(
+        &self,
+        req: &Request,
+        args: &str,
+    ) -> Result<Outcome, Error> {
+        let (id, index, _) = parse(args)?;
+        let m = member(req)?;
+        let session = self.open_session(req, id, index)?;
+        if session.started_by != m.user_id {
+            return Err(ScoreError::NotStarter {
+                started_by: session.started_by,
+            }
+            .into());
+        }
+        let moved = self
+            .store
+            .write(|db| db.advance_session(req.guild_id, id, index, index + 1))?;
+        if !moved {
+            return Err(ScoreError::AlreadyMovedOn.into());
+        }
+        let mut next = session.clone();
+        next.position = index + 1;
+        Ok(Outcome::new(vec![Effect::Update(
+            self.session_message(&next)?,
+        )]))
+    }
+
+    /// "Notes": a modal with the presser's notes on this question so far.
+    pub(in crate::engine) fn action_session_notes(
+        &self,
+        req: &Request,
+        args: &str,
+    ) -> Result<Outcome, Error> {
+        let (id, index, _) = parse(args)?;
+        let m = member(req)?;
+        let session = self.open_session(req, id, index)?;
+        let question = &session.questions[index];
+        let existing = self.store.read(|db| {
+            db.score(&ScoreKey {
+                guild_id: req.guild_id,
+                candidate_id: session.candidate_id,
+                session_id: id,
+                question_id: question,
+                interviewer_id: m.user_id,
+                interviewer_name: &m.name,
+            })
+        })?;
+        Ok(Outcome::new(vec![Effect::OpenModal(Modal {
+            action: actions::format("s:note", &format!("{id}:{index}")),
+            title: truncate(&format!("Notes · question {}", index + 1), 45),
+            inputs: vec![TextInput {
+                id: "notes".into(),
+                label: "Your notes (only interviewers see them)".into(),
+                style: InputStyle::Paragraph,
+                required: false,
+                max_len: NOTES_MAX as u16,
+                value: existing.map(|s| s.notes).filter(|n| !n.is_empty()),
+                placeholder: Some(
+                    "What the candidate covered, missed, or said about trade-offs".into(),
+                ),
+            }],
+        })]))
+    }
+
+    /// The Notes modal, submitted.
+    pub(in crate::engine) fn action_session_note_submit(
+        &self,
+        req: &Request,
+        args: &str,
+    ) -> Result<Outcome, Error> {
+        let (id, index, _) = parse(args)?;
+        let notes = match &req.invocation {
+            Invocation::Modal { fields, .. } => fields
+                .iter()
+                .find(|(k, _)| k == "notes")
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default(),
+            _ => return Err(Error::UnknownAction),
+        };
+        let len = notes.chars().count();
+        if len > NOTES_MAX {
+            return Err(ScoreError::NotesTooLong { len }.into());
+        }
+        self.session_score(req, id, index, None, Some(notes))
+    }
+
+    /// "Model answer" inside a session: interviewers only (the action's access rule), always.
+    pub(in crate::engine) fn action_session_answer(
+        &self,
+        req: &Request,
+        args: &str,
+    ) -> Result<Outcome, Error> {
+        let (id, index, _) = parse(args)?;
+        let session = self
+            .store
+            .read(|db| db.session(req.guild_id, id))?
+            .ok_or(Error::UnknownAction)?;
+        let qid = session.questions.get(index).ok_or(Error::UnknownAction)?;
+        let q = self
+            .bank()
+            .get(qid)
+            .ok_or_else(|| Error::QuestionGone(qid.clone()))?;
+        let mut message = self.rubric_message(q);
+        message.content = Some(format!(
+            "Scale: {}",
+            SCALE
+                .iter()
+                .map(|(v, n, a)| format!("{v} {n} ({a})"))
+                .collect::<Vec<_>>()
+                .join(" · ")
+        ));
+        Ok(Outcome::private(message))
+    }
+
+    /// Records a rating and/or notes of the presser for question `index` of a session.
+    fn session_score(
+        &self,
+        req: &Request,
+        id: i64,
+        index: usize,
+        rating: Option<u8>,
+        notes: Option<String>,
+    ) -> Result<Outcome, Error> {
+        let m = member(req)?;
+        let session = self.open_session(req, id, index)?;
+        let question = session.questions[index].clone();
+        let now = self.clock.now_ms();
+        let advances =
+            rating.is_some() && m.user_id == session.started_by && session.position == index;
+        let (previous, moved) = self.store.write(|db| {
+            // Closed since it was read (an end or the scheduler in between): refuse.
+            if db
+                .session(req.guild_id, id)?
+                .is_none_or(|s| s.status != SessionStatus::Open)
+            {
+                return Err(Error::from(ScoreError::SessionClosed));
+            }
+            let previous = db.put_score(
+                &ScoreKey {
+                    guild_id: req.guild_id,
+                    candidate_id: session.candidate_id,
+                    session_id: id,
+                    question_id: &question,
+                    interviewer_id: m.user_id,
+                    interviewer_name: &m.name,
+                },
+                rating,
+                notes.as_deref(),
+                now,
+            )?;
+            let moved = advances && db.advance_session(req.guild_id, id, index, index + 1)?;
+            Ok::<_, Error>((previous, moved))
+        })?;
+        let text = match rating {
+            Some(r) => confirmation(
+                &session.candidate_name,
+                &question,
+                r,
+                notes.is_some(),
+                previous.as_ref(),
+            ),
+            None => {
+                let rated = previous.as_ref().and_then(|p| p.rating).is_some();
+                format!(
+                    "Notes saved for question {} (`{question}`){}. Only interviewers see them.",
+                    index + 1,
+                    if rated {
+                        ""
+                    } else {
+                        "; rate it with the buttons too"
+                    }
+                )
+            }
+        };
+        let mut effects = Vec::new();
+        if moved {
+            let mut next = session.clone();
+            next.position = index + 1;
+            effects.push(Effect::Update(self.session_message(&next)?));
+        }
+        effects.push(Effect::reply(Visibility::Private, Message::text(text)));
+        Ok(Outcome::new(effects))
+    }
+
+    /// The session of a button, open and with question `index` already asked.
+    fn open_session(&self, req: &Request, id: i64, index: usize) -> Result<Session, Error> {
+        let session = self
+            .store
+            .read(|db| db.session(req.guild_id, id))?
+            .ok_or(Error::UnknownAction)?;
+        if session.kind != SessionKind::Guided
+            || index >= session.questions.len()
+            || index > session.position
+        {
+            return Err(Error::UnknownAction);
+        }
+        if session.status != SessionStatus::Open {
+            return Err(ScoreError::SessionClosed.into());
+        }
+        Ok(session)
+    }
+
+    /// The session's public message at its current question, or its last page.
+    fn session_message(&self, s: &Session) -> Result<Message, Error> {
+        let total = s.questions.len();
+        let candidate = escape(&s.candidate_name);
+        let Some(qid) = s.questions.get(s.position) else {
+            let card = Card {
+                title: Some("Interview · all questions asked".into()),
+                description: Some(format!(
+                    "Candidate: {candidate}\n\nAll {total} questions have been asked. Each interviewer: `/interview end` with your recommendation closes the session and shows your scorecard; `/score` still changes a rating."
+                )),
+                colour: Some(BOT_COLOUR),
+                footer: Some(format!("session {}", s.id)),
+                ..Card::default()
+            };
+            return Ok(Message::default().card(card));
+        };
+        let (prompt, colour, level) = match self.bank().get(qid) {
+            Some(q) => (
+                q.prompt.clone(),
+                level_colour(q.level),
+                q.level.title().to_string(),
+            ),
+            None => (
+                "(This question was removed from the bank.)".to_string(),
+                BOT_COLOUR,
+                String::new(),
+            ),
+        };
+        let card = Card {
+            title: Some(truncate(
+                &format!(
+                    "Interview · question {} of {total} · {level}",
+                    s.position + 1
+                ),
+                256,
+            )),
+            description: Some(format!("Candidate: {candidate}\n\n{prompt}")),
+            colour: Some(colour),
+            footer: Some(format!("{qid} · session {}", s.id)),
+            ..Card::default()
+        };
+        let args = format!("{}:{}", s.id, s.position);
+        let mut message = Message::default().card(card);
+        for (value, name, _) in SCALE {
+            let style = match value {
+                1 => ButtonStyle::Danger,
+                2 => ButtonStyle::Secondary,
+                3 => ButtonStyle::Primary,
+                _ => ButtonStyle::Success,
+            };
+            message = message.button(
+                &format!("{value} {name}"),
+                self.action_id(
+                    s.guild_id,
+                    actions::format("s:rate", &format!("{args}:{value}")),
+                )?,
+                style,
+            );
+        }
+        message = message
+            .button(
+                "Notes",
+                self.action_id(s.guild_id, actions::format("s:notes", &args))?,
+                ButtonStyle::Secondary,
+            )
+            .button(
+                SESSION_ANSWER_LABEL,
+                self.action_id(s.guild_id, actions::format("s:answer", &args))?,
+                ButtonStyle::Secondary,
+            )
+            .button(
+                "Skip",
+                self.action_id(s.guild_id, actions::format("s:skip", &args))?,
+                ButtonStyle::Secondary,
+            );
+        Ok(message)
+    }
+
+    /// Closes every session open for 24 hours or more, in every guild: the scheduler's work
+    /// (the bot's own, `Origin::Bot`), called with the current time. Returns, per guided
+    /// session that has a message, the edit that says it was closed, for the front end to
+    /// deliver.
+    pub fn close_stale_sessions(&self, now_ms: i64) -> Result<Vec<Outcome>, Error> {
+        let closed = self.store.write(|db| {
+            let mut closed = Vec::new();
+            for s in db.stale_sessions(now_ms - SESSION_MAX_MS)? {
+                if db.close_session(s.guild_id, s.id, SessionStatus::Expired, None, now_ms)? {
+                    closed.push(s);
+                }
+            }
+            Ok::<_, Error>(closed)
+        })?;
+        let mut outcomes = Vec::new();
+        for s in closed {
+            tracing::info!(
+                guild = s.guild_id,
+                session = s.id,
+                "closed an interview session left open for 24 hours"
+            );
+            if let (SessionKind::Guided, Some(message_id)) = (s.kind, s.message_id) {
+                outcomes.push(Outcome::new(vec![Effect::Edit {
+                    target: MessageRef::Existing {
+                        channel_id: s.channel_id,
+                        message_id,
+                    },
+                    message: closed_message(&s, "Closed automatically: it was left open for 24 hours. Scores given so far are kept; /score and /recommend still work."),
+                }]));
+            }
+        }
+        Ok(outcomes)
+    }
+}
+
+/// The session's message once it is closed: no buttons left.
+fn closed_message(s: &Session, why: &str) -> Message {
+    let asked = s.position.min(s.questions.len());
+    Message::default().card(Card {
+        title: Some("Interview · session closed".into()),
+        description: Some(format!(
+            "Candidate: {}\n\n{why} {asked} of {} questions asked.",
+            escape(&s.candidate_name),
+            s.questions.len()
+        )),
+        colour: Some(BOT_COLOUR),
+        footer: Some(format!("session {}", s.id)),
+        ..Card::default()
+    })
+}

@@ -1,0 +1,131 @@
+//! `audit_log`, and deleting a candidate with everything recorded about them.
+
+use rusqlite::params;
+
+use super::{Db, StoreError, discord_id, sql_id};
+
+/// One entry of the audit trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub actor_id: u64,
+    pub action: String,
+    pub subject: String,
+    pub detail: String,
+    pub at: i64,
+}
+
+/// How much a candidate has recorded (what `forget` would delete).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CandidateFootprint {
+    pub scores: u64,
+    pub notes: u64,
+    pub sessions: u64,
+    pub recommendations: u64,
+    pub messages: u64,
+}
+
+impl Db<'_> {
+    pub fn audit(
+        &self,
+        guild_id: u64,
+        actor_id: u64,
+        action: &str,
+        subject: &str,
+        detail: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                sql_id(guild_id)?,
+                sql_id(actor_id)?,
+                action,
+                subject,
+                detail,
+                at_ms
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn audit_entries(&self, guild_id: u64) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (actor, action, subject, detail, at) = row?;
+            out.push(AuditEntry {
+                actor_id: discord_id(actor)?,
+                action,
+                subject,
+                detail,
+                at,
+            });
+        }
+        Ok(out)
+    }
+
+    pub fn candidate_footprint(
+        &self,
+        guild_id: u64,
+        candidate_id: i64,
+    ) -> Result<CandidateFootprint, StoreError> {
+        let guild = sql_id(guild_id)?;
+        let count = |sql: &str| -> Result<u64, StoreError> {
+            let n: i64 = self
+                .conn
+                .query_row(sql, params![guild, candidate_id], |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(CandidateFootprint {
+            scores: count(
+                "SELECT COUNT(*) FROM scores WHERE guild_id = ?1 AND candidate_id = ?2 AND rating IS NOT NULL",
+            )?,
+            notes: count(
+                "SELECT COUNT(*) FROM scores WHERE guild_id = ?1 AND candidate_id = ?2 AND notes <> ''",
+            )?,
+            sessions: count(
+                "SELECT COUNT(*) FROM interview_sessions WHERE guild_id = ?1 AND candidate_id = ?2",
+            )?,
+            recommendations: count(
+                "SELECT COUNT(*) FROM recommendations WHERE guild_id = ?1 AND candidate_id = ?2",
+            )?,
+            messages: count(
+                "SELECT COUNT(*) FROM candidate_messages WHERE guild_id = ?1 AND candidate_id = ?2",
+            )?,
+        })
+    }
+
+    /// Deletes the candidate and, through the foreign keys, every score, note, history entry,
+    /// session, recommendation and remembered message of theirs in the guild. Returns whether
+    /// the candidate existed. The caller writes the audit entry in the same transaction.
+    pub fn delete_candidate(&self, guild_id: u64, candidate_id: i64) -> Result<bool, StoreError> {
+        let guild = sql_id(guild_id)?;
+        // Scores and history first (they reference sessions too), then the candidate.
+        for sql in [
+            "DELETE FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2",
+            "DELETE FROM scores WHERE guild_id = ?1 AND candidate_id = ?2",
+            "DELETE FROM recommendations WHERE guild_id = ?1 AND candidate_id = ?2",
+            "DELETE FROM candidate_messages WHERE guild_id = ?1 AND candidate_id = ?2",
+            "DELETE FROM interview_sessions WHERE guild_id = ?1 AND candidate_id = ?2",
+        ] {
+            self.conn.execute(sql, params![guild, candidate_id])?;
+        }
+        let n = self.conn.execute(
+            "DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2",
+            params![guild, candidate_id],
+        )?;
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,135 @@
+//! `candidates`, `candidate_messages`: the people interviewed, named per guild, and the bot's
+//! public messages that show them.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Db, StoreError, discord_id, sql_id};
+
+/// A candidate of one guild.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: i64,
+    /// Exactly as first given (trimmed).
+    pub name: String,
+    pub created_at: i64,
+}
+
+impl Db<'_> {
+    /// The candidate whose case-folded name is `key`, if the guild has one.
+    pub fn candidate_by_key(
+        &self,
+        guild_id: u64,
+        key: &str,
+    ) -> Result<Option<Candidate>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 AND name_key = ?2",
+                params![sql_id(guild_id)?, key],
+                |r| {
+                    Ok(Candidate {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        created_at: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The candidate named `key` (case-folded), created as `name` if the guild has none yet.
+    pub fn ensure_candidate(
+        &self,
+        guild_id: u64,
+        name: &str,
+        key: &str,
+        by: u64,
+        at_ms: i64,
+    ) -> Result<Candidate, StoreError> {
+        if let Some(c) = self.candidate_by_key(guild_id, key)? {
+            return Ok(c);
+        }
+        self.conn.execute(
+            "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms],
+        )?;
+        Ok(Candidate {
+            id: self.conn.last_insert_rowid(),
+            name: name.to_string(),
+            created_at: at_ms,
+        })
+    }
+
+    /// The guild's candidates, newest first, at most `limit`: (name, case-folded name).
+    pub fn candidate_names(
+        &self,
+        guild_id: u64,
+        limit: usize,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT name, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?, limit as i64], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every candidate of the guild, by id.
+    pub fn candidates(&self, guild_id: u64) -> Result<Vec<Candidate>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
+            Ok(Candidate {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                created_at: r.get(2)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Remembers a public bot message that shows the candidate.
+    pub fn remember_candidate_message(
+        &self,
+        guild_id: u64,
+        candidate_id: i64,
+        channel_id: u64,
+        message_id: u64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
+             VALUES (?1, ?2, ?3, ?4) ON CONFLICT (guild_id, message_id) DO NOTHING",
+            params![
+                sql_id(guild_id)?,
+                candidate_id,
+                sql_id(channel_id)?,
+                sql_id(message_id)?
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The public bot messages that show the candidate: (channel, message).
+    pub fn candidate_messages(
+        &self,
+        guild_id: u64,
+        candidate_id: i64,
+    ) -> Result<Vec<(u64, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT channel_id, message_id FROM candidate_messages
+              WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY message_id",
+        )?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (c, m) = row?;
+            out.push((discord_id(c)?, discord_id(m)?));
+        }
+        Ok(out)
+    }
+}

@@ -203,68 +203,54 @@ impl Db<'_> {
             .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
     }
 
+    /// Schedules matching a `WHERE` clause (over `daily_schedules`), in its order.
+    fn schedules_where(
+        &self,
+        clause: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Schedule>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules WHERE {clause}"
+        ))?;
+        let rows = stmt.query_map(params, |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)))?;
+        rows.map(|row| {
+            let (s, role) = row?;
+            with_ids(s, role)
+        })
+        .collect()
+    }
+
     /// The channel's schedule, whatever its status.
     pub fn schedule_in(
         &self,
         guild_id: u64,
         channel_id: u64,
     ) -> Result<Option<Schedule>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules
-                      WHERE guild_id = ?1 AND channel_id = ?2"
-                ),
+        Ok(self
+            .schedules_where(
+                "guild_id = ?1 AND channel_id = ?2",
                 params![sql_id(guild_id)?, sql_id(channel_id)?],
-                |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)),
-            )
-            .optional()?;
-        row.map(|(s, role)| with_ids(s, role)).transpose()
+            )?
+            .pop())
     }
 
     pub fn schedule_by_id(&self, guild_id: u64, id: i64) -> Result<Option<Schedule>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules
-                      WHERE guild_id = ?1 AND id = ?2"
-                ),
-                params![sql_id(guild_id)?, id],
-                |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)),
-            )
-            .optional()?;
-        row.map(|(s, role)| with_ids(s, role)).transpose()
+        Ok(self
+            .schedules_where("guild_id = ?1 AND id = ?2", params![sql_id(guild_id)?, id])?
+            .pop())
     }
 
     /// The guild's schedules that are not off, by channel name.
     pub fn schedules(&self, guild_id: u64) -> Result<Vec<Schedule>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules
-              WHERE guild_id = ?1 AND status != 'off' ORDER BY channel_name, channel_id"
-        ))?;
-        let rows = stmt.query_map([sql_id(guild_id)?], |r| {
-            Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?))
-        })?;
-        rows.map(|row| {
-            let (s, role) = row?;
-            with_ids(s, role)
-        })
-        .collect()
+        self.schedules_where(
+            "guild_id = ?1 AND status != 'off' ORDER BY channel_name, channel_id",
+            [sql_id(guild_id)?],
+        )
     }
 
     /// Every active schedule of every guild (for the scheduler).
     pub fn active_schedules(&self) -> Result<Vec<Schedule>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules WHERE status = 'active'"
-        ))?;
-        let rows = stmt.query_map([], |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)))?;
-        rows.map(|row| {
-            let (s, role) = row?;
-            with_ids(s, role)
-        })
-        .collect()
+        self.schedules_where("status = 'active'", [])
     }
 
     /// Turns the channel's schedule off; false if it had none (or it was off already).

@@ -819,14 +819,7 @@ impl Engine {
 
     pub(super) fn cmd_daily_now(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = args.require("channel")?;
-        let Some(s) = self
-            .store
-            .read(|db| db.schedule_in(req.guild_id, channel.id))?
-            .filter(|s| s.status != ScheduleStatus::Off)
-        else {
-            return Err(Error::NoSchedule(channel.name));
-        };
-        let plan = Plan::of(s)?;
+        let plan = self.channel_plan(req, &channel)?;
         let now = self.clock.now_ms();
         let today =
             time::local_date(&plan.tz, now).ok_or_else(|| Error::Internal("date".into()))?;
@@ -857,14 +850,7 @@ impl Engine {
 
     pub(super) fn cmd_daily_preview(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = args.require("channel")?;
-        let Some(s) = self
-            .store
-            .read(|db| db.schedule_in(req.guild_id, channel.id))?
-            .filter(|s| s.status != ScheduleStatus::Off)
-        else {
-            return Err(Error::NoSchedule(channel.name));
-        };
-        let plan = Plan::of(s)?;
+        let plan = self.channel_plan(req, &channel)?;
         let now = self.clock.now_ms();
         let lines: Vec<String> = plan
             .upcoming(now, 7, false)
@@ -884,6 +870,16 @@ impl Engine {
             colour: Some(super::BOT_COLOUR),
             ..Card::default()
         })))
+    }
+
+    /// The channel's schedule (not turned off), or the error that says there is none.
+    fn channel_plan(&self, req: &Request, channel: &ResolvedChannel) -> Result<Plan, Error> {
+        let s = self
+            .store
+            .read(|db| db.schedule_in(req.guild_id, channel.id))?
+            .filter(|s| s.status != ScheduleStatus::Off)
+            .ok_or_else(|| Error::NoSchedule(channel.name.clone()))?;
+        Plan::of(s)
     }
 
     /// One schedule for `/daily set` and `/daily status`.

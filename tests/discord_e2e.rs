@@ -796,13 +796,21 @@ async fn a_slow_public_question_arrives_publicly_in_the_channel() {
         })
         .unwrap_or_else(|| panic!("no public question in {public:?}"));
     assert!(!FakeDiscord::is_ephemeral(card));
-    // History records it as shown, with the message's id.
+    // History records it as shown, with the message's id, once the delivery is recorded
+    // (just after Discord answered).
     let conn = rusqlite::Connection::open(&bot.db).unwrap();
-    let (status, message_id): (String, Option<i64>) = conn
-        .query_row("SELECT status, message_id FROM question_history", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .unwrap();
+    let deadline = Instant::now() + WAIT;
+    let (status, message_id) = loop {
+        let row: (String, Option<i64>) = conn
+            .query_row("SELECT status, message_id FROM question_history", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        if row.0 == "shown" || Instant::now() > deadline {
+            break row;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     assert_eq!(status, "shown");
     assert_eq!(
         message_id.map(|m| m.to_string()),

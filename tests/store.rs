@@ -164,3 +164,63 @@ fn a_database_from_a_newer_version_is_refused_clearly() {
     let err = Store::open(&path).unwrap_err().to_string();
     assert!(err.contains("migrate"), "{err}");
 }
+
+#[test]
+fn question_counts_follow_claims_and_releases_and_are_backfilled() {
+    use interview_bot::store::{ShownQuestion, Source, StoreError};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db.sqlite3");
+    // History written before version 5 is counted by the migration.
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        store::migrate_partially(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO question_history (guild_id, channel_id, question_id, source, shown_at)
+                 VALUES (1, 2, 'q-a', 'command', 10), (1, 2, 'q-a', 'command', 30),
+                        (1, 2, 'q-b', 'command', 20), (9, 2, 'q-a', 'command', 5);",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let counts = store.read(|db| db.show_counts(1)).unwrap();
+    assert_eq!((counts["q-a"].times, counts["q-a"].last_ms), (2, 30));
+    assert_eq!((counts["q-b"].times, counts["q-b"].last_ms), (1, 20));
+    assert_eq!(store.read(|db| db.show_counts(9)).unwrap()["q-a"].times, 1);
+    // Claims count at once; a released claim no longer counts.
+    let shown = |q: &'static str, at: i64| ShownQuestion {
+        guild_id: 1,
+        channel_id: 2,
+        question_id: q,
+        shown_by: None,
+        source: Source::Command,
+        at_ms: at,
+    };
+    let c1 = store.write(|db| db.claim_shown(&shown("q-a", 40))).unwrap();
+    let c2 = store.write(|db| db.claim_shown(&shown("q-c", 50))).unwrap();
+    let counts = store.read(|db| db.show_counts(1)).unwrap();
+    assert_eq!((counts["q-a"].times, counts["q-a"].last_ms), (3, 40));
+    assert_eq!(counts["q-c"].times, 1);
+    store
+        .write(|db| {
+            db.release_shown(1, c1)?;
+            db.release_shown(1, c2)?;
+            // Releasing twice, or another guild's claim, changes nothing.
+            db.release_shown(1, c1)?;
+            db.release_shown(9, c2)?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+    let counts = store.read(|db| db.show_counts(1)).unwrap();
+    assert_eq!((counts["q-a"].times, counts["q-a"].last_ms), (2, 30));
+    assert!(!counts.contains_key("q-c"));
+    // They agree with the history itself.
+    let conn = Connection::open(&path).unwrap();
+    let from_history: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM question_history WHERE guild_id = 1 AND question_id = 'q-a'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(from_history, 2);
+}

@@ -53,6 +53,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0004_scores.sql",
         include_str!("../../migrations/0004_scores.sql"),
     ),
+    (
+        "0005_question_counts.sql",
+        include_str!("../../migrations/0005_question_counts.sql"),
+    ),
 ];
 
 /// How many read-only connections a file database keeps open at most.

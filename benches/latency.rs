@@ -40,7 +40,8 @@ fn request(name: &str, options: &[(&str, &str)]) -> Request {
             user_id: 1,
             name: "bench".into(),
             roles: vec![],
-            permissions: Permissions(0),
+            // A manager: rubrics are for interviewers by default.
+            permissions: Permissions(Permissions::MANAGE_GUILD),
         },
         Invocation::Command {
             name: name.into(),

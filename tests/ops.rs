@@ -327,7 +327,8 @@ mod modes {
                 assert_eq!(mode(&f), 0o600, "{}", f.display());
             }
         }
-        // The console's history, when an earlier one was left readable by others.
+        // A history file left readable by others is narrowed (the console does this after
+        // saving; tests/console.rs checks the file an interactive session writes).
         let history = db.with_extension("history");
         std::fs::write(&history, "/help\n").unwrap();
         std::fs::set_permissions(&history, std::fs::Permissions::from_mode(0o644)).unwrap();

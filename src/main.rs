@@ -204,9 +204,8 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                     1,
                 ));
             }
-            let store = Store::open(db).map_err(|e| Fatal(format!("backup failed: {e}"), 1))?;
-            let copied = store
-                .backup(&path)
+            // Read-only: never migrates or writes the running bot's database.
+            let copied = interview_bot::store::backup_file(db, &path)
                 .map_err(|e| Fatal(format!("backup failed: {e}"), 1))?;
             emit(&format!(
                 "Backed up {} to {} (schema version {}, {} pages). It holds hiring data: keep it private.\n",

@@ -89,6 +89,15 @@ impl Store {
                 "an in-memory database has no file to copy",
             ));
         };
+        backup_file(path, dest)
+    }
+}
+
+/// [`Store::backup`] without opening a [`Store`]: reads `database` through a read-only
+/// connection only, so the `backup` command never migrates or writes the database of a running
+/// bot (which may be an older release).
+pub fn backup_file(path: &Path, dest: &Path) -> Result<Copied, BackupError> {
+    {
         if dest.is_dir() {
             return Err(write_error(dest, "it is a folder; give a file name"));
         }

@@ -29,7 +29,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
 pub use audit::{AuditEntry, CandidateFootprint, action as audit_action};
-pub use backup::{BackupError, Copied, check_copy, restore};
+pub use backup::{BackupError, Copied, backup_file, check_copy, restore};
 pub use candidates::Candidate;
 pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};

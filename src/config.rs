@@ -50,6 +50,9 @@ pub struct Config {
     pub defer_after: Duration,
     /// The name the console's local user goes by: `USER` (or `USERNAME`), else "console".
     pub console_user: String,
+    /// The `.env` file that was read, if any (it may hold the token: `main` warns when others
+    /// can read it).
+    pub env_file: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -80,9 +83,9 @@ impl Config {
     /// Loads `.env` from the working directory if there is one, then reads the environment.
     /// Variables already set in the environment win over `.env`.
     pub fn load() -> Result<Config, ConfigError> {
-        match dotenvy::dotenv() {
-            Ok(_) => {}
-            Err(e) if e.not_found() => {}
+        let env_file = match dotenvy::dotenv() {
+            Ok(path) => Some(path),
+            Err(e) if e.not_found() => None,
             // The line's text may hold the token: name its number, never its content.
             Err(dotenvy::Error::LineParse(text, _)) => {
                 let line = std::fs::read_to_string(".env")
@@ -96,8 +99,11 @@ impl Config {
                 return Err(ConfigError::DotEnvLine { line });
             }
             Err(e) => return Err(ConfigError::DotEnv(e.to_string())),
-        }
-        Config::from_lookup(|name| std::env::var(name).ok())
+        };
+        Ok(Config {
+            env_file,
+            ..Config::from_lookup(|name| std::env::var(name).ok())?
+        })
     }
 
     /// Builds the config from any lookup function (the environment, or a map in tests).
@@ -181,6 +187,7 @@ impl Config {
             console_user: get("USER")
                 .or_else(|| get("USERNAME"))
                 .map_or_else(|| "console".to_string(), |u| u.trim().to_string()),
+            env_file: None,
         })
     }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod console;
 pub mod discord;
 pub mod engine;
+pub mod files;
 pub mod logging;
 pub mod store;
 pub mod table;

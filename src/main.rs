@@ -22,7 +22,8 @@ use interview_bot::{console, discord, logging, table};
 ///
 /// Configuration comes from the environment and from a `.env` file in the working directory
 /// (see .env.example): DISCORD_TOKEN, DATABASE_PATH, QUESTIONS_DIR, DISCORD_GUILD_ID,
-/// DISCORD_API_URL, DISCORD_DEFER_AFTER_MS, RUST_LOG. Exit codes: 0 success, 1 failure (including
+/// DISCORD_API_URL, DISCORD_DEFER_AFTER_MS, RUST_LOG. Files holding hiring data (the
+/// database, its -wal and -shm files, backups, the console history) are owner-only. Exit codes: 0 success, 1 failure (including
 /// a console line that failed), 2 configuration or usage error.
 #[derive(Parser)]
 #[command(
@@ -62,6 +63,18 @@ enum Command {
         /// DISCORD_TOKEN.
         #[arg(long, value_parser = parse_id)]
         client_id: Option<u64>,
+    },
+    /// Copy the database to PATH while the bot runs (SQLite's online backup API). The copy
+    /// holds hiring data: it is made readable by its owner only (mode 0600).
+    Backup {
+        /// Where to write the copy (replaced if it exists).
+        path: PathBuf,
+    },
+    /// Check the copy at PATH and restore it over DATABASE_PATH. Stop the bot first: a
+    /// database in use is refused.
+    Restore {
+        /// The backup to restore.
+        path: PathBuf,
     },
     /// Check or list the question packs.
     Bank {
@@ -152,6 +165,13 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Fatal> {
     let config = Config::load()?;
+    if let Some(warning) = config
+        .env_file
+        .as_deref()
+        .and_then(interview_bot::files::secret_file_warning)
+    {
+        let _ = writeln!(io::stderr(), "interview-bot: {warning}");
+    }
     let command = match cli.command {
         Some(c) => c,
         None if config.discord_token.is_some() => Command::Run,
@@ -165,7 +185,48 @@ fn run(cli: Cli) -> Result<(), Fatal> {
     };
     logging::init(matches!(command, Command::Run))
         .map_err(|e| Fatal(format!("configuration error: {e}"), 2))?;
+    if matches!(
+        command,
+        Command::Run | Command::Console { .. } | Command::Backup { .. } | Command::Restore { .. }
+    ) {
+        // Hiring data: every file these commands create is owner-only, whatever the umask.
+        interview_bot::files::private_umask();
+    }
     match command {
+        Command::Backup { path } => {
+            let db = &config.database_path;
+            if !db.is_file() {
+                return Err(Fatal(
+                    format!(
+                        "backup failed: there is no database at {} (check DATABASE_PATH)",
+                        db.display()
+                    ),
+                    1,
+                ));
+            }
+            // Read-only: never migrates or writes the running bot's database.
+            let copied = interview_bot::store::backup_file(db, &path)
+                .map_err(|e| Fatal(format!("backup failed: {e}"), 1))?;
+            emit(&format!(
+                "Backed up {} to {} (schema version {}, {} pages). It holds hiring data: keep it private.\n",
+                db.display(),
+                path.display(),
+                copied.schema_version,
+                copied.pages
+            ))
+        }
+        Command::Restore { path } => {
+            let db = &config.database_path;
+            let copied = interview_bot::store::restore(&path, db)
+                .map_err(|e| Fatal(format!("restore refused: {e}"), 1))?;
+            emit(&format!(
+                "Restored {} over {} (schema version {}, {} pages). Start the bot again.\n",
+                path.display(),
+                db.display(),
+                copied.schema_version,
+                copied.pages
+            ))
+        }
         Command::Bank {
             command: BankCommand::Check { dir },
         } => {

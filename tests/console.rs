@@ -438,6 +438,16 @@ fn in_a_terminal_the_console_edits_lines_keeps_history_and_completes() {
     session.expect(expectrl::Eof).unwrap();
     let history = std::fs::read_to_string(dir.path().join("tty.history")).unwrap();
     assert!(history.contains("/question senior"), "{history}");
+    // The history holds what was typed (names, notes): owner-only, like the database.
+    #[cfg(unix)]
+    for file in ["tty.history", "tty.sqlite3"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join(file))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{file}");
+    }
 }
 
 #[test]

@@ -326,6 +326,10 @@ pub fn run(
     {
         tracing::warn!(path = %h.display(), error = %e, "could not save the console history");
     }
+    if let Some(h) = &opts.history {
+        // The lines typed hold candidates' names and notes: owner-only, like the database.
+        let _ = crate::files::owner_only(h);
+    }
     result
 }
 

@@ -60,6 +60,14 @@ pub enum Error {
     AlreadyUsed,
     #[error("cooling down")]
     Cooldown { seconds: i64 },
+    /// A rate-limited command run again too soon by the same member.
+    #[error("rate limited: /{command}")]
+    RateLimited {
+        command: &'static str,
+        max: usize,
+        window_s: i64,
+        seconds: i64,
+    },
     #[error("no {level} questions for the chosen topic")]
     NoQuestions {
         level: String,
@@ -241,6 +249,23 @@ impl Error {
                 "A question was posted here a moment ago. Try again in {seconds} second{}.",
                 if *seconds == 1 { "" } else { "s" }
             ),
+            Error::RateLimited {
+                command,
+                max,
+                window_s,
+                seconds,
+            } => {
+                let often = match (max, window_s) {
+                    (1, 60) => "once a minute".to_string(),
+                    (n, 60) => format!("{n} times a minute"),
+                    (1, w) => format!("once every {w} seconds"),
+                    (n, w) => format!("{n} times every {w} seconds"),
+                };
+                format!(
+                    "/{command} can be run {often} per member. Try again in {seconds} second{}.",
+                    if *seconds == 1 { "" } else { "s" }
+                )
+            }
             Error::NoQuestions { level, topic } => match topic {
                 Some(t) => format!(
                     "There are no {level} questions on `{t}` yet. Try another topic or level."

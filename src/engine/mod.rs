@@ -15,6 +15,7 @@ pub mod commands;
 pub mod effect;
 mod error;
 pub mod limits;
+pub mod rate;
 pub mod request;
 pub mod rubric;
 
@@ -61,6 +62,8 @@ pub struct Engine {
     /// When "Another question" last posted in each (guild, channel).
     cooldowns: Arc<Mutex<HashMap<(u64, u64), i64>>>,
     presentation: Arc<RwLock<Presentation>>,
+    /// Runs of rate-limited commands per member (`rate.rs`).
+    rate_counts: Arc<Mutex<rate::RateCounts>>,
     /// Woken when a daily schedule changes, so the scheduler looks again.
     schedules: Arc<tokio::sync::Notify>,
 }
@@ -89,6 +92,7 @@ impl Engine {
             rng: Arc::new(Mutex::new(fastrand::Rng::new())),
             cooldowns: Arc::new(Mutex::new(HashMap::new())),
             presentation: Arc::new(RwLock::new(Presentation::default())),
+            rate_counts: Arc::new(Mutex::new(rate::RateCounts::default())),
             schedules: Arc::new(tokio::sync::Notify::new()),
         }
     }

@@ -4,6 +4,22 @@ use rusqlite::params;
 
 use super::{Db, StoreError, discord_id, sql_id};
 
+/// The actions the audit trail records, as stored in `audit_log.action`.
+pub mod action {
+    /// `/config interviewer-role`: subject the role id.
+    pub const INTERVIEWER_ROLE: &str = "config-interviewer-role";
+    /// `/config rubric-access`: subject the channel id (empty for the server), detail the access.
+    pub const RUBRIC_ACCESS: &str = "config-rubric-access";
+    /// `/config timezone`: detail the zone.
+    pub const TIMEZONE: &str = "config-timezone";
+    /// `/daily set`: subject the channel id, detail the schedule.
+    pub const DAILY_SET: &str = "daily-set";
+    /// `/daily off`: subject the channel id.
+    pub const DAILY_OFF: &str = "daily-off";
+    /// `/scores forget`: only that a candidate was deleted, and how much.
+    pub const CANDIDATE_DELETED: &str = "candidate-deleted";
+}
+
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
@@ -54,6 +70,35 @@ impl Db<'_> {
             "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 ORDER BY id",
         )?;
         let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (actor, action, subject, detail, at) = row?;
+            out.push(AuditEntry {
+                actor_id: discord_id(actor)?,
+                action,
+                subject,
+                detail,
+                at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The guild's newest `limit` entries, newest first.
+    pub fn audit_recent(&self, guild_id: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1
+             ORDER BY at DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?, limit], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get(1)?,

@@ -11,6 +11,7 @@
 //! call the engine (and so the store) from `spawn_blocking`, never from an async task directly.
 
 mod audit;
+mod backup;
 mod candidates;
 mod daily;
 mod guild_config;
@@ -27,7 +28,8 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use rusqlite_migration::{M, Migrations};
 
-pub use audit::{AuditEntry, CandidateFootprint};
+pub use audit::{AuditEntry, CandidateFootprint, action as audit_action};
+pub use backup::{BackupError, Copied, backup_file, check_copy, restore};
 pub use candidates::Candidate;
 pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};
@@ -134,12 +136,23 @@ impl Store {
     }
 
     fn open_file(path: &Path) -> Result<Store, StoreError> {
+        // Owner-only from the start; SQLite gives its -wal and -shm files the same mode. If
+        // this fails (no such folder), SQLite's own error below says why.
+        let _ = crate::files::create_owner_only(path);
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         // journal_mode returns a row, so it is read rather than executed.
         let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
         configure(&conn)?;
         migrations().to_latest(&mut conn)?;
+        // A database made before files were owner-only, or by another program: narrow it and
+        // the -wal and -shm files (which exist now that the connection has read the database).
+        for file in crate::files::sqlite_files(path) {
+            crate::files::owner_only(&file).map_err(|e| StoreError::Open {
+                path: file.display().to_string(),
+                problem: format!("its mode cannot be set to owner-only (0600): {e}"),
+            })?;
+        }
         Ok(Store::from_writer(conn, Some(path.to_path_buf())))
     }
 

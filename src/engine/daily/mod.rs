@@ -749,7 +749,26 @@ impl Engine {
         }
         let now = self.clock.now_ms();
         let by = req.origin.user_id().unwrap_or(0);
+        let audited = format!(
+            "{} {zone_name}, {}, level {}{}{}",
+            describe_time(post_time),
+            days.describe(),
+            level.as_str(),
+            topic
+                .as_deref()
+                .map_or(String::new(), |t| format!(", topic {t}")),
+            role.as_ref()
+                .map_or(String::new(), |r| format!(", pings <@&{}>", r.id)),
+        );
         let stored = self.store.write(|db| {
+            db.audit(
+                req.guild_id,
+                by,
+                crate::store::audit_action::DAILY_SET,
+                &channel.id.to_string(),
+                &audited,
+                now,
+            )?;
             db.set_schedule(&NewSchedule {
                 guild_id: req.guild_id,
                 channel_id: channel.id,
@@ -788,9 +807,21 @@ impl Engine {
     pub(super) fn cmd_daily_off(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = args.require("channel")?;
         let now = self.clock.now_ms();
-        let was = self
-            .store
-            .write(|db| db.schedule_off(req.guild_id, channel.id, now))?;
+        let by = req.origin.user_id().unwrap_or(0);
+        let was = self.store.write(|db| {
+            let was = db.schedule_off(req.guild_id, channel.id, now)?;
+            if was {
+                db.audit(
+                    req.guild_id,
+                    by,
+                    crate::store::audit_action::DAILY_OFF,
+                    &channel.id.to_string(),
+                    "",
+                    now,
+                )?;
+            }
+            Ok::<_, Error>(was)
+        })?;
         self.schedules_changed();
         if !was {
             return Err(Error::NoSchedule(channel.name));

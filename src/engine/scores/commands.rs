@@ -92,7 +92,7 @@ const fn sub(
 
 pub const CONFIG: CommandSpec = group(
     "config",
-    "Server settings: interviewer role, who sees rubrics, time zone",
+    "Server settings: interviewer role, who sees rubrics, time zone, audit trail",
     Access::Managers,
     &[
         sub(
@@ -154,6 +154,13 @@ pub const CONFIG: CommandSpec = group(
             Access::Managers,
             &[],
             Engine::cmd_config_show,
+        ),
+        sub(
+            "audit",
+            "Recent changes of settings and deletions: who, what and when",
+            Access::Managers,
+            &[],
+            Engine::cmd_config_audit,
         ),
     ],
 );

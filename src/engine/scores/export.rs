@@ -67,6 +67,7 @@ impl Engine {
         req: &Request,
         _args: &Args,
     ) -> Result<Outcome, Error> {
+        self.rate_limit(req, super::super::rate::EXPORT)?;
         let rows = self.store.read(|db| db.guild_scores(req.guild_id))?;
         let bytes = to_csv(&rows, |id| match self.bank().get(id) {
             Some(q) => (q.level.as_str().to_string(), q.topic.clone()),

@@ -91,7 +91,7 @@ impl Engine {
             db.audit(
                 req.guild_id,
                 actor,
-                "candidate-deleted",
+                crate::store::audit_action::CANDIDATE_DELETED,
                 "a candidate",
                 &summary(&footprint),
                 now,

@@ -258,6 +258,7 @@ impl Engine {
             .get::<String>("since")?
             .map(|s| parse_date(&s))
             .transpose()?;
+        self.rate_limit(req, super::super::rate::TEAM)?;
         Ok(Outcome::private(self.team_page(req, since, 0)?))
     }
 

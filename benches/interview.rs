@@ -18,7 +18,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, Member as FakeMember};
+use fake_discord::{
+    DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, Member as FakeMember,
+};
 use interview_bot::bank::Bank;
 use interview_bot::clock::SystemClock;
 use interview_bot::engine::{
@@ -76,7 +78,14 @@ struct Table {
 }
 
 impl Table {
-    fn row(&mut self, case: &str, figure: String, baseline: String, goal: &str, holds: Option<bool>) {
+    fn row(
+        &mut self,
+        case: &str,
+        figure: String,
+        baseline: String,
+        goal: &str,
+        holds: Option<bool>,
+    ) {
         let verdict = match holds {
             Some(true) => "yes",
             Some(false) => "NO",
@@ -94,9 +103,15 @@ impl Table {
 
     fn print(&self) {
         let mut out = String::new();
-        out.push_str("| case | figure | baseline (same run) | goal | holds |\n|---|---|---|---|---|\n");
+        out.push_str(
+            "| case | figure | baseline (same run) | goal | holds |\n|---|---|---|---|---|\n",
+        );
         for r in &self.rows {
-            let _ = writeln!(out, "| {} | {} | {} | {} | {} |", r[0], r[1], r[2], r[3], r[4]);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} |",
+                r[0], r[1], r[2], r[3], r[4]
+            );
         }
         println!("\n{out}");
     }
@@ -282,9 +297,17 @@ fn engine_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String]) {
         let store = Store::open(&path).unwrap();
         let engine = Engine::new(Arc::clone(bank), store, Arc::new(SystemClock));
         // Bounded: at 100k rows each call takes long while the cost grows with history.
-        let calls = scaled(match rows { 0 => 1000, 10_000 => 400, _ => 100 });
+        let calls = scaled(match rows {
+            0 => 1000,
+            10_000 => 400,
+            _ => 100,
+        });
         let s = time_engine(&engine, calls, |i| {
-            request(&plain, "question", &[("level", ["junior", "mid", "senior"][i % 3])])
+            request(
+                &plain,
+                "question",
+                &[("level", ["junior", "mid", "senior"][i % 3])],
+            )
         });
         drop(engine);
         let base = *at_zero.get_or_insert(s);
@@ -347,7 +370,13 @@ fn scale_db(path: &Path, ids: &[String]) {
                 cand.execute(params![id, guild as i64, name, name.to_lowercase(), at])
                     .unwrap();
                 session
-                    .execute(params![id, guild as i64, CHANNEL as i64, 5000 + (c % 50) as i64, at])
+                    .execute(params![
+                        id,
+                        guild as i64,
+                        CHANNEL as i64,
+                        5000 + (c % 50) as i64,
+                        at
+                    ])
                     .unwrap();
                 for (j, q) in ids.iter().take(50).enumerate() {
                     let who = 5000 + ((c + j) % 50) as i64;
@@ -436,7 +465,11 @@ fn scale_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String], dir: &Path
     table.row(
         "load and validate a 10,000-question bank (p50)",
         format!("{:.1} ms", ms(big.p50)),
-        format!("shipped {} questions: {:.1} ms", bank.len(), ms(shipped.p50)),
+        format!(
+            "shipped {} questions: {:.1} ms",
+            bank.len(),
+            ms(shipped.p50)
+        ),
         "< 100 ms",
         Some(big.p50 < Duration::from_millis(100)),
     );
@@ -634,7 +667,17 @@ impl Perf {
         };
         let out = format!("{}-{label}.data", prefix.to_string_lossy());
         let child = Command::new("perf")
-            .args(["record", "-e", "cpu-clock", "-F", "2000", "-g", "-o", &out, "-p"])
+            .args([
+                "record",
+                "-e",
+                "cpu-clock",
+                "-F",
+                "2000",
+                "-g",
+                "-o",
+                &out,
+                "-p",
+            ])
             .arg(pid.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -734,8 +777,17 @@ async fn end_to_end_section(table: &mut Table, ids: Vec<String>, dir: &Path) {
         let ratio = ms(run.par.p99) / ms(bare_run.par.p99);
         table.row(
             &format!("e2e `{name}` p50 / p99, 32 in flight (n={n})"),
-            format!("{} ({:.0}/s, p99 {:.2}x bare)", lat(&run.par), run.par.rate(), ratio),
-            format!("bare serenity {} ({:.0}/s)", lat(&bare_run.par), bare_run.par.rate()),
+            format!(
+                "{} ({:.0}/s, p99 {:.2}x bare)",
+                lat(&run.par),
+                run.par.rate(),
+                ratio
+            ),
+            format!(
+                "bare serenity {} ({:.0}/s)",
+                lat(&bare_run.par),
+                bare_run.par.rate()
+            ),
             "p99 <= 1.2x bare",
             Some(ratio <= 1.2),
         );

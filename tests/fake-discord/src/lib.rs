@@ -472,6 +472,12 @@ impl FakeDiscord {
             .map_err(|e| format!("no callback for interaction {}: {e}", i.id))
     }
 
+    /// How many REST requests were recorded so far (a cheap start index for
+    /// `wait_request_since`, without cloning `requests()`).
+    pub fn request_count(&self) -> usize {
+        self.shared.lock().requests.len()
+    }
+
     /// All REST requests so far, in arrival order.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().requests.clone()

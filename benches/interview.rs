@@ -242,6 +242,15 @@ fn history_db(path: &Path, ids: &[String], rows: usize) {
                 .unwrap();
         }
     }
+    // The per-guild counts the store keeps beside the history, as if these rows had been
+    // claimed one by one.
+    tx.execute_batch(
+        "DELETE FROM question_counts;
+         INSERT INTO question_counts (guild_id, question_id, times, last_shown)
+             SELECT guild_id, question_id, COUNT(*), MAX(shown_at)
+               FROM question_history GROUP BY guild_id, question_id;",
+    )
+    .unwrap();
     tx.commit().unwrap();
 }
 

@@ -66,39 +66,27 @@ impl Db<'_> {
     }
 
     pub fn audit_entries(&self, guild_id: u64) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (actor, action, subject, detail, at) = row?;
-            out.push(AuditEntry {
-                actor_id: discord_id(actor)?,
-                action,
-                subject,
-                detail,
-                at,
-            });
-        }
-        Ok(out)
+        self.audit_query("ORDER BY id", params![sql_id(guild_id)?])
     }
 
     /// The guild's newest `limit` entries, newest first.
     pub fn audit_recent(&self, guild_id: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1
-             ORDER BY at DESC, id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, limit], |r| {
+        self.audit_query(
+            "ORDER BY at DESC, id DESC LIMIT ?2",
+            params![sql_id(guild_id)?, limit],
+        )
+    }
+
+    /// A guild's entries (`?1`), ordered and limited by `tail`.
+    fn audit_query(
+        &self,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 {tail}"
+        ))?;
+        let rows = stmt.query_map(params, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get(1)?,

@@ -98,31 +98,48 @@ pub fn load_dir(dir: &Path) -> Result<Bank, BankError> {
             message: "no question packs (*.toml files) in this folder".into(),
         }]));
     }
-    let mut sources = Vec::with_capacity(files.len());
-    let mut problems = Vec::new();
-    for file in files {
-        match fs::read_to_string(&file) {
-            Ok(text) => sources.push((file, text)),
-            Err(e) => problems.push(Problem {
-                file,
-                line: 0,
-                message: format!("cannot read the file: {e}"),
-            }),
-        }
+    // Files are read and parsed on up to one thread per core, each text dropped once parsed,
+    // then merged in name order, so the ids and problems come out as a sequential load's.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut parsed: Vec<(usize, Parsed)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(i) else { break };
+                        done.push((i, Parsed::read(file)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A parser panic is a bug; it is not hidden, and not turned into a user's problem.
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    parsed.sort_by_key(|(i, _)| *i);
+    let mut loader = Loader::default();
+    for ((_, p), file) in parsed.into_iter().zip(&files) {
+        loader.merge(file, p);
     }
-    let parsed = load_sources(&sources);
-    problems.extend(parsed.1);
-    finish(parsed.0, problems)
+    loader.finish()
 }
 
 /// Loads packs given as (file name, text) pairs, such as the built-in ones.
 pub fn load_named(packs: &[(&str, &str)]) -> Result<Bank, BankError> {
-    let sources: Vec<(PathBuf, String)> = packs
-        .iter()
-        .map(|(name, text)| (PathBuf::from(name), text.to_string()))
-        .collect();
-    let (loaded, problems) = load_sources(&sources);
-    finish(loaded, problems)
+    let mut loader = Loader::default();
+    for (name, text) in packs {
+        let file = Path::new(name);
+        loader.merge(file, Parsed::text(file, text));
+    }
+    loader.finish()
 }
 
 /// Loads one pack from text, as if it were the file `name`.
@@ -130,32 +147,67 @@ pub fn load_str(name: &str, text: &str) -> Result<Bank, BankError> {
     load_named(&[(name, text)])
 }
 
-fn finish(loaded: Loaded, problems: Vec<Problem>) -> Result<Bank, BankError> {
-    if problems.is_empty() {
-        Ok(Bank::from_questions(loaded.questions, loaded.topic_names))
-    } else {
-        Err(BankError(problems))
+/// Packs parsed so far, with every problem found; ids are checked across files as they come.
+#[derive(Default)]
+struct Loader {
+    questions: Vec<Question>,
+    problems: Vec<Problem>,
+    names: Vec<TopicName>,
+    /// id -> (file, line) of its first definition
+    seen: HashMap<String, (PathBuf, usize)>,
+}
+
+/// One file's questions (with the line each starts on), problems and topic names.
+struct Parsed {
+    questions: Vec<(Question, usize)>,
+    problems: Vec<Problem>,
+    names: Vec<TopicName>,
+}
+
+impl Parsed {
+    fn read(file: &Path) -> Parsed {
+        match fs::read_to_string(file) {
+            Ok(text) => Parsed::text(file, &text),
+            Err(e) => Parsed {
+                questions: Vec::new(),
+                problems: vec![Problem {
+                    file: file.to_path_buf(),
+                    line: 0,
+                    message: format!("cannot read the file: {e}"),
+                }],
+                names: Vec::new(),
+            },
+        }
+    }
+
+    fn text(file: &Path, text: &str) -> Parsed {
+        let mut problems = Vec::new();
+        let mut names = Vec::new();
+        let questions = FileCtx {
+            file,
+            text,
+            line_starts: line_starts(text),
+            problems: &mut problems,
+            names: &mut names,
+        }
+        .parse_file();
+        Parsed {
+            questions,
+            problems,
+            names,
+        }
     }
 }
 
-/// Parses all sources, then checks ids across them.
-fn load_sources(sources: &[(PathBuf, String)]) -> (Loaded, Vec<Problem>) {
-    let mut questions = Vec::new();
-    let mut problems = Vec::new();
-    let mut names: Vec<TopicName> = Vec::new();
-    // id -> (file, line) of its first definition
-    let mut seen: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    for (file, text) in sources {
-        let mut ctx = FileCtx {
-            file,
-            text,
-            problems: &mut problems,
-            names: &mut names,
-        };
-        for (q, line) in ctx.parse_file() {
-            if let Some((first_file, first_line)) = seen.get(&q.id) {
-                problems.push(Problem {
-                    file: file.clone(),
+impl Loader {
+    /// Adds one file's results, checking its ids against the files before it.
+    fn merge(&mut self, file: &Path, parsed: Parsed) {
+        self.problems.extend(parsed.problems);
+        self.names.extend(parsed.names);
+        for (q, line) in parsed.questions {
+            if let Some((first_file, first_line)) = self.seen.get(&q.id) {
+                self.problems.push(Problem {
+                    file: file.to_path_buf(),
                     line,
                     message: format!(
                         "duplicate id `{}`: already used at {}:{}",
@@ -165,53 +217,55 @@ fn load_sources(sources: &[(PathBuf, String)]) -> (Loaded, Vec<Problem>) {
                     ),
                 });
             } else {
-                seen.insert(q.id.clone(), (file.clone(), line));
-                questions.push(q);
+                self.seen.insert(q.id.clone(), (file.to_path_buf(), line));
+                self.questions.push(q);
             }
         }
     }
-    // Topic names: each declared once, for a topic some question uses.
-    let used: std::collections::HashSet<&str> =
-        questions.iter().map(|q| q.topic.as_str()).collect();
-    let mut topic_names: HashMap<String, String> = HashMap::new();
-    let mut declared: HashMap<String, (PathBuf, usize)> = HashMap::new();
-    for n in names {
-        if let Some((f, l)) = declared.get(&n.slug) {
-            problems.push(Problem {
-                file: n.file.clone(),
-                line: n.line,
-                message: format!(
-                    "topic `{}` is named twice: already at {}:{}",
-                    n.slug,
-                    f.display(),
-                    l
-                ),
-            });
-            continue;
-        }
-        if !used.contains(n.slug.as_str()) && !questions.is_empty() {
-            problems.push(Problem {
-                file: n.file.clone(),
-                line: n.line,
-                message: format!("topic `{}` has a name but no question uses it", n.slug),
-            });
-        }
-        declared.insert(n.slug.clone(), (n.file.clone(), n.line));
-        topic_names.insert(n.slug, n.name);
-    }
-    (
-        Loaded {
-            questions,
-            topic_names,
-        },
-        problems,
-    )
-}
 
-/// What the packs declare, once checked.
-struct Loaded {
-    questions: Vec<Question>,
-    topic_names: HashMap<String, String>,
+    /// Checks the topic names against the questions, then returns the bank or every problem.
+    fn finish(self) -> Result<Bank, BankError> {
+        let Loader {
+            questions,
+            mut problems,
+            names,
+            ..
+        } = self;
+        // Topic names: each declared once, for a topic some question uses.
+        let used: std::collections::HashSet<&str> =
+            questions.iter().map(|q| q.topic.as_str()).collect();
+        let mut topic_names: HashMap<String, String> = HashMap::new();
+        let mut declared: HashMap<String, (PathBuf, usize)> = HashMap::new();
+        for n in names {
+            if let Some((f, l)) = declared.get(&n.slug) {
+                problems.push(Problem {
+                    file: n.file.clone(),
+                    line: n.line,
+                    message: format!(
+                        "topic `{}` is named twice: already at {}:{}",
+                        n.slug,
+                        f.display(),
+                        l
+                    ),
+                });
+                continue;
+            }
+            if !used.contains(n.slug.as_str()) && !questions.is_empty() {
+                problems.push(Problem {
+                    file: n.file.clone(),
+                    line: n.line,
+                    message: format!("topic `{}` has a name but no question uses it", n.slug),
+                });
+            }
+            declared.insert(n.slug.clone(), (n.file.clone(), n.line));
+            topic_names.insert(n.slug, n.name);
+        }
+        if problems.is_empty() {
+            Ok(Bank::from_questions(questions, topic_names))
+        } else {
+            Err(BankError(problems))
+        }
+    }
 }
 
 /// A readable topic name from a pack's `[topics]` table.
@@ -228,18 +282,19 @@ const MAX_TOPIC_NAME: usize = 40;
 struct FileCtx<'a> {
     file: &'a Path,
     text: &'a str,
+    /// Byte offset where each line starts (the first is 0), so a span's line is a binary
+    /// search rather than a count from the top of the file for every question.
+    line_starts: Vec<usize>,
     problems: &'a mut Vec<Problem>,
     names: &'a mut Vec<TopicName>,
 }
 
 impl FileCtx<'_> {
+    /// The 1-based line holding byte `offset` (clamped to the end of the text).
     fn line_of(&self, offset: usize) -> usize {
-        let end = offset.min(self.text.len());
-        self.text.as_bytes()[..end]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1
+        let offset = offset.min(self.text.len());
+        // Lines starting at or before the offset; the first always does.
+        self.line_starts.partition_point(|&start| start <= offset)
     }
 
     fn problem(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
@@ -261,28 +316,30 @@ impl FileCtx<'_> {
             }
             return Vec::new();
         }
-        let root = root.into_inner();
         let mut out = Vec::new();
         let mut saw_questions = false;
         let mut saw_topics = false;
-        for (key, value) in root.iter() {
+        // The parsed values are taken, not cloned, into their deserializers.
+        for (key, value) in root.into_inner() {
             match key.get_ref().as_ref() {
                 "pack" => {
-                    if let Err(e) = RawPackInfo::deserialize(ValueDeserializer::from(value.clone()))
-                    {
-                        self.problem(e.span().or(Some(value.span())), pack_msg(&e));
+                    let span = value.span();
+                    if let Err(e) = RawPackInfo::deserialize(ValueDeserializer::from(value)) {
+                        self.problem(e.span().or(Some(span)), pack_msg(&e));
                     }
                 }
                 "question" => {
                     saw_questions = true;
-                    let Some(items) = value.get_ref().as_array() else {
+                    let DeValue::Array(mut items) = value.into_inner() else {
                         self.problem(
                             Some(key.span()),
                             "`question` must be an array of tables: write each question under `[[question]]`",
                         );
                         continue;
                     };
-                    for item in items.iter() {
+                    for slot in items.iter_mut() {
+                        let item =
+                            std::mem::replace(slot, Spanned::new(0..0, DeValue::Boolean(false)));
                         if let Some(q) = self.parse_question(item) {
                             out.push(q);
                         }
@@ -290,7 +347,7 @@ impl FileCtx<'_> {
                 }
                 "topics" => {
                     saw_topics = true;
-                    self.parse_topic_names(value);
+                    self.parse_topic_names(&value);
                 }
                 other => self.problem(
                     Some(key.span()),
@@ -344,16 +401,17 @@ impl FileCtx<'_> {
         }
     }
 
-    fn parse_question(&mut self, item: &Spanned<DeValue<'_>>) -> Option<(Question, usize)> {
-        let start = self.line_of(item.span().start);
+    fn parse_question(&mut self, item: Spanned<DeValue<'_>>) -> Option<(Question, usize)> {
+        let item_span = item.span();
+        let start = self.line_of(item_span.start);
         if !item.get_ref().is_table() {
-            self.problem(Some(item.span()), "each question must be a table");
+            self.problem(Some(item_span), "each question must be a table");
             return None;
         }
-        let raw = match RawQuestion::deserialize(ValueDeserializer::from(item.clone())) {
+        let raw = match RawQuestion::deserialize(ValueDeserializer::from(item)) {
             Ok(raw) => raw,
             Err(e) => {
-                let span = e.span().or(Some(item.span()));
+                let span = e.span().or(Some(item_span));
                 let msg = e.message().trim().to_string();
                 self.problem(span, format!("question: {msg}"));
                 return None;
@@ -468,6 +526,13 @@ impl FileCtx<'_> {
     }
 }
 
+/// The byte offset of every line's start: 0, then one past each newline.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
 fn pack_msg(e: &toml::de::Error) -> String {
     format!("[pack]: {}", e.message().trim())
 }
@@ -479,4 +544,38 @@ fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx_line(text: &str, offset: usize) -> usize {
+        let mut problems = Vec::new();
+        let mut names = Vec::new();
+        let ctx = FileCtx {
+            file: Path::new("t.toml"),
+            text,
+            line_starts: line_starts(text),
+            problems: &mut problems,
+            names: &mut names,
+        };
+        ctx.line_of(offset)
+    }
+
+    #[test]
+    fn line_of_counts_the_newlines_before_the_offset() {
+        let text = "a = 1\r\nbb = 2\n\nccc = 3";
+        // Each offset against a plain count of the newlines before it.
+        for offset in 0..=text.len() + 3 {
+            let expected = text.as_bytes()[..offset.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            assert_eq!(ctx_line(text, offset), expected, "offset {offset}");
+        }
+        assert_eq!(ctx_line("", 0), 1);
+        assert_eq!(ctx_line("\n", 1), 2);
+    }
 }

@@ -8,7 +8,8 @@
 //!    flight, with the bot process's CPU time, beside a bare serenity client (this binary
 //!    re-executed with `INTERVIEW_BENCH_BARE=1`) answering a trivial command;
 //! 3. peak RSS (VmHWM) and start-up (spawn to guild commands registered);
-//! 4. `/scores` lookups over 100,000 scores, and loading a 10,000-question bank.
+//! 4. `/scores` lookups over 100,000 scores, and loading a 10,000-question bank;
+//! 5. load: 32 mixed interactions in flight for 60 s, each answered once within 3 s, RSS flat.
 //!
 //! Sizes can be reduced for a quick look with `INTERVIEW_BENCH_QUICK=1`.
 
@@ -866,6 +867,164 @@ async fn end_to_end_section(table: &mut Table, ids: Vec<String>, dir: &Path) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Load: 32 interactions in flight for 60 s, mixed commands.
+
+/// Resident set now (VmRSS), in MiB.
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    let kib: f64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib / 1024.0
+}
+
+/// The mixed command of the `i`-th interaction of the load: a public question, a score, a
+/// candidate's scorecard and the help, in turn.
+fn mixed(ids: &[String], i: usize) -> (String, Value, FakeMember) {
+    let interviewer = FakeMember::new(ALICE).roles([ROLE]);
+    let candidate = format!("Load {}", (i / 4) % 200);
+    let level = ["junior", "mid", "senior"][(i / 4) % 3];
+    match i % 4 {
+        0 => (
+            "question".into(),
+            json!([{"name": "level", "type": 3, "value": level}]),
+            FakeMember::new(DEFAULT_USER_ID).permissions(DEFAULT_MEMBER_PERMISSIONS),
+        ),
+        1 => (
+            "score".into(),
+            json!([
+                {"name": "candidate", "type": 3, "value": candidate},
+                {"name": "question", "type": 3, "value": ids[(i / 4) % ids.len()]},
+                {"name": "rating", "type": 3, "value": ((i % 3) + 1).to_string()},
+            ]),
+            interviewer,
+        ),
+        2 => (
+            "scores".into(),
+            json!([{"name": "candidate", "type": 1, "options": [
+                {"name": "candidate", "type": 3, "value": candidate},
+            ]}]),
+            interviewer,
+        ),
+        _ => (
+            "help".into(),
+            json!([]),
+            FakeMember::new(DEFAULT_USER_ID).permissions(DEFAULT_MEMBER_PERMISSIONS),
+        ),
+    }
+}
+
+/// Issue 12, item 5: the bot under 32 interactions in flight for 60 s (6 s quick): every one
+/// answered within Discord's 3 s, none answered twice, resident memory flat.
+async fn load_section(table: &mut Table, ids: Vec<String>, dir: &Path) {
+    let secs = if quick() { 6 } else { 60 };
+    eprintln!("load: 32 in flight for {secs} s ...");
+    let fake = Arc::new(FakeDiscord::start().await);
+    fake.add_role(ROLE, "interviewers");
+    let bot_dir = dir.join("bot-load");
+    std::fs::create_dir_all(&bot_dir).unwrap();
+    let bot = start_bot(&fake, &bot_dir, &questions_dir()).await;
+    let pid = bot.pid();
+    let ids = Arc::new(ids);
+    let started = Instant::now();
+    let until = started + Duration::from_secs(secs);
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..32 {
+        let (fake, ids, next) = (Arc::clone(&fake), Arc::clone(&ids), Arc::clone(&next));
+        tasks.push(tokio::spawn(async move {
+            let mut samples = Vec::new();
+            let mut unanswered = 0usize;
+            while Instant::now() < until {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (name, options, who) = mixed(&ids, i);
+                let since = fake.request_count();
+                let t = Instant::now();
+                let r = fake.send_command_as(&name, options, &who).await;
+                let path = format!("/interactions/{}/{}/callback", r.id, r.token);
+                match fake
+                    .wait_request_since(since, |q| q.method == "POST" && q.path == path, WAIT)
+                    .await
+                {
+                    Ok(_) => samples.push(t.elapsed()),
+                    Err(_) => unanswered += 1,
+                }
+            }
+            (samples, unanswered)
+        }));
+    }
+    // Resident memory every 5 s while the load runs.
+    let mut rss = vec![(0u64, rss_mib(pid))];
+    while Instant::now() < until {
+        tokio::time::sleep(Duration::from_secs(if quick() { 1 } else { 5 })).await;
+        rss.push((started.elapsed().as_secs(), rss_mib(pid)));
+    }
+    let mut samples = Vec::new();
+    let mut unanswered = 0;
+    for t in tasks {
+        let (s, u) = t.await.unwrap();
+        samples.extend(s);
+        unanswered += u;
+    }
+    let elapsed = started.elapsed();
+    // Let late follow-ups land before counting callbacks per interaction.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut callbacks: std::collections::HashMap<String, usize> = Default::default();
+    for r in fake.requests() {
+        if r.method == "POST" && r.path.ends_with("/callback") {
+            *callbacks.entry(r.path.clone()).or_default() += 1;
+        }
+    }
+    let twice = callbacks.values().filter(|&&n| n > 1).count();
+    let violations = fake.violations().len();
+    let stats = Stats::of(samples.clone(), elapsed);
+    let max = samples.iter().max().copied().unwrap_or_default();
+    let late = samples
+        .iter()
+        .filter(|d| **d > Duration::from_secs(3))
+        .count();
+    drop(bot);
+    drop(fake);
+
+    // "Flat": after the first third (caches and the runtime warmed up), RSS grows by less
+    // than 10% by the end.
+    let warm = rss[rss.len() / 3].1;
+    let end = rss.last().unwrap().1;
+    let growth = (end - warm) / warm;
+    table.row(
+        &format!(
+            "load: 32 in flight for {secs} s, mixed (question, score, scores candidate, help)"
+        ),
+        format!(
+            "{} answered ({:.0}/s), p50 / p99 / max {:.2} / {:.2} / {:.1} ms",
+            stats.n,
+            stats.rate(),
+            ms(stats.p50),
+            ms(stats.p99),
+            ms(max)
+        ),
+        "Discord's 3 s to answer".into(),
+        "all within 3 s",
+        Some(late == 0 && unanswered == 0),
+    );
+    table.row(
+        "load: interactions answered twice / unanswered / fake violations",
+        format!("{twice} / {unanswered} / {violations}"),
+        format!("{} interactions", callbacks.len()),
+        "0 / 0 / 0",
+        Some(twice == 0 && unanswered == 0 && violations == 0),
+    );
+    let curve: Vec<String> = rss.iter().map(|(t, m)| format!("{t}s {m:.1}")).collect();
+    eprintln!("  load RSS (MiB): {}", curve.join(", "));
+    table.row(
+        "load: bot RSS after the first third -> at the end",
+        format!("{warm:.1} -> {end:.1} MiB ({:+.1}%)", growth * 100.0),
+        format!("start {:.1} MiB", rss[0].1),
+        "flat (< 10% growth)",
+        Some(growth < 0.10),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // The bare serenity client (this binary, re-executed).
 
 mod bare {
@@ -938,7 +1097,10 @@ fn main() {
         .enable_all()
         .build()
         .unwrap()
-        .block_on(end_to_end_section(&mut table, ids.clone(), dir.path()));
+        .block_on(async {
+            end_to_end_section(&mut table, ids.clone(), dir.path()).await;
+            load_section(&mut table, ids.clone(), dir.path()).await;
+        });
     scale_section(&mut table, &bank, &ids, dir.path());
     table.print();
     println!(

@@ -150,6 +150,7 @@ impl From<ConfigError> for Fatal {
 }
 
 fn main() -> ExitCode {
+    interview_bot::process::limit_malloc_arenas();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -373,6 +374,7 @@ fn connection(config: &Config, guild_id: Option<u64>) -> Result<discord::Connect
 
 fn runtime() -> Result<tokio::runtime::Runtime, Fatal> {
     tokio::runtime::Builder::new_multi_thread()
+        .max_blocking_threads(interview_bot::process::BLOCKING_THREADS)
         .enable_all()
         .build()
         .map_err(|e| Fatal(format!("cannot start the async runtime: {e}"), 1))

@@ -483,27 +483,24 @@ impl FileCtx<'_> {
         if self.problems.len() > before {
             return None;
         }
-        let texts = |l: &Spanned<Vec<Spanned<String>>>| {
-            l.get_ref()
-                .iter()
-                .map(|s| s.get_ref().trim().to_string())
-                .collect::<Vec<_>>()
+        // The parsed strings are kept (trimmed in place) rather than copied: fewer allocations
+        // and less of the heap left in holes, which matters for a bank of thousands.
+        let texts = |l: Spanned<Vec<Spanned<String>>>| {
+            let mut list: Vec<String> = l.into_inner().into_iter().map(trimmed).collect();
+            list.shrink_to_fit();
+            list
         };
         Some((
             Question {
                 id,
                 level: level?,
                 topic,
-                tags: raw
-                    .tags
-                    .iter()
-                    .map(|t| t.get_ref().trim().to_string())
-                    .collect(),
-                prompt: raw.prompt.get_ref().trim().to_string(),
-                answer: texts(&raw.answer),
-                bonus: texts(&raw.bonus),
-                red_flags: texts(&raw.red_flags),
-                follow_ups: texts(&raw.follow_ups),
+                tags: raw.tags.into_iter().map(trimmed).collect(),
+                prompt: trimmed(raw.prompt),
+                answer: texts(raw.answer),
+                bonus: texts(raw.bonus),
+                red_flags: texts(raw.red_flags),
+                follow_ups: texts(raw.follow_ups),
                 source: self.file.to_path_buf(),
             },
             start,
@@ -524,6 +521,17 @@ impl FileCtx<'_> {
             );
         }
     }
+}
+
+/// The text of a parsed string without surrounding white space, in its own allocation.
+fn trimmed(s: Spanned<String>) -> String {
+    let mut s = s.into_inner();
+    let end = s.trim_end().len();
+    s.truncate(end);
+    let start = s.len() - s.trim_start().len();
+    s.drain(..start);
+    s.shrink_to_fit();
+    s
 }
 
 /// The byte offset of every line's start: 0, then one past each newline.

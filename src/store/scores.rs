@@ -780,4 +780,99 @@ mod tests {
         let plan = plan(&store, &scores_sql(CANDIDATE_SCORES));
         assert!(full_reads(&plan).is_empty(), "{plan:?}");
     }
+
+    /// `candidate_ratings` (kept by triggers) always equals the ratings it sums, through first
+    /// scores, re-scores, notes-only scores, ratings given later and candidates deleted.
+    #[test]
+    fn candidate_ratings_follow_every_change_to_scores() {
+        let store = Store::open_in_memory().unwrap();
+        let mut seed: u64 = 12_345;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        for step in 0..600i64 {
+            let guild = 1 + next(2);
+            let name = format!("Cand {}", next(6));
+            let pick = next(20);
+            store
+                .write(|db| {
+                    let (c, _) =
+                        db.find_or_add_candidate(guild, &name, &name.to_lowercase(), 1, step)?;
+                    if pick == 0 {
+                        db.delete_candidate(guild, c.id)?;
+                        return Ok::<_, StoreError>(());
+                    }
+                    let session = db.create_session(&crate::store::NewSession {
+                        guild_id: guild,
+                        channel_id: 1,
+                        candidate_id: c.id,
+                        kind: crate::store::SessionKind::Adhoc,
+                        started_by: 1,
+                        level: None,
+                        topic: None,
+                        questions: &[],
+                        at_ms: step,
+                    })?;
+                    // Mostly the candidate's first session, so that scores are re-scored.
+                    let session = db
+                        .candidate_sessions(guild, c.id)?
+                        .first()
+                        .map_or(session, |s| s.id);
+                    let question = format!("q{}", pick % 3);
+                    let rating = [None, Some(1), Some(2), Some(3), Some(4)][(pick % 5) as usize];
+                    db.put_score(
+                        &ScoreKey {
+                            guild_id: guild,
+                            candidate_id: c.id,
+                            session_id: session,
+                            question_id: &question,
+                            interviewer_id: 10 + pick % 4,
+                            interviewer_name: "I",
+                        },
+                        rating,
+                        (pick % 2 == 0).then_some("notes"),
+                        step,
+                    )?;
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let (kept, summed) =
+            store
+                .read(|db| {
+                    let rows = |sql: &str| -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+                        let mut stmt = db.conn.prepare(sql)?;
+                        let rows = stmt
+                            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                        Ok(rows.collect::<Result<_, _>>()?)
+                    };
+                    Ok::<_, StoreError>((
+                    rows("SELECT guild_id, candidate_id, ratings, rating_sum FROM candidate_ratings
+                           WHERE ratings > 0 ORDER BY 1, 2")?,
+                    rows("SELECT guild_id, candidate_id, COUNT(*), SUM(rating) FROM scores
+                           WHERE rating IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")?,
+                ))
+                })
+                .unwrap();
+        assert!(
+            summed.len() >= 4,
+            "the run rated several candidates: {summed:?}"
+        );
+        assert_eq!(kept, summed);
+        // A deleted candidate leaves no row behind.
+        let orphans: i64 = store
+            .read(|db| {
+                Ok::<_, StoreError>(db.conn.query_row(
+                    "SELECT COUNT(*) FROM candidate_ratings t WHERE NOT EXISTS
+                       (SELECT 1 FROM candidates c WHERE c.guild_id = t.guild_id AND c.id = t.candidate_id)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(orphans, 0);
+    }
 }

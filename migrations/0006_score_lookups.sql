@@ -62,6 +62,10 @@ CREATE INDEX scores_by_interviewer ON scores
 DROP INDEX scores_by_candidate;
 CREATE INDEX scores_by_candidate ON scores
     (guild_id, candidate_id, interviewer_id, rating, session_id, question_id);
+-- one question's ratings, by candidate and interviewer (`/scores question`);
+DROP INDEX scores_by_question;
+CREATE INDEX scores_by_question ON scores
+    (guild_id, question_id, candidate_id, interviewer_id, rating);
 -- a candidate's interviews by start (the newest interview of each candidate);
 DROP INDEX interview_sessions_by_candidate;
 CREATE INDEX interview_sessions_by_candidate ON interview_sessions

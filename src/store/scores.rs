@@ -155,15 +155,33 @@ const INTERVIEWER_SCORE_NAME: &str = "SELECT s.interviewer_name FROM scores s
 const INTERVIEWER_RECOMMENDATION_NAME: &str = "SELECT interviewer_name FROM recommendations
   WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id, updated_at LIMIT 1";
 
-/// `?1` guild, `?2` question: every score of the question (ratings or notes only) in the
-/// order of [`Db::scores_where`], with the interviewer's recommendation for the candidate.
-const QUESTION_RATINGS: &str = "SELECT s.candidate_id, s.interviewer_id, s.rating, r.recommendation
-  FROM scores s
-    JOIN interview_sessions x ON x.guild_id = s.guild_id AND x.id = s.session_id
-    LEFT JOIN recommendations r ON r.guild_id = s.guild_id AND r.candidate_id = s.candidate_id
-         AND r.interviewer_id = s.interviewer_id
-  WHERE s.guild_id = ?1 AND s.question_id = ?2
-  ORDER BY x.started_at, s.session_id, s.created_at, s.id";
+/// The ratings of question `?2` in guild `?1` that a viewer sees: with `?3` NULL all of them,
+/// else only those of candidates whom interviewer `?3` rated (blind scoring).
+const QUESTION_VISIBLE: &str = "s.guild_id = ?1 AND s.question_id = ?2 AND s.rating IS NOT NULL
+    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM scores v
+          WHERE v.guild_id = ?1 AND v.interviewer_id = ?3 AND v.candidate_id = s.candidate_id
+            AND v.rating IS NOT NULL))";
+
+/// How many of the visible ratings of a question have each (rating, recommendation of the
+/// same interviewer for the candidate, or none).
+fn question_histogram_sql() -> String {
+    format!(
+        "SELECT s.rating, r.recommendation, COUNT(*) FROM scores s
+           LEFT JOIN recommendations r ON r.guild_id = s.guild_id
+                AND r.candidate_id = s.candidate_id AND r.interviewer_id = s.interviewer_id
+          WHERE {QUESTION_VISIBLE}
+          GROUP BY s.rating, r.recommendation"
+    )
+}
+
+/// How many candidates the visible ratings of a question are for.
+fn question_candidates_sql() -> String {
+    format!("SELECT COUNT(DISTINCT s.candidate_id) FROM scores s WHERE {QUESTION_VISIBLE}")
+}
+
+/// `?1` guild, `?2` question: whether it has any score, a rating or notes only.
+const QUESTION_SCORED: &str =
+    "SELECT EXISTS (SELECT 1 FROM scores WHERE guild_id = ?1 AND question_id = ?2)";
 
 /// What `/scores team` shows of one candidate: counted over the scores with a rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -199,14 +217,13 @@ pub struct InterviewerRatings {
     pub no_decision: u64,
 }
 
-/// One score of a question, with the interviewer's recommendation for the candidate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QuestionRating {
-    pub candidate_id: i64,
-    pub interviewer_id: u64,
-    /// `None` while only notes were given.
-    pub rating: Option<u8>,
-    pub recommendation: Option<String>,
+/// How one question was rated, as a viewer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuestionRatings {
+    /// (rating, the interviewer's recommendation for the candidate if any, how many).
+    pub histogram: Vec<(u8, Option<String>, u64)>,
+    /// How many candidates those ratings are for.
+    pub candidates: u64,
 }
 
 fn count(v: i64) -> u64 {
@@ -499,33 +516,48 @@ impl Db<'_> {
             .optional()?)
     }
 
-    /// Every score of one question in the guild, by interview and time, with the
-    /// interviewer's recommendation for the candidate.
+    /// The ratings of a question in the guild (see [`QuestionRatings`]): all of them, or with
+    /// `viewer` only those of candidates the viewer has rated.
     pub fn question_ratings(
         &self,
         guild_id: u64,
         question_id: &str,
-    ) -> Result<Vec<QuestionRating>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(QUESTION_RATINGS)?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, question_id], |r| {
+        viewer: Option<u64>,
+    ) -> Result<QuestionRatings, StoreError> {
+        let viewer = viewer.map(sql_id).transpose()?;
+        let args = params![sql_id(guild_id)?, question_id, viewer];
+        let mut stmt = self.conn.prepare_cached(&question_histogram_sql())?;
+        let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<i64>>(2)?,
-                r.get::<_, Option<String>>(3)?,
+                r.get::<_, Option<String>>(1)?,
+                count(r.get(2)?),
             ))
         })?;
-        let mut out = Vec::new();
+        let mut histogram = Vec::new();
         for row in rows {
-            let (candidate_id, by, rating, recommendation) = row?;
-            out.push(QuestionRating {
-                candidate_id,
-                interviewer_id: discord_id(by)?,
-                rating: rating.and_then(|v| u8::try_from(v).ok()),
-                recommendation,
-            });
+            let (rating, rec, n) = row?;
+            if let Ok(rating) = u8::try_from(rating) {
+                histogram.push((rating, rec, n));
+            }
         }
-        Ok(out)
+        let candidates = self
+            .conn
+            .prepare_cached(&question_candidates_sql())?
+            .query_row(args, |r| r.get(0))
+            .map(count)?;
+        Ok(QuestionRatings {
+            histogram,
+            candidates,
+        })
+    }
+
+    /// Whether a question has any score in the guild (a rating or notes only).
+    pub fn question_scored(&self, guild_id: u64, question_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(QUESTION_SCORED)?
+            .query_row(params![sql_id(guild_id)?, question_id], |r| r.get(0))?)
     }
 
     /// The history of a candidate's scores, oldest first.
@@ -700,7 +732,9 @@ mod tests {
                 INTERVIEWER_RECOMMENDATION_NAME.into(),
             ),
             // `/scores question`
-            ("question_ratings", QUESTION_RATINGS.into()),
+            ("question_ratings (histogram)", question_histogram_sql()),
+            ("question_ratings (candidates)", question_candidates_sql()),
+            ("question_scored", QUESTION_SCORED.into()),
             // Not a lookup: a score by its key.
             ("score", scores_sql(SCORE_AT)),
         ]

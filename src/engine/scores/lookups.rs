@@ -8,7 +8,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::store::{
-    InterviewerRatings, QuestionRating, RecommendationRow, ScoreRow, SessionKind, SessionStatus,
+    InterviewerRatings, QuestionRatings, RecommendationRow, ScoreRow, SessionKind, SessionStatus,
 };
 use crate::text::{escape, truncate};
 
@@ -493,20 +493,23 @@ impl Engine {
         args: &Args,
     ) -> Result<Outcome, Error> {
         let id = args.require::<String>("id")?.trim().to_string();
-        let seen = self.visibility_of(req)?;
-        let rows = self
-            .store
-            .read(|db| db.question_ratings(req.guild_id, &id))?;
-        if rows.is_empty() && self.bank().get(&id).is_none() {
+        // Blind scoring in the query: without Manage Server, only candidates one has rated.
+        let viewer = if sees_everything(req) {
+            None
+        } else {
+            Some(member(req)?.user_id)
+        };
+        if self.bank().get(&id).is_none()
+            && !self
+                .store
+                .read(|db| db.question_scored(req.guild_id, &id))?
+        {
             self.question(&id)?;
         }
-        let rated: Vec<&QuestionRating> = rows
-            .iter()
-            .filter(|s| {
-                s.rating.is_some() && seen.as_ref().is_none_or(|v| v.contains(&s.candidate_id))
-            })
-            .collect();
-        let q = question_stats(&rated);
+        let ratings = self
+            .store
+            .read(|db| db.question_ratings(req.guild_id, &id, viewer))?;
+        let q = question_stats(&ratings);
         let distribution = SCALE
             .iter()
             .zip(q.distribution)
@@ -560,7 +563,7 @@ impl Engine {
             false,
         )
         .field("Agreement with recommendations", agreement, false);
-        if seen.is_some() {
+        if viewer.is_some() {
             card.footer = Some(BLIND_NOTE.into());
         }
         Ok(Outcome::private(Message::default().card(card)))
@@ -634,39 +637,39 @@ pub struct QuestionStats {
     pub mean_when_no: Option<f64>,
 }
 
-pub fn question_stats(rated: &[&QuestionRating]) -> QuestionStats {
-    let values: Vec<f64> = rated
-        .iter()
-        .filter_map(|s| s.rating)
-        .map(f64::from)
-        .collect();
+/// A question's statistics from its histogram: ratings listed by value for `mean` and
+/// `spread` (see [`calibration`] on the order), and each (rating, recommendation) count
+/// classified by [`leaning`].
+pub fn question_stats(r: &QuestionRatings) -> QuestionStats {
     let mut distribution = [0; 4];
-    for r in rated.iter().filter_map(|s| s.rating) {
-        if (1..=4).contains(&r) {
-            distribution[usize::from(r - 1)] += 1;
-        }
-    }
     let (mut yes, mut no) = (Vec::new(), Vec::new());
     let mut agreeing = 0;
-    for s in rated {
-        let Some(rating) = s.rating else { continue };
-        let rec = s.recommendation.as_deref().and_then(leaning);
-        match rec {
-            Some(true) => yes.push(f64::from(rating)),
-            Some(false) => no.push(f64::from(rating)),
+    for (rating, rec, n) in &r.histogram {
+        let n = *n as usize;
+        if (1..=4).contains(rating) {
+            distribution[usize::from(rating - 1)] += n;
+        }
+        let lean = rec.as_deref().and_then(leaning);
+        let same = std::iter::repeat_n(f64::from(*rating), n);
+        match lean {
+            Some(true) => yes.extend(same),
+            Some(false) => no.extend(same),
             None => continue,
         }
-        if (rating >= 3) == rec.unwrap_or(false) {
-            agreeing += 1;
+        if (*rating >= 3) == lean.unwrap_or(false) {
+            agreeing += n;
         }
     }
+    // Every rating once, by value.
+    let mut by_value: Vec<(u8, u64)> = r.histogram.iter().map(|(v, _, n)| (*v, *n)).collect();
+    by_value.sort_by_key(|(v, _)| *v);
+    let values: Vec<f64> = by_value
+        .iter()
+        .flat_map(|(v, n)| std::iter::repeat_n(f64::from(*v), *n as usize))
+        .collect();
     QuestionStats {
         times: values.len(),
-        candidates: rated
-            .iter()
-            .map(|s| s.candidate_id)
-            .collect::<BTreeSet<_>>()
-            .len(),
+        candidates: r.candidates as usize,
         mean: mean(&values),
         spread: spread(&values),
         distribution,

@@ -11,7 +11,8 @@
 //! 4. `/scores` lookups over 100,000 scores, and loading a 10,000-question bank;
 //! 5. load: 32 mixed interactions in flight for 60 s, each answered once within 3 s, RSS flat.
 //!
-//! Sizes can be reduced for a quick look with `INTERVIEW_BENCH_QUICK=1`.
+//! Sizes can be reduced for a quick look with `INTERVIEW_BENCH_QUICK=1`, and the sections
+//! chosen with `INTERVIEW_BENCH_ONLY=engine,e2e,load,scale` (any of the four, comma-separated).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -120,6 +121,12 @@ impl Table {
 
 fn quick() -> bool {
     std::env::var_os("INTERVIEW_BENCH_QUICK").is_some()
+}
+
+/// Whether `INTERVIEW_BENCH_ONLY` (comma-separated section names) is unset or names `section`.
+fn runs(section: &str) -> bool {
+    std::env::var("INTERVIEW_BENCH_ONLY")
+        .map_or(true, |only| only.split(',').any(|s| s.trim() == section))
 }
 
 fn scaled(n: usize) -> usize {
@@ -1091,17 +1098,27 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let mut table = Table::default();
     let started = Instant::now();
-    engine_section(&mut table, &bank, &ids);
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(async {
-            end_to_end_section(&mut table, ids.clone(), dir.path()).await;
-            load_section(&mut table, ids.clone(), dir.path()).await;
-        });
-    scale_section(&mut table, &bank, &ids, dir.path());
+    if runs("engine") {
+        engine_section(&mut table, &bank, &ids);
+    }
+    if runs("e2e") || runs("load") {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                if runs("e2e") {
+                    end_to_end_section(&mut table, ids.clone(), dir.path()).await;
+                }
+                if runs("load") {
+                    load_section(&mut table, ids.clone(), dir.path()).await;
+                }
+            });
+    }
+    if runs("scale") {
+        scale_section(&mut table, &bank, &ids, dir.path());
+    }
     table.print();
     println!(
         "machine: {} cores, {}; whole run {:.0?}",

@@ -50,18 +50,19 @@ impl Db<'_> {
         detail: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
+            )?
+            .execute(params![
                 sql_id(guild_id)?,
                 sql_id(actor_id)?,
                 action,
                 subject,
                 detail,
                 at_ms
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -118,7 +119,8 @@ impl Db<'_> {
         let count = |sql: &str| -> Result<u64, StoreError> {
             let n: i64 = self
                 .conn
-                .query_row(sql, params![guild, candidate_id], |r| r.get(0))?;
+                .prepare_cached(sql)?
+                .query_row(params![guild, candidate_id], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         };
         Ok(CandidateFootprint {
@@ -153,12 +155,14 @@ impl Db<'_> {
             "DELETE FROM candidate_messages WHERE guild_id = ?1 AND candidate_id = ?2",
             "DELETE FROM interview_sessions WHERE guild_id = ?1 AND candidate_id = ?2",
         ] {
-            self.conn.execute(sql, params![guild, candidate_id])?;
+            self.conn
+                .prepare_cached(sql)?
+                .execute(params![guild, candidate_id])?;
         }
-        let n = self.conn.execute(
-            "DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2",
-            params![guild, candidate_id],
-        )?;
+        let n = self
+            .conn
+            .prepare_cached("DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![guild, candidate_id])?;
         Ok(n == 1)
     }
 }

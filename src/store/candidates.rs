@@ -14,6 +14,10 @@ pub struct Candidate {
     pub created_at: i64,
 }
 
+/// `?1` guild, `?2` case-folded name.
+pub(super) const CANDIDATE_BY_KEY: &str =
+    "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 AND name_key = ?2";
+
 impl Db<'_> {
     /// The candidate whose case-folded name is `key`, if the guild has one.
     pub fn candidate_by_key(
@@ -23,17 +27,14 @@ impl Db<'_> {
     ) -> Result<Option<Candidate>, StoreError> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 AND name_key = ?2",
-                params![sql_id(guild_id)?, key],
-                |r| {
-                    Ok(Candidate {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        created_at: r.get(2)?,
-                    })
-                },
-            )
+            .prepare_cached(CANDIDATE_BY_KEY)?
+            .query_row(params![sql_id(guild_id)?, key], |r| {
+                Ok(Candidate {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: r.get(2)?,
+                })
+            })
             .optional()?)
     }
 
@@ -46,19 +47,38 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<Candidate, StoreError> {
+        Ok(self
+            .find_or_add_candidate(guild_id, name, key, by, at_ms)?
+            .0)
+    }
+
+    /// As [`Db::ensure_candidate`], and whether the candidate was added now (and so has no
+    /// sessions or scores yet).
+    pub fn find_or_add_candidate(
+        &self,
+        guild_id: u64,
+        name: &str,
+        key: &str,
+        by: u64,
+        at_ms: i64,
+    ) -> Result<(Candidate, bool), StoreError> {
         if let Some(c) = self.candidate_by_key(guild_id, key)? {
-            return Ok(c);
+            return Ok((c, false));
         }
-        self.conn.execute(
-            "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms],
-        )?;
-        Ok(Candidate {
-            id: self.conn.last_insert_rowid(),
-            name: name.to_string(),
-            created_at: at_ms,
-        })
+            )?
+            .execute(params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms])?;
+        Ok((
+            Candidate {
+                id: self.conn.last_insert_rowid(),
+                name: name.to_string(),
+                created_at: at_ms,
+            },
+            true,
+        ))
     }
 
     /// The guild's candidates, newest first, at most `limit`: (name, case-folded name).
@@ -99,16 +119,17 @@ impl Db<'_> {
         channel_id: u64,
         message_id: u64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT (guild_id, message_id) DO NOTHING",
-            params![
+            )?
+            .execute(params![
                 sql_id(guild_id)?,
                 candidate_id,
                 sql_id(channel_id)?,
                 sql_id(message_id)?
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 

@@ -174,8 +174,7 @@ impl Db<'_> {
     /// Creates or replaces the channel's schedule (a paused or turned-off one becomes active
     /// again, keeping its id); returns it.
     pub fn set_schedule(&self, s: &NewSchedule<'_>) -> Result<Schedule, StoreError> {
-        self.conn.execute(
-            "INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
+        self.conn.prepare_cached("INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
                  level, topic, role_id, reveal_after_s, days, status, created_by, created_at,
                  updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, ?12, ?12)
@@ -183,8 +182,7 @@ impl Db<'_> {
                  channel_name = ?3, post_time = ?4, timezone = ?5, level = ?6, topic = ?7,
                  role_id = ?8, reveal_after_s = ?9, days = ?10, status = 'active',
                  paused_reason = NULL, failing_since = NULL, retry_at = NULL,
-                 created_by = ?11, updated_at = ?12",
-            params![
+                 created_by = ?11, updated_at = ?12")?.execute(params![
                 sql_id(s.guild_id)?,
                 sql_id(s.channel_id)?,
                 s.channel_name,
@@ -260,46 +258,48 @@ impl Db<'_> {
         channel_id: u64,
         at_ms: i64,
     ) -> Result<bool, StoreError> {
-        Ok(self.conn.execute(
-            "UPDATE daily_schedules SET status = 'off', updated_at = ?3
+        Ok(self
+            .conn
+            .prepare_cached(
+                "UPDATE daily_schedules SET status = 'off', updated_at = ?3
               WHERE guild_id = ?1 AND channel_id = ?2 AND status != 'off'",
-            params![sql_id(guild_id)?, sql_id(channel_id)?, at_ms],
-        )? == 1)
+            )?
+            .execute(params![sql_id(guild_id)?, sql_id(channel_id)?, at_ms])?
+            == 1)
     }
 
     /// Discord refused for good: the schedule waits for `/daily set`.
     pub fn pause_schedule(&self, id: i64, reason: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_schedules SET status = 'paused', paused_reason = ?2,
+        self.conn
+            .prepare_cached(
+                "UPDATE daily_schedules SET status = 'paused', paused_reason = ?2,
                  failing_since = NULL, retry_at = NULL, updated_at = ?3
               WHERE id = ?1 AND status = 'active'",
-            params![id, reason, at_ms],
-        )?;
+            )?
+            .execute(params![id, reason, at_ms])?;
         Ok(())
     }
 
     /// A transient failure: try again at `retry_at`. Returns whether this opened a new
     /// incident (so it is logged once).
     pub fn schedule_failed(&self, id: i64, at_ms: i64, retry_at: i64) -> Result<bool, StoreError> {
-        let open: Option<i64> = self.conn.query_row(
-            "SELECT failing_since FROM daily_schedules WHERE id = ?1",
-            [id],
-            |r| r.get(0),
-        )?;
-        self.conn.execute(
-            "UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?2), retry_at = ?3
-              WHERE id = ?1",
-            params![id, at_ms, retry_at],
+        let open: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT failing_since FROM daily_schedules WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        self.conn.prepare_cached("UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?2), retry_at = ?3
+              WHERE id = ?1")?.execute(params![id, at_ms, retry_at],
         )?;
         Ok(open.is_none())
     }
 
     /// A post went through: the incident, if any, is over.
     pub fn schedule_recovered(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL WHERE id = ?1",
-            [id],
-        )?;
+        self.conn
+            .prepare_cached(
+                "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL WHERE id = ?1",
+            )?
+            .execute([id])?;
         Ok(())
     }
 
@@ -316,14 +316,17 @@ impl Db<'_> {
         at_ms: i64,
         reveal_due_at: Option<i64>,
     ) -> Result<Option<DailyPost>, StoreError> {
-        let inserted = self.conn.execute(
-            "INSERT INTO daily_posts (guild_id, channel_id, schedule_id, kind, local_date,
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO daily_posts (guild_id, channel_id, schedule_id, kind, local_date,
                  question_id, history_claim, nonce, status, claimed_at, reveal_due_at,
                  reveal_status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', 'claimed', ?8, ?9,
                      CASE WHEN ?9 IS NULL THEN NULL ELSE 'claimed' END)
              ON CONFLICT DO NOTHING",
-            params![
+            )?
+            .execute(params![
                 sql_id(schedule.guild_id)?,
                 sql_id(schedule.channel_id)?,
                 schedule.id,
@@ -333,8 +336,7 @@ impl Db<'_> {
                 history_claim,
                 at_ms,
                 reveal_due_at,
-            ],
-        )?;
+            ])?;
         if inserted == 0 {
             return Ok(None);
         }
@@ -345,10 +347,9 @@ impl Db<'_> {
             "scheduled" => format!("ib{}-{}", schedule.id, local_date.replace('-', "")),
             _ => format!("ibx{id}"),
         };
-        self.conn.execute(
-            "UPDATE daily_posts SET nonce = ?2 WHERE id = ?1",
-            params![id, nonce],
-        )?;
+        self.conn
+            .prepare_cached("UPDATE daily_posts SET nonce = ?2 WHERE id = ?1")?
+            .execute(params![id, nonce])?;
         self.post(id)
     }
 
@@ -430,51 +431,49 @@ impl Db<'_> {
 
     /// The earliest reveal still to come after `now`.
     pub fn next_reveal_at(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
-        Ok(self.conn.query_row(
-            "SELECT MIN(MAX(reveal_due_at, COALESCE(reveal_retry_at, 0))) FROM daily_posts
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT MIN(MAX(reveal_due_at, COALESCE(reveal_retry_at, 0))) FROM daily_posts
               WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted'
                 AND MAX(reveal_due_at, COALESCE(reveal_retry_at, 0)) > ?1",
-            [now_ms],
-            |r| r.get(0),
-        )?)
+            )?
+            .query_row([now_ms], |r| r.get(0))?)
     }
 
     /// Discord took the post.
     pub fn post_sent(&self, id: i64, message_id: u64, at_ms: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3,
+        self.conn
+            .prepare_cached(
+                "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3,
                  next_step = NULL, retry_at = NULL
               WHERE id = ?1",
-            params![id, sql_id(message_id)?, at_ms],
-        )?;
+            )?
+            .execute(params![id, sql_id(message_id)?, at_ms])?;
         Ok(())
     }
 
     /// What to do with a claim next, and not before when.
     pub fn post_retry(&self, id: i64, step: &str, retry_at: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_posts SET next_step = ?2, retry_at = ?3 WHERE id = ?1 AND status = 'claimed'",
-            params![id, step, retry_at],
+        self.conn.prepare_cached("UPDATE daily_posts SET next_step = ?2, retry_at = ?3 WHERE id = ?1 AND status = 'claimed'")?.execute(params![id, step, retry_at],
         )?;
         Ok(())
     }
 
     /// A reveal failed on Discord's side: try again after `retry_at`.
     pub fn reveal_failed(&self, id: i64, retry_at: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_posts SET reveal_retry_at = ?2 WHERE id = ?1",
-            params![id, retry_at],
-        )?;
+        self.conn
+            .prepare_cached("UPDATE daily_posts SET reveal_retry_at = ?2 WHERE id = ?1")?
+            .execute(params![id, retry_at])?;
         Ok(())
     }
 
     /// The post never went out: forget the claim so it can be tried again (or not, if the
     /// day is over).
     pub fn release_post(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "DELETE FROM daily_posts WHERE id = ?1 AND status = 'claimed'",
-            [id],
-        )?;
+        self.conn
+            .prepare_cached("DELETE FROM daily_posts WHERE id = ?1 AND status = 'claimed'")?
+            .execute([id])?;
         Ok(())
     }
 
@@ -485,30 +484,26 @@ impl Db<'_> {
         thread_id: Option<u64>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2,
+        self.conn.prepare_cached("UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2,
                  reveal_retry_at = NULL
-              WHERE id = ?1",
-            params![id, thread_id.map(sql_id).transpose()?, at_ms],
+              WHERE id = ?1")?.execute(params![id, thread_id.map(sql_id).transpose()?, at_ms],
         )?;
         Ok(())
     }
 
     /// No thread could be made for the reveal: post it as a reply instead.
     pub fn reveal_as_reply(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_posts SET reveal_status = 'reply' WHERE id = ?1",
-            [id],
-        )?;
+        self.conn
+            .prepare_cached("UPDATE daily_posts SET reveal_status = 'reply' WHERE id = ?1")?
+            .execute([id])?;
         Ok(())
     }
 
     /// Gives up a reveal that cannot happen (the post is gone).
     pub fn drop_reveal(&self, id: i64) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE daily_posts SET reveal_status = NULL WHERE id = ?1",
-            [id],
-        )?;
+        self.conn
+            .prepare_cached("UPDATE daily_posts SET reveal_status = NULL WHERE id = ?1")?
+            .execute([id])?;
         Ok(())
     }
 

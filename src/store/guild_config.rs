@@ -16,11 +16,10 @@ impl Db<'_> {
         let get = |channel: u64| -> Result<Option<String>, StoreError> {
             Ok(self
                 .conn
-                .query_row(
+                .prepare_cached(
                     "SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2",
-                    params![sql_id(guild_id)?, sql_id(channel)?],
-                    |r| r.get(0),
-                )
+                )?
+                .query_row(params![sql_id(guild_id)?, sql_id(channel)?], |r| r.get(0))
                 .optional()?)
         };
         let channel = if channel_id == 0 {
@@ -40,11 +39,9 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
+        self.conn.prepare_cached("INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (guild_id, channel_id) DO UPDATE SET access = ?3, updated_by = ?4, updated_at = ?5",
-            params![sql_id(guild_id)?, sql_id(channel_id)?, access, sql_id(by)?, at_ms],
+             ON CONFLICT (guild_id, channel_id) DO UPDATE SET access = ?3, updated_by = ?4, updated_at = ?5")?.execute(params![sql_id(guild_id)?, sql_id(channel_id)?, access, sql_id(by)?, at_ms],
         )?;
         Ok(())
     }
@@ -69,11 +66,8 @@ impl Db<'_> {
     pub fn guild_timezone(&self, guild_id: u64) -> Result<Option<String>, StoreError> {
         let raw: Option<Option<String>> = self
             .conn
-            .query_row(
-                "SELECT timezone FROM guild_settings WHERE guild_id = ?1",
-                params![sql_id(guild_id)?],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT timezone FROM guild_settings WHERE guild_id = ?1")?
+            .query_row(params![sql_id(guild_id)?], |r| r.get(0))
             .optional()?;
         Ok(raw.flatten())
     }
@@ -85,12 +79,13 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, updated_by = ?3, updated_at = ?4",
-            params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms],
-        )?;
+            )?
+            .execute(params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms])?;
         Ok(())
     }
 }

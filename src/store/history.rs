@@ -50,27 +50,33 @@ impl Db<'_> {
     /// Records a question as about to be shown; returns the claim's id for
     /// [`Db::confirm_shown`] or [`Db::release_shown`].
     pub fn claim_shown(&self, shown: &ShownQuestion<'_>) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO question_history
+        self.conn
+            .prepare_cached(
+                "INSERT INTO question_history
                  (guild_id, channel_id, question_id, shown_by, source, shown_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
-            params![
+            )?
+            .execute(params![
                 sql_id(shown.guild_id)?,
                 sql_id(shown.channel_id)?,
                 shown.question_id,
                 shown.shown_by.map(sql_id).transpose()?,
                 shown.source.as_str(),
                 shown.at_ms,
-            ],
-        )?;
+            ])?;
         let claim = self.conn.last_insert_rowid();
-        self.conn.execute(
-            "INSERT INTO question_counts (guild_id, question_id, times, last_shown)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO question_counts (guild_id, question_id, times, last_shown)
              VALUES (?1, ?2, 1, ?3)
              ON CONFLICT (guild_id, question_id) DO UPDATE SET
                  times = times + 1, last_shown = MAX(last_shown, ?3)",
-            params![sql_id(shown.guild_id)?, shown.question_id, shown.at_ms],
-        )?;
+            )?
+            .execute(params![
+                sql_id(shown.guild_id)?,
+                shown.question_id,
+                shown.at_ms
+            ])?;
         Ok(claim)
     }
 
@@ -81,15 +87,16 @@ impl Db<'_> {
         claim: i64,
         message_id: Option<u64>,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE question_history SET status = 'shown', message_id = ?3
+        self.conn
+            .prepare_cached(
+                "UPDATE question_history SET status = 'shown', message_id = ?3
               WHERE guild_id = ?1 AND id = ?2",
-            params![
+            )?
+            .execute(params![
                 sql_id(guild_id)?,
                 claim,
                 message_id.map(sql_id).transpose()?
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -98,10 +105,8 @@ impl Db<'_> {
         let guild = sql_id(guild_id)?;
         let question: Option<String> = self
             .conn
-            .query_row(
-                "DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'
-                 RETURNING question_id",
-                params![guild, claim],
+            .prepare_cached("DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'
+                 RETURNING question_id")?.query_row(params![guild, claim],
                 |r| r.get(0),
             )
             .optional()?;
@@ -109,17 +114,16 @@ impl Db<'_> {
             return Ok(());
         };
         // One fewer showing; the last one is what is left in the history (an indexed look-up).
-        self.conn.execute(
-            "UPDATE question_counts SET times = times - 1,
+        self.conn
+            .prepare_cached(
+                "UPDATE question_counts SET times = times - 1,
                  last_shown = COALESCE((SELECT MAX(shown_at) FROM question_history
                                          WHERE guild_id = ?1 AND question_id = ?2), 0)
               WHERE guild_id = ?1 AND question_id = ?2 AND times > 1",
-            params![guild, question],
-        )?;
-        self.conn.execute(
-            "DELETE FROM question_counts WHERE guild_id = ?1 AND question_id = ?2 AND times = 1
-               AND NOT EXISTS (SELECT 1 FROM question_history WHERE guild_id = ?1 AND question_id = ?2)",
-            params![guild, question],
+            )?
+            .execute(params![guild, question])?;
+        self.conn.prepare_cached("DELETE FROM question_counts WHERE guild_id = ?1 AND question_id = ?2 AND times = 1
+               AND NOT EXISTS (SELECT 1 FROM question_history WHERE guild_id = ?1 AND question_id = ?2)")?.execute(params![guild, question],
         )?;
         Ok(())
     }
@@ -147,11 +151,13 @@ impl Db<'_> {
     /// Marks the "Another question" button of a claimed question as used; false if it was
     /// used already (or the claim is not this guild's).
     pub fn use_next(&self, guild_id: u64, claim: i64, at_ms: i64) -> Result<bool, StoreError> {
-        let changed = self.conn.execute(
-            "UPDATE question_history SET next_used_at = ?3
+        let changed = self
+            .conn
+            .prepare_cached(
+                "UPDATE question_history SET next_used_at = ?3
               WHERE guild_id = ?1 AND id = ?2 AND next_used_at IS NULL",
-            params![sql_id(guild_id)?, claim, at_ms],
-        )?;
+            )?
+            .execute(params![sql_id(guild_id)?, claim, at_ms])?;
         Ok(changed == 1)
     }
 

@@ -33,7 +33,10 @@ pub use backup::{BackupError, Copied, backup_file, check_copy, restore};
 pub use candidates::Candidate;
 pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};
-pub use scores::{Previous, RecommendationRow, ScoreChange, ScoreKey, ScoreRow};
+pub use scores::{
+    InterviewerRatings, Previous, QuestionRatings, RatingSummary, RecommendationRow, ScoreChange,
+    ScoreKey, ScoreRow, SharedCandidate,
+};
 pub use sessions::{NewSession, Session, SessionKind, SessionStatus};
 
 /// Schema migrations, in order. Never edit one that has landed: add a new file and a line here.
@@ -59,10 +62,16 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
         "0005_question_counts.sql",
         include_str!("../../migrations/0005_question_counts.sql"),
     ),
+    (
+        "0006_score_lookups.sql",
+        include_str!("../../migrations/0006_score_lookups.sql"),
+    ),
 ];
 
 /// How many read-only connections a file database keeps open at most.
 const MAX_READERS: usize = 4;
+/// Prepared statements kept per connection: more than the store has, so none is parsed twice.
+const STATEMENT_CACHE: usize = 128;
 /// How long a statement waits for a lock held by another connection before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -285,6 +294,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
 }
 
@@ -297,6 +307,7 @@ fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     )
     .map_err(|e| explain_open(path, StoreError::Sql(e)))?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }
 

@@ -73,6 +73,163 @@ const SCORE_FROM: &str = "FROM scores s
     JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id
     JOIN interview_sessions x ON x.guild_id = s.guild_id AND x.id = s.session_id";
 
+/// The scores query of [`Db::scores_where`] for a condition.
+fn scores_sql(condition: &str) -> String {
+    format!(
+        "SELECT {SCORE_COLUMNS} {SCORE_FROM} WHERE {condition}
+          ORDER BY x.started_at, s.session_id, s.created_at, s.id"
+    )
+}
+
+/// The recommendations query of [`Db::recommendations_where`] for a condition.
+fn recommendations_sql(condition: &str) -> String {
+    format!(
+        "SELECT candidate_id, interviewer_id, interviewer_name, recommendation, updated_at
+           FROM recommendations WHERE {condition} ORDER BY candidate_id, updated_at, interviewer_id"
+    )
+}
+
+const CANDIDATE_SCORES: &str = "s.guild_id = ?1 AND s.candidate_id = ?2";
+const SCORE_AT: &str =
+    "s.guild_id = ?1 AND s.session_id = ?2 AND s.question_id = ?3 AND s.interviewer_id = ?4";
+const CANDIDATE_RECOMMENDATIONS: &str = "guild_id = ?1 AND candidate_id = ?2";
+
+/// `?1` guild, `?2` interviewer: the candidates they rated.
+const RATED_CANDIDATES: &str = "SELECT DISTINCT candidate_id FROM scores
+  WHERE guild_id = ?1 AND interviewer_id = ?2 AND rating IS NOT NULL ORDER BY candidate_id";
+
+/// `?1` guild, `?2` candidate: how many ratings, their sum, and how many interviewers,
+/// questions and scorecards (interview and interviewer) they come from. `session_id` and
+/// `interviewer_id` are integers, so the text `session:interviewer` names one pair.
+const CANDIDATE_SUMMARY: &str = "SELECT COUNT(*), COALESCE(SUM(rating), 0),
+    COUNT(DISTINCT interviewer_id), COUNT(DISTINCT question_id),
+    COUNT(DISTINCT session_id || ':' || interviewer_id)
+  FROM scores WHERE guild_id = ?1 AND candidate_id = ?2 AND rating IS NOT NULL";
+
+/// `?1` guild, `?2` candidate: how many of each recommendation.
+const RECOMMENDATION_COUNTS: &str = "SELECT recommendation, COUNT(*) FROM recommendations
+  WHERE guild_id = ?1 AND candidate_id = ?2 GROUP BY recommendation";
+
+/// `?1` guild, `?2` interviewer: their scorecards with a rating, and how many ratings of each
+/// value.
+const INTERVIEWER_TOTALS: &str = "SELECT COUNT(DISTINCT session_id),
+    COALESCE(SUM(rating = 1), 0), COALESCE(SUM(rating = 2), 0),
+    COALESCE(SUM(rating = 3), 0), COALESCE(SUM(rating = 4), 0)
+  FROM scores WHERE guild_id = ?1 AND interviewer_id = ?2 AND rating IS NOT NULL";
+
+/// `?1` guild, `?2` interviewer: per candidate they rated (by id), their ratings' sum and
+/// count, and everyone's (`candidate_ratings`, kept by triggers).
+const INTERVIEWER_CANDIDATES: &str = "SELECT m.candidate_id, m.own_sum, m.own_count,
+    COALESCE(t.rating_sum, m.own_sum), COALESCE(t.ratings, m.own_count)
+  FROM (SELECT candidate_id, SUM(rating) AS own_sum, COUNT(*) AS own_count FROM scores
+         WHERE guild_id = ?1 AND interviewer_id = ?2 AND rating IS NOT NULL
+         GROUP BY candidate_id) m
+  LEFT JOIN candidate_ratings t ON t.guild_id = ?1 AND t.candidate_id = m.candidate_id
+  ORDER BY m.candidate_id";
+
+/// `?1` guild, `?2` interviewer: their recommendations, and how many were "no decision".
+const INTERVIEWER_RECOMMENDATIONS: &str =
+    "SELECT COUNT(*), COALESCE(SUM(recommendation = 'no-decision'), 0)
+  FROM recommendations WHERE guild_id = ?1 AND interviewer_id = ?2";
+
+/// `?1` guild, `?2` at most this many: the interviewers with a rating, by id. Each step seeks
+/// the next id in `scores_by_interviewer` rather than reading every score.
+const RATING_INTERVIEWERS: &str = "WITH RECURSIVE next_interviewer (id, n) AS (
+    SELECT -1, 0
+    UNION ALL
+    SELECT (SELECT MIN(interviewer_id) FROM scores
+             WHERE guild_id = ?1 AND interviewer_id > next_interviewer.id AND rating IS NOT NULL),
+           n + 1
+      FROM next_interviewer WHERE next_interviewer.id IS NOT NULL AND n < ?2)
+  SELECT id FROM next_interviewer WHERE n > 0 AND id IS NOT NULL";
+
+/// `?1` guild, `?2` interviewer: the name on their latest score (in the order lookups list
+/// scores: by interview start, interview, then time).
+const INTERVIEWER_SCORE_NAME: &str = "SELECT s.interviewer_name FROM scores s
+    JOIN interview_sessions x ON x.guild_id = s.guild_id AND x.id = s.session_id
+  WHERE s.guild_id = ?1 AND s.interviewer_id = ?2
+  ORDER BY x.started_at DESC, s.session_id DESC, s.created_at DESC, s.id DESC LIMIT 1";
+
+/// `?1` guild, `?2` interviewer: the name on their first recommendation (in the order of
+/// [`Db::recommendations_where`]).
+const INTERVIEWER_RECOMMENDATION_NAME: &str = "SELECT interviewer_name FROM recommendations
+  WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id, updated_at LIMIT 1";
+
+/// The ratings of question `?2` in guild `?1` that a viewer sees: with `?3` NULL all of them,
+/// else only those of candidates whom interviewer `?3` rated (blind scoring).
+const QUESTION_VISIBLE: &str = "s.guild_id = ?1 AND s.question_id = ?2 AND s.rating IS NOT NULL
+    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM scores v
+          WHERE v.guild_id = ?1 AND v.interviewer_id = ?3 AND v.candidate_id = s.candidate_id
+            AND v.rating IS NOT NULL))";
+
+/// How many of the visible ratings of a question have each (rating, recommendation of the
+/// same interviewer for the candidate, or none).
+fn question_histogram_sql() -> String {
+    format!(
+        "SELECT s.rating, r.recommendation, COUNT(*) FROM scores s
+           LEFT JOIN recommendations r ON r.guild_id = s.guild_id
+                AND r.candidate_id = s.candidate_id AND r.interviewer_id = s.interviewer_id
+          WHERE {QUESTION_VISIBLE}
+          GROUP BY s.rating, r.recommendation"
+    )
+}
+
+/// How many candidates the visible ratings of a question are for.
+fn question_candidates_sql() -> String {
+    format!("SELECT COUNT(DISTINCT s.candidate_id) FROM scores s WHERE {QUESTION_VISIBLE}")
+}
+
+/// `?1` guild, `?2` question: whether it has any score, a rating or notes only.
+const QUESTION_SCORED: &str =
+    "SELECT EXISTS (SELECT 1 FROM scores WHERE guild_id = ?1 AND question_id = ?2)";
+
+/// What `/scores team` shows of one candidate: counted over the scores with a rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RatingSummary {
+    pub ratings: u64,
+    pub rating_sum: u64,
+    pub interviewers: u64,
+    pub questions: u64,
+    /// Distinct (interview, interviewer) pairs.
+    pub scorecards: u64,
+}
+
+/// One candidate an interviewer rated: their ratings and everyone's (theirs included).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SharedCandidate {
+    pub candidate_id: i64,
+    pub own_sum: u64,
+    pub own_count: u64,
+    pub all_sum: u64,
+    pub all_count: u64,
+}
+
+/// What one interviewer's calibration is computed from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InterviewerRatings {
+    /// Interviews in which they gave a rating.
+    pub scorecards: u64,
+    /// How many ratings of 1, 2, 3 and 4 they gave.
+    pub counts: [u64; 4],
+    /// Every candidate they rated, by id.
+    pub candidates: Vec<SharedCandidate>,
+    pub recommendations: u64,
+    pub no_decision: u64,
+}
+
+/// How one question was rated, as a viewer sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct QuestionRatings {
+    /// (rating, the interviewer's recommendation for the candidate if any, how many).
+    pub histogram: Vec<(u8, Option<String>, u64)>,
+    /// How many candidates those ratings are for.
+    pub candidates: u64,
+}
+
+fn count(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
 fn score_row(r: &Row<'_>) -> rusqlite::Result<(ScoreRow, i64)> {
     let rating: Option<i64> = r.get(8)?;
     Ok((
@@ -104,11 +261,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        let sql = format!(
-            "SELECT {SCORE_COLUMNS} {SCORE_FROM} WHERE {condition}
-              ORDER BY x.started_at, s.session_id, s.created_at, s.id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&scores_sql(condition))?;
         let rows = stmt.query_map(args, score_row)?;
         let mut out = Vec::new();
         for row in rows {
@@ -123,14 +276,22 @@ impl Db<'_> {
     pub fn score(&self, key: &ScoreKey<'_>) -> Result<Option<ScoreRow>, StoreError> {
         Ok(self
             .scores_where(
-                "s.guild_id = ?1 AND s.session_id = ?2 AND s.question_id = ?3 AND s.interviewer_id = ?4",
-                &[&sql_id(key.guild_id)?, &key.session_id, &key.question_id, &sql_id(key.interviewer_id)?],
+                SCORE_AT,
+                &[
+                    &sql_id(key.guild_id)?,
+                    &key.session_id,
+                    &key.question_id,
+                    &sql_id(key.interviewer_id)?,
+                ],
             )?
             .pop())
     }
 
     /// Sets the rating and/or notes at `key` (`None` keeps what is there), recording the
     /// previous value in the history. Returns the previous value, if there was a score.
+    ///
+    /// A first score is one statement (the insert); only a change to an existing score reads
+    /// it and writes the history.
     pub fn put_score(
         &self,
         key: &ScoreKey<'_>,
@@ -140,66 +301,74 @@ impl Db<'_> {
     ) -> Result<Option<Previous>, StoreError> {
         let guild = sql_id(key.guild_id)?;
         let by = sql_id(key.interviewer_id)?;
-        let existing: Option<(i64, Option<i64>, String)> = self
+        let inserted = self
             .conn
-            .query_row(
+            .prepare_cached(
+                "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id,
+                     interviewer_name, rating, notes, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
+                 ON CONFLICT (guild_id, session_id, question_id, interviewer_id) DO NOTHING",
+            )?
+            .execute(params![
+                guild,
+                key.candidate_id,
+                key.session_id,
+                key.question_id,
+                by,
+                key.interviewer_name,
+                rating_sql(rating),
+                notes.unwrap_or(""),
+                at_ms
+            ])?;
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let (id, old_rating, old_notes): (i64, Option<i64>, String) = self
+            .conn
+            .prepare_cached(
                 "SELECT id, rating, notes FROM scores
                   WHERE guild_id = ?1 AND session_id = ?2 AND question_id = ?3 AND interviewer_id = ?4",
-                params![guild, key.session_id, key.question_id, by],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()?;
-        match existing {
-            None => {
-                self.conn.execute(
-                    "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id,
-                         interviewer_name, rating, notes, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-                    params![
-                        guild,
-                        key.candidate_id,
-                        key.session_id,
-                        key.question_id,
-                        by,
-                        key.interviewer_name,
-                        rating_sql(rating),
-                        notes.unwrap_or(""),
-                        at_ms
-                    ],
-                )?;
-                Ok(None)
-            }
-            Some((id, old_rating, old_notes)) => {
-                let old_rating = old_rating.and_then(|v| u8::try_from(v).ok());
-                let new_rating = rating.or(old_rating);
-                let new_notes = notes.map_or_else(|| old_notes.clone(), String::from);
-                self.conn.execute(
-                    "UPDATE scores SET rating = ?3, notes = ?4, interviewer_name = ?5, updated_at = ?6
-                      WHERE guild_id = ?1 AND id = ?2",
-                    params![guild, id, rating_sql(new_rating), new_notes, key.interviewer_name, at_ms],
-                )?;
-                self.conn.execute(
-                    "INSERT INTO score_history (guild_id, candidate_id, score_id, old_rating, old_notes,
-                         new_rating, new_notes, changed_by, changed_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![
-                        guild,
-                        key.candidate_id,
-                        id,
-                        rating_sql(old_rating),
-                        old_notes,
-                        rating_sql(new_rating),
-                        new_notes,
-                        by,
-                        at_ms
-                    ],
-                )?;
-                Ok(Some(Previous {
-                    rating: old_rating,
-                    notes: old_notes,
-                }))
-            }
-        }
+            )?
+            .query_row(params![guild, key.session_id, key.question_id, by], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        let old_rating = old_rating.and_then(|v| u8::try_from(v).ok());
+        let new_rating = rating.or(old_rating);
+        let new_notes = notes.map_or_else(|| old_notes.clone(), String::from);
+        self.conn
+            .prepare_cached(
+                "UPDATE scores SET rating = ?3, notes = ?4, interviewer_name = ?5, updated_at = ?6
+                  WHERE guild_id = ?1 AND id = ?2",
+            )?
+            .execute(params![
+                guild,
+                id,
+                rating_sql(new_rating),
+                new_notes,
+                key.interviewer_name,
+                at_ms
+            ])?;
+        self.conn
+            .prepare_cached(
+                "INSERT INTO score_history (guild_id, candidate_id, score_id, old_rating, old_notes,
+                     new_rating, new_notes, changed_by, changed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                guild,
+                key.candidate_id,
+                id,
+                rating_sql(old_rating),
+                old_notes,
+                rating_sql(new_rating),
+                new_notes,
+                by,
+                at_ms
+            ])?;
+        Ok(Some(Previous {
+            rating: old_rating,
+            notes: old_notes,
+        }))
     }
 
     /// Every score of a candidate, by interview and time.
@@ -208,27 +377,12 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        self.scores_where(
-            "s.guild_id = ?1 AND s.candidate_id = ?2",
-            &[&sql_id(guild_id)?, &candidate_id],
-        )
+        self.scores_where(CANDIDATE_SCORES, &[&sql_id(guild_id)?, &candidate_id])
     }
 
     /// Every score of the guild.
     pub fn guild_scores(&self, guild_id: u64) -> Result<Vec<ScoreRow>, StoreError> {
         self.scores_where("s.guild_id = ?1", &[&sql_id(guild_id)?])
-    }
-
-    /// Every score of one question in the guild.
-    pub fn question_scores(
-        &self,
-        guild_id: u64,
-        question_id: &str,
-    ) -> Result<Vec<ScoreRow>, StoreError> {
-        self.scores_where(
-            "s.guild_id = ?1 AND s.question_id = ?2",
-            &[&sql_id(guild_id)?, &question_id],
-        )
     }
 
     /// The candidates (ids) an interviewer has given at least one rating.
@@ -237,14 +391,173 @@ impl Db<'_> {
         guild_id: u64,
         interviewer_id: u64,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT candidate_id FROM scores
-              WHERE guild_id = ?1 AND interviewer_id = ?2 AND rating IS NOT NULL ORDER BY candidate_id",
-        )?;
+        let mut stmt = self.conn.prepare_cached(RATED_CANDIDATES)?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(interviewer_id)?], |r| {
             r.get(0)
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What `/scores team` shows of a candidate (see [`RatingSummary`]).
+    pub fn candidate_rating_summary(
+        &self,
+        guild_id: u64,
+        candidate_id: i64,
+    ) -> Result<RatingSummary, StoreError> {
+        Ok(self.conn.prepare_cached(CANDIDATE_SUMMARY)?.query_row(
+            params![sql_id(guild_id)?, candidate_id],
+            |r| {
+                Ok(RatingSummary {
+                    ratings: count(r.get(0)?),
+                    rating_sum: count(r.get(1)?),
+                    interviewers: count(r.get(2)?),
+                    questions: count(r.get(3)?),
+                    scorecards: count(r.get(4)?),
+                })
+            },
+        )?)
+    }
+
+    /// How many recommendations of each kind a candidate has: (recommendation, count).
+    pub fn recommendation_counts(
+        &self,
+        guild_id: u64,
+        candidate_id: i64,
+    ) -> Result<Vec<(String, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(RECOMMENDATION_COUNTS)?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
+            Ok((r.get(0)?, count(r.get(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// What an interviewer's calibration is computed from (see [`InterviewerRatings`]).
+    pub fn interviewer_ratings(
+        &self,
+        guild_id: u64,
+        interviewer_id: u64,
+    ) -> Result<InterviewerRatings, StoreError> {
+        let guild = sql_id(guild_id)?;
+        let by = sql_id(interviewer_id)?;
+        let (scorecards, counts) =
+            self.conn
+                .prepare_cached(INTERVIEWER_TOTALS)?
+                .query_row(params![guild, by], |r| {
+                    Ok((
+                        count(r.get(0)?),
+                        [
+                            count(r.get(1)?),
+                            count(r.get(2)?),
+                            count(r.get(3)?),
+                            count(r.get(4)?),
+                        ],
+                    ))
+                })?;
+        let mut stmt = self.conn.prepare_cached(INTERVIEWER_CANDIDATES)?;
+        let rows = stmt.query_map(params![guild, by], |r| {
+            Ok(SharedCandidate {
+                candidate_id: r.get(0)?,
+                own_sum: count(r.get(1)?),
+                own_count: count(r.get(2)?),
+                all_sum: count(r.get(3)?),
+                all_count: count(r.get(4)?),
+            })
+        })?;
+        let candidates = rows.collect::<Result<_, _>>()?;
+        let (recommendations, no_decision) = self
+            .conn
+            .prepare_cached(INTERVIEWER_RECOMMENDATIONS)?
+            .query_row(params![guild, by], |r| {
+                Ok((count(r.get(0)?), count(r.get(1)?)))
+            })?;
+        Ok(InterviewerRatings {
+            scorecards,
+            counts,
+            candidates,
+            recommendations,
+            no_decision,
+        })
+    }
+
+    /// The interviewers who gave at least one rating in the guild, by id, at most `limit`.
+    pub fn rating_interviewers(&self, guild_id: u64, limit: usize) -> Result<Vec<u64>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(RATING_INTERVIEWERS)?;
+        let rows = stmt.query_map(
+            params![sql_id(guild_id)?, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| r.get::<_, i64>(0),
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(discord_id(row?)?);
+        }
+        Ok(out)
+    }
+
+    /// The latest name an interviewer was recorded with: on their latest score, else on their
+    /// first recommendation.
+    pub fn interviewer_name(
+        &self,
+        guild_id: u64,
+        interviewer_id: u64,
+    ) -> Result<Option<String>, StoreError> {
+        let args = params![sql_id(guild_id)?, sql_id(interviewer_id)?];
+        if let Some(name) = self
+            .conn
+            .prepare_cached(INTERVIEWER_SCORE_NAME)?
+            .query_row(args, |r| r.get(0))
+            .optional()?
+        {
+            return Ok(Some(name));
+        }
+        Ok(self
+            .conn
+            .prepare_cached(INTERVIEWER_RECOMMENDATION_NAME)?
+            .query_row(args, |r| r.get(0))
+            .optional()?)
+    }
+
+    /// The ratings of a question in the guild (see [`QuestionRatings`]): all of them, or with
+    /// `viewer` only those of candidates the viewer has rated.
+    pub fn question_ratings(
+        &self,
+        guild_id: u64,
+        question_id: &str,
+        viewer: Option<u64>,
+    ) -> Result<QuestionRatings, StoreError> {
+        let viewer = viewer.map(sql_id).transpose()?;
+        let args = params![sql_id(guild_id)?, question_id, viewer];
+        let mut stmt = self.conn.prepare_cached(&question_histogram_sql())?;
+        let rows = stmt.query_map(args, |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                count(r.get(2)?),
+            ))
+        })?;
+        let mut histogram = Vec::new();
+        for row in rows {
+            let (rating, rec, n) = row?;
+            if let Ok(rating) = u8::try_from(rating) {
+                histogram.push((rating, rec, n));
+            }
+        }
+        let candidates = self
+            .conn
+            .prepare_cached(&question_candidates_sql())?
+            .query_row(args, |r| r.get(0))
+            .map(count)?;
+        Ok(QuestionRatings {
+            histogram,
+            candidates,
+        })
+    }
+
+    /// Whether a question has any score in the guild (a rating or notes only).
+    pub fn question_scored(&self, guild_id: u64, question_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .conn
+            .prepare_cached(QUESTION_SCORED)?
+            .query_row(params![sql_id(guild_id)?, question_id], |r| r.get(0))?)
     }
 
     /// The history of a candidate's scores, oldest first.
@@ -300,20 +613,17 @@ impl Db<'_> {
         let by = sql_id(interviewer_id)?;
         let old: Option<String> = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT recommendation FROM recommendations
                   WHERE guild_id = ?1 AND candidate_id = ?2 AND interviewer_id = ?3",
-                params![guild, candidate_id, by],
-                |r| r.get(0),
-            )
+            )?
+            .query_row(params![guild, candidate_id, by], |r| r.get(0))
             .optional()?;
-        self.conn.execute(
-            "INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
+        self.conn.prepare_cached("INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
                  recommendation, session_id, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (guild_id, candidate_id, interviewer_id) DO UPDATE SET
-                 interviewer_name = ?4, recommendation = ?5, session_id = ?6, updated_at = ?7",
-            params![
+                 interviewer_name = ?4, recommendation = ?5, session_id = ?6, updated_at = ?7")?.execute(params![
                 guild,
                 candidate_id,
                 by,
@@ -331,11 +641,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        let sql = format!(
-            "SELECT candidate_id, interviewer_id, interviewer_name, recommendation, updated_at
-               FROM recommendations WHERE {condition} ORDER BY candidate_id, updated_at, interviewer_id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&recommendations_sql(condition))?;
         let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -365,7 +671,7 @@ impl Db<'_> {
         candidate_id: i64,
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         self.recommendations_where(
-            "guild_id = ?1 AND candidate_id = ?2",
+            CANDIDATE_RECOMMENDATIONS,
             &[&sql_id(guild_id)?, &candidate_id],
         )
     }
@@ -381,37 +687,226 @@ impl Db<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::store::{Store, candidates, sessions};
 
-    /// Every lookup reads scores through an index, never by scanning the table.
+    /// Every query the four lookups of src/engine/scores/lookups.rs run (`/scores candidate`,
+    /// `team`, `interviewer`, `question`), named by the store function that runs it; when a
+    /// lookup calls a new store function, its query belongs here.
+    fn lookup_queries() -> Vec<(&'static str, String)> {
+        vec![
+            // Each lookup by a member without Manage Server (blind scoring).
+            ("rated_candidates", RATED_CANDIDATES.into()),
+            // `/scores candidate`
+            ("candidate_by_key", candidates::CANDIDATE_BY_KEY.into()),
+            ("candidate_scores", scores_sql(CANDIDATE_SCORES)),
+            (
+                "candidate_recommendations",
+                recommendations_sql(CANDIDATE_RECOMMENDATIONS),
+            ),
+            (
+                "candidate_sessions",
+                sessions::sessions_sql(sessions::CANDIDATE_SESSIONS),
+            ),
+            // `/scores team`
+            (
+                "interviewed_candidates",
+                sessions::LAST_INTERVIEWS_COUNT.into(),
+            ),
+            ("last_interviews", sessions::LAST_INTERVIEWS_PAGE.into()),
+            ("candidate_rating_summary", CANDIDATE_SUMMARY.into()),
+            ("recommendation_counts", RECOMMENDATION_COUNTS.into()),
+            // `/scores interviewer`
+            ("rating_interviewers", RATING_INTERVIEWERS.into()),
+            ("interviewer_ratings (totals)", INTERVIEWER_TOTALS.into()),
+            (
+                "interviewer_ratings (candidates)",
+                INTERVIEWER_CANDIDATES.into(),
+            ),
+            (
+                "interviewer_ratings (recommendations)",
+                INTERVIEWER_RECOMMENDATIONS.into(),
+            ),
+            ("interviewer_name (scores)", INTERVIEWER_SCORE_NAME.into()),
+            (
+                "interviewer_name (recommendations)",
+                INTERVIEWER_RECOMMENDATION_NAME.into(),
+            ),
+            // `/scores question`
+            ("question_ratings (histogram)", question_histogram_sql()),
+            ("question_ratings (candidates)", question_candidates_sql()),
+            ("question_scored", QUESTION_SCORED.into()),
+            // Not a lookup: a score by its key.
+            ("score", scores_sql(SCORE_AT)),
+        ]
+    }
+
+    /// The plan of a query, one line per step (`EXPLAIN QUERY PLAN`'s detail column).
+    fn plan(store: &Store, sql: &str) -> Vec<String> {
+        store
+            .read(|db| {
+                let mut stmt = db.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let params: Vec<i64> = vec![1; stmt.parameter_count()];
+                let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+                    r.get::<_, String>(3)
+                })?;
+                Ok::<_, StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
+            })
+            .unwrap()
+    }
+
+    /// The steps of a plan that read a whole table, or all of a guild's scores: a `SCAN` of
+    /// anything but the query's own subqueries, and a search of `scores` on the guild alone.
+    fn full_reads(plan: &[String]) -> Vec<&String> {
+        // Subqueries and common table expressions are named where they are computed.
+        let own: Vec<&str> = plan
+            .iter()
+            .filter_map(|p| {
+                p.strip_prefix("MATERIALIZE ")
+                    .or_else(|| p.strip_prefix("CO-ROUTINE "))
+            })
+            .collect();
+        plan.iter()
+            .filter(|p| {
+                let scan = p.strip_prefix("SCAN ").is_some_and(|rest| {
+                    let name = rest.split(' ').next().unwrap_or("");
+                    !(own.contains(&name)
+                        || name.starts_with("(subquery")
+                        || rest == "CONSTANT ROW")
+                });
+                let guild_only = (p.contains(" INDEX scores_")
+                    || p.contains("sqlite_autoindex_scores"))
+                    && p.ends_with("(guild_id=?)");
+                scan || guild_only
+            })
+            .collect()
+    }
+
+    /// No query of a lookup reads the `scores` table (or any other) from end to end, or all
+    /// of a guild's scores: each goes through an index to the rows it needs.
     #[test]
     fn lookups_use_the_indexes() {
         let store = Store::open_in_memory().unwrap();
-        for condition in [
-            "s.guild_id = ?1",
-            "s.guild_id = ?1 AND s.candidate_id = ?2",
-            "s.guild_id = ?1 AND s.question_id = ?2",
-            "s.guild_id = ?1 AND s.session_id = ?2 AND s.question_id = ?3 AND s.interviewer_id = ?4",
+        let mut failures = Vec::new();
+        for (name, sql) in lookup_queries() {
+            let plan = plan(&store, &sql);
+            let bad = full_reads(&plan);
+            if !bad.is_empty() {
+                failures.push(format!(
+                    "{name}: reads {bad:?}\n  plan {plan:?}\n  sql {sql}"
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    /// The check itself: it catches a scan of `scores`, and a read of a whole guild's scores.
+    #[test]
+    fn the_index_check_catches_full_reads() {
+        let store = Store::open_in_memory().unwrap();
+        for sql in [
+            "SELECT COUNT(*) FROM scores WHERE notes = ?1",
+            "SELECT SUM(rating) FROM scores WHERE guild_id = ?1",
+            "SELECT s.id FROM scores s WHERE s.updated_at = ?1",
         ] {
-            let sql =
-                format!("EXPLAIN QUERY PLAN SELECT {SCORE_COLUMNS} {SCORE_FROM} WHERE {condition}");
-            let plan: Vec<String> = store
-                .read(|db| {
-                    let mut stmt = db.conn.prepare(&sql)?;
-                    let n = stmt.parameter_count();
-                    let params: Vec<i64> = vec![1; n];
-                    let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
-                        r.get::<_, String>(3)
+            let plan = plan(&store, sql);
+            assert!(!full_reads(&plan).is_empty(), "{sql}: {plan:?}");
+        }
+        let plan = plan(&store, &scores_sql(CANDIDATE_SCORES));
+        assert!(full_reads(&plan).is_empty(), "{plan:?}");
+    }
+
+    /// `candidate_ratings` (kept by triggers) always equals the ratings it sums, through first
+    /// scores, re-scores, notes-only scores, ratings given later and candidates deleted.
+    #[test]
+    fn candidate_ratings_follow_every_change_to_scores() {
+        let store = Store::open_in_memory().unwrap();
+        let mut seed: u64 = 12_345;
+        let mut next = |n: u64| {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        for step in 0..600i64 {
+            let guild = 1 + next(2);
+            let name = format!("Cand {}", next(6));
+            let pick = next(20);
+            store
+                .write(|db| {
+                    let (c, _) =
+                        db.find_or_add_candidate(guild, &name, &name.to_lowercase(), 1, step)?;
+                    if pick == 0 {
+                        db.delete_candidate(guild, c.id)?;
+                        return Ok::<_, StoreError>(());
+                    }
+                    let session = db.create_session(&crate::store::NewSession {
+                        guild_id: guild,
+                        channel_id: 1,
+                        candidate_id: c.id,
+                        kind: crate::store::SessionKind::Adhoc,
+                        started_by: 1,
+                        level: None,
+                        topic: None,
+                        questions: &[],
+                        at_ms: step,
                     })?;
-                    Ok::<_, StoreError>(rows.collect::<Result<Vec<_>, _>>()?)
+                    // Mostly the candidate's first session, so that scores are re-scored.
+                    let session = db
+                        .candidate_sessions(guild, c.id)?
+                        .first()
+                        .map_or(session, |s| s.id);
+                    let question = format!("q{}", pick % 3);
+                    let rating = [None, Some(1), Some(2), Some(3), Some(4)][(pick % 5) as usize];
+                    db.put_score(
+                        &ScoreKey {
+                            guild_id: guild,
+                            candidate_id: c.id,
+                            session_id: session,
+                            question_id: &question,
+                            interviewer_id: 10 + pick % 4,
+                            interviewer_name: "I",
+                        },
+                        rating,
+                        (pick % 2 == 0).then_some("notes"),
+                        step,
+                    )?;
+                    Ok(())
                 })
                 .unwrap();
-            assert!(
-                !plan
-                    .iter()
-                    .any(|p| p.starts_with("SCAN s") || p.starts_with("SCAN scores")),
-                "{condition}: {plan:?}"
-            );
         }
+        let (kept, summed) =
+            store
+                .read(|db| {
+                    let rows = |sql: &str| -> Result<Vec<(i64, i64, i64, i64)>, StoreError> {
+                        let mut stmt = db.conn.prepare(sql)?;
+                        let rows = stmt
+                            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                        Ok(rows.collect::<Result<_, _>>()?)
+                    };
+                    Ok::<_, StoreError>((
+                    rows("SELECT guild_id, candidate_id, ratings, rating_sum FROM candidate_ratings
+                           WHERE ratings > 0 ORDER BY 1, 2")?,
+                    rows("SELECT guild_id, candidate_id, COUNT(*), SUM(rating) FROM scores
+                           WHERE rating IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2")?,
+                ))
+                })
+                .unwrap();
+        assert!(
+            summed.len() >= 4,
+            "the run rated several candidates: {summed:?}"
+        );
+        assert_eq!(kept, summed);
+        // A deleted candidate leaves no row behind.
+        let orphans: i64 = store
+            .read(|db| {
+                Ok::<_, StoreError>(db.conn.query_row(
+                    "SELECT COUNT(*) FROM candidate_ratings t WHERE NOT EXISTS
+                       (SELECT 1 FROM candidates c WHERE c.guild_id = t.guild_id AND c.id = t.candidate_id)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(orphans, 0);
     }
 }

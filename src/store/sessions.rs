@@ -78,6 +78,18 @@ const COLUMNS: &str =
     "s.id, s.guild_id, s.channel_id, s.candidate_id, c.name, s.kind, s.started_by,
     s.level, s.topic, s.questions, s.position, s.message_id, s.status, s.started_at, s.ended_at";
 
+/// `?1` guild, `?2` the earliest newest interview counted.
+pub(super) const LAST_INTERVIEWS_COUNT: &str = "SELECT COUNT(*) FROM (
+    SELECT candidate_id FROM interview_sessions WHERE guild_id = ?1
+     GROUP BY candidate_id HAVING MAX(started_at) >= ?2)";
+/// As [`LAST_INTERVIEWS_COUNT`], then `?3` limit and `?4` offset.
+pub(super) const LAST_INTERVIEWS_PAGE: &str = "SELECT p.candidate_id, c.name, p.last FROM (
+    SELECT candidate_id, MAX(started_at) AS last FROM interview_sessions WHERE guild_id = ?1
+     GROUP BY candidate_id HAVING last >= ?2
+     ORDER BY last DESC, candidate_id DESC LIMIT ?3 OFFSET ?4) p
+    JOIN candidates c ON c.guild_id = ?1 AND c.id = p.candidate_id
+    ORDER BY p.last DESC, p.candidate_id DESC";
+
 fn session(r: &Row<'_>) -> rusqlite::Result<(Session, i64, i64, i64, Option<i64>)> {
     let kind: String = r.get(5)?;
     let status: String = r.get(12)?;
@@ -116,6 +128,18 @@ fn session(r: &Row<'_>) -> rusqlite::Result<(Session, i64, i64, i64, Option<i64>
     ))
 }
 
+/// The sessions query of [`Db::sessions_where`] for a condition.
+pub(super) fn sessions_sql(condition: &str) -> String {
+    format!(
+        "SELECT {COLUMNS} FROM interview_sessions s
+           JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id
+          WHERE {condition} ORDER BY s.started_at, s.id"
+    )
+}
+
+/// `?1` guild, `?2` candidate.
+pub(super) const CANDIDATE_SESSIONS: &str = "s.guild_id = ?1 AND s.candidate_id = ?2";
+
 fn finish(raw: (Session, i64, i64, i64, Option<i64>)) -> Result<Session, StoreError> {
     let (mut s, guild, channel, by, message) = raw;
     s.guild_id = discord_id(guild)?;
@@ -131,12 +155,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Session>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM interview_sessions s
-               JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id
-              WHERE {condition} ORDER BY s.started_at, s.id"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sessions_sql(condition))?;
         let rows = stmt.query_map(args, session)?;
         let mut out = Vec::new();
         for row in rows {
@@ -146,11 +165,9 @@ impl Db<'_> {
     }
 
     pub fn create_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
-        self.conn.execute(
-            "INSERT INTO interview_sessions
+        self.conn.prepare_cached("INSERT INTO interview_sessions
                  (guild_id, channel_id, candidate_id, kind, started_by, level, topic, questions, started_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
                 sql_id(s.guild_id)?,
                 sql_id(s.channel_id)?,
                 s.candidate_id,
@@ -185,32 +202,77 @@ impl Db<'_> {
             .pop())
     }
 
-    /// The open guided sessions of a candidate in the guild, oldest first.
-    pub fn open_guided_sessions(
-        &self,
-        guild_id: u64,
-        candidate_id: i64,
-    ) -> Result<Vec<Session>, StoreError> {
-        self.sessions_where(
-            "s.guild_id = ?1 AND s.candidate_id = ?2 AND s.status = 'open' AND s.kind = 'guided'",
-            &[&sql_id(guild_id)?, &candidate_id],
-        )
-    }
-
-    /// The interviewer's open ad-hoc interview of a candidate, if any.
-    pub fn open_adhoc_session(
+    /// The sessions a `/score` by `interviewer` may go to: the candidate's open guided sessions
+    /// and the interviewer's open ad-hoc ones, oldest first, as (id, kind, channel).
+    pub fn scoring_sessions(
         &self,
         guild_id: u64,
         candidate_id: i64,
         interviewer: u64,
-    ) -> Result<Option<Session>, StoreError> {
-        Ok(self
-            .sessions_where(
-                "s.guild_id = ?1 AND s.candidate_id = ?2 AND s.status = 'open' AND s.kind = 'adhoc'
-                 AND s.started_by = ?3",
-                &[&sql_id(guild_id)?, &candidate_id, &sql_id(interviewer)?],
-            )?
-            .pop())
+    ) -> Result<Vec<(i64, SessionKind, u64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, kind, channel_id FROM interview_sessions
+              WHERE guild_id = ?1 AND candidate_id = ?2 AND status = 'open'
+                AND (kind = 'guided' OR started_by = ?3)
+              ORDER BY started_at, id",
+        )?;
+        let rows = stmt.query_map(
+            params![sql_id(guild_id)?, candidate_id, sql_id(interviewer)?],
+            |r| {
+                let kind: String = r.get(1)?;
+                Ok((r.get::<_, i64>(0)?, kind, r.get::<_, i64>(2)?))
+            },
+        )?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, channel) = row?;
+            let kind = if kind == "guided" {
+                SessionKind::Guided
+            } else {
+                SessionKind::Adhoc
+            };
+            out.push((id, kind, discord_id(channel)?));
+        }
+        Ok(out)
+    }
+
+    /// How many candidates of the guild have an interview, counting only those whose newest
+    /// interview started at or after `since` when it is given.
+    pub fn interviewed_candidates(
+        &self,
+        guild_id: u64,
+        since: Option<i64>,
+    ) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached(LAST_INTERVIEWS_COUNT)?
+            .query_row(params![sql_id(guild_id)?, since.unwrap_or(i64::MIN)], |r| {
+                r.get(0)
+            })?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The candidates of [`Db::interviewed_candidates`] newest interview first (then newest
+    /// candidate), `limit` of them from `offset`: (candidate id, name, start of the newest
+    /// interview).
+    pub fn last_interviews(
+        &self,
+        guild_id: u64,
+        since: Option<i64>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<(i64, String, i64)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(LAST_INTERVIEWS_PAGE)?;
+        let rows = stmt.query_map(
+            params![
+                sql_id(guild_id)?,
+                since.unwrap_or(i64::MIN),
+                i64::try_from(limit).unwrap_or(i64::MAX),
+                i64::try_from(offset).unwrap_or(i64::MAX)
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Every session of a candidate, oldest first.
@@ -219,10 +281,7 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<Vec<Session>, StoreError> {
-        self.sessions_where(
-            "s.guild_id = ?1 AND s.candidate_id = ?2",
-            &[&sql_id(guild_id)?, &candidate_id],
-        )
+        self.sessions_where(CANDIDATE_SESSIONS, &[&sql_id(guild_id)?, &candidate_id])
     }
 
     /// Sessions of every guild still open that started at or before `started_before`.
@@ -241,11 +300,13 @@ impl Db<'_> {
         from: usize,
         position: usize,
     ) -> Result<bool, StoreError> {
-        let n = self.conn.execute(
-            "UPDATE interview_sessions SET position = ?4
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE interview_sessions SET position = ?4
               WHERE guild_id = ?1 AND id = ?2 AND position = ?3 AND status = 'open'",
-            params![sql_id(guild_id)?, id, from as i64, position as i64],
-        )?;
+            )?
+            .execute(params![sql_id(guild_id)?, id, from as i64, position as i64])?;
         Ok(n == 1)
     }
 
@@ -255,10 +316,11 @@ impl Db<'_> {
         id: i64,
         message_id: u64,
     ) -> Result<(), StoreError> {
-        self.conn.execute(
-            "UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2",
-            params![sql_id(guild_id)?, id, sql_id(message_id)?],
-        )?;
+        self.conn
+            .prepare_cached(
+                "UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2",
+            )?
+            .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?])?;
         Ok(())
     }
 
@@ -271,17 +333,19 @@ impl Db<'_> {
         by: Option<u64>,
         at_ms: i64,
     ) -> Result<bool, StoreError> {
-        let n = self.conn.execute(
-            "UPDATE interview_sessions SET status = ?3, ended_by = ?4, ended_at = ?5
+        let n = self
+            .conn
+            .prepare_cached(
+                "UPDATE interview_sessions SET status = ?3, ended_by = ?4, ended_at = ?5
               WHERE guild_id = ?1 AND id = ?2 AND status = 'open'",
-            params![
+            )?
+            .execute(params![
                 sql_id(guild_id)?,
                 id,
                 status.as_str(),
                 by.map(sql_id).transpose()?,
                 at_ms
-            ],
-        )?;
+            ])?;
         Ok(n == 1)
     }
 }

@@ -7,7 +7,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use crate::store::{RecommendationRow, ScoreRow, SessionKind, SessionStatus};
+use crate::store::{
+    InterviewerRatings, QuestionRatings, RecommendationRow, ScoreRow, SessionKind, SessionStatus,
+};
 use crate::text::{escape, truncate};
 
 use super::super::access::Access;
@@ -282,57 +284,47 @@ impl Engine {
 
     fn team_page(&self, req: &Request, since: Option<i64>, page: usize) -> Result<Message, Error> {
         let seen = self.visibility_of(req)?;
-        let (candidates, rows, recs, last) = self.store.read(|db| {
-            let candidates = db.candidates(req.guild_id)?;
-            let mut last = HashMap::new();
-            for c in &candidates {
-                let sessions = db.candidate_sessions(req.guild_id, c.id)?;
-                if let Some(t) = sessions.iter().map(|s| s.started_at).max() {
-                    last.insert(c.id, t);
-                }
+        // One snapshot: how many candidates are listed, then only the page's rows.
+        let (listed, page, rows) = self.store.read(|db| {
+            let listed = usize::try_from(db.interviewed_candidates(req.guild_id, since)?)
+                .unwrap_or(usize::MAX);
+            let pages = listed.div_ceil(TEAM_PAGE).max(1);
+            let page = page.min(pages - 1);
+            let mut rows = Vec::new();
+            for (id, name, last) in
+                db.last_interviews(req.guild_id, since, page * TEAM_PAGE, TEAM_PAGE)?
+            {
+                let summary = db.candidate_rating_summary(req.guild_id, id)?;
+                let blind = seen.as_ref().is_some_and(|s| !s.contains(&id));
+                let mix = if blind {
+                    Vec::new()
+                } else {
+                    db.recommendation_counts(req.guild_id, id)?
+                };
+                rows.push((name, last, summary, blind, mix));
             }
-            Ok::<_, Error>((
-                candidates,
-                db.guild_scores(req.guild_id)?,
-                db.guild_recommendations(req.guild_id)?,
-                last,
-            ))
+            Ok::<_, Error>((listed, page, rows))
         })?;
-        let mut listed: Vec<(i64, &crate::store::Candidate)> = candidates
-            .iter()
-            .filter_map(|c| last.get(&c.id).map(|t| (*t, c)))
-            .filter(|(t, _)| since.is_none_or(|s| *t >= s))
-            .collect();
-        listed.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.id.cmp(&a.1.id)));
-        let pages = listed.len().div_ceil(TEAM_PAGE).max(1);
-        let page = page.min(pages - 1);
+        let pages = listed.div_ceil(TEAM_PAGE).max(1);
         let mut lines = Vec::new();
-        for (t, c) in listed.iter().skip(page * TEAM_PAGE).take(TEAM_PAGE) {
-            let mine: Vec<&ScoreRow> = rows
-                .iter()
-                .filter(|s| s.candidate_id == c.id && s.rating.is_some())
-                .collect();
-            let interviewers: BTreeSet<u64> = mine.iter().map(|s| s.interviewer_id).collect();
-            let head = format!("**{}** · last interview {}", escape(&c.name), date_utc(*t));
-            if seen.as_ref().is_some_and(|s| !s.contains(&c.id)) {
-                let cards: BTreeSet<(i64, u64)> = mine
-                    .iter()
-                    .map(|s| (s.session_id, s.interviewer_id))
-                    .collect();
+        for (name, t, summary, blind, recs) in &rows {
+            let head = format!("**{}** · last interview {}", escape(name), date_utc(*t));
+            if *blind {
+                let cards = summary.scorecards;
                 lines.push(format!(
                     "{head}\n  blind: {} scorecard{}; score this candidate to see the numbers",
-                    cards.len(),
-                    if cards.len() == 1 { "" } else { "s" }
+                    cards,
+                    if cards == 1 { "" } else { "s" }
                 ));
                 continue;
             }
-            let mut mix: HashMap<usize, usize> = HashMap::new();
-            for r in recs.iter().filter(|r| r.candidate_id == c.id) {
+            let mut mix: HashMap<usize, u64> = HashMap::new();
+            for (rec, n) in recs {
                 let i = RECOMMENDATIONS
                     .iter()
-                    .position(|(v, _)| *v == r.recommendation)
+                    .position(|(v, _)| v == rec)
                     .unwrap_or(4);
-                *mix.entry(i).or_default() += 1;
+                *mix.entry(i).or_default() += n;
             }
             let mix = if mix.is_empty() {
                 "no recommendations".to_string()
@@ -344,16 +336,19 @@ impl Engine {
                     .collect::<Vec<_>>()
                     .join(", ")
             };
-            let questions: BTreeSet<&str> = mine.iter().map(|s| s.question_id.as_str()).collect();
+            let (interviewers, questions, ratings) =
+                (summary.interviewers, summary.questions, summary.ratings);
+            // The mean of the ratings, as `mean` computes it (the sum of whole numbers is exact).
+            let average = (ratings > 0).then(|| summary.rating_sum as f64 / ratings as f64);
             lines.push(format!(
                 "{head}\n  {} interviewer{} · {} question{} scored ({} rating{}) · average {} · {mix}",
-                interviewers.len(),
-                if interviewers.len() == 1 { "" } else { "s" },
-                questions.len(),
-                if questions.len() == 1 { "" } else { "s" },
-                mine.len(),
-                if mine.len() == 1 { "" } else { "s" },
-                two(mean(&ratings(&mine))),
+                interviewers,
+                if interviewers == 1 { "" } else { "s" },
+                questions,
+                if questions == 1 { "" } else { "s" },
+                ratings,
+                if ratings == 1 { "" } else { "s" },
+                two(average),
             ));
         }
         if lines.is_empty() {
@@ -365,7 +360,7 @@ impl Engine {
         let mut footer = format!(
             "page {} of {pages} · {} candidates · newest first · dates UTC",
             page + 1,
-            listed.len()
+            listed
         );
         if seen.is_some() {
             footer.push_str(" · ");
@@ -414,24 +409,24 @@ impl Engine {
                 rule: Access::Managers,
             });
         }
-        let (rows, recs) = self.store.read(|db| {
-            Ok::<_, Error>((
-                db.guild_scores(req.guild_id)?,
-                db.guild_recommendations(req.guild_id)?,
-            ))
+        // One snapshot: who is shown (without a user, the first 24 who rated, by id), then
+        // each one's aggregates and name.
+        let shown = self.store.read(|db| {
+            let targets: Vec<u64> = match (&user, all) {
+                (Some(u), _) => vec![u.id],
+                (None, true) => db.rating_interviewers(req.guild_id, 24)?,
+                (None, false) => vec![me],
+            };
+            let mut shown = Vec::with_capacity(targets.len());
+            for t in targets {
+                let name = match user.as_ref().filter(|u| u.id == t) {
+                    Some(u) => Some(u.name.clone()),
+                    None => db.interviewer_name(req.guild_id, t)?,
+                };
+                shown.push((t, name, db.interviewer_ratings(req.guild_id, t)?));
+            }
+            Ok::<_, Error>(shown)
         })?;
-        let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
-        let targets: Vec<u64> = match (&user, all) {
-            (Some(u), _) => vec![u.id],
-            (None, true) => rated
-                .iter()
-                .map(|s| s.interviewer_id)
-                .collect::<BTreeSet<_>>()
-                .into_iter()
-                .collect(),
-            (None, false) => vec![me],
-        };
-        let who = names(&rows, &recs);
         let mut card = Card {
             title: Some("Calibration".into()),
             description: Some(format!(
@@ -440,14 +435,9 @@ impl Engine {
             colour: Some(BOT_COLOUR),
             ..Card::default()
         };
-        for t in targets.iter().take(24) {
-            let c = calibration(&rated, &recs, *t);
-            let name = user
-                .as_ref()
-                .filter(|u| u.id == *t)
-                .map(|u| u.name.clone())
-                .or_else(|| who.get(t).cloned())
-                .unwrap_or_else(|| format!("<@{t}>"));
+        for (t, name, ratings) in &shown {
+            let c = calibration(ratings);
+            let name = name.clone().unwrap_or_else(|| format!("<@{t}>"));
             let value = if c.ratings == 0 {
                 "No scores yet.".to_string()
             } else {
@@ -503,23 +493,23 @@ impl Engine {
         args: &Args,
     ) -> Result<Outcome, Error> {
         let id = args.require::<String>("id")?.trim().to_string();
-        let seen = self.visibility_of(req)?;
-        let (rows, recs) = self.store.read(|db| {
-            Ok::<_, Error>((
-                db.question_scores(req.guild_id, &id)?,
-                db.guild_recommendations(req.guild_id)?,
-            ))
-        })?;
-        if rows.is_empty() && self.bank().get(&id).is_none() {
+        // Blind scoring in the query: without Manage Server, only candidates one has rated.
+        let viewer = if sees_everything(req) {
+            None
+        } else {
+            Some(member(req)?.user_id)
+        };
+        if self.bank().get(&id).is_none()
+            && !self
+                .store
+                .read(|db| db.question_scored(req.guild_id, &id))?
+        {
             self.question(&id)?;
         }
-        let rated: Vec<&ScoreRow> = rows
-            .iter()
-            .filter(|s| {
-                s.rating.is_some() && seen.as_ref().is_none_or(|v| v.contains(&s.candidate_id))
-            })
-            .collect();
-        let q = question_stats(&rated, &recs);
+        let ratings = self
+            .store
+            .read(|db| db.question_ratings(req.guild_id, &id, viewer))?;
+        let q = question_stats(&ratings);
         let distribution = SCALE
             .iter()
             .zip(q.distribution)
@@ -573,7 +563,7 @@ impl Engine {
             false,
         )
         .field("Agreement with recommendations", agreement, false);
-        if seen.is_some() {
+        if viewer.is_some() {
             card.footer = Some(BLIND_NOTE.into());
         }
         Ok(Outcome::private(Message::default().card(card)))
@@ -596,49 +586,38 @@ pub struct Calibration {
     pub highest: u8,
 }
 
-pub fn calibration(rated: &[&ScoreRow], recs: &[RecommendationRow], who: u64) -> Calibration {
-    let mine: Vec<&ScoreRow> = rated
-        .iter()
-        .copied()
-        .filter(|s| s.interviewer_id == who)
+/// One interviewer's calibration from their aggregates: `mean` and `spread` of their ratings,
+/// and per candidate they rated (by id) their mean minus the other interviewers' mean, the
+/// others' ratings being everyone's less theirs. Sums of whole ratings are exact, so the means
+/// are the same as over the rows; the spread adds its squared deviations in value order, not
+/// row order, which can move only the last bits, far below the two decimals shown.
+pub fn calibration(r: &InterviewerRatings) -> Calibration {
+    let values: Vec<f64> = (1u8..=4)
+        .zip(r.counts)
+        .flat_map(|(v, n)| std::iter::repeat_n(f64::from(v), n as usize))
         .collect();
-    let scorecards: BTreeSet<i64> = mine.iter().map(|s| s.session_id).collect();
-    let my_recs: Vec<&RecommendationRow> =
-        recs.iter().filter(|r| r.interviewer_id == who).collect();
-    let candidates: BTreeSet<i64> = mine.iter().map(|s| s.candidate_id).collect();
     let mut diffs = Vec::new();
-    for c in candidates {
-        let own: Vec<f64> = mine
-            .iter()
-            .filter(|s| s.candidate_id == c)
-            .filter_map(|s| s.rating)
-            .map(f64::from)
-            .collect();
-        let others: Vec<f64> = rated
-            .iter()
-            .filter(|s| s.candidate_id == c && s.interviewer_id != who)
-            .filter_map(|s| s.rating)
-            .map(f64::from)
-            .collect();
-        if let (Some(a), Some(b)) = (mean(&own), mean(&others)) {
-            diffs.push(a - b);
+    for c in &r.candidates {
+        let others = c.all_count.saturating_sub(c.own_count);
+        if c.own_count == 0 || others == 0 {
+            continue;
         }
+        let own = c.own_sum as f64 / c.own_count as f64;
+        let rest = c.all_sum.saturating_sub(c.own_sum) as f64 / others as f64;
+        diffs.push(own - rest);
     }
-    let values = ratings(&mine);
+    let given = |i: usize| r.counts[i] > 0;
     Calibration {
-        scorecards: scorecards.len(),
+        scorecards: r.scorecards as usize,
         ratings: values.len(),
         mean: mean(&values),
         spread: spread(&values),
-        recommendations: my_recs.len(),
-        no_decision: my_recs
-            .iter()
-            .filter(|r| r.recommendation == "no-decision")
-            .count(),
+        recommendations: r.recommendations as usize,
+        no_decision: r.no_decision as usize,
         difference: mean(&diffs),
         shared: diffs.len(),
-        lowest: mine.iter().filter_map(|s| s.rating).min().unwrap_or(0),
-        highest: mine.iter().filter_map(|s| s.rating).max().unwrap_or(0),
+        lowest: (0..4).find(|i| given(*i)).map_or(0, |i| i as u8 + 1),
+        highest: (0..4).rev().find(|i| given(*i)).map_or(0, |i| i as u8 + 1),
     }
 }
 
@@ -658,38 +637,39 @@ pub struct QuestionStats {
     pub mean_when_no: Option<f64>,
 }
 
-pub fn question_stats(rated: &[&ScoreRow], recs: &[RecommendationRow]) -> QuestionStats {
-    let values = ratings(rated);
+/// A question's statistics from its histogram: ratings listed by value for `mean` and
+/// `spread` (see [`calibration`] on the order), and each (rating, recommendation) count
+/// classified by [`leaning`].
+pub fn question_stats(r: &QuestionRatings) -> QuestionStats {
     let mut distribution = [0; 4];
-    for r in rated.iter().filter_map(|s| s.rating) {
-        if (1..=4).contains(&r) {
-            distribution[usize::from(r - 1)] += 1;
-        }
-    }
     let (mut yes, mut no) = (Vec::new(), Vec::new());
     let mut agreeing = 0;
-    for s in rated {
-        let Some(rating) = s.rating else { continue };
-        let rec = recs
-            .iter()
-            .find(|r| r.candidate_id == s.candidate_id && r.interviewer_id == s.interviewer_id)
-            .and_then(|r| leaning(&r.recommendation));
-        match rec {
-            Some(true) => yes.push(f64::from(rating)),
-            Some(false) => no.push(f64::from(rating)),
+    for (rating, rec, n) in &r.histogram {
+        let n = *n as usize;
+        if (1..=4).contains(rating) {
+            distribution[usize::from(rating - 1)] += n;
+        }
+        let lean = rec.as_deref().and_then(leaning);
+        let same = std::iter::repeat_n(f64::from(*rating), n);
+        match lean {
+            Some(true) => yes.extend(same),
+            Some(false) => no.extend(same),
             None => continue,
         }
-        if (rating >= 3) == rec.unwrap_or(false) {
-            agreeing += 1;
+        if (*rating >= 3) == lean.unwrap_or(false) {
+            agreeing += n;
         }
     }
+    // Every rating once, by value.
+    let mut by_value: Vec<(u8, u64)> = r.histogram.iter().map(|(v, _, n)| (*v, *n)).collect();
+    by_value.sort_by_key(|(v, _)| *v);
+    let values: Vec<f64> = by_value
+        .iter()
+        .flat_map(|(v, n)| std::iter::repeat_n(f64::from(*v), *n as usize))
+        .collect();
     QuestionStats {
         times: values.len(),
-        candidates: rated
-            .iter()
-            .map(|s| s.candidate_id)
-            .collect::<BTreeSet<_>>()
-            .len(),
+        candidates: r.candidates as usize,
         mean: mean(&values),
         spread: spread(&values),
         distribution,

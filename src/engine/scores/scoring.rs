@@ -7,7 +7,7 @@
 //! old value goes to the history); once the interview has closed (`/interview end`, or after
 //! 24 hours) the next score starts a new scorecard.
 
-use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, Session, SessionKind};
+use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, SessionKind};
 
 use super::super::commands::Args;
 use super::super::error::ScoreError;
@@ -39,13 +39,14 @@ impl Engine {
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (candidate, previous) = self.store.write(|db| {
-            let candidate = db.ensure_candidate(req.guild_id, &name, &key, m.user_id, now)?;
-            let session = scoring_session(db, req, &candidate, now)?;
+            let (candidate, added) =
+                db.find_or_add_candidate(req.guild_id, &name, &key, m.user_id, now)?;
+            let session_id = scoring_session(db, req, &candidate, added, now)?;
             let previous = db.put_score(
                 &ScoreKey {
                     guild_id: req.guild_id,
                     candidate_id: candidate.id,
-                    session_id: session.id,
+                    session_id,
                     question_id: &q.id,
                     interviewer_id: m.user_id,
                     interviewer_name: &m.name,
@@ -125,26 +126,38 @@ impl Engine {
     }
 }
 
-/// The interview a `/score` goes to (see the module documentation).
+/// The interview (id) a `/score` goes to (see the module documentation). A candidate `added`
+/// by this score has no interview yet, so none is looked for.
 fn scoring_session(
     db: &Db<'_>,
     req: &Request,
     candidate: &Candidate,
+    added: bool,
     now: i64,
-) -> Result<Session, Error> {
+) -> Result<i64, Error> {
     let m = member(req)?;
-    let guided = db.open_guided_sessions(req.guild_id, candidate.id)?;
-    if let Some(s) = guided
-        .iter()
-        .find(|s| s.channel_id == req.channel_id)
-        .or(guided.first())
-    {
-        return Ok(s.clone());
+    if !added {
+        // The candidate's open guided sessions and this interviewer's open ad-hoc ones, oldest
+        // first: a guided one in this channel, else the oldest guided one, else the newest
+        // ad-hoc one.
+        let open = db.scoring_sessions(req.guild_id, candidate.id, m.user_id)?;
+        let guided = || {
+            open.iter()
+                .filter(|(_, kind, _)| *kind == SessionKind::Guided)
+        };
+        let chosen = guided()
+            .find(|(_, _, channel)| *channel == req.channel_id)
+            .or_else(|| guided().next())
+            .or_else(|| {
+                open.iter()
+                    .rev()
+                    .find(|(_, kind, _)| *kind == SessionKind::Adhoc)
+            });
+        if let Some((id, _, _)) = chosen {
+            return Ok(*id);
+        }
     }
-    if let Some(s) = db.open_adhoc_session(req.guild_id, candidate.id, m.user_id)? {
-        return Ok(s);
-    }
-    let id = db.create_session(&NewSession {
+    Ok(db.create_session(&NewSession {
         guild_id: req.guild_id,
         channel_id: req.channel_id,
         candidate_id: candidate.id,
@@ -154,9 +167,7 @@ fn scoring_session(
         topic: None,
         questions: &[],
         at_ms: now,
-    })?;
-    db.session(req.guild_id, id)?
-        .ok_or_else(|| Error::Internal("new session not found".into()))
+    })?)
 }
 
 /// "Recorded **3 Yes** for `Ada` on `aws-s3-basics` (replaces your earlier 2 No)."

@@ -465,6 +465,7 @@ impl Handler {
     ) -> Vec<Delivered> {
         let http = &ctx.http;
         let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
+        let mut unreachable_discord = false;
         let answers_later = |from: usize| {
             outcome.effects[from..]
                 .iter()
@@ -488,10 +489,21 @@ impl Handler {
                 Ok(done) => done,
                 Err(e) => {
                     tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
-                    classify(&e)
+                    let done = classify(&e);
+                    // Work outside the answer (a post, a thread) failed even after the
+                    // retries: the member is told below, as the answer may promise it.
+                    unreachable_discord |=
+                        !effect.answers_interaction() && matches!(done, Delivered::Failed(_));
+                    done
                 }
             };
             report.push(done);
+        }
+        if unreachable_discord && matches!(answered, Answered::Done | Answered::DeferredUpdate) {
+            let sorry = Message::text(NOT_COMPLETED);
+            if let Err(e) = target.followup(http, &sorry, Visibility::Private).await {
+                tracing::warn!(interaction = target.id(), error = %e, "could not say that a request failed");
+            }
         }
         // A deferral must always be resolved, or the member sees "thinking..." until it fails.
         if let Answered::Deferred(_) = answered {

@@ -85,6 +85,9 @@ pub(crate) struct Rule {
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
     rules: Vec<Rule>,
+    /// `"METHOD /path"` of requests carried out whose answer was held or dropped: the client
+    /// could not know they went through, so sending them again is no protocol mistake.
+    lost_answers: std::collections::HashSet<String>,
 }
 
 impl Faults {
@@ -94,6 +97,14 @@ impl Faults {
             pattern: segments(path).map(str::to_string).collect(),
             plan: plan.into(),
         });
+    }
+
+    pub(crate) fn answer_lost(&mut self, method: &str, path: &str) {
+        self.lost_answers.insert(format!("{method} {path}"));
+    }
+
+    pub(crate) fn was_lost(&self, method: &str, path: &str) -> bool {
+        self.lost_answers.contains(&format!("{method} {path}"))
     }
 
     pub(crate) fn clear(&mut self) {
@@ -184,6 +195,8 @@ pub(crate) struct GatewayLog {
     pub(crate) lose_next: bool,
     /// Interactions whose INTERACTION_CREATE was written to a websocket (first or on a resume).
     pub(crate) delivered: std::collections::HashSet<u64>,
+    /// How many sessions became ready (READY or RESUMED sent).
+    pub(crate) readies: usize,
 }
 
 impl GatewayLog {

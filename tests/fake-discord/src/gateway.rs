@@ -64,16 +64,13 @@ pub(crate) async fn run_gateway<S>(
                 break;
             }
             command = rx.recv() => match command {
-                Some(GatewayCommand::Dispatch { t, d }) => {
+                Some(GatewayCommand::Dispatch { t, d, lost }) => {
                     seq += 1;
-                    let lost = {
+                    if let Some(sid) = &session {
                         let mut st = shared.lock();
-                        if let Some(sid) = &session {
-                            st.sessions.insert(sid.clone(), seq);
-                            st.gateway.keep(sid, seq, &t, &d);
-                        }
-                        std::mem::take(&mut st.gateway.lose_next)
-                    };
+                        st.sessions.insert(sid.clone(), seq);
+                        st.gateway.keep(sid, seq, &t, &d);
+                    }
                     if lost {
                         // Lost in transit: sent by "Discord", never read by the client.
                         break;
@@ -209,6 +206,19 @@ pub(crate) async fn run_gateway<S>(
         }
     }
     clear_ready(&shared, connection);
+    // Dispatches still queued for this connection happened on the session all the same: they
+    // get their sequence numbers, so that a RESUME replays them.
+    rx.close();
+    while let Ok(command) = rx.try_recv() {
+        if let (GatewayCommand::Dispatch { t, d, .. }, Some(sid)) = (command, &session) {
+            seq += 1;
+            let mut st = shared.lock();
+            if st.sessions.contains_key(sid) {
+                st.sessions.insert(sid.clone(), seq);
+                st.gateway.keep(sid, seq, &t, &d);
+            }
+        }
+    }
     // Dropping `ws` here closes the TCP connection without a close frame.
 }
 
@@ -239,10 +249,14 @@ pub(crate) fn set_ready(
     connection: u64,
     tx: &mpsc::UnboundedSender<GatewayCommand>,
 ) {
-    shared.lock().ready = Some(Session {
-        connection,
-        tx: tx.clone(),
-    });
+    {
+        let mut st = shared.lock();
+        st.ready = Some(Session {
+            connection,
+            tx: tx.clone(),
+        });
+        st.gateway.readies += 1;
+    }
     shared.bump();
 }
 

@@ -423,13 +423,16 @@ impl FakeDiscord {
                 .ok_or_else(|| {
                     format!("no ready gateway session within {DISPATCH_WAIT:?} to deliver {t}")
                 })?;
+            let lost = std::mem::take(&mut self.shared.lock().gateway.lose_next);
             let command = GatewayCommand::Dispatch {
                 t: t.to_string(),
                 d: d.clone(),
+                lost,
             };
             if tx.send(command).is_ok() {
                 return Ok(());
             }
+            self.shared.lock().gateway.lose_next |= lost;
             // That connection just ended; clear it so that the next ready one is awaited.
             let mut st = self.shared.lock();
             if st.ready.as_ref().is_some_and(|s| s.tx.is_closed()) {
@@ -691,6 +694,21 @@ impl FakeDiscord {
     /// session: the client has to IDENTIFY again; dispatches it had not read are lost.
     pub async fn invalidate_session(&self) {
         self.gateway_command(GatewayCommand::InvalidSession);
+    }
+
+    /// How many times a gateway session became ready (READY or RESUMED sent): after a fault,
+    /// wait for this to grow before the next one.
+    pub fn ready_count(&self) -> usize {
+        self.shared.lock().gateway.readies
+    }
+
+    /// Waits until `ready_count` is above `before` and that session is still up.
+    pub async fn wait_ready_after(&self, before: usize, timeout: Duration) -> Result<(), String> {
+        self.wait_for(timeout, |st| {
+            (st.gateway.readies > before && st.ready.is_some()).then_some(())
+        })
+        .await
+        .ok_or_else(|| format!("fake_discord: no new ready gateway session within {timeout:?}"))
     }
 
     /// Whether the INTERACTION_CREATE of `i` was written to a gateway connection (when sent,

@@ -145,11 +145,24 @@ pub(crate) async fn handle(
     } else {
         None
     };
-    let reply = match &fault {
+    let mut reply = match &fault {
         Some(f) if !f.carried_out() => Reply::no_content(),
         _ if in_api => route(&shared, &method, &path, query.as_deref(), &body, &files),
         _ => Reply::unknown(),
     };
+    {
+        let mut st = shared.lock();
+        if fault.as_ref().is_some_and(RestFault::carried_out) {
+            st.faults.answer_lost(&method, &path);
+        } else if reply.status == 400
+            && reply.body.as_ref().is_some_and(|b| b["code"] == 40060)
+            && st.faults.was_lost(&method, &path)
+        {
+            // A second first answer after one whose answer the fake held back or dropped: the
+            // bot could not know it went through. Discord refuses it all the same (40060).
+            reply.violations.clear();
+        }
+    }
     let status = match &fault {
         Some(RestFault::RateLimited { .. }) => 429,
         Some(RestFault::ServerError(s)) => *s,

@@ -83,9 +83,11 @@ pub(crate) struct Session {
 }
 
 pub(crate) enum GatewayCommand {
+    /// `lost`: kept for the session but never written (`drop_gateway_in_transit`).
     Dispatch {
         t: String,
         d: Value,
+        lost: bool,
     },
     Drop,
     /// Close with a close frame carrying this code.

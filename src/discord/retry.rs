@@ -27,6 +27,8 @@ use std::time::{Duration, Instant};
 
 use serenity::all::HttpError;
 
+use crate::clock::{Clock, SystemClock};
+
 /// How long one REST request may take. Discord answers in well under a second; one held
 /// this long is treated as lost.
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
@@ -143,9 +145,7 @@ const ACK_WINDOW_MS: u64 = 2_800;
 /// attempt always goes out.
 pub(super) fn ack_deadline(id: u64) -> Instant {
     let created_ms = (id >> 22) + DISCORD_EPOCH_MS;
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
+    let now_ms = SystemClock.now_ms().max(0) as u64;
     let left = (created_ms + ACK_WINDOW_MS).saturating_sub(now_ms);
     Instant::now() + Duration::from_millis(left)
 }
@@ -187,10 +187,7 @@ mod tests {
 
     #[test]
     fn the_window_counts_from_the_snowflake() {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as u64;
+        let now_ms = SystemClock.now_ms() as u64;
         let fresh = (now_ms - DISCORD_EPOCH_MS) << 22;
         let old = (now_ms - DISCORD_EPOCH_MS - 10_000) << 22;
         assert!(ack_deadline(fresh) > Instant::now() + Duration::from_millis(2_000));

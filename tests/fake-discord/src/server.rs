@@ -152,15 +152,16 @@ pub(crate) async fn handle(
     };
     {
         let mut st = shared.lock();
-        if fault.as_ref().is_some_and(RestFault::carried_out) {
-            st.faults.answer_lost(&method, &path);
-        } else if reply.status == 400
+        if reply.status == 400
             && reply.body.as_ref().is_some_and(|b| b["code"] == 40060)
             && st.faults.was_lost(&method, &path)
         {
             // A second first answer after one whose answer the fake held back or dropped: the
             // bot could not know it went through. Discord refuses it all the same (40060).
             reply.violations.clear();
+        }
+        if fault.as_ref().is_some_and(RestFault::carried_out) {
+            st.faults.answer_lost(&method, &path);
         }
     }
     let status = match &fault {

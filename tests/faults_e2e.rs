@@ -25,7 +25,7 @@ struct Bot {
 }
 
 impl Bot {
-    fn start(fake: &FakeDiscord) -> Bot {
+    fn start_with(fake: &FakeDiscord, env: &[(&str, &str)]) -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("bot.log");
         let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
@@ -37,6 +37,7 @@ impl Bot {
             .env("DATABASE_PATH", dir.path().join("bot.sqlite3"))
             .env("QUESTIONS_DIR", common::questions_dir())
             .env("RUST_LOG", "interview_bot=debug,serenity=info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(File::create(&log).unwrap())
@@ -66,8 +67,12 @@ impl Drop for Bot {
 }
 
 async fn connected() -> (FakeDiscord, Bot) {
+    connected_with(&[]).await
+}
+
+async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake);
+    let bot = Bot::start_with(&fake, env);
     if let Err(e) = fake.wait_identified(WAIT).await {
         panic!("bot did not connect: {e}\n{}", bot.log());
     }
@@ -572,4 +577,59 @@ async fn a_post_that_keeps_failing_is_reported_to_the_member_and_the_log() {
     let log = bot.log();
     assert!(log.contains("Discord refused an effect"), "{log}");
     assert_eq!(fake.violations(), Vec::<String>::new(), "\n{log}");
+}
+
+/// Every answer deferred (`DISCORD_DEFER_AFTER_MS=0`), and the edit that delivers it meets a
+/// 500, then a dropped answer: edits are the same however often they are made, so the bot
+/// sends it again and the member sees the question, not "thinking..." for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deferred_answer_whose_edit_fails_is_edited_again() {
+    let (fake, bot) = connected_with(&[("DISCORD_DEFER_AFTER_MS", "0")]).await;
+    fake.inject_faults(
+        "PATCH",
+        "/webhooks/*/*/messages/@original",
+        vec![Some(RestFault::ServerError(500)), Some(RestFault::Drop)],
+    );
+    let i = fake
+        .send_command(
+            "question",
+            question("senior"),
+            DEFAULT_USER_ID,
+            DEFAULT_MEMBER_PERMISSIONS,
+        )
+        .await;
+    let cb = fake.wait_callback(&i, WAIT).await.unwrap();
+    assert_eq!(cb.body["type"], 5);
+    eventually("the question replaces the placeholder", &bot, || {
+        fake.original_response(&i).is_some_and(|m| {
+            !FakeDiscord::is_loading(&m) && m["embeds"][0]["description"].is_string()
+        })
+    })
+    .await;
+    // The dropped edit was carried out at once; the bot learns of it when the connection ends.
+    let id = format!("interaction={}", i.id);
+    eventually("the interaction's log line", &bot, || {
+        bot.log()
+            .lines()
+            .any(|l| l.contains(&id) && l.contains("command=/question"))
+    })
+    .await;
+    let edits: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PATCH" && r.path.ends_with("/messages/@original"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        edits,
+        vec![500, 200, 200],
+        "500, dropped (carried out), then again"
+    );
+    assert!(
+        bot.log().contains("outcome=\"ok-deferred\""),
+        "{}",
+        bot.log()
+    );
+    assert_eq!(fake.interaction_messages(&i).len(), 1);
+    assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
 }

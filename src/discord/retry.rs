@@ -16,9 +16,11 @@
 //!   processed"-class answer (<https://discord.com/developers/docs/topics/rate-limits>); a 5xx
 //!   or timeout may have been carried out, so it is reported instead.
 //!
-//! With serenity's rate limiter on (straight to Discord), serenity itself waits out a 429 and
-//! sends again (`http/ratelimiting.rs`, `Ratelimiter::perform`), so a 429 only reaches this code
-//! behind a proxy (rate limiter off). serenity's error keeps neither the `Retry-After` header
+//! With serenity's rate limiter on (straight to Discord), serenity itself waits out a 429
+//! (`Retry-After`, and `X-RateLimit-Global` for the global limit) and sends again
+//! (`http/ratelimiting.rs`, `Ratelimiter::perform` and `Ratelimit::post_hook`), so a 429 only
+//! reaches this code behind a proxy, where the rate limiter is off (its requests are built
+//! without the proxy, so it cannot be used with one). serenity's error keeps neither the `Retry-After` header
 //! nor the body's `retry_after` (its `DiscordJsonError` has no such field), so a 429 here waits
 //! [`RATE_LIMIT_WAIT`], within the caller's deadline.
 

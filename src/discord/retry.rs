@@ -12,9 +12,9 @@
 //!   gone through). These are retried after server errors (5xx), timeouts, a lost connection,
 //!   and rate limits.
 //! - [`Repeat::IfRefused`]: repeating could show a message twice (a follow-up, a post without
-//!   nonce). Only retried after 429, which Discord documents as "the request was not
-//!   processed"-class answer (<https://discord.com/developers/docs/topics/rate-limits>); a 5xx
-//!   or timeout may have been carried out, so it is reported instead.
+//!   nonce). Only retried after 429: a rate-limited request is refused, not carried out, and
+//!   may be sent again after the wait (<https://discord.com/developers/docs/topics/rate-limits>).
+//!   A 5xx or a timeout may have been carried out, so it is reported instead.
 //!
 //! With serenity's rate limiter on (straight to Discord), serenity itself waits out a 429
 //! (`Retry-After`, and `X-RateLimit-Global` for the global limit) and sends again

@@ -228,8 +228,8 @@ impl GatewayLog {
 
 /// Whether a gateway close code lets the client resume its session. Discord's close event
 /// codes (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway-gateway-close-event-codes):
-/// 4007 "Invalid seq ... Reconnect and start a new session" and 4009 "Session timed out.
-/// Reconnect and start a new session"; 4004 and 4010 to 4014 do not allow reconnecting at all.
+/// after 4007 (invalid seq) and 4009 (session timed out) the client reconnects with a new
+/// session; 4004 and 4010 to 4014 do not allow reconnecting at all.
 /// The others (4000 to 4003, 4005, 4008, and closes without a Discord code) may resume.
 pub fn close_code_allows_resume(code: u16) -> bool {
     !matches!(code, 4004 | 4007 | 4009 | 4010..=4014)

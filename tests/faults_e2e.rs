@@ -475,7 +475,7 @@ fn answer_texts(fake: &FakeDiscord, i: &InteractionRef) -> String {
         .join("\n")
 }
 
-/// A channel post (`/daily now`, with a nonce) whose answer is held past the bot's time limit,
+/// A channel post (`/daily now`, with a nonce) whose answer is held past the bot's 5 s limit,
 /// then meets a 502; another whose connection drops, then a 429: each is sent again with the
 /// same nonce and shows once in the channel (Discord's `enforce_nonce` dedupe).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -484,7 +484,7 @@ async fn a_channel_post_whose_answer_was_lost_is_sent_again_and_shows_once() {
     daily_schedule(&fake, &bot).await;
     let plans = [
         vec![
-            Some(RestFault::Hold(Duration::from_millis(5_500))),
+            Some(RestFault::Hold(Duration::from_secs(7))),
             Some(RestFault::ServerError(502)),
         ],
         vec![

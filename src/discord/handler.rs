@@ -20,6 +20,7 @@ use crate::engine::{
 };
 
 use super::convert;
+use super::retry::{self, Repeat};
 
 /// Counts interactions being handled, so shutdown can wait for them.
 #[derive(Debug, Default)]
@@ -255,16 +256,30 @@ impl Target<'_> {
         }
     }
 
+    /// The first answer, retried while Discord's 3-second window lasts (a 5xx, a lost or held
+    /// request). Discord refuses a second first answer with 40060, so after an attempt whose
+    /// result was lost, that refusal means the earlier attempt went through.
     async fn respond(
         self,
         http: &Http,
         response: CreateInteractionResponse,
     ) -> Result<(), serenity::Error> {
-        match self {
-            Target::Command(c) => c.create_response(http, response).await,
-            Target::Component(c) => c.create_response(http, response).await,
-            Target::Modal(c) => c.create_response(http, response).await,
-        }
+        let deadline = Some(retry::ack_deadline(self.id()));
+        retry::send("interaction callback", Repeat::Safe, deadline, |attempt| {
+            let response = response.clone();
+            async move {
+                let sent = match self {
+                    Target::Command(c) => c.create_response(http, response).await,
+                    Target::Component(c) => c.create_response(http, response).await,
+                    Target::Modal(c) => c.create_response(http, response).await,
+                };
+                match sent {
+                    Err(e) if attempt > 0 && retry::already_acknowledged(&e) => Ok(()),
+                    other => other,
+                }
+            }
+        })
+        .await
     }
 
     async fn edit_original(
@@ -280,19 +295,29 @@ impl Target<'_> {
         http: &Http,
         edit: EditInteractionResponse,
     ) -> Result<serenity::all::Message, serenity::Error> {
-        match self {
-            Target::Command(c) => c.edit_response(http, edit).await,
-            Target::Component(c) => c.edit_response(http, edit).await,
-            Target::Modal(c) => c.edit_response(http, edit).await,
-        }
+        // An edit is the same however often it is made.
+        retry::send("edit @original", Repeat::Safe, None, |_| {
+            let edit = edit.clone();
+            async move {
+                match self {
+                    Target::Command(c) => c.edit_response(http, edit).await,
+                    Target::Component(c) => c.edit_response(http, edit).await,
+                    Target::Modal(c) => c.edit_response(http, edit).await,
+                }
+            }
+        })
+        .await
     }
 
     async fn delete_original(self, http: &Http) -> Result<(), serenity::Error> {
-        match self {
-            Target::Command(c) => c.delete_response(http).await,
-            Target::Component(c) => c.delete_response(http).await,
-            Target::Modal(c) => c.delete_response(http).await,
-        }
+        retry::send("delete @original", Repeat::Safe, None, |_| async move {
+            match self {
+                Target::Command(c) => c.delete_response(http).await,
+                Target::Component(c) => c.delete_response(http).await,
+                Target::Modal(c) => c.delete_response(http).await,
+            }
+        })
+        .await
     }
 
     async fn followup(
@@ -302,11 +327,18 @@ impl Target<'_> {
         visibility: Visibility,
     ) -> Result<serenity::all::Message, serenity::Error> {
         let f = convert::followup(message, visibility == Visibility::Private);
-        match self {
-            Target::Command(c) => c.create_followup(http, f).await,
-            Target::Component(c) => c.create_followup(http, f).await,
-            Target::Modal(c) => c.create_followup(http, f).await,
-        }
+        // A follow-up has no nonce: sent twice, it shows twice. Only a 429 is tried again.
+        retry::send("follow-up", Repeat::IfRefused, None, |_| {
+            let f = f.clone();
+            async move {
+                match self {
+                    Target::Command(c) => c.create_followup(http, f).await,
+                    Target::Component(c) => c.create_followup(http, f).await,
+                    Target::Modal(c) => c.create_followup(http, f).await,
+                }
+            }
+        })
+        .await
     }
 
     /// Acknowledges now, as planned, to be answered later by [`Handler::deliver`].
@@ -433,6 +465,7 @@ impl Handler {
     ) -> Vec<Delivered> {
         let http = &ctx.http;
         let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
+        let mut unreachable_discord = false;
         let answers_later = |from: usize| {
             outcome.effects[from..]
                 .iter()
@@ -456,10 +489,21 @@ impl Handler {
                 Ok(done) => done,
                 Err(e) => {
                     tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
-                    classify(&e)
+                    let done = classify(&e);
+                    // Work outside the answer (a post, a thread) failed even after the
+                    // retries: the member is told below, as the answer may promise it.
+                    unreachable_discord |=
+                        !effect.answers_interaction() && matches!(done, Delivered::Failed(_));
+                    done
                 }
             };
             report.push(done);
+        }
+        if unreachable_discord && matches!(answered, Answered::Done | Answered::DeferredUpdate) {
+            let sorry = Message::text(NOT_COMPLETED);
+            if let Err(e) = target.followup(http, &sorry, Visibility::Private).await {
+                tracing::warn!(interaction = target.id(), error = %e, "could not say that a request failed");
+            }
         }
         // A deferral must always be resolved, or the member sees "thinking..." until it fails.
         if let Answered::Deferred(_) = answered {
@@ -613,8 +657,17 @@ impl Handler {
                 .map(|c| AutocompleteChoice::new(c.name, c.value))
                 .collect(),
         );
-        ac.create_response(&ctx.http, CreateInteractionResponse::Autocomplete(response))
-            .await
+        let deadline = Some(retry::ack_deadline(ac.id.get()));
+        retry::send("autocomplete", Repeat::Safe, deadline, |attempt| {
+            let response = CreateInteractionResponse::Autocomplete(response.clone());
+            async move {
+                match ac.create_response(&ctx.http, response).await {
+                    Err(e) if attempt > 0 && retry::already_acknowledged(&e) => Ok(()),
+                    other => other,
+                }
+            }
+        })
+        .await
     }
 }
 
@@ -644,11 +697,19 @@ pub(super) async fn deliver_outside(
                 builder =
                     builder.reference_message((ChannelId::new(*channel_id), MessageId::new(*m)));
             }
-            Ok(sent(
-                ChannelId::new(*channel_id)
-                    .send_message(http, builder)
-                    .await?,
-            ))
+            // With `enforce_nonce`, Discord returns the earlier message instead of making a
+            // second one, so a post whose answer was lost can be sent again.
+            let repeat = if nonce.is_some() {
+                Repeat::Safe
+            } else {
+                Repeat::IfRefused
+            };
+            let channel = ChannelId::new(*channel_id);
+            let m = retry::send("channel post", repeat, None, |_| {
+                channel.send_message(http, builder.clone())
+            })
+            .await?;
+            Ok(sent(m))
         }
         Effect::FindPost {
             channel_id,
@@ -660,13 +721,15 @@ pub(super) async fn deliver_outside(
             let Some((parent, mid)) = resolve_ref(on, earlier) else {
                 return Ok(Delivered::Skipped);
             };
-            let created = ChannelId::new(parent)
-                .create_thread_from_message(
+            // A second attempt is refused with THREAD_EXISTS, handled below.
+            let created = retry::send("start thread", Repeat::Safe, None, |_| {
+                ChannelId::new(parent).create_thread_from_message(
                     http,
                     MessageId::new(mid),
                     CreateThread::new(name.clone()),
                 )
-                .await;
+            })
+            .await;
             let thread =
                 match created {
                     Ok(thread) => thread.id,
@@ -677,9 +740,10 @@ pub(super) async fn deliver_outside(
                     ))) if r.error.code == THREAD_EXISTS => ChannelId::new(mid),
                     Err(e) => return Err(e),
                 };
-            let m = thread
-                .send_message(http, convert::channel_message(message))
-                .await?;
+            let m = retry::send("thread post", Repeat::IfRefused, None, |_| {
+                thread.send_message(http, convert::channel_message(message))
+            })
+            .await?;
             Ok(Delivered::Thread {
                 thread_id: thread.get(),
                 message_id: m.id.get(),
@@ -689,19 +753,24 @@ pub(super) async fn deliver_outside(
             let Some((c, mid)) = resolve_ref(r, earlier) else {
                 return Ok(Delivered::Skipped);
             };
-            Ok(sent(
-                ChannelId::new(c)
-                    .edit_message(http, MessageId::new(mid), convert::edit_message(message))
-                    .await?,
-            ))
+            let m = retry::send("edit message", Repeat::Safe, None, |_| {
+                ChannelId::new(c).edit_message(
+                    http,
+                    MessageId::new(mid),
+                    convert::edit_message(message),
+                )
+            })
+            .await?;
+            Ok(sent(m))
         }
         Effect::Delete { target: r } => {
             let Some((c, mid)) = resolve_ref(r, earlier) else {
                 return Ok(Delivered::Skipped);
             };
-            ChannelId::new(c)
-                .delete_message(http, MessageId::new(mid))
-                .await?;
+            retry::send("delete message", Repeat::Safe, None, |_| {
+                ChannelId::new(c).delete_message(http, MessageId::new(mid))
+            })
+            .await?;
             Ok(Delivered::Done)
         }
         Effect::Reply { .. }
@@ -751,18 +820,23 @@ async fn find_post(
 ) -> Result<Delivered, serenity::Error> {
     /// Milliseconds between the Unix epoch and Discord's (2015-01-01), for snowflakes.
     const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
-    let me = http.get_current_user().await?.id;
+    let me = retry::send("current user", Repeat::Safe, None, |_| {
+        http.get_current_user()
+    })
+    .await?
+    .id;
     let channel = ChannelId::new(channel_id);
     // Messages after `since_ms`, oldest first, a page at a time (a busy channel may have
     // many since the claim).
     let mut after = MessageId::new((((since_ms - DISCORD_EPOCH_MS).max(1) as u64) << 22).max(1));
     for _ in 0..20 {
-        let page = channel
-            .messages(
+        let page = retry::send("channel history", Repeat::Safe, None, |_| {
+            channel.messages(
                 http,
                 serenity::all::GetMessages::new().after(after).limit(100),
             )
-            .await?;
+        })
+        .await?;
         if page.is_empty() {
             break;
         }
@@ -829,7 +903,10 @@ async fn update_source(
             Ok(done(Some(m.id)))
         }
         _ => {
-            let m = channel.edit_message(http, source, update.channel).await?;
+            let m = retry::send("edit message", Repeat::Safe, None, |_| {
+                channel.edit_message(http, source, update.channel.clone())
+            })
+            .await?;
             Ok(done(Some(m.id)))
         }
     }

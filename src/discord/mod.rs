@@ -6,6 +6,7 @@ pub mod convert;
 mod handler;
 pub mod invite;
 pub mod register;
+mod retry;
 mod scheduler;
 
 use std::future::Future;

@@ -10,8 +10,10 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{mpsc, watch};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
 
 use crate::FakeDiscord;
+use crate::faults::close_code_allows_resume;
 use crate::payloads::current_user_json;
 use crate::state::{GatewayCommand, Session, Shared};
 
@@ -50,6 +52,8 @@ pub(crate) async fn run_gateway<S>(
         return;
     }
     let mut session: Option<String> = None;
+    // After op 9 the client may IDENTIFY again on the same connection.
+    let mut invalidated = false;
     let mut seq: u64 = 0;
     let identify_deadline = tokio::time::Instant::now() + IDENTIFY_TIMEOUT;
     loop {
@@ -60,13 +64,42 @@ pub(crate) async fn run_gateway<S>(
                 break;
             }
             command = rx.recv() => match command {
-                Some(GatewayCommand::Dispatch { t, d }) => {
+                Some(GatewayCommand::Dispatch { t, d, lost }) => {
                     seq += 1;
                     if let Some(sid) = &session {
-                        shared.lock().sessions.insert(sid.clone(), seq);
+                        let mut st = shared.lock();
+                        st.sessions.insert(sid.clone(), seq);
+                        st.gateway.keep(sid, seq, &t, &d);
+                    }
+                    if lost {
+                        // Lost in transit: sent by "Discord", never read by the client.
+                        break;
                     }
                     let payload = json!({"op": 0, "s": seq, "t": t, "d": d});
                     if send_json(&mut ws, &payload).await.is_err() {
+                        break;
+                    }
+                    shared.lock().gateway.written(&t, &d);
+                }
+                Some(GatewayCommand::Close(code)) => {
+                    if !close_code_allows_resume(code)
+                        && let Some(sid) = &session
+                    {
+                        forget_session(&shared, sid);
+                    }
+                    let frame = CloseFrame { code: code.into(), reason: "fake-discord fault".into() };
+                    let _ = tokio::time::timeout(Duration::from_secs(2), ws.close(Some(frame))).await;
+                    break;
+                }
+                Some(GatewayCommand::InvalidSession) => {
+                    // "the session may be resumable" is d; with false the client identifies
+                    // again (https://discord.com/developers/docs/events/gateway-events#invalid-session).
+                    if let Some(sid) = &session {
+                        forget_session(&shared, sid);
+                    }
+                    invalidated = true;
+                    clear_ready(&shared, connection);
+                    if send_json(&mut ws, &json!({"op": 9, "d": false, "s": null, "t": null})).await.is_err() {
                         break;
                     }
                 }
@@ -98,7 +131,7 @@ pub(crate) async fn run_gateway<S>(
                         }
                     }
                     Some(2) => {
-                        if session.is_some() {
+                        if session.is_some() && !invalidated {
                             shared.violation("gateway: IDENTIFY on an already identified connection".into());
                         }
                         let sid = format!("fake-session-{}", shared.next_id());
@@ -118,6 +151,7 @@ pub(crate) async fn run_gateway<S>(
                             break;
                         }
                         session = Some(sid);
+                        invalidated = false;
                         set_ready(&shared, connection, &tx);
                     }
                     Some(6) => {
@@ -132,6 +166,21 @@ pub(crate) async fn run_gateway<S>(
                         shared.bump();
                         match last {
                             Some(last) => {
+                                // The missed events first, in order, then RESUMED
+                                // (https://discord.com/developers/docs/events/gateway#resuming).
+                                let missed = shared.lock().gateway.missed(&sid, client_seq);
+                                let mut failed = false;
+                                for (s, t, d) in missed {
+                                    let frame = json!({"op": 0, "s": s, "t": t, "d": d});
+                                    if send_json(&mut ws, &frame).await.is_err() {
+                                        failed = true;
+                                        break;
+                                    }
+                                    shared.lock().gateway.written(&t, &d);
+                                }
+                                if failed {
+                                    break;
+                                }
                                 seq = last.max(client_seq) + 1;
                                 shared.lock().sessions.insert(sid.clone(), seq);
                                 let frame = json!({"op": 0, "s": seq, "t": "RESUMED", "d": {}});
@@ -156,6 +205,25 @@ pub(crate) async fn run_gateway<S>(
             }
         }
     }
+    clear_ready(&shared, connection);
+    // Dispatches still queued for this connection happened on the session all the same: they
+    // get their sequence numbers, so that a RESUME replays them.
+    rx.close();
+    while let Ok(command) = rx.try_recv() {
+        if let (GatewayCommand::Dispatch { t, d, .. }, Some(sid)) = (command, &session) {
+            seq += 1;
+            let mut st = shared.lock();
+            if st.sessions.contains_key(sid) {
+                st.sessions.insert(sid.clone(), seq);
+                st.gateway.keep(sid, seq, &t, &d);
+            }
+        }
+    }
+    // Dropping `ws` here closes the TCP connection without a close frame.
+}
+
+/// This connection no longer has a ready session.
+fn clear_ready(shared: &Shared, connection: u64) {
     {
         let mut st = shared.lock();
         if st
@@ -167,7 +235,13 @@ pub(crate) async fn run_gateway<S>(
         }
     }
     shared.bump();
-    // Dropping `ws` here closes the TCP connection without a close frame.
+}
+
+/// The session can no longer be resumed (a RESUME of it gets op 9).
+fn forget_session(shared: &Shared, session: &str) {
+    let mut st = shared.lock();
+    st.sessions.remove(session);
+    st.gateway.sent.remove(session);
 }
 
 pub(crate) fn set_ready(
@@ -175,10 +249,14 @@ pub(crate) fn set_ready(
     connection: u64,
     tx: &mpsc::UnboundedSender<GatewayCommand>,
 ) {
-    shared.lock().ready = Some(Session {
-        connection,
-        tx: tx.clone(),
-    });
+    {
+        let mut st = shared.lock();
+        st.ready = Some(Session {
+            connection,
+            tx: tx.clone(),
+        });
+        st.gateway.readies += 1;
+    }
     shared.bump();
 }
 

@@ -23,6 +23,7 @@
 //! Everything runs on tokio tasks of the test's runtime and stops when the `FakeDiscord` is
 //! dropped (or `shutdown` is awaited).
 
+mod faults;
 mod gateway;
 mod payloads;
 mod routes;
@@ -40,6 +41,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use crate::faults::{FaultPlan, RestFault, close_code_allows_resume, random_plan};
 use crate::gateway::check_dispatch;
 use crate::payloads::{
     channel_json, collect_options, id_of, interaction_payload, make_message, member_json,
@@ -118,6 +120,11 @@ pub struct Recorded {
     pub files: Vec<String>,
     /// The contents of those file parts, in the same order.
     pub file_contents: Vec<Vec<u8>>,
+    /// The HTTP status the fake answered with (for `RestFault::Drop`, the status it would have
+    /// sent; the client got none).
+    pub status: u16,
+    /// The injected fault this request met (`RestFault` label), if any.
+    pub fault: Option<String>,
 }
 
 /// What a test needs to find the answer to an interaction it sent.
@@ -416,13 +423,16 @@ impl FakeDiscord {
                 .ok_or_else(|| {
                     format!("no ready gateway session within {DISPATCH_WAIT:?} to deliver {t}")
                 })?;
+            let lost = std::mem::take(&mut self.shared.lock().gateway.lose_next);
             let command = GatewayCommand::Dispatch {
                 t: t.to_string(),
                 d: d.clone(),
+                lost,
             };
             if tx.send(command).is_ok() {
                 return Ok(());
             }
+            self.shared.lock().gateway.lose_next |= lost;
             // That connection just ended; clear it so that the next ready one is awaited.
             let mut st = self.shared.lock();
             if st.ready.as_ref().is_some_and(|s| s.tx.is_closed()) {
@@ -652,6 +662,66 @@ impl FakeDiscord {
         self.shared.bump();
         if let Some(session) = session {
             let _ = session.tx.send(GatewayCommand::Drop);
+        }
+    }
+
+    /// Injected REST faults: requests matching `method` and `path` (segments, `*` for any one;
+    /// without `/api/v10`, e.g. `"/channels/*/messages"`) take the next step of `plan` (see
+    /// `RestFault`, `random_plan`). Rules are tried in the order they were added; a used-up plan
+    /// lets requests pass.
+    pub fn inject_faults(&self, method: &str, path: &str, plan: FaultPlan) {
+        self.shared.lock().faults.add(method, path, plan);
+    }
+
+    /// Removes every injected REST fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// The next dispatch is lost in transit: it gets its sequence number and is kept for the
+    /// session (a RESUME replays it), but the connection drops before it is written.
+    pub fn drop_gateway_in_transit(&self) {
+        self.shared.lock().gateway.lose_next = true;
+    }
+
+    /// Closes the current gateway connection with a close frame carrying `code`. Codes that do
+    /// not allow resuming (`close_code_allows_resume`) end the session too.
+    pub async fn close_gateway(&self, code: u16) {
+        self.gateway_command(GatewayCommand::Close(code));
+    }
+
+    /// Sends op 9 INVALID_SESSION (`d: false`) on the current connection and forgets the
+    /// session: the client has to IDENTIFY again; dispatches it had not read are lost.
+    pub async fn invalidate_session(&self) {
+        self.gateway_command(GatewayCommand::InvalidSession);
+    }
+
+    /// How many times a gateway session became ready (READY or RESUMED sent): after a fault,
+    /// wait for this to grow before the next one.
+    pub fn ready_count(&self) -> usize {
+        self.shared.lock().gateway.readies
+    }
+
+    /// Waits until `ready_count` is above `before` and that session is still up.
+    pub async fn wait_ready_after(&self, before: usize, timeout: Duration) -> Result<(), String> {
+        self.wait_for(timeout, |st| {
+            (st.gateway.readies > before && st.ready.is_some()).then_some(())
+        })
+        .await
+        .ok_or_else(|| format!("fake_discord: no new ready gateway session within {timeout:?}"))
+    }
+
+    /// Whether the INTERACTION_CREATE of `i` was written to a gateway connection (when sent,
+    /// or replayed on a resume). One lost in transit and never replayed was not.
+    pub fn delivered(&self, i: &InteractionRef) -> bool {
+        self.shared.lock().gateway.delivered.contains(&i.id)
+    }
+
+    fn gateway_command(&self, command: GatewayCommand) {
+        let session = self.shared.lock().ready.take();
+        self.shared.bump();
+        if let Some(session) = session {
+            let _ = session.tx.send(command);
         }
     }
 

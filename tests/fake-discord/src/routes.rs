@@ -300,7 +300,13 @@ pub(crate) fn interaction_callback(
     if let (Some(deadline), Some(sent_at)) = (deadline, interaction.sent_at) {
         let took = sent_at.elapsed();
         if took > deadline {
-            violations.push(format!(
+            // Past the 3 s window the interaction token is no longer valid for a first answer:
+            // Discord answers 404 Unknown interaction (10062) and the user has already seen
+            // "The application did not respond"
+            // (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction;
+            // https://github.com/discord-jda/JDA-Website/pull/56,
+            // https://github.com/discordjs/discord.js/issues/9476).
+            return Reply::error(404, 10062, "Unknown interaction").with_violation(format!(
                 "interaction answered {} ms after dispatch (Discord allows {} ms)",
                 took.as_millis(),
                 deadline.as_millis()

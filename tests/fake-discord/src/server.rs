@@ -1,7 +1,6 @@
 //! The HTTP side: one listener for REST and the gateway upgrade; every request is parsed,
 //! validated, routed and recorded here.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +19,7 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::Recorded;
+use crate::faults::{self, RestFault};
 use crate::gateway::run_gateway;
 use crate::payloads::{multipart_file_contents, parse_body};
 use crate::routes::route;
@@ -60,7 +60,7 @@ pub(crate) async fn serve_connection(
     let service = service_fn(move |req| {
         let shared = Arc::clone(&shared);
         let stop = service_stop.clone();
-        async move { Ok::<_, Infallible>(handle(shared, stop, req).await) }
+        async move { handle(shared, stop, req).await }
     });
     let connection = http1::Builder::new()
         .serve_connection(TokioIo::new(stream), service)
@@ -71,11 +71,23 @@ pub(crate) async fn serve_connection(
     }
 }
 
+/// Returned for a `RestFault::Drop`: hyper then closes the connection without an answer.
+#[derive(Debug)]
+pub(crate) struct Dropped;
+
+impl std::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("fake_discord: connection dropped (injected fault)")
+    }
+}
+
+impl std::error::Error for Dropped {}
+
 pub(crate) async fn handle(
     shared: Arc<Shared>,
-    stop: watch::Receiver<()>,
+    mut stop: watch::Receiver<()>,
     req: Request<Incoming>,
-) -> Response<Body> {
+) -> Result<Response<Body>, Dropped> {
     let method = req.method().as_str().to_string();
     let raw_path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
@@ -85,7 +97,7 @@ pub(crate) async fn handle(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.eq_ignore_ascii_case("websocket"));
     if wants_upgrade && raw_path.trim_end_matches('/') == "/gateway" {
-        return websocket_upgrade(shared, stop, req);
+        return Ok(websocket_upgrade(shared, stop, req));
     }
 
     let content_type = req
@@ -126,10 +138,36 @@ pub(crate) async fn handle(
         }
     }
 
-    let reply = if in_api {
-        route(&shared, &method, &path, query.as_deref(), &body, &files)
+    // An injected fault (see `faults.rs`): 429 and 5xx are answered without carrying the
+    // request out; a held or dropped request is carried out first.
+    let fault = if in_api {
+        shared.lock().faults.take(&method, &path)
     } else {
-        Reply::unknown()
+        None
+    };
+    let mut reply = match &fault {
+        Some(f) if !f.carried_out() => Reply::no_content(),
+        _ if in_api => route(&shared, &method, &path, query.as_deref(), &body, &files),
+        _ => Reply::unknown(),
+    };
+    {
+        let mut st = shared.lock();
+        if reply.status == 400
+            && reply.body.as_ref().is_some_and(|b| b["code"] == 40060)
+            && st.faults.was_lost(&method, &path)
+        {
+            // A second first answer after one whose answer the fake held back or dropped: the
+            // bot could not know it went through. Discord refuses it all the same (40060).
+            reply.violations.clear();
+        }
+        if fault.as_ref().is_some_and(RestFault::carried_out) {
+            st.faults.answer_lost(&method, &path);
+        }
+    }
+    let status = match &fault {
+        Some(RestFault::RateLimited { .. }) => 429,
+        Some(RestFault::ServerError(s)) => *s,
+        _ => reply.status,
     };
     for v in &reply.violations {
         problems.push(format!("{method} {path}: {v}"));
@@ -150,10 +188,27 @@ pub(crate) async fn handle(
             body,
             files,
             file_contents: multipart_file_contents(&content_type, &bytes),
+            status,
+            fault: fault.as_ref().map(RestFault::label),
         });
     }
     shared.bump();
-    reply.into_response()
+    match fault {
+        None => Ok(reply.into_response()),
+        Some(RestFault::RateLimited {
+            retry_after,
+            global,
+        }) => Ok(faults::rate_limited(retry_after, global)),
+        Some(RestFault::ServerError(s)) => Ok(faults::server_error(s)),
+        Some(RestFault::Hold(d)) => {
+            tokio::select! {
+                _ = tokio::time::sleep(d) => {}
+                _ = stop.changed() => {}
+            }
+            Ok(reply.into_response())
+        }
+        Some(RestFault::Drop) => Err(Dropped),
+    }
 }
 
 pub(crate) fn websocket_upgrade(

@@ -52,6 +52,11 @@ pub(crate) struct State {
     pub(crate) roles: BTreeMap<u64, String>,
     /// `(author, nonce)` of messages created with `enforce_nonce`, with the message and when.
     pub(crate) nonces: HashMap<(u64, String), (u64, Instant)>,
+    /// Injected REST faults (`faults.rs`).
+    pub(crate) faults: crate::faults::Faults,
+    /// Gateway faults and what resuming needs (`faults.rs`): per session, the dispatches sent
+    /// on it; whether the next dispatch is lost; which interactions reached a socket.
+    pub(crate) gateway: crate::faults::GatewayLog,
 }
 
 /// A message the fake holds, with what the message object itself does not say.
@@ -78,8 +83,17 @@ pub(crate) struct Session {
 }
 
 pub(crate) enum GatewayCommand {
-    Dispatch { t: String, d: Value },
+    /// `lost`: kept for the session but never written (`drop_gateway_in_transit`).
+    Dispatch {
+        t: String,
+        d: Value,
+        lost: bool,
+    },
     Drop,
+    /// Close with a close frame carrying this code.
+    Close(u16),
+    /// Send op 9 INVALID_SESSION (d = false) and forget the session.
+    InvalidSession,
 }
 
 pub(crate) struct InteractionState {

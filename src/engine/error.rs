@@ -591,9 +591,15 @@ mod tests {
         assert!(outcome.is_error && visibility == Visibility::Private);
         let text = message.content.clone().unwrap();
         assert!(text.contains("Nothing was saved"), "{text}");
-        assert!(!text.contains("/srv") && !text.contains("disk is full at"), "{text}");
+        assert!(
+            !text.contains("/srv") && !text.contains("disk is full at"),
+            "{text}"
+        );
         let read = fault(Op::Read).user_message();
-        assert!(read.contains("cannot read") && !read.contains("saved"), "{read}");
+        assert!(
+            read.contains("cannot read") && !read.contains("saved"),
+            "{read}"
+        );
         // Logged once per incident by the store, not once per request by the engine.
         assert!(!fault(Op::Write).is_internal());
         assert!(Error::Store(StoreError::BadStoredId(-1)).is_internal());

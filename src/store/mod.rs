@@ -92,7 +92,11 @@ pub enum StoreError {
     /// The storage refused the call for a reason of the machine, not of the request: nothing
     /// was written (or read). Made by [`Store::write`] and [`Store::read`] from what SQLite said.
     #[error("the database cannot be {} now ({}): {detail}", op.verb(), fault.describe())]
-    Unavailable { fault: Fault, op: Op, detail: String },
+    Unavailable {
+        fault: Fault,
+        op: Op,
+        detail: String,
+    },
 }
 
 impl StoreError {
@@ -303,6 +307,7 @@ impl Store {
         f: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut writer = self.writer();
+        let before = writer.conn.total_changes();
         let result = (|| {
             let tx = writer
                 .conn
@@ -312,7 +317,10 @@ impl Store {
             tx.commit().map_err(StoreError::from)?;
             Ok(value)
         })();
-        let result = self.noted(Op::Write, result);
+        // Only a commit that wrote rows shows the storage takes writes again: an empty
+        // transaction writes nothing to the file.
+        let wrote = writer.conn.total_changes() != before;
+        let result = self.noted(Op::Write, result, wrote);
         if result.is_err() && self.faulted(Op::Write) {
             writer.faulted = true;
         }
@@ -333,20 +341,20 @@ impl Store {
                 let tx = writer.conn.transaction().map_err(StoreError::from)?;
                 f(&Db { conn: &tx })
             })();
-            return self.noted(Op::Read, result);
+            return self.noted(Op::Read, result, true);
         };
         let mut conn = match lock(&self.inner.readers).pop() {
             Some(conn) => conn,
             None => match open_reader(path) {
                 Ok(conn) => conn,
-                Err(e) => return self.noted(Op::Read, Err(E::from(e))),
+                Err(e) => return self.noted(Op::Read, Err(E::from(e)), true),
             },
         };
         let result = (|| {
             let tx = conn.transaction().map_err(StoreError::from)?;
             f(&Db { conn: &tx })
         })();
-        let result = self.noted(Op::Read, result);
+        let result = self.noted(Op::Read, result, true);
         // Reached only without a panic; a panicking read drops its connection instead, and so
         // does one that met a storage fault (the next read opens a fresh one).
         if !(result.is_err() && self.faulted(Op::Read)) {
@@ -359,9 +367,16 @@ impl Store {
     }
 
     /// Marks a storage fault in `result` as [`StoreError::Unavailable`] and logs the incident it
-    /// starts (once), or logs the end of one after a call of that kind succeeded.
-    fn noted<T, E: HoldsStoreError>(&self, op: Op, mut result: Result<T, E>) -> Result<T, E> {
+    /// starts (once), or logs the end of one after a call of that kind succeeded (and, if
+    /// `proves` is false, did not show that the storage works).
+    fn noted<T, E: HoldsStoreError>(
+        &self,
+        op: Op,
+        mut result: Result<T, E>,
+        proves: bool,
+    ) -> Result<T, E> {
         let fault = match &mut result {
+            Ok(_) if !proves => return result,
             Ok(_) => {
                 let ended = lock(&self.inner.incidents).of(op).take();
                 if let Some(refused) = ended {
@@ -661,9 +676,7 @@ mod tests {
                 .conn
                 .query_row("PRAGMA page_count", [], |r| r.get(0))
                 .unwrap();
-            w.conn
-                .pragma_update(None, "max_page_count", pages)
-                .unwrap();
+            w.conn.pragma_update(None, "max_page_count", pages).unwrap();
         }
         // Enough rows that they need a new page.
         let refused = store.write(|db| {
@@ -686,6 +699,9 @@ mod tests {
         assert!(store.faulted(Op::Write));
         // Nothing of the refused transaction was kept; reads go on.
         assert_eq!(audit_rows(&store), 1);
+        // A transaction that writes nothing proves nothing: the incident goes on.
+        store.write(|_| Ok::<_, StoreError>(())).unwrap();
+        assert!(store.faulted(Op::Write));
         // The next write runs on a fresh connection, without the limit, and ends the incident.
         add_audit_row(&store).unwrap();
         assert!(!store.faulted(Op::Write));
@@ -716,7 +732,8 @@ mod tests {
     fn other_errors_are_not_storage_faults() {
         let store = Store::open_in_memory().unwrap();
         let bad = store.write(|db| {
-            db.conn.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            db.conn
+                .execute("INSERT INTO no_such_table VALUES (1)", [])?;
             Ok::<_, StoreError>(())
         });
         assert!(matches!(bad, Err(StoreError::Sql(_))), "{bad:?}");

@@ -24,6 +24,7 @@
 //! dropped (or `shutdown` is awaited).
 
 mod gateway;
+mod hold;
 mod payloads;
 mod routes;
 mod server;
@@ -41,6 +42,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::gateway::check_dispatch;
+pub use crate::hold::Hold;
 use crate::payloads::{
     channel_json, collect_options, id_of, interaction_payload, make_message, member_json,
     normalize_options, role_json, user_json,
@@ -189,6 +191,7 @@ impl FakeDiscord {
             }),
             changed,
             last_id: AtomicU64::new(0),
+            holds: Default::default(),
         });
         let (stop, stop_rx) = watch::channel(());
         let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));
@@ -653,6 +656,24 @@ impl FakeDiscord {
         if let Some(session) = session {
             let _ = session.tx.send(GatewayCommand::Drop);
         }
+    }
+
+    /// Holds the next `method path` request (path as in [`Recorded::path`]): see [`Hold`].
+    pub fn hold_next(&self, method: &str, path: &str, hold: Hold) {
+        self.shared.holds.add(method, path, hold);
+    }
+
+    /// Waits until `count` requests in all are being held by [`FakeDiscord::hold_next`].
+    pub async fn wait_held(&self, count: usize, timeout: Duration) -> Result<(), String> {
+        let holds = &self.shared.holds;
+        self.wait_for(timeout, |_| (holds.held() >= count).then_some(()))
+            .await
+            .ok_or_else(|| {
+                format!(
+                    "fake_discord: {} requests held after {timeout:?}, not {count}",
+                    holds.held()
+                )
+            })
     }
 
     /// Stops the server and every connection.

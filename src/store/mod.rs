@@ -320,8 +320,8 @@ impl Store {
         // Only a commit that wrote rows shows the storage takes writes again: an empty
         // transaction writes nothing to the file.
         let wrote = writer.conn.total_changes() != before;
-        let result = self.noted(Op::Write, result, wrote);
-        if result.is_err() && self.faulted(Op::Write) {
+        let mut result = self.noted(Op::Write, result, wrote);
+        if is_fault(&mut result) {
             writer.faulted = true;
         }
         result
@@ -354,10 +354,10 @@ impl Store {
             let tx = conn.transaction().map_err(StoreError::from)?;
             f(&Db { conn: &tx })
         })();
-        let result = self.noted(Op::Read, result, true);
+        let mut result = self.noted(Op::Read, result, true);
         // Reached only without a panic; a panicking read drops its connection instead, and so
         // does one that met a storage fault (the next read opens a fresh one).
-        if !(result.is_err() && self.faulted(Op::Read)) {
+        if !is_fault(&mut result) {
             let mut idle = lock(&self.inner.readers);
             if idle.len() < MAX_READERS {
                 idle.push(conn);
@@ -424,6 +424,7 @@ impl Store {
     }
 
     /// Whether a storage fault of this kind is in progress.
+    #[cfg(test)]
     fn faulted(&self, op: Op) -> bool {
         lock(&self.inner.incidents).of(op).is_some()
     }
@@ -469,6 +470,14 @@ impl Store {
             .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+}
+
+/// Whether `result` is a storage fault (as marked by `Store::noted`).
+fn is_fault<T, E: HoldsStoreError>(result: &mut Result<T, E>) -> bool {
+    match result {
+        Ok(_) => false,
+        Err(e) => e.store_error().is_some_and(|e| e.unavailable().is_some()),
     }
 }
 

@@ -345,9 +345,9 @@ impl Store {
         };
         let mut conn = match lock(&self.inner.readers).pop() {
             Some(conn) => conn,
-            None => match open_reader(path) {
+            None => match reader_connection(path) {
                 Ok(conn) => conn,
-                Err(e) => return self.noted(Op::Read, Err(E::from(e)), true),
+                Err(e) => return self.noted(Op::Read, Err(E::from(StoreError::Sql(e))), true),
             },
         };
         let result = (|| {
@@ -537,14 +537,20 @@ fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
+/// A read-only connection, with the reason worded for a person if it cannot be opened (for
+/// the command line's backup).
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    reader_connection(path).map_err(|e| explain_open(path, StoreError::Sql(e)))
+}
+
+/// A read-only connection, with SQLite's own error (so [`Store::read`] can tell a fault).
+fn reader_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI,
-    )
-    .map_err(|e| explain_open(path, StoreError::Sql(e)))?;
+    )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
 }
@@ -733,6 +739,40 @@ mod tests {
         assert_eq!(audit_rows(&store), 0);
         add_audit_row(&store).unwrap();
         assert_eq!(audit_rows(&store), 1);
+    }
+
+    /// A read that cannot open its connection (the files moved away for a moment) is a read
+    /// fault, which ends with the next read that works.
+    #[test]
+    fn a_database_that_cannot_be_opened_for_reading_is_a_read_fault_until_it_can() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("moved.sqlite3");
+        let store = Store::open(&path).unwrap();
+        add_audit_row(&store).unwrap();
+        let away = |f: &Path| {
+            let mut s = f.as_os_str().to_os_string();
+            s.push(".away");
+            PathBuf::from(s)
+        };
+        let files: Vec<PathBuf> = crate::files::sqlite_files(&path)
+            .into_iter()
+            .filter(|f| f.exists())
+            .collect();
+        for f in &files {
+            std::fs::rename(f, away(f)).unwrap();
+        }
+        let refused = store
+            .read(|db| Ok::<i64, StoreError>(db.conn.query_row("SELECT 1", [], |r| r.get(0))?));
+        match refused {
+            Err(e) => assert_eq!(e.unavailable(), Some(Op::Read), "{e}"),
+            Ok(_) => panic!("read a database that is not there"),
+        }
+        assert!(store.faulted(Op::Read) && !store.faulted(Op::Write));
+        for f in &files {
+            std::fs::rename(away(f), f).unwrap();
+        }
+        assert_eq!(audit_rows(&store), 1);
+        assert!(!store.faulted(Op::Read));
     }
 
     /// The caller's own errors, and SQL errors that are not storage faults, stay as they are and

@@ -76,26 +76,6 @@ impl Drop for Bot {
     }
 }
 
-/// A fixed-offset zone where it is between 11:00 and 13:00 now, and now there.
-fn a_zone_at_noon() -> (String, jiff::Zoned) {
-    let utc_hour = i32::from(
-        jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .hour(),
-    );
-    let offset = 12 - utc_hour; // -11 ..= 12
-    // IANA's Etc zones count the other way: UTC+3 is Etc/GMT-3.
-    let name = match offset {
-        0 => "Etc/GMT".to_string(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    };
-    let tz = jiff::tz::TimeZone::get(&name).unwrap();
-    let now = jiff::Timestamp::now().to_zoned(tz);
-    assert!((11..=13).contains(&now.hour()), "{name}: {now}");
-    (name, now)
-}
-
 fn db(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
@@ -145,7 +125,7 @@ async fn kill_during_a_daily_post(hold: Hold) {
     let db_path = dir.path().join("bot.sqlite3");
 
     // The schedule, set through the bot for two minutes ago.
-    let (zone, now) = a_zone_at_noon();
+    let (zone, now) = common::a_zone_at_noon();
     let at = now
         .checked_sub(jiff::SignedDuration::from_secs(120))
         .unwrap();

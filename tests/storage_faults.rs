@@ -52,12 +52,16 @@ struct Bot {
     child: Child,
     log: Arc<Mutex<String>>,
     db: PathBuf,
-    _dir: tempfile::TempDir,
+    dir: Arc<tempfile::TempDir>,
 }
 
 impl Bot {
     fn start(fake: &FakeDiscord) -> Bot {
-        let dir = tempfile::tempdir().unwrap();
+        Bot::start_in(fake, Arc::new(tempfile::tempdir().unwrap()))
+    }
+
+    /// Starts the bot on the database in `dir` (made there if there is none).
+    fn start_in(fake: &FakeDiscord, dir: Arc<tempfile::TempDir>) -> Bot {
         let db = dir.path().join("bot.sqlite3");
         let mut command = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
         command
@@ -99,7 +103,7 @@ impl Bot {
             child,
             log,
             db,
-            _dir: dir,
+            dir,
         }
     }
 
@@ -338,6 +342,7 @@ async fn an_incident(fake: &FakeDiscord, bot: &Bot, inject: impl FnOnce(), lift:
     // The incident is in the log once, its end once, though six commands were refused.
     let log = bot.log();
     assert_eq!(occurrences(&log, INCIDENT_START), 1, "{log}");
+    assert_eq!(error_lines(&log).len(), 1, "{log}");
     assert_eq!(occurrences(&log, INCIDENT_END), 1, "{log}");
     assert!(
         log.find(INCIDENT_START) < log.find(INCIDENT_END),
@@ -378,27 +383,36 @@ fn immutable(files: &[PathBuf], on: bool) -> bool {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_made_read_only_refuses_writes_privately_and_recovers_by_itself() {
-    let (fake, bot) = connected().await;
-    let files = vec![bot.db.clone(), bot.wal()];
-    // Whether this machine lets the test make a file immutable at all.
-    let probe = bot._dir.path().join("probe");
+/// Whether this machine lets the test make a file immutable (root, on ext4, xfs or btrfs).
+fn immutable_allowed(dir: &Path) -> bool {
+    let probe = dir.join("probe");
     std::fs::write(&probe, b"").unwrap();
     if !immutable(std::slice::from_ref(&probe), true) {
         eprintln!(
             "SKIPPED: chattr +i is not allowed here (needs CAP_LINUX_IMMUTABLE and ext4, xfs or btrfs)"
         );
-        return;
+        return false;
     }
     assert!(immutable(std::slice::from_ref(&probe), false));
-    /// Clears the flag however the test ends, or the temporary folder could not be removed.
-    struct Mutable(Vec<PathBuf>);
-    impl Drop for Mutable {
-        fn drop(&mut self) {
-            immutable(&self.0, false);
-        }
+    true
+}
+
+/// Clears the flag however the test ends, or the temporary folder could not be removed.
+struct Mutable(Vec<PathBuf>);
+
+impl Drop for Mutable {
+    fn drop(&mut self) {
+        immutable(&self.0, false);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_made_read_only_refuses_writes_privately_and_recovers_by_itself() {
+    let (fake, bot) = connected().await;
+    if !immutable_allowed(bot.dir.path()) {
+        return;
+    }
+    let files = vec![bot.db.clone(), bot.wal()];
     let _guard = Mutable(files.clone());
     let inject = || assert!(immutable(&files, true));
     let lift = || assert!(immutable(&files, false));
@@ -407,4 +421,130 @@ async fn a_database_made_read_only_refuses_writes_privately_and_recovers_by_itse
     // only open read-only: the later refusals are SQLite's "read-only database".
     let log = bot.log();
     assert!(log.contains("readonly database"), "{log}");
+}
+
+/// The lines of `log` at error level.
+fn error_lines(log: &str) -> Vec<&str> {
+    log.lines().filter(|l| l.contains(" ERROR ")).collect()
+}
+
+/// Waits (bounded) until `f` holds for the bot's log.
+async fn log_shows(bot: &Bot, within: Duration, f: impl Fn(&str) -> bool) {
+    let deadline = std::time::Instant::now() + within;
+    while !f(&bot.log()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not in the log:\n{}",
+            bot.log()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A daily post falls due while the database is read-only (the bot even starts that way): the
+/// scheduler cannot claim it, tries again every 30 seconds without adding to the log, and
+/// posts it, once, at its first try after the database takes writes again. About a minute: two
+/// retries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_writable() {
+    let fake = FakeDiscord::start().await;
+    let dir = Arc::new(tempfile::tempdir().unwrap());
+    if !immutable_allowed(dir.path()) {
+        return;
+    }
+    // A schedule for two minutes ago, set through the bot, then moved back a day as if set
+    // yesterday: today's post is owed as soon as the bot starts (see tests/daily_crash.rs).
+    let (zone, now) = common::a_zone_at_noon();
+    let at = now
+        .checked_sub(jiff::SignedDuration::from_secs(120))
+        .unwrap();
+    let time = format!("{:02}:{:02}", at.hour(), at.minute());
+    let setter = Bot::start_in(&fake, dir.clone());
+    if let Err(e) = fake.wait_identified(WAIT).await {
+        panic!("bot did not connect: {e}\n{}", setter.log());
+    }
+    let channel =
+        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
+    let r = run(
+        &fake,
+        &setter,
+        "daily",
+        json!([{"name": "set", "type": 1, "options": [
+            channel,
+            opt("time", json!(time)),
+            opt("timezone", json!(zone)),
+        ]}]),
+    )
+    .await;
+    assert!(private_text(&r).contains(&format!("{time} {zone}")));
+    let db = setter.db.clone();
+    drop(setter);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE daily_schedules SET updated_at = updated_at - 86400000",
+            [],
+        )
+        .unwrap();
+
+    // The last connection closed has folded the write-ahead log into the file and removed it:
+    // the file is all there is to make read-only.
+    let files = vec![db.clone()];
+    let _guard = Mutable(files.clone());
+    assert!(immutable(&files, true));
+    let bot = Bot::start_in(&fake, dir.clone());
+    // The first attempt is refused, then a retry 30 seconds later.
+    log_shows(&bot, WAIT, |l| l.contains(INCIDENT_START)).await;
+    log_shows(&bot, Duration::from_secs(45), |l| {
+        occurrences(l, "storage fault goes on") >= 1
+    })
+    .await;
+    let posts = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    assert!(
+        !fake
+            .requests()
+            .iter()
+            .any(|r| r.method == "POST" && r.path == posts),
+        "posted while nothing could be recorded"
+    );
+
+    assert!(immutable(&files, false));
+    let post = fake
+        .wait_request(
+            |r| r.method == "POST" && r.path == posts,
+            Duration::from_secs(45),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    assert!(post.body["nonce"].is_string(), "{}", post.body);
+    log_shows(&bot, WAIT, |l| l.contains(INCIDENT_END)).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let made: Vec<Value> = fake
+        .visible_to_channel(FakeDiscord::CHANNEL_ID)
+        .into_iter()
+        .filter(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Daily practice"))
+        })
+        .collect();
+    assert_eq!(made.len(), 1);
+    let recorded: (String, i64) = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT status, message_id FROM daily_posts", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(
+        recorded,
+        (
+            "posted".to_string(),
+            made[0]["id"].as_str().unwrap().parse::<i64>().unwrap()
+        )
+    );
+    // One error line for the whole incident, whatever retried meanwhile.
+    let log = bot.log();
+    assert_eq!(error_lines(&log).len(), 1, "{log}");
+    assert_eq!(occurrences(&log, INCIDENT_END), 1, "{log}");
+    assert_eq!(fake.violations(), Vec::<String>::new(), "\n{log}");
 }

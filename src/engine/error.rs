@@ -155,10 +155,15 @@ impl Error {
     /// A storage fault is not counted: the store logs it once per incident, not per request.
     pub fn is_internal(&self) -> bool {
         match self {
-            Error::Store(e) => e.unavailable().is_none(),
+            Error::Store(_) => !self.is_storage_fault(),
             Error::Internal(_) => true,
             _ => false,
         }
+    }
+
+    /// A full disk, a read-only database, an I/O error: the store logs each incident once.
+    pub fn is_storage_fault(&self) -> bool {
+        matches!(self, Error::Store(e) if e.unavailable().is_some())
     }
 
     /// The message shown to the user. Anything the user typed is quoted safely; internal
@@ -601,7 +606,7 @@ mod tests {
             "{read}"
         );
         // Logged once per incident by the store, not once per request by the engine.
-        assert!(!fault(Op::Write).is_internal());
+        assert!(!fault(Op::Write).is_internal() && fault(Op::Read).is_storage_fault());
         assert!(Error::Store(StoreError::BadStoredId(-1)).is_internal());
     }
 }

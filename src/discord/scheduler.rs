@@ -34,7 +34,12 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
         let looked = match tokio::task::spawn_blocking(move || e.daily_jobs(now)).await {
             Ok(Ok(due)) => Some(due),
             Ok(Err(err)) => {
-                tracing::error!(error = %err, "could not read the daily schedules");
+                // A storage fault is logged once per incident by the store, not every retry.
+                if err.is_storage_fault() {
+                    tracing::debug!(error = %err, "could not read the daily schedules");
+                } else {
+                    tracing::error!(error = %err, "could not read the daily schedules");
+                }
                 None
             }
             Err(err) => {
@@ -73,6 +78,9 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
                 for outcome in closed {
                     deliver_and_record(&http, &engine, "close stale session", outcome).await;
                 }
+            }
+            Ok(Err(err)) if err.is_storage_fault() => {
+                tracing::debug!(error = %err, "could not close stale interview sessions")
             }
             Ok(Err(err)) => {
                 tracing::error!(error = %err, "could not close stale interview sessions")

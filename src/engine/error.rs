@@ -1,6 +1,6 @@
 //! The engine's errors, and the one place they become messages a user understands.
 
-use crate::store::StoreError;
+use crate::store::{HoldsStoreError, Op, StoreError};
 use crate::text::quote;
 
 use super::access::Access;
@@ -141,10 +141,29 @@ pub enum InputError {
     Unreadable,
 }
 
+impl HoldsStoreError for Error {
+    fn store_error(&mut self) -> Option<&mut StoreError> {
+        match self {
+            Error::Store(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 impl Error {
-    /// Failures on our side (as opposed to a mistake in the request): logged as errors.
+    /// Failures on our side (as opposed to a mistake in the request), each logged as an error.
+    /// A storage fault is not counted: the store logs it once per incident, not per request.
     pub fn is_internal(&self) -> bool {
-        matches!(self, Error::Store(_) | Error::Internal(_))
+        match self {
+            Error::Store(_) => !self.is_storage_fault(),
+            Error::Internal(_) => true,
+            _ => false,
+        }
+    }
+
+    /// A full disk, a read-only database, an I/O error: the store logs each incident once.
+    pub fn is_storage_fault(&self) -> bool {
+        matches!(self, Error::Store(e) if e.unavailable().is_some())
     }
 
     /// The message shown to the user. Anything the user typed is quoted safely; internal
@@ -318,6 +337,16 @@ impl Error {
             }
             Error::Input(e) => input_message(e),
             Error::Scores(e) => score_message(e),
+            // A full disk or a read-only database: say plainly that nothing was kept, so nobody
+            // takes a missing confirmation for a lost one, or thinks a retry would double it.
+            Error::Store(e) if e.unavailable() == Some(Op::Write) => {
+                "Nothing was saved: the bot cannot write to its database right now (its disk may be full or read-only), so none of this was recorded. Please try again later."
+                    .to_string()
+            }
+            Error::Store(e) if e.unavailable() == Some(Op::Read) => {
+                "The bot cannot read its database right now, so this could not be done and nothing was changed. Please try again later."
+                    .to_string()
+            }
             Error::Store(_) | Error::Internal(_) => {
                 "Something went wrong on our side and it has been logged. Please try again in a moment."
                     .to_string()
@@ -544,5 +573,40 @@ fn score_message(e: &ScoreError) -> String {
         ScoreError::AlreadyForgotten => {
             "That candidate has been deleted already; nothing else was changed.".into()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Fault;
+
+    fn fault(op: Op) -> Error {
+        Error::Store(StoreError::Unavailable {
+            fault: Fault::Full,
+            op,
+            detail: "database or disk is full at /srv/secret/path".into(),
+        })
+    }
+
+    #[test]
+    fn a_storage_fault_says_nothing_was_saved_privately_and_is_logged_by_the_store() {
+        let outcome = fault(Op::Write).to_outcome();
+        let (visibility, message) = outcome.first_reply().unwrap();
+        assert!(outcome.is_error && visibility == Visibility::Private);
+        let text = message.content.clone().unwrap();
+        assert!(text.contains("Nothing was saved"), "{text}");
+        assert!(
+            !text.contains("/srv") && !text.contains("disk is full at"),
+            "{text}"
+        );
+        let read = fault(Op::Read).user_message();
+        assert!(
+            read.contains("cannot read") && !read.contains("saved"),
+            "{read}"
+        );
+        // Logged once per incident by the store, not once per request by the engine.
+        assert!(!fault(Op::Write).is_internal() && fault(Op::Read).is_storage_fault());
+        assert!(Error::Store(StoreError::BadStoredId(-1)).is_internal());
     }
 }

@@ -210,8 +210,14 @@ impl Engine {
     /// (`report[i]` is effect `i`'s result). Never fails; problems are logged.
     pub fn commit(&self, commits: &[Commit], report: &[Delivered]) {
         for commit in commits {
-            if let Err(e) = self.apply_commit(commit, report) {
-                tracing::error!(error = %e, ?commit, "could not record a delivery");
+            match self.apply_commit(commit, report) {
+                Ok(()) => {}
+                // A storage fault is logged once per incident by the store; this delivery's
+                // record is still worth a line of its own.
+                Err(e) if e.is_storage_fault() => {
+                    tracing::warn!(error = %e, ?commit, "could not record a delivery")
+                }
+                Err(e) => tracing::error!(error = %e, ?commit, "could not record a delivery"),
             }
         }
     }

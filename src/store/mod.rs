@@ -9,6 +9,12 @@
 //!
 //! Calls are synchronous and may block on the database: front ends running on an async runtime
 //! call the engine (and so the store) from `spawn_blocking`, never from an async task directly.
+//!
+//! A storage fault (a full disk, a file made read-only, an I/O error: [`Fault`]) makes the call
+//! fail with [`StoreError::Unavailable`], saying whether it was a write or a read, so the user
+//! can be told that nothing was saved. It is logged once when it starts and once when writes (or
+//! reads) work again, not once per call; nothing needs restarting, since the next call simply
+//! tries again (a write connection that failed is opened afresh first).
 
 mod audit;
 mod backup;
@@ -92,6 +98,96 @@ pub enum StoreError {
     IdOutOfRange(u64),
     #[error("the database holds a negative id ({0}) where a Discord id belongs")]
     BadStoredId(i64),
+    /// The storage refused the call for a reason of the machine, not of the request: nothing
+    /// was written (or read). Made by [`Store::write`] and [`Store::read`] from what SQLite said.
+    #[error("the database cannot be {} now ({}): {detail}", op.verb(), fault.describe())]
+    Unavailable {
+        fault: Fault,
+        op: Op,
+        detail: String,
+    },
+}
+
+impl StoreError {
+    /// For a storage fault: whether the refused call was a write or a read.
+    pub fn unavailable(&self) -> Option<Op> {
+        match self {
+            StoreError::Unavailable { op, .. } => Some(*op),
+            _ => None,
+        }
+    }
+}
+
+/// Why the database cannot be used right now: a condition of the machine, not of the request,
+/// which passes once the condition does (someone frees disk space, makes the file writable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// No room: the disk, a quota or the process's file-size limit (`SQLITE_FULL`).
+    Full,
+    /// The file cannot be written: `SQLITE_READONLY` (any of its extended codes) or
+    /// `SQLITE_PERM`.
+    ReadOnly,
+    /// The operating system failed a read, write, sync, lock or open (`SQLITE_IOERR_*` except
+    /// its out-of-memory code, `SQLITE_CANTOPEN`): a write refused by the file system (an
+    /// immutable file gives `EPERM`, a read-only remount `EROFS`) arrives this way too.
+    Io,
+}
+
+impl Fault {
+    /// Whether `e` is a storage fault, and which. Everything else (constraints, a busy
+    /// database, a damaged file, a bug in a query) is not: it will not pass by itself.
+    pub fn of(e: &rusqlite::Error) -> Option<Fault> {
+        use rusqlite::ErrorCode;
+        let rusqlite::Error::SqliteFailure(f, _) = e else {
+            return None;
+        };
+        match f.code {
+            ErrorCode::DiskFull => Some(Fault::Full),
+            ErrorCode::ReadOnly | ErrorCode::PermissionDenied => Some(Fault::ReadOnly),
+            ErrorCode::SystemIoFailure if f.extended_code == rusqlite::ffi::SQLITE_IOERR_NOMEM => {
+                None
+            }
+            ErrorCode::SystemIoFailure | ErrorCode::CannotOpen => Some(Fault::Io),
+            _ => None,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Fault::Full => "the disk is full",
+            Fault::ReadOnly => "the file is read-only",
+            Fault::Io => "an input/output error",
+        }
+    }
+}
+
+/// Which kind of call a storage fault refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Write,
+    Read,
+}
+
+impl Op {
+    fn verb(self) -> &'static str {
+        match self {
+            Op::Write => "written",
+            Op::Read => "read",
+        }
+    }
+}
+
+/// An error type store calls can return: made from a [`StoreError`], and able to hand the store
+/// error inside back, so the store can tell a storage fault from the caller's own errors and
+/// mark it [`StoreError::Unavailable`].
+pub trait HoldsStoreError: From<StoreError> {
+    fn store_error(&mut self) -> Option<&mut StoreError>;
+}
+
+impl HoldsStoreError for StoreError {
+    fn store_error(&mut self) -> Option<&mut StoreError> {
+        Some(self)
+    }
 }
 
 /// A Discord id as SQLite stores it. Snowflakes fit in 63 bits; anything else is refused
@@ -118,11 +214,35 @@ pub struct Store {
 }
 
 struct Inner {
-    writer: Mutex<Connection>,
+    writer: Mutex<Writer>,
     /// Idle read-only connections; `None` path means an in-memory database (reads use the
     /// writer, since a second connection would see a different database).
     readers: Mutex<Vec<Connection>>,
     path: Option<PathBuf>,
+    /// Storage faults in progress, for writes and for reads: how many calls each refused.
+    incidents: Mutex<Incidents>,
+}
+
+/// The write connection, and whether a storage fault hit it (it is then opened afresh before
+/// the next write: a connection's view of its files is fixed when it opens them).
+struct Writer {
+    conn: Connection,
+    faulted: bool,
+}
+
+#[derive(Default)]
+struct Incidents {
+    write: Option<u64>,
+    read: Option<u64>,
+}
+
+impl Incidents {
+    fn of(&mut self, op: Op) -> &mut Option<u64> {
+        match op {
+            Op::Write => &mut self.write,
+            Op::Read => &mut self.read,
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -176,64 +296,169 @@ impl Store {
     fn from_writer(conn: Connection, path: Option<PathBuf>) -> Store {
         Store {
             inner: Arc::new(Inner {
-                writer: Mutex::new(conn),
+                writer: Mutex::new(Writer {
+                    conn,
+                    faulted: false,
+                }),
                 readers: Mutex::new(Vec::new()),
                 path,
+                incidents: Mutex::new(Incidents::default()),
             }),
         }
     }
 
     /// Runs `f` in one write transaction (`BEGIN IMMEDIATE`, so the write lock is taken up
     /// front and a read-then-write cannot be overtaken by another writer). Commits if `f`
-    /// returns `Ok`, rolls back otherwise, and also if `f` panics.
-    pub fn write<T, E: From<StoreError>>(
+    /// returns `Ok`, rolls back otherwise, and also if `f` panics. A storage fault comes back as
+    /// [`StoreError::Unavailable`] with [`Op::Write`]: nothing of `f` was kept.
+    pub fn write<T, E: HoldsStoreError>(
         &self,
         f: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let mut conn = self.writer();
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
-        let value = f(&Db { conn: &tx })?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok(value)
+        let mut writer = self.writer();
+        let before = writer.conn.total_changes();
+        let result = (|| {
+            let tx = writer
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(StoreError::from)?;
+            let value = f(&Db { conn: &tx })?;
+            tx.commit().map_err(StoreError::from)?;
+            Ok(value)
+        })();
+        // Only a commit that wrote rows shows the storage takes writes again: an empty
+        // transaction writes nothing to the file.
+        let wrote = writer.conn.total_changes() != before;
+        let mut result = self.noted(Op::Write, result, wrote);
+        if is_fault(&mut result) {
+            writer.faulted = true;
+        }
+        result
     }
 
     /// Runs `f` in one read transaction on a read-only connection, beside any writer: it sees
-    /// one consistent snapshot, however long it takes.
-    pub fn read<T, E: From<StoreError>>(
+    /// one consistent snapshot, however long it takes. A storage fault comes back as
+    /// [`StoreError::Unavailable`] with [`Op::Read`].
+    pub fn read<T, E: HoldsStoreError>(
         &self,
         f: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
         let Some(path) = &self.inner.path else {
             // In memory: only the writer's connection sees the data.
-            let mut conn = self.writer();
-            let tx = conn.transaction().map_err(StoreError::from)?;
-            return f(&Db { conn: &tx });
+            let mut writer = self.writer();
+            let result = (|| {
+                let tx = writer.conn.transaction().map_err(StoreError::from)?;
+                f(&Db { conn: &tx })
+            })();
+            return self.noted(Op::Read, result, true);
         };
         let mut conn = match lock(&self.inner.readers).pop() {
             Some(conn) => conn,
-            None => open_reader(path)?,
+            None => match reader_connection(path) {
+                Ok(conn) => conn,
+                Err(e) => return self.noted(Op::Read, Err(E::from(StoreError::Sql(e))), true),
+            },
         };
-        let result = {
+        let result = (|| {
             let tx = conn.transaction().map_err(StoreError::from)?;
             f(&Db { conn: &tx })
-        };
-        // Reached only without a panic; a panicking read drops its connection instead.
-        let mut idle = lock(&self.inner.readers);
-        if idle.len() < MAX_READERS {
-            idle.push(conn);
+        })();
+        let mut result = self.noted(Op::Read, result, true);
+        // Reached only without a panic; a panicking read drops its connection instead, and so
+        // does one that met a storage fault (the next read opens a fresh one).
+        if !is_fault(&mut result) {
+            let mut idle = lock(&self.inner.readers);
+            if idle.len() < MAX_READERS {
+                idle.push(conn);
+            }
         }
         result
     }
 
+    /// Marks a storage fault in `result` as [`StoreError::Unavailable`] and logs the incident it
+    /// starts (once), or logs the end of one after a call of that kind succeeded (and, if
+    /// `proves` is false, did not show that the storage works).
+    fn noted<T, E: HoldsStoreError>(
+        &self,
+        op: Op,
+        mut result: Result<T, E>,
+        proves: bool,
+    ) -> Result<T, E> {
+        let fault = match &mut result {
+            Ok(_) if !proves => return result,
+            Ok(_) => {
+                let ended = lock(&self.inner.incidents).of(op).take();
+                if let Some(refused) = ended {
+                    match op {
+                        Op::Write => tracing::info!(refused, "storage writable again"),
+                        Op::Read => tracing::info!(refused, "storage readable again"),
+                    }
+                }
+                return result;
+            }
+            Err(e) => e.store_error().and_then(|e| {
+                let StoreError::Sql(sql) = e else {
+                    return None;
+                };
+                let fault = Fault::of(sql)?;
+                let detail = sql.to_string();
+                *e = StoreError::Unavailable {
+                    fault,
+                    op,
+                    detail: detail.clone(),
+                };
+                Some((fault, detail))
+            }),
+        };
+        if let Some((fault, detail)) = fault {
+            let mut incidents = lock(&self.inner.incidents);
+            let incident = incidents.of(op);
+            match incident {
+                Some(refused) => {
+                    *refused += 1;
+                    tracing::debug!(?op, fault = fault.describe(), error = %detail, "storage fault goes on");
+                }
+                None => {
+                    *incident = Some(1);
+                    match op {
+                        Op::Write => tracing::error!(fault = fault.describe(), error = %detail,
+                            "storage not writable: commands that save are refused (nothing is recorded) until it recovers"),
+                        Op::Read => tracing::error!(fault = fault.describe(), error = %detail,
+                            "storage not readable: commands that read the database are refused until it recovers"),
+                    }
+                }
+            }
+        }
+        result
+    }
+
+    /// Whether a storage fault of this kind is in progress.
+    #[cfg(test)]
+    fn faulted(&self, op: Op) -> bool {
+        lock(&self.inner.incidents).of(op).is_some()
+    }
+
     /// The write connection. A panic in an earlier holder poisoned nothing that matters: its
     /// transaction was rolled back as it unwound, so the lock is recovered and work goes on.
-    fn writer(&self) -> MutexGuard<'_, Connection> {
-        let guard = lock(&self.inner.writer);
-        if !guard.is_autocommit() {
+    fn writer(&self) -> MutexGuard<'_, Writer> {
+        let mut guard = lock(&self.inner.writer);
+        if guard.faulted
+            && let Some(path) = &self.inner.path
+        {
+            // After a storage fault, the next write starts on a fresh connection: an old one
+            // may keep a file open that was replaced or made read-only, or stay in SQLite's
+            // error state. If the file cannot be opened yet, the old one is tried again.
+            match open_writer(path) {
+                Ok(conn) => {
+                    guard.conn = conn;
+                    guard.faulted = false;
+                }
+                Err(e) => tracing::debug!(error = %e, "the database cannot be reopened yet"),
+            }
+        }
+        if !guard.conn.is_autocommit() {
             // Defensive: a transaction left open by a caller that bypassed `write`.
-            let _ = guard.execute_batch("ROLLBACK");
+            let _ = guard.conn.execute_batch("ROLLBACK");
         }
         guard
     }
@@ -242,6 +467,7 @@ impl Store {
     pub fn schema_version(&self) -> Result<i64, StoreError> {
         Ok(self
             .writer()
+            .conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
@@ -250,8 +476,17 @@ impl Store {
     pub fn close(&self) -> Result<(), StoreError> {
         lock(&self.inner.readers).clear();
         self.writer()
+            .conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
+    }
+}
+
+/// Whether `result` is a storage fault (as marked by `Store::noted`).
+fn is_fault<T, E: HoldsStoreError>(result: &mut Result<T, E>) -> bool {
+    match result {
+        Ok(_) => false,
+        Err(e) => e.store_error().is_some_and(|e| e.unavailable().is_some()),
     }
 }
 
@@ -298,14 +533,34 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// A fresh write connection on an existing database (after a storage fault), set up as
+/// [`Store::open`] sets up the first one; the schema is current already.
+fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// A read-only connection, with the reason worded for a person if it cannot be opened (for
+/// the command line's backup).
 fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    reader_connection(path).map_err(|e| explain_open(path, StoreError::Sql(e)))
+}
+
+/// A read-only connection, with SQLite's own error (so [`Store::read`] can tell a fault).
+fn reader_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI,
-    )
-    .map_err(|e| explain_open(path, StoreError::Sql(e)))?;
+    )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
@@ -372,6 +627,179 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
+    }
+
+    fn sqlite_error(code: std::ffi::c_int) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn storage_faults_are_told_from_other_errors() {
+        use rusqlite::ffi;
+        let cases = [
+            (ffi::SQLITE_FULL, Some(Fault::Full)),
+            (ffi::SQLITE_READONLY, Some(Fault::ReadOnly)),
+            (ffi::SQLITE_READONLY_DBMOVED, Some(Fault::ReadOnly)),
+            (ffi::SQLITE_READONLY_CANTINIT, Some(Fault::ReadOnly)),
+            (ffi::SQLITE_PERM, Some(Fault::ReadOnly)),
+            (ffi::SQLITE_IOERR, Some(Fault::Io)),
+            (ffi::SQLITE_IOERR_WRITE, Some(Fault::Io)),
+            (ffi::SQLITE_IOERR_FSYNC, Some(Fault::Io)),
+            (ffi::SQLITE_IOERR_SHORT_READ, Some(Fault::Io)),
+            (ffi::SQLITE_CANTOPEN, Some(Fault::Io)),
+            // Not the storage: memory, locks that time out, a damaged file, the query itself.
+            (ffi::SQLITE_IOERR_NOMEM, None),
+            (ffi::SQLITE_NOMEM, None),
+            (ffi::SQLITE_BUSY, None),
+            (ffi::SQLITE_LOCKED, None),
+            (ffi::SQLITE_CORRUPT, None),
+            (ffi::SQLITE_NOTADB, None),
+            (ffi::SQLITE_CONSTRAINT_UNIQUE, None),
+            (ffi::SQLITE_CONSTRAINT_FOREIGNKEY, None),
+            (ffi::SQLITE_ERROR, None),
+            (ffi::SQLITE_MISUSE, None),
+        ];
+        for (code, fault) in cases {
+            assert_eq!(Fault::of(&sqlite_error(code)), fault, "code {code}");
+        }
+        assert_eq!(Fault::of(&rusqlite::Error::QueryReturnedNoRows), None);
+        assert_eq!(Fault::of(&rusqlite::Error::InvalidColumnIndex(3)), None);
+    }
+
+    fn audit_rows(store: &Store) -> i64 {
+        store
+            .read(|db| {
+                Ok::<_, StoreError>(db.conn.query_row(
+                    "SELECT COUNT(*) FROM audit_log",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap()
+    }
+
+    fn add_audit_row(store: &Store) -> Result<(), StoreError> {
+        store.write(|db| {
+            db.conn.execute(
+                "INSERT INTO audit_log (guild_id, actor_id, action, at) VALUES (1, 1, 'x', 0)",
+                [],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// A real SQLITE_FULL: SQLite's own page limit (`max_page_count`) set to the pages the
+    /// file has, so the next row does not fit. It is a setting of the connection, so the
+    /// fresh connection the store opens after the fault no longer has it: the store recovers.
+    #[test]
+    fn a_full_database_refuses_the_write_keeps_nothing_and_recovers_on_a_fresh_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("full.sqlite3")).unwrap();
+        add_audit_row(&store).unwrap();
+        {
+            let w = store.writer();
+            let pages: i64 = w
+                .conn
+                .query_row("PRAGMA page_count", [], |r| r.get(0))
+                .unwrap();
+            w.conn.pragma_update(None, "max_page_count", pages).unwrap();
+        }
+        // Enough rows that they need a new page.
+        let refused = store.write(|db| {
+            for _ in 0..200 {
+                db.conn.execute(
+                    "INSERT INTO audit_log (guild_id, actor_id, action, at, detail) VALUES (1, 1, 'y', 0, ?1)",
+                    ["a detail long enough to fill pages quickly"],
+                )?;
+            }
+            Ok::<_, StoreError>(())
+        });
+        match refused {
+            Err(StoreError::Unavailable {
+                fault: Fault::Full,
+                op: Op::Write,
+                ..
+            }) => {}
+            other => panic!("not a storage fault: {other:?}"),
+        }
+        assert!(store.faulted(Op::Write));
+        // Nothing of the refused transaction was kept; reads go on.
+        assert_eq!(audit_rows(&store), 1);
+        // A transaction that writes nothing proves nothing: the incident goes on.
+        store.write(|_| Ok::<_, StoreError>(())).unwrap();
+        assert!(store.faulted(Op::Write));
+        // The next write runs on a fresh connection, without the limit, and ends the incident.
+        add_audit_row(&store).unwrap();
+        assert!(!store.faulted(Op::Write));
+        assert_eq!(audit_rows(&store), 2);
+    }
+
+    /// A real SQLITE_READONLY: the write connection opened read-only (as SQLite does by itself
+    /// when it cannot open a file for writing). The fresh connection after the fault can.
+    #[test]
+    fn a_read_only_connection_refuses_writes_as_a_fault_and_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ro.sqlite3");
+        Store::open(&path).unwrap();
+        let read_only = open_reader(&path).unwrap();
+        let store = Store::from_writer(read_only, Some(path));
+        match add_audit_row(&store) {
+            Err(e) => assert_eq!(e.unavailable(), Some(Op::Write), "{e}"),
+            Ok(()) => panic!("a read-only connection wrote"),
+        }
+        assert_eq!(audit_rows(&store), 0);
+        add_audit_row(&store).unwrap();
+        assert_eq!(audit_rows(&store), 1);
+    }
+
+    /// A read that cannot open its connection (the files moved away for a moment) is a read
+    /// fault, which ends with the next read that works.
+    #[test]
+    fn a_database_that_cannot_be_opened_for_reading_is_a_read_fault_until_it_can() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("moved.sqlite3");
+        let store = Store::open(&path).unwrap();
+        add_audit_row(&store).unwrap();
+        let away = |f: &Path| {
+            let mut s = f.as_os_str().to_os_string();
+            s.push(".away");
+            PathBuf::from(s)
+        };
+        let files: Vec<PathBuf> = crate::files::sqlite_files(&path)
+            .into_iter()
+            .filter(|f| f.exists())
+            .collect();
+        for f in &files {
+            std::fs::rename(f, away(f)).unwrap();
+        }
+        let refused = store
+            .read(|db| Ok::<i64, StoreError>(db.conn.query_row("SELECT 1", [], |r| r.get(0))?));
+        match refused {
+            Err(e) => assert_eq!(e.unavailable(), Some(Op::Read), "{e}"),
+            Ok(_) => panic!("read a database that is not there"),
+        }
+        assert!(store.faulted(Op::Read) && !store.faulted(Op::Write));
+        for f in &files {
+            std::fs::rename(away(f), f).unwrap();
+        }
+        assert_eq!(audit_rows(&store), 1);
+        assert!(!store.faulted(Op::Read));
+    }
+
+    /// The caller's own errors, and SQL errors that are not storage faults, stay as they are and
+    /// start no incident.
+    #[test]
+    fn other_errors_are_not_storage_faults() {
+        let store = Store::open_in_memory().unwrap();
+        let bad = store.write(|db| {
+            db.conn
+                .execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            Ok::<_, StoreError>(())
+        });
+        assert!(matches!(bad, Err(StoreError::Sql(_))), "{bad:?}");
+        let own: Result<(), StoreError> = store.write(|_| Err(StoreError::IdOutOfRange(7)));
+        assert!(matches!(own, Err(StoreError::IdOutOfRange(7))));
+        assert!(!store.faulted(Op::Write) && !store.faulted(Op::Read));
     }
 
     #[test]

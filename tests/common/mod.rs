@@ -131,3 +131,23 @@ impl Handle for Engine {
         }
     }
 }
+
+/// A fixed-offset zone where it is between 11:00 and 13:00 now, and now there.
+pub fn a_zone_at_noon() -> (String, jiff::Zoned) {
+    let utc_hour = i32::from(
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .hour(),
+    );
+    let offset = 12 - utc_hour; // -11 ..= 12
+    // IANA's Etc zones count the other way: UTC+3 is Etc/GMT-3.
+    let name = match offset {
+        0 => "Etc/GMT".to_string(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let tz = jiff::tz::TimeZone::get(&name).unwrap();
+    let now = jiff::Timestamp::now().to_zoned(tz);
+    assert!((11..=13).contains(&now.hour()), "{name}: {now}");
+    (name, now)
+}

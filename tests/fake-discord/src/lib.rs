@@ -25,6 +25,7 @@
 
 mod faults;
 mod gateway;
+mod hold;
 mod payloads;
 mod routes;
 mod server;
@@ -43,6 +44,7 @@ use tokio::task::JoinHandle;
 
 pub use crate::faults::{FaultPlan, RestFault, close_code_allows_resume, random_plan};
 use crate::gateway::check_dispatch;
+pub use crate::hold::Hold;
 use crate::payloads::{
     channel_json, collect_options, id_of, interaction_payload, make_message, member_json,
     normalize_options, role_json, user_json,
@@ -196,6 +198,7 @@ impl FakeDiscord {
             }),
             changed,
             last_id: AtomicU64::new(0),
+            holds: Default::default(),
         });
         let (stop, stop_rx) = watch::channel(());
         let server = tokio::spawn(accept_loop(listener, Arc::clone(&shared), stop_rx));
@@ -723,6 +726,24 @@ impl FakeDiscord {
         if let Some(session) = session {
             let _ = session.tx.send(command);
         }
+    }
+
+    /// Holds the next `method path` request (path as in [`Recorded::path`]): see [`Hold`].
+    pub fn hold_next(&self, method: &str, path: &str, hold: Hold) {
+        self.shared.holds.add(method, path, hold);
+    }
+
+    /// Waits until `count` requests in all are being held by [`FakeDiscord::hold_next`].
+    pub async fn wait_held(&self, count: usize, timeout: Duration) -> Result<(), String> {
+        let holds = &self.shared.holds;
+        self.wait_for(timeout, |_| (holds.held() >= count).then_some(()))
+            .await
+            .ok_or_else(|| {
+                format!(
+                    "fake_discord: {} requests held after {timeout:?}, not {count}",
+                    holds.held()
+                )
+            })
     }
 
     /// Stops the server and every connection.

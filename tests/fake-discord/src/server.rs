@@ -21,6 +21,7 @@ use tokio_tungstenite::tungstenite::protocol::Role;
 use crate::Recorded;
 use crate::faults::{self, RestFault};
 use crate::gateway::run_gateway;
+use crate::hold::Hold;
 use crate::payloads::{multipart_file_contents, parse_body};
 use crate::routes::route;
 use crate::state::Shared;
@@ -114,6 +115,10 @@ pub(crate) async fn handle(
         Some(rest) if rest.starts_with('/') => (rest.to_string(), true),
         _ => (raw_path.clone(), false),
     };
+    let hold = shared.holds.take(&method, &path);
+    if hold == Some(Hold::Unhandled) {
+        return Ok(held(&shared, stop).await);
+    }
 
     let mut problems = Vec::new();
     let (body, files) = match parse_body(&content_type, &bytes) {
@@ -193,6 +198,9 @@ pub(crate) async fn handle(
         });
     }
     shared.bump();
+    if hold == Some(Hold::Unanswered) {
+        return Ok(held(&shared, stop).await);
+    }
     match fault {
         None => Ok(reply.into_response()),
         Some(RestFault::RateLimited {
@@ -209,6 +217,14 @@ pub(crate) async fn handle(
         }
         Some(RestFault::Drop) => Err(Dropped),
     }
+}
+
+/// A request held by `FakeDiscord::hold_next`: answered only when the fake stops.
+async fn held(shared: &Shared, mut stop: watch::Receiver<()>) -> Response<Body> {
+    shared.holds.holding();
+    shared.bump();
+    let _ = stop.changed().await;
+    json_response(503, &json!({"message": "the fake stopped", "code": 0}))
 }
 
 pub(crate) fn websocket_upgrade(

@@ -20,6 +20,8 @@ pub(crate) struct Shared {
     /// Bumped after every change that a waiter might care about.
     pub(crate) changed: watch::Sender<u64>,
     pub(crate) last_id: AtomicU64,
+    /// Requests to hold (tests of a client killed mid-request).
+    pub(crate) holds: crate::hold::Holds,
 }
 
 #[derive(Default)]

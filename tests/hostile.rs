@@ -333,8 +333,10 @@ fn generated_command() -> impl Strategy<Value = Generated> {
                     let name = o.name.to_string();
                     let required = o.required;
                     opts.push(
-                        (values, any::<bool>(), 0u8..3)
-                            .prop_map(move |(v, give, form)| {
+                        (values, any::<bool>(), 0u8..3, prop::bool::weighted(0.1))
+                            .prop_map(move |(v, give, form, empty)| {
+                                // Sometimes an explicitly empty value: `topic:""`.
+                                let v = if empty { String::new() } else { v };
                                 (required || give).then(|| (name.clone(), v, form))
                             })
                             .boxed(),
@@ -408,7 +410,9 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(&got, &g.options, "line {:?}", g.line);
-        if g.bindable {
+        // An empty value is the engine's to refuse, clearly.
+        let empty = g.options.iter().any(|(_, v)| v.is_empty());
+        if g.bindable && !empty {
             let leaf = commands::find(&name).unwrap();
             let bound = bind(leaf, &options, &Resolved::default());
             prop_assert!(bound.is_ok(), "{:?}: {:?}", g.line, bound.err().map(|e| e.user_message()));
@@ -1425,4 +1429,88 @@ fn a_huge_value_of_the_wrong_type_gives_a_short_problem() {
             p.message.len()
         );
     }
+}
+
+/// Found by `console_lines_never_panic_and_refusals_are_clear` (its long lines ran for
+/// seconds): "did you mean" compared a pasted 200,000-character command with every command
+/// name, about 3 s for one line in a debug build. Strings ten times longer than a name can
+/// never be close to it, and are no longer compared.
+#[test]
+fn a_huge_unknown_command_is_answered_without_comparing_it_to_every_name() {
+    let f = fixture();
+    let line = format!("/{}", "a:".repeat(100_000));
+    let started = std::time::Instant::now();
+    let Ok(Line::Run(invocation)) = parse_line(&line, f.engine.bank()) else {
+        panic!("an unknown command goes to the engine");
+    };
+    let req = Request::member(GUILD, CHANNEL, admin(7), invocation);
+    let (outcome, _) = f.engine.execute(&req, &mut Recorder::default());
+    let elapsed = started.elapsed();
+    assert!(outcome.is_error);
+    let text = outcome_text(&outcome);
+    assert!(
+        text.contains("There is no command /a:a:") && text.contains("Try /help"),
+        "{text}"
+    );
+    assert!(text.chars().count() < 2000);
+    assert!(elapsed < std::time::Duration::from_secs(1), "{elapsed:?}");
+    // Close misspellings are still suggested.
+    let names = ["question", "daily set"];
+    assert_eq!(
+        interview_bot::engine::questions::closest("questoin", &names),
+        Some("question")
+    );
+    assert_eq!(
+        interview_bot::engine::questions::closest(&"questoin".repeat(20), &names),
+        None
+    );
+}
+
+/// Found by `generated_console_commands_parse_back_to_their_command_and_options` once it
+/// gave empty values too: `name:` with nothing after the colon took the next word as its
+/// value even when that word was another option, so `/question topic:"" level:mid` asked for
+/// the topic `level:mid` and lost the level.
+#[test]
+fn an_empty_option_value_no_longer_swallows_the_next_option() {
+    let parsed = |line: &str| match parse_line(line, bank()) {
+        Ok(Line::Run(Invocation::Command { options, .. })) => options
+            .into_iter()
+            .map(|o| match o.value {
+                RawValue::Text(t) => (o.name, t),
+                other => panic!("{other:?}"),
+            })
+            .collect::<Vec<_>>(),
+        other => panic!("{line}: {other:?}"),
+    };
+    let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+    assert_eq!(
+        parsed("/question topic:\"\" level:mid"),
+        [pair("topic", ""), pair("level", "mid")]
+    );
+    assert_eq!(
+        parsed("/question topic: level:mid"),
+        [pair("topic", ""), pair("level", "mid")]
+    );
+    assert_eq!(
+        parsed("/answer id:'' public:yes"),
+        [pair("id", ""), pair("public", "yes")]
+    );
+    // `name: value` with a space still works, and a quoted empty value stays empty.
+    assert_eq!(
+        parsed("/question topic: networking"),
+        [pair("topic", "networking")]
+    );
+    assert_eq!(
+        parsed("/question topic:\"\" mid"),
+        [pair("topic", ""), pair("level", "mid")]
+    );
+    // The engine then says what is wrong with the empty value.
+    let f = fixture();
+    let req = common::command(GUILD, "question", &[("topic", ""), ("level", "mid")]);
+    let err = f.engine.dispatch(&req).unwrap_err();
+    assert!(
+        err.user_message().contains("`topic`"),
+        "{}",
+        err.user_message()
+    );
 }

@@ -19,8 +19,9 @@ use interview_bot::discord::convert;
 use interview_bot::engine::commands::{self, OptionKind, bind};
 use interview_bot::engine::scores::export::{COLUMNS, neutralise, to_csv};
 use interview_bot::engine::{
-    Effect, Engine, Error, Invocation, Member, Message, Outcome, Permissions, RawOption, RawValue,
-    Request, Resolved, Visibility, leaves,
+    AutocompleteRequest, ChannelKind, Completion, Effect, Engine, Error, Invocation, Member,
+    Message, Outcome, Permissions, RawOption, RawValue, Request, Resolved, ResolvedAttachment,
+    ResolvedChannel, ResolvedRole, ResolvedUser, Visibility, leaves,
 };
 use interview_bot::store::ScoreRow;
 use proptest::prelude::*;
@@ -1299,6 +1300,321 @@ fn replayed_button_presses_act_once_and_answer_clearly() {
         "{}",
         outcome_text(&replay)
     );
+}
+
+/// Users, roles, channels and files a request's ids may name (the console and Discord
+/// resolve them the same way).
+fn resolved_entities() -> Resolved {
+    let mut r = Resolved::default();
+    r.users.insert(
+        5,
+        ResolvedUser {
+            id: 5,
+            name: "five\u{202E}@everyone".into(),
+        },
+    );
+    r.roles.insert(
+        6,
+        ResolvedRole {
+            id: 6,
+            name: "@everyone".into(),
+            mentionable: true,
+        },
+    );
+    r.channels.insert(
+        CHANNEL,
+        ResolvedChannel {
+            id: CHANNEL,
+            name: "general".into(),
+            kind: ChannelKind::Text,
+            bot_permissions: Some(Permissions(u64::MAX)),
+        },
+    );
+    r.channels.insert(
+        7,
+        ResolvedChannel {
+            id: 7,
+            name: "voice".into(),
+            kind: ChannelKind::Voice,
+            bot_permissions: None,
+        },
+    );
+    r.attachments.insert(
+        8,
+        ResolvedAttachment {
+            id: 8,
+            filename: "x.csv".into(),
+            size: u64::MAX,
+            url: "https://cdn/x".into(),
+        },
+    );
+    r
+}
+
+/// A value the declaration accepts, to fill the required options around the one under test.
+fn valid_value(o: &interview_bot::engine::OptionSpec) -> RawValue {
+    if let Some(c) = o.choices.first() {
+        return RawValue::Text(c.value.to_string());
+    }
+    match o.kind {
+        OptionKind::Text { .. } => RawValue::Text(
+            match o.completion {
+                Some(Completion::QuestionId) => "aws-s3-basics",
+                Some(Completion::Topic) => "networking",
+                Some(Completion::Timezone) => "UTC",
+                _ => "Ada",
+            }
+            .to_string(),
+        ),
+        OptionKind::Integer { min, .. } => RawValue::Integer(min),
+        OptionKind::Number { min, .. } => RawValue::Number(min),
+        OptionKind::Boolean => RawValue::Bool(true),
+        OptionKind::User => RawValue::Id(5),
+        OptionKind::Role => RawValue::Id(6),
+        OptionKind::Channel { .. } => RawValue::Id(CHANNEL),
+        OptionKind::Attachment => RawValue::Id(8),
+    }
+}
+
+/// Every option of every command, given each extreme or wrongly typed value Discord's types
+/// allow (NaN and infinities too, which JSON cannot carry but a front end might make): no
+/// panic, and a clear answer.
+#[test]
+fn every_option_of_every_command_takes_extreme_and_wrongly_typed_values_clearly() {
+    let f = fixture();
+    let hostile = [
+        RawValue::Text(String::new()),
+        RawValue::Text(" \t ".into()),
+        RawValue::Text("\0".into()),
+        RawValue::Text("x".repeat(10_000)),
+        RawValue::Text("NaN".into()),
+        RawValue::Text("-9223372036854775809".into()),
+        RawValue::Text("99999999999999999999".into()),
+        RawValue::Text("<@18446744073709551615>".into()),
+        RawValue::Text("<#0>".into()),
+        RawValue::Text("=cmd|' /C calc'!A0".into()),
+        RawValue::Integer(i64::MIN),
+        RawValue::Integer(i64::MAX),
+        RawValue::Integer(-1),
+        RawValue::Number(f64::NAN),
+        RawValue::Number(f64::INFINITY),
+        RawValue::Number(f64::NEG_INFINITY),
+        RawValue::Number(1e308),
+        RawValue::Number(-0.0),
+        RawValue::Bool(false),
+        RawValue::Id(0),
+        RawValue::Id(u64::MAX),
+        RawValue::Id(5),
+        RawValue::Id(7),
+        RawValue::Id(8),
+    ];
+    let mut runs = 0;
+    for leaf in leaves() {
+        for o in leaf.spec.options {
+            for value in &hostile {
+                let mut options = vec![RawOption {
+                    name: o.name.to_string(),
+                    value: value.clone(),
+                }];
+                for other in leaf
+                    .spec
+                    .options
+                    .iter()
+                    .filter(|x| x.required && x.name != o.name)
+                {
+                    options.push(RawOption {
+                        name: other.name.to_string(),
+                        value: valid_value(other),
+                    });
+                }
+                let req = Request {
+                    guild_id: GUILD,
+                    channel_id: CHANNEL,
+                    origin: interview_bot::engine::Origin::Member(admin(7)),
+                    invocation: Invocation::Command {
+                        name: leaf.path(),
+                        options,
+                    },
+                    resolved: resolved_entities(),
+                };
+                let input = format!("/{} {}: {value:?}", leaf.path(), o.name);
+                let (outcome, _) = f.engine.execute(&req, &mut Recorder::default());
+                check_outcome(&outcome, &input).unwrap_or_else(|e| panic!("{e}"));
+                check_payloads(&outcome, &input).unwrap_or_else(|e| panic!("{e}"));
+                f.clock.advance(61_000);
+                runs += 1;
+            }
+        }
+    }
+    assert!(runs > 500, "{runs}");
+}
+
+/// Suggestions while typing anything: within Discord's limits (at most 25, names and values
+/// 1 to 100 characters), whatever the guild's candidates are called.
+#[test]
+fn autocomplete_suggestions_stay_within_discord_limits_for_any_partial_text() {
+    let f = fixture();
+    let e = &f.engine;
+    e.store()
+        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .unwrap();
+    let hundred = "Ω".repeat(99) + "👩";
+    for name in [
+        hundred.as_str(),
+        "=1+1",
+        "a\u{0}b",
+        "@everyone",
+        "Ada Lovelace",
+        "  spaced  ",
+        "é\u{301}",
+    ] {
+        let req = common::command(
+            GUILD,
+            "score",
+            &[
+                ("candidate", name),
+                ("question", "aws-s3-basics"),
+                ("rating", "3"),
+            ],
+        );
+        let req = Request {
+            origin: interview_bot::engine::Origin::Member(admin(7)),
+            ..req
+        };
+        let (o, _) = e.execute(&req, &mut Recorder::default());
+        assert!(!o.is_error, "{name:?}: {}", outcome_text(&o));
+    }
+    let completing: Vec<(String, String)> = leaves()
+        .iter()
+        .flat_map(|l| {
+            l.spec
+                .options
+                .iter()
+                .filter(|o| o.completion.is_some())
+                .map(move |o| (l.path(), o.name.to_string()))
+        })
+        .collect();
+    assert!(completing.len() >= 4, "{completing:?}");
+    let mut runner = proptest::test_runner::TestRunner::new(config(128));
+    runner
+        .run(
+            &(
+                prop::sample::select(completing),
+                hostile_text(),
+                any::<bool>(),
+            ),
+            |((command, option), partial, member)| {
+                let choices = e.autocomplete(&AutocompleteRequest {
+                    guild_id: GUILD,
+                    channel_id: CHANNEL,
+                    command,
+                    option,
+                    partial: partial.clone(),
+                    options: vec![RawOption::text("level", &partial)],
+                    member: member.then(|| admin(7)),
+                });
+                prop_assert!(
+                    interview_bot::engine::limits::check_choices(&choices).is_empty(),
+                    "{choices:?}"
+                );
+                for c in &choices {
+                    prop_assert!(
+                        !c.name.trim().is_empty() && !c.value.is_empty(),
+                        "{choices:?}"
+                    );
+                    prop_assert!(
+                        c.name.chars().count() <= 100 && c.value.chars().count() <= 100,
+                        "{c:?}"
+                    );
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// Notes typed into a session's Notes modal, of any text and length: kept exactly (and
+/// shown escaped) or refused clearly, never a panic; the session goes on.
+#[test]
+fn session_notes_of_any_text_are_kept_exactly_or_refused_clearly() {
+    let f = fixture();
+    let e = &f.engine;
+    e.store()
+        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .unwrap();
+    let interviewer = Member {
+        roles: vec![ROLE],
+        ..admin(61)
+    };
+    let start = Request::member(
+        GUILD,
+        CHANNEL,
+        interviewer.clone(),
+        Invocation::Command {
+            name: "interview start".into(),
+            options: vec![
+                RawOption::text("candidate", "Nora"),
+                RawOption::text("level", "junior"),
+            ],
+        },
+    );
+    let (o, _) = e.execute(&start, &mut Recorder::default());
+    assert!(!o.is_error, "{o:?}");
+    let notes_button = o
+        .effects
+        .iter()
+        .filter_map(Effect::message)
+        .flat_map(|m| m.buttons.iter())
+        .find(|b| b.action.starts_with("s:notes"))
+        .unwrap()
+        .action
+        .clone();
+    let (opened, _) = e.execute(
+        &Request::member(
+            GUILD,
+            CHANNEL,
+            interviewer.clone(),
+            Invocation::Button {
+                custom_id: notes_button,
+                message: None,
+            },
+        ),
+        &mut Recorder::default(),
+    );
+    let Some(Effect::OpenModal(modal)) = opened.effects.first() else {
+        panic!("{opened:?}")
+    };
+    let (modal_id, field) = (modal.action.clone(), modal.inputs[0].id.clone());
+    let mut runner = proptest::test_runner::TestRunner::new(config(64));
+    runner
+        .run(&(hostile_text(), any::<bool>()), |(notes, extra_field)| {
+            let mut fields = vec![(field.clone(), notes.clone())];
+            if extra_field {
+                fields.push(("forged".into(), "x".repeat(5000)));
+            }
+            let req = Request::member(
+                GUILD,
+                CHANNEL,
+                interviewer.clone(),
+                Invocation::Modal {
+                    custom_id: modal_id.clone(),
+                    fields,
+                },
+            );
+            let (o, _) = e.execute(&req, &mut Recorder::default());
+            check_outcome(&o, &notes)?;
+            check_payloads(&o, &notes)?;
+            if o.is_error {
+                prop_assert!(
+                    notes.trim().chars().count() > 1000,
+                    "{notes:?} refused: {}",
+                    outcome_text(&o)
+                );
+                prop_assert!(outcome_text(&o).contains("at most 1000 characters"));
+            }
+            Ok(())
+        })
+        .unwrap();
 }
 
 // ---------------------------------------------------------------------------------------

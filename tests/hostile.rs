@@ -1617,6 +1617,95 @@ fn session_notes_of_any_text_are_kept_exactly_or_refused_clearly() {
         .unwrap();
 }
 
+/// A session's buttons pressed twice: a rating replayed replaces itself (one score), a
+/// replayed Skip does not skip a second question.
+#[test]
+fn replayed_session_buttons_record_once_and_skip_once() {
+    let f = fixture();
+    let e = &f.engine;
+    e.store()
+        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .unwrap();
+    let starter = Member {
+        roles: vec![ROLE],
+        ..admin(71)
+    };
+    let other = Member {
+        roles: vec![ROLE],
+        permissions: Permissions(0),
+        ..admin(72)
+    };
+    let start = Request::member(
+        GUILD,
+        CHANNEL,
+        starter.clone(),
+        Invocation::Command {
+            name: "interview start".into(),
+            options: vec![
+                RawOption::text("candidate", "Rhea"),
+                RawOption::text("level", "junior"),
+                RawOption::text("questions", "3"),
+            ],
+        },
+    );
+    let (o, _) = e.execute(&start, &mut Recorder::default());
+    assert!(!o.is_error, "{o:?}");
+    let ids: Vec<String> = o
+        .effects
+        .iter()
+        .filter_map(Effect::message)
+        .flat_map(|m| m.buttons.iter().map(|b| b.action.clone()))
+        .collect();
+    let rate = ids
+        .iter()
+        .find(|i| i.starts_with("s:rate") && i.ends_with(":2"))
+        .unwrap()
+        .clone();
+    let skip = ids
+        .iter()
+        .find(|i| i.starts_with("s:skip"))
+        .unwrap()
+        .clone();
+    let press = |m: &Member, id: &str| {
+        let req = Request::member(
+            GUILD,
+            CHANNEL,
+            m.clone(),
+            Invocation::Button {
+                custom_id: id.into(),
+                message: None,
+            },
+        );
+        e.execute(&req, &mut Recorder::default()).0
+    };
+    for _ in 0..2 {
+        let o = press(&other, &rate);
+        assert!(!o.is_error, "{}", outcome_text(&o));
+    }
+    let scores = e.store().read(|db| db.guild_scores(GUILD)).unwrap();
+    let mine: Vec<&ScoreRow> = scores
+        .iter()
+        .filter(|s| s.candidate_name == "Rhea")
+        .collect();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].rating, Some(2));
+    let first = press(&starter, &skip);
+    assert!(!first.is_error, "{}", outcome_text(&first));
+    assert!(
+        outcome_text(&first).contains("question 2 of 3"),
+        "{}",
+        outcome_text(&first)
+    );
+    let again = press(&starter, &skip);
+    assert!(again.is_error, "{}", outcome_text(&again));
+    check_clear(&outcome_text(&again), "").unwrap();
+    assert!(
+        outcome_text(&again).contains("moved on"),
+        "{}",
+        outcome_text(&again)
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // 4. The CSV export
 

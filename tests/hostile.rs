@@ -1772,7 +1772,7 @@ proptest! {
             prop_assert_eq!(cells[9], neutralise(&row.session_id.to_string()));
             for cell in &cells {
                 prop_assert!(
-                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                    !cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']),
                     "cell runs as a formula: {cell:?}"
                 );
             }
@@ -1918,4 +1918,33 @@ fn an_empty_option_value_no_longer_swallows_the_next_option() {
         "{}",
         err.user_message()
     );
+}
+
+/// Found against OWASP ASVS 5.0 requirement 1.2.10, which lists the NUL character beside
+/// `=`, `+`, `-`, `@` and tab: a name or note starting with NUL went out as it was.
+#[test]
+fn a_csv_cell_starting_with_nul_is_neutralised() {
+    assert_eq!(
+        neutralise("\0=HYPERLINK(\"http://x\")"),
+        "'\0=HYPERLINK(\"http://x\")"
+    );
+    let row = ScoreRow {
+        id: 1,
+        candidate_id: 1,
+        candidate_name: "\0=1+1".into(),
+        session_id: 1,
+        session_started_at: 0,
+        question_id: "aws-s3-basics".into(),
+        interviewer_id: 5,
+        interviewer_name: "Ada".into(),
+        rating: Some(3),
+        notes: "\0".into(),
+        created_at: 0,
+        updated_at: 0,
+    };
+    let bytes = to_csv(&[row], |_| ("junior".into(), "storage".into())).unwrap();
+    let mut reader = csv::Reader::from_reader(bytes.as_slice());
+    let record = reader.records().next().unwrap().unwrap();
+    assert_eq!(&record[0], "'\0=1+1");
+    assert_eq!(&record[7], "'\0");
 }

@@ -869,30 +869,40 @@ fn option_name() -> impl Strategy<Value = String> {
 
 /// A JSON option value of any type Discord has, including extremes and wrong types.
 fn option_value() -> impl Strategy<Value = (u8, Value)> {
-    let number = prop_oneof![
+    let integer = prop_oneof![
         Just(json!(i64::MAX)),
         Just(json!(i64::MIN)),
-        Just(json!(u64::MAX)),
         Just(json!(0)),
         Just(json!(-1)),
+        Just(json!(1)),
+        Just(json!(10)),
         Just(json!(9_007_199_254_740_993_i64)),
+        any::<i64>().prop_map(|n| json!(n)),
+    ];
+    let number = prop_oneof![
+        Just(json!(u64::MAX)),
         Just(json!(1e308)),
         Just(json!(-1e308)),
         Just(json!(5e-324)),
         Just(json!(-0.0)),
         Just(json!(2.5)),
-        any::<i64>().prop_map(|n| json!(n)),
         any::<f64>()
             .prop_filter("JSON has no NaN or infinity", |f| f.is_finite())
             .prop_map(|f| json!(f)),
     ];
+    let id = prop_oneof![
+        prop::sample::select(vec![5u64, 6, 7, 8, CHANNEL, USER_ID, u64::MAX]),
+        1u64..,
+    ];
     prop_oneof![
-        3 => hostile_text().prop_map(|s| (3u8, json!(s))),
-        2 => number.clone().prop_map(|n| (4u8, n)),
-        1 => number.clone().prop_map(|n| (10u8, n)),
+        6 => hostile_text().prop_map(|s| (3u8, json!(s))),
+        3 => integer.clone().prop_map(|n| (4u8, n)),
+        2 => prop_oneof![integer, number.clone()].prop_map(|n| (10u8, n)),
         1 => any::<bool>().prop_map(|b| (5u8, json!(b))),
         // Users, channels, roles, mentionables, attachments: ids, resolved or not.
-        2 => (prop::sample::select(vec![6u8, 7, 8, 9, 11]), any::<u64>()).prop_map(|(t, id)| (t, json!(id.to_string()))),
+        3 => (prop::sample::select(vec![6u8, 7, 8, 9, 11]), id).prop_map(|(t, id)| (t, json!(id.to_string()))),
+        // A float or an integer past i64 for an integer option (serenity cannot read it).
+        1 => number.prop_map(|n| (4u8, n)),
         // The right JSON type for the wrong option type, and the wrong JSON type.
         1 => (prop::sample::select(vec![3u8, 4, 5, 6, 10]), prop_oneof![Just(json!(null)), Just(json!([])), Just(json!({})), Just(json!("12")), Just(json!(12))]).prop_map(|(t, v)| (t, v)),
         // An option type Discord may add later.
@@ -901,7 +911,7 @@ fn option_value() -> impl Strategy<Value = (u8, Value)> {
 }
 
 fn command_options() -> impl Strategy<Value = Value> {
-    prop::collection::vec((option_name(), option_value(), any::<bool>()), 0..5).prop_map(|opts| {
+    prop::collection::vec((option_name(), option_value(), any::<bool>()), 0..4).prop_map(|opts| {
         Value::Array(
             opts.into_iter()
                 .map(|(name, (kind, value), focused)| {
@@ -946,7 +956,7 @@ fn resolved_json() -> Value {
     json!({
         "users": {"5": user_json(5, "five")},
         "members": {"5": {"roles": [], "joined_at": "2024-01-01T00:00:00.000000+00:00", "deaf": false, "mute": false, "flags": 0, "pending": false, "permissions": "0"}},
-        "roles": {"6": {"id": "6", "name": "@everyone\u{202E}", "color": 0, "hoist": false, "position": 1, "permissions": "0", "managed": false, "mentionable": true, "flags": 0}},
+        "roles": {"6": {"id": "6", "name": "@everyone\u{202E}", "color": 0, "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null}, "hoist": false, "position": 1, "permissions": "0", "managed": false, "mentionable": true, "flags": 0}},
         "channels": {"7": {"id": "7", "name": "voice", "type": 2, "permissions": "0"}},
     })
 }
@@ -981,7 +991,9 @@ proptest! {
         // A payload serenity cannot read (a float for an integer option, an integer past
         // i64) never reaches the bot: serenity's gateway drops the event. Discord does not
         // send them (its integers are within ±2^53).
-        let Ok(cmd) = serde_json::from_value(payload) else { return Ok(()) };
+        let Ok(cmd) = serde_json::from_value(payload) else {
+            return Ok(());
+        };
         match convert::command_request(&cmd) {
             Err(e) => {
                 prop_assert!(!in_guild);
@@ -1000,6 +1012,62 @@ proptest! {
 }
 
 const USER_ID: u64 = 333_333_333_333_333_333;
+
+/// The payload builders above make what serenity reads as Discord's own (so the properties
+/// test the bot, not a payload serenity drops): a command with every kind of option, resolved
+/// entities, a subcommand; a button; a modal.
+#[test]
+fn the_hostile_payloads_are_interactions_serenity_reads() {
+    let f = fixture();
+    let member = || member_json(USER_ID, Permissions::ADMINISTRATOR, &[]);
+    let options = json!([{"name": "candidate", "type": 3, "value": "Ada"}, {"name": "level", "type": 3, "value": "junior"}]);
+    let payload = command_json(
+        Some(GUILD),
+        member(),
+        "interview",
+        json!([{"name": "start", "type": 1, "options": options}]),
+        resolved_json(),
+    );
+    let cmd = serde_json::from_value(payload).expect("serenity reads the command");
+    let req = convert::command_request(&cmd).unwrap();
+    assert_eq!(req.resolved.users.len(), 1);
+    assert_eq!(req.resolved.roles.len(), 1);
+    assert_eq!(req.resolved.channels.len(), 1);
+    let Invocation::Command { name, options } = &req.invocation else {
+        panic!()
+    };
+    assert_eq!(name, "interview start");
+    assert_eq!(options.len(), 2);
+    let (o, _) = f.engine.execute(&req, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    let click =
+        serde_json::from_value(button_json(Some(GUILD), member(), "q:answer:aws-s3-basics"))
+            .expect("serenity reads the click");
+    let req = convert::component_request(&click).unwrap();
+    assert!(
+        matches!(&req.invocation, Invocation::Button { custom_id, message: Some(m) } if custom_id == "q:answer:aws-s3-basics" && m.buttons.len() == 1)
+    );
+    let submit = serde_json::from_value(modal_json(
+        Some(GUILD),
+        member(),
+        "s:note:1:0",
+        &[("notes".into(), "hi".into())],
+    ))
+    .expect("serenity reads the modal");
+    let req = convert::modal_request(&submit).unwrap();
+    assert!(
+        matches!(&req.invocation, Invocation::Modal { fields, .. } if fields == &[("notes".to_string(), "hi".to_string())])
+    );
+    // Outside a server: a refusal that says so.
+    let dm = serde_json::from_value(button_json(None, member(), "q:answer:aws-s3-basics"))
+        .expect("serenity reads a DM click");
+    let err = convert::component_request(&dm).unwrap_err();
+    assert!(
+        err.user_message().contains("inside servers"),
+        "{}",
+        err.user_message()
+    );
+}
 
 /// What another guild holds: a candidate with a distinctive name and notes, an open session,
 /// a forget confirmation, and a stored handle; with the ids of the buttons it was shown.

@@ -2016,3 +2016,105 @@ fn a_csv_cell_starting_with_nul_is_neutralised() {
     assert_eq!(&record[0], "'\0=1+1");
     assert_eq!(&record[7], "'\0");
 }
+
+/// Candidate names at the longest (100 characters) made of what escaping doubles (markdown
+/// characters) or widens: every message that shows them stays within Discord's limits.
+#[test]
+fn the_longest_hostile_candidate_names_fit_every_message_that_shows_them() {
+    let f = fixture();
+    let e = &f.engine;
+    e.store()
+        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .unwrap();
+    let lead = Member {
+        roles: vec![ROLE],
+        ..admin(81)
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config(24));
+    let name = prop::collection::vec(
+        prop::sample::select(vec![
+            '*', '_', '`', '|', '<', '>', '#', '-', '[', ']', '(', ')', ':', '\\', '@', '~', '👩',
+            'é', '\u{200B}', 'W',
+        ]),
+        100,
+    )
+    .prop_map(|c| c.into_iter().collect::<String>())
+    .prop_filter("a name is not blank", |n| !n.trim().is_empty());
+    let channel = std::sync::atomic::AtomicU64::new(CHANNEL);
+    runner
+        .run(&name, |name| {
+            // A channel per case: one session is open per channel.
+            let here = channel.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            // Past the rate limits of the lookups.
+            f.clock.advance(61_000);
+            let run = |m: &Member, cmd: &str, opts: &[(&str, &str)]| {
+                let req = Request::member(
+                    GUILD,
+                    here,
+                    m.clone(),
+                    Invocation::Command {
+                        name: cmd.into(),
+                        options: opts.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
+                    },
+                );
+                let (o, _) = e.execute(&req, &mut Recorder::default());
+                o
+            };
+            let mut outcomes = vec![
+                run(
+                    &lead,
+                    "score",
+                    &[
+                        ("candidate", &name),
+                        ("question", "aws-s3-basics"),
+                        ("rating", "4"),
+                        ("notes", &name),
+                    ],
+                ),
+                run(
+                    &lead,
+                    "recommend",
+                    &[("candidate", &name), ("recommendation", "strong-yes")],
+                ),
+                run(
+                    &lead,
+                    "interview start",
+                    &[("candidate", &name), ("level", "junior")],
+                ),
+                run(&lead, "scores candidate", &[("candidate", &name)]),
+                run(&lead, "scores team", &[]),
+                run(&lead, "scores question", &[("id", "aws-s3-basics")]),
+                run(&lead, "scores interviewer", &[]),
+                run(&admin(82), "scores forget", &[("candidate", &name)]),
+            ];
+            // The session's buttons too.
+            let ids: Vec<String> = outcomes[2]
+                .effects
+                .iter()
+                .filter_map(Effect::message)
+                .flat_map(|m| m.buttons.iter().map(|b| b.action.clone()))
+                .collect();
+            for id in ids {
+                let req = Request::member(
+                    GUILD,
+                    here,
+                    lead.clone(),
+                    Invocation::Button {
+                        custom_id: id,
+                        message: None,
+                    },
+                );
+                outcomes.push(e.execute(&req, &mut Recorder::default()).0);
+            }
+            outcomes.push(run(&lead, "interview end", &[]));
+            for (i, o) in outcomes.iter().enumerate() {
+                // All succeed but the session's buttons after its first rating moved it on
+                // (the ids are for question 1): the name reached each message.
+                prop_assert!(!o.is_error || i > 8, "{i}: {}", outcome_text(o));
+                check_outcome(o, &name)?;
+                check_payloads(o, &name)?;
+            }
+            Ok(())
+        })
+        .unwrap();
+}

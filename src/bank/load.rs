@@ -299,10 +299,16 @@ impl FileCtx<'_> {
 
     fn problem(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
         let line = span.map_or(0, |s| self.line_of(s.start));
+        // One line per problem, whatever the pack's text held (TOML's own messages quote it).
+        let mut message: String = message.into().chars().flat_map(escape_control).collect();
+        if message.chars().count() > MAX_MESSAGE_CHARS {
+            message = message.chars().take(MAX_MESSAGE_CHARS).collect();
+            message.push('…');
+        }
         self.problems.push(Problem {
             file: self.file.to_path_buf(),
             line,
-            message: message.into(),
+            message,
         });
     }
 
@@ -351,7 +357,7 @@ impl FileCtx<'_> {
                 }
                 other => self.problem(
                     Some(key.span()),
-                    format!("unknown top-level key `{other}`: expected `[pack]`, `[topics]` or `[[question]]`"),
+                    format!("unknown top-level key `{}`: expected `[pack]`, `[topics]` or `[[question]]`", shown(other)),
                 ),
             }
         }
@@ -375,7 +381,10 @@ impl FileCtx<'_> {
             let slug = key.get_ref().to_string();
             let line = self.line_of(key.span().start);
             if !is_slug(&slug) {
-                self.problem(Some(key.span()), format!("topic `{slug}` must be a slug"));
+                self.problem(
+                    Some(key.span()),
+                    format!("topic `{}` must be a slug", shown(&slug)),
+                );
                 continue;
             }
             let Some(text) = name.get_ref().as_str().map(str::trim) else {
@@ -424,7 +433,7 @@ impl FileCtx<'_> {
                 Some(raw.id.span()),
                 format!(
                     "id `{}` must be a slug: lowercase letters, digits and '-', at most {MAX_SLUG_CHARS} characters",
-                    raw.id.get_ref()
+                    shown(raw.id.get_ref())
                 ),
             );
         }
@@ -434,7 +443,7 @@ impl FileCtx<'_> {
                 Some(raw.level.span()),
                 format!(
                     "unknown level `{}`: use junior, mid or senior",
-                    raw.level.get_ref()
+                    shown(raw.level.get_ref())
                 ),
             );
         }
@@ -442,14 +451,17 @@ impl FileCtx<'_> {
         if !is_slug(&topic) {
             self.problem(
                 Some(raw.topic.span()),
-                format!("topic `{topic}` must be a slug such as `networking` or `multi-account`"),
+                format!(
+                    "topic `{}` must be a slug such as `networking` or `multi-account`",
+                    shown(&topic)
+                ),
             );
         }
         for tag in &raw.tags {
             if !is_slug(tag.get_ref().trim()) {
                 self.problem(
                     Some(tag.span()),
-                    format!("tag `{}` must be a slug", tag.get_ref()),
+                    format!("tag `{}` must be a slug", shown(tag.get_ref())),
                 );
             }
         }
@@ -543,6 +555,35 @@ fn line_starts(text: &str) -> Vec<usize> {
 
 fn pack_msg(e: &toml::de::Error) -> String {
     format!("[pack]: {}", e.message().trim())
+}
+
+/// Longest problem message (TOML's messages quote whole values, which may be huge).
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// Longest piece of a pack's text quoted back in a problem.
+const MAX_SHOWN_CHARS: usize = 60;
+
+/// A value from the pack as a problem quotes it: control characters written as escapes (a
+/// line break would split the `file:line: message` report), at most [`MAX_SHOWN_CHARS`].
+fn shown(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(MAX_SHOWN_CHARS)
+        .flat_map(escape_control)
+        .collect();
+    if value.chars().count() > MAX_SHOWN_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// A control character as its escape (`\n`, `\u{7}`); anything else as it is.
+fn escape_control(c: char) -> Vec<char> {
+    if c.is_control() {
+        c.escape_default().collect()
+    } else {
+        vec![c]
+    }
 }
 
 fn is_slug(s: &str) -> bool {

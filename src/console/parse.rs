@@ -45,7 +45,8 @@ pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
             }
         }
     };
-    let tokens = tokenize(rest)?;
+    let words = words(rest)?;
+    let tokens: Vec<&String> = words.iter().map(|w| &w.text).collect();
     if tokens.is_empty() {
         return Err(Error::Input(InputError::EmptyCommand));
     }
@@ -78,16 +79,26 @@ pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
     };
     let mut options: Vec<RawOption> = Vec::new();
     let mut positional = Vec::new();
-    let mut words = tokens[used..].iter().peekable();
-    while let Some(word) = words.next() {
-        match split_named(word) {
-            // `level: senior`: the value is the next word.
+    let declared = |word: &Word| {
+        split_named(&word.text)
+            .is_some_and(|(key, _)| leaf.spec.option(&key.to_lowercase()).is_some())
+    };
+    let mut rest = words[used..].iter().peekable();
+    while let Some(word) = rest.next() {
+        match split_named(&word.text) {
+            // `level: senior`: the value is the next word, unless that word is an option of
+            // its own (`topic: level:mid`) or the value was quoted empty (`topic:""`).
             Some((key, "")) if leaf.spec.option(&key.to_lowercase()).is_some() => {
-                let value = words.next().map_or("", String::as_str);
+                let value = match rest.peek() {
+                    Some(next) if !word.quoted && !declared(next) => {
+                        rest.next().map_or("", |w| w.text.as_str())
+                    }
+                    _ => "",
+                };
                 options.push(RawOption::text(&key.to_lowercase(), value));
             }
             Some((key, value)) => options.push(RawOption::text(&key.to_lowercase(), value)),
-            None => positional.push(word.as_str()),
+            None => positional.push(word.text.as_str()),
         }
     }
     let named: Vec<String> = options.iter().map(|o| o.name.clone()).collect();
@@ -158,13 +169,21 @@ fn split_named(word: &str) -> Option<(&str, &str)> {
     looks_like_name.then_some((key, value))
 }
 
+/// A word of a line, its quotes removed.
+struct Word {
+    text: String,
+    /// Whether any of it was quoted (`topic:""` is an empty value, `topic:` is not one).
+    quoted: bool,
+}
+
 /// Splits on spaces, keeping "double" or 'single' quoted parts together (quotes may start
 /// mid-word, as in `topic:"a b"`).
-pub fn tokenize(s: &str) -> Result<Vec<String>, Error> {
+fn words(s: &str) -> Result<Vec<Word>, Error> {
     let mut tokens = Vec::new();
     let mut current = String::new();
     let mut quote: Option<char> = None;
     let mut in_token = false;
+    let mut quoted = false;
     for c in s.chars() {
         match (quote, c) {
             (Some(q), c) if c == q => quote = None,
@@ -172,10 +191,14 @@ pub fn tokenize(s: &str) -> Result<Vec<String>, Error> {
             (None, '"' | '\'') => {
                 quote = Some(c);
                 in_token = true;
+                quoted = true;
             }
             (None, c) if c.is_whitespace() => {
                 if in_token {
-                    tokens.push(std::mem::take(&mut current));
+                    tokens.push(Word {
+                        text: std::mem::take(&mut current),
+                        quoted: std::mem::take(&mut quoted),
+                    });
                     in_token = false;
                 }
             }
@@ -189,7 +212,10 @@ pub fn tokenize(s: &str) -> Result<Vec<String>, Error> {
         return Err(Error::Input(InputError::UnclosedQuote));
     }
     if in_token {
-        tokens.push(current);
+        tokens.push(Word {
+            text: current,
+            quoted,
+        });
     }
     Ok(tokens)
 }

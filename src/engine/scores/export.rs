@@ -1,7 +1,7 @@
 //! `/scores export`: every score of the guild as a CSV file, one row per score, written with
 //! the `csv` crate (quoting as RFC 4180 wants). Cells a spreadsheet would run as a formula
-//! (first character `=`, `+`, `-`, `@`, tab or carriage return) get a leading `'`; nothing else
-//! is changed.
+//! (first character `=`, `+`, `-`, `@`, tab, carriage return, or NUL as OWASP ASVS 5.0
+//! requirement 1.2.10 adds) get a leading `'`; nothing else is changed.
 
 use crate::store::ScoreRow;
 
@@ -26,7 +26,7 @@ pub const COLUMNS: [&str; 10] = [
 /// A cell as a spreadsheet will not run it: a leading `'` before a formula-like start.
 pub fn neutralise(cell: &str) -> String {
     match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}"),
+        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0') => format!("'{cell}"),
         _ => cell.to_string(),
     }
 }
@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn formulas_are_neutralised_and_nothing_else_changes() {
-        for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+        for f in ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\0=1"] {
             assert_eq!(neutralise(f), format!("'{f}"));
         }
         for plain in ["Ada", "", " =x", "1-2", "a\"b", "line\nbreak"] {

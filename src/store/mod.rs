@@ -79,6 +79,10 @@ const MAX_READERS: usize = 4;
 /// Prepared statements kept per connection: more than the store has, so none is parsed twice.
 const STATEMENT_CACHE: usize = 128;
 /// How long a statement waits for a lock held by another connection before giving up.
+/// Page cache of each read-only connection, in KiB (SQLite's default is 2,000 KiB each). The
+/// readers serve lookups from the OS's file cache just as well; capped, the bot's resident
+/// memory stops growing once the caches are full instead of growing by up to 2 MiB a reader.
+const READER_CACHE_KIB: i64 = 512;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn migrations() -> Migrations<'static> {
@@ -562,6 +566,7 @@ fn reader_connection(path: &Path) -> Result<Connection, rusqlite::Error> {
             | OpenFlags::SQLITE_OPEN_URI,
     )?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "cache_size", -READER_CACHE_KIB)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(conn)
 }

@@ -199,7 +199,8 @@ fn raw_inserts(path: &Path, n: usize) -> Stats {
     let _: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
         .unwrap();
-    conn.pragma_update(None, "synchronous", "NORMAL").unwrap();
+    conn.pragma_update(None, "synchronous", interview_bot::store::SYNCHRONOUS)
+        .unwrap();
     conn.pragma_update(None, "foreign_keys", true).unwrap();
     conn.execute_batch(
         "CREATE TABLE t (id INTEGER PRIMARY KEY, guild_id INTEGER NOT NULL,

@@ -230,12 +230,15 @@ impl Engine {
                 effect,
             } => {
                 let delivered = report.get(*effect).unwrap_or(&Delivered::Skipped);
+                // The claim was committed (synced) before delivery; losing this record to a
+                // power cut only leaves the claim pending, counted as shown: not worth a sync.
                 if delivered.ok() {
                     let message_id = delivered.message_id();
                     self.store
-                        .write(|db| db.confirm_shown(*guild_id, *claim, message_id))?;
+                        .write_unsynced(|db| db.confirm_shown(*guild_id, *claim, message_id))?;
                 } else {
-                    self.store.write(|db| db.release_shown(*guild_id, *claim))?;
+                    self.store
+                        .write_unsynced(|db| db.release_shown(*guild_id, *claim))?;
                 }
                 Ok(())
             }

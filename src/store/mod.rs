@@ -237,6 +237,8 @@ struct Inner {
 struct Writer {
     conn: Connection,
     faulted: bool,
+    /// `synchronous` was relaxed for one commit and not yet restored (a panic in between).
+    relaxed: bool,
 }
 
 #[derive(Default)]
@@ -306,6 +308,7 @@ impl Store {
         Store {
             inner: Arc::new(Inner {
                 writer: Mutex::new(Writer {
+                    relaxed: false,
                     conn,
                     faulted: false,
                 }),
@@ -324,7 +327,43 @@ impl Store {
         &self,
         f: impl FnOnce(&Db<'_>) -> Result<T, E>,
     ) -> Result<T, E> {
+        self.write_synced(true, f)
+    }
+
+    /// Like [`Store::write`], but the commit is not synced to disk on its own
+    /// (`synchronous = NORMAL` for this one transaction): it survives a killed process, and a
+    /// power cut could lose it until the next synced commit, which syncs it too. Only for records
+    /// whose loss is harmless, such as the delivery of a question already claimed durably.
+    pub fn write_unsynced<T, E: HoldsStoreError>(
+        &self,
+        f: impl FnOnce(&Db<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.write_synced(false, f)
+    }
+
+    fn write_synced<T, E: HoldsStoreError>(
+        &self,
+        synced: bool,
+        f: impl FnOnce(&Db<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
         let mut writer = self.writer();
+        // A synced write on a relaxed connection restores it; an unsynced one relaxes it.
+        if synced == writer.relaxed {
+            let (mode, relaxed) = if synced {
+                (SYNCHRONOUS, false)
+            } else {
+                ("NORMAL", true)
+            };
+            match writer.conn.pragma_update(None, "synchronous", mode) {
+                Ok(()) => writer.relaxed = relaxed,
+                // Relaxing failed: this commit is synced like any other. Restoring failed: a
+                // fresh connection is set up as `open` sets it up.
+                Err(e) if !synced => {
+                    tracing::debug!(error = %e, "could not relax the sync of one commit")
+                }
+                Err(_) => writer.faulted = true,
+            }
+        }
         let before = writer.conn.total_changes();
         let result = (|| {
             let tx = writer
@@ -340,6 +379,15 @@ impl Store {
         let wrote = writer.conn.total_changes() != before;
         let mut result = self.noted(Op::Write, result, wrote);
         if is_fault(&mut result) {
+            writer.faulted = true;
+        }
+        if !synced
+            && writer
+                .conn
+                .pragma_update(None, "synchronous", SYNCHRONOUS)
+                .is_err()
+        {
+            // Never leave the connection relaxed: a fresh one is set up as `open` sets it up.
             writer.faulted = true;
         }
         result
@@ -461,6 +509,7 @@ impl Store {
                 Ok(conn) => {
                     guard.conn = conn;
                     guard.faulted = false;
+                    guard.relaxed = false;
                 }
                 Err(e) => tracing::debug!(error = %e, "the database cannot be reopened yet"),
             }
@@ -622,6 +671,20 @@ mod tests {
             store.read(|db| pragma(db, "cache_size")).unwrap(),
             -READER_CACHE_KIB
         );
+        // An unsynced write is relaxed for its own commit only, even when it panics.
+        assert_eq!(
+            store
+                .write_unsynced(|db| pragma(db, "synchronous"))
+                .unwrap(),
+            1
+        );
+        assert_eq!(store.write(|db| pragma(db, "synchronous")).unwrap(), 2);
+        let s = store.clone();
+        let _ = std::thread::spawn(move || {
+            let _: Result<(), StoreError> = s.write_unsynced(|_| panic!("boom"));
+        })
+        .join();
+        assert_eq!(store.write(|db| pragma(db, "synchronous")).unwrap(), 2);
         let reopened = open_writer(&dir.path().join("db.sqlite3")).unwrap();
         let sync: i64 = reopened
             .pragma_query_value(None, "synchronous", |r| r.get(0))

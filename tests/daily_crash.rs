@@ -20,7 +20,7 @@ mod common;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use fake_discord::{FakeDiscord, Hold, Member};
@@ -40,17 +40,7 @@ struct Bot {
 impl Bot {
     fn start(fake: &FakeDiscord, dir: &Path, db: &Path, name: &str) -> Bot {
         let log = dir.join(format!("{name}.log"));
-        let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
-            .arg("run")
-            .current_dir(dir)
-            .env("DISCORD_TOKEN", "fake-token-for-tests")
-            .env("DISCORD_API_URL", fake.api_url())
-            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-            .env("DATABASE_PATH", db)
-            .env("QUESTIONS_DIR", common::questions_dir())
-            .env("RUST_LOG", "interview_bot=debug,serenity=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+        let child = common::bot_command(fake, dir, db)
             .stderr(File::create(&log).unwrap())
             .spawn()
             .unwrap();
@@ -131,9 +121,7 @@ async fn kill_during_a_daily_post(hold: Hold) {
         .unwrap();
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
     let setter = Bot::start(&fake, dir.path(), &db_path, "set");
-    if let Err(e) = fake.wait_identified(WAIT).await {
-        panic!("bot did not connect: {e}\n{}", setter.log());
-    }
+    common::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
     let channel =
         json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let opt = |name: &str, value: &str| json!({"name": name, "type": 3, "value": value});

@@ -8,7 +8,7 @@ mod common;
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, InteractionRef};
@@ -28,18 +28,8 @@ impl Bot {
     fn start_with(fake: &FakeDiscord, env: &[(&str, &str)]) -> Bot {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("bot.log");
-        let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
-            .arg("run")
-            .current_dir(dir.path())
-            .env("DISCORD_TOKEN", "fake-token-for-tests")
-            .env("DISCORD_API_URL", fake.api_url())
-            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-            .env("DATABASE_PATH", dir.path().join("bot.sqlite3"))
-            .env("QUESTIONS_DIR", common::questions_dir())
-            .env("RUST_LOG", "interview_bot=debug,serenity=info")
+        let child = common::bot_command(fake, dir.path(), &dir.path().join("bot.sqlite3"))
             .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
             .stderr(File::create(&log).unwrap())
             .spawn()
             .unwrap();
@@ -73,20 +63,7 @@ async fn connected() -> (FakeDiscord, Bot) {
 async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
     let bot = Bot::start_with(&fake, env);
-    if let Err(e) = fake.wait_identified(WAIT).await {
-        panic!("bot did not connect: {e}\n{}", bot.log());
-    }
-    let path = format!(
-        "/applications/{}/guilds/{}/commands",
-        FakeDiscord::APP_ID,
-        FakeDiscord::GUILD_ID
-    );
-    if let Err(e) = fake
-        .wait_request(|r| r.method == "PUT" && r.path == path, WAIT)
-        .await
-    {
-        panic!("no registration: {e}\n{}", bot.log());
-    }
+    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     (fake, bot)
 }
 

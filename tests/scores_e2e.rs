@@ -6,7 +6,7 @@ mod common;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use fake_discord::{FakeDiscord, InteractionRef, Member, Recorded};
@@ -35,17 +35,7 @@ impl Bot {
         let dir = tempfile::tempdir().unwrap();
         let log = dir.path().join("bot.log");
         let db = db.map_or_else(|| dir.path().join("bot.sqlite3"), Path::to_path_buf);
-        let child = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
-            .arg("run")
-            .current_dir(dir.path())
-            .env("DISCORD_TOKEN", "fake-token-for-tests")
-            .env("DISCORD_API_URL", fake.api_url())
-            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-            .env("DATABASE_PATH", &db)
-            .env("QUESTIONS_DIR", common::questions_dir())
-            .env("RUST_LOG", "interview_bot=debug,serenity=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
+        let child = common::bot_command(fake, dir.path(), &db)
             .stderr(File::create(&log).unwrap())
             .spawn()
             .unwrap();
@@ -72,20 +62,7 @@ impl Drop for Bot {
 async fn connected(db: Option<&Path>) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
     let bot = Bot::start(&fake, db);
-    if let Err(e) = fake.wait_identified(WAIT).await {
-        panic!("bot did not connect: {e}\n{}", bot.log());
-    }
-    let path = format!(
-        "/applications/{}/guilds/{}/commands",
-        FakeDiscord::APP_ID,
-        FakeDiscord::GUILD_ID
-    );
-    if let Err(e) = fake
-        .wait_request(|r| r.method == "PUT" && r.path == path, WAIT)
-        .await
-    {
-        panic!("no registration: {e}\n{}", bot.log());
-    }
+    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     fake.add_role(ROLE, "interviewers");
     (fake, bot)
 }

@@ -63,19 +63,8 @@ impl Bot {
     /// Starts the bot on the database in `dir` (made there if there is none).
     fn start_in(fake: &FakeDiscord, dir: Arc<tempfile::TempDir>) -> Bot {
         let db = dir.path().join("bot.sqlite3");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
-        command
-            .arg("run")
-            .current_dir(dir.path())
-            .env("DISCORD_TOKEN", "fake-token-for-tests")
-            .env("DISCORD_API_URL", fake.api_url())
-            .env("DISCORD_GUILD_ID", FakeDiscord::GUILD_ID.to_string())
-            .env("DATABASE_PATH", &db)
-            .env("QUESTIONS_DIR", common::questions_dir())
-            .env("RUST_LOG", "interview_bot=debug,serenity=info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        let mut command = common::bot_command(fake, dir.path(), &db);
+        command.stderr(Stdio::piped());
         // SAFETY: signal(2) is async-signal-safe, and all this runs between fork and exec is
         // that call. An ignored signal stays ignored across exec.
         unsafe {
@@ -147,20 +136,7 @@ impl Drop for Bot {
 async fn connected() -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
     let bot = Bot::start(&fake);
-    if let Err(e) = fake.wait_identified(WAIT).await {
-        panic!("bot did not connect: {e}\n{}", bot.log());
-    }
-    let path = format!(
-        "/applications/{}/guilds/{}/commands",
-        FakeDiscord::APP_ID,
-        FakeDiscord::GUILD_ID
-    );
-    if let Err(e) = fake
-        .wait_request(|r| r.method == "PUT" && r.path == path, WAIT)
-        .await
-    {
-        panic!("no registration: {e}\n{}", bot.log());
-    }
+    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     (fake, bot)
 }
 
@@ -460,9 +436,7 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
         .unwrap();
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
     let setter = Bot::start_in(&fake, dir.clone());
-    if let Err(e) = fake.wait_identified(WAIT).await {
-        panic!("bot did not connect: {e}\n{}", setter.log());
-    }
+    common::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
     let channel =
         json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let r = run(

@@ -1,8 +1,10 @@
 //! Shared set-up for the integration tests: the real bank, a temporary SQLite file, requests.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use interview_bot::bank::Bank;
 use interview_bot::clock::ManualClock;
@@ -150,4 +152,52 @@ pub fn a_zone_at_noon() -> (String, jiff::Zoned) {
     let now = jiff::Timestamp::now().to_zoned(tz);
     assert!((11..=13).contains(&now.hour()), "{name}: {now}");
     (name, now)
+}
+
+/// The bot binary's `run` against `fake`, in `dir` on the database `db`, with the tests' log
+/// filter and no stdin or stdout; the caller adds what its test needs, sets stderr, and spawns.
+pub fn bot_command(fake: &fake_discord::FakeDiscord, dir: &Path, db: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
+    command
+        .arg("run")
+        .current_dir(dir)
+        .env("DISCORD_TOKEN", "fake-token-for-tests")
+        .env("DISCORD_API_URL", fake.api_url())
+        .env(
+            "DISCORD_GUILD_ID",
+            fake_discord::FakeDiscord::GUILD_ID.to_string(),
+        )
+        .env("DATABASE_PATH", db)
+        .env("QUESTIONS_DIR", questions_dir())
+        .env("RUST_LOG", "interview_bot=debug,serenity=info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null());
+    command
+}
+
+/// Waits (bounded by `wait`) until the bot identified on the gateway and, with `registered`,
+/// also put its guild commands; panics with the bot's log otherwise.
+pub async fn wait_bot_ready(
+    fake: &fake_discord::FakeDiscord,
+    wait: Duration,
+    registered: bool,
+    log: impl Fn() -> String,
+) {
+    if let Err(e) = fake.wait_identified(wait).await {
+        panic!("bot did not connect: {e}\n{}", log());
+    }
+    if !registered {
+        return;
+    }
+    let path = format!(
+        "/applications/{}/guilds/{}/commands",
+        fake_discord::FakeDiscord::APP_ID,
+        fake_discord::FakeDiscord::GUILD_ID
+    );
+    if let Err(e) = fake
+        .wait_request(|r| r.method == "PUT" && r.path == path, wait)
+        .await
+    {
+        panic!("no registration: {e}\n{}", log());
+    }
 }

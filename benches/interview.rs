@@ -438,6 +438,10 @@ fn scale_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String], dir: &Path
         ("team", request(&manager, "scores team", &[])),
         ("interviewer", interviewer),
         (
+            "interviewer (all)",
+            request(&manager, "scores interviewer", &[]),
+        ),
+        (
             "candidate",
             request(&manager, "scores candidate", &[("candidate", "Cand 1234")]),
         ),

@@ -4,91 +4,16 @@
 
 mod common;
 
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::{Child, Command};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 use serde_json::{Value, json};
 
+use common::Bot;
+
 const WAIT: Duration = Duration::from_secs(15);
 const EPHEMERAL: u64 = 1 << 6;
-
-/// The bot process; killed when dropped, so no test leaves it running.
-struct Bot {
-    child: Child,
-    log: PathBuf,
-    db: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Bot {
-    /// Starts the bot with extra environment variables.
-    fn start_with(fake: &FakeDiscord, env: &[(&str, &str)]) -> Bot {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("bot.log");
-        let db = dir.path().join("bot.sqlite3");
-        let child = Bot::spawn(fake, dir.path(), &db, &log, env);
-        Bot {
-            child,
-            log,
-            db,
-            _dir: dir,
-        }
-    }
-
-    /// The same bot started again on its database (after it stopped), logging to a new file.
-    fn restart(mut self, fake: &FakeDiscord) -> Bot {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let log = self._dir.path().join("bot-restarted.log");
-        self.child = Bot::spawn(fake, self._dir.path(), &self.db, &log, &[]);
-        self.log = log;
-        self
-    }
-
-    fn spawn(
-        fake: &FakeDiscord,
-        dir: &std::path::Path,
-        db: &std::path::Path,
-        log: &std::path::Path,
-        env: &[(&str, &str)],
-    ) -> Child {
-        common::bot_command(fake, dir, db)
-            .envs(env.iter().copied())
-            .stderr(File::create(log).unwrap())
-            .spawn()
-            .unwrap()
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// Sends SIGTERM and waits (bounded) for the exit status.
-    fn terminate(&mut self) -> Option<i32> {
-        Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        let deadline = Instant::now() + WAIT;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status.code();
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        None
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A fake Discord and the bot connected to it, commands registered.
 async fn connected() -> (FakeDiscord, Bot) {
@@ -97,7 +22,7 @@ async fn connected() -> (FakeDiscord, Bot) {
 
 async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
-    let bot = Bot::start_with(&fake, env);
+    let bot = Bot::start(&fake, None, env);
     common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     (fake, bot)
 }
@@ -508,7 +433,7 @@ async fn sigterm_exits_cleanly() {
         json!([opt("level", json!("senior"))]),
     )
     .await;
-    assert_eq!(bot.terminate(), Some(0), "\n{}", bot.log());
+    assert_eq!(bot.terminate(WAIT), Some(0), "\n{}", bot.log());
     let log = bot.log();
     assert!(log.contains("stopped cleanly"), "{log}");
     assert!(
@@ -712,7 +637,7 @@ async fn sigterm_exits_cleanly_while_reconnecting() {
     fake.shutdown().await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let code = tokio::task::spawn_blocking(move || {
-        let code = bot.terminate();
+        let code = bot.terminate(WAIT);
         (code, bot)
     })
     .await
@@ -1076,7 +1001,7 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
     );
 
     // Restarted right after: nothing is posted again.
-    assert_eq!(bot.terminate(), Some(0), "{}", bot.log());
+    assert_eq!(bot.terminate(WAIT), Some(0), "{}", bot.log());
     let before = fake.requests().len();
     let restarted = bot.restart(&fake);
     let reveal = fake

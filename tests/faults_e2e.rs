@@ -6,55 +6,15 @@
 mod common;
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
 use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, InteractionRef};
 use fake_discord::{Member, RestFault, random_plan};
 use serde_json::{Value, json};
 
+use common::Bot;
+
 const WAIT: Duration = Duration::from_secs(15);
-
-/// The bot process, killed when dropped.
-struct Bot {
-    child: Child,
-    log: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Bot {
-    fn start_with(fake: &FakeDiscord, env: &[(&str, &str)]) -> Bot {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("bot.log");
-        let child = common::bot_command(fake, dir.path(), &dir.path().join("bot.sqlite3"))
-            .envs(env.iter().copied())
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        Bot {
-            child,
-            log,
-            _dir: dir,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn running(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 async fn connected() -> (FakeDiscord, Bot) {
     connected_with(&[]).await
@@ -62,7 +22,7 @@ async fn connected() -> (FakeDiscord, Bot) {
 
 async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
-    let bot = Bot::start_with(&fake, env);
+    let bot = Bot::start(&fake, None, env);
     common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     (fake, bot)
 }

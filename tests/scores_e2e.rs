@@ -4,13 +4,13 @@
 
 mod common;
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::Child;
+use std::path::Path;
 use std::time::Duration;
 
 use fake_discord::{FakeDiscord, InteractionRef, Member, Recorded};
 use serde_json::{Value, json};
+
+use common::Bot;
 
 const WAIT: Duration = Duration::from_secs(15);
 const EPHEMERAL: u64 = 1 << 6;
@@ -21,47 +21,9 @@ const CAROL: u64 = 1_300_000_000_000_000_903;
 const PAT: u64 = 1_300_000_000_000_000_904;
 const MIA: u64 = 1_300_000_000_000_000_905;
 
-/// The bot process, killed when dropped.
-struct Bot {
-    child: Child,
-    log: PathBuf,
-    db: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-impl Bot {
-    /// Starts the bot against `fake`, on the database `db` (a new one if `None`).
-    fn start(fake: &FakeDiscord, db: Option<&Path>) -> Bot {
-        let dir = tempfile::tempdir().unwrap();
-        let log = dir.path().join("bot.log");
-        let db = db.map_or_else(|| dir.path().join("bot.sqlite3"), Path::to_path_buf);
-        let child = common::bot_command(fake, dir.path(), &db)
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        Bot {
-            child,
-            log,
-            db,
-            _dir: dir,
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 async fn connected(db: Option<&Path>) -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake, db);
+    let bot = Bot::start(&fake, db, &[]);
     common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     fake.add_role(ROLE, "interviewers");
     (fake, bot)

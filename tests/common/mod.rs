@@ -201,3 +201,83 @@ pub async fn wait_bot_ready(
         panic!("no registration: {e}\n{}", log());
     }
 }
+
+/// The bot binary running against a fake Discord in a temporary folder of its own, logging to
+/// a file there; killed when dropped, so no test leaves it running.
+pub struct Bot {
+    pub child: std::process::Child,
+    pub log: PathBuf,
+    pub db: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl Bot {
+    /// Starts the bot on `db` (a new database in its folder if `None`), with extra environment.
+    pub fn start(fake: &fake_discord::FakeDiscord, db: Option<&Path>, env: &[(&str, &str)]) -> Bot {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("bot.log");
+        let db = db.map_or_else(|| dir.path().join("bot.sqlite3"), Path::to_path_buf);
+        let child = Bot::spawn(fake, dir.path(), &db, &log, env);
+        Bot {
+            child,
+            log,
+            db,
+            dir,
+        }
+    }
+
+    /// The same bot started again on its database (after it stopped), logging to a new file.
+    pub fn restart(mut self, fake: &fake_discord::FakeDiscord) -> Bot {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let log = self.dir.path().join("bot-restarted.log");
+        self.child = Bot::spawn(fake, self.dir.path(), &self.db, &log, &[]);
+        self.log = log;
+        self
+    }
+
+    fn spawn(
+        fake: &fake_discord::FakeDiscord,
+        dir: &Path,
+        db: &Path,
+        log: &Path,
+        env: &[(&str, &str)],
+    ) -> std::process::Child {
+        bot_command(fake, dir, db)
+            .envs(env.iter().copied())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap()
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Sends SIGTERM and waits (bounded by `wait`) for the exit status.
+    pub fn terminate(&mut self, wait: Duration) -> Option<i32> {
+        Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        let deadline = std::time::Instant::now() + wait;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

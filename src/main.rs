@@ -12,9 +12,9 @@ use interview_bot::bank::{Bank, Level};
 use interview_bot::clock::SystemClock;
 use interview_bot::config::{Config, ConfigError};
 use interview_bot::console::{ConsoleOptions, Style};
-use interview_bot::engine::questions::closest;
 use interview_bot::engine::{Engine, Error};
 use interview_bot::store::Store;
+use interview_bot::text::closest;
 use interview_bot::{console, discord, logging, table};
 
 /// A Discord bot for technical interviews: questions by level with private model answers, on
@@ -324,9 +324,13 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                     let http = conn.http();
                     discord::check_reachable(&http, &conn).await?;
                     discord::application_id(&http).await?;
-                    discord::register_commands(&http, conn.guild_id)
-                        .await
-                        .map(|c| c.len())
+                    discord::register_commands(
+                        &http,
+                        interview_bot::features::REGISTRY,
+                        conn.guild_id,
+                    )
+                    .await
+                    .map(|c| c.len())
                 })
                 .map_err(|e| Fatal(format!("registration failed: {e}"), 1))?;
             match conn.guild_id {

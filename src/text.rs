@@ -63,6 +63,30 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// The closest of `names` to a mistyped one, if it is close enough to suggest.
+pub fn closest<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
+    let typed = typed.trim().to_lowercase();
+    let len = typed.chars().count();
+    names
+        .iter()
+        // Jaro is at most (1 + 1 + short/long) / 3, so strings ten times longer than each
+        // other stay at 0.7 or under, get no prefix bonus and never reach 0.8: skip them
+        // rather than walk a huge paste once per name.
+        .filter(|n| {
+            let n_len = n.chars().count();
+            len < 10 * n_len && n_len < 10 * len
+        })
+        .map(|n| (strsim::jaro_winkler(&typed, n), *n))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, n)| n)
+}
+
+/// The key names are matched by: trimmed, lower case (Unicode-aware), inner whitespace as is.
+pub fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -325,3 +325,128 @@ fn each_listed_migration_embeds_the_file_it_names() {
         );
     }
 }
+
+const FRAMEWORK_KNOWS_NO_FEATURE: &str = "ARCHITECTURE.md: \"The framework (src/engine/) imports \
+     no feature; features are listed once, in src/features/mod.rs.\"";
+const FEATURES_ARE_APART: &str = "ARCHITECTURE.md: \"A feature imports the framework, the store, \
+     the bank and shared presentation, never another feature: what two share moves down.\"";
+const NO_SUPER_SUPER: &str = "ARCHITECTURE.md: \"Paths name `crate::…`, not `super::super::…`.\"";
+
+/// The feature folders under `src/features/`.
+fn feature_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("src/features"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The identifiers that follow `prefix` in `code` (`features::` + `daily` → `daily`).
+fn segments_after<'a>(code: &'a str, prefix: &str) -> Vec<&'a str> {
+    let is_ident = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = code[from..].find(prefix) {
+        let at = from + i;
+        let starts_ident = code[..at].chars().next_back().is_none_or(|c| !is_ident(c));
+        let rest = &code[at + prefix.len()..];
+        let len = rest.find(|c: char| !is_ident(c)).unwrap_or(rest.len());
+        if starts_ident && len > 0 {
+            out.push(&rest[..len]);
+        }
+        from = at + prefix.len();
+    }
+    out
+}
+
+/// One message per line of a framework file that names the features, and per line of a
+/// feature that names another feature (`crate::features::other`, or `super::other` from a
+/// feature's `mod.rs`).
+fn layer_problems(sources: &[Source], features: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for s in sources {
+        if s.is_under("src/engine/") {
+            for (n, code) in s.code_lines() {
+                if names_crate(code, "features") {
+                    found.push(format!(
+                        "{}:{n}: the framework names a feature: {FRAMEWORK_KNOWS_NO_FEATURE}",
+                        s.path
+                    ));
+                }
+            }
+        }
+        let Some(own) = s
+            .path
+            .strip_prefix("src/features/")
+            .and_then(|p| p.split_once('/'))
+            .map(|(f, _)| f)
+        else {
+            continue;
+        };
+        let is_root = s.path.ends_with(&format!("src/features/{own}/mod.rs"));
+        for (n, code) in s.code_lines() {
+            let mut named: Vec<&str> = segments_after(code, "features::");
+            if is_root {
+                named.extend(segments_after(code, "super::"));
+            }
+            for other in named {
+                if other != own && features.iter().any(|f| f == other) {
+                    found.push(format!(
+                        "{}:{n}: feature `{own}` names feature `{other}`: {FEATURES_ARE_APART}",
+                        s.path
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_framework_imports_no_feature_and_features_not_each_other() {
+    let features = feature_names();
+    assert!(
+        features.len() >= 5,
+        "feature folders not found: {features:?}"
+    );
+    assert_none(layer_problems(&sources("src"), &features));
+}
+
+#[test]
+fn the_layer_check_finds_planted_imports() {
+    let features: Vec<String> = ["daily", "questions"].map(String::from).to_vec();
+    let planted = [
+        Source {
+            path: "src/engine/bad.rs".into(),
+            text: "use crate::features::questions::FEATURE;\n".into(),
+        },
+        Source {
+            path: "src/features/daily/mod.rs".into(),
+            text: "// crate::features::questions is fine in a comment\nuse super::questions::x;\n"
+                .into(),
+        },
+        Source {
+            path: "src/features/daily/cards.rs".into(),
+            text: "fn f() { crate::features::questions::g(); crate::features::daily::h(); }\n"
+                .into(),
+        },
+    ];
+    let problems = layer_problems(&planted, &features);
+    assert_eq!(problems.len(), 3, "{problems:#?}");
+    assert!(problems[0].starts_with("src/engine/bad.rs:1:"));
+    assert!(problems[1].starts_with("src/features/daily/mod.rs:2:"));
+    assert!(problems[2].starts_with("src/features/daily/cards.rs:1:"));
+}
+
+#[test]
+fn no_super_super_paths_in_src() {
+    assert_none(text_in(
+        &sources("src"),
+        "super::super::",
+        &[],
+        NO_SUPER_SUPER,
+    ));
+}

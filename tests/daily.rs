@@ -202,7 +202,7 @@ impl World {
                 break;
             }
             for job in due.jobs {
-                self.engine.execute(&job.request(), &mut self.discord);
+                self.engine.execute(&job, &mut self.discord);
                 ran += 1;
             }
         }
@@ -386,7 +386,7 @@ fn a_restart_between_claim_and_send_settles_without_posting_twice() {
     // The post is claimed, then the process dies before sending.
     let due = w.engine.daily_jobs(w.clock.now_ms()).unwrap();
     assert_eq!(due.jobs.len(), 1);
-    let claimed = w.engine.run(&due.jobs[0].request());
+    let claimed = w.engine.run(&due.jobs[0]);
     assert!(matches!(claimed.effects[0], Effect::Post { .. }));
     w.restart();
     // Straight after the restart nothing is sent (the claim might still be in flight) ...
@@ -408,7 +408,7 @@ fn a_restart_after_send_finds_the_post_and_records_it() {
     w.set(GUILD, CHANNEL, &[("time", "09:00"), ("reveal_after", "1h")]);
     w.clock.set(ms("2026-06-01T09:00:30Z"));
     let due = w.engine.daily_jobs(w.clock.now_ms()).unwrap();
-    let outcome = w.engine.run(&due.jobs[0].request());
+    let outcome = w.engine.run(&due.jobs[0]);
     // Sent, but the process dies before recording the message id.
     let delivered = w.discord.deliver(&outcome.effects[0], &[]);
     assert!(delivered.ok());
@@ -804,7 +804,7 @@ fn a_young_claim_makes_the_scheduler_wait_not_spin() {
     w.clock.set(ms("2026-06-01T09:00:30Z"));
     let due = w.engine.daily_jobs(w.clock.now_ms()).unwrap();
     // Claimed, then the process stops before sending.
-    let _ = w.engine.run(&due.jobs[0].request());
+    let _ = w.engine.run(&due.jobs[0]);
     w.restart();
     let now = w.clock.now_ms();
     let due = w.engine.daily_jobs(now).unwrap();

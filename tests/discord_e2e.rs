@@ -127,8 +127,8 @@ async fn registers_every_declared_command_once() {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    let declared: Vec<&str> = interview_bot::engine::COMMANDS
-        .iter()
+    let declared: Vec<&str> = interview_bot::features::REGISTRY
+        .commands()
         .map(|c| c.name)
         .collect();
     assert_eq!(names, declared);
@@ -137,8 +137,8 @@ async fn registers_every_declared_command_once() {
         .into_iter()
         .find(|r| r.method == "PUT")
         .unwrap();
-    for (spec, body) in interview_bot::engine::COMMANDS
-        .iter()
+    for (spec, body) in interview_bot::features::REGISTRY
+        .commands()
         .zip(put.body.as_array().unwrap())
     {
         assert_eq!(body["description"], spec.description);
@@ -174,7 +174,7 @@ async fn question_model_answer_and_another_question() {
         assert_eq!(embed["description"], q.prompt.as_str());
         assert_eq!(
             embed["color"],
-            json!(interview_bot::engine::questions::level_colour(q.level))
+            json!(interview_bot::engine::cards::level_colour(q.level))
         );
         assert!(
             embed["title"]
@@ -576,7 +576,7 @@ async fn register_and_invite_url_subcommands() {
     .await
     .unwrap();
     assert_eq!(code, Some(0), "{err}");
-    let declared = interview_bot::engine::COMMANDS.len();
+    let declared = interview_bot::features::REGISTRY.commands().count();
     assert!(
         out.contains(&format!("Registered {declared} commands to server")),
         "{out}"

@@ -63,7 +63,7 @@ fn question_posts_publicly_with_level_topic_id_and_buttons() {
         );
         assert_eq!(
             card.colour,
-            Some(interview_bot::engine::questions::level_colour(level))
+            Some(interview_bot::engine::cards::level_colour(level))
         );
         assert!(card.fields.is_empty());
         let shown = format!("{:?}{:?}", reply.cards, reply.buttons);
@@ -339,7 +339,7 @@ fn help_lists_every_command() {
     let reply = f.engine.handle(&command(GUILD, "help", &[]));
     assert_eq!(reply.visibility, Visibility::Private);
     let text = format!("{:?}", reply.cards);
-    for spec in interview_bot::engine::COMMANDS {
+    for spec in interview_bot::features::REGISTRY.commands() {
         // Options in full are one `/help command:` away (tested below).
         assert!(text.contains(&format!("/{}", spec.name)));
     }
@@ -841,14 +841,14 @@ fn help_fits_one_discord_message_and_explains_each_command_in_full() {
         Vec::<String>::new()
     );
     let text = format!("{:?}", overview.cards);
-    for leaf in interview_bot::engine::leaves() {
+    for leaf in interview_bot::features::REGISTRY.leaves() {
         assert!(
             text.contains(&format!("/{}", leaf.path())),
             "{}",
             leaf.path()
         );
     }
-    for topic in interview_bot::engine::commands::HELP_TOPICS {
+    for topic in interview_bot::features::help::TOPICS {
         let one = f
             .engine
             .handle(&command(GUILD, "help", &[("command", topic.value)]));
@@ -860,7 +860,8 @@ fn help_fits_one_discord_message_and_explains_each_command_in_full() {
             topic.value
         );
         let detail = format!("{:?}", one.cards);
-        let leaf = interview_bot::engine::leaves()
+        let leaf = interview_bot::features::REGISTRY
+            .leaves()
             .into_iter()
             .find(|l| l.root.name == topic.value)
             .unwrap();

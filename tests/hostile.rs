@@ -14,15 +14,17 @@ use std::sync::OnceLock;
 
 use common::{CHANNEL, Fixture, GUILD, Recorder, fixture};
 use interview_bot::bank::{self, BUILTIN_PACKS, Bank, Problem};
-use interview_bot::console::{Line, parse_line};
+use interview_bot::console::{Line, parse_line, parse_line_in};
 use interview_bot::discord::convert;
-use interview_bot::engine::commands::{self, OptionKind, bind};
-use interview_bot::engine::scores::export::{COLUMNS, neutralise, to_csv};
+use interview_bot::engine::OptionKind;
+use interview_bot::engine::command::bind;
 use interview_bot::engine::{
     AutocompleteRequest, ChannelKind, Completion, Effect, Engine, Error, Invocation, Member,
     Message, Outcome, Permissions, RawOption, RawValue, Request, Resolved, ResolvedAttachment,
-    ResolvedChannel, ResolvedRole, ResolvedUser, Visibility, leaves,
+    ResolvedChannel, ResolvedRole, ResolvedUser, Visibility,
 };
+use interview_bot::features::REGISTRY;
+use interview_bot::features::scores::export::{COLUMNS, neutralise, to_csv};
 use interview_bot::store::ScoreRow;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -219,8 +221,9 @@ fn bank() -> &'static Bank {
 
 /// Words a console line is made of: command paths, option names in every form, values.
 fn console_word() -> impl Strategy<Value = String> {
-    let paths: Vec<String> = leaves().iter().map(|l| l.path()).collect();
-    let names: Vec<String> = leaves()
+    let paths: Vec<String> = REGISTRY.leaves().iter().map(|l| l.path()).collect();
+    let names: Vec<String> = REGISTRY
+        .leaves()
         .iter()
         .flat_map(|l| l.spec.options.iter().map(|o| o.name.to_string()))
         .collect::<HashSet<_>>()
@@ -257,7 +260,7 @@ proptest! {
     #[test]
     fn console_lines_never_panic_and_refusals_are_clear(line in console_line()) {
         let f = shared(&CONSOLE);
-        match parse_line(&line, f.engine.bank()) {
+        match parse_line(&line, &f.engine) {
             Err(e) => check_clear(&e.user_message(), &line)?,
             Ok(Line::Run(invocation)) => {
                 let req = Request::member(GUILD, CHANNEL, admin(7), invocation);
@@ -322,9 +325,9 @@ fn value_for(kind: &OptionKind, choices: &[&'static str]) -> Option<BoxedStrateg
 }
 
 fn generated_command() -> impl Strategy<Value = Generated> {
-    let paths: Vec<String> = leaves().iter().map(|l| l.path()).collect();
+    let paths: Vec<String> = REGISTRY.leaves().iter().map(|l| l.path()).collect();
     prop::sample::select(paths).prop_flat_map(|path| {
-        let leaf = commands::find(&path).unwrap();
+        let leaf = REGISTRY.find(&path).unwrap();
         let mut opts: Vec<BoxedStrategy<Option<(String, String, u8)>>> = Vec::new();
         let mut bindable = true;
         for o in leaf.spec.options {
@@ -398,7 +401,7 @@ proptest! {
     /// command and options, and `bind` accepts it.
     #[test]
     fn generated_console_commands_parse_back_to_their_command_and_options(g in generated_command()) {
-        let parsed = parse_line(&g.line, bank());
+        let parsed = parse_line_in(&g.line, bank(), REGISTRY);
         let Ok(Line::Run(Invocation::Command { name, options })) = parsed else {
             return Err(TestCaseError::fail(format!("{:?} gave {parsed:?}", g.line)));
         };
@@ -414,7 +417,7 @@ proptest! {
         // An empty value is the engine's to refuse, clearly.
         let empty = g.options.iter().any(|(_, v)| v.is_empty());
         if g.bindable && !empty {
-            let leaf = commands::find(&name).unwrap();
+            let leaf = REGISTRY.find(&name).unwrap();
             let bound = bind(leaf, &options, &Resolved::default());
             prop_assert!(bound.is_ok(), "{:?}: {:?}", g.line, bound.err().map(|e| e.user_message()));
         }
@@ -854,7 +857,8 @@ fn check_payloads(o: &Outcome, input: &str) -> Result<(), TestCaseError> {
 
 /// Option names: every declared one and some that are not.
 fn option_name() -> impl Strategy<Value = String> {
-    let names: Vec<String> = leaves()
+    let names: Vec<String> = REGISTRY
+        .leaves()
         .iter()
         .flat_map(|l| l.spec.options.iter().map(|o| o.name.to_string()))
         .collect::<HashSet<_>>()
@@ -927,7 +931,7 @@ fn command_options() -> impl Strategy<Value = Value> {
 }
 
 fn command_name_and_options() -> impl Strategy<Value = (String, Value)> {
-    let paths: Vec<String> = leaves().iter().map(|l| l.path()).collect();
+    let paths: Vec<String> = REGISTRY.leaves().iter().map(|l| l.path()).collect();
     let path = prop_oneof![
         5 => prop::sample::select(paths),
         1 => "[a-z-]{1,32}",
@@ -1168,10 +1172,7 @@ fn other_guild_state(e: &Engine) -> String {
 /// prefixes with random args; random text; ids over Discord's 100 characters.
 fn forged_id(other: &OtherGuild) -> impl Strategy<Value = String> {
     let real: Vec<String> = other.ids.iter().chain(&other.handles).cloned().collect();
-    let prefixes: Vec<&'static str> = interview_bot::engine::ACTIONS
-        .iter()
-        .map(|a| a.prefix)
-        .collect();
+    let prefixes: Vec<&'static str> = REGISTRY.actions().map(|a| a.prefix).collect();
     prop_oneof![
         3 => prop::sample::select(real.clone()),
         2 => (prop::sample::select(real), hostile_piece()).prop_map(|(id, tail)| format!("{id}{tail}")),
@@ -1477,7 +1478,7 @@ fn every_option_of_every_command_takes_extreme_and_wrongly_typed_values_clearly(
         RawValue::Id(8),
     ];
     let mut runs = 0;
-    for leaf in leaves() {
+    for leaf in REGISTRY.leaves() {
         for o in leaf.spec.options {
             for value in &hostile {
                 let mut options = vec![RawOption {
@@ -1552,7 +1553,8 @@ fn autocomplete_suggestions_stay_within_discord_limits_for_any_partial_text() {
         let (o, _) = e.execute(&req, &mut Recorder::default());
         assert!(!o.is_error, "{name:?}: {}", outcome_text(&o));
     }
-    let completing: Vec<(String, String)> = leaves()
+    let completing: Vec<(String, String)> = REGISTRY
+        .leaves()
         .iter()
         .flat_map(|l| {
             l.spec
@@ -1913,7 +1915,7 @@ fn a_huge_unknown_command_is_answered_without_comparing_it_to_every_name() {
     let f = fixture();
     let line = format!("/{}", "a:".repeat(100_000));
     let started = std::time::Instant::now();
-    let Ok(Line::Run(invocation)) = parse_line(&line, f.engine.bank()) else {
+    let Ok(Line::Run(invocation)) = parse_line(&line, &f.engine) else {
         panic!("an unknown command goes to the engine");
     };
     let req = Request::member(GUILD, CHANNEL, admin(7), invocation);
@@ -1930,11 +1932,11 @@ fn a_huge_unknown_command_is_answered_without_comparing_it_to_every_name() {
     // Close misspellings are still suggested.
     let names = ["question", "daily set"];
     assert_eq!(
-        interview_bot::engine::questions::closest("questoin", &names),
+        interview_bot::text::closest("questoin", &names),
         Some("question")
     );
     assert_eq!(
-        interview_bot::engine::questions::closest(&"questoin".repeat(20), &names),
+        interview_bot::text::closest(&"questoin".repeat(20), &names),
         None
     );
 }
@@ -1945,7 +1947,7 @@ fn a_huge_unknown_command_is_answered_without_comparing_it_to_every_name() {
 /// the topic `level:mid` and lost the level.
 #[test]
 fn an_empty_option_value_no_longer_swallows_the_next_option() {
-    let parsed = |line: &str| match parse_line(line, bank()) {
+    let parsed = |line: &str| match parse_line_in(line, bank(), REGISTRY) {
         Ok(Line::Run(Invocation::Command { options, .. })) => options
             .into_iter()
             .map(|o| match o.value {

@@ -10,7 +10,7 @@ use interview_bot::clock::Clock;
 use interview_bot::engine::rubric::{RubricAccess, RubricContext};
 use interview_bot::engine::{
     Effect, Engine, Error, Invocation, Member, Message, Outcome, Permissions, RawOption, Request,
-    ResolvedRole, ScoreError, Visibility, leaves, limits,
+    ResolvedRole, ScoreError, Visibility, limits,
 };
 use interview_bot::store::{SessionStatus, Store};
 
@@ -185,7 +185,7 @@ fn a_member_without_the_role_is_refused_every_scoring_command_and_button() {
         ),
     );
     let buttons = session_buttons(&start);
-    for leaf in leaves() {
+    for leaf in interview_bot::features::REGISTRY.leaves() {
         let path = leaf.path();
         let root = path.split(' ').next().unwrap();
         if !["config", "score", "recommend", "interview", "scores"].contains(&root) {
@@ -1208,7 +1208,7 @@ fn the_export_holds_every_score_exactly_with_formulas_neutralised() {
         .collect();
     let stored = e.store().read(|db| db.guild_scores(GUILD)).unwrap();
     assert_eq!(rows.len(), stored.len());
-    let at = interview_bot::engine::scores::timestamp_utc(stored[0].updated_at);
+    let at = interview_bot::features::scores::timestamp_utc(stored[0].updated_at);
     assert_eq!(
         rows[0],
         [
@@ -1238,7 +1238,7 @@ fn the_export_holds_every_score_exactly_with_formulas_neutralised() {
         ("a=b", "a=b"),
         (" =1", " =1"),
     ] {
-        assert_eq!(interview_bot::engine::scores::neutralise(cell), want);
+        assert_eq!(interview_bot::features::scores::neutralise(cell), want);
     }
 }
 
@@ -1493,7 +1493,7 @@ fn hostile_names_and_notes_are_stored_exactly_shown_escaped_and_ping_no_one() {
             ],
         ),
     );
-    let key = interview_bot::engine::scores::name_key(name);
+    let key = interview_bot::features::scores::name_key(name);
     let c = e
         .store()
         .read(|db| db.candidate_by_key(GUILD, &key))
@@ -1606,7 +1606,7 @@ fn help_shows_the_scale_and_every_answer_fits_discord() {
     let f = setup();
     let o = ok(&f.engine, &cmd_req(GUILD, &plain(), "help", &[]));
     let t = text(&o);
-    for (v, n, a) in interview_bot::engine::scores::SCALE {
+    for (v, n, a) in interview_bot::features::scores::SCALE {
         assert!(t.contains(&format!("**{v} {n}**: {a}")), "{t}");
     }
 }

@@ -8,9 +8,7 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use crate::engine::{
-    AutocompleteRequest, Engine, Member, OptionKind, OptionSpec, RawOption, commands,
-};
+use crate::engine::{AutocompleteRequest, Engine, Member, OptionKind, OptionSpec, RawOption};
 
 use super::{CONSOLE_CHANNEL, CONSOLE_GUILD};
 
@@ -54,7 +52,7 @@ impl LineHelper {
         let head_words: Vec<&str> = head.trim_start_matches('/').split_whitespace().collect();
         let leaf = (1..=head_words.len())
             .rev()
-            .find_map(|n| commands::find(&head_words[..n].join(" ")));
+            .find_map(|n| self.engine.registry().find(&head_words[..n].join(" ")));
         let typed_path = head_words.join(" ");
         let typed_path = typed_path.as_str();
         if leaf.is_none() {
@@ -63,7 +61,10 @@ impl LineHelper {
             } else {
                 format!("{typed_path} {word}")
             };
-            let mut found: Vec<(String, String)> = commands::leaves()
+            let mut found: Vec<(String, String)> = self
+                .engine
+                .registry()
+                .leaves()
                 .iter()
                 .map(|l| l.path())
                 .filter(|p| p.starts_with(&prefix))

@@ -21,7 +21,7 @@ use crate::engine::{
 };
 
 pub use edit::LineHelper;
-pub use parse::{Line, parse_line};
+pub use parse::{Line, parse_line, parse_line_in};
 pub use render::Style;
 
 /// The guild id the console's data is stored under (Discord never uses 0).
@@ -241,7 +241,7 @@ fn save_attachment(a: &crate::engine::Attachment) -> String {
 fn message_ref(r: &MessageRef, earlier: &[Delivered]) -> String {
     match r {
         MessageRef::Earlier(i) => earlier
-            .get(*i)
+            .get(i.index())
             .and_then(Delivered::message_id)
             .map_or_else(|| "(not sent)".to_string(), |id| id.to_string()),
         MessageRef::Existing { message_id, .. } => message_id.to_string(),
@@ -354,7 +354,7 @@ fn session<R: BufRead, W: Write, E: Write>(
         };
         let parsed = line
             .map_err(Error::Input)
-            .and_then(|l| parse_line(&l, engine.bank()));
+            .and_then(|l| parse_line(&l, engine));
         let mut next = match parsed {
             Ok(Line::Empty) => None,
             Ok(Line::Quit) => break,

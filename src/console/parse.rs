@@ -3,7 +3,9 @@
 //! in the wrong place.
 
 use crate::bank::Bank;
-use crate::engine::{Completion, Error, InputError, Invocation, OptionSpec, RawOption, commands};
+use crate::engine::{
+    Completion, Engine, Error, InputError, Invocation, OptionSpec, RawOption, Registry,
+};
 
 /// What a console line asks for.
 #[derive(Debug, PartialEq)]
@@ -18,7 +20,12 @@ pub enum Line {
 /// Parses one console line. Options are `name:value` (quote values with spaces:
 /// `topic:"multi-account"`), in any order, or given positionally in the order the command
 /// declares them. Subcommands follow the command's name: `/daily set ...`.
-pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
+pub fn parse_line(line: &str, engine: &Engine) -> Result<Line, Error> {
+    parse_line_in(line, engine.bank(), engine.registry())
+}
+
+/// [`parse_line`] against a bank and the commands of `registry`.
+pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line, Error> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return Ok(Line::Empty);
@@ -38,7 +45,7 @@ pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
         Some(rest) => rest,
         None => {
             let first = line.split_whitespace().next().unwrap_or("").to_lowercase();
-            if commands::COMMANDS.iter().any(|c| c.name == first) {
+            if registry.commands().any(|c| c.name == first) {
                 line
             } else {
                 return Err(Error::Input(InputError::NotACommand));
@@ -55,7 +62,8 @@ pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
     let mut used = 1;
     for word in &tokens[1..] {
         let longer = format!("{path} {}", word.to_lowercase());
-        let is_prefix = commands::leaves()
+        let is_prefix = registry
+            .leaves()
             .iter()
             .any(|l| l.path() == longer || l.path().starts_with(&format!("{longer} ")));
         if !is_prefix {
@@ -64,12 +72,22 @@ pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
         path = longer;
         used += 1;
     }
-    let Some(leaf) = commands::find(&path) else {
-        let is_group = commands::leaves()
+    let Some(leaf) = registry.find(&path) else {
+        let is_group = registry
+            .leaves()
             .iter()
             .any(|l| l.path().starts_with(&format!("{path} ")));
         if is_group {
-            return Err(Error::Input(InputError::NeedsSubcommand { group: path }));
+            let subcommands = registry
+                .leaves()
+                .into_iter()
+                .map(|l| l.path())
+                .filter(|p| p.starts_with(&format!("{path} ")))
+                .collect();
+            return Err(Error::Input(InputError::NeedsSubcommand {
+                group: path,
+                subcommands,
+            }));
         }
         // An unknown command is reported by the engine, with the list of commands.
         return Ok(Line::Run(Invocation::Command {
@@ -110,9 +128,7 @@ pub fn parse_line(line: &str, bank: &Bank) -> Result<Line, Error> {
         .collect();
     for (i, value) in positional.iter().enumerate() {
         let Some(slot) = free.get(i) else {
-            return Err(Error::Input(InputError::TooManyValues {
-                command: leaf.path(),
-            }));
+            return Err(Error::Input(InputError::TooManyValues { command: leaf }));
         };
         if let Some(other) = misplaced(slot, value, &free, bank) {
             return Err(Error::Input(InputError::Misplaced {
@@ -230,7 +246,7 @@ mod tests {
     }
 
     fn opts(line: &str) -> Vec<(String, String)> {
-        match parse_line(line, &bank()).unwrap() {
+        match parse_line_in(line, &bank(), crate::features::REGISTRY).unwrap() {
             Line::Run(Invocation::Command { options, .. }) => options
                 .into_iter()
                 .map(|o| match o.value {
@@ -243,7 +259,7 @@ mod tests {
     }
 
     fn input_error(line: &str) -> InputError {
-        match parse_line(line, &bank()) {
+        match parse_line_in(line, &bank(), crate::features::REGISTRY) {
             Err(Error::Input(e)) => e,
             other => panic!("{other:?}"),
         }
@@ -268,18 +284,27 @@ mod tests {
         assert_eq!(opts("/question level: senior"), vec![level("senior")]);
         assert_eq!(opts("question mid"), vec![level("mid")]);
         assert!(matches!(
-            parse_line("help", &bank()).unwrap(),
+            parse_line_in("help", &bank(), crate::features::REGISTRY).unwrap(),
             Line::Run(Invocation::Command { .. })
         ));
-        assert_eq!(parse_line("exit", &bank()).unwrap(), Line::Quit);
+        assert_eq!(
+            parse_line_in("exit", &bank(), crate::features::REGISTRY).unwrap(),
+            Line::Quit
+        );
         assert!(matches!(
             input_error("/question a b c"),
             InputError::TooManyValues { .. }
         ));
         assert_eq!(input_error("/question \"open"), InputError::UnclosedQuote);
         assert_eq!(input_error("hello there"), InputError::NotACommand);
-        assert_eq!(parse_line("!2", &bank()).unwrap(), Line::Press(2));
-        assert_eq!(parse_line("   ", &bank()).unwrap(), Line::Empty);
+        assert_eq!(
+            parse_line_in("!2", &bank(), crate::features::REGISTRY).unwrap(),
+            Line::Press(2)
+        );
+        assert_eq!(
+            parse_line_in("   ", &bank(), crate::features::REGISTRY).unwrap(),
+            Line::Empty
+        );
     }
 
     #[test]

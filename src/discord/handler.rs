@@ -15,8 +15,8 @@ use serenity::async_trait;
 use tokio::task::JoinHandle;
 
 use crate::engine::{
-    Ack, AutocompleteRequest, Delivered, Effect, Engine, Error, Message, MessageRef, NOT_COMPLETED,
-    Outcome, Presentation, Request, Visibility, actions, placeholder_note,
+    Ack, AutocompleteRequest, DeliverAsync, Delivered, Effect, Engine, Error, Message, MessageRef,
+    NOT_COMPLETED, Outcome, Presentation, Request, Visibility, placeholder_note,
 };
 
 use super::convert;
@@ -126,7 +126,7 @@ impl EventHandler for Handler {
         if self.registered.swap(true, Ordering::SeqCst) {
             return;
         }
-        match super::register_commands(&ctx.http, self.guild).await {
+        match super::register_commands(&ctx.http, self.engine.registry(), self.guild).await {
             Ok(created) => {
                 let n = created.len();
                 match self.guild {
@@ -158,18 +158,18 @@ impl EventHandler for Handler {
                 let req = convert::command_request(cmd);
                 let label = req
                     .as_ref()
-                    .map_or_else(|_| "/(outside a server)".into(), Request::label);
+                    .map_or_else(|_| "/(outside a server)".into(), |r| self.engine.label(r));
                 let outcome = self.answer(&ctx, Target::Command(cmd), req).await;
                 (cmd.id.get(), label, cmd.guild_id, outcome)
             }
             Interaction::Component(click) => {
-                let label = format!("button {}", actions::label(&click.data.custom_id));
+                let label = format!("button {}", self.engine.action_label(&click.data.custom_id));
                 let req = convert::component_request(click);
                 let outcome = self.answer(&ctx, Target::Component(click), req).await;
                 (click.id.get(), label, click.guild_id, outcome)
             }
             Interaction::Modal(submit) => {
-                let label = format!("modal {}", actions::label(&submit.data.custom_id));
+                let label = format!("modal {}", self.engine.action_label(&submit.data.custom_id));
                 let req = convert::modal_request(submit);
                 let outcome = self.answer(&ctx, Target::Modal(submit), req).await;
                 (submit.id.get(), label, submit.guild_id, outcome)
@@ -422,12 +422,12 @@ impl Handler {
                 }
             },
         };
+        // Delivers, then records what was delivered.
         let report = self.deliver(ctx, target, answered, &outcome, plan).await;
         let failed = report.iter().find_map(|d| match d {
             Delivered::Failed(reason) => Some(reason.clone()),
             _ => None,
         });
-        self.record(target, &outcome, report).await;
         match failed {
             Some(reason) => {
                 tracing::warn!(
@@ -454,67 +454,34 @@ impl Handler {
         }
     }
 
-    /// Carries out the effects in order and reports what happened to each.
+    /// Carries out the effects in order through the engine's delivery loop (which then
+    /// commits), and reports what happened to each.
     async fn deliver(
         &self,
         ctx: &Context,
         target: Target<'_>,
-        mut answered: Answered,
+        answered: Answered,
         outcome: &Outcome,
         plan: Ack,
     ) -> Vec<Delivered> {
-        let http = &ctx.http;
-        let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
-        let mut unreachable_discord = false;
-        let answers_later = |from: usize| {
-            outcome.effects[from..]
-                .iter()
-                .any(Effect::answers_interaction)
+        // For each effect: whether one after it answers the interaction.
+        let mut answer_follows = vec![false; outcome.effects.len()];
+        let mut later = false;
+        for (i, effect) in outcome.effects.iter().enumerate().rev() {
+            answer_follows[i] = later;
+            later |= effect.answers_interaction();
+        }
+        let mut front = InteractionFront {
+            handler: self,
+            http: &ctx.http,
+            target,
+            answered,
+            plan,
+            answer_follows,
+            unreachable_discord: false,
         };
-        for (i, effect) in outcome.effects.iter().enumerate() {
-            // Work outside the interaction (a post, say) may take a while: acknowledge first, so
-            // the answer that follows is never late.
-            if answered == Answered::No && !effect.answers_interaction() && answers_later(i) {
-                match target.defer(http, plan).await {
-                    Ok(a) => answered = a,
-                    Err(e) => {
-                        tracing::warn!(interaction = target.id(), error = %e, "could not acknowledge");
-                    }
-                }
-            }
-            let done = match self
-                .deliver_one(http, target, &mut answered, effect, &report)
-                .await
-            {
-                Ok(done) => done,
-                Err(e) => {
-                    tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
-                    let done = classify(&e);
-                    // Work outside the answer (a post, a thread) failed even after the
-                    // retries: the member is told below, as the answer may promise it.
-                    unreachable_discord |=
-                        !effect.answers_interaction() && matches!(done, Delivered::Failed(_));
-                    done
-                }
-            };
-            report.push(done);
-        }
-        if unreachable_discord && matches!(answered, Answered::Done | Answered::DeferredUpdate) {
-            let sorry = Message::text(NOT_COMPLETED);
-            if let Err(e) = target.followup(http, &sorry, Visibility::Private).await {
-                tracing::warn!(interaction = target.id(), error = %e, "could not say that a request failed");
-            }
-        }
-        // A deferral must always be resolved, or the member sees "thinking..." until it fails.
-        if let Answered::Deferred(_) = answered {
-            tracing::error!(
-                interaction = target.id(),
-                "nothing answered a deferred interaction"
-            );
-            let _ = target
-                .edit_original(http, &Message::text(NOT_COMPLETED))
-                .await;
-        }
+        let report = self.engine.deliver_async(outcome, &mut front).await;
+        front.finish().await;
         report
     }
 
@@ -668,6 +635,80 @@ impl Handler {
             }
         })
         .await
+    }
+}
+
+/// Delivers an interaction's effects: the first answer and its follow-ups, posts, threads,
+/// edits. Work outside the interaction (a post, say) may take a while, so the interaction is
+/// acknowledged before it when an answer follows.
+struct InteractionFront<'a> {
+    handler: &'a Handler,
+    http: &'a Http,
+    target: Target<'a>,
+    answered: Answered,
+    plan: Ack,
+    answer_follows: Vec<bool>,
+    /// Work outside the answer failed even after the retries: the member is told.
+    unreachable_discord: bool,
+}
+
+impl DeliverAsync for InteractionFront<'_> {
+    async fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered {
+        let (http, target) = (self.http, self.target);
+        let follows = self
+            .answer_follows
+            .get(earlier.len())
+            .copied()
+            .unwrap_or(false);
+        if self.answered == Answered::No && !effect.answers_interaction() && follows {
+            match target.defer(http, self.plan).await {
+                Ok(a) => self.answered = a,
+                Err(e) => {
+                    tracing::warn!(interaction = target.id(), error = %e, "could not acknowledge");
+                }
+            }
+        }
+        match self
+            .handler
+            .deliver_one(http, target, &mut self.answered, effect, earlier)
+            .await
+        {
+            Ok(done) => done,
+            Err(e) => {
+                tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
+                let done = classify(&e);
+                // Work outside the answer (a post, a thread) failed even after the retries:
+                // the member is told below, as the answer may promise it.
+                self.unreachable_discord |=
+                    !effect.answers_interaction() && matches!(done, Delivered::Failed(_));
+                done
+            }
+        }
+    }
+}
+
+impl InteractionFront<'_> {
+    /// After the last effect: say so if work outside the answer failed, and never leave a
+    /// deferral unresolved (the member would see "thinking..." until it fails).
+    async fn finish(self) {
+        let (http, target) = (self.http, self.target);
+        if self.unreachable_discord
+            && matches!(self.answered, Answered::Done | Answered::DeferredUpdate)
+        {
+            let sorry = Message::text(NOT_COMPLETED);
+            if let Err(e) = target.followup(http, &sorry, Visibility::Private).await {
+                tracing::warn!(interaction = target.id(), error = %e, "could not say that a request failed");
+            }
+        }
+        if let Answered::Deferred(_) = self.answered {
+            tracing::error!(
+                interaction = target.id(),
+                "nothing answered a deferred interaction"
+            );
+            let _ = target
+                .edit_original(http, &Message::text(NOT_COMPLETED))
+                .await;
+        }
     }
 }
 
@@ -919,7 +960,7 @@ fn resolve_ref(r: &MessageRef, earlier: &[Delivered]) -> Option<(u64, u64)> {
             channel_id,
             message_id,
         } => Some((*channel_id, *message_id)),
-        MessageRef::Earlier(i) => match earlier.get(*i)? {
+        MessageRef::Earlier(i) => match earlier.get(i.index())? {
             Delivered::Message {
                 channel_id: Some(c),
                 message_id: Some(m),

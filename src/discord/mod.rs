@@ -70,9 +70,10 @@ impl Connection {
 /// command's name and the id Discord gave it.
 pub async fn register_commands(
     http: &Http,
+    registry: crate::engine::Registry,
     guild: Option<u64>,
 ) -> Result<Vec<(String, u64)>, DiscordError> {
-    let commands = register::commands();
+    let commands = register::commands(registry);
     let created = match guild {
         Some(g) => GuildId::new(g).set_commands(http, commands).await?,
         None => serenity::all::Command::set_global_commands(http, commands).await?,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use serenity::all::Http;
 use tokio::sync::watch;
 
-use crate::engine::{Delivered, Engine};
+use crate::engine::{DeliverAsync, Delivered, Effect, Engine, Outcome, Request};
 
 use super::handler::{classify, deliver_outside};
 
@@ -31,19 +31,19 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
         }
         let now = engine.now_ms();
         let e = engine.clone();
-        let looked = match tokio::task::spawn_blocking(move || e.daily_jobs(now)).await {
+        let looked = match tokio::task::spawn_blocking(move || e.due(now)).await {
             Ok(Ok(due)) => Some(due),
             Ok(Err(err)) => {
                 // A storage fault is logged once per incident by the store, not every retry.
                 if err.is_storage_fault() {
-                    tracing::debug!(error = %err, "could not read the daily schedules");
+                    tracing::debug!(error = %err, "could not read the scheduled work");
                 } else {
-                    tracing::error!(error = %err, "could not read the daily schedules");
+                    tracing::error!(error = %err, "could not read the scheduled work");
                 }
                 None
             }
             Err(err) => {
-                tracing::error!(error = %err, "the daily scheduler's look-up panicked");
+                tracing::error!(error = %err, "the scheduler's look-up panicked");
                 None
             }
         };
@@ -63,29 +63,17 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
             if *stop.borrow() {
                 break;
             }
-            if run_job(&http, &engine, job.request()).await {
+            if run_job(&http, &engine, job).await {
                 ran = true;
             } else {
                 failed = true;
             }
             tokio::time::sleep(PACE).await;
         }
-        // Interview sessions left open for a day are closed, and their messages say so.
-        let e = engine.clone();
-        let now = engine.now_ms();
-        match tokio::task::spawn_blocking(move || e.close_stale_sessions(now)).await {
-            Ok(Ok(closed)) => {
-                for outcome in closed {
-                    deliver_and_record(&http, &engine, "close stale session", outcome).await;
-                }
-            }
-            Ok(Err(err)) if err.is_storage_fault() => {
-                tracing::debug!(error = %err, "could not close stale interview sessions")
-            }
-            Ok(Err(err)) => {
-                tracing::error!(error = %err, "could not close stale interview sessions")
-            }
-            Err(err) => tracing::error!(error = %err, "closing stale interview sessions panicked"),
+        // Ready-made work (interview sessions left open for a day, closed: their messages say
+        // so).
+        for outcome in due.outcomes {
+            deliver_and_record(&http, &engine, "scheduled update", outcome).await;
         }
         let sleep = if failed && !ran {
             // Jobs that fail inside the engine (a full disk, say) would fail again at once.
@@ -110,8 +98,8 @@ pub async fn run(http: Arc<Http>, engine: Engine, mut stop: watch::Receiver<bool
 
 /// One job: the engine decides, Discord delivers, the engine records. False when the engine
 /// itself failed.
-async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) -> bool {
-    let label = req.label();
+async fn run_job(http: &Http, engine: &Engine, req: Request) -> bool {
+    let label = engine.label(&req);
     tracing::debug!(job = %label, "daily job starting");
     let e = engine.clone();
     let outcome = match tokio::task::spawn_blocking(move || e.run(&req)).await {
@@ -129,31 +117,28 @@ async fn run_job(http: &Http, engine: &Engine, req: crate::engine::Request) -> b
     true
 }
 
-/// Carries out an outcome's effects through REST, then records what happened.
-async fn deliver_and_record(
-    http: &Http,
-    engine: &Engine,
-    label: &str,
-    outcome: crate::engine::Outcome,
-) {
-    let mut report: Vec<Delivered> = Vec::with_capacity(outcome.effects.len());
-    for effect in &outcome.effects {
-        let done = match deliver_outside(http, effect, &report).await {
+/// Delivers effects outside any interaction, through REST.
+struct Rest<'a> {
+    http: &'a Http,
+    label: &'a str,
+}
+
+impl DeliverAsync for Rest<'_> {
+    async fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered {
+        match deliver_outside(self.http, effect, earlier).await {
             Ok(done) => done,
             Err(err) => {
-                tracing::debug!(job = %label, error = %err, "a scheduled effect failed");
+                tracing::debug!(job = %self.label, error = %err, "a scheduled effect failed");
                 classify(&err)
             }
-        };
-        report.push(done);
+        }
     }
+}
+
+/// Carries out an outcome's effects through REST, then records what happened.
+async fn deliver_and_record(http: &Http, engine: &Engine, label: &str, outcome: Outcome) {
+    let report = engine
+        .deliver_async(&outcome, &mut Rest { http, label })
+        .await;
     tracing::info!(job = %label, effects = report.len(), ok = report.iter().all(Delivered::ok), "scheduled work");
-    if outcome.commits.is_empty() {
-        return;
-    }
-    let e = engine.clone();
-    let commits = outcome.commits.clone();
-    if let Err(err) = tokio::task::spawn_blocking(move || e.commit(&commits, &report)).await {
-        tracing::error!(job = %label, error = %err, "recording scheduled work panicked");
-    }
 }

@@ -31,6 +31,15 @@ impl Access {
     }
 }
 
+/// The member behind a request, or an internal error for the bot's own work (scoring is always
+/// a member's).
+pub fn member(req: &Request) -> Result<&Member, Error> {
+    match &req.origin {
+        Origin::Member(m) => Ok(m),
+        Origin::Bot => Err(Error::Internal("scoring needs a member".into())),
+    }
+}
+
 /// Manage Server or Administrator.
 pub fn is_manager(member: &Member) -> bool {
     member.permissions.has(Permissions::ADMINISTRATOR)

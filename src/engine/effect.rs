@@ -150,11 +150,11 @@ pub struct Modal {
     pub inputs: Vec<TextInput>,
 }
 
-/// A message the bot posted: one created earlier in the same effect list (by its index), or
-/// one that already exists.
+/// A message the bot posted: one created earlier in the same outcome, or one that already
+/// exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageRef {
-    Earlier(usize),
+    Earlier(EffectId),
     Existing { channel_id: u64, message_id: u64 },
 }
 
@@ -281,40 +281,60 @@ impl Delivered {
     }
 }
 
-/// State the engine records once it knows how delivery went (prepare, deliver, commit).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Commit {
-    /// A question was claimed in the guild's history; effect `effect` carries it.
-    QuestionShown {
-        guild_id: u64,
-        claim: i64,
-        effect: usize,
-    },
-    /// A daily post was claimed; effect `effect` sends it (or, when settling after a restart,
-    /// finds it).
-    DailyPosted {
-        guild_id: u64,
-        post: i64,
-        effect: usize,
-        /// The effect looks the post up (after a restart) rather than sending it.
-        settle: bool,
-    },
-    /// A daily reveal was claimed; effect `effect` is its thread (or reply).
-    DailyRevealed {
-        guild_id: u64,
-        post: i64,
-        effect: usize,
-    },
-    /// A public message showing a candidate (an interview session's question message) was
-    /// posted as effect `effect`: remember its id, for the session and for `forget`.
-    CandidateMessage {
-        guild_id: u64,
-        candidate_id: i64,
-        /// The session the message belongs to, if any.
-        session_id: Option<i64>,
-        effect: usize,
-    },
+/// Which effect of an outcome: handed out by [`Outcome::push`], named by a [`Commit`] and by
+/// [`MessageRef::Earlier`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct EffectId(usize);
+
+impl EffectId {
+    /// The effect's place in [`Outcome::effects`] (and in a front end's report).
+    pub fn index(self) -> usize {
+        self.0
+    }
 }
+
+/// What a feature records once it knows how one effect went (prepare, deliver, commit).
+pub trait Record: std::fmt::Debug + Send + Sync + 'static {
+    fn record(&self, engine: &super::Engine, delivered: &Delivered) -> Result<(), super::Error>;
+}
+
+/// A record to make after delivery, and the effect whose delivery it waits for.
+#[derive(Clone)]
+pub struct Commit {
+    pub after: EffectId,
+    record: std::sync::Arc<dyn Record>,
+}
+
+impl Commit {
+    pub fn new(after: EffectId, record: impl Record) -> Commit {
+        Commit {
+            after,
+            record: std::sync::Arc::new(record),
+        }
+    }
+
+    /// Records what happened to the effect it waits for.
+    pub fn apply(&self, engine: &super::Engine, report: &[Delivered]) -> Result<(), super::Error> {
+        let delivered = report.get(self.after.0).unwrap_or(&Delivered::Skipped);
+        self.record.record(engine, delivered)
+    }
+}
+
+impl std::fmt::Debug for Commit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?} after effect {}", self.record, self.after.0)
+    }
+}
+
+/// Two commits are equal when they record the same thing (their debug forms agree) after the
+/// same effect.
+impl PartialEq for Commit {
+    fn eq(&self, other: &Commit) -> bool {
+        self.after == other.after && format!("{self:?}") == format!("{other:?}")
+    }
+}
+
+impl Eq for Commit {}
 
 /// The engine's answer to a request: effects to carry out, in order, and what to record
 /// afterwards.
@@ -347,9 +367,15 @@ impl Outcome {
         Outcome::reply(Visibility::Public, message)
     }
 
-    pub fn with_commit(mut self, commit: Commit) -> Outcome {
-        self.commits.push(commit);
-        self
+    /// Adds an effect after the others; the id names it in commits and message references.
+    pub fn push(&mut self, effect: Effect) -> EffectId {
+        self.effects.push(effect);
+        EffectId(self.effects.len() - 1)
+    }
+
+    /// Records `record` once effect `after` was delivered (or was not).
+    pub fn commit(&mut self, after: EffectId, record: impl Record) {
+        self.commits.push(Commit::new(after, record));
     }
 
     /// The first answer to the interaction, if there is one: for tests and simple callers.

@@ -4,26 +4,22 @@ use crate::store::{HoldsStoreError, Op, StoreError};
 use crate::text::quote;
 
 use super::access::Access;
-use super::commands::{self, COMMANDS};
+use super::command::Leaf;
 use super::effect::{Message, Outcome, Visibility};
+use super::feature::Registry;
 use super::request::ChannelKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// `registry` is what the message lists and suggests from.
     #[error("unknown command")]
-    UnknownCommand(String),
+    UnknownCommand { name: String, registry: Registry },
     #[error("unknown option {option} for /{command}")]
-    UnknownOption { command: String, option: String },
+    UnknownOption { command: Leaf, option: String },
     #[error("option {option} given twice for /{command}")]
-    DuplicateOption {
-        command: String,
-        option: &'static str,
-    },
+    DuplicateOption { command: Leaf, option: &'static str },
     #[error("missing option {option} for /{command}")]
-    MissingOption {
-        command: String,
-        option: &'static str,
-    },
+    MissingOption { command: Leaf, option: &'static str },
     #[error("invalid value for {option}: expected {expected}")]
     InvalidValue {
         option: &'static str,
@@ -118,7 +114,7 @@ pub enum InputError {
     EmptyCommand,
     UnclosedQuote,
     TooManyValues {
-        command: String,
+        command: Leaf,
     },
     BadButtonNumber(String),
     NoButtons,
@@ -136,6 +132,8 @@ pub enum InputError {
     /// A group was typed without one of its subcommands.
     NeedsSubcommand {
         group: String,
+        /// Its subcommands' paths.
+        subcommands: Vec<String>,
     },
     /// The line could not be read (not UTF-8, say).
     Unreadable,
@@ -170,11 +168,14 @@ impl Error {
     /// detail never appears here.
     pub fn user_message(&self) -> String {
         match self {
-            Error::UnknownCommand(name) => {
-                let names: Vec<String> = COMMANDS.iter().map(|c| format!("/{}", c.name)).collect();
-                let paths: Vec<String> = commands::leaves().iter().map(|l| l.path()).collect();
+            Error::UnknownCommand { name, registry } => {
+                let names: Vec<String> = registry
+                    .commands()
+                    .map(|c| format!("/{}", c.name))
+                    .collect();
+                let paths: Vec<String> = registry.leaves().iter().map(|l| l.path()).collect();
                 let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-                let hint = super::questions::closest(name, &paths)
+                let hint = crate::text::closest(name, &paths)
                     .map_or(String::new(), |p| format!(" Did you mean /{p}?"));
                 format!(
                     "There is no command /{}.{hint} Commands: {}. Try /help.",
@@ -414,12 +415,8 @@ fn input_message(e: &InputError) -> String {
             quote(value),
             quote(value).trim_matches('`')
         ),
-        InputError::NeedsSubcommand { group } => {
-            let subs: Vec<String> = commands::leaves()
-                .into_iter()
-                .filter(|l| l.path().starts_with(&format!("{group} ")))
-                .map(|l| format!("`/{}`", l.path()))
-                .collect();
+        InputError::NeedsSubcommand { group, subcommands } => {
+            let subs: Vec<String> = subcommands.iter().map(|p| format!("`/{p}`")).collect();
             format!("/{group} needs a subcommand: {}.", subs.join(", "))
         }
         InputError::Unreadable => {
@@ -428,24 +425,24 @@ fn input_message(e: &InputError) -> String {
     }
 }
 
-fn usage(command: &str) -> String {
-    commands::find(command).map_or_else(|| format!("/{command}"), |c| c.usage())
+fn usage(command: &Leaf) -> String {
+    command.usage()
 }
 
-fn option_names(command: &str) -> String {
-    match commands::find(command) {
-        Some(c) if c.spec.options.is_empty() => format!("/{command} takes no options."),
-        Some(c) => format!(
-            "Options: {}.",
-            c.spec
-                .options
-                .iter()
-                .map(|o| format!("`{}`", o.name))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        None => String::new(),
+fn option_names(command: &Leaf) -> String {
+    if command.spec.options.is_empty() {
+        return format!("/{command} takes no options.");
     }
+    format!(
+        "Options: {}.",
+        command
+            .spec
+            .options
+            .iter()
+            .map(|o| format!("`{}`", o.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// What can be refused in scoring, sessions, lookups and their settings.

@@ -10,19 +10,19 @@
 //! blocking pool.
 
 pub mod access;
-pub mod actions;
-pub mod commands;
+pub mod action;
+pub mod cards;
+pub mod command;
+pub mod complete;
+pub mod deliver;
 pub mod effect;
 mod error;
+pub mod feature;
 pub mod limits;
+pub mod pool;
 pub mod rate;
 pub mod request;
 pub mod rubric;
-
-pub mod daily;
-pub mod help;
-pub mod questions;
-pub mod scores;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -33,16 +33,18 @@ use crate::clock::Clock;
 use crate::store::Store;
 
 pub use access::Access;
-pub use actions::{ACTIONS, Ack, ActionSpec, MAX_ACTION_LEN};
-pub use commands::{
-    Answer, COMMANDS, CommandSpec, Completion, Leaf, OptionKind, OptionSpec, leaves,
+pub use action::{Ack, Action, ActionSpec, MAX_ACTION_LEN};
+pub use cards::BOT_COLOUR;
+pub use command::{
+    Answer, Args, ChoiceSpec, CommandSpec, Completion, Leaf, OptionKind, OptionSpec, Options, Run,
 };
+pub use deliver::{Deliver, DeliverAsync};
 pub use effect::{
-    Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, Field, InputStyle,
-    Message, MessageRef, Modal, Outcome, TextInput, Visibility,
+    Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, EffectId, Field,
+    InputStyle, Message, MessageRef, Modal, Outcome, Record, TextInput, Visibility,
 };
 pub use error::{Error, InputError, NOT_COMPLETED, ScoreError, placeholder_note};
-pub use help::BOT_COLOUR;
+pub use feature::{Due, Feature, Job, JobKind, Registry};
 pub use request::{
     AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
     Request, Resolved, ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser,
@@ -52,20 +54,20 @@ pub use request::{
 /// Most suggestions Discord shows for autocomplete.
 pub const MAX_CHOICES: usize = 25;
 
-/// The bot's behaviour; cheap to clone, shared by all front ends and threads.
+/// The bot's behaviour; cheap to clone, shared by all front ends and threads. It holds what
+/// every feature needs (bank, store, clock, randomness, the features themselves); each
+/// feature's own in-memory state is kept by type in [`feature::States`].
 #[derive(Clone)]
 pub struct Engine {
     bank: Arc<Bank>,
-    store: Store,
-    clock: Arc<dyn Clock>,
+    pub(crate) store: Store,
+    pub(crate) clock: Arc<dyn Clock>,
     rng: Arc<Mutex<fastrand::Rng>>,
-    /// When "Another question" last posted in each (guild, channel).
-    cooldowns: Arc<Mutex<HashMap<(u64, u64), i64>>>,
+    registry: Registry,
+    states: Arc<feature::States>,
     presentation: Arc<RwLock<Presentation>>,
-    /// Runs of rate-limited commands per member (`rate.rs`).
-    rate_counts: Arc<Mutex<rate::RateCounts>>,
-    /// Woken when a daily schedule changes, so the scheduler looks again.
-    schedules: Arc<tokio::sync::Notify>,
+    /// Woken when a feature's scheduled work changed, so the scheduler looks again.
+    scheduled: Arc<tokio::sync::Notify>,
 }
 
 /// What the front end tells the engine about how it appears: the bot's name, and the ids
@@ -77,24 +79,36 @@ pub struct Presentation {
     pub command_ids: HashMap<String, u64>,
 }
 
-/// Carries out effects for a synchronous front end (the console, tests).
-pub trait Deliver {
-    /// Performs `effect`; `earlier` holds what happened to the effects before it.
-    fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered;
-}
-
 impl Engine {
-    pub fn new(bank: Arc<Bank>, store: Store, clock: Arc<dyn Clock>) -> Engine {
+    /// An engine running `registry`'s features (`crate::features` has the bot's own list and
+    /// `Engine::new`).
+    pub fn with_features(
+        bank: Arc<Bank>,
+        store: Store,
+        clock: Arc<dyn Clock>,
+        registry: Registry,
+    ) -> Engine {
         Engine {
             bank,
             store,
             clock,
             rng: Arc::new(Mutex::new(fastrand::Rng::new())),
-            cooldowns: Arc::new(Mutex::new(HashMap::new())),
+            registry,
+            states: Arc::new(feature::States::default()),
             presentation: Arc::new(RwLock::new(Presentation::default())),
-            rate_counts: Arc::new(Mutex::new(rate::RateCounts::default())),
-            schedules: Arc::new(tokio::sync::Notify::new()),
+            scheduled: Arc::new(tokio::sync::Notify::new()),
         }
+    }
+
+    /// The features this engine runs.
+    pub fn registry(&self) -> Registry {
+        self.registry
+    }
+
+    /// A feature's in-memory state of type `T` (made with `Default` on first use), shared by
+    /// every clone of this engine.
+    pub fn state<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        self.states.get()
     }
 
     /// Now, by the engine's clock.
@@ -102,14 +116,25 @@ impl Engine {
         self.clock.now_ms()
     }
 
-    /// Tells the scheduler that a schedule changed.
-    fn schedules_changed(&self) {
-        self.schedules.notify_one();
+    /// Tells the scheduler that scheduled work changed (a daily schedule was set, say).
+    pub fn wake_scheduler(&self) {
+        self.scheduled.notify_one();
     }
 
-    /// Completes when a schedule changes (or changed since the last call).
+    /// Completes when scheduled work changes (or changed since the last call).
     pub async fn schedule_changed(&self) {
-        self.schedules.notified().await;
+        self.scheduled.notified().await;
+    }
+
+    /// Every feature's scheduled work due at `now_ms`, and when to look again.
+    pub fn due(&self, now_ms: i64) -> Result<Due, Error> {
+        let mut all = Due::default();
+        for feature in self.registry.features() {
+            if let Some(due) = feature.due {
+                all.merge(due(self, now_ms)?);
+            }
+        }
+        Ok(all)
     }
 
     /// Called by a front end once it knows how the bot appears (after Discord's READY and the
@@ -118,7 +143,7 @@ impl Engine {
         *self.presentation.write().unwrap_or_else(|p| p.into_inner()) = presentation;
     }
 
-    fn presentation(&self) -> Presentation {
+    pub fn presentation(&self) -> Presentation {
         self.presentation
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -139,8 +164,12 @@ impl Engine {
         &self.store
     }
 
+    pub fn clock(&self) -> &dyn Clock {
+        &*self.clock
+    }
+
     /// A random index below `n` (> 0).
-    fn random_below(&self, n: usize) -> usize {
+    pub fn random_below(&self, n: usize) -> usize {
         let mut rng = self.rng.lock().unwrap_or_else(|p| p.into_inner());
         rng.usize(..n)
     }
@@ -150,14 +179,14 @@ impl Engine {
     /// an action's declared acknowledgement. Cheap: no store access.
     pub fn plan(&self, req: &Request) -> Ack {
         match &req.invocation {
-            Invocation::Command { name, options } => match commands::find(name) {
+            Invocation::Command { name, options } => match self.registry.find(name) {
                 Some(leaf) => Ack::Reply(leaf.visibility(options)),
                 None => Ack::Reply(Visibility::Private),
             },
-            Invocation::Job { .. } => Ack::Reply(Visibility::Public),
+            Invocation::Job(_) => Ack::Reply(Visibility::Public),
             Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
-                match actions::find(custom_id) {
-                    Some((spec, _)) => spec.ack,
+                match self.registry.action(custom_id) {
+                    Some(spec) => spec.ack,
                     // Handles resolve through the store; their answer is decided then.
                     None => Ack::Reply(Visibility::Private),
                 }
@@ -171,13 +200,13 @@ impl Engine {
         let started = Instant::now();
         let outcome = self.dispatch(req).unwrap_or_else(|err| {
             if err.is_internal() {
-                tracing::error!(request = %req.label(), guild = req.guild_id, error = %err, "request failed");
+                tracing::error!(request = %self.label(req), guild = req.guild_id, error = %err, "request failed");
             } else {
-                tracing::debug!(request = %req.label(), guild = req.guild_id, error = %err, "request refused");
+                tracing::debug!(request = %self.label(req), guild = req.guild_id, error = %err, "request refused");
             }
             err.to_outcome()
         });
-        tracing::trace!(request = %req.label(), elapsed_us = started.elapsed().as_micros() as u64, "handled");
+        tracing::trace!(request = %self.label(req), elapsed_us = started.elapsed().as_micros() as u64, "handled");
         outcome
     }
 
@@ -185,24 +214,49 @@ impl Engine {
     pub fn dispatch(&self, req: &Request) -> Result<Outcome, Error> {
         match &req.invocation {
             Invocation::Command { name, options } => {
-                let leaf =
-                    commands::find(name).ok_or_else(|| Error::UnknownCommand(name.clone()))?;
+                let leaf = self
+                    .registry
+                    .find(name)
+                    .ok_or_else(|| Error::UnknownCommand {
+                        name: name.clone(),
+                        registry: self.registry,
+                    })?;
                 self.authorize(req, leaf.spec.access)?;
-                let args = commands::bind(leaf, options, &req.resolved)?;
+                let args = command::bind(leaf, options, &req.resolved)?;
                 let handler = leaf
                     .spec
                     .handler
                     .ok_or_else(|| Error::Internal(format!("/{name} has no handler")))?;
                 handler(self, req, &args)
             }
-            Invocation::Button { custom_id, .. }
-            | Invocation::Modal { custom_id, .. }
-            | Invocation::Job { id: custom_id } => {
+            Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
                 let id = self.resolve_action(req.guild_id, custom_id)?;
-                let (spec, args) = actions::find(&id).ok_or(Error::UnknownAction)?;
+                let spec = self.registry.action(&id).ok_or(Error::UnknownAction)?;
                 self.authorize(req, spec.access)?;
-                (spec.handler)(self, req, args)
+                (spec.handler)(self, req, &id)
             }
+            Invocation::Job(job) => {
+                self.authorize(req, Access::Bot)?;
+                job.run(self, req)
+            }
+        }
+    }
+
+    /// A short name for logs, never echoing user text: `/question`, `button q:answer`,
+    /// `job daily post`.
+    pub fn label(&self, req: &Request) -> String {
+        match &req.invocation {
+            Invocation::Command { name, .. } => match self.registry.find(name) {
+                Some(_) => format!("/{name}"),
+                None => "/(unknown)".to_string(),
+            },
+            Invocation::Button { custom_id, .. } => {
+                format!("button {}", self.action_label(custom_id))
+            }
+            Invocation::Modal { custom_id, .. } => {
+                format!("modal {}", self.action_label(custom_id))
+            }
+            Invocation::Job(job) => format!("job {}", job.label()),
         }
     }
 
@@ -210,7 +264,7 @@ impl Engine {
     /// (`report[i]` is effect `i`'s result). Never fails; problems are logged.
     pub fn commit(&self, commits: &[Commit], report: &[Delivered]) {
         for commit in commits {
-            match self.apply_commit(commit, report) {
+            match commit.apply(self, report) {
                 Ok(()) => {}
                 // A storage fault is logged once per incident by the store; this delivery's
                 // record is still worth a line of its own.
@@ -222,79 +276,15 @@ impl Engine {
         }
     }
 
-    fn apply_commit(&self, commit: &Commit, report: &[Delivered]) -> Result<(), Error> {
-        match commit {
-            Commit::QuestionShown {
-                guild_id,
-                claim,
-                effect,
-            } => {
-                let delivered = report.get(*effect).unwrap_or(&Delivered::Skipped);
-                // The claim was committed (synced) before delivery; losing this record to a
-                // power cut only leaves the claim pending, counted as shown: not worth a sync.
-                if delivered.ok() {
-                    let message_id = delivered.message_id();
-                    self.store
-                        .write_unsynced(|db| db.confirm_shown(*guild_id, *claim, message_id))?;
-                } else {
-                    self.store
-                        .write_unsynced(|db| db.release_shown(*guild_id, *claim))?;
-                }
-                Ok(())
-            }
-            Commit::DailyPosted {
-                post,
-                effect,
-                settle,
-                ..
-            } => self.commit_daily_posted(
-                *post,
-                *settle,
-                report.get(*effect).unwrap_or(&Delivered::Skipped),
-            ),
-            Commit::DailyRevealed { post, effect, .. } => self
-                .commit_daily_revealed(*post, report.get(*effect).unwrap_or(&Delivered::Skipped)),
-            Commit::CandidateMessage {
-                guild_id,
-                candidate_id,
-                session_id,
-                effect,
-            } => self.record_candidate_message(
-                *guild_id,
-                *candidate_id,
-                *session_id,
-                report.get(*effect).unwrap_or(&Delivered::Skipped),
-            ),
-        }
-    }
-
-    /// Runs a request and has `front` carry out its effects in order, then commits: the whole
-    /// cycle for a synchronous front end. Returns the outcome and what happened to each effect.
-    pub fn execute(&self, req: &Request, front: &mut impl Deliver) -> (Outcome, Vec<Delivered>) {
-        let outcome = self.run(req);
-        let mut report = Vec::with_capacity(outcome.effects.len());
-        for effect in &outcome.effects {
-            let done = front.deliver(effect, &report);
-            report.push(done);
-        }
-        self.commit(&outcome.commits, &report);
-        (outcome, report)
-    }
-
     /// Suggestions for the option being typed, best first, at most [`MAX_CHOICES`].
     pub fn autocomplete(&self, req: &AutocompleteRequest) -> Vec<Choice> {
-        let completion = commands::find(&req.command)
+        let completion = self
+            .registry
+            .find(&req.command)
             .and_then(|c| c.spec.option(&req.option))
             .and_then(|o| o.completion);
         match completion {
-            Some(Completion::Topic) => {
-                self.complete_topic(&req.partial, questions::chosen_level(&req.options))
-            }
-            Some(Completion::QuestionId) => {
-                self.complete_question_id(req.guild_id, req.channel_id, &req.partial)
-            }
-            Some(Completion::Timezone) => self.complete_timezone(&req.partial),
-            Some(Completion::Candidate) => self.complete_candidate(req),
+            Some(completion) => complete::suggest(self, completion, req),
             None => Vec::new(),
         }
     }

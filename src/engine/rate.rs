@@ -31,6 +31,10 @@ pub const TEAM: RateLimit = RateLimit {
     window_ms: 60_000,
 };
 
+/// The engine's counts, kept in its feature state.
+#[derive(Debug, Default)]
+struct Counts(std::sync::Mutex<RateCounts>);
+
 /// When each member last ran each limited command, per guild.
 #[derive(Debug, Default)]
 pub struct RateCounts {
@@ -61,16 +65,13 @@ impl RateCounts {
 impl Engine {
     /// Counts a run of a limited command by the requester, or refuses it with how long to wait.
     /// The bot's own requests are never limited.
-    pub(in crate::engine) fn rate_limit(
-        &self,
-        req: &Request,
-        limit: RateLimit,
-    ) -> Result<(), Error> {
+    pub fn rate_limit(&self, req: &Request, limit: RateLimit) -> Result<(), Error> {
         let Some(user) = req.origin.user_id() else {
             return Ok(());
         };
         let now = self.clock.now_ms();
-        let mut counts = self.rate_counts.lock().unwrap_or_else(|p| p.into_inner());
+        let counts = self.state::<Counts>();
+        let mut counts = counts.0.lock().unwrap_or_else(|p| p.into_inner());
         counts
             .take((req.guild_id, user), limit, now)
             .map_err(|wait_ms| Error::RateLimited {

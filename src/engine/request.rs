@@ -168,8 +168,8 @@ pub enum Invocation {
         custom_id: String,
         fields: Vec<(String, String)>,
     },
-    /// Work the bot starts itself (the scheduler), identified like an action: `daily:post:3`.
-    Job { id: String },
+    /// Work the bot starts itself (the scheduler), typed by the feature that scheduled it.
+    Job(super::feature::Job),
 }
 
 /// The message a pressed button sits on, as Discord sends it with the click.
@@ -205,23 +205,6 @@ impl Request {
             origin: Origin::Member(member),
             invocation,
             resolved: Resolved::default(),
-        }
-    }
-
-    /// A short name for logs, never echoing user text: `/question` or `button q:answer`.
-    pub fn label(&self) -> String {
-        match &self.invocation {
-            Invocation::Command { name, .. } => match super::commands::find(name) {
-                Some(_) => format!("/{name}"),
-                None => "/(unknown)".to_string(),
-            },
-            Invocation::Button { custom_id, .. } => {
-                format!("button {}", super::actions::label(custom_id))
-            }
-            Invocation::Modal { custom_id, .. } => {
-                format!("modal {}", super::actions::label(custom_id))
-            }
-            Invocation::Job { id } => format!("job {}", super::actions::label(id)),
         }
     }
 }

@@ -7,8 +7,14 @@
 //! `/answer`, so a candidate in the channel never sees one from a fresh install on; everyone
 //! for daily-practice posts, whose answers are revealed anyway.
 
+use crate::bank::Question;
+use crate::text::truncate;
+
 use super::access::Access;
+use super::cards::level_colour;
+use super::effect::{Card, Message};
 use super::error::ScoreError;
+use super::limits::{DESCRIPTION_MAX, EMBED_TOTAL_MAX};
 use super::request::Request;
 use super::{Engine, Error};
 
@@ -96,4 +102,95 @@ impl Engine {
         }
         Ok(access)
     }
+}
+
+impl Engine {
+    /// The rubric: the question quoted, then what a strong answer covers, red flags and
+    /// follow-ups, each under a heading, in the card's description. Sections that would not
+    /// fit one description (never for the shipped packs; a test checks) go on in a second card.
+    pub fn rubric_message(&self, q: &Question) -> Message {
+        let quoted: String = q
+            .prompt
+            .lines()
+            .map(|l| format!("> {l}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut sections = vec![quoted];
+        for (heading, items) in [
+            ("Must cover (a yes)", &q.answer),
+            ("Strong answers also cover", &q.bonus),
+            ("Red flags", &q.red_flags),
+            ("Follow-up probes", &q.follow_ups),
+        ] {
+            let body: Vec<String> = items
+                .iter()
+                .map(|i| format!("• {}", bold_lead(i)))
+                .collect();
+            sections.push(format!("**{heading}**\n{}", body.join("\n")));
+        }
+        let title = truncate(
+            &format!(
+                "Model answer · {} · {}",
+                q.level.title(),
+                self.bank().topic_name(&q.topic)
+            ),
+            256,
+        );
+        let footer = if q.tags.is_empty() {
+            q.id.clone()
+        } else {
+            format!("{} · tags: {}", q.id, q.tags.join(", "))
+        };
+        let mut cards: Vec<Card> = Vec::new();
+        let mut current = String::new();
+        for section in sections {
+            let joined = if current.is_empty() {
+                section.clone()
+            } else {
+                format!("{current}\n\n{section}")
+            };
+            if joined.chars().count() > DESCRIPTION_MAX && !current.is_empty() {
+                cards.push(Card {
+                    description: Some(std::mem::take(&mut current)),
+                    ..Card::default()
+                });
+                current = truncate(&section, DESCRIPTION_MAX);
+            } else {
+                current = truncate(&joined, DESCRIPTION_MAX);
+            }
+        }
+        cards.push(Card {
+            description: Some(current),
+            ..Card::default()
+        });
+        let last = cards.len() - 1;
+        for (i, card) in cards.iter_mut().enumerate() {
+            card.colour = Some(level_colour(q.level));
+            if i == 0 {
+                card.title = Some(title.clone());
+            }
+            if i == last {
+                card.footer = Some(footer.clone());
+            }
+        }
+        debug_assert!(cards.iter().map(Card::text_len).sum::<usize>() <= EMBED_TOTAL_MAX);
+        Message {
+            cards,
+            ..Message::default()
+        }
+    }
+}
+
+/// Puts a point's lead phrase in bold: the words before a colon near its start
+/// ("Begins with the business: agrees ..." becomes "**Begins with the business:** agrees ...").
+pub fn bold_lead(item: &str) -> String {
+    let item = item.trim();
+    if let Some(i) = item.find(": ") {
+        let lead = &item[..i];
+        let words = lead.split_whitespace().count();
+        if (1..=8).contains(&words) && !lead.contains(['.', '*', '`']) && lead.len() <= 80 {
+            return format!("**{lead}:**{}", &item[i + 1..]);
+        }
+    }
+    item.to_string()
 }

@@ -12,17 +12,15 @@ use crate::store::{
 };
 use crate::text::{escape, truncate};
 
-use super::super::access::Access;
-use super::super::commands::Args;
-use super::super::error::ScoreError;
-use super::super::request::ResolvedUser;
-use super::super::{
-    ButtonStyle, Card, Effect, Engine, Error, Message, Outcome, Request, actions, help::BOT_COLOUR,
-};
 use super::{
     RECOMMENDATIONS, SCALE, candidate_name, date_utc, mean, member, parse_date, rating_label,
     recommendation_label, sees_everything, spread, two,
 };
+use crate::engine::ResolvedUser;
+use crate::engine::ScoreError;
+use crate::engine::access::Access;
+use crate::engine::cards::BOT_COLOUR;
+use crate::engine::{ButtonStyle, Card, Effect, Engine, Error, Message, Outcome, Request};
 
 /// Candidates per page of `/scores team`.
 pub const TEAM_PAGE: usize = 10;
@@ -93,12 +91,12 @@ impl Engine {
         ))
     }
 
-    pub(in crate::engine) fn cmd_scores_candidate(
+    pub(crate) fn cmd_scores_candidate(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::CandidateOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
+        let (name, key) = candidate_name(&opts.candidate)?;
         let seen = self.visibility_of(req)?;
         let (candidate, rows, recs, sessions) = self.store.read(|db| {
             let c = db
@@ -251,32 +249,23 @@ impl Engine {
         Ok(Outcome::private(Message::default().card(fit(card))))
     }
 
-    pub(in crate::engine) fn cmd_scores_team(
+    pub(crate) fn cmd_scores_team(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::TeamOptions,
     ) -> Result<Outcome, Error> {
-        let since = args
-            .get::<String>("since")?
-            .map(|s| parse_date(&s))
-            .transpose()?;
-        self.rate_limit(req, super::super::rate::TEAM)?;
+        let since = opts.since.map(|s| parse_date(&s)).transpose()?;
+        self.rate_limit(req, crate::engine::rate::TEAM)?;
         Ok(Outcome::private(self.team_page(req, since, 0)?))
     }
 
     /// Paging of `/scores team`: `sc:team:<page>:<since ms or empty>`.
-    pub(in crate::engine) fn action_team_page(
+    pub(crate) fn action_team_page(
         &self,
         req: &Request,
-        args: &str,
+        page: usize,
+        since: Option<i64>,
     ) -> Result<Outcome, Error> {
-        let (page, since) = args.split_once(':').ok_or(Error::UnknownAction)?;
-        let page: usize = page.parse().map_err(|_| Error::UnknownAction)?;
-        let since = if since.is_empty() {
-            None
-        } else {
-            Some(since.parse::<i64>().map_err(|_| Error::UnknownAction)?)
-        };
         Ok(Outcome::new(vec![Effect::Update(
             self.team_page(req, since, page)?,
         )]))
@@ -378,8 +367,8 @@ impl Engine {
         };
         let mut message = Message::default().card(card);
         if pages > 1 {
-            let since = since.map_or(String::new(), |s| s.to_string());
-            let id = |p: usize| actions::format("sc:team", &format!("{p}:{since}"));
+            let id =
+                |p: usize| super::commands::ScoresAction::TeamPage { page: p, since }.to_string();
             message = message
                 .button(
                     "◀ Newer",
@@ -393,14 +382,14 @@ impl Engine {
         Ok(message)
     }
 
-    pub(in crate::engine) fn cmd_scores_interviewer(
+    pub(crate) fn cmd_scores_interviewer(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::InterviewerOptions,
     ) -> Result<Outcome, Error> {
         let me = member(req)?.user_id;
         let all = sees_everything(req);
-        let user: Option<ResolvedUser> = args.get("user")?;
+        let user: Option<ResolvedUser> = opts.user;
         if let Some(u) = &user
             && u.id != me
             && !all
@@ -487,12 +476,12 @@ impl Engine {
         Ok(Outcome::private(Message::default().card(fit(card))))
     }
 
-    pub(in crate::engine) fn cmd_scores_question(
+    pub(crate) fn cmd_scores_question(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::QuestionOptions,
     ) -> Result<Outcome, Error> {
-        let id = args.require::<String>("id")?.trim().to_string();
+        let id = opts.id.trim().to_string();
         // Blind scoring in the query: without Manage Server, only candidates one has rated.
         let viewer = if sees_everything(req) {
             None

@@ -9,25 +9,24 @@
 
 use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, SessionKind};
 
-use super::super::commands::Args;
-use super::super::error::ScoreError;
-use super::super::{Delivered, Engine, Error, Message, Outcome, Request};
 use super::{NOTES_MAX, candidate_name, member, rating_label, recommendation_label};
+use crate::engine::ScoreError;
+use crate::engine::{Delivered, Engine, Error, Message, Outcome, Request};
 use crate::text::quote;
 
 impl Engine {
-    pub(in crate::engine) fn cmd_score(
+    pub(crate) fn cmd_score(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::ScoreOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
-        let q = self.question(&args.require::<String>("question")?)?;
-        let rating: u8 = args
-            .require::<String>("rating")?
+        let (name, key) = candidate_name(&opts.candidate)?;
+        let q = self.question(&opts.question)?;
+        let rating: u8 = opts
+            .rating
             .parse()
             .map_err(|_| Error::Internal("rating choice".into()))?;
-        let notes: Option<String> = args.get("notes")?;
+        let notes: Option<String> = opts.notes;
         if let Some(n) = &notes
             && n.chars().count() > NOTES_MAX
         {
@@ -66,13 +65,13 @@ impl Engine {
         ))))
     }
 
-    pub(in crate::engine) fn cmd_recommend(
+    pub(crate) fn cmd_recommend(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::RecommendOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
-        let rec: String = args.require("recommendation")?;
+        let (name, key) = candidate_name(&opts.candidate)?;
+        let rec: String = opts.recommendation;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (candidate, old) = self.store.write(|db| {
@@ -101,8 +100,8 @@ impl Engine {
         ))))
     }
 
-    /// Remembers the message a [`super::super::Commit::CandidateMessage`] names, once delivered.
-    pub(in crate::engine) fn record_candidate_message(
+    /// Remembers the message a [`super::commands::CandidateMessage`] names, once delivered.
+    pub(crate) fn record_candidate_message(
         &self,
         guild_id: u64,
         candidate_id: i64,

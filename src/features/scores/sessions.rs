@@ -12,51 +12,38 @@ use crate::bank::{Level, Question};
 use crate::store::{NewSession, ScoreKey, Session, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
 
-use super::super::commands::Args;
-use super::super::error::ScoreError;
-use super::super::questions::level_colour;
-use super::super::{
-    ButtonStyle, Card, Commit, Effect, Engine, Error, InputStyle, Invocation, Message, MessageRef,
-    Modal, Outcome, Request, TextInput, Visibility, actions, help::BOT_COLOUR,
-};
+use super::commands::{CandidateMessage, ScoresAction};
 use super::scoring::confirmation;
 use super::{NOTES_MAX, SCALE, candidate_name, member, rating_label, recommendation_label};
+use crate::engine::ScoreError;
+use crate::engine::cards::BOT_COLOUR;
+use crate::engine::cards::level_colour;
+use crate::engine::{
+    ButtonStyle, Card, Effect, Engine, Error, InputStyle, Invocation, Message, MessageRef, Modal,
+    Outcome, Request, TextInput, Visibility,
+};
 
 /// How long a session may stay open before the scheduler closes it.
 pub const SESSION_MAX_MS: i64 = 24 * 60 * 60 * 1000;
 pub const SESSION_ANSWER_LABEL: &str = "🔒 Model answer (interviewers only)";
 
-/// The parsed args of a session button: session, question index, and the rest.
-fn parse(args: &str) -> Result<(i64, usize, &str), Error> {
-    let mut parts = args.splitn(3, ':');
-    let session = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or(Error::UnknownAction)?;
-    let index = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or(Error::UnknownAction)?;
-    Ok((session, index, parts.next().unwrap_or("")))
-}
-
 impl Engine {
-    pub(in crate::engine) fn cmd_interview_start(
+    pub(crate) fn cmd_interview_start(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::StartOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
-        let level: Level = args.require("level")?;
-        let count = usize::try_from(args.get::<i64>("questions")?.unwrap_or(5)).unwrap_or(5);
-        let topic = args.get::<String>("topic")?.map(|t| t.to_lowercase());
+        let (name, key) = candidate_name(&opts.candidate)?;
+        let level: Level = opts.level;
+        let count = usize::try_from(opts.questions.unwrap_or(5)).unwrap_or(5);
+        let topic = opts.topic.map(|t| t.to_lowercase());
         if let Some(t) = &topic
             && !self.bank().has_topic(t)
         {
             let topics: Vec<&str> = self.bank().topics().collect();
             return Err(Error::UnknownTopic {
                 topic: t.clone(),
-                suggestion: super::super::questions::closest(t, &topics).map(String::from),
+                suggestion: crate::text::closest(t, &topics).map(String::from),
                 topics: topics.into_iter().map(String::from).collect(),
             });
         }
@@ -116,29 +103,31 @@ impl Engine {
             "Interview session started with {} questions below. Every interviewer rates with the buttons (only you see your confirmations); the question moves on when you rate or skip it. `/interview end` closes it.",
             session.questions.len()
         );
-        Ok(Outcome::new(vec![
-            Effect::reply(Visibility::Private, Message::text(note)),
-            Effect::Post {
-                channel_id: req.channel_id,
-                message: posted,
-                nonce: None,
-                reply_to: None,
+        let mut outcome = Outcome::default();
+        outcome.push(Effect::reply(Visibility::Private, Message::text(note)));
+        let post = outcome.push(Effect::Post {
+            channel_id: req.channel_id,
+            message: posted,
+            nonce: None,
+            reply_to: None,
+        });
+        outcome.commit(
+            post,
+            CandidateMessage {
+                guild_id: req.guild_id,
+                candidate_id: session.candidate_id,
+                session_id: Some(session.id),
             },
-        ])
-        .with_commit(Commit::CandidateMessage {
-            guild_id: req.guild_id,
-            candidate_id: session.candidate_id,
-            session_id: Some(session.id),
-            effect: 1,
-        }))
+        );
+        Ok(outcome)
     }
 
-    pub(in crate::engine) fn cmd_interview_end(
+    pub(crate) fn cmd_interview_end(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::EndOptions,
     ) -> Result<Outcome, Error> {
-        let rec: Option<String> = args.get("recommendation")?;
+        let rec: Option<String> = opts.recommendation;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (session, mine) = self.store.write(|db| {
@@ -223,27 +212,13 @@ impl Engine {
     }
 
     /// A rating button: records the presser's score; the starter's moves the session on.
-    pub(in crate::engine) fn action_session_rate(
-        &self,
-        req: &Request,
-        args: &str,
-    ) -> Result<Outcome, Error> {
-        let (id, index, rest) = parse(args)?;
-        let rating: u8 = rest
-            .parse()
-            .ok()
-            .filter(|r| (1..=4).contains(r))
-            .ok_or(Error::UnknownAction)?;
-        self.session_score(req, id, index, Some(rating), None)
-    }
-
     /// "Skip": the starter moves the session on without rating.
-    pub(in crate::engine) fn action_session_skip(
+    pub(crate) fn action_session_skip(
         &self,
         req: &Request,
-        args: &str,
+        id: i64,
+        index: usize,
     ) -> Result<Outcome, Error> {
-        let (id, index, _) = parse(args)?;
         let m = member(req)?;
         let session = self.open_session(req, id, index)?;
         if session.started_by != m.user_id {
@@ -266,12 +241,12 @@ impl Engine {
     }
 
     /// "Notes": a modal with the presser's notes on this question so far.
-    pub(in crate::engine) fn action_session_notes(
+    pub(crate) fn action_session_notes(
         &self,
         req: &Request,
-        args: &str,
+        id: i64,
+        index: usize,
     ) -> Result<Outcome, Error> {
-        let (id, index, _) = parse(args)?;
         let m = member(req)?;
         let session = self.open_session(req, id, index)?;
         let question = &session.questions[index];
@@ -286,7 +261,7 @@ impl Engine {
             })
         })?;
         Ok(Outcome::new(vec![Effect::OpenModal(Modal {
-            action: actions::format("s:note", &format!("{id}:{index}")),
+            action: ScoresAction::NoteSubmit { session: id, index }.to_string(),
             title: truncate(&format!("Notes · question {}", index + 1), 45),
             inputs: vec![TextInput {
                 id: "notes".into(),
@@ -303,12 +278,12 @@ impl Engine {
     }
 
     /// The Notes modal, submitted.
-    pub(in crate::engine) fn action_session_note_submit(
+    pub(crate) fn action_session_note_submit(
         &self,
         req: &Request,
-        args: &str,
+        id: i64,
+        index: usize,
     ) -> Result<Outcome, Error> {
-        let (id, index, _) = parse(args)?;
         let notes = match &req.invocation {
             Invocation::Modal { fields, .. } => fields
                 .iter()
@@ -325,12 +300,12 @@ impl Engine {
     }
 
     /// "Model answer" inside a session: interviewers only (the action's access rule), always.
-    pub(in crate::engine) fn action_session_answer(
+    pub(crate) fn action_session_answer(
         &self,
         req: &Request,
-        args: &str,
+        id: i64,
+        index: usize,
     ) -> Result<Outcome, Error> {
-        let (id, index, _) = parse(args)?;
         let session = self
             .store
             .read(|db| db.session(req.guild_id, id))?
@@ -353,7 +328,7 @@ impl Engine {
     }
 
     /// Records a rating and/or notes of the presser for question `index` of a session.
-    fn session_score(
+    pub(crate) fn session_score(
         &self,
         req: &Request,
         id: i64,
@@ -481,7 +456,7 @@ impl Engine {
             footer: Some(format!("{qid} · session {}", s.id)),
             ..Card::default()
         };
-        let args = format!("{}:{}", s.id, s.position);
+        let (session, index) = (s.id, s.position);
         let mut message = Message::default().card(card);
         for (value, name, _) in SCALE {
             let style = match value {
@@ -494,7 +469,12 @@ impl Engine {
                 &format!("{value} {name}"),
                 self.action_id(
                     s.guild_id,
-                    actions::format("s:rate", &format!("{args}:{value}")),
+                    ScoresAction::Rate {
+                        session,
+                        index,
+                        rating: value,
+                    }
+                    .to_string(),
                 )?,
                 style,
             );
@@ -502,17 +482,26 @@ impl Engine {
         message = message
             .button(
                 "Notes",
-                self.action_id(s.guild_id, actions::format("s:notes", &args))?,
+                self.action_id(
+                    s.guild_id,
+                    ScoresAction::Notes { session, index }.to_string(),
+                )?,
                 ButtonStyle::Secondary,
             )
             .button(
                 SESSION_ANSWER_LABEL,
-                self.action_id(s.guild_id, actions::format("s:answer", &args))?,
+                self.action_id(
+                    s.guild_id,
+                    ScoresAction::Answer { session, index }.to_string(),
+                )?,
                 ButtonStyle::Secondary,
             )
             .button(
                 "Skip",
-                self.action_id(s.guild_id, actions::format("s:skip", &args))?,
+                self.action_id(
+                    s.guild_id,
+                    ScoresAction::Skip { session, index }.to_string(),
+                )?,
                 ButtonStyle::Secondary,
             );
         Ok(message)

@@ -1,9 +1,14 @@
-//! The command table: every command declared once. Discord registration, the console parser,
-//! `/help`, option checking and permission checks are all derived from these declarations.
+//! Command declarations: each command declared once, by the feature that owns it. Discord
+//! registration, the console parser, `/help`, option checking and permission checks are all
+//! derived from these declarations.
+//!
+//! A command's options are a struct declared with [`options!`](crate::options): the field
+//! names are the option names, the field types say what each option holds (`Option<_>` for an
+//! optional one), and the struct's [`Run::run`] is the command's handler. The declaration the
+//! front ends see ([`OptionSpec`]) and the typed value the handler gets come from that one
+//! struct, and a mismatch between an option's kind and its field's type fails to compile.
 
 use std::collections::HashMap;
-
-use crate::bank::Level;
 
 use super::Engine;
 use super::access::Access;
@@ -16,6 +21,24 @@ use super::request::{
 
 /// Runs a command once its caller and options have been checked.
 pub type Handler = fn(&Engine, &Request, &Args) -> Result<Outcome, Error>;
+
+/// A command's typed options (see [`options!`](crate::options)).
+pub trait Options: Sized {
+    /// The options as declared to the front ends, in order.
+    const SPECS: &'static [OptionSpec];
+    /// The typed value of checked options.
+    fn from_args(args: &Args) -> Result<Self, Error>;
+}
+
+/// What a command does with its typed options: its handler.
+pub trait Run: Options {
+    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error>;
+}
+
+/// The handler of a command whose options are `O`.
+fn run<O: Run>(engine: &Engine, req: &Request, args: &Args) -> Result<Outcome, Error> {
+    O::from_args(args)?.run(engine, req)
+}
 
 /// Who sees a command's answer. Known before the work starts, so a front end that has to
 /// acknowledge early (Discord's deferral) can pick the right visibility up front.
@@ -45,19 +68,15 @@ pub struct CommandSpec {
 }
 
 impl CommandSpec {
-    /// A leaf command with the defaults: everyone may run it, answered privately.
-    pub const fn leaf(
-        name: &'static str,
-        description: &'static str,
-        options: &'static [OptionSpec],
-        handler: Handler,
-    ) -> CommandSpec {
+    /// A leaf command with the defaults (everyone may run it, answered privately): its options
+    /// and its handler are those of `O`.
+    pub const fn leaf<O: Run>(name: &'static str, description: &'static str) -> CommandSpec {
         CommandSpec {
             name,
             description,
-            options,
+            options: O::SPECS,
             subcommands: &[],
-            handler: Some(handler),
+            handler: Some(run::<O>),
             access: Access::Everyone,
             answer: Answer::Private,
             default_permissions: None,
@@ -66,6 +85,25 @@ impl CommandSpec {
 
     pub fn option(&self, name: &str) -> Option<&'static OptionSpec> {
         self.options.iter().find(|o| o.name == name)
+    }
+
+    /// A subcommand group (or a command with subcommands): no options, no handler.
+    pub const fn group(
+        name: &'static str,
+        description: &'static str,
+        access: Access,
+        subcommands: &'static [CommandSpec],
+    ) -> CommandSpec {
+        CommandSpec {
+            name,
+            description,
+            options: &[],
+            subcommands,
+            handler: None,
+            access,
+            answer: Answer::Private,
+            default_permissions: None,
+        }
     }
 
     pub fn is_group(&self) -> bool {
@@ -141,13 +179,91 @@ pub struct OptionSpec {
     pub completion: Option<Completion>,
 }
 
-/// A runnable command found by its path.
+/// Builders for [`options!`](crate::options), which fills in `name` and `required`.
+impl OptionSpec {
+    const fn of(description: &'static str, kind: OptionKind) -> OptionSpec {
+        OptionSpec {
+            name: "",
+            description,
+            kind,
+            required: false,
+            choices: &[],
+            completion: None,
+        }
+    }
+
+    /// Free text of at most `max_len` characters.
+    pub const fn text(description: &'static str, max_len: u16) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::Text { max_len })
+    }
+
+    pub const fn integer(description: &'static str, min: i64, max: i64) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::Integer { min, max })
+    }
+
+    pub const fn boolean(description: &'static str) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::Boolean)
+    }
+
+    pub const fn user(description: &'static str) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::User)
+    }
+
+    pub const fn role(description: &'static str) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::Role)
+    }
+
+    /// A channel of one of `kinds`.
+    pub const fn channel(description: &'static str, kinds: &'static [ChannelKind]) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::Channel { kinds })
+    }
+
+    pub const fn attachment(description: &'static str) -> OptionSpec {
+        OptionSpec::of(description, OptionKind::Attachment)
+    }
+
+    /// The same option with a closed set of values.
+    pub const fn choices(self, choices: &'static [ChoiceSpec]) -> OptionSpec {
+        OptionSpec { choices, ..self }
+    }
+
+    /// The same option with suggestions while the user types.
+    pub const fn complete(self, completion: Completion) -> OptionSpec {
+        OptionSpec {
+            completion: Some(completion),
+            ..self
+        }
+    }
+}
+
+/// A runnable command found by its path. Shown as its path (`daily set`).
 #[derive(Clone, Copy)]
 pub struct Leaf {
     /// The top-level command (carries `default_permissions`).
     pub root: &'static CommandSpec,
     pub spec: &'static CommandSpec,
 }
+
+impl std::fmt::Display for Leaf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.path())
+    }
+}
+
+impl std::fmt::Debug for Leaf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "/{}", self.path())
+    }
+}
+
+/// The same command.
+impl PartialEq for Leaf {
+    fn eq(&self, other: &Leaf) -> bool {
+        std::ptr::eq(self.spec, other.spec)
+    }
+}
+
+impl Eq for Leaf {}
 
 impl Leaf {
     /// `question`, `daily set`.
@@ -220,315 +336,6 @@ fn walk_path(
     false
 }
 
-pub const LEVEL_CHOICES: &[ChoiceSpec] = &[
-    ChoiceSpec {
-        name: "Junior (0-2 years)",
-        value: "junior",
-    },
-    ChoiceSpec {
-        name: "Mid-level (2-5 years)",
-        value: "mid",
-    },
-    ChoiceSpec {
-        name: "Senior (5+ years)",
-        value: "senior",
-    },
-];
-
-/// Every command the bot offers, in the order `/help` lists them.
-pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        answer: Answer::Public,
-        ..CommandSpec::leaf(
-            "question",
-            "Post an interview question for a level, optionally on one topic",
-            &[
-                OptionSpec {
-                    name: "level",
-                    description: "Seniority the question is pitched at",
-                    kind: OptionKind::Text { max_len: 20 },
-                    required: true,
-                    choices: LEVEL_CHOICES,
-                    completion: None,
-                },
-                OptionSpec {
-                    name: "topic",
-                    description: "Only questions on this topic (e.g. networking)",
-                    kind: OptionKind::Text { max_len: 64 },
-                    required: false,
-                    choices: &[],
-                    completion: Some(Completion::Topic),
-                },
-            ],
-            Engine::cmd_question,
-        )
-    },
-    CommandSpec {
-        answer: Answer::PublicIf("public"),
-        ..CommandSpec::leaf(
-            "answer",
-            "Show a question's model answer, red flags and follow-ups (privately)",
-            &[
-                OptionSpec {
-                    name: "id",
-                    description: "Question id, as shown under the question",
-                    kind: OptionKind::Text { max_len: 64 },
-                    required: true,
-                    choices: &[],
-                    completion: Some(Completion::QuestionId),
-                },
-                OptionSpec {
-                    name: "public",
-                    description: "Post it for the whole channel instead of only you",
-                    kind: OptionKind::Boolean,
-                    required: false,
-                    choices: &[],
-                    completion: None,
-                },
-            ],
-            Engine::cmd_answer,
-        )
-    },
-    CommandSpec::leaf(
-        "help",
-        "How the bot works and its commands; or one command's options in full",
-        &[OptionSpec {
-            name: "command",
-            description: "Show this command's options in full",
-            kind: OptionKind::Text { max_len: 20 },
-            required: false,
-            choices: HELP_TOPICS,
-            completion: None,
-        }],
-        Engine::cmd_help,
-    ),
-    CommandSpec {
-        name: "daily",
-        description: "Daily practice: one question a day in a channel, the answer later",
-        options: &[],
-        subcommands: &[
-            CommandSpec {
-                access: Access::Interviewers,
-                ..CommandSpec::leaf(
-                    "set",
-                    "Post a question every day in a channel at a local time",
-                    &[
-                        CHANNEL_OPTION,
-                        OptionSpec {
-                            name: "time",
-                            description: "Local time of day, HH:MM (24-hour), e.g. 09:00",
-                            kind: OptionKind::Text { max_len: 5 },
-                            required: true,
-                            choices: &[],
-                            completion: None,
-                        },
-                        OptionSpec {
-                            name: "timezone",
-                            description: "IANA time zone, e.g. Europe/Berlin (default: the server's, else UTC)",
-                            kind: OptionKind::Text { max_len: 64 },
-                            required: false,
-                            choices: &[],
-                            completion: Some(Completion::Timezone),
-                        },
-                        OptionSpec {
-                            name: "level",
-                            description: "Level of the questions (default: ramp through the week)",
-                            kind: OptionKind::Text { max_len: 10 },
-                            required: false,
-                            choices: DAILY_LEVEL_CHOICES,
-                            completion: None,
-                        },
-                        OptionSpec {
-                            name: "topic",
-                            description: "Only questions on this topic",
-                            kind: OptionKind::Text { max_len: 64 },
-                            required: false,
-                            choices: &[],
-                            completion: Some(Completion::Topic),
-                        },
-                        OptionSpec {
-                            name: "role",
-                            description: "A role to mention with each question",
-                            kind: OptionKind::Role,
-                            required: false,
-                            choices: &[],
-                            completion: None,
-                        },
-                        OptionSpec {
-                            name: "reveal_after",
-                            description: "When to reveal the answer, e.g. 12h, 90m, 1h30m (at most 24h; 0 = never)",
-                            kind: OptionKind::Text { max_len: 12 },
-                            required: false,
-                            choices: &[],
-                            completion: None,
-                        },
-                        OptionSpec {
-                            name: "days",
-                            description: "every day (default), weekdays, or a list such as mon,wed,fri",
-                            kind: OptionKind::Text { max_len: 60 },
-                            required: false,
-                            choices: &[],
-                            completion: None,
-                        },
-                    ],
-                    Engine::cmd_daily_set,
-                )
-            },
-            CommandSpec {
-                access: Access::Interviewers,
-                ..CommandSpec::leaf(
-                    "off",
-                    "Stop daily practice in a channel",
-                    &[CHANNEL_OPTION],
-                    Engine::cmd_daily_off,
-                )
-            },
-            CommandSpec {
-                access: Access::Interviewers,
-                ..CommandSpec::leaf(
-                    "status",
-                    "Every daily schedule of this server, with the next and last post",
-                    &[],
-                    Engine::cmd_daily_status,
-                )
-            },
-            CommandSpec {
-                access: Access::Interviewers,
-                ..CommandSpec::leaf(
-                    "now",
-                    "Post an extra question in a channel now (not the day's post)",
-                    &[CHANNEL_OPTION],
-                    Engine::cmd_daily_now,
-                )
-            },
-            CommandSpec {
-                access: Access::Interviewers,
-                ..CommandSpec::leaf(
-                    "preview",
-                    "The next seven posts of a channel, with their levels",
-                    &[CHANNEL_OPTION],
-                    Engine::cmd_daily_preview,
-                )
-            },
-        ],
-        handler: None,
-        access: Access::Interviewers,
-        answer: Answer::Private,
-        default_permissions: Some(crate::engine::Permissions::MANAGE_GUILD),
-    },
-    // Scorecards (issue 10), declared in `scores/commands.rs`.
-    super::scores::commands::CONFIG,
-    super::scores::commands::SCORE,
-    super::scores::commands::RECOMMEND,
-    super::scores::commands::INTERVIEW,
-    super::scores::commands::SCORES,
-];
-
-/// The commands `/help command:` explains: every top-level command (a test keeps the list
-/// complete).
-pub const HELP_TOPICS: &[ChoiceSpec] = &[
-    ChoiceSpec {
-        name: "/question",
-        value: "question",
-    },
-    ChoiceSpec {
-        name: "/answer",
-        value: "answer",
-    },
-    ChoiceSpec {
-        name: "/help",
-        value: "help",
-    },
-    ChoiceSpec {
-        name: "/daily",
-        value: "daily",
-    },
-    ChoiceSpec {
-        name: "/config",
-        value: "config",
-    },
-    ChoiceSpec {
-        name: "/score",
-        value: "score",
-    },
-    ChoiceSpec {
-        name: "/recommend",
-        value: "recommend",
-    },
-    ChoiceSpec {
-        name: "/interview",
-        value: "interview",
-    },
-    ChoiceSpec {
-        name: "/scores",
-        value: "scores",
-    },
-];
-
-const CHANNEL_OPTION: OptionSpec = OptionSpec {
-    name: "channel",
-    description: "The text or announcement channel",
-    kind: OptionKind::Channel {
-        kinds: super::daily::POST_CHANNELS,
-    },
-    required: true,
-    choices: &[],
-    completion: None,
-};
-
-const DAILY_LEVEL_CHOICES: &[ChoiceSpec] = &[
-    ChoiceSpec {
-        name: "Ramp: junior early in the week, mid mid-week, senior at its end",
-        value: "ramp",
-    },
-    ChoiceSpec {
-        name: "Junior (0-2 years)",
-        value: "junior",
-    },
-    ChoiceSpec {
-        name: "Mid-level (2-5 years)",
-        value: "mid",
-    },
-    ChoiceSpec {
-        name: "Senior (5+ years)",
-        value: "senior",
-    },
-];
-
-/// The runnable command at `path` (`question`, `daily set`), if there is one.
-pub fn find(path: &str) -> Option<Leaf> {
-    find_in(COMMANDS, path)
-}
-
-/// Like [`find`] over any table (tests declare their own).
-pub fn find_in(table: &'static [CommandSpec], path: &str) -> Option<Leaf> {
-    let mut words = path.split_whitespace();
-    let first = words.next()?;
-    let root = table.iter().find(|c| c.name == first)?;
-    let mut node = root;
-    for word in words {
-        node = node.subcommands.iter().find(|c| c.name == word)?;
-    }
-    node.handler.is_some().then_some(Leaf { root, spec: node })
-}
-
-/// Every runnable command of the table, depth first, in declaration order.
-pub fn leaves() -> Vec<Leaf> {
-    fn walk(root: &'static CommandSpec, node: &'static CommandSpec, out: &mut Vec<Leaf>) {
-        if node.handler.is_some() {
-            out.push(Leaf { root, spec: node });
-        }
-        for sub in node.subcommands {
-            walk(root, sub, out);
-        }
-    }
-    let mut out = Vec::new();
-    for root in COMMANDS {
-        walk(root, root, &mut out);
-    }
-    out
-}
-
 /// A checked option value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -547,38 +354,204 @@ pub trait FromValue: Sized {
     fn from_value(value: &Value) -> Option<Self>;
 }
 
-macro_rules! from_value {
-    ($t:ty, $variant:ident) => {
-        impl FromValue for $t {
-            fn from_value(value: &Value) -> Option<Self> {
+/// The kind of value a field type holds, checked against its option's kind at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueClass {
+    Text,
+    Integer,
+    Number,
+    Bool,
+    User,
+    Role,
+    Channel,
+    Attachment,
+}
+
+/// Whether an option of `kind` gives values of `class`.
+pub const fn fits(class: ValueClass, kind: &OptionKind) -> bool {
+    matches!(
+        (class, kind),
+        (ValueClass::Text, OptionKind::Text { .. })
+            | (ValueClass::Integer, OptionKind::Integer { .. })
+            | (ValueClass::Number, OptionKind::Number { .. })
+            | (ValueClass::Bool, OptionKind::Boolean)
+            | (ValueClass::User, OptionKind::User)
+            | (ValueClass::Role, OptionKind::Role)
+            | (ValueClass::Channel, OptionKind::Channel { .. })
+            | (ValueClass::Attachment, OptionKind::Attachment)
+    )
+}
+
+/// A field type of an [`Options`] struct: `T` for a required option, `Option<T>` for an
+/// optional one.
+pub trait Arg: Sized {
+    const REQUIRED: bool;
+    const CLASS: ValueClass;
+    fn take(args: &Args, name: &'static str) -> Result<Self, Error>;
+}
+
+/// A text value with a closed set of values (the option's choices), read as a typed value.
+pub trait FromText: Sized {
+    fn from_text(text: &str) -> Option<Self>;
+}
+
+/// Implements [`FromValue`] and [`Arg`] (for `T` and `Option<T>`) for option value types.
+#[macro_export]
+macro_rules! option_value {
+    ($t:ty, $class:ident, $variant:ident) => {
+        impl $crate::engine::command::FromValue for $t {
+            fn from_value(value: &$crate::engine::command::Value) -> Option<Self> {
                 match value {
-                    Value::$variant(v) => Some(v.clone()),
+                    $crate::engine::command::Value::$variant(v) => Some(v.clone()),
                     _ => None,
                 }
             }
         }
+        $crate::option_value!(@arg $t, $class);
+    };
+    (text $t:ty) => {
+        impl $crate::engine::command::FromValue for $t {
+            fn from_value(value: &$crate::engine::command::Value) -> Option<Self> {
+                match value {
+                    $crate::engine::command::Value::Text(v) => {
+                        <$t as $crate::engine::command::FromText>::from_text(v)
+                    }
+                    _ => None,
+                }
+            }
+        }
+        $crate::option_value!(@arg $t, Text);
+    };
+    (@arg $t:ty, $class:ident) => {
+        impl $crate::engine::command::Arg for $t {
+            const REQUIRED: bool = true;
+            const CLASS: $crate::engine::command::ValueClass =
+                $crate::engine::command::ValueClass::$class;
+            fn take(
+                args: &$crate::engine::command::Args,
+                name: &'static str,
+            ) -> Result<Self, $crate::engine::Error> {
+                args.require(name)
+            }
+        }
+        impl $crate::engine::command::Arg for Option<$t> {
+            const REQUIRED: bool = false;
+            const CLASS: $crate::engine::command::ValueClass =
+                $crate::engine::command::ValueClass::$class;
+            fn take(
+                args: &$crate::engine::command::Args,
+                name: &'static str,
+            ) -> Result<Self, $crate::engine::Error> {
+                args.get(name)
+            }
+        }
     };
 }
-from_value!(String, Text);
-from_value!(i64, Integer);
-from_value!(f64, Number);
-from_value!(bool, Bool);
-from_value!(ResolvedUser, User);
-from_value!(ResolvedRole, Role);
-from_value!(ResolvedChannel, Channel);
-from_value!(ResolvedAttachment, Attachment);
 
-impl FromValue for Level {
-    fn from_value(value: &Value) -> Option<Self> {
-        match value {
-            Value::Text(s) => Level::parse(s),
-            _ => None,
-        }
+option_value!(String, Text, Text);
+option_value!(i64, Integer, Integer);
+option_value!(f64, Number, Number);
+option_value!(bool, Bool, Bool);
+option_value!(ResolvedUser, User, User);
+option_value!(ResolvedRole, Role, Role);
+option_value!(ResolvedChannel, Channel, Channel);
+option_value!(ResolvedAttachment, Attachment, Attachment);
+
+impl FromText for crate::bank::Level {
+    fn from_text(text: &str) -> Option<Self> {
+        crate::bank::Level::parse(text)
     }
+}
+option_value!(text crate::bank::Level);
+
+/// Declares a command's options as a struct: each field is an option of that name, its type
+/// says what it holds (`Option<_>` when optional), and the expression after `=` declares it
+/// for the front ends (description, kind, choices, completion):
+///
+/// ```ignore
+/// options! {
+///     /// `/answer`
+///     pub struct AnswerOptions {
+///         id: String = OptionSpec::text("Question id, as shown under the question", 64)
+///             .complete(Completion::QuestionId),
+///         public: Option<bool> = OptionSpec::boolean("Post it for the whole channel"),
+///     }
+/// }
+/// ```
+///
+/// The struct then implements [`Options`]; implementing [`Run`] for it makes it a command
+/// ([`CommandSpec::leaf`]). An option whose kind cannot hold its field's type fails to compile.
+#[macro_export]
+macro_rules! options {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            $( $(#[$fmeta:meta])* $field:ident : $ty:ty = $spec:expr ),* $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        $vis struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $crate::engine::command::Options for $name {
+            const SPECS: &'static [$crate::engine::command::OptionSpec] = &[
+                $( $crate::engine::command::OptionSpec {
+                    name: stringify!($field),
+                    required: <$ty as $crate::engine::command::Arg>::REQUIRED,
+                    ..$spec
+                } ),*
+            ];
+
+            #[allow(unused_variables)]
+            fn from_args(
+                args: &$crate::engine::command::Args,
+            ) -> Result<Self, $crate::engine::Error> {
+                Ok($name {
+                    $( $field: <$ty as $crate::engine::command::Arg>::take(
+                        args,
+                        stringify!($field),
+                    )?, )*
+                })
+            }
+        }
+
+        const _: () = {
+            $( assert!(
+                $crate::engine::command::fits(
+                    <$ty as $crate::engine::command::Arg>::CLASS,
+                    &$spec.kind,
+                ),
+                concat!(
+                    "option `", stringify!($field), "` of ", stringify!($name),
+                    ": its kind cannot hold a ", stringify!($ty)
+                ),
+            ); )*
+        };
+    };
+}
+
+/// Makes a command's options struct run a handler that takes them: `fn(&Engine, &Request,
+/// Options) -> Result<Outcome, Error>`.
+#[macro_export]
+macro_rules! run_with {
+    ($opts:ty => $handler:path) => {
+        impl $crate::engine::command::Run for $opts {
+            fn run(
+                self,
+                engine: &$crate::engine::Engine,
+                req: &$crate::engine::Request,
+            ) -> Result<$crate::engine::Outcome, $crate::engine::Error> {
+                $handler(engine, req, self)
+            }
+        }
+    };
 }
 
 /// A command's options after checking against its declaration. Reading an option the command
-/// does not declare, or as the wrong type, is a bug and fails loudly rather than defaulting.
+/// does not declare, or as the wrong type, is a bug and fails loudly rather than defaulting
+/// (the typed structs of [`options!`](crate::options) rule both out at compile time).
 pub struct Args {
     command: &'static str,
     options: &'static [OptionSpec],
@@ -623,14 +596,14 @@ pub fn bind(leaf: Leaf, raw: &[RawOption], resolved: &Resolved) -> Result<Args, 
     for opt in raw {
         let Some(decl) = spec.option(&opt.name) else {
             return Err(Error::UnknownOption {
-                command: leaf.path(),
+                command: leaf,
                 option: opt.name.clone(),
             });
         };
         let value = convert(decl, &opt.value, resolved)?;
         if values.insert(decl.name, value).is_some() {
             return Err(Error::DuplicateOption {
-                command: leaf.path(),
+                command: leaf,
                 option: decl.name,
             });
         }
@@ -641,7 +614,7 @@ pub fn bind(leaf: Leaf, raw: &[RawOption], resolved: &Resolved) -> Result<Args, 
         .find(|o| o.required && !values.contains_key(o.name))
     {
         return Err(Error::MissingOption {
-            command: leaf.path(),
+            command: leaf,
             option: missing.name,
         });
     }
@@ -735,7 +708,7 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
                     .map(|c| Value::Text(c.value.to_string()))
                     .ok_or_else(|| {
                         let values: Vec<&str> = decl.choices.iter().map(|c| c.value).collect();
-                        let hint = super::questions::closest(&text, &values)
+                        let hint = crate::text::closest(&text, &values)
                             .map_or(String::new(), |v| format!(" (did you mean `{v}`?)"));
                         invalid(format!("one of: {}{hint}", values.join(", ")))
                     });
@@ -800,76 +773,116 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
     }
 }
 
+/// Checks every declaration of a command table: nesting, a handler or subcommands, required
+/// options before optional ones, choices only on text, `PublicIf` naming a boolean. For the
+/// tests of each registry.
+pub fn check_declarations(commands: &[&CommandSpec]) {
+    fn check(node: &CommandSpec, depth: usize) {
+        assert!(
+            depth <= 2,
+            "/{}: Discord nests at most group > subcommand",
+            node.name
+        );
+        assert!(
+            node.handler.is_some() != node.is_group(),
+            "/{}: a node has a handler or subcommands, not both",
+            node.name
+        );
+        assert!(
+            !node.is_group() || node.options.is_empty(),
+            "/{}: a group takes no options",
+            node.name
+        );
+        if depth > 0 {
+            assert!(node.default_permissions.is_none(), "/{}", node.name);
+        }
+        let mut seen_optional = false;
+        for o in node.options {
+            assert!(
+                !(o.required && seen_optional),
+                "/{} {}: required after optional",
+                node.name,
+                o.name
+            );
+            seen_optional |= !o.required;
+            assert!(
+                o.choices.is_empty() || matches!(o.kind, OptionKind::Text { .. }),
+                "choices only on text options"
+            );
+            assert!(o.choices.is_empty() || o.completion.is_none());
+        }
+        if let Answer::PublicIf(flag) = node.answer {
+            let o = node.option(flag).expect("PublicIf names a declared option");
+            assert_eq!(o.kind, OptionKind::Boolean);
+        }
+        for sub in node.subcommands {
+            check(sub, depth + 1);
+        }
+    }
+    for c in commands {
+        check(c, 0);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_declaration_is_well_formed() {
-        fn check(node: &CommandSpec, depth: usize) {
-            assert!(
-                depth <= 2,
-                "/{}: Discord nests at most group > subcommand",
-                node.name
-            );
-            assert!(
-                node.handler.is_some() != node.is_group(),
-                "/{}: a node has a handler or subcommands, not both",
-                node.name
-            );
-            assert!(
-                !node.is_group() || node.options.is_empty(),
-                "/{}: a group takes no options",
-                node.name
-            );
-            if depth > 0 {
-                assert!(node.default_permissions.is_none(), "/{}", node.name);
-            }
-            let mut seen_optional = false;
-            for o in node.options {
-                assert!(
-                    !(o.required && seen_optional),
-                    "/{} {}: required after optional",
-                    node.name,
-                    o.name
-                );
-                seen_optional |= !o.required;
-                assert!(
-                    o.choices.is_empty() || matches!(o.kind, OptionKind::Text { .. }),
-                    "choices only on text options"
-                );
-                assert!(o.choices.is_empty() || o.completion.is_none());
-            }
-            if let Answer::PublicIf(flag) = node.answer {
-                let o = node.option(flag).expect("PublicIf names a declared option");
-                assert_eq!(o.kind, OptionKind::Boolean);
-            }
-            for sub in node.subcommands {
-                check(sub, depth + 1);
-            }
+    crate::options! {
+        struct Sample {
+            id: String = OptionSpec::text("An id", 64),
+            public: Option<bool> = OptionSpec::boolean("Public"),
         }
-        for c in COMMANDS {
-            check(c, 0);
+    }
+
+    impl Run for Sample {
+        fn run(self, _: &Engine, _: &Request) -> Result<Outcome, Error> {
+            Ok(Outcome::default())
         }
-        assert!(!leaves().is_empty());
-        for leaf in leaves() {
-            let found = find(&leaf.path()).unwrap();
-            assert!(std::ptr::eq(found.spec, leaf.spec));
+    }
+
+    static SAMPLE: CommandSpec = CommandSpec {
+        answer: Answer::PublicIf("public"),
+        ..CommandSpec::leaf::<Sample>("sample", "A sample")
+    };
+
+    fn leaf() -> Leaf {
+        Leaf {
+            root: &SAMPLE,
+            spec: &SAMPLE,
         }
     }
 
     #[test]
-    fn help_explains_every_top_level_command() {
-        let topics: Vec<&str> = HELP_TOPICS.iter().map(|c| c.value).collect();
-        let commands: Vec<&str> = COMMANDS.iter().map(|c| c.name).collect();
-        assert_eq!(topics, commands);
-    }
-
-    #[test]
-    fn typed_access_refuses_undeclared_names_and_wrong_types() {
-        let leaf = find("answer").unwrap();
+    fn typed_options_are_declared_once_and_read_typed() {
+        check_declarations(&[&SAMPLE]);
+        let names: Vec<(&str, bool)> = SAMPLE
+            .options
+            .iter()
+            .map(|o| (o.name, o.required))
+            .collect();
+        assert_eq!(names, [("id", true), ("public", false)]);
         let args = bind(
-            leaf,
+            leaf(),
+            &[RawOption::text("id", "x"), RawOption::text("public", "yes")],
+            &Resolved::default(),
+        )
+        .unwrap();
+        assert_eq!(
+            Sample::from_args(&args).unwrap(),
+            Sample {
+                id: "x".into(),
+                public: Some(true)
+            }
+        );
+        let args = bind(leaf(), &[RawOption::text("id", "y")], &Resolved::default()).unwrap();
+        assert_eq!(Sample::from_args(&args).unwrap().public, None);
+    }
+
+    #[test]
+    fn untyped_access_refuses_undeclared_names_and_wrong_types() {
+        let args = bind(
+            leaf(),
             &[RawOption::text("id", "x"), RawOption::text("public", "yes")],
             &Resolved::default(),
         )
@@ -882,10 +895,21 @@ mod tests {
         ));
         assert!(matches!(args.get::<i64>("id"), Err(Error::Internal(_))));
         assert_eq!(
-            leaf.visibility(&[RawOption::text("public", "yes")]),
+            leaf().visibility(&[RawOption::text("public", "yes")]),
             Visibility::Public
         );
-        assert_eq!(leaf.visibility(&[]), Visibility::Private);
+        assert_eq!(leaf().visibility(&[]), Visibility::Private);
+    }
+
+    #[test]
+    fn option_kinds_fit_only_their_value_types() {
+        assert!(fits(ValueClass::Text, &OptionKind::Text { max_len: 1 }));
+        assert!(!fits(ValueClass::Integer, &OptionKind::Text { max_len: 1 }));
+        assert!(fits(
+            ValueClass::Channel,
+            &OptionKind::Channel { kinds: &[] }
+        ));
+        assert!(!fits(ValueClass::Bool, &OptionKind::Role));
     }
 
     #[test]

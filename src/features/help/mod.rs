@@ -2,15 +2,79 @@
 //! every command in a line; `/help command:<name>` gives one command's options in full. All of
 //! it fits one Discord message (a test checks).
 
-use super::commands::{Args, Leaf, leaves};
-use super::{Access, Card, Engine, Error, Message, Outcome, Request};
+use crate::engine::cards::{BOT_COLOUR, scale_text};
+use crate::engine::command::{ChoiceSpec, CommandSpec, Leaf, OptionSpec, Run};
+use crate::engine::{Access, Card, Engine, Error, Feature, Message, Outcome, Request};
 use crate::text::truncate;
 
-/// The bot's own colour (Discord's blurple), for messages that belong to no level.
-pub const BOT_COLOUR: u32 = 0x5865F2;
+/// The help feature: `/help`.
+pub static FEATURE: Feature = Feature {
+    name: "help",
+    commands: &[CommandSpec::leaf::<HelpOptions>(
+        "help",
+        "How the bot works and its commands; or one command's options in full",
+    )],
+    actions: &[],
+    due: None,
+};
+
+/// The commands `/help command:` explains: every top-level command (a test in
+/// `crate::features` keeps the list complete).
+pub const TOPICS: &[ChoiceSpec] = &[
+    ChoiceSpec {
+        name: "/question",
+        value: "question",
+    },
+    ChoiceSpec {
+        name: "/answer",
+        value: "answer",
+    },
+    ChoiceSpec {
+        name: "/help",
+        value: "help",
+    },
+    ChoiceSpec {
+        name: "/daily",
+        value: "daily",
+    },
+    ChoiceSpec {
+        name: "/config",
+        value: "config",
+    },
+    ChoiceSpec {
+        name: "/score",
+        value: "score",
+    },
+    ChoiceSpec {
+        name: "/recommend",
+        value: "recommend",
+    },
+    ChoiceSpec {
+        name: "/interview",
+        value: "interview",
+    },
+    ChoiceSpec {
+        name: "/scores",
+        value: "scores",
+    },
+];
+
+crate::options! {
+    /// `/help [command:<name>]`
+    pub struct HelpOptions {
+        command: Option<String> = OptionSpec::text("Show this command's options in full", 20)
+            .choices(TOPICS),
+    }
+}
+
+impl Run for HelpOptions {
+    fn run(self, engine: &Engine, _req: &Request) -> Result<Outcome, Error> {
+        engine.help(self.command)
+    }
+}
 
 impl Engine {
-    pub(super) fn cmd_help(&self, _req: &Request, args: &Args) -> Result<Outcome, Error> {
+    fn help(&self, command: Option<String>) -> Result<Outcome, Error> {
         let shown = self.presentation();
         let name = shown.bot_name.as_deref().unwrap_or("interview-bot");
         let mention = |path: &str| match shown
@@ -36,14 +100,19 @@ impl Engine {
             count = self.bank().len(),
             topics = self.bank().topics().count(),
         );
-        if let Some(command) = args.get::<String>("command")? {
+        if let Some(command) = command {
             // One command in full: each of its subcommands with every option.
             let mut card = Card {
                 title: Some(format!("/{command}")),
                 colour: Some(BOT_COLOUR),
                 ..Card::default()
             };
-            for leaf in leaves().into_iter().filter(|l| l.root.name == command) {
+            for leaf in self
+                .registry()
+                .leaves()
+                .into_iter()
+                .filter(|l| l.root.name == command)
+            {
                 card = card.field(
                     truncate(&leaf.usage(), 256),
                     truncate(&command_help(&leaf, &mention(&leaf.path())), 1024),
@@ -51,7 +120,7 @@ impl Engine {
                 );
             }
             if command == "score" || command == "interview" {
-                card = card.field("Rating scale", super::scores::scale_text(), false);
+                card = card.field("Rating scale", scale_text(), false);
             }
             return Ok(Outcome::private(Message::default().card(card)));
         }
@@ -63,8 +132,10 @@ impl Engine {
             ..Card::default()
         };
         // Every command in a line, grouped by its top-level command.
-        for root in super::COMMANDS {
-            let lines: Vec<String> = leaves()
+        for root in self.registry().commands() {
+            let lines: Vec<String> = self
+                .registry()
+                .leaves()
                 .into_iter()
                 .filter(|l| std::ptr::eq(l.root, root))
                 .map(|l| {
@@ -82,11 +153,7 @@ impl Engine {
                 false,
             );
         }
-        card = card.field(
-            "Rating scale (/score, sessions)",
-            super::scores::scale_text(),
-            false,
-        );
+        card = card.field("Rating scale (/score, sessions)", scale_text(), false);
         Ok(Outcome::private(Message::default().card(card)))
     }
 }

@@ -5,9 +5,8 @@
 
 use crate::store::ScoreRow;
 
-use super::super::commands::Args;
-use super::super::{Attachment, Engine, Error, Message, Outcome, Request};
 use super::{date_utc, timestamp_utc};
+use crate::engine::{Attachment, Engine, Error, Message, Outcome, Request};
 
 /// The header row.
 pub const COLUMNS: [&str; 10] = [
@@ -62,12 +61,12 @@ pub fn to_csv(
 }
 
 impl Engine {
-    pub(in crate::engine) fn cmd_scores_export(
+    pub(crate) fn cmd_scores_export(
         &self,
         req: &Request,
-        _args: &Args,
+        _opts: super::commands::ExportOptions,
     ) -> Result<Outcome, Error> {
-        self.rate_limit(req, super::super::rate::EXPORT)?;
+        self.rate_limit(req, crate::engine::rate::EXPORT)?;
         let rows = self.store.read(|db| db.guild_scores(req.guild_id))?;
         let bytes = to_csv(&rows, |id| match self.bank().get(id) {
             Some(q) => (q.level.as_str().to_string(), q.topic.clone()),

@@ -2,30 +2,34 @@
 //! a thread, exactly once whatever happens.
 //!
 //! Members manage schedules with `/daily set|off|status|now|preview`. The scheduler (started
-//! once by the Discord front end) asks [`Engine::daily_jobs`] what is due and runs each job as a
-//! request from the bot itself (`Origin::Bot`, `Invocation::Job`), through the same engine as
-//! commands. A post is claimed in the database before it is sent (with a nonce derived from
+//! once by the Discord front end) asks the engine what is due ([`Engine::daily_jobs`], this
+//! feature's `due`) and runs each job as a request from the bot itself (`Origin::Bot`,
+//! `Invocation::Job` with a [`DailyJob`]), through the same engine as commands. A post is claimed in the database before it is sent (with a nonce derived from
 //! the schedule and the day, so Discord drops a repeat), and recorded once Discord returned
 //! its id; a claim left behind by a stopped process is settled by looking for the post in the
 //! channel before anything is sent again.
 
-pub mod time;
+mod surface;
 
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 
 use crate::bank::{Level, Question};
+use crate::engine::cards::{MODEL_ANSWER_LABEL, level_colour};
+use crate::engine::pool::choose_least_shown_in;
+use crate::engine::rubric::RubricContext;
+use crate::engine::{
+    ButtonStyle, Card, Delivered, Due, Effect, Engine, Error, Invocation, Job, Message, MessageRef,
+    Origin, Outcome, Permissions, Request, ResolvedChannel, ResolvedRole, Visibility,
+};
 use crate::store::{DailyPost, NewSchedule, Schedule, ScheduleStatus, ShownQuestion, Source};
 use crate::text::truncate;
+use crate::time;
 
-use super::commands::Args;
-use super::questions::{choose_least_shown_in, level_colour};
-use super::{
-    ButtonStyle, Card, ChannelKind, Commit, Delivered, Effect, Engine, Error, Invocation, Message,
-    MessageRef, Origin, Outcome, Permissions, Request, ResolvedChannel, ResolvedRole, Visibility,
-    actions,
+pub use surface::{DailyButton, DailyJob, FEATURE, POST_CHANNELS};
+use surface::{
+    NowOptions, OffOptions, Posted, PreviewOptions, Revealed, SetOptions, StatusOptions,
 };
-
 use time::{Days, describe_duration, describe_instant, describe_time, discord_timestamp};
 
 /// A post missed at its time (the bot was down) is still made this long after, never past the
@@ -157,37 +161,15 @@ impl Plan {
     }
 }
 
-/// A job the scheduler runs now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job {
-    pub guild_id: u64,
-    pub channel_id: u64,
-    /// The job's id, as `Invocation::Job`.
-    pub id: String,
-}
-
-impl Job {
-    /// The request that runs it: from the bot itself.
-    pub fn request(&self) -> Request {
-        Request {
-            guild_id: self.guild_id,
-            channel_id: self.channel_id,
-            origin: Origin::Bot,
-            invocation: Invocation::Job {
-                id: self.id.clone(),
-            },
-            resolved: Default::default(),
-        }
+/// The request that runs a daily job: from the bot itself.
+fn job(guild_id: u64, channel_id: u64, job: DailyJob) -> Request {
+    Request {
+        guild_id,
+        channel_id,
+        origin: Origin::Bot,
+        invocation: Invocation::Job(Job::new(job)),
+        resolved: Default::default(),
     }
-}
-
-/// What the scheduler should do now, and when to look again.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Due {
-    pub jobs: Vec<Job>,
-    /// The next instant something becomes due (the scheduler sleeps until then, or until a
-    /// schedule changes).
-    pub next_ms: Option<i64>,
 }
 
 impl Engine {
@@ -220,11 +202,12 @@ impl Engine {
                 _ => ("settle", p.claimed_at + SETTLE_AFTER_MS),
             };
             if at <= now {
-                jobs.push(Job {
-                    guild_id: p.guild_id,
-                    channel_id: p.channel_id,
-                    id: actions::format(&format!("daily:{step}"), &p.id.to_string()),
-                });
+                let kind = if step == "settle" {
+                    DailyJob::Settle { post: p.id }
+                } else {
+                    DailyJob::Resend { post: p.id }
+                };
+                jobs.push(job(p.guild_id, p.channel_id, kind));
             } else {
                 wake(at);
             }
@@ -261,25 +244,25 @@ impl Engine {
                 .read(|db| db.post_on(key.0, key.1, &time::date_key(date)))?
                 .is_some();
             if !done {
-                jobs.push(Job {
-                    guild_id: key.0,
-                    channel_id: key.1,
-                    id: actions::format(
-                        "daily:post",
-                        &format!("{}:{}", plan.s.id, time::date_key(date)),
-                    ),
-                });
+                jobs.push(job(
+                    key.0,
+                    key.1,
+                    DailyJob::Post {
+                        schedule: plan.s.id,
+                        date,
+                    },
+                ));
             }
             if let Some((_, next)) = plan.upcoming(due_at + 1, 1, false).first() {
                 wake(*next);
             }
         }
         for p in reveals {
-            jobs.push(Job {
-                guild_id: p.guild_id,
-                channel_id: p.channel_id,
-                id: actions::format("daily:reveal", &p.id.to_string()),
-            });
+            jobs.push(job(
+                p.guild_id,
+                p.channel_id,
+                DailyJob::Reveal { post: p.id },
+            ));
         }
         due.jobs = jobs;
         Ok(due)
@@ -287,11 +270,8 @@ impl Engine {
 
     // ---- jobs ---------------------------------------------------------------------------
 
-    /// `daily:post:<schedule>:<date>`: the day's post, claimed before it is sent.
-    pub(super) fn job_daily_post(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
-        let (id, date) = args.split_once(':').ok_or(Error::UnknownAction)?;
-        let id: i64 = id.parse().map_err(|_| Error::UnknownAction)?;
-        let date = time::parse_date_key(date).ok_or(Error::UnknownAction)?;
+    /// The day's post of a schedule, claimed before it is sent.
+    fn job_daily_post(&self, req: &Request, id: i64, date: Date) -> Result<Outcome, Error> {
         let Some(s) = self.store.read(|db| db.schedule_by_id(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
@@ -389,24 +369,26 @@ impl Engine {
             message.ping_roles = vec![role];
         }
         // The post's history claim is confirmed or released with the post itself.
-        Ok(Outcome::new(vec![Effect::Post {
+        let mut outcome = Outcome::default();
+        let sent = outcome.push(Effect::Post {
             channel_id: s.channel_id,
             message,
             nonce: Some(post.nonce.clone()),
             reply_to: None,
-        }])
-        .with_commit(Commit::DailyPosted {
-            guild_id: s.guild_id,
-            post: post.id,
-            effect: 0,
-            settle: false,
-        }))
+        });
+        outcome.commit(
+            sent,
+            Posted {
+                post: post.id,
+                settle: false,
+            },
+        );
+        Ok(outcome)
     }
 
-    /// `daily:resend:<post>`: sending failed on Discord's side (or a stopped process's post was
-    /// not found): the same question again, with the same nonce, if its day is still open.
-    pub(super) fn job_daily_resend(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
-        let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+    /// Sending failed on Discord's side (or a stopped process's post was not found): the same
+    /// question again, with the same nonce, if its day is still open.
+    fn job_daily_resend(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
         let Some(post) = self.store.read(|db| db.post(id))? else {
             return Ok(Outcome::default());
         };
@@ -459,28 +441,31 @@ impl Engine {
             footer: Some(daily_footer(&q.id)),
             ..Card::default()
         };
-        let answer = self.action_id(guild_id, actions::format("d:answer", &q.id))?;
-        Ok(Message::default().card(card).button(
-            super::questions::MODEL_ANSWER_LABEL,
-            answer,
-            ButtonStyle::Primary,
-        ))
+        let answer = self.action_id(
+            guild_id,
+            DailyButton::ModelAnswer {
+                question: q.id.clone(),
+            }
+            .to_string(),
+        )?;
+        Ok(Message::default()
+            .card(card)
+            .button(MODEL_ANSWER_LABEL, answer, ButtonStyle::Primary))
     }
 
-    /// `d:answer:<id>`: a daily post's model answer, privately.
-    pub(super) fn action_daily_answer(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
-        self.check_rubric(req, super::rubric::RubricContext::Daily)?;
+    /// A daily post's model answer, privately.
+    fn action_daily_answer(&self, req: &Request, question: String) -> Result<Outcome, Error> {
+        self.check_rubric(req, RubricContext::Daily)?;
         let q = self
             .bank()
-            .get(args.trim())
-            .ok_or_else(|| Error::QuestionGone(args.trim().to_string()))?;
+            .get(&question)
+            .ok_or(Error::QuestionGone(question))?;
         Ok(Outcome::private(self.rubric_message(q)))
     }
 
-    /// `daily:reveal:<post>`: the answer, behind spoiler marks, in a thread on the post (or as
-    /// a reply when a thread could not be made).
-    pub(super) fn job_daily_reveal(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
-        let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+    /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread
+    /// could not be made).
+    fn job_daily_reveal(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
         let Some(post) = self.store.read(|db| db.post(id))? else {
             return Ok(Outcome::default());
         };
@@ -519,13 +504,10 @@ impl Engine {
                 message,
             }
         };
-        Ok(
-            Outcome::new(vec![effect]).with_commit(Commit::DailyRevealed {
-                guild_id: post.guild_id,
-                post: post.id,
-                effect: 0,
-            }),
-        )
+        let mut outcome = Outcome::default();
+        let revealed = outcome.push(effect);
+        outcome.commit(revealed, Revealed { post: post.id });
+        Ok(outcome)
     }
 
     /// The rubric with each part behind spoiler marks, so nobody reads it by accident.
@@ -540,35 +522,37 @@ impl Engine {
         m
     }
 
-    /// `daily:settle:<post>`: a claim a stopped process left without a message id: look for the
-    /// post in the channel before anything is sent again.
-    pub(super) fn job_daily_settle(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
-        let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+    /// A claim a stopped process left without a message id: look for the post in the channel
+    /// before anything is sent again.
+    fn job_daily_settle(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
         let Some(post) = self.store.read(|db| db.post(id))? else {
             return Ok(Outcome::default());
         };
         if post.guild_id != req.guild_id || post.status != "claimed" {
             return Ok(Outcome::default());
         }
-        Ok(Outcome::new(vec![Effect::FindPost {
+        let mut outcome = Outcome::default();
+        let found = outcome.push(Effect::FindPost {
             channel_id: post.channel_id,
             nonce: post.nonce.clone(),
             marker: daily_footer(&post.question_id),
             since_ms: post.claimed_at - 60_000,
-        }])
-        .with_commit(Commit::DailyPosted {
-            guild_id: post.guild_id,
-            post: post.id,
-            effect: 0,
-            settle: true,
-        }))
+        });
+        outcome.commit(
+            found,
+            Posted {
+                post: post.id,
+                settle: true,
+            },
+        );
+        Ok(outcome)
     }
 
     /// Records how a daily post went: its message id; a refusal pauses the schedule with the
     /// reason; a transient failure keeps the claim (and its question) to send again with the
     /// same nonce after a backoff; a stopped process's post not found is sent again the same way
     /// while its day is open.
-    pub(super) fn commit_daily_posted(
+    fn commit_daily_posted(
         &self,
         post_id: i64,
         settle: bool,
@@ -591,7 +575,7 @@ impl Engine {
                     db.schedule_recovered(post.schedule_id)
                 })?;
                 // Its reveal is now on the calendar.
-                self.schedules_changed();
+                self.wake_scheduler();
             }
             Delivered::NotFound => self
                 .store
@@ -640,11 +624,7 @@ impl Engine {
         (60_000 + failing_for).clamp(60_000, MAX_BACKOFF_MS)
     }
 
-    pub(super) fn commit_daily_revealed(
-        &self,
-        post_id: i64,
-        delivered: &Delivered,
-    ) -> Result<(), Error> {
+    fn commit_daily_revealed(&self, post_id: i64, delivered: &Delivered) -> Result<(), Error> {
         let now = self.clock.now_ms();
         let Some(post) = self.store.read(|db| db.post(post_id))? else {
             return Ok(());
@@ -683,11 +663,11 @@ impl Engine {
 
     // ---- commands -----------------------------------------------------------------------
 
-    pub(super) fn cmd_daily_set(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
-        let channel: ResolvedChannel = args.require("channel")?;
-        let time_text: String = args.require("time")?;
+    fn cmd_daily_set(&self, req: &Request, opts: SetOptions) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = opts.channel;
+        let time_text: String = opts.time;
         let post_time = time::parse_time(&time_text).ok_or(Error::InvalidTime(time_text))?;
-        let zone_name = match args.get::<String>("timezone")? {
+        let zone_name = match opts.timezone {
             Some(z) => z,
             None => self
                 .store
@@ -698,18 +678,18 @@ impl Engine {
             suggestions: time::suggest_zones(&zone_name, 3),
             name: zone_name.clone(),
         })?;
-        let level = match args.get::<String>("level")? {
+        let level = match opts.level {
             Some(l) => LevelPlan::parse(&l).ok_or(Error::UnknownAction)?,
             None => LevelPlan::Ramp,
         };
-        let topic = args.get::<String>("topic")?.map(|t| t.to_lowercase());
+        let topic = opts.topic.map(|t| t.to_lowercase());
         if let Some(t) = &topic
             && !self.bank().has_topic(t)
         {
             let topics: Vec<&str> = self.bank().topics().collect();
             return Err(Error::UnknownTopic {
                 topic: t.clone(),
-                suggestion: super::questions::closest(t, &topics).map(String::from),
+                suggestion: crate::text::closest(t, &topics).map(String::from),
                 topics: topics.into_iter().map(String::from).collect(),
             });
         }
@@ -731,12 +711,12 @@ impl Engine {
                 });
             }
         }
-        let role: Option<ResolvedRole> = args.get("role")?;
-        let reveal_after_s = match args.get::<String>("reveal_after")? {
+        let role: Option<ResolvedRole> = opts.role;
+        let reveal_after_s = match opts.reveal_after {
             Some(d) => time::parse_duration(&d).ok_or(Error::InvalidDuration(d))?,
             None => DEFAULT_REVEAL_S,
         };
-        let days = match args.get::<String>("days")? {
+        let days = match opts.days {
             Some(d) => time::parse_days(&d).ok_or(Error::InvalidDays(d))?,
             None => Days::EVERY_DAY,
         };
@@ -784,7 +764,7 @@ impl Engine {
                 at_ms: now,
             })
         })?;
-        self.schedules_changed();
+        self.wake_scheduler();
         let plan = Plan {
             s: stored,
             tz,
@@ -804,8 +784,8 @@ impl Engine {
         Ok(Outcome::private(message))
     }
 
-    pub(super) fn cmd_daily_off(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
-        let channel: ResolvedChannel = args.require("channel")?;
+    fn cmd_daily_off(&self, req: &Request, opts: OffOptions) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = opts.channel;
         let now = self.clock.now_ms();
         let by = req.origin.user_id().unwrap_or(0);
         let was = self.store.write(|db| {
@@ -822,7 +802,7 @@ impl Engine {
             }
             Ok::<_, Error>(was)
         })?;
-        self.schedules_changed();
+        self.wake_scheduler();
         if !was {
             return Err(Error::NoSchedule(channel.name));
         }
@@ -832,7 +812,7 @@ impl Engine {
         ))))
     }
 
-    pub(super) fn cmd_daily_status(&self, req: &Request, _args: &Args) -> Result<Outcome, Error> {
+    fn cmd_daily_status(&self, req: &Request, _opts: StatusOptions) -> Result<Outcome, Error> {
         let schedules = self.store.read(|db| db.schedules(req.guild_id))?;
         if schedules.is_empty() {
             return Ok(Outcome::private(Message::text(
@@ -848,8 +828,8 @@ impl Engine {
         Ok(Outcome::private(message))
     }
 
-    pub(super) fn cmd_daily_now(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
-        let channel: ResolvedChannel = args.require("channel")?;
+    fn cmd_daily_now(&self, req: &Request, opts: NowOptions) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = opts.channel;
         let plan = self.channel_plan(req, &channel)?;
         let now = self.clock.now_ms();
         let today =
@@ -879,8 +859,8 @@ impl Engine {
         Ok(outcome)
     }
 
-    pub(super) fn cmd_daily_preview(&self, req: &Request, args: &Args) -> Result<Outcome, Error> {
-        let channel: ResolvedChannel = args.require("channel")?;
+    fn cmd_daily_preview(&self, req: &Request, opts: PreviewOptions) -> Result<Outcome, Error> {
+        let channel: ResolvedChannel = opts.channel;
         let plan = self.channel_plan(req, &channel)?;
         let now = self.clock.now_ms();
         let lines: Vec<String> = plan
@@ -898,7 +878,7 @@ impl Engine {
         Ok(Outcome::private(Message::default().card(Card {
             title: Some(format!("The next posts in #{}", plan.s.channel_name)),
             description: Some(lines.join("\n")),
-            colour: Some(super::BOT_COLOUR),
+            colour: Some(crate::engine::BOT_COLOUR),
             ..Card::default()
         })))
     }
@@ -976,26 +956,20 @@ impl Engine {
         Card {
             title: Some(format!("#{}", s.channel_name)),
             description: Some(lines.join("\n")),
-            colour: Some(super::BOT_COLOUR),
+            colour: Some(crate::engine::BOT_COLOUR),
             ..Card::default()
         }
     }
-
-    /// Time-zone suggestions for autocomplete.
-    pub(super) fn complete_timezone(&self, partial: &str) -> Vec<super::Choice> {
-        time::complete_zones(partial, super::MAX_CHOICES)
-            .into_iter()
-            .map(|z| super::Choice {
-                name: z.clone(),
-                value: z,
-            })
-            .collect()
-    }
 }
+
+/// The end of every daily post's footer, after the question id. It is also the key a
+/// restarted process finds its post by ([`Effect::FindPost`] compares the whole footer), so
+/// posts made before an upgrade must still match: never reword it (a test pins it).
+pub const FOOTER_RECOVERY_KEY: &str = " · daily practice · the answer follows in a thread";
 
 /// The footer of a daily post: also how a stopped process's post is recognised in the channel.
 fn daily_footer(question_id: &str) -> String {
-    format!("{question_id} · daily practice · the answer follows in a thread")
+    format!("{question_id}{FOOTER_RECOVERY_KEY}")
 }
 
 /// What the bot lacks in a channel for a schedule (empty when it has it all, or when its
@@ -1023,6 +997,3 @@ fn missing_permissions(
     }
     missing
 }
-
-/// Channels a schedule can post in.
-pub const POST_CHANNELS: &[ChannelKind] = &[ChannelKind::Text, ChannelKind::Announcement];

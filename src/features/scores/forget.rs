@@ -9,12 +9,9 @@
 use crate::store::CandidateFootprint;
 use crate::text::escape;
 
-use super::super::commands::Args;
-use super::super::error::ScoreError;
-use super::super::{
-    ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request, actions,
-};
 use super::{candidate_name, member};
+use crate::engine::ScoreError;
+use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
 
 fn summary(f: &CandidateFootprint) -> String {
     format!(
@@ -33,12 +30,12 @@ fn summary(f: &CandidateFootprint) -> String {
 }
 
 impl Engine {
-    pub(in crate::engine) fn cmd_scores_forget(
+    pub(crate) fn cmd_scores_forget(
         &self,
         req: &Request,
-        args: &Args,
+        opts: super::commands::ForgetOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
+        let (name, key) = candidate_name(&opts.candidate)?;
         let (candidate, footprint) = self.store.read(|db| {
             let c = db
                 .candidate_by_key(req.guild_id, &key)?
@@ -53,28 +50,30 @@ impl Engine {
         let message = Message::text(text)
             .button(
                 "Delete everything",
-                actions::format(
-                    "sc:forget",
-                    &format!("{}:{}", candidate.id, candidate.created_at),
-                ),
+                super::commands::ScoresAction::Forget {
+                    candidate: candidate.id,
+                    created: candidate.created_at,
+                }
+                .to_string(),
                 ButtonStyle::Danger,
             )
             .button(
                 "Cancel",
-                actions::format("sc:keep", &candidate.id.to_string()),
+                super::commands::ScoresAction::Keep {
+                    candidate: Some(candidate.id),
+                }
+                .to_string(),
                 ButtonStyle::Secondary,
             );
         Ok(Outcome::private(message))
     }
 
-    pub(in crate::engine) fn action_forget_confirm(
+    pub(crate) fn action_forget_confirm(
         &self,
         req: &Request,
-        args: &str,
+        id: i64,
+        created: i64,
     ) -> Result<Outcome, Error> {
-        let (id, created) = args.split_once(':').ok_or(Error::UnknownAction)?;
-        let id: i64 = id.parse().map_err(|_| Error::UnknownAction)?;
-        let created: i64 = created.parse().map_err(|_| Error::UnknownAction)?;
         let actor = member(req)?.user_id;
         let now = self.clock.now_ms();
         let (footprint, messages) = self.store.write(|db| {
@@ -113,11 +112,7 @@ impl Engine {
         Ok(Outcome::new(effects))
     }
 
-    pub(in crate::engine) fn action_forget_cancel(
-        &self,
-        _req: &Request,
-        _args: &str,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn action_forget_cancel(&self) -> Result<Outcome, Error> {
         Ok(Outcome::new(vec![Effect::Update(Message::text(
             "Cancelled: nothing was deleted.",
         ))]))

@@ -1,33 +1,146 @@
 //! `/config`: the interviewer role, who may open rubrics (per server, per channel), the
 //! server's time zone, and a summary of them.
 
-use super::super::commands::Args;
-use super::super::error::ScoreError;
-use super::super::request::{ResolvedChannel, ResolvedRole};
-use super::super::rubric::{RubricAccess, RubricContext};
-use super::super::{Card, Engine, Error, Message, Outcome, Request, help::BOT_COLOUR};
-use super::{member, timestamp_utc};
+use crate::engine::access::member;
+use crate::engine::cards::BOT_COLOUR;
+use crate::engine::command::{ChoiceSpec, CommandSpec, OptionSpec};
+use crate::engine::rubric::{RubricAccess, RubricContext};
+use crate::engine::{
+    Access, Card, ChannelKind, Engine, Error, Feature, Message, Outcome, Permissions, Request,
+    ResolvedChannel, ResolvedRole, ScoreError,
+};
 use crate::store::{AuditEntry, audit_action as action};
 use crate::text::{escape, truncate};
+use crate::time::timestamp_utc;
+
+/// The server settings feature: `/config`.
+pub static FEATURE: Feature = Feature {
+    name: "config",
+    commands: &[CONFIG],
+    actions: &[],
+    due: None,
+};
+
+const CONFIG: CommandSpec = CommandSpec {
+    // Discord hides the command from members without Manage Server until an admin changes it;
+    // the engine checks access again anyway.
+    default_permissions: Some(Permissions::MANAGE_GUILD),
+    ..CommandSpec::group(
+        "config",
+        "Server settings: interviewer role, who sees rubrics, time zone, audit trail",
+        Access::Managers,
+        &[
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf::<RoleOptions>(
+                    "interviewer-role",
+                    "Set the role whose members may score candidates and open rubrics",
+                )
+            },
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf::<RubricOptions>(
+                    "rubric-access",
+                    "Who may open model answers outside interview sessions, for the server or one channel",
+                )
+            },
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf::<TimezoneOptions>(
+                    "timezone",
+                    "Set the server's time zone (IANA name such as Europe/Berlin)",
+                )
+            },
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf::<ShowOptions>("show", "Show the server's settings")
+            },
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf::<AuditOptions>(
+                    "audit",
+                    "Recent changes of settings and deletions: who, what and when",
+                )
+            },
+        ],
+    )
+};
+
+const ACCESS_CHOICES: &[ChoiceSpec] = &[
+    ChoiceSpec {
+        name: "Everyone in the channel",
+        value: "everyone",
+    },
+    ChoiceSpec {
+        name: "Interviewers only",
+        value: "interviewers",
+    },
+];
+
+crate::options! {
+    /// `/config interviewer-role role:<role>`
+    pub struct RoleOptions {
+        role: ResolvedRole = OptionSpec::role("The interviewers' role"),
+    }
+}
+crate::run_with!(RoleOptions => Engine::cmd_config_role);
+
+crate::options! {
+    /// `/config rubric-access access:<everyone|interviewers> [channel:<channel>]`
+    pub struct RubricOptions {
+        access: String = OptionSpec::text("Everyone, or interviewers only", 20)
+            .choices(ACCESS_CHOICES),
+        channel: Option<ResolvedChannel> = OptionSpec::channel(
+            "Only this channel (default: the whole server)",
+            &[
+                ChannelKind::Text,
+                ChannelKind::Announcement,
+                ChannelKind::Thread,
+                ChannelKind::Voice,
+            ],
+        ),
+    }
+}
+crate::run_with!(RubricOptions => Engine::cmd_config_rubric);
+
+crate::options! {
+    /// `/config timezone zone:<IANA name>`
+    pub struct TimezoneOptions {
+        zone: String = OptionSpec::text("An IANA time zone name, e.g. Europe/Berlin or UTC", 64),
+    }
+}
+crate::run_with!(TimezoneOptions => Engine::cmd_config_timezone);
+
+crate::options! {
+    /// `/config show`
+    pub struct ShowOptions {}
+}
+crate::run_with!(ShowOptions => Engine::cmd_config_show);
+
+crate::options! {
+    /// `/config audit`
+    pub struct AuditOptions {}
+}
+crate::run_with!(AuditOptions => Engine::cmd_config_audit);
 
 /// How many entries `/config audit` shows.
 pub const AUDIT_SHOWN: u32 = 25;
 
 /// Whether `zone` is a time zone the bundled tz database knows (`Europe/Berlin`, `UTC`).
 pub fn valid_timezone(zone: &str) -> bool {
-    crate::engine::daily::time::zone(zone).is_some()
+    crate::time::zone(zone).is_some()
 }
 
 impl Engine {
-    pub(in crate::engine) fn cmd_config_role(
+    pub(crate) fn cmd_config_role(
         &self,
         req: &Request,
-        args: &Args,
+        opts: RoleOptions,
     ) -> Result<Outcome, Error> {
-        let role: ResolvedRole = args.require("role")?;
+        let role: ResolvedRole = opts.role;
         let by = member(req)?.user_id;
-        let now = self.clock.now_ms();
-        self.store.write(|db| {
+        let now = self.now_ms();
+        self.store().write(|db| {
             db.set_interviewer_role(req.guild_id, Some(role.id), by, now)?;
             db.audit(
                 req.guild_id,
@@ -45,19 +158,19 @@ impl Engine {
         ))))
     }
 
-    pub(in crate::engine) fn cmd_config_rubric(
+    pub(crate) fn cmd_config_rubric(
         &self,
         req: &Request,
-        args: &Args,
+        opts: RubricOptions,
     ) -> Result<Outcome, Error> {
-        let access: String = args.require("access")?;
+        let access: String = opts.access;
         let access =
             RubricAccess::parse(&access).ok_or_else(|| Error::Internal("access choice".into()))?;
-        let channel: Option<ResolvedChannel> = args.get("channel")?;
+        let channel: Option<ResolvedChannel> = opts.channel;
         let by = member(req)?.user_id;
-        let now = self.clock.now_ms();
+        let now = self.now_ms();
         let target = channel.as_ref().map_or(0, |c| c.id);
-        self.store.write(|db| {
+        self.store().write(|db| {
             db.set_rubric_access(req.guild_id, target, access.as_str(), by, now)?;
             let subject = channel.as_ref().map_or(String::new(), |c| c.id.to_string());
             db.audit(
@@ -82,18 +195,18 @@ impl Engine {
         ))))
     }
 
-    pub(in crate::engine) fn cmd_config_timezone(
+    pub(crate) fn cmd_config_timezone(
         &self,
         req: &Request,
-        args: &Args,
+        opts: TimezoneOptions,
     ) -> Result<Outcome, Error> {
-        let zone: String = args.require("zone")?;
+        let zone: String = opts.zone;
         if !valid_timezone(&zone) {
             return Err(ScoreError::Timezone { zone }.into());
         }
         let by = member(req)?.user_id;
-        let now = self.clock.now_ms();
-        self.store.write(|db| {
+        let now = self.now_ms();
+        self.store().write(|db| {
             db.set_guild_timezone(req.guild_id, &zone, by, now)?;
             db.audit(req.guild_id, by, action::TIMEZONE, "", &zone, now)
         })?;
@@ -102,12 +215,12 @@ impl Engine {
         ))))
     }
 
-    pub(in crate::engine) fn cmd_config_show(
+    pub(crate) fn cmd_config_show(
         &self,
         req: &Request,
-        _args: &Args,
+        _opts: ShowOptions,
     ) -> Result<Outcome, Error> {
-        let (role, zone, rubric) = self.store.read(|db| {
+        let (role, zone, rubric) = self.store().read(|db| {
             Ok::<_, Error>((
                 db.interviewer_role(req.guild_id)?,
                 db.guild_timezone(req.guild_id)?,
@@ -174,10 +287,10 @@ pub fn describe_audit(e: &AuditEntry) -> String {
 }
 
 impl Engine {
-    pub(in crate::engine) fn cmd_config_audit(
+    pub(crate) fn cmd_config_audit(
         &self,
         req: &Request,
-        _args: &Args,
+        _opts: AuditOptions,
     ) -> Result<Outcome, Error> {
         let entries = self
             .store

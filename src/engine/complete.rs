@@ -1,0 +1,162 @@
+//! Suggestions while a user types an option value (Discord's autocomplete, the console's Tab):
+//! topics, question ids, time zones and candidates, whichever command asks for them.
+
+use crate::bank::{Level, Question};
+use crate::text::{name_key, truncate};
+
+use super::access::is_manager;
+use super::command::Completion;
+use super::effect::Choice;
+use super::request::{AutocompleteRequest, RawOption, RawValue};
+use super::{Engine, MAX_CHOICES};
+
+/// How many of a channel's recent questions lead the id suggestions.
+const RECENT_SUGGESTIONS: usize = 10;
+
+/// Suggestions for `completion`, best first, at most [`MAX_CHOICES`].
+pub fn suggest(engine: &Engine, completion: Completion, req: &AutocompleteRequest) -> Vec<Choice> {
+    match completion {
+        Completion::Topic => complete_topic(engine, &req.partial, chosen_level(&req.options)),
+        Completion::QuestionId => {
+            complete_question_id(engine, req.guild_id, req.channel_id, &req.partial)
+        }
+        Completion::Timezone => complete_timezone(&req.partial),
+        Completion::Candidate => complete_candidate(engine, req),
+    }
+}
+
+/// Topic suggestions with readable names, counting only the questions of the level already
+/// chosen (if any).
+fn complete_topic(engine: &Engine, partial: &str, level: Option<Level>) -> Vec<Choice> {
+    let needle = partial.trim().to_lowercase();
+    let mut topics: Vec<(&str, String, usize)> = engine
+        .bank()
+        .topics()
+        .map(|t| (t, engine.bank().topic_name(t)))
+        .filter(|(t, name)| t.contains(&needle) || name.to_lowercase().contains(&needle))
+        .map(|(t, name)| (t, name, engine.bank().filter(level, Some(t)).count()))
+        .filter(|(_, _, n)| *n > 0)
+        .collect();
+    // Prefix matches first, then alphabetical.
+    topics.sort_by_key(|(t, name, _)| {
+        let prefix = t.starts_with(&needle) || name.to_lowercase().starts_with(&needle);
+        (!prefix, name.clone())
+    });
+    let of = level.map_or(String::new(), |l| format!(" {}", l.title().to_lowercase()));
+    topics
+        .into_iter()
+        .take(MAX_CHOICES)
+        .map(|(t, name, n)| Choice {
+            name: truncate(
+                &format!("{name} ({n}{of} question{})", if n == 1 { "" } else { "s" }),
+                100,
+            ),
+            value: t.to_string(),
+        })
+        .collect()
+}
+
+/// Id suggestions: level and topic, then the question's text; by id prefix or words. With
+/// nothing typed, the questions last posted in this channel come first.
+fn complete_question_id(
+    engine: &Engine,
+    guild_id: u64,
+    channel_id: u64,
+    partial: &str,
+) -> Vec<Choice> {
+    let mut picked: Vec<&Question> = Vec::new();
+    if partial.trim().is_empty() {
+        let recent = engine
+            .store
+            .read(|db| db.recent_in_channel(guild_id, channel_id, RECENT_SUGGESTIONS))
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "recent questions unavailable for suggestions");
+                Vec::new()
+            });
+        picked.extend(recent.iter().filter_map(|id| engine.bank().get(id)));
+    }
+    for q in engine.bank().search(partial, MAX_CHOICES) {
+        if picked.len() >= MAX_CHOICES {
+            break;
+        }
+        if !picked.iter().any(|p| p.id == q.id) {
+            picked.push(q);
+        }
+    }
+    picked
+        .into_iter()
+        .map(|q| Choice {
+            name: truncate(
+                &format!(
+                    "{} · {} · {}",
+                    q.level.title(),
+                    engine.bank().topic_name(&q.topic),
+                    q.prompt
+                ),
+                100,
+            ),
+            value: q.id.clone(),
+        })
+        .collect()
+}
+
+/// Time-zone suggestions for autocomplete.
+fn complete_timezone(partial: &str) -> Vec<Choice> {
+    crate::time::complete_zones(partial, MAX_CHOICES)
+        .into_iter()
+        .map(|z| Choice {
+            name: z.clone(),
+            value: z,
+        })
+        .collect()
+}
+
+/// Candidate suggestions: names containing what was typed (ignoring case), newest first;
+/// only for interviewers (nothing when the front end does not say who is typing).
+fn complete_candidate(engine: &Engine, req: &AutocompleteRequest) -> Vec<Choice> {
+    let guild_id = req.guild_id;
+    let Some(m) = &req.member else {
+        return Vec::new();
+    };
+    let interviewer = is_manager(m)
+        || engine
+            .store
+            .read(|db| db.interviewer_role(guild_id))
+            .ok()
+            .flatten()
+            .is_some_and(|r| m.roles.contains(&r));
+    if !interviewer {
+        return Vec::new();
+    }
+    let needle = name_key(&req.partial);
+    let names = engine
+        .store
+        .read(|db| db.candidate_names(guild_id, 1000))
+        .unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "candidates unavailable for suggestions");
+            Vec::new()
+        });
+    let mut picked: Vec<(bool, String)> = names
+        .into_iter()
+        .filter(|(_, key)| key.contains(&needle))
+        .map(|(name, key)| (!key.starts_with(&needle), name))
+        .collect();
+    // Prefix matches first, the rest in their (newest first) order.
+    picked.sort_by_key(|(later, _)| *later);
+    picked
+        .into_iter()
+        .take(MAX_CHOICES)
+        .map(|(_, name)| Choice {
+            name: truncate(&name, 100),
+            value: name,
+        })
+        .collect()
+}
+
+/// The level already chosen in an autocomplete request, if any.
+fn chosen_level(options: &[RawOption]) -> Option<Level> {
+    options.iter().find_map(|o| match (&*o.name, &o.value) {
+        ("level", RawValue::Text(t)) => Level::parse(t),
+        _ => None,
+    })
+}

@@ -1,0 +1,76 @@
+//! Questions as every feature finds and picks them: by id (with suggestions for a mistyped
+//! one), by level and topic (an unknown topic or an empty pool explained), and the selection
+//! rule (least shown in the guild first, random among equals, never the question just shown).
+
+use std::collections::HashMap;
+
+use crate::bank::{Level, Question};
+use crate::store::ShowCount;
+use crate::text::closest;
+
+use super::{Engine, Error};
+
+impl Engine {
+    /// Finds a question by id, or explains what ids exist.
+    pub fn question(&self, id: &str) -> Result<&Question, Error> {
+        let id = id.trim();
+        self.bank().get(id).ok_or_else(|| Error::UnknownQuestion {
+            id: id.to_string(),
+            suggestions: self
+                .bank()
+                .suggest(id, 3)
+                .into_iter()
+                .map(String::from)
+                .collect(),
+        })
+    }
+
+    /// The questions matching a level and topic; an unknown topic or an empty pool is an
+    /// error that says what exists.
+    pub fn pool(&self, level: Level, topic: Option<&str>) -> Result<Vec<&Question>, Error> {
+        if let Some(t) = topic
+            && !self.bank().has_topic(t)
+        {
+            let topics: Vec<&str> = self.bank().topics().collect();
+            return Err(Error::UnknownTopic {
+                topic: t.to_string(),
+                suggestion: closest(t, &topics).map(String::from),
+                topics: topics.into_iter().map(String::from).collect(),
+            });
+        }
+        let pool: Vec<&Question> = self.bank().filter(Some(level), topic).collect();
+        if pool.is_empty() {
+            return Err(Error::NoQuestions {
+                level: level.to_string(),
+                topic: topic.map(String::from),
+            });
+        }
+        Ok(pool)
+    }
+}
+
+/// The selection rule, separated from storage and randomness so it can be tested exactly.
+pub fn choose_least_shown_in<'a>(
+    pool: &[&'a Question],
+    counts: &HashMap<String, ShowCount>,
+    mut random: impl FnMut(usize) -> usize,
+) -> &'a Question {
+    let times = |q: &Question| counts.get(&q.id).map_or(0, |c| c.times);
+    let fewest = pool.iter().map(|q| times(q)).min().unwrap_or(0);
+    let mut candidates: Vec<&Question> = pool
+        .iter()
+        .copied()
+        .filter(|q| times(q) == fewest)
+        .collect();
+    if candidates.len() > 1 {
+        // Never repeat the most recently shown question straight away.
+        let latest = pool
+            .iter()
+            .filter_map(|q| counts.get(&q.id).map(|c| (c.last_ms, q.id.as_str())))
+            .max();
+        if let Some((_, latest_id)) = latest {
+            candidates.retain(|q| q.id != latest_id);
+        }
+    }
+    candidates[random(candidates.len()) % candidates.len()]
+}

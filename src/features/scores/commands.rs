@@ -1,0 +1,485 @@
+//! What scorecards show the framework: `/score`, `/recommend`, `/interview` and `/scores` with
+//! their typed options, the session, team-page and forget buttons (ids formatted and parsed
+//! side by side), and what is recorded once a session's message was posted.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::bank::Level;
+use crate::engine::action::{Action, ActionSpec, split};
+use crate::engine::cards::{LEVEL_CHOICES, RATING_CHOICES};
+use crate::engine::command::{CommandSpec, Completion, OptionSpec};
+use crate::engine::{
+    Access, Ack, Delivered, Engine, Error, Feature, Outcome, Permissions, Record, Request,
+    ResolvedUser, Visibility,
+};
+
+use super::RECOMMENDATION_CHOICES;
+
+/// The scorecards feature.
+pub static FEATURE: Feature = Feature {
+    name: "scores",
+    commands: &[SCORE, RECOMMEND, INTERVIEW, SCORES],
+    actions: ACTIONS,
+    due: Some(|engine, now| {
+        Ok(crate::engine::Due {
+            outcomes: engine.close_stale_sessions(now)?,
+            ..Default::default()
+        })
+    }),
+};
+
+/// Discord hides these commands from members without Manage Server until an admin allows the
+/// interviewer role (Server Settings, Integrations); the engine checks access again anyway.
+const HIDDEN: Option<u64> = Some(Permissions::MANAGE_GUILD);
+
+const CANDIDATE: OptionSpec = OptionSpec::text("The candidate's name (1-100 characters)", 100)
+    .complete(Completion::Candidate);
+
+const RECOMMENDATION: OptionSpec =
+    OptionSpec::text("Your overall recommendation for the candidate", 20)
+        .choices(RECOMMENDATION_CHOICES);
+
+const fn with(access: Access, spec: CommandSpec) -> CommandSpec {
+    CommandSpec { access, ..spec }
+}
+
+const fn hidden(access: Access, spec: CommandSpec) -> CommandSpec {
+    CommandSpec {
+        access,
+        default_permissions: HIDDEN,
+        ..spec
+    }
+}
+
+const SCORE: CommandSpec = hidden(
+    Access::Interviewers,
+    CommandSpec::leaf::<ScoreOptions>(
+        "score",
+        "Score a candidate's answer to a question (1 Strong no to 4 Strong yes)",
+    ),
+);
+
+const RECOMMEND: CommandSpec = hidden(
+    Access::Interviewers,
+    CommandSpec::leaf::<RecommendOptions>(
+        "recommend",
+        "Set or change your overall recommendation for a candidate",
+    ),
+);
+
+const INTERVIEW: CommandSpec = hidden(
+    Access::Interviewers,
+    CommandSpec::group(
+        "interview",
+        "Run a guided interview in this channel: questions one at a time, rating buttons",
+        Access::Interviewers,
+        &[
+            with(
+                Access::Interviewers,
+                CommandSpec::leaf::<StartOptions>(
+                    "start",
+                    "Start an interview session with a candidate in this channel",
+                ),
+            ),
+            with(
+                Access::Interviewers,
+                CommandSpec::leaf::<EndOptions>(
+                    "end",
+                    "End this channel's session, with your recommendation, and see your scorecard",
+                ),
+            ),
+        ],
+    ),
+);
+
+const SCORES: CommandSpec = hidden(
+    Access::Interviewers,
+    CommandSpec::group(
+        "scores",
+        "Look up scorecards, calibration and questions; export or delete a candidate's data",
+        Access::Interviewers,
+        &[
+            with(
+                Access::Interviewers,
+                CommandSpec::leaf::<CandidateOptions>(
+                    "candidate",
+                    "A candidate's scorecard: ratings, notes, averages, recommendations, interviews",
+                ),
+            ),
+            with(
+                Access::Interviewers,
+                CommandSpec::leaf::<TeamOptions>(
+                    "team",
+                    "Every candidate: interviewers, questions scored, average, recommendations",
+                ),
+            ),
+            with(
+                Access::Interviewers,
+                CommandSpec::leaf::<InterviewerOptions>(
+                    "interviewer",
+                    "Calibration: an interviewer's mean, spread and difference from the team",
+                ),
+            ),
+            with(
+                Access::Interviewers,
+                CommandSpec::leaf::<QuestionOptions>(
+                    "question",
+                    "How a question separates candidates: ratings, spread, agreement",
+                ),
+            ),
+            with(
+                Access::Managers,
+                CommandSpec::leaf::<ExportOptions>("export", "Every score as a CSV file"),
+            ),
+            with(
+                Access::Managers,
+                CommandSpec::leaf::<ForgetOptions>(
+                    "forget",
+                    "Delete everything recorded about a candidate, after confirming",
+                ),
+            ),
+        ],
+    ),
+);
+
+crate::options! {
+    /// `/score`
+    pub struct ScoreOptions {
+        candidate: String = CANDIDATE,
+        question: String = OptionSpec::text("The question's id", 64).complete(Completion::QuestionId),
+        rating: String = OptionSpec::text("Your rating on the anchored scale", 2)
+            .choices(RATING_CHOICES),
+        notes: Option<String> = OptionSpec::text(
+            "What the candidate said, for the scorecard (up to 1000 characters)",
+            1000,
+        ),
+    }
+}
+crate::run_with!(ScoreOptions => Engine::cmd_score);
+
+crate::options! {
+    /// `/recommend`
+    pub struct RecommendOptions {
+        candidate: String = CANDIDATE,
+        recommendation: String = RECOMMENDATION,
+    }
+}
+crate::run_with!(RecommendOptions => Engine::cmd_recommend);
+
+crate::options! {
+    /// `/interview start`
+    pub struct StartOptions {
+        candidate: String = CANDIDATE,
+        level: Level = OptionSpec::text("Seniority the questions are pitched at", 20)
+            .choices(LEVEL_CHOICES),
+        questions: Option<i64> = OptionSpec::integer("How many questions (1-10, default 5)", 1, 10),
+        topic: Option<String> = OptionSpec::text("Only questions on this topic", 64)
+            .complete(Completion::Topic),
+    }
+}
+crate::run_with!(StartOptions => Engine::cmd_interview_start);
+
+crate::options! {
+    /// `/interview end`
+    pub struct EndOptions {
+        recommendation: Option<String> = RECOMMENDATION,
+    }
+}
+crate::run_with!(EndOptions => Engine::cmd_interview_end);
+
+crate::options! {
+    /// `/scores candidate`
+    pub struct CandidateOptions {
+        candidate: String = CANDIDATE,
+    }
+}
+crate::run_with!(CandidateOptions => Engine::cmd_scores_candidate);
+
+crate::options! {
+    /// `/scores team`
+    pub struct TeamOptions {
+        since: Option<String> = OptionSpec::text(
+            "Only candidates interviewed on or after this date (YYYY-MM-DD)",
+            10,
+        ),
+    }
+}
+crate::run_with!(TeamOptions => Engine::cmd_scores_team);
+
+crate::options! {
+    /// `/scores interviewer`
+    pub struct InterviewerOptions {
+        user: Option<ResolvedUser> =
+            OptionSpec::user("The interviewer (default: you; others need Manage Server)"),
+    }
+}
+crate::run_with!(InterviewerOptions => Engine::cmd_scores_interviewer);
+
+crate::options! {
+    /// `/scores question`
+    pub struct QuestionOptions {
+        id: String = OptionSpec::text("The question's id", 64).complete(Completion::QuestionId),
+    }
+}
+crate::run_with!(QuestionOptions => Engine::cmd_scores_question);
+
+crate::options! {
+    /// `/scores export`
+    pub struct ExportOptions {}
+}
+crate::run_with!(ExportOptions => Engine::cmd_scores_export);
+
+crate::options! {
+    /// `/scores forget`
+    pub struct ForgetOptions {
+        candidate: String = CANDIDATE,
+    }
+}
+crate::run_with!(ForgetOptions => Engine::cmd_scores_forget);
+
+/// The buttons and the modal of scorecards. Posted buttons outlive the process: these ids are
+/// a stable format (a test holds every form a release posted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScoresAction {
+    /// A session's rating button: `s:rate:<session>:<question index>:<rating 1-4>`.
+    Rate {
+        session: i64,
+        index: usize,
+        rating: u8,
+    },
+    /// A session's "Notes" button: `s:notes:<session>:<index>`.
+    Notes { session: i64, index: usize },
+    /// The Notes modal, submitted: `s:note:<session>:<index>`.
+    NoteSubmit { session: i64, index: usize },
+    /// A session's model answer: `s:answer:<session>:<index>`.
+    Answer { session: i64, index: usize },
+    /// A session's "Skip": `s:skip:<session>:<index>`.
+    Skip { session: i64, index: usize },
+    /// A page of `/scores team`: `sc:team:<page>:<since ms, or empty>`.
+    TeamPage { page: usize, since: Option<i64> },
+    /// Confirms `/scores forget`: `sc:forget:<candidate>:<its creation time>`.
+    Forget { candidate: i64, created: i64 },
+    /// Cancels `/scores forget`: `sc:keep:<candidate>` (what follows the prefix is not used).
+    Keep { candidate: Option<i64> },
+}
+
+const RATE: &str = "s:rate";
+const NOTES: &str = "s:notes";
+const NOTE: &str = "s:note";
+const ANSWER: &str = "s:answer";
+const SKIP: &str = "s:skip";
+const TEAM: &str = "sc:team";
+const FORGET: &str = "sc:forget";
+const KEEP: &str = "sc:keep";
+
+impl fmt::Display for ScoresAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScoresAction::Rate {
+                session,
+                index,
+                rating,
+            } => write!(f, "{RATE}:{session}:{index}:{rating}"),
+            ScoresAction::Notes { session, index } => write!(f, "{NOTES}:{session}:{index}"),
+            ScoresAction::NoteSubmit { session, index } => write!(f, "{NOTE}:{session}:{index}"),
+            ScoresAction::Answer { session, index } => write!(f, "{ANSWER}:{session}:{index}"),
+            ScoresAction::Skip { session, index } => write!(f, "{SKIP}:{session}:{index}"),
+            ScoresAction::TeamPage { page, since } => match since {
+                Some(s) => write!(f, "{TEAM}:{page}:{s}"),
+                None => write!(f, "{TEAM}:{page}:"),
+            },
+            ScoresAction::Forget { candidate, created } => {
+                write!(f, "{FORGET}:{candidate}:{created}")
+            }
+            ScoresAction::Keep { candidate } => match candidate {
+                Some(c) => write!(f, "{KEEP}:{c}"),
+                None => write!(f, "{KEEP}:"),
+            },
+        }
+    }
+}
+
+/// A session button's args: session, question index, and the rest.
+fn session_args(args: &str) -> Result<(i64, usize, &str), Error> {
+    let mut parts = args.splitn(3, ':');
+    let session = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(Error::UnknownAction)?;
+    let index = parts
+        .next()
+        .and_then(|s| s.parse().ok())
+        .ok_or(Error::UnknownAction)?;
+    Ok((session, index, parts.next().unwrap_or("")))
+}
+
+impl FromStr for ScoresAction {
+    type Err = Error;
+
+    fn from_str(id: &str) -> Result<Self, Error> {
+        let number = |s: &str| s.parse::<i64>().map_err(|_| Error::UnknownAction);
+        let (prefix, args) = split(id);
+        match prefix {
+            RATE => {
+                let (session, index, rest) = session_args(args)?;
+                let rating: u8 = rest
+                    .parse()
+                    .ok()
+                    .filter(|r| (1..=4).contains(r))
+                    .ok_or(Error::UnknownAction)?;
+                Ok(ScoresAction::Rate {
+                    session,
+                    index,
+                    rating,
+                })
+            }
+            NOTES | NOTE | ANSWER | SKIP => {
+                let (session, index, _) = session_args(args)?;
+                Ok(match prefix {
+                    NOTES => ScoresAction::Notes { session, index },
+                    NOTE => ScoresAction::NoteSubmit { session, index },
+                    ANSWER => ScoresAction::Answer { session, index },
+                    _ => ScoresAction::Skip { session, index },
+                })
+            }
+            TEAM => {
+                let (page, since) = args.split_once(':').ok_or(Error::UnknownAction)?;
+                let page: usize = page.parse().map_err(|_| Error::UnknownAction)?;
+                let since = if since.is_empty() {
+                    None
+                } else {
+                    Some(number(since)?)
+                };
+                Ok(ScoresAction::TeamPage { page, since })
+            }
+            FORGET => {
+                let (candidate, created) = args.split_once(':').ok_or(Error::UnknownAction)?;
+                Ok(ScoresAction::Forget {
+                    candidate: number(candidate)?,
+                    created: number(created)?,
+                })
+            }
+            KEEP => Ok(ScoresAction::Keep {
+                candidate: args.parse().ok(),
+            }),
+            _ => Err(Error::UnknownAction),
+        }
+    }
+}
+
+impl Action for ScoresAction {
+    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+        match self {
+            ScoresAction::Rate {
+                session,
+                index,
+                rating,
+            } => engine.session_score(req, session, index, Some(rating), None),
+            ScoresAction::Notes { session, index } => {
+                engine.action_session_notes(req, session, index)
+            }
+            ScoresAction::NoteSubmit { session, index } => {
+                engine.action_session_note_submit(req, session, index)
+            }
+            ScoresAction::Answer { session, index } => {
+                engine.action_session_answer(req, session, index)
+            }
+            ScoresAction::Skip { session, index } => {
+                engine.action_session_skip(req, session, index)
+            }
+            ScoresAction::TeamPage { page, since } => engine.action_team_page(req, page, since),
+            ScoresAction::Forget { candidate, created } => {
+                engine.action_forget_confirm(req, candidate, created)
+            }
+            ScoresAction::Keep { .. } => engine.action_forget_cancel(),
+        }
+    }
+}
+
+static ACTIONS: &[ActionSpec] = &[
+    // The starter's rating moves the session on (an update); everyone gets a private note.
+    ActionSpec::of::<ScoresAction>(RATE, Ack::Update, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(NOTES, Ack::Modal, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(NOTE, Ack::Reply(Visibility::Private), Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(
+        ANSWER,
+        Ack::Reply(Visibility::Private),
+        Access::Interviewers,
+    ),
+    ActionSpec::of::<ScoresAction>(SKIP, Ack::Update, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(TEAM, Ack::Update, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(FORGET, Ack::Update, Access::Managers),
+    ActionSpec::of::<ScoresAction>(KEEP, Ack::Update, Access::Managers),
+];
+
+/// A public message showing a candidate (an interview session's question message) was
+/// posted: remember its id, for the session and for `forget`.
+#[derive(Debug)]
+pub struct CandidateMessage {
+    pub guild_id: u64,
+    pub candidate_id: i64,
+    /// The session the message belongs to, if any.
+    pub session_id: Option<i64>,
+}
+
+impl Record for CandidateMessage {
+    fn record(&self, engine: &Engine, delivered: &Delivered) -> Result<(), Error> {
+        engine.record_candidate_message(
+            self.guild_id,
+            self.candidate_id,
+            self.session_id,
+            delivered,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::action::check_ids;
+
+    #[test]
+    fn ids_round_trip() {
+        check_ids(
+            &[
+                ScoresAction::Rate {
+                    session: 3,
+                    index: 1,
+                    rating: 4,
+                },
+                ScoresAction::Notes {
+                    session: 3,
+                    index: 0,
+                },
+                ScoresAction::NoteSubmit {
+                    session: 3,
+                    index: 2,
+                },
+                ScoresAction::Answer {
+                    session: 9,
+                    index: 0,
+                },
+                ScoresAction::Skip {
+                    session: 9,
+                    index: 4,
+                },
+                ScoresAction::TeamPage {
+                    page: 2,
+                    since: Some(1_700_000_000_000),
+                },
+                ScoresAction::TeamPage {
+                    page: 0,
+                    since: None,
+                },
+                ScoresAction::Forget {
+                    candidate: 5,
+                    created: 1_700_000_000_000,
+                },
+                ScoresAction::Keep { candidate: Some(5) },
+            ],
+            ACTIONS,
+        );
+        assert!("s:rate:3:1:5".parse::<ScoresAction>().is_err());
+    }
+}

@@ -1,0 +1,185 @@
+//! Interview scorecards (issue 10): interviewers score candidates per question on an anchored
+//! 4-point scale, by command (`/score`) or in a guided session (`/interview`), give an overall
+//! recommendation, and look the results up (`/scores`). Blind scoring: an interviewer sees the
+//! others' ratings, notes and recommendations for a candidate only after rating that
+//! candidate themselves; members with Manage Server see everything.
+//!
+//! - `commands.rs`: the feature's surface: commands with typed options, button ids, records.
+//! - `scoring.rs`: `/score`, `/recommend`, and what both share (candidates, sessions to score in).
+//! - `sessions.rs`: `/interview start|end`, the session buttons and modal, auto-close.
+//! - `lookups.rs`: `/scores candidate|team|interviewer|question`.
+//! - `export.rs`: `/scores export` (CSV).
+//! - `forget.rs`: `/scores forget` with its confirmation.
+//!
+//! Every confirmation and lookup is private. Candidate names and notes are stored exactly and
+//! shown escaped ([`crate::text::escape`]); nothing they contain can ping anyone.
+
+pub mod commands;
+pub mod export;
+mod forget;
+mod lookups;
+mod scoring;
+mod sessions;
+
+use crate::engine::access::is_manager;
+use crate::engine::command::ChoiceSpec;
+use crate::engine::{Error, Origin, Request, ScoreError};
+
+pub use commands::FEATURE;
+
+pub use export::neutralise;
+
+/// Overall recommendations, as stored.
+pub const RECOMMENDATIONS: [(&str, &str); 5] = [
+    ("strong-no", "Strong no"),
+    ("no", "No"),
+    ("yes", "Yes"),
+    ("strong-yes", "Strong yes"),
+    ("no-decision", "No decision"),
+];
+
+pub const RECOMMENDATION_CHOICES: &[ChoiceSpec] = &[
+    ChoiceSpec {
+        name: "Strong no",
+        value: "strong-no",
+    },
+    ChoiceSpec {
+        name: "No",
+        value: "no",
+    },
+    ChoiceSpec {
+        name: "Yes",
+        value: "yes",
+    },
+    ChoiceSpec {
+        name: "Strong yes",
+        value: "strong-yes",
+    },
+    ChoiceSpec {
+        name: "No decision",
+        value: "no-decision",
+    },
+];
+
+/// Longest notes, in characters.
+pub const NOTES_MAX: usize = 1000;
+/// Longest candidate name, in characters.
+pub const NAME_MAX: usize = 100;
+
+/// "Strong yes" for `strong-yes`.
+pub fn recommendation_label(value: &str) -> &str {
+    RECOMMENDATIONS
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, l)| l)
+}
+
+/// A candidate name as given: trimmed, 1-100 characters. Returns it and its matching key
+/// (Unicode lower case), under which it is unique in a guild.
+pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    if len == 0 || len > NAME_MAX {
+        return Err(ScoreError::CandidateName.into());
+    }
+    Ok((name.to_string(), name_key(name)))
+}
+
+pub use crate::engine::access::member;
+pub use crate::engine::cards::{RATING_CHOICES, SCALE, rating_label, scale_text};
+pub use crate::text::name_key;
+pub use crate::time::{date_utc, timestamp_utc};
+
+/// Whether the requester sees every scorecard (Manage Server, or the bot itself).
+pub(super) fn sees_everything(req: &Request) -> bool {
+    match &req.origin {
+        Origin::Member(m) => is_manager(m),
+        Origin::Bot => true,
+    }
+}
+
+/// Midnight UTC of a `YYYY-MM-DD` date, in milliseconds.
+pub fn parse_date(s: &str) -> Result<i64, Error> {
+    let bad = || {
+        Error::from(ScoreError::Date {
+            value: s.to_string(),
+        })
+    };
+    let t = s.trim();
+    let parts: Vec<&str> = t.split('-').collect();
+    if parts.len() != 3 || parts[0].len() != 4 || parts[1].len() != 2 || parts[2].len() != 2 {
+        return Err(bad());
+    }
+    let num = |p: &str| {
+        p.parse::<i64>()
+            .ok()
+            .filter(|_| p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let (Some(y), Some(m), Some(d)) = (num(parts[0]), num(parts[1]), num(parts[2])) else {
+        return Err(bad());
+    };
+    if !(1..=12).contains(&m) || d < 1 || d > crate::time::days_in_month(y, m) {
+        return Err(bad());
+    }
+    Ok(crate::time::days_from_civil(y, m, d) * 86_400_000)
+}
+
+/// The mean of some ratings.
+pub fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+/// The population standard deviation of some ratings.
+pub fn spread(values: &[f64]) -> Option<f64> {
+    let m = mean(values)?;
+    Some((values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt())
+}
+
+/// Two decimals, or a dash.
+pub fn two(v: Option<f64>) -> String {
+    v.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_round_trip_and_bad_ones_are_refused() {
+        assert_eq!(date_utc(0), "1970-01-01");
+        let ms = parse_date("2026-03-01").unwrap();
+        assert_eq!(date_utc(ms), "2026-03-01");
+        assert_eq!(timestamp_utc(ms + 3_723_000), "2026-03-01T01:02:03Z");
+        assert_eq!(date_utc(parse_date("2024-02-29").unwrap()), "2024-02-29");
+        for bad in [
+            "2023-02-29",
+            "2026-13-01",
+            "26-01-01",
+            "2026-1-01",
+            "x",
+            "2026-01-+1",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names_are_trimmed_bounded_and_keyed_case_insensitively() {
+        assert_eq!(
+            candidate_name("  Ödön Straße ").unwrap(),
+            ("Ödön Straße".to_string(), "ödön straße".to_string())
+        );
+        assert_eq!(name_key("ÁDA"), name_key("áda"));
+        assert!(candidate_name("   ").is_err());
+        assert!(candidate_name(&"é".repeat(100)).is_ok());
+        assert!(candidate_name(&"é".repeat(101)).is_err());
+        assert!(RATING_CHOICES.iter().all(|c| c.name.chars().count() <= 100));
+    }
+
+    #[test]
+    fn mean_and_spread() {
+        assert_eq!(mean(&[1.0, 3.0]), Some(2.0));
+        assert_eq!(spread(&[1.0, 3.0]), Some(1.0));
+        assert_eq!(mean(&[]), None);
+    }
+}

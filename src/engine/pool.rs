@@ -25,18 +25,24 @@ impl Engine {
         })
     }
 
+    /// A topic the bank has, or an error that lists the topics and suggests the closest.
+    pub fn check_topic(&self, topic: &str) -> Result<(), Error> {
+        if self.bank().has_topic(topic) {
+            return Ok(());
+        }
+        let topics: Vec<&str> = self.bank().topics().collect();
+        Err(Error::UnknownTopic {
+            topic: topic.to_string(),
+            suggestion: closest(topic, &topics).map(String::from),
+            topics: topics.into_iter().map(String::from).collect(),
+        })
+    }
+
     /// The questions matching a level and topic; an unknown topic or an empty pool is an
     /// error that says what exists.
     pub fn pool(&self, level: Level, topic: Option<&str>) -> Result<Vec<&Question>, Error> {
-        if let Some(t) = topic
-            && !self.bank().has_topic(t)
-        {
-            let topics: Vec<&str> = self.bank().topics().collect();
-            return Err(Error::UnknownTopic {
-                topic: t.to_string(),
-                suggestion: closest(t, &topics).map(String::from),
-                topics: topics.into_iter().map(String::from).collect(),
-            });
+        if let Some(t) = topic {
+            self.check_topic(t)?;
         }
         let pool: Vec<&Question> = self.bank().filter(Some(level), topic).collect();
         if pool.is_empty() {

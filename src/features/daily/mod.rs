@@ -683,15 +683,8 @@ impl Engine {
             None => LevelPlan::Ramp,
         };
         let topic = opts.topic.map(|t| t.to_lowercase());
-        if let Some(t) = &topic
-            && !self.bank().has_topic(t)
-        {
-            let topics: Vec<&str> = self.bank().topics().collect();
-            return Err(Error::UnknownTopic {
-                topic: t.clone(),
-                suggestion: crate::text::closest(t, &topics).map(String::from),
-                topics: topics.into_iter().map(String::from).collect(),
-            });
+        if let Some(t) = &topic {
+            self.check_topic(t)?;
         }
         // Every level the schedule will post at needs questions.
         let levels: Vec<Level> = match level {

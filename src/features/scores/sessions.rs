@@ -37,15 +37,8 @@ impl Engine {
         let level: Level = opts.level;
         let count = usize::try_from(opts.questions.unwrap_or(5)).unwrap_or(5);
         let topic = opts.topic.map(|t| t.to_lowercase());
-        if let Some(t) = &topic
-            && !self.bank().has_topic(t)
-        {
-            let topics: Vec<&str> = self.bank().topics().collect();
-            return Err(Error::UnknownTopic {
-                topic: t.clone(),
-                suggestion: crate::text::closest(t, &topics).map(String::from),
-                topics: topics.into_iter().map(String::from).collect(),
-            });
+        if let Some(t) = &topic {
+            self.check_topic(t)?;
         }
         let pool: Vec<&Question> = self.bank().filter(Some(level), topic.as_deref()).collect();
         if pool.is_empty() {

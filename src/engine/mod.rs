@@ -243,17 +243,25 @@ impl Engine {
                 Ok(())
             }
             Commit::DailyPosted {
+                guild_id,
                 post,
                 effect,
                 settle,
-                ..
             } => self.commit_daily_posted(
+                *guild_id,
                 *post,
                 *settle,
                 report.get(*effect).unwrap_or(&Delivered::Skipped),
             ),
-            Commit::DailyRevealed { post, effect, .. } => self
-                .commit_daily_revealed(*post, report.get(*effect).unwrap_or(&Delivered::Skipped)),
+            Commit::DailyRevealed {
+                guild_id,
+                post,
+                effect,
+            } => self.commit_daily_revealed(
+                *guild_id,
+                *post,
+                report.get(*effect).unwrap_or(&Delivered::Skipped),
+            ),
             Commit::CandidateMessage {
                 guild_id,
                 candidate_id,

@@ -50,19 +50,18 @@ impl Db<'_> {
         detail: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
+        self.prep(
+            "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                sql_id(guild_id)?,
-                sql_id(actor_id)?,
-                action,
-                subject,
-                detail,
-                at_ms
-            ])?;
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            sql_id(actor_id)?,
+            action,
+            subject,
+            detail,
+            at_ms
+        ])?;
         Ok(())
     }
 
@@ -84,7 +83,7 @@ impl Db<'_> {
         tail: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 {tail}"
         ))?;
         let rows = stmt.query_map(params, |r| {
@@ -118,8 +117,7 @@ impl Db<'_> {
         let guild = sql_id(guild_id)?;
         let count = |sql: &str| -> Result<u64, StoreError> {
             let n: i64 = self
-                .conn
-                .prepare_cached(sql)?
+                .prep(sql)?
                 .query_row(params![guild, candidate_id], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         };
@@ -155,13 +153,10 @@ impl Db<'_> {
             "DELETE FROM candidate_messages WHERE guild_id = ?1 AND candidate_id = ?2",
             "DELETE FROM interview_sessions WHERE guild_id = ?1 AND candidate_id = ?2",
         ] {
-            self.conn
-                .prepare_cached(sql)?
-                .execute(params![guild, candidate_id])?;
+            self.prep(sql)?.execute(params![guild, candidate_id])?;
         }
         let n = self
-            .conn
-            .prepare_cached("DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2")?
+            .prep("DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![guild, candidate_id])?;
         Ok(n == 1)
     }

@@ -174,7 +174,8 @@ impl Db<'_> {
     /// Creates or replaces the channel's schedule (a paused or turned-off one becomes active
     /// again, keeping its id); returns it.
     pub fn set_schedule(&self, s: &NewSchedule<'_>) -> Result<Schedule, StoreError> {
-        self.conn.prepare_cached("INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
+        self.prep(
+            "INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
                  level, topic, role_id, reveal_after_s, days, status, created_by, created_at,
                  updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, ?12, ?12)
@@ -182,21 +183,22 @@ impl Db<'_> {
                  channel_name = ?3, post_time = ?4, timezone = ?5, level = ?6, topic = ?7,
                  role_id = ?8, reveal_after_s = ?9, days = ?10, status = 'active',
                  paused_reason = NULL, failing_since = NULL, retry_at = NULL,
-                 created_by = ?11, updated_at = ?12")?.execute(params![
-                sql_id(s.guild_id)?,
-                sql_id(s.channel_id)?,
-                s.channel_name,
-                s.post_time,
-                s.timezone,
-                s.level,
-                s.topic,
-                s.role_id.map(sql_id).transpose()?,
-                s.reveal_after_s,
-                s.days,
-                sql_id(s.by)?,
-                s.at_ms,
-            ],
-        )?;
+                 created_by = ?11, updated_at = ?12",
+        )?
+        .execute(params![
+            sql_id(s.guild_id)?,
+            sql_id(s.channel_id)?,
+            s.channel_name,
+            s.post_time,
+            s.timezone,
+            s.level,
+            s.topic,
+            s.role_id.map(sql_id).transpose()?,
+            s.reveal_after_s,
+            s.days,
+            sql_id(s.by)?,
+            s.at_ms,
+        ])?;
         self.schedule_in(s.guild_id, s.channel_id)?
             .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
     }
@@ -207,7 +209,7 @@ impl Db<'_> {
         clause: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<Schedule>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules WHERE {clause}"
         ))?;
         let rows = stmt.query_map(params, |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)))?;
@@ -259,8 +261,7 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE daily_schedules SET status = 'off', updated_at = ?3
               WHERE guild_id = ?1 AND channel_id = ?2 AND status != 'off'",
             )?
@@ -269,37 +270,50 @@ impl Db<'_> {
     }
 
     /// Discord refused for good: the schedule waits for `/daily set`.
-    pub fn pause_schedule(&self, id: i64, reason: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE daily_schedules SET status = 'paused', paused_reason = ?2,
-                 failing_since = NULL, retry_at = NULL, updated_at = ?3
-              WHERE id = ?1 AND status = 'active'",
-            )?
-            .execute(params![id, reason, at_ms])?;
+    pub fn pause_schedule(
+        &self,
+        guild_id: u64,
+        id: i64,
+        reason: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_schedules SET status = 'paused', paused_reason = ?3,
+                 failing_since = NULL, retry_at = NULL, updated_at = ?4
+              WHERE guild_id = ?1 AND id = ?2 AND status = 'active'",
+        )?
+        .execute(params![sql_id(guild_id)?, id, reason, at_ms])?;
         Ok(())
     }
 
     /// A transient failure: try again at `retry_at`. Returns whether this opened a new
     /// incident (so it is logged once).
-    pub fn schedule_failed(&self, id: i64, at_ms: i64, retry_at: i64) -> Result<bool, StoreError> {
+    pub fn schedule_failed(
+        &self,
+        guild_id: u64,
+        id: i64,
+        at_ms: i64,
+        retry_at: i64,
+    ) -> Result<bool, StoreError> {
+        let guild = sql_id(guild_id)?;
         let open: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT failing_since FROM daily_schedules WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        self.conn.prepare_cached("UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?2), retry_at = ?3
-              WHERE id = ?1")?.execute(params![id, at_ms, retry_at],
-        )?;
+            .prep("SELECT failing_since FROM daily_schedules WHERE guild_id = ?1 AND id = ?2")?
+            .query_row(params![guild, id], |r| r.get(0))?;
+        self.prep(
+            "UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?3), retry_at = ?4
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![guild, id, at_ms, retry_at])?;
         Ok(open.is_none())
     }
 
     /// A post went through: the incident, if any, is over.
-    pub fn schedule_recovered(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL WHERE id = ?1",
-            )?
-            .execute([id])?;
+    pub fn schedule_recovered(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
@@ -317,8 +331,7 @@ impl Db<'_> {
         reveal_due_at: Option<i64>,
     ) -> Result<Option<DailyPost>, StoreError> {
         let inserted = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "INSERT INTO daily_posts (guild_id, channel_id, schedule_id, kind, local_date,
                  question_id, history_claim, nonce, status, claimed_at, reveal_due_at,
                  reveal_status)
@@ -347,20 +360,18 @@ impl Db<'_> {
             "scheduled" => format!("ib{}-{}", schedule.id, local_date.replace('-', "")),
             _ => format!("ibx{id}"),
         };
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET nonce = ?2 WHERE id = ?1")?
-            .execute(params![id, nonce])?;
-        self.post(id)
+        self.prep("UPDATE daily_posts SET nonce = ?3 WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![sql_id(schedule.guild_id)?, id, nonce])?;
+        self.post(schedule.guild_id, id)
     }
 
-    pub fn post(&self, id: i64) -> Result<Option<DailyPost>, StoreError> {
+    /// The guild's post `id`, if there is one.
+    pub fn post(&self, guild_id: u64, id: i64) -> Result<Option<DailyPost>, StoreError> {
         let row = self
-            .conn
-            .query_row(
-                &format!("SELECT {POST_COLUMNS} FROM daily_posts WHERE id = ?1"),
-                [id],
-                post,
-            )
+            .prep(&format!(
+                "SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ?1 AND id = ?2"
+            ))?
+            .query_row(params![sql_id(guild_id)?, id], post)
             .optional()?;
         row.map(post_ids).transpose()
     }
@@ -373,13 +384,12 @@ impl Db<'_> {
         local_date: &str,
     ) -> Result<Option<DailyPost>, StoreError> {
         let row = self
-            .conn
+            .prep(&format!(
+                "SELECT {POST_COLUMNS} FROM daily_posts
+                  WHERE guild_id = ?1 AND channel_id = ?2 AND local_date = ?3
+                    AND kind = 'scheduled'"
+            ))?
             .query_row(
-                &format!(
-                    "SELECT {POST_COLUMNS} FROM daily_posts
-                      WHERE guild_id = ?1 AND channel_id = ?2 AND local_date = ?3
-                        AND kind = 'scheduled'"
-                ),
                 params![sql_id(guild_id)?, sql_id(channel_id)?, local_date],
                 post,
             )
@@ -394,23 +404,19 @@ impl Db<'_> {
         channel_id: u64,
     ) -> Result<Option<DailyPost>, StoreError> {
         let row = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {POST_COLUMNS} FROM daily_posts
-                      WHERE guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
-                      ORDER BY local_date DESC LIMIT 1"
-                ),
-                params![sql_id(guild_id)?, sql_id(channel_id)?],
-                post,
-            )
+            .prep(&format!(
+                "SELECT {POST_COLUMNS} FROM daily_posts
+                  WHERE guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
+                  ORDER BY local_date DESC LIMIT 1"
+            ))?
+            .query_row(params![sql_id(guild_id)?, sql_id(channel_id)?], post)
             .optional()?;
         row.map(post_ids).transpose()
     }
 
     /// Posts claimed but never recorded as sent (the process stopped in between).
     pub fn unsettled_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts WHERE status = 'claimed' ORDER BY id"
         ))?;
         let rows = stmt.query_map([], post)?;
@@ -419,7 +425,7 @@ impl Db<'_> {
 
     /// Posts whose reveal is due by `now` and not done.
     pub fn due_reveals(&self, now_ms: i64) -> Result<Vec<DailyPost>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts
               WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at <= ?1
                 AND (reveal_retry_at IS NULL OR reveal_retry_at <= ?1)
@@ -432,8 +438,7 @@ impl Db<'_> {
     /// The earliest reveal still to come after `now`.
     pub fn next_reveal_at(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(
+            .prep(
                 "SELECT MIN(MAX(reveal_due_at, COALESCE(reveal_retry_at, 0))) FROM daily_posts
               WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted'
                 AND MAX(reveal_due_at, COALESCE(reveal_retry_at, 0)) > ?1",
@@ -442,68 +447,90 @@ impl Db<'_> {
     }
 
     /// Discord took the post.
-    pub fn post_sent(&self, id: i64, message_id: u64, at_ms: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3,
+    pub fn post_sent(
+        &self,
+        guild_id: u64,
+        id: i64,
+        message_id: u64,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_posts SET status = 'posted', message_id = ?3, posted_at = ?4,
                  next_step = NULL, retry_at = NULL
-              WHERE id = ?1",
-            )?
-            .execute(params![id, sql_id(message_id)?, at_ms])?;
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?, at_ms])?;
         Ok(())
     }
 
     /// What to do with a claim next, and not before when.
-    pub fn post_retry(&self, id: i64, step: &str, retry_at: i64) -> Result<(), StoreError> {
-        self.conn.prepare_cached("UPDATE daily_posts SET next_step = ?2, retry_at = ?3 WHERE id = ?1 AND status = 'claimed'")?.execute(params![id, step, retry_at],
-        )?;
+    pub fn post_retry(
+        &self,
+        guild_id: u64,
+        id: i64,
+        step: &str,
+        retry_at: i64,
+    ) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_posts SET next_step = ?3, retry_at = ?4
+              WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
+        )?
+        .execute(params![sql_id(guild_id)?, id, step, retry_at])?;
         Ok(())
     }
 
     /// A reveal failed on Discord's side: try again after `retry_at`.
-    pub fn reveal_failed(&self, id: i64, retry_at: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET reveal_retry_at = ?2 WHERE id = ?1")?
-            .execute(params![id, retry_at])?;
+    pub fn reveal_failed(&self, guild_id: u64, id: i64, retry_at: i64) -> Result<(), StoreError> {
+        self.prep("UPDATE daily_posts SET reveal_retry_at = ?3 WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![sql_id(guild_id)?, id, retry_at])?;
         Ok(())
     }
 
     /// The post never went out: forget the claim so it can be tried again (or not, if the
     /// day is over).
-    pub fn release_post(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("DELETE FROM daily_posts WHERE id = ?1 AND status = 'claimed'")?
-            .execute([id])?;
+    pub fn release_post(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep(
+            "DELETE FROM daily_posts WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
+        )?
+        .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
     /// The answer was revealed (in a thread, or as a reply when no thread could be made).
     pub fn post_revealed(
         &self,
+        guild_id: u64,
         id: i64,
         thread_id: Option<u64>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.prepare_cached("UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2,
+        self.prep(
+            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?4, thread_id = ?3,
                  reveal_retry_at = NULL
-              WHERE id = ?1")?.execute(params![id, thread_id.map(sql_id).transpose()?, at_ms],
-        )?;
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            id,
+            thread_id.map(sql_id).transpose()?,
+            at_ms
+        ])?;
         Ok(())
     }
 
     /// No thread could be made for the reveal: post it as a reply instead.
-    pub fn reveal_as_reply(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET reveal_status = 'reply' WHERE id = ?1")?
-            .execute([id])?;
+    pub fn reveal_as_reply(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_posts SET reveal_status = 'reply' WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
     /// Gives up a reveal that cannot happen (the post is gone).
-    pub fn drop_reveal(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET reveal_status = NULL WHERE id = ?1")?
-            .execute([id])?;
+    pub fn drop_reveal(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep("UPDATE daily_posts SET reveal_status = NULL WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
@@ -513,7 +540,7 @@ impl Db<'_> {
         guild_id: u64,
         channel_id: u64,
     ) -> Result<std::collections::HashMap<String, super::ShowCount>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT question_id, COUNT(*), MAX(shown_at) FROM question_history
               WHERE guild_id = ?1 AND channel_id = ?2 AND source = 'daily'
               GROUP BY question_id",

@@ -15,10 +15,7 @@ impl Db<'_> {
     ) -> Result<(Option<String>, Option<String>), StoreError> {
         let get = |channel: u64| -> Result<Option<String>, StoreError> {
             Ok(self
-                .conn
-                .prepare_cached(
-                    "SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2",
-                )?
+                .prep("SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2")?
                 .query_row(params![sql_id(guild_id)?, sql_id(channel)?], |r| r.get(0))
                 .optional()?)
         };
@@ -39,7 +36,7 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.prepare_cached("INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
+        self.prep("INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (guild_id, channel_id) DO UPDATE SET access = ?3, updated_by = ?4, updated_at = ?5")?.execute(params![sql_id(guild_id)?, sql_id(channel_id)?, access, sql_id(by)?, at_ms],
         )?;
@@ -48,7 +45,7 @@ impl Db<'_> {
 
     /// Every rubric access setting of the guild: (channel, access), the default (0) first.
     pub fn rubric_settings(&self, guild_id: u64) -> Result<Vec<(u64, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT channel_id, access FROM rubric_access WHERE guild_id = ?1 ORDER BY channel_id",
         )?;
         let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
@@ -65,8 +62,7 @@ impl Db<'_> {
     /// The guild's default time zone (an IANA name), if set.
     pub fn guild_timezone(&self, guild_id: u64) -> Result<Option<String>, StoreError> {
         let raw: Option<Option<String>> = self
-            .conn
-            .prepare_cached("SELECT timezone FROM guild_settings WHERE guild_id = ?1")?
+            .prep("SELECT timezone FROM guild_settings WHERE guild_id = ?1")?
             .query_row(params![sql_id(guild_id)?], |r| r.get(0))
             .optional()?;
         Ok(raw.flatten())
@@ -79,13 +75,12 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
+        self.prep(
+            "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, updated_by = ?3, updated_at = ?4",
-            )?
-            .execute(params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms])?;
+        )?
+        .execute(params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms])?;
         Ok(())
     }
 }

@@ -261,7 +261,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&scores_sql(condition))?;
+        let mut stmt = self.prep(&scores_sql(condition))?;
         let rows = stmt.query_map(args, score_row)?;
         let mut out = Vec::new();
         for row in rows {
@@ -301,9 +301,7 @@ impl Db<'_> {
     ) -> Result<Option<Previous>, StoreError> {
         let guild = sql_id(key.guild_id)?;
         let by = sql_id(key.interviewer_id)?;
-        let inserted = self
-            .conn
-            .prepare_cached(
+        let inserted = self.prep(
                 "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id,
                      interviewer_name, rating, notes, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
@@ -323,9 +321,7 @@ impl Db<'_> {
         if inserted == 1 {
             return Ok(None);
         }
-        let (id, old_rating, old_notes): (i64, Option<i64>, String) = self
-            .conn
-            .prepare_cached(
+        let (id, old_rating, old_notes): (i64, Option<i64>, String) = self.prep(
                 "SELECT id, rating, notes FROM scores
                   WHERE guild_id = ?1 AND session_id = ?2 AND question_id = ?3 AND interviewer_id = ?4",
             )?
@@ -335,36 +331,34 @@ impl Db<'_> {
         let old_rating = old_rating.and_then(|v| u8::try_from(v).ok());
         let new_rating = rating.or(old_rating);
         let new_notes = notes.map_or_else(|| old_notes.clone(), String::from);
-        self.conn
-            .prepare_cached(
-                "UPDATE scores SET rating = ?3, notes = ?4, interviewer_name = ?5, updated_at = ?6
+        self.prep(
+            "UPDATE scores SET rating = ?3, notes = ?4, interviewer_name = ?5, updated_at = ?6
                   WHERE guild_id = ?1 AND id = ?2",
-            )?
-            .execute(params![
-                guild,
-                id,
-                rating_sql(new_rating),
-                new_notes,
-                key.interviewer_name,
-                at_ms
-            ])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO score_history (guild_id, candidate_id, score_id, old_rating, old_notes,
+        )?
+        .execute(params![
+            guild,
+            id,
+            rating_sql(new_rating),
+            new_notes,
+            key.interviewer_name,
+            at_ms
+        ])?;
+        self.prep(
+            "INSERT INTO score_history (guild_id, candidate_id, score_id, old_rating, old_notes,
                      new_rating, new_notes, changed_by, changed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                guild,
-                key.candidate_id,
-                id,
-                rating_sql(old_rating),
-                old_notes,
-                rating_sql(new_rating),
-                new_notes,
-                by,
-                at_ms
-            ])?;
+        )?
+        .execute(params![
+            guild,
+            key.candidate_id,
+            id,
+            rating_sql(old_rating),
+            old_notes,
+            rating_sql(new_rating),
+            new_notes,
+            by,
+            at_ms
+        ])?;
         Ok(Some(Previous {
             rating: old_rating,
             notes: old_notes,
@@ -391,7 +385,7 @@ impl Db<'_> {
         guild_id: u64,
         interviewer_id: u64,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(RATED_CANDIDATES)?;
+        let mut stmt = self.prep(RATED_CANDIDATES)?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(interviewer_id)?], |r| {
             r.get(0)
         })?;
@@ -404,7 +398,7 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<RatingSummary, StoreError> {
-        Ok(self.conn.prepare_cached(CANDIDATE_SUMMARY)?.query_row(
+        Ok(self.prep(CANDIDATE_SUMMARY)?.query_row(
             params![sql_id(guild_id)?, candidate_id],
             |r| {
                 Ok(RatingSummary {
@@ -424,7 +418,7 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(RECOMMENDATION_COUNTS)?;
+        let mut stmt = self.prep(RECOMMENDATION_COUNTS)?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
             Ok((r.get(0)?, count(r.get(1)?)))
         })?;
@@ -440,8 +434,7 @@ impl Db<'_> {
         let guild = sql_id(guild_id)?;
         let by = sql_id(interviewer_id)?;
         let (scorecards, counts) =
-            self.conn
-                .prepare_cached(INTERVIEWER_TOTALS)?
+            self.prep(INTERVIEWER_TOTALS)?
                 .query_row(params![guild, by], |r| {
                     Ok((
                         count(r.get(0)?),
@@ -453,7 +446,7 @@ impl Db<'_> {
                         ],
                     ))
                 })?;
-        let mut stmt = self.conn.prepare_cached(INTERVIEWER_CANDIDATES)?;
+        let mut stmt = self.prep(INTERVIEWER_CANDIDATES)?;
         let rows = stmt.query_map(params![guild, by], |r| {
             Ok(SharedCandidate {
                 candidate_id: r.get(0)?,
@@ -465,8 +458,7 @@ impl Db<'_> {
         })?;
         let candidates = rows.collect::<Result<_, _>>()?;
         let (recommendations, no_decision) = self
-            .conn
-            .prepare_cached(INTERVIEWER_RECOMMENDATIONS)?
+            .prep(INTERVIEWER_RECOMMENDATIONS)?
             .query_row(params![guild, by], |r| {
                 Ok((count(r.get(0)?), count(r.get(1)?)))
             })?;
@@ -481,7 +473,7 @@ impl Db<'_> {
 
     /// The interviewers who gave at least one rating in the guild, by id, at most `limit`.
     pub fn rating_interviewers(&self, guild_id: u64, limit: usize) -> Result<Vec<u64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(RATING_INTERVIEWERS)?;
+        let mut stmt = self.prep(RATING_INTERVIEWERS)?;
         let rows = stmt.query_map(
             params![sql_id(guild_id)?, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| r.get::<_, i64>(0),
@@ -502,16 +494,14 @@ impl Db<'_> {
     ) -> Result<Option<String>, StoreError> {
         let args = params![sql_id(guild_id)?, sql_id(interviewer_id)?];
         if let Some(name) = self
-            .conn
-            .prepare_cached(INTERVIEWER_SCORE_NAME)?
+            .prep(INTERVIEWER_SCORE_NAME)?
             .query_row(args, |r| r.get(0))
             .optional()?
         {
             return Ok(Some(name));
         }
         Ok(self
-            .conn
-            .prepare_cached(INTERVIEWER_RECOMMENDATION_NAME)?
+            .prep(INTERVIEWER_RECOMMENDATION_NAME)?
             .query_row(args, |r| r.get(0))
             .optional()?)
     }
@@ -526,7 +516,7 @@ impl Db<'_> {
     ) -> Result<QuestionRatings, StoreError> {
         let viewer = viewer.map(sql_id).transpose()?;
         let args = params![sql_id(guild_id)?, question_id, viewer];
-        let mut stmt = self.conn.prepare_cached(&question_histogram_sql())?;
+        let mut stmt = self.prep(&question_histogram_sql())?;
         let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -542,8 +532,7 @@ impl Db<'_> {
             }
         }
         let candidates = self
-            .conn
-            .prepare_cached(&question_candidates_sql())?
+            .prep(&question_candidates_sql())?
             .query_row(args, |r| r.get(0))
             .map(count)?;
         Ok(QuestionRatings {
@@ -555,8 +544,7 @@ impl Db<'_> {
     /// Whether a question has any score in the guild (a rating or notes only).
     pub fn question_scored(&self, guild_id: u64, question_id: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(QUESTION_SCORED)?
+            .prep(QUESTION_SCORED)?
             .query_row(params![sql_id(guild_id)?, question_id], |r| r.get(0))?)
     }
 
@@ -566,7 +554,7 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<Vec<ScoreChange>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by, changed_at
                FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id",
         )?;
@@ -612,27 +600,28 @@ impl Db<'_> {
         let guild = sql_id(guild_id)?;
         let by = sql_id(interviewer_id)?;
         let old: Option<String> = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "SELECT recommendation FROM recommendations
                   WHERE guild_id = ?1 AND candidate_id = ?2 AND interviewer_id = ?3",
             )?
             .query_row(params![guild, candidate_id, by], |r| r.get(0))
             .optional()?;
-        self.conn.prepare_cached("INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
+        self.prep(
+            "INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
                  recommendation, session_id, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (guild_id, candidate_id, interviewer_id) DO UPDATE SET
-                 interviewer_name = ?4, recommendation = ?5, session_id = ?6, updated_at = ?7")?.execute(params![
-                guild,
-                candidate_id,
-                by,
-                interviewer_name,
-                recommendation,
-                session_id,
-                at_ms
-            ],
-        )?;
+                 interviewer_name = ?4, recommendation = ?5, session_id = ?6, updated_at = ?7",
+        )?
+        .execute(params![
+            guild,
+            candidate_id,
+            by,
+            interviewer_name,
+            recommendation,
+            session_id,
+            at_ms
+        ])?;
         Ok(old)
     }
 
@@ -641,7 +630,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&recommendations_sql(condition))?;
+        let mut stmt = self.prep(&recommendations_sql(condition))?;
         let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,

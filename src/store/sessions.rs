@@ -155,7 +155,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Session>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sessions_sql(condition))?;
+        let mut stmt = self.prep(&sessions_sql(condition))?;
         let rows = stmt.query_map(args, session)?;
         let mut out = Vec::new();
         for row in rows {
@@ -165,7 +165,7 @@ impl Db<'_> {
     }
 
     pub fn create_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
-        self.conn.prepare_cached("INSERT INTO interview_sessions
+        self.prep("INSERT INTO interview_sessions
                  (guild_id, channel_id, candidate_id, kind, started_by, level, topic, questions, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
                 sql_id(s.guild_id)?,
@@ -210,7 +210,7 @@ impl Db<'_> {
         candidate_id: i64,
         interviewer: u64,
     ) -> Result<Vec<(i64, SessionKind, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT id, kind, channel_id FROM interview_sessions
               WHERE guild_id = ?1 AND candidate_id = ?2 AND status = 'open'
                 AND (kind = 'guided' OR started_by = ?3)
@@ -244,8 +244,7 @@ impl Db<'_> {
         since: Option<i64>,
     ) -> Result<u64, StoreError> {
         let n: i64 = self
-            .conn
-            .prepare_cached(LAST_INTERVIEWS_COUNT)?
+            .prep(LAST_INTERVIEWS_COUNT)?
             .query_row(params![sql_id(guild_id)?, since.unwrap_or(i64::MIN)], |r| {
                 r.get(0)
             })?;
@@ -262,7 +261,7 @@ impl Db<'_> {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(LAST_INTERVIEWS_PAGE)?;
+        let mut stmt = self.prep(LAST_INTERVIEWS_PAGE)?;
         let rows = stmt.query_map(
             params![
                 sql_id(guild_id)?,
@@ -301,8 +300,7 @@ impl Db<'_> {
         position: usize,
     ) -> Result<bool, StoreError> {
         let n = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE interview_sessions SET position = ?4
               WHERE guild_id = ?1 AND id = ?2 AND position = ?3 AND status = 'open'",
             )?
@@ -316,10 +314,7 @@ impl Db<'_> {
         id: i64,
         message_id: u64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2",
-            )?
+        self.prep("UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?])?;
         Ok(())
     }
@@ -334,8 +329,7 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         let n = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE interview_sessions SET status = ?3, ended_by = ?4, ended_at = ?5
               WHERE guild_id = ?1 AND id = ?2 AND status = 'open'",
             )?

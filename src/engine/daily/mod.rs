@@ -340,7 +340,7 @@ impl Engine {
                 ))
             );
             self.store
-                .write(|db| db.pause_schedule(s.id, &reason, now))?;
+                .write(|db| db.pause_schedule(s.guild_id, s.id, &reason, now))?;
             return Ok(None);
         }
         let reveal_due = (s.reveal_after_s > 0).then(|| now + i64::from(s.reveal_after_s) * 1000);
@@ -407,7 +407,7 @@ impl Engine {
     /// not found): the same question again, with the same nonce, if its day is still open.
     pub(super) fn job_daily_resend(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
         let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
-        let Some(post) = self.store.read(|db| db.post(id))? else {
+        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
         if post.guild_id != req.guild_id || post.status != "claimed" {
@@ -431,7 +431,7 @@ impl Engine {
         let Some((plan, q)) = open else {
             // Too late for its day, or nothing to post any more: never post for a day gone.
             self.store.write(|db| {
-                db.release_post(post.id)?;
+                db.release_post(post.guild_id, post.id)?;
                 if let Some(h) = post.history_claim {
                     db.release_shown(post.guild_id, h)?;
                 }
@@ -481,7 +481,7 @@ impl Engine {
     /// a reply when a thread could not be made).
     pub(super) fn job_daily_reveal(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
         let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
-        let Some(post) = self.store.read(|db| db.post(id))? else {
+        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
         if post.guild_id != req.guild_id || post.status != "posted" {
@@ -491,7 +491,8 @@ impl Engine {
             return Ok(Outcome::default());
         };
         let Some(q) = self.bank().get(&post.question_id) else {
-            self.store.write(|db| db.drop_reveal(post.id))?;
+            self.store
+                .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             return Ok(Outcome::default());
         };
         let message = self.spoiler_rubric(q);
@@ -544,7 +545,7 @@ impl Engine {
     /// post in the channel before anything is sent again.
     pub(super) fn job_daily_settle(&self, req: &Request, args: &str) -> Result<Outcome, Error> {
         let id: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
-        let Some(post) = self.store.read(|db| db.post(id))? else {
+        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
         if post.guild_id != req.guild_id || post.status != "claimed" {
@@ -570,12 +571,13 @@ impl Engine {
     /// while its day is open.
     pub(super) fn commit_daily_posted(
         &self,
+        guild_id: u64,
         post_id: i64,
         settle: bool,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let now = self.clock.now_ms();
-        let Some(post) = self.store.read(|db| db.post(post_id))? else {
+        let Some(post) = self.store.read(|db| db.post(guild_id, post_id))? else {
             return Ok(());
         };
         match delivered {
@@ -584,27 +586,27 @@ impl Engine {
                 ..
             } => {
                 self.store.write(|db| {
-                    db.post_sent(post.id, *m, now)?;
+                    db.post_sent(post.guild_id, post.id, *m, now)?;
                     if let Some(h) = post.history_claim {
                         db.confirm_shown(post.guild_id, h, Some(*m))?;
                     }
-                    db.schedule_recovered(post.schedule_id)
+                    db.schedule_recovered(post.guild_id, post.schedule_id)
                 })?;
                 // Its reveal is now on the calendar.
                 self.schedules_changed();
             }
             Delivered::NotFound => self
                 .store
-                .write(|db| db.post_retry(post.id, "resend", now))?,
+                .write(|db| db.post_retry(post.guild_id, post.id, "resend", now))?,
             Delivered::Refused(reason) => {
                 let why = format!("Discord refused the post: {reason}");
                 tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily schedule paused");
                 self.store.write(|db| {
-                    db.release_post(post.id)?;
+                    db.release_post(post.guild_id, post.id)?;
                     if let Some(h) = post.history_claim {
                         db.release_shown(post.guild_id, h)?;
                     }
-                    db.pause_schedule(post.schedule_id, &why, now)
+                    db.pause_schedule(post.guild_id, post.schedule_id, &why, now)
                 })?;
             }
             Delivered::Failed(reason) => {
@@ -613,8 +615,8 @@ impl Engine {
                 // question and nonce, so a send that did reach Discord is not doubled.
                 let step = if settle { "settle" } else { "resend" };
                 let new_incident = self.store.write(|db| {
-                    db.post_retry(post.id, step, now + delay)?;
-                    db.schedule_failed(post.schedule_id, now, now + delay)
+                    db.post_retry(post.guild_id, post.id, step, now + delay)?;
+                    db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
                 })?;
                 if new_incident {
                     tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily post failed; retrying with backoff");
@@ -642,35 +644,38 @@ impl Engine {
 
     pub(super) fn commit_daily_revealed(
         &self,
+        guild_id: u64,
         post_id: i64,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let now = self.clock.now_ms();
-        let Some(post) = self.store.read(|db| db.post(post_id))? else {
+        let Some(post) = self.store.read(|db| db.post(guild_id, post_id))? else {
             return Ok(());
         };
         match delivered {
             Delivered::Thread { thread_id, .. } => self.store.write(|db| {
-                db.post_revealed(post.id, Some(*thread_id), now)?;
-                db.schedule_recovered(post.schedule_id)
+                db.post_revealed(post.guild_id, post.id, Some(*thread_id), now)?;
+                db.schedule_recovered(post.guild_id, post.schedule_id)
             })?,
             Delivered::Message { .. } => self.store.write(|db| {
-                db.post_revealed(post.id, None, now)?;
-                db.schedule_recovered(post.schedule_id)
+                db.post_revealed(post.guild_id, post.id, None, now)?;
+                db.schedule_recovered(post.guild_id, post.schedule_id)
             })?,
             Delivered::Refused(reason) if post.reveal_status.as_deref() != Some("reply") => {
                 tracing::info!(post = post.id, reason = %reason, "no thread for the reveal; replying instead");
-                self.store.write(|db| db.reveal_as_reply(post.id))?;
+                self.store
+                    .write(|db| db.reveal_as_reply(post.guild_id, post.id))?;
             }
             Delivered::Refused(reason) => {
                 tracing::warn!(post = post.id, reason = %reason, "the answer could not be revealed");
-                self.store.write(|db| db.drop_reveal(post.id))?;
+                self.store
+                    .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             }
             Delivered::Failed(reason) => {
                 let delay = self.backoff(post.guild_id, post.schedule_id);
                 let new_incident = self.store.write(|db| {
-                    db.reveal_failed(post.id, now + delay)?;
-                    db.schedule_failed(post.schedule_id, now, now + delay)
+                    db.reveal_failed(post.guild_id, post.id, now + delay)?;
+                    db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
                 })?;
                 if new_incident {
                     tracing::warn!(post = post.id, reason = %reason, "reveal failed; retrying with backoff");

@@ -11,6 +11,7 @@ pub mod discord;
 pub mod engine;
 pub mod files;
 pub mod logging;
+pub mod model;
 pub mod process;
 pub mod store;
 pub mod table;

@@ -2,7 +2,8 @@
 
 use rusqlite::params;
 
-use super::{Db, StoreError, discord_id, sql_id};
+use super::types::{all, id};
+use super::{Db, StoreError, sql_id};
 
 /// The actions the audit trail records, as stored in `audit_log.action`.
 pub mod action {
@@ -86,27 +87,15 @@ impl Db<'_> {
         let mut stmt = self.prep(&format!(
             "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 {tail}"
         ))?;
-        let rows = stmt.query_map(params, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (actor, action, subject, detail, at) = row?;
-            out.push(AuditEntry {
-                actor_id: discord_id(actor)?,
-                action,
-                subject,
-                detail,
-                at,
-            });
-        }
-        Ok(out)
+        all(stmt.query(params)?, |r| {
+            Ok(AuditEntry {
+                actor_id: id(r, "actor_id")?,
+                action: r.get("action")?,
+                subject: r.get("subject")?,
+                detail: r.get("detail")?,
+                at: r.get("at")?,
+            })
+        })
     }
 
     pub fn candidate_footprint(

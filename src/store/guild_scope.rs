@@ -22,6 +22,7 @@ use std::panic::Location;
 
 use super::{Db, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus, ShownQuestion};
 use super::{Source, Store, StoreError};
+use crate::model::{Level, LevelPlan, NextStep, PostKind, Recommendation, RubricAccess};
 
 /// Store functions whose statements read or change every guild's rows, and why.
 const CROSS_GUILD: &[(&str, &str)] = &[
@@ -73,6 +74,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("src/store/scores.rs", include_str!("scores.rs")),
     ("src/store/sessions.rs", include_str!("sessions.rs")),
     ("src/store/settings.rs", include_str!("settings.rs")),
+    ("src/store/types.rs", include_str!("types.rs")),
 ];
 
 /// One statement prepared while [`exercise`] ran.
@@ -362,7 +364,7 @@ fn exercise(store: &Store) {
             })?;
             at("interviewer_role", || db.interviewer_role(G))?;
             at("set_rubric_access", || {
-                db.set_rubric_access(G, 0, "everyone", ME, 1)
+                db.set_rubric_access(G, None, RubricAccess::Everyone, ME, 1)
             })?;
             at("rubric_access", || db.rubric_access(G, CH))?;
             at("rubric_settings", || db.rubric_settings(G))?;
@@ -412,7 +414,7 @@ fn exercise(store: &Store) {
                     candidate_id: c.id,
                     kind: SessionKind::Guided,
                     started_by: ME,
-                    level: Some("mid"),
+                    level: Some(Level::Mid),
                     topic: None,
                     questions: &questions,
                     at_ms: 1,
@@ -452,7 +454,15 @@ fn exercise(store: &Store) {
                 db.candidate_rating_summary(G, c.id)
             })?;
             at("set_recommendation", || {
-                db.set_recommendation(G, c.id, OTHER, "Other", "yes", Some(session), 3)
+                db.set_recommendation(
+                    G,
+                    c.id,
+                    OTHER,
+                    "Other",
+                    Recommendation::Yes,
+                    Some(session),
+                    3,
+                )
             })?;
             at("recommendation_counts", || {
                 db.recommendation_counts(G, c.id)
@@ -488,7 +498,7 @@ fn exercise(store: &Store) {
                     channel_name: "daily",
                     post_time: "09:00",
                     timezone: "UTC",
-                    level: "mid",
+                    level: LevelPlan::Ramp,
                     topic: None,
                     role_id: None,
                     reveal_after_s: 60,
@@ -502,14 +512,24 @@ fn exercise(store: &Store) {
             at("schedules", || db.schedules(G))?;
             at("active_schedules", || db.active_schedules())?;
             let post = at("claim_post", || {
-                db.claim_post(&schedule, "scheduled", "2024-01-01", "q1", c1, 1, Some(5))
+                db.claim_post(
+                    &schedule,
+                    PostKind::Scheduled,
+                    "2024-01-01",
+                    "q1",
+                    c1,
+                    1,
+                    Some(5),
+                )
             })?
             .unwrap();
             at("post", || db.post(G, post.id))?;
             at("post_on", || db.post_on(G, CH, "2024-01-01"))?;
             at("last_post", || db.last_post(G, CH))?;
             at("unsettled_posts", || db.unsettled_posts())?;
-            at("post_retry", || db.post_retry(G, post.id, "resend", 2))?;
+            at("post_retry", || {
+                db.post_retry(G, post.id, NextStep::Resend, 2)
+            })?;
             at("post_sent", || db.post_sent(G, post.id, 11, 2))?;
             at("due_reveals", || db.due_reveals(10))?;
             at("next_reveal_at", || db.next_reveal_at(1))?;

@@ -10,23 +10,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Db, StoreError, sql_id};
 
-/// What made the bot show a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Command,
-    Daily,
-    Session,
-}
-
-impl Source {
-    fn as_str(self) -> &'static str {
-        match self {
-            Source::Command => "command",
-            Source::Daily => "daily",
-            Source::Session => "session",
-        }
-    }
-}
+pub use crate::model::Source;
 
 /// One question about to be shown in a channel.
 #[derive(Debug, Clone)]
@@ -60,7 +44,7 @@ impl Db<'_> {
             sql_id(shown.channel_id)?,
             shown.question_id,
             shown.shown_by.map(sql_id).transpose()?,
-            shown.source.as_str(),
+            shown.source,
             shown.at_ms,
         ])?;
         let claim = self.conn.last_insert_rowid();

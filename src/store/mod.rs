@@ -28,6 +28,7 @@ mod history;
 mod scores;
 mod sessions;
 mod settings;
+mod types;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};

@@ -6,7 +6,9 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::types::{all, id};
 use super::{Db, StoreError, discord_id, sql_id};
+use crate::model::Recommendation;
 
 /// One stored score, with what lookups and the export need beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +63,14 @@ pub struct RecommendationRow {
     pub candidate_id: i64,
     pub interviewer_id: u64,
     pub interviewer_name: String,
-    /// `strong-no`, `no`, `yes`, `strong-yes`, `no-decision`.
-    pub recommendation: String,
+    pub recommendation: Recommendation,
     pub updated_at: i64,
 }
 
-const SCORE_COLUMNS: &str =
-    "s.id, s.candidate_id, c.name, s.session_id, x.started_at, s.question_id,
-    s.interviewer_id, s.interviewer_name, s.rating, s.notes, s.created_at, s.updated_at";
+/// The columns [`score_row`] decodes, from [`SCORE_FROM`].
+const SCORE_COLUMNS: &str = "s.id, s.candidate_id, c.name AS candidate_name, s.session_id,
+    x.started_at AS session_started_at, s.question_id, s.interviewer_id, s.interviewer_name,
+    s.rating, s.notes, s.created_at, s.updated_at";
 const SCORE_FROM: &str = "FROM scores s
     JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id
     JOIN interview_sessions x ON x.guild_id = s.guild_id AND x.id = s.session_id";
@@ -81,7 +83,8 @@ fn scores_sql(condition: &str) -> String {
     )
 }
 
-/// The recommendations query of [`Db::recommendations_where`] for a condition.
+/// The recommendations query of [`Db::recommendations_where`] for a condition; its rows are
+/// decoded by [`recommendation_row`].
 fn recommendations_sql(condition: &str) -> String {
     format!(
         "SELECT candidate_id, interviewer_id, interviewer_name, recommendation, updated_at
@@ -221,7 +224,7 @@ pub struct InterviewerRatings {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QuestionRatings {
     /// (rating, the interviewer's recommendation for the candidate if any, how many).
-    pub histogram: Vec<(u8, Option<String>, u64)>,
+    pub histogram: Vec<(u8, Option<Recommendation>, u64)>,
     /// How many candidates those ratings are for.
     pub candidates: u64,
 }
@@ -230,25 +233,34 @@ fn count(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-fn score_row(r: &Row<'_>) -> rusqlite::Result<(ScoreRow, i64)> {
-    let rating: Option<i64> = r.get(8)?;
-    Ok((
-        ScoreRow {
-            id: r.get(0)?,
-            candidate_id: r.get(1)?,
-            candidate_name: r.get(2)?,
-            session_id: r.get(3)?,
-            session_started_at: r.get(4)?,
-            question_id: r.get(5)?,
-            interviewer_id: 0,
-            interviewer_name: r.get(7)?,
-            rating: rating.and_then(|v| u8::try_from(v).ok()),
-            notes: r.get(9)?,
-            created_at: r.get(10)?,
-            updated_at: r.get(11)?,
-        },
-        r.get(6)?,
-    ))
+/// A row of [`SCORE_COLUMNS`].
+fn score_row(r: &Row<'_>) -> Result<ScoreRow, StoreError> {
+    let rating: Option<i64> = r.get("rating")?;
+    Ok(ScoreRow {
+        id: r.get("id")?,
+        candidate_id: r.get("candidate_id")?,
+        candidate_name: r.get("candidate_name")?,
+        session_id: r.get("session_id")?,
+        session_started_at: r.get("session_started_at")?,
+        question_id: r.get("question_id")?,
+        interviewer_id: id(r, "interviewer_id")?,
+        interviewer_name: r.get("interviewer_name")?,
+        rating: rating.and_then(|v| u8::try_from(v).ok()),
+        notes: r.get("notes")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// A row of [`recommendations_sql`].
+fn recommendation_row(r: &Row<'_>) -> Result<RecommendationRow, StoreError> {
+    Ok(RecommendationRow {
+        candidate_id: r.get("candidate_id")?,
+        interviewer_id: id(r, "interviewer_id")?,
+        interviewer_name: r.get("interviewer_name")?,
+        recommendation: r.get("recommendation")?,
+        updated_at: r.get("updated_at")?,
+    })
 }
 
 fn rating_sql(r: Option<u8>) -> Option<i64> {
@@ -262,14 +274,7 @@ impl Db<'_> {
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ScoreRow>, StoreError> {
         let mut stmt = self.prep(&scores_sql(condition))?;
-        let rows = stmt.query_map(args, score_row)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut s, by) = row?;
-            s.interviewer_id = discord_id(by)?;
-            out.push(s);
-        }
-        Ok(out)
+        all(stmt.query(args)?, score_row)
     }
 
     /// The score at `key`, if there is one.
@@ -417,7 +422,7 @@ impl Db<'_> {
         &self,
         guild_id: u64,
         candidate_id: i64,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
+    ) -> Result<Vec<(Recommendation, u64)>, StoreError> {
         let mut stmt = self.prep(RECOMMENDATION_COUNTS)?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
             Ok((r.get(0)?, count(r.get(1)?)))
@@ -520,7 +525,7 @@ impl Db<'_> {
         let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<Recommendation>>(1)?,
                 count(r.get(2)?),
             ))
         })?;
@@ -558,31 +563,21 @@ impl Db<'_> {
             "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by, changed_at
                FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (score_id, o, on, n, nn, by, at) = row?;
-            out.push(ScoreChange {
-                score_id,
-                old_rating: o.and_then(|v| u8::try_from(v).ok()),
-                old_notes: on,
-                new_rating: n.and_then(|v| u8::try_from(v).ok()),
-                new_notes: nn,
-                changed_by: discord_id(by)?,
-                changed_at: at,
-            });
-        }
-        Ok(out)
+        let rating = |r: &Row<'_>, column: &str| -> Result<Option<u8>, StoreError> {
+            Ok(r.get::<_, Option<i64>>(column)?
+                .and_then(|v| u8::try_from(v).ok()))
+        };
+        all(stmt.query(params![sql_id(guild_id)?, candidate_id])?, |r| {
+            Ok(ScoreChange {
+                score_id: r.get("score_id")?,
+                old_rating: rating(r, "old_rating")?,
+                old_notes: r.get("old_notes")?,
+                new_rating: rating(r, "new_rating")?,
+                new_notes: r.get("new_notes")?,
+                changed_by: id(r, "changed_by")?,
+                changed_at: r.get("changed_at")?,
+            })
+        })
     }
 
     /// Sets an interviewer's recommendation for a candidate; returns the one it replaced.
@@ -593,13 +588,13 @@ impl Db<'_> {
         candidate_id: i64,
         interviewer_id: u64,
         interviewer_name: &str,
-        recommendation: &str,
+        recommendation: Recommendation,
         session_id: Option<i64>,
         at_ms: i64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<Recommendation>, StoreError> {
         let guild = sql_id(guild_id)?;
         let by = sql_id(interviewer_id)?;
-        let old: Option<String> = self
+        let old: Option<Recommendation> = self
             .prep(
                 "SELECT recommendation FROM recommendations
                   WHERE guild_id = ?1 AND candidate_id = ?2 AND interviewer_id = ?3",
@@ -631,27 +626,7 @@ impl Db<'_> {
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         let mut stmt = self.prep(&recommendations_sql(condition))?;
-        let rows = stmt.query_map(args, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (candidate_id, by, name, rec, at) = row?;
-            out.push(RecommendationRow {
-                candidate_id,
-                interviewer_id: discord_id(by)?,
-                interviewer_name: name,
-                recommendation: rec,
-                updated_at: at,
-            });
-        }
-        Ok(out)
+        all(stmt.query(args)?, recommendation_row)
     }
 
     pub fn candidate_recommendations(

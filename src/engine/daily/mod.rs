@@ -11,10 +11,11 @@
 
 pub mod time;
 
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::bank::{Level, Question};
+use crate::model::{NextStep, PostKind, PostStatus, RevealStatus};
 use crate::store::{DailyPost, NewSchedule, Schedule, ScheduleStatus, ShownQuestion, Source};
 use crate::text::truncate;
 
@@ -51,49 +52,7 @@ const NEEDED: &[(u64, &str)] = &[
     ),
 ];
 
-/// A schedule's level: fixed, or rising through the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LevelPlan {
-    Fixed(Level),
-    /// Junior on Monday and Tuesday, mid on Wednesday and Thursday, senior from Friday.
-    Ramp,
-}
-
-impl LevelPlan {
-    pub fn parse(s: &str) -> Option<LevelPlan> {
-        match s {
-            "ramp" => Some(LevelPlan::Ramp),
-            other => Level::parse(other).map(LevelPlan::Fixed),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LevelPlan::Fixed(l) => l.as_str(),
-            LevelPlan::Ramp => "ramp",
-        }
-    }
-
-    pub fn on(self, day: Weekday) -> Level {
-        match self {
-            LevelPlan::Fixed(l) => l,
-            LevelPlan::Ramp => match day {
-                Weekday::Monday | Weekday::Tuesday => Level::Junior,
-                Weekday::Wednesday | Weekday::Thursday => Level::Mid,
-                _ => Level::Senior,
-            },
-        }
-    }
-
-    fn describe(self) -> String {
-        match self {
-            LevelPlan::Fixed(l) => l.title().to_string(),
-            LevelPlan::Ramp => {
-                "ramp (junior early in the week, mid mid-week, senior at its end)".into()
-            }
-        }
-    }
-}
+pub use crate::model::LevelPlan;
 
 /// A schedule with its zone and times resolved.
 struct Plan {
@@ -111,7 +70,7 @@ impl Plan {
             tz: time::zone(&s.timezone).ok_or_else(broken)?,
             time: time::parse_time(&s.post_time).ok_or_else(broken)?,
             days: Days(s.days),
-            level: LevelPlan::parse(&s.level).ok_or_else(broken)?,
+            level: s.level,
             s,
         })
     }
@@ -213,11 +172,11 @@ impl Engine {
         let mut busy_channels = std::collections::HashSet::new();
         for p in &unsettled {
             busy_channels.insert((p.guild_id, p.channel_id));
-            let (step, at) = match (p.next_step.as_deref(), p.retry_at) {
+            let (step, at) = match (p.next_step, p.retry_at) {
                 (Some(step), Some(at)) => (step, at),
                 // Left by a process that stopped after claiming: look for the post first,
                 // once the claim is old enough not to be one still being delivered.
-                _ => ("settle", p.claimed_at + SETTLE_AFTER_MS),
+                _ => (NextStep::Settle, p.claimed_at + SETTLE_AFTER_MS),
             };
             if at <= now {
                 jobs.push(Job {
@@ -309,7 +268,7 @@ impl Engine {
         }
         let level = plan.level.on(date.weekday());
         Ok(self
-            .post_daily(&plan, level, "scheduled", date, now)?
+            .post_daily(&plan, level, PostKind::Scheduled, date, now)?
             .unwrap_or_default())
     }
 
@@ -320,7 +279,7 @@ impl Engine {
         &self,
         plan: &Plan,
         level: Level,
-        kind: &str,
+        kind: PostKind,
         date: Date,
         now: i64,
     ) -> Result<Option<Outcome>, Error> {
@@ -380,7 +339,7 @@ impl Engine {
     fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Result<Outcome, Error> {
         let mut message = self.daily_card(s.guild_id, q)?;
         if let Some(role) = s.role_id {
-            let what = if post.kind == "extra" {
+            let what = if post.kind == PostKind::Extra {
                 "an extra practice question"
             } else {
                 "today's practice question"
@@ -410,7 +369,7 @@ impl Engine {
         let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != "claimed" {
+        if post.guild_id != req.guild_id || post.status != PostStatus::Claimed {
             return Ok(Outcome::default());
         }
         let schedule = self
@@ -420,7 +379,7 @@ impl Engine {
         let open = match (&schedule, self.bank().get(&post.question_id)) {
             (Some(s), Some(q)) if s.status == ScheduleStatus::Active => {
                 let plan = Plan::of(s.clone())?;
-                let still_open = post.kind == "extra"
+                let still_open = post.kind == PostKind::Extra
                     || time::parse_date_key(&post.local_date)
                         .and_then(|d| plan.due_on(d).map(|due| now < plan.deadline(d, due)))
                         .unwrap_or(false);
@@ -484,7 +443,7 @@ impl Engine {
         let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != "posted" {
+        if post.guild_id != req.guild_id || post.status != PostStatus::Posted {
             return Ok(Outcome::default());
         }
         let Some(message_id) = post.message_id else {
@@ -496,7 +455,7 @@ impl Engine {
             return Ok(Outcome::default());
         };
         let message = self.spoiler_rubric(q);
-        let effect = if post.reveal_status.as_deref() == Some("reply") {
+        let effect = if post.reveal_status == Some(RevealStatus::Reply) {
             Effect::Post {
                 channel_id: post.channel_id,
                 message,
@@ -548,7 +507,7 @@ impl Engine {
         let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != "claimed" {
+        if post.guild_id != req.guild_id || post.status != PostStatus::Claimed {
             return Ok(Outcome::default());
         }
         Ok(Outcome::new(vec![Effect::FindPost {
@@ -597,7 +556,7 @@ impl Engine {
             }
             Delivered::NotFound => self
                 .store
-                .write(|db| db.post_retry(post.guild_id, post.id, "resend", now))?,
+                .write(|db| db.post_retry(post.guild_id, post.id, NextStep::Resend, now))?,
             Delivered::Refused(reason) => {
                 let why = format!("Discord refused the post: {reason}");
                 tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily schedule paused");
@@ -613,7 +572,11 @@ impl Engine {
                 let delay = self.backoff(post.guild_id, post.schedule_id);
                 // A look-up that failed is tried again; a send that failed is sent again, same
                 // question and nonce, so a send that did reach Discord is not doubled.
-                let step = if settle { "settle" } else { "resend" };
+                let step = if settle {
+                    NextStep::Settle
+                } else {
+                    NextStep::Resend
+                };
                 let new_incident = self.store.write(|db| {
                     db.post_retry(post.guild_id, post.id, step, now + delay)?;
                     db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
@@ -661,7 +624,7 @@ impl Engine {
                 db.post_revealed(post.guild_id, post.id, None, now)?;
                 db.schedule_recovered(post.guild_id, post.schedule_id)
             })?,
-            Delivered::Refused(reason) if post.reveal_status.as_deref() != Some("reply") => {
+            Delivered::Refused(reason) if post.reveal_status != Some(RevealStatus::Reply) => {
                 tracing::info!(post = post.id, reason = %reason, "no thread for the reveal; replying instead");
                 self.store
                     .write(|db| db.reveal_as_reply(post.guild_id, post.id))?;
@@ -780,7 +743,7 @@ impl Engine {
                 channel_name: &channel.name,
                 post_time: &describe_time(post_time),
                 timezone: &zone_name,
-                level: level.as_str(),
+                level,
                 topic: topic.as_deref(),
                 role_id: role.as_ref().map(|r| r.id),
                 reveal_after_s,
@@ -872,7 +835,7 @@ impl Engine {
             });
         }
         let mut outcome = self
-            .post_daily(&plan, level, "extra", today, now)?
+            .post_daily(&plan, level, PostKind::Extra, today, now)?
             .ok_or_else(|| Error::Internal("an extra daily post was not claimed".into()))?;
         outcome.effects.push(Effect::reply(
             Visibility::Private,

@@ -28,6 +28,7 @@ use super::commands::ChoiceSpec;
 use super::error::ScoreError;
 use super::request::{Member, Origin, Request};
 use super::{AutocompleteRequest, Choice, Engine, Error, MAX_CHOICES};
+use crate::model::Recommendation;
 use crate::text::truncate;
 
 pub use config::valid_timezone;
@@ -69,35 +70,35 @@ pub const RATING_CHOICES: &[ChoiceSpec] = &[
     },
 ];
 
-/// Overall recommendations, as stored.
-pub const RECOMMENDATIONS: [(&str, &str); 5] = [
-    ("strong-no", "Strong no"),
-    ("no", "No"),
-    ("yes", "Yes"),
-    ("strong-yes", "Strong yes"),
-    ("no-decision", "No decision"),
+/// Overall recommendations, with their labels.
+pub const RECOMMENDATIONS: [(Recommendation, &str); 5] = [
+    (Recommendation::StrongNo, "Strong no"),
+    (Recommendation::No, "No"),
+    (Recommendation::Yes, "Yes"),
+    (Recommendation::StrongYes, "Strong yes"),
+    (Recommendation::NoDecision, "No decision"),
 ];
 
 pub const RECOMMENDATION_CHOICES: &[ChoiceSpec] = &[
     ChoiceSpec {
-        name: "Strong no",
-        value: "strong-no",
+        name: RECOMMENDATIONS[0].1,
+        value: RECOMMENDATIONS[0].0.as_str(),
     },
     ChoiceSpec {
-        name: "No",
-        value: "no",
+        name: RECOMMENDATIONS[1].1,
+        value: RECOMMENDATIONS[1].0.as_str(),
     },
     ChoiceSpec {
-        name: "Yes",
-        value: "yes",
+        name: RECOMMENDATIONS[2].1,
+        value: RECOMMENDATIONS[2].0.as_str(),
     },
     ChoiceSpec {
-        name: "Strong yes",
-        value: "strong-yes",
+        name: RECOMMENDATIONS[3].1,
+        value: RECOMMENDATIONS[3].0.as_str(),
     },
     ChoiceSpec {
-        name: "No decision",
-        value: "no-decision",
+        name: RECOMMENDATIONS[4].1,
+        value: RECOMMENDATIONS[4].0.as_str(),
     },
 ];
 
@@ -114,12 +115,12 @@ pub fn rating_label(rating: u8) -> String {
         .map_or_else(|| rating.to_string(), |(v, n, _)| format!("{v} {n}"))
 }
 
-/// "Strong yes" for `strong-yes`.
-pub fn recommendation_label(value: &str) -> &str {
+/// "Strong yes" for [`Recommendation::StrongYes`].
+pub fn recommendation_label(value: &Recommendation) -> &'static str {
     RECOMMENDATIONS
         .iter()
-        .find(|(v, _)| *v == value)
-        .map_or(value, |(_, l)| l)
+        .find(|(v, _)| v == value)
+        .map_or(value.as_str(), |(_, l)| l)
 }
 
 /// The scale with its anchors, one line each, for the rubric, `/help` and the README.

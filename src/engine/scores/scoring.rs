@@ -7,6 +7,7 @@
 //! old value goes to the history); once the interview has closed (`/interview end`, or after
 //! 24 hours) the next score starts a new scorecard.
 
+use crate::model::Recommendation;
 use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, SessionKind};
 
 use super::super::commands::Args;
@@ -73,6 +74,8 @@ impl Engine {
     ) -> Result<Outcome, Error> {
         let (name, key) = candidate_name(&args.require::<String>("candidate")?)?;
         let rec: String = args.require("recommendation")?;
+        let rec = Recommendation::parse(&rec)
+            .ok_or_else(|| Error::Internal("recommendation choice".into()))?;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (candidate, old) = self.store.write(|db| {
@@ -84,7 +87,7 @@ impl Engine {
                 candidate.id,
                 m.user_id,
                 &m.name,
-                &rec,
+                rec,
                 None,
                 now,
             )?;

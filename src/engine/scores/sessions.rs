@@ -9,6 +9,7 @@
 //! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
 
 use crate::bank::{Level, Question};
+use crate::model::Recommendation;
 use crate::store::{NewSession, ScoreKey, Session, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
 
@@ -103,7 +104,7 @@ impl Engine {
                 candidate_id: candidate.id,
                 kind: SessionKind::Guided,
                 started_by: m.user_id,
-                level: Some(level.as_str()),
+                level: Some(level),
                 topic: topic.as_deref(),
                 questions: &questions,
                 at_ms: now,
@@ -139,6 +140,12 @@ impl Engine {
         args: &Args,
     ) -> Result<Outcome, Error> {
         let rec: Option<String> = args.get("recommendation")?;
+        let rec = rec
+            .map(|r| {
+                Recommendation::parse(&r)
+                    .ok_or_else(|| Error::Internal("recommendation choice".into()))
+            })
+            .transpose()?;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (session, mine) = self.store.write(|db| {
@@ -158,7 +165,7 @@ impl Engine {
                     session.candidate_id,
                     m.user_id,
                     &m.name,
-                    r,
+                    *r,
                     Some(session.id),
                     now,
                 )?;

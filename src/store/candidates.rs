@@ -1,7 +1,7 @@
 //! `candidates`, `candidate_messages`: the people interviewed, named per guild, and the bot's
 //! public messages that show them.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, StoreError, discord_id, sql_id};
 
@@ -18,6 +18,15 @@ pub struct Candidate {
 pub(super) const CANDIDATE_BY_KEY: &str =
     "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 AND name_key = ?2";
 
+/// A row of `id, name, created_at` from `candidates`.
+fn candidate(r: &Row<'_>) -> rusqlite::Result<Candidate> {
+    Ok(Candidate {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
 impl Db<'_> {
     /// The candidate whose case-folded name is `key`, if the guild has one.
     pub fn candidate_by_key(
@@ -27,13 +36,7 @@ impl Db<'_> {
     ) -> Result<Option<Candidate>, StoreError> {
         Ok(self
             .prep(CANDIDATE_BY_KEY)?
-            .query_row(params![sql_id(guild_id)?, key], |r| {
-                Ok(Candidate {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    created_at: r.get(2)?,
-                })
-            })
+            .query_row(params![sql_id(guild_id)?, key], candidate)
             .optional()?)
     }
 
@@ -98,13 +101,7 @@ impl Db<'_> {
     pub fn candidates(&self, guild_id: u64) -> Result<Vec<Candidate>, StoreError> {
         let mut stmt = self
             .prep("SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                created_at: r.get(2)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?], candidate)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

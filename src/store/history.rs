@@ -157,8 +157,8 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Rows of the guild's history by status, for tests and diagnostics: (question id, status,
-    /// message id).
+    /// Every row of the guild's history, oldest first, for tests and diagnostics: (question id,
+    /// status, message id).
     pub fn history(&self, guild_id: u64) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
         let mut stmt = self.prep(
             "SELECT question_id, status, message_id FROM question_history

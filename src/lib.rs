@@ -12,6 +12,7 @@ pub mod engine;
 pub mod features;
 pub mod files;
 pub mod logging;
+pub mod model;
 pub mod process;
 pub mod store;
 pub mod table;

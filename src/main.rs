@@ -293,10 +293,6 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             let closed = engine.store().close();
             let all_ok = ran.map_err(|e| output_failed(e.0))?;
             closed.map_err(|e| Fatal(e.to_string(), 1))?;
-            engine
-                .store()
-                .close()
-                .map_err(|e| Fatal(e.to_string(), 1))?;
             if all_ok {
                 Ok(())
             } else {

@@ -11,6 +11,7 @@ use interview_bot::engine::{
     AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Request, Visibility,
     limits,
 };
+use interview_bot::model::RubricAccess;
 use rusqlite::Connection;
 
 /// A fixture whose guilds open rubrics to everyone: these tests are about questions, not who
@@ -20,7 +21,7 @@ fn fixture() -> common::Fixture {
     for guild in [GUILD, GUILD + 1] {
         f.engine
             .store()
-            .write(|db| db.set_rubric_access(guild, 0, "everyone", USER, 0))
+            .write(|db| db.set_rubric_access(guild, None, RubricAccess::Everyone, USER, 0))
             .unwrap();
     }
     f

@@ -807,7 +807,7 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
         .store()
         .read(|db| db.candidate_recommendations(GUILD, c.id))
         .unwrap();
-    assert_eq!(recs[0].recommendation, "no");
+    assert_eq!(recs[0].recommendation.as_str(), "no");
     // Closed: buttons refuse, and a new session can start.
     assert!(matches!(
         refused(e, &click_req(GUILD, &alice(), &b2[1])),

@@ -4,12 +4,14 @@
 mod load;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 pub use load::{BankError, Problem, load_dir, load_named, load_str};
+
+/// The levels are part of the model (below the bank, the engine and the store).
+pub use crate::model::Level;
 
 /// Where packs are looked for when `QUESTIONS_DIR` is not set.
 pub const DEFAULT_DIR: &str = "data/questions";
@@ -44,49 +46,6 @@ pub const MAX_PROMPT_CHARS: usize = 1000;
 pub const MAX_RUBRIC_CHARS: usize = 4000;
 /// Ids, topics and tags are short slugs (a button's custom id holds at most 100 characters).
 pub const MAX_SLUG_CHARS: usize = 64;
-
-/// How experienced the candidate a question is pitched at is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Junior,
-    Mid,
-    Senior,
-}
-
-impl Level {
-    pub const ALL: [Level; 3] = [Level::Junior, Level::Mid, Level::Senior];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Junior => "junior",
-            Level::Mid => "mid",
-            Level::Senior => "senior",
-        }
-    }
-
-    /// Accepts the level names in any case.
-    pub fn parse(s: &str) -> Option<Level> {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
-    }
-
-    /// "Junior", "Mid", "Senior", for titles.
-    pub fn title(self) -> &'static str {
-        match self {
-            Level::Junior => "Junior",
-            Level::Mid => "Mid-level",
-            Level::Senior => "Senior",
-        }
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One interview question with its rubric.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

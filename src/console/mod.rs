@@ -98,6 +98,19 @@ fn directory(opts: &ConsoleOptions) -> Resolved {
 pub struct OutputError(pub io::Error);
 
 /// Prints effects and hands out message ids, as Discord would.
+/// The terminal as the engine's delivery loop sees it.
+struct ToTerminal<'a, W: Write, E: Write> {
+    term: &'a mut Terminal<W, E>,
+    /// The outcome is an error: its answers go to standard error.
+    is_error: bool,
+}
+
+impl<W: Write, E: Write> crate::engine::Deliver for ToTerminal<'_, W, E> {
+    fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered {
+        self.term.deliver(effect, earlier, self.is_error)
+    }
+}
+
 struct Terminal<W: Write, E: Write> {
     out: W,
     err: E,
@@ -394,12 +407,8 @@ fn session<R: BufRead, W: Write, E: Write>(
                 resolved: directory(opts),
             };
             let outcome = engine.run(&req);
-            let mut report = Vec::with_capacity(outcome.effects.len());
-            for effect in &outcome.effects {
-                let done = term.deliver(effect, &report, outcome.is_error);
-                report.push(done);
-            }
-            engine.commit(&outcome.commits, &report);
+            let is_error = outcome.is_error;
+            engine.deliver(&outcome, &mut ToTerminal { term, is_error });
             all_ok &= !outcome.is_error;
             if is_help && !outcome.is_error {
                 let tips = console_help(engine);

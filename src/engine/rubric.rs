@@ -27,29 +27,7 @@ pub enum RubricContext {
     Daily,
 }
 
-/// Who may open rubrics in a channel.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RubricAccess {
-    Everyone,
-    Interviewers,
-}
-
-impl RubricAccess {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RubricAccess::Everyone => "everyone",
-            RubricAccess::Interviewers => "interviewers",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RubricAccess> {
-        match s {
-            "everyone" => Some(RubricAccess::Everyone),
-            "interviewers" => Some(RubricAccess::Interviewers),
-            _ => None,
-        }
-    }
-}
+pub use crate::model::RubricAccess;
 
 impl RubricContext {
     /// The access with nothing configured.
@@ -73,11 +51,7 @@ impl Engine {
         let (channel, guild) = self
             .store
             .read(|db| db.rubric_access(guild_id, channel_id))?;
-        Ok(channel
-            .or(guild)
-            .as_deref()
-            .and_then(RubricAccess::parse)
-            .unwrap_or(context.default_access()))
+        Ok(channel.or(guild).unwrap_or(context.default_access()))
     }
 
     /// Whether the request comes from an interviewer (or the bot itself).

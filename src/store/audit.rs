@@ -2,7 +2,8 @@
 
 use rusqlite::params;
 
-use super::{Db, StoreError, discord_id, sql_id};
+use super::types::{all, id};
+use super::{Db, StoreError, sql_id};
 
 /// The actions the audit trail records, as stored in `audit_log.action`.
 pub mod action {
@@ -50,19 +51,18 @@ impl Db<'_> {
         detail: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
+        self.prep(
+            "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                sql_id(guild_id)?,
-                sql_id(actor_id)?,
-                action,
-                subject,
-                detail,
-                at_ms
-            ])?;
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            sql_id(actor_id)?,
+            action,
+            subject,
+            detail,
+            at_ms
+        ])?;
         Ok(())
     }
 
@@ -84,30 +84,18 @@ impl Db<'_> {
         tail: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 {tail}"
         ))?;
-        let rows = stmt.query_map(params, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (actor, action, subject, detail, at) = row?;
-            out.push(AuditEntry {
-                actor_id: discord_id(actor)?,
-                action,
-                subject,
-                detail,
-                at,
-            });
-        }
-        Ok(out)
+        all(stmt.query(params)?, |r| {
+            Ok(AuditEntry {
+                actor_id: id(r, "actor_id")?,
+                action: r.get("action")?,
+                subject: r.get("subject")?,
+                detail: r.get("detail")?,
+                at: r.get("at")?,
+            })
+        })
     }
 
     pub fn candidate_footprint(
@@ -118,8 +106,7 @@ impl Db<'_> {
         let guild = sql_id(guild_id)?;
         let count = |sql: &str| -> Result<u64, StoreError> {
             let n: i64 = self
-                .conn
-                .prepare_cached(sql)?
+                .prep(sql)?
                 .query_row(params![guild, candidate_id], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         };
@@ -155,13 +142,10 @@ impl Db<'_> {
             "DELETE FROM candidate_messages WHERE guild_id = ?1 AND candidate_id = ?2",
             "DELETE FROM interview_sessions WHERE guild_id = ?1 AND candidate_id = ?2",
         ] {
-            self.conn
-                .prepare_cached(sql)?
-                .execute(params![guild, candidate_id])?;
+            self.prep(sql)?.execute(params![guild, candidate_id])?;
         }
         let n = self
-            .conn
-            .prepare_cached("DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2")?
+            .prep("DELETE FROM candidates WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![guild, candidate_id])?;
         Ok(n == 1)
     }

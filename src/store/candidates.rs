@@ -1,7 +1,7 @@
 //! `candidates`, `candidate_messages`: the people interviewed, named per guild, and the bot's
 //! public messages that show them.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, StoreError, discord_id, sql_id};
 
@@ -18,6 +18,15 @@ pub struct Candidate {
 pub(super) const CANDIDATE_BY_KEY: &str =
     "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 AND name_key = ?2";
 
+/// A row of `id, name, created_at` from `candidates`.
+fn candidate(r: &Row<'_>) -> rusqlite::Result<Candidate> {
+    Ok(Candidate {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        created_at: r.get("created_at")?,
+    })
+}
+
 impl Db<'_> {
     /// The candidate whose case-folded name is `key`, if the guild has one.
     pub fn candidate_by_key(
@@ -26,15 +35,8 @@ impl Db<'_> {
         key: &str,
     ) -> Result<Option<Candidate>, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(CANDIDATE_BY_KEY)?
-            .query_row(params![sql_id(guild_id)?, key], |r| {
-                Ok(Candidate {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    created_at: r.get(2)?,
-                })
-            })
+            .prep(CANDIDATE_BY_KEY)?
+            .query_row(params![sql_id(guild_id)?, key], candidate)
             .optional()?)
     }
 
@@ -65,12 +67,11 @@ impl Db<'_> {
         if let Some(c) = self.candidate_by_key(guild_id, key)? {
             return Ok((c, false));
         }
-        self.conn
-            .prepare_cached(
-                "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
+        self.prep(
+            "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?
-            .execute(params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms])?;
+        )?
+        .execute(params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms])?;
         Ok((
             Candidate {
                 id: self.conn.last_insert_rowid(),
@@ -87,7 +88,7 @@ impl Db<'_> {
         guild_id: u64,
         limit: usize,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT name, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, limit as i64], |r| {
@@ -98,16 +99,9 @@ impl Db<'_> {
 
     /// Every candidate of the guild, by id.
     pub fn candidates(&self, guild_id: u64) -> Result<Vec<Candidate>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
-        )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                created_at: r.get(2)?,
-            })
-        })?;
+        let mut stmt = self
+            .prep("SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id")?;
+        let rows = stmt.query_map(params![sql_id(guild_id)?], candidate)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -119,17 +113,16 @@ impl Db<'_> {
         channel_id: u64,
         message_id: u64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
+        self.prep(
+            "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT (guild_id, message_id) DO NOTHING",
-            )?
-            .execute(params![
-                sql_id(guild_id)?,
-                candidate_id,
-                sql_id(channel_id)?,
-                sql_id(message_id)?
-            ])?;
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            candidate_id,
+            sql_id(channel_id)?,
+            sql_id(message_id)?
+        ])?;
         Ok(())
     }
 
@@ -139,7 +132,7 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<Vec<(u64, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT channel_id, message_id FROM candidate_messages
               WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY message_id",
         )?;

@@ -1,28 +1,13 @@
 //! `daily_schedules` and `daily_posts`: daily practice, with each post claimed before it is
 //! sent and recorded once Discord returned it, so nothing is posted twice.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{Row, params};
 
-use super::{Db, StoreError, discord_id, sql_id};
+use super::types::{all, first, id, opt_id};
+use super::{Db, StoreError, sql_id};
+use crate::model::{LevelPlan, NextStep, PostKind, PostStatus, RevealStatus};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ScheduleStatus {
-    Active,
-    /// Discord refused for good (the channel is gone, access was removed): waits for
-    /// `/daily set`.
-    Paused,
-    Off,
-}
-
-impl ScheduleStatus {
-    fn parse(s: &str) -> ScheduleStatus {
-        match s {
-            "active" => ScheduleStatus::Active,
-            "paused" => ScheduleStatus::Paused,
-            _ => ScheduleStatus::Off,
-        }
-    }
-}
+pub use crate::model::ScheduleStatus;
 
 /// A channel's schedule as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,9 +18,9 @@ pub struct Schedule {
     pub channel_name: String,
     /// `HH:MM`.
     pub post_time: String,
+    /// An IANA time zone name.
     pub timezone: String,
-    /// `junior`, `mid`, `senior` or `ramp`.
-    pub level: String,
+    pub level: LevelPlan,
     pub topic: Option<String>,
     pub role_id: Option<u64>,
     pub reveal_after_s: u32,
@@ -56,7 +41,7 @@ pub struct NewSchedule<'a> {
     pub channel_name: &'a str,
     pub post_time: &'a str,
     pub timezone: &'a str,
-    pub level: &'a str,
+    pub level: LevelPlan,
     pub topic: Option<&'a str>,
     pub role_id: Option<u64>,
     pub reveal_after_s: u32,
@@ -72,109 +57,87 @@ pub struct DailyPost {
     pub guild_id: u64,
     pub channel_id: u64,
     pub schedule_id: i64,
-    /// `scheduled` or `extra`.
-    pub kind: String,
+    pub kind: PostKind,
     pub local_date: String,
     pub question_id: String,
     pub history_claim: Option<i64>,
     pub nonce: String,
-    /// `claimed` or `posted`.
-    pub status: String,
+    pub status: PostStatus,
     pub message_id: Option<u64>,
     pub claimed_at: i64,
     pub posted_at: Option<i64>,
     pub reveal_due_at: Option<i64>,
-    pub reveal_status: Option<String>,
+    /// `None`: no reveal (none was asked for, or it was given up).
+    pub reveal_status: Option<RevealStatus>,
     pub thread_id: Option<u64>,
-    /// For a claim: `settle` or `resend` once `retry_at` has come; `None` after a stop.
-    pub next_step: Option<String>,
+    /// For a claim: what to do once `retry_at` has come; `None` after a stop (settle first).
+    pub next_step: Option<NextStep>,
     pub retry_at: Option<i64>,
 }
 
+/// The columns [`schedule`] decodes.
 const SCHEDULE_COLUMNS: &str = "id, guild_id, channel_id, channel_name, post_time, timezone, level,
     topic, role_id, reveal_after_s, days, status, paused_reason, failing_since, retry_at,
     created_by, updated_at";
 
-fn schedule(r: &Row<'_>) -> rusqlite::Result<(Schedule, [i64; 3])> {
-    Ok((
-        Schedule {
-            id: r.get(0)?,
-            guild_id: 0,
-            channel_id: 0,
-            channel_name: r.get(3)?,
-            post_time: r.get(4)?,
-            timezone: r.get(5)?,
-            level: r.get(6)?,
-            topic: r.get(7)?,
-            role_id: None,
-            reveal_after_s: r.get(9)?,
-            days: r.get(10)?,
-            status: ScheduleStatus::parse(&r.get::<_, String>(11)?),
-            paused_reason: r.get(12)?,
-            failing_since: r.get(13)?,
-            retry_at: r.get(14)?,
-            created_by: 0,
-            updated_at: r.get(16)?,
-        },
-        [r.get(1)?, r.get(2)?, r.get(15)?],
-    ))
+/// A row of [`SCHEDULE_COLUMNS`].
+fn schedule(r: &Row<'_>) -> Result<Schedule, StoreError> {
+    Ok(Schedule {
+        id: r.get("id")?,
+        guild_id: id(r, "guild_id")?,
+        channel_id: id(r, "channel_id")?,
+        channel_name: r.get("channel_name")?,
+        post_time: r.get("post_time")?,
+        timezone: r.get("timezone")?,
+        level: r.get("level")?,
+        topic: r.get("topic")?,
+        role_id: opt_id(r, "role_id")?,
+        reveal_after_s: r.get("reveal_after_s")?,
+        days: r.get("days")?,
+        status: r.get("status")?,
+        paused_reason: r.get("paused_reason")?,
+        failing_since: r.get("failing_since")?,
+        retry_at: r.get("retry_at")?,
+        created_by: id(r, "created_by")?,
+        updated_at: r.get("updated_at")?,
+    })
 }
 
-/// Fills in the Discord ids, checked.
-fn with_ids(
-    (mut s, [guild, channel, by]): (Schedule, [i64; 3]),
-    role: Option<i64>,
-) -> Result<Schedule, StoreError> {
-    s.guild_id = discord_id(guild)?;
-    s.channel_id = discord_id(channel)?;
-    s.created_by = discord_id(by)?;
-    s.role_id = role.map(discord_id).transpose()?;
-    Ok(s)
-}
-
+/// The columns [`post`] decodes.
 const POST_COLUMNS: &str = "id, guild_id, channel_id, schedule_id, kind, local_date, question_id,
     history_claim, nonce, status, message_id, claimed_at, posted_at, reveal_due_at,
     reveal_status, thread_id, next_step, retry_at";
 
-fn post(r: &Row<'_>) -> rusqlite::Result<(DailyPost, [Option<i64>; 4])> {
-    Ok((
-        DailyPost {
-            id: r.get(0)?,
-            guild_id: 0,
-            channel_id: 0,
-            schedule_id: r.get(3)?,
-            kind: r.get(4)?,
-            local_date: r.get(5)?,
-            question_id: r.get(6)?,
-            history_claim: r.get(7)?,
-            nonce: r.get(8)?,
-            status: r.get(9)?,
-            message_id: None,
-            claimed_at: r.get(11)?,
-            posted_at: r.get(12)?,
-            reveal_due_at: r.get(13)?,
-            reveal_status: r.get(14)?,
-            thread_id: None,
-            next_step: r.get(16)?,
-            retry_at: r.get(17)?,
-        },
-        [r.get(1)?, r.get(2)?, r.get(10)?, r.get(15)?],
-    ))
-}
-
-fn post_ids((mut p, [g, c, m, t]): (DailyPost, [Option<i64>; 4])) -> Result<DailyPost, StoreError> {
-    p.guild_id = g.map(discord_id).transpose()?.unwrap_or(0);
-    p.channel_id = c.map(discord_id).transpose()?.unwrap_or(0);
-    p.message_id = m.map(discord_id).transpose()?;
-    p.thread_id = t.map(discord_id).transpose()?;
-    Ok(p)
+/// A row of [`POST_COLUMNS`].
+fn post(r: &Row<'_>) -> Result<DailyPost, StoreError> {
+    Ok(DailyPost {
+        id: r.get("id")?,
+        guild_id: id(r, "guild_id")?,
+        channel_id: id(r, "channel_id")?,
+        schedule_id: r.get("schedule_id")?,
+        kind: r.get("kind")?,
+        local_date: r.get("local_date")?,
+        question_id: r.get("question_id")?,
+        history_claim: r.get("history_claim")?,
+        nonce: r.get("nonce")?,
+        status: r.get("status")?,
+        message_id: opt_id(r, "message_id")?,
+        claimed_at: r.get("claimed_at")?,
+        posted_at: r.get("posted_at")?,
+        reveal_due_at: r.get("reveal_due_at")?,
+        reveal_status: r.get("reveal_status")?,
+        thread_id: opt_id(r, "thread_id")?,
+        next_step: r.get("next_step")?,
+        retry_at: r.get("retry_at")?,
+    })
 }
 
 impl Db<'_> {
     /// Creates or replaces the channel's schedule (a paused or turned-off one becomes active
     /// again, keeping its id); returns it.
     pub fn set_schedule(&self, s: &NewSchedule<'_>) -> Result<Schedule, StoreError> {
-        self.conn.prepare_cached("INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
+        self.prep(
+            "INSERT INTO daily_schedules (guild_id, channel_id, channel_name, post_time, timezone,
                  level, topic, role_id, reveal_after_s, days, status, created_by, created_at,
                  updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'active', ?11, ?12, ?12)
@@ -182,21 +145,22 @@ impl Db<'_> {
                  channel_name = ?3, post_time = ?4, timezone = ?5, level = ?6, topic = ?7,
                  role_id = ?8, reveal_after_s = ?9, days = ?10, status = 'active',
                  paused_reason = NULL, failing_since = NULL, retry_at = NULL,
-                 created_by = ?11, updated_at = ?12")?.execute(params![
-                sql_id(s.guild_id)?,
-                sql_id(s.channel_id)?,
-                s.channel_name,
-                s.post_time,
-                s.timezone,
-                s.level,
-                s.topic,
-                s.role_id.map(sql_id).transpose()?,
-                s.reveal_after_s,
-                s.days,
-                sql_id(s.by)?,
-                s.at_ms,
-            ],
-        )?;
+                 created_by = ?11, updated_at = ?12",
+        )?
+        .execute(params![
+            sql_id(s.guild_id)?,
+            sql_id(s.channel_id)?,
+            s.channel_name,
+            s.post_time,
+            s.timezone,
+            s.level,
+            s.topic,
+            s.role_id.map(sql_id).transpose()?,
+            s.reveal_after_s,
+            s.days,
+            sql_id(s.by)?,
+            s.at_ms,
+        ])?;
         self.schedule_in(s.guild_id, s.channel_id)?
             .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
     }
@@ -207,15 +171,10 @@ impl Db<'_> {
         clause: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<Schedule>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {SCHEDULE_COLUMNS}, role_id FROM daily_schedules WHERE {clause}"
+        let mut stmt = self.prep(&format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM daily_schedules WHERE {clause}"
         ))?;
-        let rows = stmt.query_map(params, |r| Ok((schedule(r)?, r.get::<_, Option<i64>>(17)?)))?;
-        rows.map(|row| {
-            let (s, role) = row?;
-            with_ids(s, role)
-        })
-        .collect()
+        all(stmt.query(params)?, schedule)
     }
 
     /// The channel's schedule, whatever its status.
@@ -259,8 +218,7 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE daily_schedules SET status = 'off', updated_at = ?3
               WHERE guild_id = ?1 AND channel_id = ?2 AND status != 'off'",
             )?
@@ -269,37 +227,50 @@ impl Db<'_> {
     }
 
     /// Discord refused for good: the schedule waits for `/daily set`.
-    pub fn pause_schedule(&self, id: i64, reason: &str, at_ms: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE daily_schedules SET status = 'paused', paused_reason = ?2,
-                 failing_since = NULL, retry_at = NULL, updated_at = ?3
-              WHERE id = ?1 AND status = 'active'",
-            )?
-            .execute(params![id, reason, at_ms])?;
+    pub fn pause_schedule(
+        &self,
+        guild_id: u64,
+        id: i64,
+        reason: &str,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_schedules SET status = 'paused', paused_reason = ?3,
+                 failing_since = NULL, retry_at = NULL, updated_at = ?4
+              WHERE guild_id = ?1 AND id = ?2 AND status = 'active'",
+        )?
+        .execute(params![sql_id(guild_id)?, id, reason, at_ms])?;
         Ok(())
     }
 
     /// A transient failure: try again at `retry_at`. Returns whether this opened a new
     /// incident (so it is logged once).
-    pub fn schedule_failed(&self, id: i64, at_ms: i64, retry_at: i64) -> Result<bool, StoreError> {
+    pub fn schedule_failed(
+        &self,
+        guild_id: u64,
+        id: i64,
+        at_ms: i64,
+        retry_at: i64,
+    ) -> Result<bool, StoreError> {
+        let guild = sql_id(guild_id)?;
         let open: Option<i64> = self
-            .conn
-            .prepare_cached("SELECT failing_since FROM daily_schedules WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        self.conn.prepare_cached("UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?2), retry_at = ?3
-              WHERE id = ?1")?.execute(params![id, at_ms, retry_at],
-        )?;
+            .prep("SELECT failing_since FROM daily_schedules WHERE guild_id = ?1 AND id = ?2")?
+            .query_row(params![guild, id], |r| r.get(0))?;
+        self.prep(
+            "UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?3), retry_at = ?4
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![guild, id, at_ms, retry_at])?;
         Ok(open.is_none())
     }
 
     /// A post went through: the incident, if any, is over.
-    pub fn schedule_recovered(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL WHERE id = ?1",
-            )?
-            .execute([id])?;
+    pub fn schedule_recovered(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
@@ -309,7 +280,7 @@ impl Db<'_> {
     pub fn claim_post(
         &self,
         schedule: &Schedule,
-        kind: &str,
+        kind: PostKind,
         local_date: &str,
         question_id: &str,
         history_claim: i64,
@@ -317,8 +288,7 @@ impl Db<'_> {
         reveal_due_at: Option<i64>,
     ) -> Result<Option<DailyPost>, StoreError> {
         let inserted = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "INSERT INTO daily_posts (guild_id, channel_id, schedule_id, kind, local_date,
                  question_id, history_claim, nonce, status, claimed_at, reveal_due_at,
                  reveal_status)
@@ -344,25 +314,20 @@ impl Db<'_> {
         // Derived from the schedule and the day (or the row, for extra posts), at most 25
         // characters as Discord wants, so Discord itself drops a repeat sent soon after.
         let nonce = match kind {
-            "scheduled" => format!("ib{}-{}", schedule.id, local_date.replace('-', "")),
-            _ => format!("ibx{id}"),
+            PostKind::Scheduled => format!("ib{}-{}", schedule.id, local_date.replace('-', "")),
+            PostKind::Extra => format!("ibx{id}"),
         };
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET nonce = ?2 WHERE id = ?1")?
-            .execute(params![id, nonce])?;
-        self.post(id)
+        self.prep("UPDATE daily_posts SET nonce = ?3 WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![sql_id(schedule.guild_id)?, id, nonce])?;
+        self.post(schedule.guild_id, id)
     }
 
-    pub fn post(&self, id: i64) -> Result<Option<DailyPost>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!("SELECT {POST_COLUMNS} FROM daily_posts WHERE id = ?1"),
-                [id],
-                post,
-            )
-            .optional()?;
-        row.map(post_ids).transpose()
+    /// The guild's post `id`, if there is one.
+    pub fn post(&self, guild_id: u64, id: i64) -> Result<Option<DailyPost>, StoreError> {
+        let mut stmt = self.prep(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ?1 AND id = ?2"
+        ))?;
+        first(stmt.query(params![sql_id(guild_id)?, id])?, post)
     }
 
     /// The scheduled post of a channel on a local date, if any.
@@ -372,19 +337,15 @@ impl Db<'_> {
         channel_id: u64,
         local_date: &str,
     ) -> Result<Option<DailyPost>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {POST_COLUMNS} FROM daily_posts
-                      WHERE guild_id = ?1 AND channel_id = ?2 AND local_date = ?3
-                        AND kind = 'scheduled'"
-                ),
-                params![sql_id(guild_id)?, sql_id(channel_id)?, local_date],
-                post,
-            )
-            .optional()?;
-        row.map(post_ids).transpose()
+        let mut stmt = self.prep(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts
+                  WHERE guild_id = ?1 AND channel_id = ?2 AND local_date = ?3
+                    AND kind = 'scheduled'"
+        ))?;
+        first(
+            stmt.query(params![sql_id(guild_id)?, sql_id(channel_id)?, local_date])?,
+            post,
+        )
     }
 
     /// The channel's latest scheduled post.
@@ -393,47 +354,40 @@ impl Db<'_> {
         guild_id: u64,
         channel_id: u64,
     ) -> Result<Option<DailyPost>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                &format!(
-                    "SELECT {POST_COLUMNS} FROM daily_posts
-                      WHERE guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
-                      ORDER BY local_date DESC LIMIT 1"
-                ),
-                params![sql_id(guild_id)?, sql_id(channel_id)?],
-                post,
-            )
-            .optional()?;
-        row.map(post_ids).transpose()
+        let mut stmt = self.prep(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts
+                  WHERE guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
+                  ORDER BY local_date DESC LIMIT 1"
+        ))?;
+        first(
+            stmt.query(params![sql_id(guild_id)?, sql_id(channel_id)?])?,
+            post,
+        )
     }
 
     /// Posts claimed but never recorded as sent (the process stopped in between).
     pub fn unsettled_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts WHERE status = 'claimed' ORDER BY id"
         ))?;
-        let rows = stmt.query_map([], post)?;
-        rows.map(|r| post_ids(r?)).collect()
+        all(stmt.query([])?, post)
     }
 
     /// Posts whose reveal is due by `now` and not done.
     pub fn due_reveals(&self, now_ms: i64) -> Result<Vec<DailyPost>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
+        let mut stmt = self.prep(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts
               WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at <= ?1
                 AND (reveal_retry_at IS NULL OR reveal_retry_at <= ?1)
               ORDER BY reveal_due_at"
         ))?;
-        let rows = stmt.query_map([now_ms], post)?;
-        rows.map(|r| post_ids(r?)).collect()
+        all(stmt.query([now_ms])?, post)
     }
 
     /// The earliest reveal still to come after `now`.
     pub fn next_reveal_at(&self, now_ms: i64) -> Result<Option<i64>, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(
+            .prep(
                 "SELECT MIN(MAX(reveal_due_at, COALESCE(reveal_retry_at, 0))) FROM daily_posts
               WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted'
                 AND MAX(reveal_due_at, COALESCE(reveal_retry_at, 0)) > ?1",
@@ -442,68 +396,90 @@ impl Db<'_> {
     }
 
     /// Discord took the post.
-    pub fn post_sent(&self, id: i64, message_id: u64, at_ms: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE daily_posts SET status = 'posted', message_id = ?2, posted_at = ?3,
+    pub fn post_sent(
+        &self,
+        guild_id: u64,
+        id: i64,
+        message_id: u64,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_posts SET status = 'posted', message_id = ?3, posted_at = ?4,
                  next_step = NULL, retry_at = NULL
-              WHERE id = ?1",
-            )?
-            .execute(params![id, sql_id(message_id)?, at_ms])?;
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?, at_ms])?;
         Ok(())
     }
 
     /// What to do with a claim next, and not before when.
-    pub fn post_retry(&self, id: i64, step: &str, retry_at: i64) -> Result<(), StoreError> {
-        self.conn.prepare_cached("UPDATE daily_posts SET next_step = ?2, retry_at = ?3 WHERE id = ?1 AND status = 'claimed'")?.execute(params![id, step, retry_at],
-        )?;
+    pub fn post_retry(
+        &self,
+        guild_id: u64,
+        id: i64,
+        step: NextStep,
+        retry_at: i64,
+    ) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_posts SET next_step = ?3, retry_at = ?4
+              WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
+        )?
+        .execute(params![sql_id(guild_id)?, id, step, retry_at])?;
         Ok(())
     }
 
     /// A reveal failed on Discord's side: try again after `retry_at`.
-    pub fn reveal_failed(&self, id: i64, retry_at: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET reveal_retry_at = ?2 WHERE id = ?1")?
-            .execute(params![id, retry_at])?;
+    pub fn reveal_failed(&self, guild_id: u64, id: i64, retry_at: i64) -> Result<(), StoreError> {
+        self.prep("UPDATE daily_posts SET reveal_retry_at = ?3 WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![sql_id(guild_id)?, id, retry_at])?;
         Ok(())
     }
 
     /// The post never went out: forget the claim so it can be tried again (or not, if the
     /// day is over).
-    pub fn release_post(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("DELETE FROM daily_posts WHERE id = ?1 AND status = 'claimed'")?
-            .execute([id])?;
+    pub fn release_post(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep(
+            "DELETE FROM daily_posts WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
+        )?
+        .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
     /// The answer was revealed (in a thread, or as a reply when no thread could be made).
     pub fn post_revealed(
         &self,
+        guild_id: u64,
         id: i64,
         thread_id: Option<u64>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.prepare_cached("UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?3, thread_id = ?2,
+        self.prep(
+            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?4, thread_id = ?3,
                  reveal_retry_at = NULL
-              WHERE id = ?1")?.execute(params![id, thread_id.map(sql_id).transpose()?, at_ms],
-        )?;
+              WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            id,
+            thread_id.map(sql_id).transpose()?,
+            at_ms
+        ])?;
         Ok(())
     }
 
     /// No thread could be made for the reveal: post it as a reply instead.
-    pub fn reveal_as_reply(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET reveal_status = 'reply' WHERE id = ?1")?
-            .execute([id])?;
+    pub fn reveal_as_reply(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep(
+            "UPDATE daily_posts SET reveal_status = 'reply' WHERE guild_id = ?1 AND id = ?2",
+        )?
+        .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
     /// Gives up a reveal that cannot happen (the post is gone).
-    pub fn drop_reveal(&self, id: i64) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("UPDATE daily_posts SET reveal_status = NULL WHERE id = ?1")?
-            .execute([id])?;
+    pub fn drop_reveal(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+        self.prep("UPDATE daily_posts SET reveal_status = NULL WHERE guild_id = ?1 AND id = ?2")?
+            .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
     }
 
@@ -513,7 +489,7 @@ impl Db<'_> {
         guild_id: u64,
         channel_id: u64,
     ) -> Result<std::collections::HashMap<String, super::ShowCount>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT question_id, COUNT(*), MAX(shown_at) FROM question_history
               WHERE guild_id = ?1 AND channel_id = ?2 AND source = 'daily'
               GROUP BY question_id",

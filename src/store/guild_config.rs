@@ -1,63 +1,87 @@
 //! `rubric_access` and the guild's time zone (`guild_settings.timezone`): what `/config` sets
 //! beside the interviewer role.
+//!
+//! In `rubric_access` the guild's own setting is kept under `channel_id` 0 (the column is NOT
+//! NULL); at this module's API it is the channel `None`.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::{Db, StoreError, discord_id, sql_id};
+use crate::model::RubricAccess;
+
+/// The `channel_id` of a rubric access setting: 0 for the whole guild.
+fn access_channel(channel_id: Option<u64>) -> Result<i64, StoreError> {
+    channel_id.map_or(Ok(0), sql_id)
+}
 
 impl Db<'_> {
-    /// Who may open rubrics in a channel: the channel's own setting, and the guild's default
-    /// (`everyone` or `interviewers`), each if set.
+    /// Who may open rubrics in a channel: the channel's own setting (none for channel 0, which
+    /// is no channel), and the guild's, each if set.
     pub fn rubric_access(
         &self,
         guild_id: u64,
         channel_id: u64,
-    ) -> Result<(Option<String>, Option<String>), StoreError> {
-        let get = |channel: u64| -> Result<Option<String>, StoreError> {
+    ) -> Result<(Option<RubricAccess>, Option<RubricAccess>), StoreError> {
+        let get = |channel: Option<u64>| -> Result<Option<RubricAccess>, StoreError> {
             Ok(self
-                .conn
-                .prepare_cached(
-                    "SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2",
-                )?
-                .query_row(params![sql_id(guild_id)?, sql_id(channel)?], |r| r.get(0))
+                .prep("SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2")?
+                .query_row(params![sql_id(guild_id)?, access_channel(channel)?], |r| {
+                    r.get(0)
+                })
                 .optional()?)
         };
-        let channel = if channel_id == 0 {
-            None
-        } else {
-            get(channel_id)?
+        let channel = match channel_id {
+            0 => None,
+            c => get(Some(c))?,
         };
-        Ok((channel, get(0)?))
+        Ok((channel, get(None)?))
     }
 
-    /// Sets the rubric access of a channel, or of the guild with `channel_id` 0.
+    /// Sets the rubric access of a channel, or with `None` of the whole guild.
     pub fn set_rubric_access(
         &self,
         guild_id: u64,
-        channel_id: u64,
-        access: &str,
+        channel_id: Option<u64>,
+        access: RubricAccess,
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn.prepare_cached("INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
+        self.prep(
+            "INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (guild_id, channel_id) DO UPDATE SET access = ?3, updated_by = ?4, updated_at = ?5")?.execute(params![sql_id(guild_id)?, sql_id(channel_id)?, access, sql_id(by)?, at_ms],
-        )?;
+             ON CONFLICT (guild_id, channel_id) DO UPDATE SET
+                 access = ?3, updated_by = ?4, updated_at = ?5",
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            access_channel(channel_id)?,
+            access,
+            sql_id(by)?,
+            at_ms
+        ])?;
         Ok(())
     }
 
-    /// Every rubric access setting of the guild: (channel, access), the default (0) first.
-    pub fn rubric_settings(&self, guild_id: u64) -> Result<Vec<(u64, String)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+    /// Every rubric access setting of the guild: (channel, access), the guild's own (`None`)
+    /// first, then by channel.
+    pub fn rubric_settings(
+        &self,
+        guild_id: u64,
+    ) -> Result<Vec<(Option<u64>, RubricAccess)>, StoreError> {
+        let mut stmt = self.prep(
             "SELECT channel_id, access FROM rubric_access WHERE guild_id = ?1 ORDER BY channel_id",
         )?;
         let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get(1)?))
+            Ok((r.get::<_, i64>("channel_id")?, r.get("access")?))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (c, a) = row?;
-            out.push((discord_id(c)?, a));
+            let channel = match c {
+                0 => None,
+                c => Some(discord_id(c)?),
+            };
+            out.push((channel, a));
         }
         Ok(out)
     }
@@ -65,8 +89,7 @@ impl Db<'_> {
     /// The guild's default time zone (an IANA name), if set.
     pub fn guild_timezone(&self, guild_id: u64) -> Result<Option<String>, StoreError> {
         let raw: Option<Option<String>> = self
-            .conn
-            .prepare_cached("SELECT timezone FROM guild_settings WHERE guild_id = ?1")?
+            .prep("SELECT timezone FROM guild_settings WHERE guild_id = ?1")?
             .query_row(params![sql_id(guild_id)?], |r| r.get(0))
             .optional()?;
         Ok(raw.flatten())
@@ -79,13 +102,12 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
+        self.prep(
+            "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
              VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, updated_by = ?3, updated_at = ?4",
-            )?
-            .execute(params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms])?;
+        )?
+        .execute(params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms])?;
         Ok(())
     }
 }

@@ -14,23 +14,20 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<i64, StoreError> {
         let guild = sql_id(guild_id)?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO action_handles (guild_id, action, created_at) VALUES (?1, ?2, ?3)
+        self.prep(
+            "INSERT INTO action_handles (guild_id, action, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (guild_id, action) DO NOTHING",
-            )?
-            .execute(params![guild, action, at_ms])?;
+        )?
+        .execute(params![guild, action, at_ms])?;
         Ok(self
-            .conn
-            .prepare_cached("SELECT id FROM action_handles WHERE guild_id = ?1 AND action = ?2")?
+            .prep("SELECT id FROM action_handles WHERE guild_id = ?1 AND action = ?2")?
             .query_row(params![guild, action], |r| r.get(0))?)
     }
 
     /// The action behind a handle, if the handle exists in this guild.
     pub fn resolve_handle(&self, guild_id: u64, handle: i64) -> Result<Option<String>, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached("SELECT action FROM action_handles WHERE guild_id = ?1 AND id = ?2")?
+            .prep("SELECT action FROM action_handles WHERE guild_id = ?1 AND id = ?2")?
             .query_row(params![sql_id(guild_id)?, handle], |r| r.get(0))
             .optional()?)
     }

@@ -10,23 +10,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Db, StoreError, sql_id};
 
-/// What made the bot show a question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Command,
-    Daily,
-    Session,
-}
-
-impl Source {
-    fn as_str(self) -> &'static str {
-        match self {
-            Source::Command => "command",
-            Source::Daily => "daily",
-            Source::Session => "session",
-        }
-    }
-}
+pub use crate::model::Source;
 
 /// One question about to be shown in a channel.
 #[derive(Debug, Clone)]
@@ -50,33 +34,31 @@ impl Db<'_> {
     /// Records a question as about to be shown; returns the claim's id for
     /// [`Db::confirm_shown`] or [`Db::release_shown`].
     pub fn claim_shown(&self, shown: &ShownQuestion<'_>) -> Result<i64, StoreError> {
-        self.conn
-            .prepare_cached(
-                "INSERT INTO question_history
+        self.prep(
+            "INSERT INTO question_history
                  (guild_id, channel_id, question_id, shown_by, source, shown_at, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
-            )?
-            .execute(params![
-                sql_id(shown.guild_id)?,
-                sql_id(shown.channel_id)?,
-                shown.question_id,
-                shown.shown_by.map(sql_id).transpose()?,
-                shown.source.as_str(),
-                shown.at_ms,
-            ])?;
+        )?
+        .execute(params![
+            sql_id(shown.guild_id)?,
+            sql_id(shown.channel_id)?,
+            shown.question_id,
+            shown.shown_by.map(sql_id).transpose()?,
+            shown.source,
+            shown.at_ms,
+        ])?;
         let claim = self.conn.last_insert_rowid();
-        self.conn
-            .prepare_cached(
-                "INSERT INTO question_counts (guild_id, question_id, times, last_shown)
+        self.prep(
+            "INSERT INTO question_counts (guild_id, question_id, times, last_shown)
              VALUES (?1, ?2, 1, ?3)
              ON CONFLICT (guild_id, question_id) DO UPDATE SET
                  times = times + 1, last_shown = MAX(last_shown, ?3)",
-            )?
-            .execute(params![
-                sql_id(shown.guild_id)?,
-                shown.question_id,
-                shown.at_ms
-            ])?;
+        )?
+        .execute(params![
+            sql_id(shown.guild_id)?,
+            shown.question_id,
+            shown.at_ms
+        ])?;
         Ok(claim)
     }
 
@@ -87,25 +69,22 @@ impl Db<'_> {
         claim: i64,
         message_id: Option<u64>,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE question_history SET status = 'shown', message_id = ?3
+        self.prep(
+            "UPDATE question_history SET status = 'shown', message_id = ?3
               WHERE guild_id = ?1 AND id = ?2",
-            )?
-            .execute(params![
-                sql_id(guild_id)?,
-                claim,
-                message_id.map(sql_id).transpose()?
-            ])?;
+        )?
+        .execute(params![
+            sql_id(guild_id)?,
+            claim,
+            message_id.map(sql_id).transpose()?
+        ])?;
         Ok(())
     }
 
     /// The claimed question never reached anyone: forget the claim (and its count).
     pub fn release_shown(&self, guild_id: u64, claim: i64) -> Result<(), StoreError> {
         let guild = sql_id(guild_id)?;
-        let question: Option<String> = self
-            .conn
-            .prepare_cached("DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'
+        let question: Option<String> = self.prep("DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'
                  RETURNING question_id")?.query_row(params![guild, claim],
                 |r| r.get(0),
             )
@@ -114,15 +93,14 @@ impl Db<'_> {
             return Ok(());
         };
         // One fewer showing; the last one is what is left in the history (an indexed look-up).
-        self.conn
-            .prepare_cached(
-                "UPDATE question_counts SET times = times - 1,
+        self.prep(
+            "UPDATE question_counts SET times = times - 1,
                  last_shown = COALESCE((SELECT MAX(shown_at) FROM question_history
                                          WHERE guild_id = ?1 AND question_id = ?2), 0)
               WHERE guild_id = ?1 AND question_id = ?2 AND times > 1",
-            )?
-            .execute(params![guild, question])?;
-        self.conn.prepare_cached("DELETE FROM question_counts WHERE guild_id = ?1 AND question_id = ?2 AND times = 1
+        )?
+        .execute(params![guild, question])?;
+        self.prep("DELETE FROM question_counts WHERE guild_id = ?1 AND question_id = ?2 AND times = 1
                AND NOT EXISTS (SELECT 1 FROM question_history WHERE guild_id = ?1 AND question_id = ?2)")?.execute(params![guild, question],
         )?;
         Ok(())
@@ -133,7 +111,7 @@ impl Db<'_> {
     pub fn show_counts(&self, guild_id: u64) -> Result<HashMap<String, ShowCount>, StoreError> {
         // One row per question the guild has seen: as cheap with 100,000 rows of history as
         // with none.
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT question_id, times, last_shown FROM question_counts WHERE guild_id = ?1",
         )?;
         let rows = stmt.query_map([sql_id(guild_id)?], |r| {
@@ -152,8 +130,7 @@ impl Db<'_> {
     /// used already (or the claim is not this guild's).
     pub fn use_next(&self, guild_id: u64, claim: i64, at_ms: i64) -> Result<bool, StoreError> {
         let changed = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE question_history SET next_used_at = ?3
               WHERE guild_id = ?1 AND id = ?2 AND next_used_at IS NULL",
             )?
@@ -168,7 +145,7 @@ impl Db<'_> {
         channel_id: u64,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT question_id FROM question_history
               WHERE guild_id = ?1 AND channel_id = ?2
               GROUP BY question_id ORDER BY MAX(shown_at) DESC, MAX(id) DESC LIMIT ?3",
@@ -180,10 +157,10 @@ impl Db<'_> {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Rows of the guild's history by status, for tests and diagnostics: (question id, status,
-    /// message id).
+    /// Every row of the guild's history, oldest first, for tests and diagnostics: (question id,
+    /// status, message id).
     pub fn history(&self, guild_id: u64) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT question_id, status, message_id FROM question_history
               WHERE guild_id = ?1 ORDER BY id",
         )?;

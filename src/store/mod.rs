@@ -21,11 +21,14 @@ mod backup;
 mod candidates;
 mod daily;
 mod guild_config;
+#[cfg(test)]
+mod guild_scope;
 mod handles;
 mod history;
 mod scores;
 mod sessions;
 mod settings;
+mod types;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -78,7 +81,6 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
 const MAX_READERS: usize = 4;
 /// Prepared statements kept per connection: more than the store has, so none is parsed twice.
 const STATEMENT_CACHE: usize = 128;
-/// How long a statement waits for a lock held by another connection before giving up.
 /// `PRAGMA synchronous` of every write: `FULL`, so a commit is on the disk (the WAL synced)
 /// before the bot says "saved". `NORMAL` would survive a killed process too, but a power cut or
 /// an OS crash could take the last commits with it: a confirmed score must not vanish.
@@ -88,6 +90,7 @@ pub const SYNCHRONOUS: &str = "FULL";
 /// readers serve lookups from the OS's file cache just as well; capped, the bot's resident
 /// memory stops growing once the caches are full instead of growing by up to 2 MiB a reader.
 const READER_CACHE_KIB: i64 = 512;
+/// How long a statement waits for a lock held by another connection before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 fn migrations() -> Migrations<'static> {
@@ -214,6 +217,17 @@ pub(crate) fn discord_id(raw: i64) -> Result<u64, StoreError> {
 /// several calls in one [`Store::write`] closure commit together or not at all.
 pub struct Db<'a> {
     conn: &'a Connection,
+}
+
+impl<'a> Db<'a> {
+    /// Every statement of the store is prepared here (and cached on the connection), so the
+    /// test `every_statement_is_scoped_to_a_guild` sees each one, with the line that runs it.
+    #[track_caller]
+    fn prep(&self, sql: &str) -> rusqlite::Result<rusqlite::CachedStatement<'a>> {
+        #[cfg(test)]
+        guild_scope::record(sql, std::panic::Location::caller());
+        self.conn.prepare_cached(sql)
+    }
 }
 
 /// A handle on the SQLite database; cheap to clone and shared between threads.

@@ -6,7 +6,9 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
+use super::types::{all, id};
 use super::{Db, StoreError, discord_id, sql_id};
+use crate::model::Recommendation;
 
 /// One stored score, with what lookups and the export need beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +63,14 @@ pub struct RecommendationRow {
     pub candidate_id: i64,
     pub interviewer_id: u64,
     pub interviewer_name: String,
-    /// `strong-no`, `no`, `yes`, `strong-yes`, `no-decision`.
-    pub recommendation: String,
+    pub recommendation: Recommendation,
     pub updated_at: i64,
 }
 
-const SCORE_COLUMNS: &str =
-    "s.id, s.candidate_id, c.name, s.session_id, x.started_at, s.question_id,
-    s.interviewer_id, s.interviewer_name, s.rating, s.notes, s.created_at, s.updated_at";
+/// The columns [`score_row`] decodes, from [`SCORE_FROM`].
+const SCORE_COLUMNS: &str = "s.id, s.candidate_id, c.name AS candidate_name, s.session_id,
+    x.started_at AS session_started_at, s.question_id, s.interviewer_id, s.interviewer_name,
+    s.rating, s.notes, s.created_at, s.updated_at";
 const SCORE_FROM: &str = "FROM scores s
     JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id
     JOIN interview_sessions x ON x.guild_id = s.guild_id AND x.id = s.session_id";
@@ -81,7 +83,8 @@ fn scores_sql(condition: &str) -> String {
     )
 }
 
-/// The recommendations query of [`Db::recommendations_where`] for a condition.
+/// The recommendations query of [`Db::recommendations_where`] for a condition; its rows are
+/// decoded by [`recommendation_row`].
 fn recommendations_sql(condition: &str) -> String {
     format!(
         "SELECT candidate_id, interviewer_id, interviewer_name, recommendation, updated_at
@@ -221,7 +224,7 @@ pub struct InterviewerRatings {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct QuestionRatings {
     /// (rating, the interviewer's recommendation for the candidate if any, how many).
-    pub histogram: Vec<(u8, Option<String>, u64)>,
+    pub histogram: Vec<(u8, Option<Recommendation>, u64)>,
     /// How many candidates those ratings are for.
     pub candidates: u64,
 }
@@ -230,25 +233,34 @@ fn count(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-fn score_row(r: &Row<'_>) -> rusqlite::Result<(ScoreRow, i64)> {
-    let rating: Option<i64> = r.get(8)?;
-    Ok((
-        ScoreRow {
-            id: r.get(0)?,
-            candidate_id: r.get(1)?,
-            candidate_name: r.get(2)?,
-            session_id: r.get(3)?,
-            session_started_at: r.get(4)?,
-            question_id: r.get(5)?,
-            interviewer_id: 0,
-            interviewer_name: r.get(7)?,
-            rating: rating.and_then(|v| u8::try_from(v).ok()),
-            notes: r.get(9)?,
-            created_at: r.get(10)?,
-            updated_at: r.get(11)?,
-        },
-        r.get(6)?,
-    ))
+/// A row of [`SCORE_COLUMNS`].
+fn score_row(r: &Row<'_>) -> Result<ScoreRow, StoreError> {
+    let rating: Option<i64> = r.get("rating")?;
+    Ok(ScoreRow {
+        id: r.get("id")?,
+        candidate_id: r.get("candidate_id")?,
+        candidate_name: r.get("candidate_name")?,
+        session_id: r.get("session_id")?,
+        session_started_at: r.get("session_started_at")?,
+        question_id: r.get("question_id")?,
+        interviewer_id: id(r, "interviewer_id")?,
+        interviewer_name: r.get("interviewer_name")?,
+        rating: rating.and_then(|v| u8::try_from(v).ok()),
+        notes: r.get("notes")?,
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+/// A row of [`recommendations_sql`].
+fn recommendation_row(r: &Row<'_>) -> Result<RecommendationRow, StoreError> {
+    Ok(RecommendationRow {
+        candidate_id: r.get("candidate_id")?,
+        interviewer_id: id(r, "interviewer_id")?,
+        interviewer_name: r.get("interviewer_name")?,
+        recommendation: r.get("recommendation")?,
+        updated_at: r.get("updated_at")?,
+    })
 }
 
 fn rating_sql(r: Option<u8>) -> Option<i64> {
@@ -261,15 +273,8 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&scores_sql(condition))?;
-        let rows = stmt.query_map(args, score_row)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (mut s, by) = row?;
-            s.interviewer_id = discord_id(by)?;
-            out.push(s);
-        }
-        Ok(out)
+        let mut stmt = self.prep(&scores_sql(condition))?;
+        all(stmt.query(args)?, score_row)
     }
 
     /// The score at `key`, if there is one.
@@ -301,9 +306,7 @@ impl Db<'_> {
     ) -> Result<Option<Previous>, StoreError> {
         let guild = sql_id(key.guild_id)?;
         let by = sql_id(key.interviewer_id)?;
-        let inserted = self
-            .conn
-            .prepare_cached(
+        let inserted = self.prep(
                 "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id,
                      interviewer_name, rating, notes, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)
@@ -323,9 +326,7 @@ impl Db<'_> {
         if inserted == 1 {
             return Ok(None);
         }
-        let (id, old_rating, old_notes): (i64, Option<i64>, String) = self
-            .conn
-            .prepare_cached(
+        let (id, old_rating, old_notes): (i64, Option<i64>, String) = self.prep(
                 "SELECT id, rating, notes FROM scores
                   WHERE guild_id = ?1 AND session_id = ?2 AND question_id = ?3 AND interviewer_id = ?4",
             )?
@@ -335,36 +336,34 @@ impl Db<'_> {
         let old_rating = old_rating.and_then(|v| u8::try_from(v).ok());
         let new_rating = rating.or(old_rating);
         let new_notes = notes.map_or_else(|| old_notes.clone(), String::from);
-        self.conn
-            .prepare_cached(
-                "UPDATE scores SET rating = ?3, notes = ?4, interviewer_name = ?5, updated_at = ?6
+        self.prep(
+            "UPDATE scores SET rating = ?3, notes = ?4, interviewer_name = ?5, updated_at = ?6
                   WHERE guild_id = ?1 AND id = ?2",
-            )?
-            .execute(params![
-                guild,
-                id,
-                rating_sql(new_rating),
-                new_notes,
-                key.interviewer_name,
-                at_ms
-            ])?;
-        self.conn
-            .prepare_cached(
-                "INSERT INTO score_history (guild_id, candidate_id, score_id, old_rating, old_notes,
+        )?
+        .execute(params![
+            guild,
+            id,
+            rating_sql(new_rating),
+            new_notes,
+            key.interviewer_name,
+            at_ms
+        ])?;
+        self.prep(
+            "INSERT INTO score_history (guild_id, candidate_id, score_id, old_rating, old_notes,
                      new_rating, new_notes, changed_by, changed_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![
-                guild,
-                key.candidate_id,
-                id,
-                rating_sql(old_rating),
-                old_notes,
-                rating_sql(new_rating),
-                new_notes,
-                by,
-                at_ms
-            ])?;
+        )?
+        .execute(params![
+            guild,
+            key.candidate_id,
+            id,
+            rating_sql(old_rating),
+            old_notes,
+            rating_sql(new_rating),
+            new_notes,
+            by,
+            at_ms
+        ])?;
         Ok(Some(Previous {
             rating: old_rating,
             notes: old_notes,
@@ -391,7 +390,7 @@ impl Db<'_> {
         guild_id: u64,
         interviewer_id: u64,
     ) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(RATED_CANDIDATES)?;
+        let mut stmt = self.prep(RATED_CANDIDATES)?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(interviewer_id)?], |r| {
             r.get(0)
         })?;
@@ -404,7 +403,7 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<RatingSummary, StoreError> {
-        Ok(self.conn.prepare_cached(CANDIDATE_SUMMARY)?.query_row(
+        Ok(self.prep(CANDIDATE_SUMMARY)?.query_row(
             params![sql_id(guild_id)?, candidate_id],
             |r| {
                 Ok(RatingSummary {
@@ -423,8 +422,8 @@ impl Db<'_> {
         &self,
         guild_id: u64,
         candidate_id: i64,
-    ) -> Result<Vec<(String, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(RECOMMENDATION_COUNTS)?;
+    ) -> Result<Vec<(Recommendation, u64)>, StoreError> {
+        let mut stmt = self.prep(RECOMMENDATION_COUNTS)?;
         let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
             Ok((r.get(0)?, count(r.get(1)?)))
         })?;
@@ -440,8 +439,7 @@ impl Db<'_> {
         let guild = sql_id(guild_id)?;
         let by = sql_id(interviewer_id)?;
         let (scorecards, counts) =
-            self.conn
-                .prepare_cached(INTERVIEWER_TOTALS)?
+            self.prep(INTERVIEWER_TOTALS)?
                 .query_row(params![guild, by], |r| {
                     Ok((
                         count(r.get(0)?),
@@ -453,7 +451,7 @@ impl Db<'_> {
                         ],
                     ))
                 })?;
-        let mut stmt = self.conn.prepare_cached(INTERVIEWER_CANDIDATES)?;
+        let mut stmt = self.prep(INTERVIEWER_CANDIDATES)?;
         let rows = stmt.query_map(params![guild, by], |r| {
             Ok(SharedCandidate {
                 candidate_id: r.get(0)?,
@@ -465,8 +463,7 @@ impl Db<'_> {
         })?;
         let candidates = rows.collect::<Result<_, _>>()?;
         let (recommendations, no_decision) = self
-            .conn
-            .prepare_cached(INTERVIEWER_RECOMMENDATIONS)?
+            .prep(INTERVIEWER_RECOMMENDATIONS)?
             .query_row(params![guild, by], |r| {
                 Ok((count(r.get(0)?), count(r.get(1)?)))
             })?;
@@ -481,7 +478,7 @@ impl Db<'_> {
 
     /// The interviewers who gave at least one rating in the guild, by id, at most `limit`.
     pub fn rating_interviewers(&self, guild_id: u64, limit: usize) -> Result<Vec<u64>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(RATING_INTERVIEWERS)?;
+        let mut stmt = self.prep(RATING_INTERVIEWERS)?;
         let rows = stmt.query_map(
             params![sql_id(guild_id)?, i64::try_from(limit).unwrap_or(i64::MAX)],
             |r| r.get::<_, i64>(0),
@@ -502,16 +499,14 @@ impl Db<'_> {
     ) -> Result<Option<String>, StoreError> {
         let args = params![sql_id(guild_id)?, sql_id(interviewer_id)?];
         if let Some(name) = self
-            .conn
-            .prepare_cached(INTERVIEWER_SCORE_NAME)?
+            .prep(INTERVIEWER_SCORE_NAME)?
             .query_row(args, |r| r.get(0))
             .optional()?
         {
             return Ok(Some(name));
         }
         Ok(self
-            .conn
-            .prepare_cached(INTERVIEWER_RECOMMENDATION_NAME)?
+            .prep(INTERVIEWER_RECOMMENDATION_NAME)?
             .query_row(args, |r| r.get(0))
             .optional()?)
     }
@@ -526,11 +521,11 @@ impl Db<'_> {
     ) -> Result<QuestionRatings, StoreError> {
         let viewer = viewer.map(sql_id).transpose()?;
         let args = params![sql_id(guild_id)?, question_id, viewer];
-        let mut stmt = self.conn.prepare_cached(&question_histogram_sql())?;
+        let mut stmt = self.prep(&question_histogram_sql())?;
         let rows = stmt.query_map(args, |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, Option<String>>(1)?,
+                r.get::<_, Option<Recommendation>>(1)?,
                 count(r.get(2)?),
             ))
         })?;
@@ -542,8 +537,7 @@ impl Db<'_> {
             }
         }
         let candidates = self
-            .conn
-            .prepare_cached(&question_candidates_sql())?
+            .prep(&question_candidates_sql())?
             .query_row(args, |r| r.get(0))
             .map(count)?;
         Ok(QuestionRatings {
@@ -555,8 +549,7 @@ impl Db<'_> {
     /// Whether a question has any score in the guild (a rating or notes only).
     pub fn question_scored(&self, guild_id: u64, question_id: &str) -> Result<bool, StoreError> {
         Ok(self
-            .conn
-            .prepare_cached(QUESTION_SCORED)?
+            .prep(QUESTION_SCORED)?
             .query_row(params![sql_id(guild_id)?, question_id], |r| r.get(0))?)
     }
 
@@ -566,35 +559,25 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: i64,
     ) -> Result<Vec<ScoreChange>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by, changed_at
                FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Option<i64>>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<i64>>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (score_id, o, on, n, nn, by, at) = row?;
-            out.push(ScoreChange {
-                score_id,
-                old_rating: o.and_then(|v| u8::try_from(v).ok()),
-                old_notes: on,
-                new_rating: n.and_then(|v| u8::try_from(v).ok()),
-                new_notes: nn,
-                changed_by: discord_id(by)?,
-                changed_at: at,
-            });
-        }
-        Ok(out)
+        let rating = |r: &Row<'_>, column: &str| -> Result<Option<u8>, StoreError> {
+            Ok(r.get::<_, Option<i64>>(column)?
+                .and_then(|v| u8::try_from(v).ok()))
+        };
+        all(stmt.query(params![sql_id(guild_id)?, candidate_id])?, |r| {
+            Ok(ScoreChange {
+                score_id: r.get("score_id")?,
+                old_rating: rating(r, "old_rating")?,
+                old_notes: r.get("old_notes")?,
+                new_rating: rating(r, "new_rating")?,
+                new_notes: r.get("new_notes")?,
+                changed_by: id(r, "changed_by")?,
+                changed_at: r.get("changed_at")?,
+            })
+        })
     }
 
     /// Sets an interviewer's recommendation for a candidate; returns the one it replaced.
@@ -605,34 +588,35 @@ impl Db<'_> {
         candidate_id: i64,
         interviewer_id: u64,
         interviewer_name: &str,
-        recommendation: &str,
+        recommendation: Recommendation,
         session_id: Option<i64>,
         at_ms: i64,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<Recommendation>, StoreError> {
         let guild = sql_id(guild_id)?;
         let by = sql_id(interviewer_id)?;
-        let old: Option<String> = self
-            .conn
-            .prepare_cached(
+        let old: Option<Recommendation> = self
+            .prep(
                 "SELECT recommendation FROM recommendations
                   WHERE guild_id = ?1 AND candidate_id = ?2 AND interviewer_id = ?3",
             )?
             .query_row(params![guild, candidate_id, by], |r| r.get(0))
             .optional()?;
-        self.conn.prepare_cached("INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
+        self.prep(
+            "INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
                  recommendation, session_id, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (guild_id, candidate_id, interviewer_id) DO UPDATE SET
-                 interviewer_name = ?4, recommendation = ?5, session_id = ?6, updated_at = ?7")?.execute(params![
-                guild,
-                candidate_id,
-                by,
-                interviewer_name,
-                recommendation,
-                session_id,
-                at_ms
-            ],
-        )?;
+                 interviewer_name = ?4, recommendation = ?5, session_id = ?6, updated_at = ?7",
+        )?
+        .execute(params![
+            guild,
+            candidate_id,
+            by,
+            interviewer_name,
+            recommendation,
+            session_id,
+            at_ms
+        ])?;
         Ok(old)
     }
 
@@ -641,28 +625,8 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&recommendations_sql(condition))?;
-        let rows = stmt.query_map(args, |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, i64>(4)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (candidate_id, by, name, rec, at) = row?;
-            out.push(RecommendationRow {
-                candidate_id,
-                interviewer_id: discord_id(by)?,
-                interviewer_name: name,
-                recommendation: rec,
-                updated_at: at,
-            });
-        }
-        Ok(out)
+        let mut stmt = self.prep(&recommendations_sql(condition))?;
+        all(stmt.query(args)?, recommendation_row)
     }
 
     pub fn candidate_recommendations(

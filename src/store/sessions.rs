@@ -3,43 +3,11 @@
 
 use rusqlite::{Row, params};
 
+use super::types::{all, id, opt_id};
 use super::{Db, StoreError, discord_id, sql_id};
+use crate::model::Level;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionKind {
-    /// `/interview start`: questions in turn on one bot message.
-    Guided,
-    /// `/score` outside a guided session.
-    Adhoc,
-}
-
-impl SessionKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Guided => "guided",
-            SessionKind::Adhoc => "adhoc",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SessionStatus {
-    Open,
-    /// Closed with `/interview end`.
-    Ended,
-    /// Closed by the scheduler after being open too long.
-    Expired,
-}
-
-impl SessionStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            SessionStatus::Open => "open",
-            SessionStatus::Ended => "ended",
-            SessionStatus::Expired => "expired",
-        }
-    }
-}
+pub use crate::model::{SessionKind, SessionStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
@@ -50,7 +18,7 @@ pub struct Session {
     pub candidate_name: String,
     pub kind: SessionKind,
     pub started_by: u64,
-    pub level: Option<String>,
+    pub level: Option<Level>,
     pub topic: Option<String>,
     pub questions: Vec<String>,
     pub position: usize,
@@ -68,14 +36,15 @@ pub struct NewSession<'a> {
     pub candidate_id: i64,
     pub kind: SessionKind,
     pub started_by: u64,
-    pub level: Option<&'a str>,
+    pub level: Option<Level>,
     pub topic: Option<&'a str>,
     pub questions: &'a [String],
     pub at_ms: i64,
 }
 
+/// The columns [`session`] decodes (of `interview_sessions s` joined with `candidates c`).
 const COLUMNS: &str =
-    "s.id, s.guild_id, s.channel_id, s.candidate_id, c.name, s.kind, s.started_by,
+    "s.id, s.guild_id, s.channel_id, s.candidate_id, c.name AS candidate_name, s.kind, s.started_by,
     s.level, s.topic, s.questions, s.position, s.message_id, s.status, s.started_at, s.ended_at";
 
 /// `?1` guild, `?2` the earliest newest interview counted.
@@ -90,42 +59,27 @@ pub(super) const LAST_INTERVIEWS_PAGE: &str = "SELECT p.candidate_id, c.name, p.
     JOIN candidates c ON c.guild_id = ?1 AND c.id = p.candidate_id
     ORDER BY p.last DESC, p.candidate_id DESC";
 
-fn session(r: &Row<'_>) -> rusqlite::Result<(Session, i64, i64, i64, Option<i64>)> {
-    let kind: String = r.get(5)?;
-    let status: String = r.get(12)?;
-    let questions: String = r.get(9)?;
-    let position: i64 = r.get(10)?;
-    Ok((
-        Session {
-            id: r.get(0)?,
-            guild_id: 0,
-            channel_id: 0,
-            candidate_id: r.get(3)?,
-            candidate_name: r.get(4)?,
-            kind: if kind == "guided" {
-                SessionKind::Guided
-            } else {
-                SessionKind::Adhoc
-            },
-            started_by: 0,
-            level: r.get(7)?,
-            topic: r.get(8)?,
-            questions: questions.split_whitespace().map(String::from).collect(),
-            position: usize::try_from(position).unwrap_or(0),
-            message_id: None,
-            status: match status.as_str() {
-                "open" => SessionStatus::Open,
-                "ended" => SessionStatus::Ended,
-                _ => SessionStatus::Expired,
-            },
-            started_at: r.get(13)?,
-            ended_at: r.get(14)?,
-        },
-        r.get(1)?,
-        r.get(2)?,
-        r.get(6)?,
-        r.get(11)?,
-    ))
+/// A row of [`COLUMNS`].
+fn session(r: &Row<'_>) -> Result<Session, StoreError> {
+    let questions: String = r.get("questions")?;
+    let position: i64 = r.get("position")?;
+    Ok(Session {
+        id: r.get("id")?,
+        guild_id: id(r, "guild_id")?,
+        channel_id: id(r, "channel_id")?,
+        candidate_id: r.get("candidate_id")?,
+        candidate_name: r.get("candidate_name")?,
+        kind: r.get("kind")?,
+        started_by: id(r, "started_by")?,
+        level: r.get("level")?,
+        topic: r.get("topic")?,
+        questions: questions.split_whitespace().map(String::from).collect(),
+        position: usize::try_from(position).unwrap_or(0),
+        message_id: opt_id(r, "message_id")?,
+        status: r.get("status")?,
+        started_at: r.get("started_at")?,
+        ended_at: r.get("ended_at")?,
+    })
 }
 
 /// The sessions query of [`Db::sessions_where`] for a condition.
@@ -140,38 +94,24 @@ pub(super) fn sessions_sql(condition: &str) -> String {
 /// `?1` guild, `?2` candidate.
 pub(super) const CANDIDATE_SESSIONS: &str = "s.guild_id = ?1 AND s.candidate_id = ?2";
 
-fn finish(raw: (Session, i64, i64, i64, Option<i64>)) -> Result<Session, StoreError> {
-    let (mut s, guild, channel, by, message) = raw;
-    s.guild_id = discord_id(guild)?;
-    s.channel_id = discord_id(channel)?;
-    s.started_by = discord_id(by)?;
-    s.message_id = message.map(discord_id).transpose()?;
-    Ok(s)
-}
-
 impl Db<'_> {
     fn sessions_where(
         &self,
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Session>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&sessions_sql(condition))?;
-        let rows = stmt.query_map(args, session)?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(finish(row?)?);
-        }
-        Ok(out)
+        let mut stmt = self.prep(&sessions_sql(condition))?;
+        all(stmt.query(args)?, session)
     }
 
     pub fn create_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
-        self.conn.prepare_cached("INSERT INTO interview_sessions
+        self.prep("INSERT INTO interview_sessions
                  (guild_id, channel_id, candidate_id, kind, started_by, level, topic, questions, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
                 sql_id(s.guild_id)?,
                 sql_id(s.channel_id)?,
                 s.candidate_id,
-                s.kind.as_str(),
+                s.kind,
                 sql_id(s.started_by)?,
                 s.level,
                 s.topic,
@@ -210,7 +150,7 @@ impl Db<'_> {
         candidate_id: i64,
         interviewer: u64,
     ) -> Result<Vec<(i64, SessionKind, u64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.prep(
             "SELECT id, kind, channel_id FROM interview_sessions
               WHERE guild_id = ?1 AND candidate_id = ?2 AND status = 'open'
                 AND (kind = 'guided' OR started_by = ?3)
@@ -219,18 +159,16 @@ impl Db<'_> {
         let rows = stmt.query_map(
             params![sql_id(guild_id)?, candidate_id, sql_id(interviewer)?],
             |r| {
-                let kind: String = r.get(1)?;
-                Ok((r.get::<_, i64>(0)?, kind, r.get::<_, i64>(2)?))
+                Ok((
+                    r.get::<_, i64>("id")?,
+                    r.get::<_, SessionKind>("kind")?,
+                    r.get::<_, i64>("channel_id")?,
+                ))
             },
         )?;
         let mut out = Vec::new();
         for row in rows {
             let (id, kind, channel) = row?;
-            let kind = if kind == "guided" {
-                SessionKind::Guided
-            } else {
-                SessionKind::Adhoc
-            };
             out.push((id, kind, discord_id(channel)?));
         }
         Ok(out)
@@ -244,8 +182,7 @@ impl Db<'_> {
         since: Option<i64>,
     ) -> Result<u64, StoreError> {
         let n: i64 = self
-            .conn
-            .prepare_cached(LAST_INTERVIEWS_COUNT)?
+            .prep(LAST_INTERVIEWS_COUNT)?
             .query_row(params![sql_id(guild_id)?, since.unwrap_or(i64::MIN)], |r| {
                 r.get(0)
             })?;
@@ -262,7 +199,7 @@ impl Db<'_> {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(LAST_INTERVIEWS_PAGE)?;
+        let mut stmt = self.prep(LAST_INTERVIEWS_PAGE)?;
         let rows = stmt.query_map(
             params![
                 sql_id(guild_id)?,
@@ -301,8 +238,7 @@ impl Db<'_> {
         position: usize,
     ) -> Result<bool, StoreError> {
         let n = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE interview_sessions SET position = ?4
               WHERE guild_id = ?1 AND id = ?2 AND position = ?3 AND status = 'open'",
             )?
@@ -316,10 +252,7 @@ impl Db<'_> {
         id: i64,
         message_id: u64,
     ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2",
-            )?
+        self.prep("UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?])?;
         Ok(())
     }
@@ -334,15 +267,14 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         let n = self
-            .conn
-            .prepare_cached(
+            .prep(
                 "UPDATE interview_sessions SET status = ?3, ended_by = ?4, ended_at = ?5
               WHERE guild_id = ?1 AND id = ?2 AND status = 'open'",
             )?
             .execute(params![
                 sql_id(guild_id)?,
                 id,
-                status.as_str(),
+                status,
                 by.map(sql_id).transpose()?,
                 at_ms
             ])?;

@@ -169,9 +169,9 @@ impl Engine {
         let channel: Option<ResolvedChannel> = opts.channel;
         let by = member(req)?.user_id;
         let now = self.now_ms();
-        let target = channel.as_ref().map_or(0, |c| c.id);
+        let target = channel.as_ref().map(|c| c.id);
         self.store().write(|db| {
-            db.set_rubric_access(req.guild_id, target, access.as_str(), by, now)?;
+            db.set_rubric_access(req.guild_id, target, access, by, now)?;
             let subject = channel.as_ref().map_or(String::new(), |c| c.id.to_string());
             db.audit(
                 req.guild_id,
@@ -232,7 +232,7 @@ impl Engine {
             |r| format!("<@&{r}> (and members with Manage Server)"),
         );
         let zone = zone.map_or_else(|| "not set (UTC)".to_string(), |z| format!("`{z}`"));
-        let default = rubric.iter().find(|(c, _)| *c == 0).map(|(_, a)| a.clone());
+        let default = rubric.iter().find(|(c, _)| c.is_none()).map(|(_, a)| *a);
         let mut rubric_lines = vec![match default {
             Some(a) => format!("Server: {a}"),
             None => format!(
@@ -240,7 +240,7 @@ impl Engine {
                 RubricContext::Daily.default_access().as_str()
             ),
         }];
-        for (c, a) in rubric.iter().filter(|(c, _)| *c != 0) {
+        for (c, a) in rubric.iter().filter_map(|(c, a)| c.map(|c| (c, a))) {
             rubric_lines.push(format!("<#{c}>: {a}"));
         }
         rubric_lines.push("Inside interview sessions: interviewers only, always".into());

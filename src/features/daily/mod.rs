@@ -11,7 +11,7 @@
 
 mod surface;
 
-use jiff::civil::{Date, Weekday};
+use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
 use crate::bank::{Level, Question};
@@ -22,6 +22,7 @@ use crate::engine::{
     ButtonStyle, Card, Delivered, Due, Effect, Engine, Error, Invocation, Job, Message, MessageRef,
     Origin, Outcome, Permissions, Request, ResolvedChannel, ResolvedRole, Visibility,
 };
+use crate::model::{NextStep, PostKind, PostStatus, RevealStatus};
 use crate::store::{DailyPost, NewSchedule, Schedule, ScheduleStatus, ShownQuestion, Source};
 use crate::text::truncate;
 use crate::time;
@@ -55,49 +56,7 @@ const NEEDED: &[(u64, &str)] = &[
     ),
 ];
 
-/// A schedule's level: fixed, or rising through the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LevelPlan {
-    Fixed(Level),
-    /// Junior on Monday and Tuesday, mid on Wednesday and Thursday, senior from Friday.
-    Ramp,
-}
-
-impl LevelPlan {
-    pub fn parse(s: &str) -> Option<LevelPlan> {
-        match s {
-            "ramp" => Some(LevelPlan::Ramp),
-            other => Level::parse(other).map(LevelPlan::Fixed),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LevelPlan::Fixed(l) => l.as_str(),
-            LevelPlan::Ramp => "ramp",
-        }
-    }
-
-    pub fn on(self, day: Weekday) -> Level {
-        match self {
-            LevelPlan::Fixed(l) => l,
-            LevelPlan::Ramp => match day {
-                Weekday::Monday | Weekday::Tuesday => Level::Junior,
-                Weekday::Wednesday | Weekday::Thursday => Level::Mid,
-                _ => Level::Senior,
-            },
-        }
-    }
-
-    fn describe(self) -> String {
-        match self {
-            LevelPlan::Fixed(l) => l.title().to_string(),
-            LevelPlan::Ramp => {
-                "ramp (junior early in the week, mid mid-week, senior at its end)".into()
-            }
-        }
-    }
-}
+pub use crate::model::LevelPlan;
 
 /// A schedule with its zone and times resolved.
 struct Plan {
@@ -115,7 +74,7 @@ impl Plan {
             tz: time::zone(&s.timezone).ok_or_else(broken)?,
             time: time::parse_time(&s.post_time).ok_or_else(broken)?,
             days: Days(s.days),
-            level: LevelPlan::parse(&s.level).ok_or_else(broken)?,
+            level: s.level,
             s,
         })
     }
@@ -195,17 +154,16 @@ impl Engine {
         let mut busy_channels = std::collections::HashSet::new();
         for p in &unsettled {
             busy_channels.insert((p.guild_id, p.channel_id));
-            let (step, at) = match (p.next_step.as_deref(), p.retry_at) {
+            let (step, at) = match (p.next_step, p.retry_at) {
                 (Some(step), Some(at)) => (step, at),
                 // Left by a process that stopped after claiming: look for the post first,
                 // once the claim is old enough not to be one still being delivered.
-                _ => ("settle", p.claimed_at + SETTLE_AFTER_MS),
+                _ => (NextStep::Settle, p.claimed_at + SETTLE_AFTER_MS),
             };
             if at <= now {
-                let kind = if step == "settle" {
-                    DailyJob::Settle { post: p.id }
-                } else {
-                    DailyJob::Resend { post: p.id }
+                let kind = match step {
+                    NextStep::Settle => DailyJob::Settle { post: p.id },
+                    NextStep::Resend => DailyJob::Resend { post: p.id },
                 };
                 jobs.push(job(p.guild_id, p.channel_id, kind));
             } else {
@@ -289,7 +247,7 @@ impl Engine {
         }
         let level = plan.level.on(date.weekday());
         Ok(self
-            .post_daily(&plan, level, "scheduled", date, now)?
+            .post_daily(&plan, level, PostKind::Scheduled, date, now)?
             .unwrap_or_default())
     }
 
@@ -300,7 +258,7 @@ impl Engine {
         &self,
         plan: &Plan,
         level: Level,
-        kind: &str,
+        kind: PostKind,
         date: Date,
         now: i64,
     ) -> Result<Option<Outcome>, Error> {
@@ -320,7 +278,7 @@ impl Engine {
                 ))
             );
             self.store
-                .write(|db| db.pause_schedule(s.id, &reason, now))?;
+                .write(|db| db.pause_schedule(s.guild_id, s.id, &reason, now))?;
             return Ok(None);
         }
         let reveal_due = (s.reveal_after_s > 0).then(|| now + i64::from(s.reveal_after_s) * 1000);
@@ -360,7 +318,7 @@ impl Engine {
     fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Result<Outcome, Error> {
         let mut message = self.daily_card(s.guild_id, q)?;
         if let Some(role) = s.role_id {
-            let what = if post.kind == "extra" {
+            let what = if post.kind == PostKind::Extra {
                 "an extra practice question"
             } else {
                 "today's practice question"
@@ -379,6 +337,7 @@ impl Engine {
         outcome.commit(
             sent,
             Posted {
+                guild_id: s.guild_id,
                 post: post.id,
                 settle: false,
             },
@@ -389,10 +348,10 @@ impl Engine {
     /// Sending failed on Discord's side (or a stopped process's post was not found): the same
     /// question again, with the same nonce, if its day is still open.
     fn job_daily_resend(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
-        let Some(post) = self.store.read(|db| db.post(id))? else {
+        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != "claimed" {
+        if post.guild_id != req.guild_id || post.status != PostStatus::Claimed {
             return Ok(Outcome::default());
         }
         let schedule = self
@@ -402,7 +361,7 @@ impl Engine {
         let open = match (&schedule, self.bank().get(&post.question_id)) {
             (Some(s), Some(q)) if s.status == ScheduleStatus::Active => {
                 let plan = Plan::of(s.clone())?;
-                let still_open = post.kind == "extra"
+                let still_open = post.kind == PostKind::Extra
                     || time::parse_date_key(&post.local_date)
                         .and_then(|d| plan.due_on(d).map(|due| now < plan.deadline(d, due)))
                         .unwrap_or(false);
@@ -413,7 +372,7 @@ impl Engine {
         let Some((plan, q)) = open else {
             // Too late for its day, or nothing to post any more: never post for a day gone.
             self.store.write(|db| {
-                db.release_post(post.id)?;
+                db.release_post(post.guild_id, post.id)?;
                 if let Some(h) = post.history_claim {
                     db.release_shown(post.guild_id, h)?;
                 }
@@ -466,21 +425,22 @@ impl Engine {
     /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread
     /// could not be made).
     fn job_daily_reveal(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
-        let Some(post) = self.store.read(|db| db.post(id))? else {
+        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != "posted" {
+        if post.guild_id != req.guild_id || post.status != PostStatus::Posted {
             return Ok(Outcome::default());
         }
         let Some(message_id) = post.message_id else {
             return Ok(Outcome::default());
         };
         let Some(q) = self.bank().get(&post.question_id) else {
-            self.store.write(|db| db.drop_reveal(post.id))?;
+            self.store
+                .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             return Ok(Outcome::default());
         };
         let message = self.spoiler_rubric(q);
-        let effect = if post.reveal_status.as_deref() == Some("reply") {
+        let effect = if post.reveal_status == Some(RevealStatus::Reply) {
             Effect::Post {
                 channel_id: post.channel_id,
                 message,
@@ -506,7 +466,13 @@ impl Engine {
         };
         let mut outcome = Outcome::default();
         let revealed = outcome.push(effect);
-        outcome.commit(revealed, Revealed { post: post.id });
+        outcome.commit(
+            revealed,
+            Revealed {
+                guild_id: post.guild_id,
+                post: post.id,
+            },
+        );
         Ok(outcome)
     }
 
@@ -525,10 +491,10 @@ impl Engine {
     /// A claim a stopped process left without a message id: look for the post in the channel
     /// before anything is sent again.
     fn job_daily_settle(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
-        let Some(post) = self.store.read(|db| db.post(id))? else {
+        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != "claimed" {
+        if post.guild_id != req.guild_id || post.status != PostStatus::Claimed {
             return Ok(Outcome::default());
         }
         let mut outcome = Outcome::default();
@@ -541,6 +507,7 @@ impl Engine {
         outcome.commit(
             found,
             Posted {
+                guild_id: post.guild_id,
                 post: post.id,
                 settle: true,
             },
@@ -554,12 +521,13 @@ impl Engine {
     /// while its day is open.
     fn commit_daily_posted(
         &self,
+        guild_id: u64,
         post_id: i64,
         settle: bool,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let now = self.clock.now_ms();
-        let Some(post) = self.store.read(|db| db.post(post_id))? else {
+        let Some(post) = self.store.read(|db| db.post(guild_id, post_id))? else {
             return Ok(());
         };
         match delivered {
@@ -568,37 +536,41 @@ impl Engine {
                 ..
             } => {
                 self.store.write(|db| {
-                    db.post_sent(post.id, *m, now)?;
+                    db.post_sent(post.guild_id, post.id, *m, now)?;
                     if let Some(h) = post.history_claim {
                         db.confirm_shown(post.guild_id, h, Some(*m))?;
                     }
-                    db.schedule_recovered(post.schedule_id)
+                    db.schedule_recovered(post.guild_id, post.schedule_id)
                 })?;
                 // Its reveal is now on the calendar.
                 self.wake_scheduler();
             }
             Delivered::NotFound => self
                 .store
-                .write(|db| db.post_retry(post.id, "resend", now))?,
+                .write(|db| db.post_retry(post.guild_id, post.id, NextStep::Resend, now))?,
             Delivered::Refused(reason) => {
                 let why = format!("Discord refused the post: {reason}");
                 tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily schedule paused");
                 self.store.write(|db| {
-                    db.release_post(post.id)?;
+                    db.release_post(post.guild_id, post.id)?;
                     if let Some(h) = post.history_claim {
                         db.release_shown(post.guild_id, h)?;
                     }
-                    db.pause_schedule(post.schedule_id, &why, now)
+                    db.pause_schedule(post.guild_id, post.schedule_id, &why, now)
                 })?;
             }
             Delivered::Failed(reason) => {
                 let delay = self.backoff(post.guild_id, post.schedule_id);
                 // A look-up that failed is tried again; a send that failed is sent again, same
                 // question and nonce, so a send that did reach Discord is not doubled.
-                let step = if settle { "settle" } else { "resend" };
+                let step = if settle {
+                    NextStep::Settle
+                } else {
+                    NextStep::Resend
+                };
                 let new_incident = self.store.write(|db| {
-                    db.post_retry(post.id, step, now + delay)?;
-                    db.schedule_failed(post.schedule_id, now, now + delay)
+                    db.post_retry(post.guild_id, post.id, step, now + delay)?;
+                    db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
                 })?;
                 if new_incident {
                     tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily post failed; retrying with backoff");
@@ -624,33 +596,40 @@ impl Engine {
         (60_000 + failing_for).clamp(60_000, MAX_BACKOFF_MS)
     }
 
-    fn commit_daily_revealed(&self, post_id: i64, delivered: &Delivered) -> Result<(), Error> {
+    fn commit_daily_revealed(
+        &self,
+        guild_id: u64,
+        post_id: i64,
+        delivered: &Delivered,
+    ) -> Result<(), Error> {
         let now = self.clock.now_ms();
-        let Some(post) = self.store.read(|db| db.post(post_id))? else {
+        let Some(post) = self.store.read(|db| db.post(guild_id, post_id))? else {
             return Ok(());
         };
         match delivered {
             Delivered::Thread { thread_id, .. } => self.store.write(|db| {
-                db.post_revealed(post.id, Some(*thread_id), now)?;
-                db.schedule_recovered(post.schedule_id)
+                db.post_revealed(post.guild_id, post.id, Some(*thread_id), now)?;
+                db.schedule_recovered(post.guild_id, post.schedule_id)
             })?,
             Delivered::Message { .. } => self.store.write(|db| {
-                db.post_revealed(post.id, None, now)?;
-                db.schedule_recovered(post.schedule_id)
+                db.post_revealed(post.guild_id, post.id, None, now)?;
+                db.schedule_recovered(post.guild_id, post.schedule_id)
             })?,
-            Delivered::Refused(reason) if post.reveal_status.as_deref() != Some("reply") => {
+            Delivered::Refused(reason) if post.reveal_status != Some(RevealStatus::Reply) => {
                 tracing::info!(post = post.id, reason = %reason, "no thread for the reveal; replying instead");
-                self.store.write(|db| db.reveal_as_reply(post.id))?;
+                self.store
+                    .write(|db| db.reveal_as_reply(post.guild_id, post.id))?;
             }
             Delivered::Refused(reason) => {
                 tracing::warn!(post = post.id, reason = %reason, "the answer could not be revealed");
-                self.store.write(|db| db.drop_reveal(post.id))?;
+                self.store
+                    .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             }
             Delivered::Failed(reason) => {
                 let delay = self.backoff(post.guild_id, post.schedule_id);
                 let new_incident = self.store.write(|db| {
-                    db.reveal_failed(post.id, now + delay)?;
-                    db.schedule_failed(post.schedule_id, now, now + delay)
+                    db.reveal_failed(post.guild_id, post.id, now + delay)?;
+                    db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
                 })?;
                 if new_incident {
                     tracing::warn!(post = post.id, reason = %reason, "reveal failed; retrying with backoff");
@@ -748,7 +727,7 @@ impl Engine {
                 channel_name: &channel.name,
                 post_time: &describe_time(post_time),
                 timezone: &zone_name,
-                level: level.as_str(),
+                level,
                 topic: topic.as_deref(),
                 role_id: role.as_ref().map(|r| r.id),
                 reveal_after_s,
@@ -840,7 +819,7 @@ impl Engine {
             });
         }
         let mut outcome = self
-            .post_daily(&plan, level, "extra", today, now)?
+            .post_daily(&plan, level, PostKind::Extra, today, now)?
             .ok_or_else(|| Error::Internal("an extra daily post was not claimed".into()))?;
         outcome.effects.push(Effect::reply(
             Visibility::Private,

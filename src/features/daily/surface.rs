@@ -218,6 +218,7 @@ impl JobKind for DailyJob {
 /// it).
 #[derive(Debug)]
 pub struct Posted {
+    pub guild_id: u64,
     pub post: i64,
     /// The effect looks the post up (after a restart) rather than sending it.
     pub settle: bool,
@@ -225,19 +226,20 @@ pub struct Posted {
 
 impl Record for Posted {
     fn record(&self, engine: &Engine, delivered: &Delivered) -> Result<(), Error> {
-        engine.commit_daily_posted(self.post, self.settle, delivered)
+        engine.commit_daily_posted(self.guild_id, self.post, self.settle, delivered)
     }
 }
 
 /// A daily reveal was claimed; the effect is its thread (or reply).
 #[derive(Debug)]
 pub struct Revealed {
+    pub guild_id: u64,
     pub post: i64,
 }
 
 impl Record for Revealed {
     fn record(&self, engine: &Engine, delivered: &Delivered) -> Result<(), Error> {
-        engine.commit_daily_revealed(self.post, delivered)
+        engine.commit_daily_revealed(self.guild_id, self.post, delivered)
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use crate::model::Recommendation;
 use crate::store::{
     InterviewerRatings, QuestionRatings, RecommendationRow, ScoreRow, SessionKind, SessionStatus,
 };
@@ -29,11 +30,11 @@ pub const LARGE_DIFFERENCE: f64 = 0.75;
 const BLIND_NOTE: &str = "Blind scoring: counts only candidates you have scored yourself; members with Manage Server see all.";
 
 /// Whether a recommendation is for hiring (`Some(true)`), against (`Some(false)`), or neither.
-pub fn leaning(rec: &str) -> Option<bool> {
+pub fn leaning(rec: &Recommendation) -> Option<bool> {
     match rec {
-        "yes" | "strong-yes" => Some(true),
-        "no" | "strong-no" => Some(false),
-        _ => None,
+        Recommendation::Yes | Recommendation::StrongYes => Some(true),
+        Recommendation::No | Recommendation::StrongNo => Some(false),
+        Recommendation::NoDecision => None,
     }
 }
 
@@ -137,9 +138,7 @@ impl Engine {
             let kind = match s.kind {
                 SessionKind::Guided => format!(
                     "session{}",
-                    s.level
-                        .as_deref()
-                        .map_or(String::new(), |l| format!(" ({l})"))
+                    s.level.map_or(String::new(), |l| format!(" ({l})"))
                 ),
                 SessionKind::Adhoc => "scored by command".to_string(),
             };
@@ -638,7 +637,7 @@ pub fn question_stats(r: &QuestionRatings) -> QuestionStats {
         if (1..=4).contains(rating) {
             distribution[usize::from(rating - 1)] += n;
         }
-        let lean = rec.as_deref().and_then(leaning);
+        let lean = rec.as_ref().and_then(leaning);
         let same = std::iter::repeat_n(f64::from(*rating), n);
         match lean {
             Some(true) => yes.extend(same),
@@ -782,7 +781,7 @@ mod tests {
             recommendations: my_recs.len(),
             no_decision: my_recs
                 .iter()
-                .filter(|r| r.recommendation == "no-decision")
+                .filter(|r| r.recommendation == Recommendation::NoDecision)
                 .count(),
             difference: mean(&diffs),
             shared: diffs.len(),

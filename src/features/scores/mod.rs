@@ -24,40 +24,41 @@ mod sessions;
 use crate::engine::access::is_manager;
 use crate::engine::command::ChoiceSpec;
 use crate::engine::{Error, Origin, Request, ScoreError};
+use crate::model::Recommendation;
 
 pub use commands::FEATURE;
 
 pub use export::neutralise;
 
-/// Overall recommendations, as stored.
-pub const RECOMMENDATIONS: [(&str, &str); 5] = [
-    ("strong-no", "Strong no"),
-    ("no", "No"),
-    ("yes", "Yes"),
-    ("strong-yes", "Strong yes"),
-    ("no-decision", "No decision"),
+/// Overall recommendations, with their labels.
+pub const RECOMMENDATIONS: [(Recommendation, &str); 5] = [
+    (Recommendation::StrongNo, "Strong no"),
+    (Recommendation::No, "No"),
+    (Recommendation::Yes, "Yes"),
+    (Recommendation::StrongYes, "Strong yes"),
+    (Recommendation::NoDecision, "No decision"),
 ];
 
 pub const RECOMMENDATION_CHOICES: &[ChoiceSpec] = &[
     ChoiceSpec {
-        name: "Strong no",
-        value: "strong-no",
+        name: RECOMMENDATIONS[0].1,
+        value: RECOMMENDATIONS[0].0.as_str(),
     },
     ChoiceSpec {
-        name: "No",
-        value: "no",
+        name: RECOMMENDATIONS[1].1,
+        value: RECOMMENDATIONS[1].0.as_str(),
     },
     ChoiceSpec {
-        name: "Yes",
-        value: "yes",
+        name: RECOMMENDATIONS[2].1,
+        value: RECOMMENDATIONS[2].0.as_str(),
     },
     ChoiceSpec {
-        name: "Strong yes",
-        value: "strong-yes",
+        name: RECOMMENDATIONS[3].1,
+        value: RECOMMENDATIONS[3].0.as_str(),
     },
     ChoiceSpec {
-        name: "No decision",
-        value: "no-decision",
+        name: RECOMMENDATIONS[4].1,
+        value: RECOMMENDATIONS[4].0.as_str(),
     },
 ];
 
@@ -66,12 +67,12 @@ pub const NOTES_MAX: usize = 1000;
 /// Longest candidate name, in characters.
 pub const NAME_MAX: usize = 100;
 
-/// "Strong yes" for `strong-yes`.
-pub fn recommendation_label(value: &str) -> &str {
+/// "Strong yes" for [`Recommendation::StrongYes`].
+pub fn recommendation_label(value: &Recommendation) -> &'static str {
     RECOMMENDATIONS
         .iter()
-        .find(|(v, _)| *v == value)
-        .map_or(value, |(_, l)| l)
+        .find(|(v, _)| v == value)
+        .map_or(value.as_str(), |(_, l)| l)
 }
 
 /// A candidate name as given: trimmed, 1-100 characters. Returns it and its matching key

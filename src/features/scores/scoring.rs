@@ -7,6 +7,7 @@
 //! old value goes to the history); once the interview has closed (`/interview end`, or after
 //! 24 hours) the next score starts a new scorecard.
 
+use crate::model::Recommendation;
 use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, SessionKind};
 
 use super::{NOTES_MAX, candidate_name, member, rating_label, recommendation_label};
@@ -71,7 +72,8 @@ impl Engine {
         opts: super::commands::RecommendOptions,
     ) -> Result<Outcome, Error> {
         let (name, key) = candidate_name(&opts.candidate)?;
-        let rec: String = opts.recommendation;
+        let rec = Recommendation::parse(&opts.recommendation)
+            .ok_or_else(|| Error::Internal("recommendation choice".into()))?;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (candidate, old) = self.store.write(|db| {
@@ -83,7 +85,7 @@ impl Engine {
                 candidate.id,
                 m.user_id,
                 &m.name,
-                &rec,
+                rec,
                 None,
                 now,
             )?;

@@ -9,6 +9,7 @@
 //! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
 
 use crate::bank::{Level, Question};
+use crate::model::Recommendation;
 use crate::store::{NewSession, ScoreKey, Session, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
 
@@ -83,7 +84,7 @@ impl Engine {
                 candidate_id: candidate.id,
                 kind: SessionKind::Guided,
                 started_by: m.user_id,
-                level: Some(level.as_str()),
+                level: Some(level),
                 topic: topic.as_deref(),
                 questions: &questions,
                 at_ms: now,
@@ -120,7 +121,13 @@ impl Engine {
         req: &Request,
         opts: super::commands::EndOptions,
     ) -> Result<Outcome, Error> {
-        let rec: Option<String> = opts.recommendation;
+        let rec = opts
+            .recommendation
+            .map(|r| {
+                Recommendation::parse(&r)
+                    .ok_or_else(|| Error::Internal("recommendation choice".into()))
+            })
+            .transpose()?;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (session, mine) = self.store.write(|db| {
@@ -140,7 +147,7 @@ impl Engine {
                     session.candidate_id,
                     m.user_id,
                     &m.name,
-                    r,
+                    *r,
                     Some(session.id),
                     now,
                 )?;

@@ -1,0 +1,426 @@
+//! The closed sets of values the bot keeps: question levels, recommendations, who may open
+//! rubrics, and the states of daily posts and interview sessions. Below the engine and the
+//! store, which both use them: the engine to decide and show, the store to keep (its
+//! `store/types.rs` maps them to and from SQL, and refuses a stored value that is not one of
+//! them).
+//!
+//! Each has one string form, written once: [`Closed::as_str`] gives it and [`Closed::parse`]
+//! reads it back (exactly; [`Level::parse`], for what people type, also accepts any case).
+
+use std::fmt;
+
+use jiff::civil::Weekday;
+use serde::Serialize;
+
+/// A closed set of values with one string form each.
+pub trait Closed: Sized + Copy + PartialEq + 'static {
+    /// Every value, in order.
+    const VALUES: &'static [Self];
+
+    /// The value's string form, as stored and as given in command options.
+    fn as_str(self) -> &'static str;
+
+    /// The value whose string form is exactly `s`.
+    fn parse_exact(s: &str) -> Option<Self> {
+        Self::VALUES.iter().copied().find(|v| v.as_str() == s)
+    }
+}
+
+/// A string that is not the string form of any value of a closed set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {set} {value:?}")]
+pub struct Unknown {
+    pub set: &'static str,
+    pub value: String,
+}
+
+/// Declares an enum with the string form of each variant, and its `as_str`, `parse`,
+/// `Display`, `FromStr` and [`Closed`] from that one table.
+macro_rules! closed {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $text:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $( $name::$variant => $text, )+
+                }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $( $text => Some($name::$variant), )+
+                    _ => None,
+                }
+            }
+        }
+
+        impl Closed for $name {
+            const VALUES: &'static [$name] = $name::ALL;
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = Unknown;
+            fn from_str(s: &str) -> Result<$name, Unknown> {
+                $name::parse(s).ok_or_else(|| Unknown {
+                    set: stringify!($name),
+                    value: s.to_string(),
+                })
+            }
+        }
+    };
+}
+
+/// How experienced the candidate a question is pitched at is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Junior,
+    Mid,
+    Senior,
+}
+
+impl Level {
+    pub const ALL: [Level; 3] = [Level::Junior, Level::Mid, Level::Senior];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Level::Junior => "junior",
+            Level::Mid => "mid",
+            Level::Senior => "senior",
+        }
+    }
+
+    /// Accepts the level names in any case.
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// "Junior", "Mid", "Senior", for titles.
+    pub fn title(self) -> &'static str {
+        match self {
+            Level::Junior => "Junior",
+            Level::Mid => "Mid-level",
+            Level::Senior => "Senior",
+        }
+    }
+}
+
+impl Closed for Level {
+    const VALUES: &'static [Level] = &Level::ALL;
+    fn as_str(self) -> &'static str {
+        Level::as_str(self)
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = Unknown;
+    fn from_str(s: &str) -> Result<Level, Unknown> {
+        Level::parse(s).ok_or_else(|| Unknown {
+            set: "Level",
+            value: s.to_string(),
+        })
+    }
+}
+
+/// A daily schedule's level: fixed, or rising through the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LevelPlan {
+    Fixed(Level),
+    /// Junior on Monday and Tuesday, mid on Wednesday and Thursday, senior from Friday.
+    Ramp,
+}
+
+impl LevelPlan {
+    pub const ALL: &'static [LevelPlan] = &[
+        LevelPlan::Fixed(Level::Junior),
+        LevelPlan::Fixed(Level::Mid),
+        LevelPlan::Fixed(Level::Senior),
+        LevelPlan::Ramp,
+    ];
+
+    /// `junior`, `mid`, `senior` or `ramp`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LevelPlan::Fixed(l) => l.as_str(),
+            LevelPlan::Ramp => "ramp",
+        }
+    }
+
+    /// `ramp`, or a level in any case (as [`Level::parse`]).
+    pub fn parse(s: &str) -> Option<LevelPlan> {
+        match s {
+            "ramp" => Some(LevelPlan::Ramp),
+            other => Level::parse(other).map(LevelPlan::Fixed),
+        }
+    }
+
+    /// The level posted on a day of the week.
+    pub fn on(self, day: Weekday) -> Level {
+        match self {
+            LevelPlan::Fixed(l) => l,
+            LevelPlan::Ramp => match day {
+                Weekday::Monday | Weekday::Tuesday => Level::Junior,
+                Weekday::Wednesday | Weekday::Thursday => Level::Mid,
+                _ => Level::Senior,
+            },
+        }
+    }
+
+    /// For `/daily status`.
+    pub fn describe(self) -> String {
+        match self {
+            LevelPlan::Fixed(l) => l.title().to_string(),
+            LevelPlan::Ramp => {
+                "ramp (junior early in the week, mid mid-week, senior at its end)".into()
+            }
+        }
+    }
+}
+
+impl Closed for LevelPlan {
+    const VALUES: &'static [LevelPlan] = LevelPlan::ALL;
+    fn as_str(self) -> &'static str {
+        LevelPlan::as_str(self)
+    }
+}
+
+impl fmt::Display for LevelPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for LevelPlan {
+    type Err = Unknown;
+    fn from_str(s: &str) -> Result<LevelPlan, Unknown> {
+        LevelPlan::parse(s).ok_or_else(|| Unknown {
+            set: "LevelPlan",
+            value: s.to_string(),
+        })
+    }
+}
+
+closed! {
+    /// An interviewer's overall recommendation for a candidate.
+    pub enum Recommendation {
+        StrongNo = "strong-no",
+        No = "no",
+        Yes = "yes",
+        StrongYes = "strong-yes",
+        NoDecision = "no-decision",
+    }
+}
+
+closed! {
+    /// Who may open rubrics in a channel.
+    pub enum RubricAccess {
+        Everyone = "everyone",
+        Interviewers = "interviewers",
+    }
+}
+
+closed! {
+    /// Whether a daily schedule posts.
+    pub enum ScheduleStatus {
+        Active = "active",
+        /// Discord refused for good (the channel is gone, access was removed): waits for
+        /// `/daily set`.
+        Paused = "paused",
+        Off = "off",
+    }
+}
+
+closed! {
+    /// Why a daily post was made.
+    pub enum PostKind {
+        /// The schedule's post of the day: at most one per channel and local date.
+        Scheduled = "scheduled",
+        /// `/daily now`: does not count as the day's post.
+        Extra = "extra",
+    }
+}
+
+closed! {
+    /// Where a daily post is.
+    pub enum PostStatus {
+        /// Claimed before it is sent; no message recorded yet.
+        Claimed = "claimed",
+        /// Discord returned its message.
+        Posted = "posted",
+    }
+}
+
+closed! {
+    /// Where the reveal of a daily post's answer is.
+    pub enum RevealStatus {
+        /// Due at the post's reveal time, in a thread on the post.
+        Claimed = "claimed",
+        /// No thread could be made: due as a reply to the post.
+        Reply = "reply",
+        Revealed = "revealed",
+    }
+}
+
+closed! {
+    /// What to do with a daily post's claim once its retry time has come.
+    pub enum NextStep {
+        /// Look for the post in the channel first (a stopped process may have sent it).
+        Settle = "settle",
+        /// Send the same question again, with the same nonce.
+        Resend = "resend",
+    }
+}
+
+closed! {
+    /// How an interview session came about.
+    pub enum SessionKind {
+        /// `/interview start`: questions in turn on one bot message.
+        Guided = "guided",
+        /// `/score` outside a guided session.
+        Adhoc = "adhoc",
+    }
+}
+
+closed! {
+    /// Whether an interview session is open.
+    pub enum SessionStatus {
+        Open = "open",
+        /// Closed with `/interview end`.
+        Ended = "ended",
+        /// Closed by the scheduler after being open too long.
+        Expired = "expired",
+    }
+}
+
+closed! {
+    /// What made the bot show a question.
+    pub enum Source {
+        Command = "command",
+        Daily = "daily",
+        Session = "session",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every value's string form reads back as that value, exactly and through `FromStr`, and
+    /// no two values share a form.
+    fn round_trip<T: Closed + fmt::Debug + fmt::Display + std::str::FromStr>(values: &[T]) {
+        assert_eq!(values, T::VALUES);
+        let mut forms = std::collections::HashSet::new();
+        for &v in values {
+            let s = v.as_str();
+            assert!(forms.insert(s), "{s} twice");
+            assert_eq!(v.to_string(), s);
+            assert_eq!(T::parse_exact(s), Some(v));
+            assert!(s.parse::<T>().ok() == Some(v), "{s}");
+        }
+        assert_eq!(T::parse_exact("no-such-value"), None);
+        assert!("no-such-value".parse::<T>().is_err());
+        assert!("".parse::<T>().is_err());
+    }
+
+    #[test]
+    fn level_round_trips() {
+        round_trip(&Level::ALL);
+        assert_eq!(Level::parse(" Senior "), Some(Level::Senior));
+    }
+
+    #[test]
+    fn level_plan_round_trips() {
+        round_trip(LevelPlan::ALL);
+        assert_eq!(
+            LevelPlan::Ramp.on(Weekday::Wednesday),
+            Level::Mid,
+            "the ramp's middle"
+        );
+    }
+
+    #[test]
+    fn recommendation_round_trips() {
+        round_trip(Recommendation::ALL);
+        assert_eq!(Recommendation::ALL.len(), 5);
+    }
+
+    #[test]
+    fn rubric_access_round_trips() {
+        round_trip(RubricAccess::ALL);
+    }
+
+    #[test]
+    fn schedule_status_round_trips() {
+        round_trip(ScheduleStatus::ALL);
+    }
+
+    #[test]
+    fn post_kind_round_trips() {
+        round_trip(PostKind::ALL);
+    }
+
+    #[test]
+    fn post_status_round_trips() {
+        round_trip(PostStatus::ALL);
+    }
+
+    #[test]
+    fn reveal_status_round_trips() {
+        round_trip(RevealStatus::ALL);
+    }
+
+    #[test]
+    fn next_step_round_trips() {
+        round_trip(NextStep::ALL);
+    }
+
+    #[test]
+    fn session_kind_round_trips() {
+        round_trip(SessionKind::ALL);
+    }
+
+    #[test]
+    fn session_status_round_trips() {
+        round_trip(SessionStatus::ALL);
+    }
+
+    #[test]
+    fn source_round_trips() {
+        round_trip(Source::ALL);
+    }
+
+    #[test]
+    fn an_unknown_value_is_named_in_the_error() {
+        let e = "maybe".parse::<Recommendation>().unwrap_err();
+        assert_eq!(e.to_string(), "unknown Recommendation \"maybe\"");
+    }
+}

@@ -1,0 +1,657 @@
+//! Every statement the store runs on a table with a `guild_id` column is scoped to one guild
+//! (a server never reads or changes another's rows), except the few listed in
+//! [`CROSS_GUILD`], each with its reason.
+//!
+//! How the check sees every statement: all of them are prepared through `Db::prep`, which
+//! records the SQL it was given and the line that called it ([`record`]). The test runs every
+//! store function ([`exercise`]) and then checks
+//! - that every line of the store's source that calls `prep` ran (so a new statement cannot
+//!   hide from the check by not being run here: add its function to [`exercise`]);
+//! - that nothing else in the store's source runs SQL on a connection, apart from `PRAGMA`s and
+//!   the transaction control listed in [`RAW_SQL`];
+//! - that in every recorded statement each reference to a table with a `guild_id` column is
+//!   constrained on it: `guild_id = …` (or `alias.guild_id = …`) for a read, update or delete,
+//!   `guild_id` among the columns of an insert.
+//!
+//! Not checked here: the migrations (`migrations/*.sql`, run by `rusqlite_migration`), whose
+//! data steps (filling `question_counts` and `candidate_ratings`) rightly read every guild.
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeSet, HashSet};
+use std::panic::Location;
+
+use super::{Db, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus, ShownQuestion};
+use super::{Source, Store, StoreError};
+use crate::model::{Level, LevelPlan, NextStep, PostKind, Recommendation, RubricAccess};
+
+/// Store functions whose statements read or change every guild's rows, and why.
+const CROSS_GUILD: &[(&str, &str)] = &[
+    (
+        "active_schedules",
+        "the scheduler looks at the active schedules of every guild",
+    ),
+    (
+        "unsettled_posts",
+        "the scheduler settles the claims a stopped process left, in every guild",
+    ),
+    (
+        "due_reveals",
+        "the scheduler reveals the answers that are due, in every guild",
+    ),
+    (
+        "next_reveal_at",
+        "the scheduler sleeps until the next reveal of any guild",
+    ),
+    (
+        "stale_sessions",
+        "the scheduler closes the sessions left open too long, in every guild",
+    ),
+];
+
+/// SQL run on a connection directly rather than through `Db::prep` (besides `PRAGMA`s, which
+/// touch no table), and why.
+const RAW_SQL: &[(&str, &str)] = &[
+    (
+        "ROLLBACK",
+        "mod.rs: ends a transaction a caller left open; touches no table",
+    ),
+    (
+        "BEGIN EXCLUSIVE; COMMIT;",
+        "backup.rs: takes the lock on a restored copy; touches no table",
+    ),
+];
+
+/// The store's source files, read by the check. A test below checks the list is complete.
+const SOURCES: &[(&str, &str)] = &[
+    ("src/store/audit.rs", include_str!("audit.rs")),
+    ("src/store/backup.rs", include_str!("backup.rs")),
+    ("src/store/candidates.rs", include_str!("candidates.rs")),
+    ("src/store/daily.rs", include_str!("daily.rs")),
+    ("src/store/guild_config.rs", include_str!("guild_config.rs")),
+    ("src/store/handles.rs", include_str!("handles.rs")),
+    ("src/store/history.rs", include_str!("history.rs")),
+    ("src/store/mod.rs", include_str!("mod.rs")),
+    ("src/store/scores.rs", include_str!("scores.rs")),
+    ("src/store/sessions.rs", include_str!("sessions.rs")),
+    ("src/store/settings.rs", include_str!("settings.rs")),
+    ("src/store/types.rs", include_str!("types.rs")),
+];
+
+/// One statement prepared while [`exercise`] ran.
+struct Seen {
+    /// The store function [`exercise`] was calling.
+    label: &'static str,
+    file: &'static str,
+    line: u32,
+    sql: String,
+}
+
+thread_local! {
+    static SEEN: RefCell<Vec<Seen>> = const { RefCell::new(Vec::new()) };
+    static LABEL: Cell<&'static str> = const { Cell::new("") };
+}
+
+/// Called by `Db::prep` for every statement (in tests only).
+pub(super) fn record(sql: &str, at: &'static Location<'static>) {
+    SEEN.with(|s| {
+        s.borrow_mut().push(Seen {
+            label: LABEL.get(),
+            file: at.file(),
+            line: at.line(),
+            sql: sql.to_string(),
+        })
+    });
+}
+
+/// Runs `f` as the store function `label`.
+fn at<T>(label: &'static str, f: impl FnOnce() -> T) -> T {
+    LABEL.set(label);
+    let out = f();
+    LABEL.set("");
+    out
+}
+
+/// The code of a source file: without its test module.
+fn code(text: &str) -> &str {
+    text.find("#[cfg(test)]\nmod tests")
+        .map_or(text, |i| &text[..i])
+}
+
+/// The `(file, line)` of every call of `prep` in the store's code.
+fn prep_sites() -> BTreeSet<(String, u32)> {
+    let mut sites = BTreeSet::new();
+    for (file, text) in SOURCES {
+        for (i, line) in code(text).lines().enumerate() {
+            let line = line.split("//").next().unwrap_or("");
+            if line.contains(".prep(") {
+                sites.insert((file.to_string(), i as u32 + 1));
+            }
+        }
+    }
+    sites
+}
+
+/// SQL run on a connection other than through `prep`: `(file, what)` for each call whose SQL
+/// is not a `PRAGMA` or listed in [`RAW_SQL`].
+fn raw_sql() -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (file, text) in SOURCES {
+        let mut code = code(text).to_string();
+        // `prep` itself.
+        if let Some(start) = code.find("fn prep(") {
+            let end = start + code[start..].find("\n    }\n").unwrap_or(0);
+            code.replace_range(start..end, "");
+        }
+        let flat: String = code
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<String>()
+            .split_whitespace()
+            .collect();
+        for call in [
+            "prepare_cached(",
+            ".prepare(",
+            ".execute(",
+            ".execute_batch(",
+            ".query_row(",
+            ".query_row_and_then(",
+        ] {
+            for (i, _) in flat.match_indices(call) {
+                let arg = &flat[i + call.len()..];
+                // A statement's own `execute`/`query_row` takes parameters, not SQL.
+                let literal = arg.strip_prefix('"');
+                let dynamic = arg.starts_with("&format!") || arg.starts_with("sql");
+                let ok = match literal {
+                    Some(lit) => {
+                        let sql = &lit[..lit.find('"').unwrap_or(lit.len())];
+                        sql.starts_with("PRAGMA")
+                            || RAW_SQL.iter().any(|(s, _)| s.replace(' ', "") == sql)
+                    }
+                    None => !dynamic && !call.starts_with("prepare") && call != ".prepare(",
+                };
+                if !ok {
+                    found.push((
+                        file.to_string(),
+                        flat[i..(i + 80).min(flat.len())].to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// SQL tokens: words (with their dots), `?N`, string literals as `'…'`, and punctuation.
+fn tokens(sql: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if c == '\'' {
+            for d in chars.by_ref() {
+                if d == '\'' {
+                    break;
+                }
+            }
+            out.push("'…'".into());
+        } else if c.is_alphanumeric() || c == '_' || c == '?' {
+            let mut word = c.to_string();
+            while let Some(&d) = chars.peek() {
+                if d.is_alphanumeric() || d == '_' || d == '.' {
+                    word.push(d);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            out.push(word);
+        } else {
+            let mut op = c.to_string();
+            if let Some(&d) = chars.peek()
+                && matches!((c, d), ('!' | '<' | '>', '=') | ('<', '>'))
+            {
+                op.push(d);
+                chars.next();
+            }
+            out.push(op);
+        }
+    }
+    out
+}
+
+const KEYWORDS: &[&str] = &[
+    "on",
+    "where",
+    "set",
+    "join",
+    "left",
+    "inner",
+    "cross",
+    "order",
+    "group",
+    "limit",
+    "values",
+    "select",
+    "union",
+    "having",
+    "returning",
+    "as",
+    "default",
+];
+
+/// The references to tables of `guild_tables` in `sql` that are not constrained on
+/// `guild_id`, as `table` or `table alias`. A reference is constrained when its `guild_id`
+/// equals a parameter or a constant, or equals the `guild_id` of a constrained one (a join on
+/// the guild); an unqualified `guild_id` stands for every reference without an alias.
+fn unscoped(sql: &str, guild_tables: &HashSet<String>) -> Vec<String> {
+    let t: Vec<String> = tokens(sql).iter().map(|w| w.to_lowercase()).collect();
+    // Whose `guild_id` a token is: the alias, or "" for an unqualified one.
+    let guild_of = |w: &str| -> Option<String> {
+        if w == "guild_id" {
+            Some(String::new())
+        } else {
+            w.strip_suffix(".guild_id").map(String::from)
+        }
+    };
+    let fixed = |w: &str| w.starts_with('?') || w == "'…'" || w.parse::<i64>().is_ok();
+    let mut anchored: HashSet<String> = HashSet::new();
+    let mut joined: Vec<(String, String)> = Vec::new();
+    for i in 1..t.len().saturating_sub(1) {
+        if t[i] != "=" {
+            continue;
+        }
+        let (l, r) = (&t[i - 1], &t[i + 1]);
+        match (guild_of(l), guild_of(r)) {
+            (Some(a), Some(b)) => joined.push((a, b)),
+            (Some(a), None) if fixed(r) => {
+                anchored.insert(a);
+            }
+            (None, Some(b)) if fixed(l) => {
+                anchored.insert(b);
+            }
+            _ => {}
+        }
+    }
+    loop {
+        let before = anchored.len();
+        for (a, b) in &joined {
+            if anchored.contains(a) || anchored.contains(b) {
+                anchored.insert(a.clone());
+                anchored.insert(b.clone());
+            }
+        }
+        if anchored.len() == before {
+            break;
+        }
+    }
+    let mut out = Vec::new();
+    for (i, w) in t.iter().enumerate() {
+        if !matches!(w.as_str(), "from" | "join" | "into" | "update") {
+            continue;
+        }
+        let Some(table) = t.get(i + 1) else {
+            continue;
+        };
+        if !guild_tables.contains(table) {
+            continue;
+        }
+        if w == "into" {
+            // INSERT INTO table (columns…): the guild must be one of them.
+            let columns: Vec<&String> = t[i + 2..]
+                .iter()
+                .skip_while(|w| *w == "(")
+                .take_while(|w| *w != ")")
+                .collect();
+            if !columns.iter().any(|c| *c == "guild_id") {
+                out.push(table.clone());
+            }
+            continue;
+        }
+        let mut next = i + 2;
+        if t.get(next).is_some_and(|w| w == "as") {
+            next += 1;
+        }
+        let alias = t
+            .get(next)
+            .filter(|a| {
+                !KEYWORDS.contains(&a.as_str())
+                    && a.chars().all(|c| c.is_alphanumeric() || c == '_')
+            })
+            .cloned();
+        let scoped = match &alias {
+            Some(a) => anchored.contains(a),
+            None => anchored.contains("") || anchored.contains(table),
+        };
+        if !scoped {
+            out.push(match alias {
+                Some(a) => format!("{table} {a}"),
+                None => table.clone(),
+            });
+        }
+    }
+    out
+}
+
+/// The tables with a `guild_id` column.
+fn guild_tables(store: &Store) -> HashSet<String> {
+    store
+        .read(|db| {
+            let mut stmt = db.conn.prepare(
+                "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) p
+                  WHERE m.type = 'table' AND p.name = 'guild_id'",
+            )?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok::<_, StoreError>(rows.collect::<Result<_, _>>()?)
+        })
+        .unwrap()
+}
+
+const G: u64 = 7;
+const CH: u64 = 70;
+const ME: u64 = 700;
+const OTHER: u64 = 701;
+
+/// Calls every function of the store, each under its name, so that every statement is
+/// prepared (and so recorded) at least once.
+fn exercise(store: &Store) {
+    store
+        .write(|db: &Db<'_>| {
+            // settings.rs, guild_config.rs, handles.rs
+            at("set_interviewer_role", || {
+                db.set_interviewer_role(G, Some(1), ME, 1)
+            })?;
+            at("interviewer_role", || db.interviewer_role(G))?;
+            at("set_rubric_access", || {
+                db.set_rubric_access(G, None, RubricAccess::Everyone, ME, 1)
+            })?;
+            at("rubric_access", || db.rubric_access(G, CH))?;
+            at("rubric_settings", || db.rubric_settings(G))?;
+            at("set_guild_timezone", || {
+                db.set_guild_timezone(G, "UTC", ME, 1)
+            })?;
+            at("guild_timezone", || db.guild_timezone(G))?;
+            let h = at("action_handle", || db.action_handle(G, "x", 1))?;
+            at("resolve_handle", || db.resolve_handle(G, h))?;
+            // history.rs
+            let shown = |id| ShownQuestion {
+                guild_id: G,
+                channel_id: CH,
+                question_id: id,
+                shown_by: Some(ME),
+                source: Source::Command,
+                at_ms: 1,
+            };
+            let c1 = at("claim_shown", || db.claim_shown(&shown("q1")))?;
+            at("claim_shown", || db.claim_shown(&shown("q1")))?;
+            let c2 = at("claim_shown", || db.claim_shown(&shown("q2")))?;
+            at("confirm_shown", || db.confirm_shown(G, c1, Some(5)))?;
+            at("release_shown", || db.release_shown(G, c2))?;
+            at("show_counts", || db.show_counts(G))?;
+            at("use_next", || db.use_next(G, c1, 2))?;
+            at("recent_in_channel", || db.recent_in_channel(G, CH, 5))?;
+            at("history", || db.history(G))?;
+            // candidates.rs, sessions.rs
+            let (c, _) = at("find_or_add_candidate", || {
+                db.find_or_add_candidate(G, "Ada", "ada", ME, 1)
+            })?;
+            at("ensure_candidate", || {
+                db.ensure_candidate(G, "Ada", "ada", ME, 1)
+            })?;
+            at("candidate_by_key", || db.candidate_by_key(G, "ada"))?;
+            at("candidate_names", || db.candidate_names(G, 5))?;
+            at("candidates", || db.candidates(G))?;
+            at("remember_candidate_message", || {
+                db.remember_candidate_message(G, c.id, CH, 9)
+            })?;
+            at("candidate_messages", || db.candidate_messages(G, c.id))?;
+            let questions = ["q1".to_string(), "q2".to_string()];
+            let session = at("create_session", || {
+                db.create_session(&NewSession {
+                    guild_id: G,
+                    channel_id: CH,
+                    candidate_id: c.id,
+                    kind: SessionKind::Guided,
+                    started_by: ME,
+                    level: Some(Level::Mid),
+                    topic: None,
+                    questions: &questions,
+                    at_ms: 1,
+                })
+            })?;
+            at("session", || db.session(G, session))?;
+            at("open_session_in_channel", || {
+                db.open_session_in_channel(G, CH)
+            })?;
+            at("scoring_sessions", || db.scoring_sessions(G, c.id, ME))?;
+            at("interviewed_candidates", || {
+                db.interviewed_candidates(G, None)
+            })?;
+            at("last_interviews", || db.last_interviews(G, None, 0, 5))?;
+            at("candidate_sessions", || db.candidate_sessions(G, c.id))?;
+            at("stale_sessions", || db.stale_sessions(10))?;
+            at("advance_session", || db.advance_session(G, session, 0, 1))?;
+            at("set_session_message", || {
+                db.set_session_message(G, session, 9)
+            })?;
+            // scores.rs
+            let key = ScoreKey {
+                guild_id: G,
+                candidate_id: c.id,
+                session_id: session,
+                question_id: "q1",
+                interviewer_id: ME,
+                interviewer_name: "Me",
+            };
+            at("put_score", || db.put_score(&key, Some(3), None, 1))?;
+            at("put_score", || db.put_score(&key, Some(4), Some("n"), 2))?;
+            at("score", || db.score(&key))?;
+            at("candidate_scores", || db.candidate_scores(G, c.id))?;
+            at("guild_scores", || db.guild_scores(G))?;
+            at("rated_candidates", || db.rated_candidates(G, ME))?;
+            at("candidate_rating_summary", || {
+                db.candidate_rating_summary(G, c.id)
+            })?;
+            at("set_recommendation", || {
+                db.set_recommendation(
+                    G,
+                    c.id,
+                    OTHER,
+                    "Other",
+                    Recommendation::Yes,
+                    Some(session),
+                    3,
+                )
+            })?;
+            at("recommendation_counts", || {
+                db.recommendation_counts(G, c.id)
+            })?;
+            at("interviewer_ratings", || db.interviewer_ratings(G, ME))?;
+            at("rating_interviewers", || db.rating_interviewers(G, 5))?;
+            // Both statements: one interviewer with a score, one with a recommendation only.
+            at("interviewer_name", || db.interviewer_name(G, ME))?;
+            at("interviewer_name", || db.interviewer_name(G, OTHER))?;
+            at("question_ratings", || {
+                db.question_ratings(G, "q1", Some(ME))
+            })?;
+            at("question_scored", || db.question_scored(G, "q1"))?;
+            at("score_history", || db.score_history(G, c.id))?;
+            at("candidate_recommendations", || {
+                db.candidate_recommendations(G, c.id)
+            })?;
+            at("guild_recommendations", || db.guild_recommendations(G))?;
+            at("close_session", || {
+                db.close_session(G, session, SessionStatus::Ended, Some(ME), 4)
+            })?;
+            // audit.rs
+            at("audit", || db.audit(G, ME, "x", "", "", 1))?;
+            at("audit_entries", || db.audit_entries(G))?;
+            at("audit_recent", || db.audit_recent(G, 5))?;
+            at("candidate_footprint", || db.candidate_footprint(G, c.id))?;
+            at("delete_candidate", || db.delete_candidate(G, c.id))?;
+            // daily.rs
+            let schedule = at("set_schedule", || {
+                db.set_schedule(&NewSchedule {
+                    guild_id: G,
+                    channel_id: CH,
+                    channel_name: "daily",
+                    post_time: "09:00",
+                    timezone: "UTC",
+                    level: LevelPlan::Ramp,
+                    topic: None,
+                    role_id: None,
+                    reveal_after_s: 60,
+                    days: 127,
+                    by: ME,
+                    at_ms: 1,
+                })
+            })?;
+            at("schedule_in", || db.schedule_in(G, CH))?;
+            at("schedule_by_id", || db.schedule_by_id(G, schedule.id))?;
+            at("schedules", || db.schedules(G))?;
+            at("active_schedules", || db.active_schedules())?;
+            let post = at("claim_post", || {
+                db.claim_post(
+                    &schedule,
+                    PostKind::Scheduled,
+                    "2024-01-01",
+                    "q1",
+                    c1,
+                    1,
+                    Some(5),
+                )
+            })?
+            .unwrap();
+            at("post", || db.post(G, post.id))?;
+            at("post_on", || db.post_on(G, CH, "2024-01-01"))?;
+            at("last_post", || db.last_post(G, CH))?;
+            at("unsettled_posts", || db.unsettled_posts())?;
+            at("post_retry", || {
+                db.post_retry(G, post.id, NextStep::Resend, 2)
+            })?;
+            at("post_sent", || db.post_sent(G, post.id, 11, 2))?;
+            at("due_reveals", || db.due_reveals(10))?;
+            at("next_reveal_at", || db.next_reveal_at(1))?;
+            at("reveal_failed", || db.reveal_failed(G, post.id, 20))?;
+            at("reveal_as_reply", || db.reveal_as_reply(G, post.id))?;
+            at("post_revealed", || {
+                db.post_revealed(G, post.id, Some(12), 21)
+            })?;
+            at("drop_reveal", || db.drop_reveal(G, post.id))?;
+            at("release_post", || db.release_post(G, post.id))?;
+            at("channel_show_counts", || db.channel_show_counts(G, CH))?;
+            at("schedule_failed", || {
+                db.schedule_failed(G, schedule.id, 2, 3)
+            })?;
+            at("schedule_recovered", || {
+                db.schedule_recovered(G, schedule.id)
+            })?;
+            at("pause_schedule", || {
+                db.pause_schedule(G, schedule.id, "gone", 4)
+            })?;
+            at("schedule_off", || db.schedule_off(G, CH, 5))?;
+            Ok::<_, StoreError>(())
+        })
+        .unwrap();
+}
+
+/// Every statement of the store on a table with a `guild_id` column constrains `guild_id`,
+/// apart from the scheduler's scans of every guild ([`CROSS_GUILD`]).
+#[test]
+fn every_statement_is_scoped_to_a_guild() {
+    let store = Store::open_in_memory().unwrap();
+    let tables = guild_tables(&store);
+    for t in ["daily_posts", "daily_schedules", "scores", "rubric_access"] {
+        assert!(tables.contains(t), "{t} not among {tables:?}");
+    }
+    SEEN.with(|s| s.borrow_mut().clear());
+    exercise(&store);
+    let seen = SEEN.with(|s| std::mem::take(&mut *s.borrow_mut()));
+
+    let mut problems = Vec::new();
+    // Every call of `prep` ran.
+    let ran: BTreeSet<(String, u32)> = seen.iter().map(|s| (s.file.to_string(), s.line)).collect();
+    for (file, line) in prep_sites().difference(&ran) {
+        problems.push(format!(
+            "{file}:{line}: this statement never ran in `exercise`: call its store function there"
+        ));
+    }
+    for (file, call) in raw_sql() {
+        problems.push(format!(
+            "{file}: SQL run on a connection directly, not through `prep`: {call}"
+        ));
+    }
+    let mut excused = HashSet::new();
+    for s in &seen {
+        let bad = unscoped(&s.sql, &tables);
+        if bad.is_empty() {
+            continue;
+        }
+        if CROSS_GUILD.iter().any(|(name, _)| *name == s.label) {
+            excused.insert(s.label);
+            continue;
+        }
+        problems.push(format!(
+            "{}:{} ({}): {bad:?} not constrained on guild_id:\n    {}",
+            s.file,
+            s.line,
+            s.label,
+            s.sql.split_whitespace().collect::<Vec<_>>().join(" ")
+        ));
+    }
+    // An exception that no longer reads every guild is taken off the list.
+    for (name, _) in CROSS_GUILD {
+        if !excused.contains(name) {
+            problems.push(format!(
+                "{name} is listed in CROSS_GUILD but all its statements are scoped"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The check catches the statements it is for, and passes scoped ones.
+#[test]
+fn the_guild_check_catches_unscoped_statements() {
+    let store = Store::open_in_memory().unwrap();
+    let tables = guild_tables(&store);
+    for sql in [
+        "UPDATE daily_posts SET nonce = ?2 WHERE id = ?1",
+        "SELECT id FROM daily_posts WHERE id = ?1",
+        "DELETE FROM scores WHERE id = ?1",
+        "INSERT INTO audit_log (actor_id, action, at) VALUES (?1, ?2, ?3)",
+        "SELECT s.id FROM scores s JOIN candidates c ON c.id = s.candidate_id WHERE s.guild_id = ?1",
+        "SELECT x FROM scores s WHERE guild_id = ?1",
+        "SELECT 1 FROM scores WHERE guild_id > ?1",
+        // A join on the guild scopes nothing by itself.
+        "SELECT s.id FROM interview_sessions s JOIN candidates c ON c.guild_id = s.guild_id WHERE s.status = 'open'",
+    ] {
+        assert!(!unscoped(sql, &tables).is_empty(), "{sql}");
+    }
+    for sql in [
+        "UPDATE daily_posts SET nonce = ?3 WHERE guild_id = ?1 AND id = ?2",
+        "INSERT INTO audit_log (guild_id, actor_id) VALUES (?1, ?2)",
+        "SELECT s.id FROM scores s JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id WHERE s.guild_id = ?1",
+        "SELECT a FROM t_not_a_table WHERE id = 1",
+        "SELECT m.n FROM (SELECT 1 AS n FROM scores WHERE guild_id = ?1) m LEFT JOIN candidate_ratings t ON t.guild_id = ?1",
+    ] {
+        assert!(unscoped(sql, &tables).is_empty(), "{sql}");
+    }
+}
+
+/// [`SOURCES`] lists every file of the store.
+#[test]
+fn the_guild_check_reads_every_store_file() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/store");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.ends_with(".rs") && f != "guild_scope.rs")
+        .map(|f| format!("src/store/{f}"))
+        .collect();
+    files.sort();
+    let listed: Vec<&str> = SOURCES.iter().map(|(f, _)| *f).collect();
+    assert_eq!(files, listed);
+    assert!(prep_sites().len() > 80, "{:?}", prep_sites().len());
+}

@@ -1,0 +1,161 @@
+//! The model's closed sets in SQL: each is stored as its one string form
+//! ([`crate::model::Closed::as_str`]), and a stored value that is none of them is an error
+//! naming the column and the value, never a default. Also the row helpers the decoders share.
+
+use rusqlite::Row;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+
+use crate::model::{
+    Closed, Level, LevelPlan, NextStep, PostKind, PostStatus, Recommendation, RevealStatus,
+    RubricAccess, ScheduleStatus, SessionKind, SessionStatus, Source,
+};
+
+use super::{StoreError, discord_id};
+
+/// `ToSql` and `FromSql` for a closed set kept in one column (named in the error).
+macro_rules! text_column {
+    ($($t:ty => $column:literal,)+) => {$(
+        impl ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(Closed::as_str(*self)))
+            }
+        }
+
+        impl FromSql for $t {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let s = value.as_str()?;
+                <$t as Closed>::parse_exact(s).ok_or_else(|| {
+                    FromSqlError::Other(format!("unknown {} {s:?}", $column).into())
+                })
+            }
+        }
+    )+};
+}
+
+text_column! {
+    Recommendation => "recommendations.recommendation",
+    RubricAccess => "rubric_access.access",
+    ScheduleStatus => "daily_schedules.status",
+    LevelPlan => "daily_schedules.level",
+    PostKind => "daily_posts.kind",
+    PostStatus => "daily_posts.status",
+    RevealStatus => "daily_posts.reveal_status",
+    NextStep => "daily_posts.next_step",
+    SessionKind => "interview_sessions.kind",
+    SessionStatus => "interview_sessions.status",
+    Level => "interview_sessions.level",
+    Source => "question_history.source",
+}
+
+/// The Discord id in `column`, checked.
+pub(super) fn id(r: &Row<'_>, column: &str) -> Result<u64, StoreError> {
+    discord_id(r.get(column)?)
+}
+
+/// The Discord id in `column`, if any, checked.
+pub(super) fn opt_id(r: &Row<'_>, column: &str) -> Result<Option<u64>, StoreError> {
+    r.get::<_, Option<i64>>(column)?.map(discord_id).transpose()
+}
+
+/// Every row, decoded by `decode`.
+pub(super) fn all<T>(
+    mut rows: rusqlite::Rows<'_>,
+    decode: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(decode(r)?);
+    }
+    Ok(out)
+}
+
+/// The first row, if any, decoded by `decode`.
+pub(super) fn first<T>(
+    mut rows: rusqlite::Rows<'_>,
+    decode: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    rows.next()?.map(decode).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{Store, StoreError};
+
+    fn read<T: FromSql>(store: &Store, sql: &str) -> Result<T, StoreError> {
+        store.read(|db| Ok(db.conn.query_row(sql, [], |r| r.get::<_, T>(0))?))
+    }
+
+    fn unknown<T: FromSql + std::fmt::Debug>(store: &Store, column: &str) {
+        let e = read::<T>(store, "SELECT 'xyz'").unwrap_err();
+        let text = e.to_string();
+        assert!(
+            text.contains(&format!("unknown {column} \"xyz\"")),
+            "{column}: {text}"
+        );
+    }
+
+    /// Every closed set reads back what it wrote, and a stored value that is not one of its
+    /// values is an error naming the column and the value.
+    #[test]
+    fn closed_sets_round_trip_through_sql_and_unknown_values_are_errors() {
+        let store = Store::open_in_memory().unwrap();
+        fn each<T: Closed + ToSql + FromSql + std::fmt::Debug>(store: &Store, column: &str) {
+            for &v in T::VALUES {
+                let back: T = store
+                    .read(|db| {
+                        Ok::<_, StoreError>(db.conn.query_row("SELECT ?1", [v], |r| r.get(0))?)
+                    })
+                    .unwrap();
+                assert_eq!(back, v);
+            }
+            unknown::<T>(store, column);
+        }
+        each::<Recommendation>(&store, "recommendations.recommendation");
+        each::<RubricAccess>(&store, "rubric_access.access");
+        each::<ScheduleStatus>(&store, "daily_schedules.status");
+        each::<LevelPlan>(&store, "daily_schedules.level");
+        each::<PostKind>(&store, "daily_posts.kind");
+        each::<PostStatus>(&store, "daily_posts.status");
+        each::<RevealStatus>(&store, "daily_posts.reveal_status");
+        each::<NextStep>(&store, "daily_posts.next_step");
+        each::<SessionKind>(&store, "interview_sessions.kind");
+        each::<SessionStatus>(&store, "interview_sessions.status");
+        each::<Level>(&store, "interview_sessions.level");
+        each::<Source>(&store, "question_history.source");
+        // A level in another case is not the stored form either.
+        assert!(read::<Level>(&store, "SELECT 'Junior'").is_err());
+    }
+
+    /// A row holding a value outside its column's set (written past the CHECK constraint, as
+    /// a damaged or hand-edited file could) makes the read fail, naming the column and the
+    /// value, rather than reading as some default.
+    #[test]
+    fn an_unknown_stored_value_fails_the_read_that_meets_it() {
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write(|db| {
+                db.conn.pragma_update(None, "ignore_check_constraints", true)?;
+                db.conn.execute_batch(
+                    "INSERT INTO daily_schedules (id, guild_id, channel_id, post_time, timezone,
+                         level, reveal_after_s, days, status, created_by, created_at, updated_at)
+                     VALUES (1, 5, 6, '09:00', 'UTC', 'mid', 60, 127, 'snoozed', 1, 0, 0);
+                     INSERT INTO rubric_access (guild_id, channel_id, access, updated_by, updated_at)
+                     VALUES (5, 0, 'nobody', 1, 0);",
+                )?;
+                db.conn.pragma_update(None, "ignore_check_constraints", false)?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let e = store.read(|db| db.schedules(5)).unwrap_err().to_string();
+        assert!(
+            e.contains("unknown daily_schedules.status \"snoozed\""),
+            "{e}"
+        );
+        let e = store
+            .read(|db| db.rubric_access(5, 6))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown rubric_access.access \"nobody\""), "{e}");
+    }
+}

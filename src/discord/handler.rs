@@ -417,7 +417,7 @@ impl Handler {
                     // say): nothing can be delivered, but what was claimed is released.
                     let (outcome, _) = settle(task.await, target.id());
                     let skipped = vec![Delivered::Skipped; outcome.effects.len()];
-                    self.record(target, &outcome, skipped).await;
+                    self.engine.commit_async(&outcome, skipped).await;
                     return Err(e);
                 }
             },
@@ -438,19 +438,6 @@ impl Handler {
                 Ok("partly-delivered")
             }
             None => Ok(label),
-        }
-    }
-
-    /// Records what was delivered (off the async workers).
-    async fn record(&self, target: Target<'_>, outcome: &Outcome, report: Vec<Delivered>) {
-        if outcome.commits.is_empty() {
-            return;
-        }
-        let engine = self.engine.clone();
-        let commits = outcome.commits.clone();
-        if let Err(e) = tokio::task::spawn_blocking(move || engine.commit(&commits, &report)).await
-        {
-            tracing::error!(interaction = target.id(), error = %e, "recording the delivery panicked");
         }
     }
 

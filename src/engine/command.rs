@@ -457,12 +457,23 @@ option_value!(ResolvedRole, Role, Role);
 option_value!(ResolvedChannel, Channel, Channel);
 option_value!(ResolvedAttachment, Attachment, Attachment);
 
-impl FromText for crate::bank::Level {
-    fn from_text(text: &str) -> Option<Self> {
-        crate::bank::Level::parse(text)
-    }
+/// The closed sets an option's choices can stand for, read typed.
+macro_rules! choice_values {
+    ($($t:ty),*) => {$(
+        impl FromText for $t {
+            fn from_text(text: &str) -> Option<Self> {
+                <$t>::parse(text)
+            }
+        }
+        option_value!(text $t);
+    )*};
 }
-option_value!(text crate::bank::Level);
+choice_values!(
+    crate::model::Level,
+    crate::model::LevelPlan,
+    crate::model::Recommendation,
+    crate::model::RubricAccess
+);
 
 /// Declares a command's options as a struct: each field is an option of that name, its type
 /// says what it holds (`Option<_>` when optional), and the expression after `=` declares it

@@ -59,16 +59,22 @@ impl Engine {
             let done = front.deliver(effect, &report).await;
             report.push(done);
         }
-        if !outcome.commits.is_empty() {
-            let engine = self.clone();
-            let commits = outcome.commits.clone();
-            let delivered = report.clone();
-            if let Err(err) =
-                tokio::task::spawn_blocking(move || engine.commit(&commits, &delivered)).await
-            {
-                tracing::error!(error = %err, "recording a delivery panicked");
-            }
-        }
+        self.commit_async(outcome, report.clone()).await;
         report
+    }
+
+    /// [`Engine::commit`] on the blocking pool (the store may touch the disk), for async front
+    /// ends: the outcome's commits with `report`.
+    pub async fn commit_async(&self, outcome: &Outcome, report: Vec<Delivered>) {
+        if outcome.commits.is_empty() {
+            return;
+        }
+        let engine = self.clone();
+        let commits = outcome.commits.clone();
+        if let Err(err) =
+            tokio::task::spawn_blocking(move || engine.commit(&commits, &report)).await
+        {
+            tracing::error!(error = %err, "recording a delivery panicked");
+        }
     }
 }

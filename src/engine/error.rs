@@ -193,13 +193,13 @@ impl Error {
             Error::DuplicateOption { command, option } => {
                 format!(
                     "The option `{option}` was given twice. Usage: `{}`",
-                    usage(command)
+                    command.usage()
                 )
             }
             Error::MissingOption { command, option } => {
                 format!(
                     "/{command} needs the option `{option}`. Usage: `{}`",
-                    usage(command)
+                    command.usage()
                 )
             }
             Error::InvalidValue {
@@ -396,7 +396,7 @@ fn input_message(e: &InputError) -> String {
         }
         InputError::TooManyValues { command } => format!(
             "Too many values for /{command}. Usage: `{}`",
-            usage(command)
+            command.usage()
         ),
         InputError::BadButtonNumber(typed) => {
             format!("{} is not a button number: type !1, !2, ...", quote(typed))
@@ -423,10 +423,6 @@ fn input_message(e: &InputError) -> String {
             "That line could not be read (it is not valid UTF-8 text); nothing was run.".into()
         }
     }
-}
-
-fn usage(command: &Leaf) -> String {
-    command.usage()
 }
 
 fn option_names(command: &Leaf) -> String {

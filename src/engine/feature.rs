@@ -148,10 +148,7 @@ impl Registry {
 
     /// The action whose prefix starts `id` (`prefix:args`), if any.
     pub fn action(self, id: &str) -> Option<&'static ActionSpec> {
-        let prefix = match id.match_indices(':').nth(1) {
-            Some((i, _)) => &id[..i],
-            None => id,
-        };
+        let (prefix, _) = super::action::split(id);
         self.actions().find(|a| a.prefix == prefix)
     }
 }

@@ -88,7 +88,7 @@ crate::run_with!(RoleOptions => Engine::cmd_config_role);
 crate::options! {
     /// `/config rubric-access access:<everyone|interviewers> [channel:<channel>]`
     pub struct RubricOptions {
-        access: String = OptionSpec::text("Everyone, or interviewers only", 20)
+        access: RubricAccess = OptionSpec::text("Everyone, or interviewers only", 20)
             .choices(ACCESS_CHOICES),
         channel: Option<ResolvedChannel> = OptionSpec::channel(
             "Only this channel (default: the whole server)",
@@ -163,9 +163,7 @@ impl Engine {
         req: &Request,
         opts: RubricOptions,
     ) -> Result<Outcome, Error> {
-        let access: String = opts.access;
-        let access =
-            RubricAccess::parse(&access).ok_or_else(|| Error::Internal("access choice".into()))?;
+        let access = opts.access;
         let channel: Option<ResolvedChannel> = opts.channel;
         let by = member(req)?.user_id;
         let now = self.now_ms();

@@ -657,10 +657,7 @@ impl Engine {
             suggestions: time::suggest_zones(&zone_name, 3),
             name: zone_name.clone(),
         })?;
-        let level = match opts.level {
-            Some(l) => LevelPlan::parse(&l).ok_or(Error::UnknownAction)?,
-            None => LevelPlan::Ramp,
-        };
+        let level = opts.level.unwrap_or(LevelPlan::Ramp);
         let topic = opts.topic.map(|t| t.to_lowercase());
         if let Some(t) = &topic {
             self.check_topic(t)?;

@@ -14,6 +14,7 @@ use crate::engine::{
     Access, Ack, ChannelKind, Delivered, Engine, Error, Feature, JobKind, Outcome, Permissions,
     Record, Request, ResolvedChannel, ResolvedRole, Visibility,
 };
+use crate::model::LevelPlan;
 
 /// The daily practice feature.
 pub static FEATURE: Feature = Feature {
@@ -87,7 +88,7 @@ crate::options! {
             64,
         )
         .complete(Completion::Timezone),
-        level: Option<String> = OptionSpec::text(
+        level: Option<LevelPlan> = OptionSpec::text(
             "Level of the questions (default: ramp through the week)",
             10,
         )

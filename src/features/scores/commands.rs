@@ -13,6 +13,7 @@ use crate::engine::{
     Access, Ack, Delivered, Engine, Error, Feature, Outcome, Permissions, Record, Request,
     ResolvedUser, Visibility,
 };
+use crate::model::Recommendation;
 
 use super::RECOMMENDATION_CHOICES;
 
@@ -162,7 +163,7 @@ crate::options! {
     /// `/recommend`
     pub struct RecommendOptions {
         candidate: String = CANDIDATE,
-        recommendation: String = RECOMMENDATION,
+        recommendation: Recommendation = RECOMMENDATION,
     }
 }
 crate::run_with!(RecommendOptions => Engine::cmd_recommend);
@@ -183,7 +184,7 @@ crate::run_with!(StartOptions => Engine::cmd_interview_start);
 crate::options! {
     /// `/interview end`
     pub struct EndOptions {
-        recommendation: Option<String> = RECOMMENDATION,
+        recommendation: Option<Recommendation> = RECOMMENDATION,
     }
 }
 crate::run_with!(EndOptions => Engine::cmd_interview_end);

@@ -7,7 +7,6 @@
 //! old value goes to the history); once the interview has closed (`/interview end`, or after
 //! 24 hours) the next score starts a new scorecard.
 
-use crate::model::Recommendation;
 use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, SessionKind};
 
 use super::{NOTES_MAX, candidate_name, member, rating_label, recommendation_label};
@@ -72,8 +71,7 @@ impl Engine {
         opts: super::commands::RecommendOptions,
     ) -> Result<Outcome, Error> {
         let (name, key) = candidate_name(&opts.candidate)?;
-        let rec = Recommendation::parse(&opts.recommendation)
-            .ok_or_else(|| Error::Internal("recommendation choice".into()))?;
+        let rec = opts.recommendation;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (candidate, old) = self.store.write(|db| {

@@ -9,7 +9,6 @@
 //! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
 
 use crate::bank::{Level, Question};
-use crate::model::Recommendation;
 use crate::store::{NewSession, ScoreKey, Session, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
 
@@ -121,13 +120,7 @@ impl Engine {
         req: &Request,
         opts: super::commands::EndOptions,
     ) -> Result<Outcome, Error> {
-        let rec = opts
-            .recommendation
-            .map(|r| {
-                Recommendation::parse(&r)
-                    .ok_or_else(|| Error::Internal("recommendation choice".into()))
-            })
-            .transpose()?;
+        let rec = opts.recommendation;
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (session, mine) = self.store.write(|db| {
@@ -211,7 +204,6 @@ impl Engine {
         Ok(Outcome::new(effects))
     }
 
-    /// A rating button: records the presser's score; the starter's moves the session on.
     /// "Skip": the starter moves the session on without rating.
     pub(crate) fn action_session_skip(
         &self,

@@ -330,6 +330,57 @@ closed! {
     }
 }
 
+/// Declares an id newtype over `$raw`, with `get`, `Display` (the bare number) and `From`
+/// the raw value; `store/types.rs` gives each its SQL form.
+macro_rules! id {
+    ($($(#[$meta:meta])* $name:ident($raw:ty);)+) => {$(
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(pub $raw);
+
+        impl $name {
+            /// The raw number.
+            pub const fn get(self) -> $raw {
+                self.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl From<$raw> for $name {
+            fn from(raw: $raw) -> $name {
+                $name(raw)
+            }
+        }
+    )+};
+}
+
+id! {
+    /// A Discord server (a guild).
+    GuildId(u64);
+    /// A Discord user or member.
+    UserId(u64);
+    /// A Discord channel or thread.
+    ChannelId(u64);
+    /// A Discord role.
+    RoleId(u64);
+    /// A Discord message.
+    MessageId(u64);
+    /// A candidate's row (`candidates.id`).
+    CandidateId(i64);
+    /// An interview session's row (`interview_sessions.id`).
+    SessionId(i64);
+    /// A daily schedule's row (`daily_schedules.id`).
+    ScheduleId(i64);
+    /// A daily post's row (`daily_posts.id`).
+    PostId(i64);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

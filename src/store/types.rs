@@ -6,8 +6,9 @@ use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
 use crate::model::{
-    Closed, Level, LevelPlan, NextStep, PostKind, PostStatus, Recommendation, RevealStatus,
-    RubricAccess, ScheduleStatus, SessionKind, SessionStatus, Source,
+    CandidateId, ChannelId, Closed, GuildId, Level, LevelPlan, MessageId, NextStep, PostId,
+    PostKind, PostStatus, Recommendation, RevealStatus, RoleId, RubricAccess, ScheduleId,
+    ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, UserId,
 };
 
 use super::{StoreError, discord_id};
@@ -46,6 +47,48 @@ text_column! {
     Level => "interview_sessions.level",
     Source => "question_history.source",
 }
+
+/// `ToSql` and `FromSql` for a Discord id: a `u64` kept in SQLite's signed 64-bit integer
+/// (Discord's snowflakes stay below 2^63), and a negative stored value is an error.
+macro_rules! discord_column {
+    ($($t:ty,)+) => {$(
+        impl ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                let raw = i64::try_from(self.0)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                Ok(ToSqlOutput::from(raw))
+            }
+        }
+
+        impl FromSql for $t {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                let raw = value.as_i64()?;
+                u64::try_from(raw).map(Self).map_err(|_| FromSqlError::OutOfRange(raw))
+            }
+        }
+    )+};
+}
+
+discord_column! { GuildId, UserId, ChannelId, RoleId, MessageId, }
+
+/// `ToSql` and `FromSql` for a row id: SQLite's integer primary key as it is.
+macro_rules! row_column {
+    ($($t:ty,)+) => {$(
+        impl ToSql for $t {
+            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                Ok(ToSqlOutput::from(self.0))
+            }
+        }
+
+        impl FromSql for $t {
+            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+                value.as_i64().map(Self)
+            }
+        }
+    )+};
+}
+
+row_column! { CandidateId, SessionId, ScheduleId, PostId, }
 
 /// The Discord id in `column`, checked.
 pub(super) fn id(r: &Row<'_>, column: &str) -> Result<u64, StoreError> {
@@ -92,6 +135,31 @@ mod tests {
         assert!(
             text.contains(&format!("unknown {column} \"xyz\"")),
             "{column}: {text}"
+        );
+    }
+
+    /// Ids read back what they wrote; a negative stored Discord id is an error, not a
+    /// wrapped-around number.
+    #[test]
+    fn ids_round_trip_through_sql() {
+        let store = Store::open_in_memory().unwrap();
+        let big = GuildId(u64::try_from(i64::MAX).unwrap());
+        let back: GuildId = store
+            .read(|db| Ok::<_, StoreError>(db.conn.query_row("SELECT ?1", [big], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(back, big);
+        let row: SessionId = read(&store, "SELECT 42").unwrap();
+        assert_eq!(row, SessionId(42));
+        assert!(read::<UserId>(&store, "SELECT -1").is_err());
+        assert!(
+            store
+                .read(|db| Ok::<_, StoreError>(db.conn.query_row(
+                    "SELECT ?1",
+                    [ChannelId(u64::MAX)],
+                    |r| r.get::<_, i64>(0)
+                )?))
+                .is_err(),
+            "an id past i64 is refused, not stored wrapped"
         );
     }
 

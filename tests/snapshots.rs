@@ -1,0 +1,535 @@
+//! Every kind of card the bot shows, pinned once. Each test drives one feature through the
+//! engine (commands, buttons, forms and scheduled jobs, delivered and committed as a front end
+//! would) against a small fixture pack, and compares a plain transcript of the effects with
+//! a file under `tests/snapshots/`. A wording change is one update:
+//! `UPDATE_EXPECT=1 cargo test --test snapshots`, then review the diff.
+//!
+//! Behaviour (who may see what, the arithmetic of lookups) is asserted on typed results in
+//! the other tests; these pin only how it reads.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use expect_test::{ExpectFile, expect_file};
+use interview_bot::bank::Bank;
+use interview_bot::clock::ManualClock;
+use interview_bot::console::{Line, parse_line};
+use interview_bot::engine::{
+    ButtonStyle, ChannelKind, Deliver, Delivered, Effect, Engine, Invocation, Member, Message,
+    MessageRef, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole, SourceMessage,
+    Visibility,
+};
+use interview_bot::store::Store;
+
+const GUILD: u64 = 111_111_111_111_111_111;
+const CHANNEL: u64 = 222_222_222_222_222_222;
+const ROLE: u64 = 444_444_444_444_444_444;
+/// Monday 1 June 2026, 08:00 UTC.
+const START_MS: i64 = 1_780_300_800_000;
+
+fn who(id: u64, name: &str, permissions: u64) -> Member {
+    Member {
+        user_id: id,
+        name: name.into(),
+        roles: vec![ROLE],
+        permissions: Permissions(permissions),
+    }
+}
+
+fn mia() -> Member {
+    who(1004, "Mia", Permissions::MANAGE_GUILD)
+}
+
+fn bob() -> Member {
+    who(1002, "Bob", 0)
+}
+
+/// A front end that delivers everything, numbers messages as Discord would, and keeps a
+/// transcript of what it was given.
+#[derive(Default)]
+struct Transcript {
+    next_id: u64,
+    text: String,
+    /// The newest message with buttons, and its id.
+    last_buttons: Option<(u64, Message)>,
+    /// The message whose button was pressed: what an update replaces.
+    pressed: Option<u64>,
+}
+
+impl Deliver for Transcript {
+    fn deliver(&mut self, effect: &Effect, earlier: &[Delivered]) -> Delivered {
+        let id = match effect {
+            Effect::Reply { .. } | Effect::Post { .. } | Effect::Thread { .. } => {
+                self.next_id += 1;
+                9_000 + self.next_id
+            }
+            _ => self.pressed.unwrap_or_default(),
+        };
+        let t = &mut self.text;
+        match effect {
+            Effect::Reply {
+                visibility,
+                message,
+            } => {
+                let v = match visibility {
+                    Visibility::Public => "public",
+                    Visibility::Private => "private",
+                };
+                writeln!(t, "> reply ({v}) #{id}").unwrap();
+                show(t, message);
+            }
+            Effect::Update(message) => {
+                writeln!(t, "> update #{id}").unwrap();
+                show(t, message);
+            }
+            Effect::UpdateButtons(buttons) => {
+                writeln!(t, "> update buttons of #{id}").unwrap();
+                show(
+                    t,
+                    &Message {
+                        buttons: buttons.clone(),
+                        ..Message::default()
+                    },
+                );
+            }
+            Effect::OpenModal(modal) => {
+                writeln!(t, "> form {:?} [{}]", modal.title, modal.action).unwrap();
+                for input in &modal.inputs {
+                    writeln!(
+                        t,
+                        "  input {} {:?} ({:?}, required {}, at most {}){}{}",
+                        input.id,
+                        input.label,
+                        input.style,
+                        input.required,
+                        input.max_len,
+                        input
+                            .value
+                            .as_ref()
+                            .map(|v| format!(" value {v:?}"))
+                            .unwrap_or_default(),
+                        input
+                            .placeholder
+                            .as_ref()
+                            .map(|p| format!(" placeholder {p:?}"))
+                            .unwrap_or_default(),
+                    )
+                    .unwrap();
+                }
+            }
+            Effect::Post {
+                message,
+                nonce,
+                reply_to,
+                ..
+            } => {
+                let reply = reply_to
+                    .map(|r| format!(", replying to #{r}"))
+                    .unwrap_or_default();
+                let nonce = if nonce.is_some() {
+                    ", with a nonce"
+                } else {
+                    ""
+                };
+                writeln!(t, "> post #{id}{reply}{nonce}").unwrap();
+                show(t, message);
+            }
+            Effect::FindPost { .. } => {
+                writeln!(t, "> find post: not found").unwrap();
+                return Delivered::NotFound;
+            }
+            Effect::Thread { on, name, message } => {
+                writeln!(t, "> thread {name:?} on {}", target(*on, earlier)).unwrap();
+                show(t, message);
+            }
+            Effect::Edit {
+                target: on,
+                message,
+            } => {
+                writeln!(t, "> edit {}", target(*on, earlier)).unwrap();
+                show(t, message);
+            }
+            Effect::Delete { target: on } => {
+                writeln!(t, "> delete {}", target(*on, earlier)).unwrap();
+            }
+        }
+        if let Some(message) = effect.message()
+            && !message.buttons.is_empty()
+        {
+            self.last_buttons = Some((id, message.clone()));
+        }
+        Delivered::Message {
+            channel_id: Some(CHANNEL),
+            message_id: Some(id),
+        }
+    }
+}
+
+fn target(on: MessageRef, earlier: &[Delivered]) -> String {
+    match on {
+        MessageRef::Earlier(e) => match earlier.get(e.index()).and_then(Delivered::message_id) {
+            Some(id) => format!("#{id}"),
+            None => format!("effect {}", e.index()),
+        },
+        MessageRef::Existing { message_id, .. } => format!("#{message_id}"),
+    }
+}
+
+/// A message as plain text: content, each card's parts, buttons with their ids.
+fn show(t: &mut String, m: &Message) {
+    if let Some(content) = &m.content {
+        for line in content.lines() {
+            writeln!(t, "  | {line}").unwrap();
+        }
+    }
+    for card in &m.cards {
+        writeln!(
+            t,
+            "  [card{}]",
+            card.colour
+                .map(|c| format!(" #{c:06x}"))
+                .unwrap_or_default()
+        )
+        .unwrap();
+        if let Some(title) = &card.title {
+            writeln!(t, "  title: {title}").unwrap();
+        }
+        if let Some(description) = &card.description {
+            for line in description.lines() {
+                writeln!(t, "  | {line}").unwrap();
+            }
+        }
+        for field in &card.fields {
+            let inline = if field.inline { " (inline)" } else { "" };
+            writeln!(t, "  field: {}{inline}", field.name).unwrap();
+            for line in field.value.lines() {
+                writeln!(t, "  | {line}").unwrap();
+            }
+        }
+        if let Some(footer) = &card.footer {
+            writeln!(t, "  footer: {footer}").unwrap();
+        }
+    }
+    for b in &m.buttons {
+        let style = match b.style {
+            ButtonStyle::Primary => "primary",
+            ButtonStyle::Secondary => "secondary",
+            ButtonStyle::Success => "success",
+            ButtonStyle::Danger => "danger",
+        };
+        let disabled = if b.disabled { ", disabled" } else { "" };
+        writeln!(
+            t,
+            "  button [{}] {style}{disabled} -> {}",
+            b.label, b.action
+        )
+        .unwrap();
+    }
+    for a in &m.attachments {
+        writeln!(t, "  file {} ({} bytes)", a.filename, a.bytes.len()).unwrap();
+        if let Ok(text) = std::str::from_utf8(&a.bytes) {
+            for line in text.lines() {
+                writeln!(t, "  | {line}").unwrap();
+            }
+        }
+    }
+    if !m.ping_roles.is_empty() {
+        writeln!(t, "  pings roles {:?}", m.ping_roles).unwrap();
+    }
+}
+
+/// The engine over the snapshot pack, at a fixed time and with fixed randomness.
+struct Scene {
+    engine: Engine,
+    clock: Arc<ManualClock>,
+    out: Transcript,
+    _dir: tempfile::TempDir,
+}
+
+impl Scene {
+    fn new() -> Scene {
+        let pack = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/snapshot-pack");
+        let bank = Arc::new(Bank::load(&pack).expect("the snapshot pack is valid"));
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("snapshots.sqlite3")).unwrap();
+        let clock = Arc::new(ManualClock::new(START_MS));
+        let engine = Engine::new(bank, store, clock.clone()).with_seed(7);
+        Scene {
+            engine,
+            clock,
+            out: Transcript::default(),
+            _dir: dir,
+        }
+    }
+
+    fn resolved() -> Resolved {
+        let mut resolved = Resolved::default();
+        resolved.channels.insert(
+            CHANNEL,
+            ResolvedChannel {
+                id: CHANNEL,
+                name: "general".into(),
+                kind: ChannelKind::Text,
+                bot_permissions: Some(Permissions(u64::MAX)),
+            },
+        );
+        resolved.roles.insert(
+            ROLE,
+            ResolvedRole {
+                id: ROLE,
+                name: "interviewers".into(),
+                mentionable: true,
+            },
+        );
+        resolved
+    }
+
+    fn send(&mut self, member: &Member, invocation: Invocation) {
+        if !matches!(invocation, Invocation::Button { .. }) {
+            self.out.pressed = None;
+        }
+        let mut req = Request::member(GUILD, CHANNEL, member.clone(), invocation);
+        req.resolved = Scene::resolved();
+        self.engine.execute(&req, &mut self.out);
+    }
+
+    /// A command as typed in the console, by `member`.
+    fn run(&mut self, member: &Member, line: &str) {
+        writeln!(self.out.text, "\n$ {} {line}", member.name).unwrap();
+        let Line::Run(invocation) = parse_line(line, &self.engine).expect(line) else {
+            panic!("{line}: not a command");
+        };
+        self.send(member, invocation);
+    }
+
+    /// A command whose answer is not part of the transcript (setting a scene up).
+    fn quietly(&mut self, member: &Member, line: &str) {
+        let Line::Run(invocation) = parse_line(line, &self.engine).expect(line) else {
+            panic!("{line}: not a command");
+        };
+        let mut req = Request::member(GUILD, CHANNEL, member.clone(), invocation);
+        req.resolved = Scene::resolved();
+        self.engine.execute(&req, &mut Transcript::default());
+    }
+
+    /// Presses the button labelled `label` on the newest message with buttons.
+    fn press(&mut self, member: &Member, label: &str) {
+        let (id, message) = self
+            .out
+            .last_buttons
+            .clone()
+            .expect("a message with buttons");
+        let button = message
+            .buttons
+            .iter()
+            .find(|b| b.label.contains(label))
+            .unwrap_or_else(|| panic!("no button {label:?} on #{id}"));
+        writeln!(
+            self.out.text,
+            "\n$ {} presses [{}] on #{id}",
+            member.name, button.label
+        )
+        .unwrap();
+        self.out.pressed = Some(id);
+        let invocation = Invocation::Button {
+            custom_id: button.action.clone(),
+            message: Some(SourceMessage {
+                id,
+                buttons: message.buttons.clone(),
+            }),
+        };
+        self.send(member, invocation);
+    }
+
+    /// Submits the form `action` with `fields`.
+    fn submit(&mut self, member: &Member, action: &str, fields: &[(&str, &str)]) {
+        writeln!(self.out.text, "\n$ {} submits {action}", member.name).unwrap();
+        let invocation = Invocation::Modal {
+            custom_id: action.into(),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        self.send(member, invocation);
+    }
+
+    /// Moves the clock to `ms` and runs what the scheduler would run then.
+    fn at(&mut self, ms: i64) {
+        self.clock.set(ms);
+        writeln!(
+            self.out.text,
+            "\n@ {}",
+            jiff::Timestamp::from_millisecond(ms).unwrap()
+        )
+        .unwrap();
+        let due = self.engine.due(ms).expect("due work");
+        for outcome in due.outcomes {
+            self.engine.deliver(&outcome, &mut self.out);
+        }
+        for job in due.jobs {
+            self.engine.execute(&job, &mut self.out);
+        }
+    }
+
+    fn check(self, file: ExpectFile) {
+        file.assert_eq(&self.out.text);
+    }
+}
+
+const HOUR: i64 = 3_600_000;
+
+#[test]
+fn question_and_rubric_cards() {
+    let mut s = Scene::new();
+    s.run(&mia(), "/question senior");
+    s.press(&mia(), "Model answer");
+    s.press(&mia(), "Another question");
+    s.run(&mia(), "/question junior topic:storage");
+    s.run(&mia(), "/answer id:snap-mid-caching public:true");
+    s.run(&mia(), "/answer id:snap-mid-cachin");
+    s.check(expect_file!["snapshots/questions.txt"]);
+}
+
+#[test]
+fn help_cards() {
+    let mut s = Scene::new();
+    s.run(&bob(), "/help");
+    s.run(&bob(), "/help command:score");
+    s.run(&bob(), "/help command:daily");
+    s.check(expect_file!["snapshots/help.txt"]);
+}
+
+#[test]
+fn config_cards() {
+    let mut s = Scene::new();
+    s.run(&mia(), "/config interviewer-role role:@interviewers");
+    s.run(&mia(), "/config timezone zone:Europe/Berlin");
+    s.run(&mia(), "/config rubric-access access:everyone");
+    s.run(&mia(), "/config show");
+    s.run(&mia(), "/config audit");
+    s.check(expect_file!["snapshots/config.txt"]);
+}
+
+#[test]
+fn daily_cards() {
+    let mut s = Scene::new();
+    s.run(
+        &mia(),
+        "/daily set channel:#general time:09:00 timezone:UTC level:mid",
+    );
+    s.run(&mia(), "/daily status");
+    s.run(&mia(), "/daily preview channel:#general");
+    s.at(START_MS + HOUR);
+    s.press(&bob(), "answer");
+    s.at(START_MS + 13 * HOUR);
+    s.run(&mia(), "/daily now channel:#general");
+    s.run(&mia(), "/daily off channel:#general");
+    s.check(expect_file!["snapshots/daily.txt"]);
+}
+
+#[test]
+fn session_cards() {
+    let mut s = Scene::new();
+    s.run(&mia(), "/config interviewer-role role:@interviewers");
+    s.run(
+        &mia(),
+        "/interview start candidate:Ada level:mid questions:2",
+    );
+    s.press(&bob(), "3");
+    s.press(&mia(), "Notes");
+    s.submit(
+        &mia(),
+        &notes_form(&s),
+        &[("notes", "Clear on rollback; vague on metrics.")],
+    );
+    s.press(&mia(), "4");
+    s.press(&mia(), "3");
+    s.run(&mia(), "/interview end recommendation:yes");
+    s.check(expect_file!["snapshots/sessions.txt"]);
+}
+
+/// The action of the form the newest notes button opened.
+fn notes_form(s: &Scene) -> String {
+    let form = s
+        .out
+        .text
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("> form"))
+        .expect("a form was opened");
+    form.rsplit_once('[')
+        .and_then(|(_, rest)| rest.strip_suffix(']'))
+        .expect("the form's action")
+        .to_string()
+}
+
+#[test]
+fn lookup_cards() {
+    let mut s = Scene::new();
+    s.run(&mia(), "/config interviewer-role role:@interviewers");
+    for (member, candidate, question, rating) in [
+        (mia(), "Ada", "snap-mid-rollout", 3),
+        (bob(), "Ada", "snap-mid-rollout", 2),
+        (mia(), "Ada", "snap-mid-caching", 4),
+        (bob(), "Lin", "snap-mid-caching", 1),
+        (mia(), "Lin", "snap-mid-caching", 2),
+    ] {
+        s.run(
+            &member,
+            &format!(
+                "/score candidate:{candidate} question:{question} rating:{rating} notes:\"ok\""
+            ),
+        );
+    }
+    s.run(&mia(), "/recommend candidate:Ada recommendation:yes");
+    s.run(&bob(), "/recommend candidate:Ada recommendation:no");
+    s.run(&mia(), "/recommend candidate:Lin recommendation:strong-no");
+    s.run(&mia(), "/scores candidate candidate:Ada");
+    s.run(&mia(), "/scores team");
+    s.run(&mia(), "/scores interviewer");
+    s.run(&mia(), "/scores question id:snap-mid-caching");
+    s.run(&mia(), "/scores export");
+    s.run(&mia(), "/scores forget candidate:Lin");
+    s.press(&mia(), "Delete");
+    s.check(expect_file!["snapshots/lookups.txt"]);
+}
+
+/// The team page's buttons, over more candidates than one page holds.
+#[test]
+fn team_pages() {
+    let mut s = Scene::new();
+    for n in 1..=11 {
+        s.clock.set(START_MS + n * HOUR);
+        let line = format!(
+            "/score candidate:Cand{n:02} question:snap-mid-rollout rating:{}",
+            1 + n % 4
+        );
+        s.quietly(&mia(), &line);
+    }
+    s.run(&mia(), "/scores team");
+    s.press(&mia(), "Older");
+    s.press(&mia(), "Newer");
+    s.check(expect_file!["snapshots/team_pages.txt"]);
+}
+
+#[test]
+fn error_replies() {
+    let mut s = Scene::new();
+    s.run(
+        &bob(),
+        "/score candidate:Ada question:snap-mid-rollout rating:3",
+    );
+    s.run(&mia(), "/question principal");
+    s.run(&mia(), "/question senior topic:kubernetes");
+    s.run(&mia(), "/scores candidate candidate:Nobody");
+    s.send(
+        &mia(),
+        Invocation::Button {
+            custom_id: "q:answer:no-such-question".into(),
+            message: None,
+        },
+    );
+    s.check(expect_file!["snapshots/errors.txt"]);
+}

@@ -35,7 +35,8 @@ pub struct Unknown {
 }
 
 /// Declares an enum with the string form of each variant, and its `as_str`, `parse`,
-/// `Display`, `FromStr` and [`Closed`] from that one table.
+/// `Display`, `FromStr` and [`Closed`] from that one table. `@impls` gives a type with its
+/// own `as_str` and `parse` (levels) the last three.
 macro_rules! closed {
     (
         $(#[$meta:meta])*
@@ -66,8 +67,11 @@ macro_rules! closed {
             }
         }
 
+        closed!(@impls $name, $name::ALL);
+    };
+    (@impls $name:ident, $values:expr) => {
         impl Closed for $name {
-            const VALUES: &'static [$name] = $name::ALL;
+            const VALUES: &'static [$name] = $values;
             fn as_str(self) -> &'static str {
                 $name::as_str(self)
             }
@@ -128,28 +132,7 @@ impl Level {
     }
 }
 
-impl Closed for Level {
-    const VALUES: &'static [Level] = &Level::ALL;
-    fn as_str(self) -> &'static str {
-        Level::as_str(self)
-    }
-}
-
-impl fmt::Display for Level {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Level {
-    type Err = Unknown;
-    fn from_str(s: &str) -> Result<Level, Unknown> {
-        Level::parse(s).ok_or_else(|| Unknown {
-            set: "Level",
-            value: s.to_string(),
-        })
-    }
-}
+closed!(@impls Level, &Level::ALL);
 
 /// A daily schedule's level: fixed, or rising through the week.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -206,28 +189,7 @@ impl LevelPlan {
     }
 }
 
-impl Closed for LevelPlan {
-    const VALUES: &'static [LevelPlan] = LevelPlan::ALL;
-    fn as_str(self) -> &'static str {
-        LevelPlan::as_str(self)
-    }
-}
-
-impl fmt::Display for LevelPlan {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for LevelPlan {
-    type Err = Unknown;
-    fn from_str(s: &str) -> Result<LevelPlan, Unknown> {
-        LevelPlan::parse(s).ok_or_else(|| Unknown {
-            set: "LevelPlan",
-            value: s.to_string(),
-        })
-    }
-}
+closed!(@impls LevelPlan, LevelPlan::ALL);
 
 closed! {
     /// An interviewer's overall recommendation for a candidate.
@@ -403,69 +365,25 @@ mod tests {
     }
 
     #[test]
-    fn level_round_trips() {
+    fn every_closed_set_round_trips() {
         round_trip(&Level::ALL);
         assert_eq!(Level::parse(" Senior "), Some(Level::Senior));
-    }
-
-    #[test]
-    fn level_plan_round_trips() {
         round_trip(LevelPlan::ALL);
         assert_eq!(
             LevelPlan::Ramp.on(Weekday::Wednesday),
             Level::Mid,
             "the ramp's middle"
         );
-    }
-
-    #[test]
-    fn recommendation_round_trips() {
         round_trip(Recommendation::ALL);
         assert_eq!(Recommendation::ALL.len(), 5);
-    }
-
-    #[test]
-    fn rubric_access_round_trips() {
         round_trip(RubricAccess::ALL);
-    }
-
-    #[test]
-    fn schedule_status_round_trips() {
         round_trip(ScheduleStatus::ALL);
-    }
-
-    #[test]
-    fn post_kind_round_trips() {
         round_trip(PostKind::ALL);
-    }
-
-    #[test]
-    fn post_status_round_trips() {
         round_trip(PostStatus::ALL);
-    }
-
-    #[test]
-    fn reveal_status_round_trips() {
         round_trip(RevealStatus::ALL);
-    }
-
-    #[test]
-    fn next_step_round_trips() {
         round_trip(NextStep::ALL);
-    }
-
-    #[test]
-    fn session_kind_round_trips() {
         round_trip(SessionKind::ALL);
-    }
-
-    #[test]
-    fn session_status_round_trips() {
         round_trip(SessionStatus::ALL);
-    }
-
-    #[test]
-    fn source_round_trips() {
         round_trip(Source::ALL);
     }
 

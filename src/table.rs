@@ -11,24 +11,16 @@ const MIN_PROMPT: usize = 30;
 /// The table, fitted to `width` columns, or with whole prompts when `width` is `None`.
 pub fn questions(questions: &[&Question], width: Option<usize>) -> String {
     let chars = |s: &str| s.chars().count();
-    let id_w = questions
-        .iter()
-        .map(|q| chars(&q.id))
-        .chain([2])
-        .max()
-        .unwrap_or(2);
-    let level_w = questions
-        .iter()
-        .map(|q| chars(q.level.as_str()))
-        .chain([5])
-        .max()
-        .unwrap_or(5);
-    let topic_w = questions
-        .iter()
-        .map(|q| chars(&q.topic))
-        .chain([5])
-        .max()
-        .unwrap_or(5);
+    // Each column as wide as its widest value, and at least as wide as its heading.
+    let width_of = |value: fn(&Question) -> &str, heading: &str| {
+        questions
+            .iter()
+            .map(|q| chars(value(q)))
+            .fold(chars(heading), usize::max)
+    };
+    let id_w = width_of(|q| &q.id, "id");
+    let level_w = width_of(|q| q.level.as_str(), "level");
+    let topic_w = width_of(|q| &q.topic, "topic");
     let used = id_w + level_w + topic_w + 3;
     let prompt_w = width.map(|w| w.saturating_sub(used));
     let stacked = prompt_w.is_some_and(|w| w < MIN_PROMPT);

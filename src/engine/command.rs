@@ -390,12 +390,21 @@ pub trait Arg: Sized {
     fn take(args: &Args, name: &'static str) -> Result<Self, Error>;
 }
 
+/// An optional option: the same kind of value as `T`, absent when not given.
+impl<T: Arg + FromValue> Arg for Option<T> {
+    const REQUIRED: bool = false;
+    const CLASS: ValueClass = T::CLASS;
+    fn take(args: &Args, name: &'static str) -> Result<Self, Error> {
+        args.get(name)
+    }
+}
+
 /// A text value with a closed set of values (the option's choices), read as a typed value.
 pub trait FromText: Sized {
     fn from_text(text: &str) -> Option<Self>;
 }
 
-/// Implements [`FromValue`] and [`Arg`] (for `T` and `Option<T>`) for option value types.
+/// Implements [`FromValue`] and [`Arg`] for an option value type (`Option<T>` follows).
 #[macro_export]
 macro_rules! option_value {
     ($t:ty, $class:ident, $variant:ident) => {
@@ -432,17 +441,6 @@ macro_rules! option_value {
                 name: &'static str,
             ) -> Result<Self, $crate::engine::Error> {
                 args.require(name)
-            }
-        }
-        impl $crate::engine::command::Arg for Option<$t> {
-            const REQUIRED: bool = false;
-            const CLASS: $crate::engine::command::ValueClass =
-                $crate::engine::command::ValueClass::$class;
-            fn take(
-                args: &$crate::engine::command::Args,
-                name: &'static str,
-            ) -> Result<Self, $crate::engine::Error> {
-                args.get(name)
             }
         }
     };

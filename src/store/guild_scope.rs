@@ -61,20 +61,27 @@ const RAW_SQL: &[(&str, &str)] = &[
     ),
 ];
 
+/// Each file of `src/store/` with its path, as the check reads it.
+macro_rules! sources {
+    ($($file:literal,)+) => {
+        &[$((concat!("src/store/", $file), include_str!($file)),)+]
+    };
+}
+
 /// The store's source files, read by the check. A test below checks the list is complete.
-const SOURCES: &[(&str, &str)] = &[
-    ("src/store/audit.rs", include_str!("audit.rs")),
-    ("src/store/backup.rs", include_str!("backup.rs")),
-    ("src/store/candidates.rs", include_str!("candidates.rs")),
-    ("src/store/daily.rs", include_str!("daily.rs")),
-    ("src/store/guild_config.rs", include_str!("guild_config.rs")),
-    ("src/store/handles.rs", include_str!("handles.rs")),
-    ("src/store/history.rs", include_str!("history.rs")),
-    ("src/store/mod.rs", include_str!("mod.rs")),
-    ("src/store/scores.rs", include_str!("scores.rs")),
-    ("src/store/sessions.rs", include_str!("sessions.rs")),
-    ("src/store/settings.rs", include_str!("settings.rs")),
-    ("src/store/types.rs", include_str!("types.rs")),
+const SOURCES: &[(&str, &str)] = sources![
+    "audit.rs",
+    "backup.rs",
+    "candidates.rs",
+    "daily.rs",
+    "guild_config.rs",
+    "handles.rs",
+    "history.rs",
+    "mod.rs",
+    "scores.rs",
+    "sessions.rs",
+    "settings.rs",
+    "types.rs",
 ];
 
 /// One statement prepared while [`exercise`] ran.

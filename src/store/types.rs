@@ -13,9 +13,15 @@ use crate::model::{
 
 use super::{StoreError, discord_id};
 
-/// `ToSql` and `FromSql` for a closed set kept in one column (named in the error).
+/// `ToSql` and `FromSql` for a closed set kept in one column (named in the error), and the
+/// list the round-trip test walks, so every mapped set is tested.
 macro_rules! text_column {
-    ($($t:ty => $column:literal,)+) => {$(
+    ($($t:ty => $column:literal,)+) => {
+        #[cfg(test)]
+        fn each_text_column(store: &super::Store) {
+            $( tests::each::<$t>(store, $column); )+
+        }
+        $(
         impl ToSql for $t {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
                 Ok(ToSqlOutput::from(Closed::as_str(*self)))
@@ -48,9 +54,10 @@ text_column! {
     Source => "question_history.source",
 }
 
-/// `ToSql` and `FromSql` for a Discord id: a `u64` kept in SQLite's signed 64-bit integer
-/// (Discord's snowflakes stay below 2^63), and a negative stored value is an error.
-macro_rules! discord_column {
+/// `ToSql` and `FromSql` for an id kept in SQLite's signed 64-bit integer: a row id as it is,
+/// a Discord id (a `u64`; Discord's snowflakes stay below 2^63) checked both ways, so a
+/// negative stored value is an error, not a wrapped-around number.
+macro_rules! id_column {
     ($($t:ty,)+) => {$(
         impl ToSql for $t {
             fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -63,32 +70,15 @@ macro_rules! discord_column {
         impl FromSql for $t {
             fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
                 let raw = value.as_i64()?;
-                u64::try_from(raw).map(Self).map_err(|_| FromSqlError::OutOfRange(raw))
+                raw.try_into().map(Self).map_err(|_| FromSqlError::OutOfRange(raw))
             }
         }
     )+};
 }
 
-discord_column! { GuildId, UserId, ChannelId, RoleId, MessageId, }
-
-/// `ToSql` and `FromSql` for a row id: SQLite's integer primary key as it is.
-macro_rules! row_column {
-    ($($t:ty,)+) => {$(
-        impl ToSql for $t {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                Ok(ToSqlOutput::from(self.0))
-            }
-        }
-
-        impl FromSql for $t {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                value.as_i64().map(Self)
-            }
-        }
-    )+};
+id_column! {
+    GuildId, UserId, ChannelId, RoleId, MessageId, CandidateId, SessionId, ScheduleId, PostId,
 }
-
-row_column! { CandidateId, SessionId, ScheduleId, PostId, }
 
 /// The Discord id in `column`, checked.
 pub(super) fn id(r: &Row<'_>, column: &str) -> Result<u64, StoreError> {
@@ -163,34 +153,23 @@ mod tests {
         );
     }
 
-    /// Every closed set reads back what it wrote, and a stored value that is not one of its
-    /// values is an error naming the column and the value.
+    /// A closed set reads back what it wrote, and a stored value that is not one of its values
+    /// is an error naming the column and the value.
+    pub(super) fn each<T: Closed + ToSql + FromSql + std::fmt::Debug>(store: &Store, column: &str) {
+        for &v in T::VALUES {
+            let back: T = store
+                .read(|db| Ok::<_, StoreError>(db.conn.query_row("SELECT ?1", [v], |r| r.get(0))?))
+                .unwrap();
+            assert_eq!(back, v);
+        }
+        unknown::<T>(store, column);
+    }
+
+    /// Every closed set the store maps round-trips, and refuses an unknown stored value.
     #[test]
     fn closed_sets_round_trip_through_sql_and_unknown_values_are_errors() {
         let store = Store::open_in_memory().unwrap();
-        fn each<T: Closed + ToSql + FromSql + std::fmt::Debug>(store: &Store, column: &str) {
-            for &v in T::VALUES {
-                let back: T = store
-                    .read(|db| {
-                        Ok::<_, StoreError>(db.conn.query_row("SELECT ?1", [v], |r| r.get(0))?)
-                    })
-                    .unwrap();
-                assert_eq!(back, v);
-            }
-            unknown::<T>(store, column);
-        }
-        each::<Recommendation>(&store, "recommendations.recommendation");
-        each::<RubricAccess>(&store, "rubric_access.access");
-        each::<ScheduleStatus>(&store, "daily_schedules.status");
-        each::<LevelPlan>(&store, "daily_schedules.level");
-        each::<PostKind>(&store, "daily_posts.kind");
-        each::<PostStatus>(&store, "daily_posts.status");
-        each::<RevealStatus>(&store, "daily_posts.reveal_status");
-        each::<NextStep>(&store, "daily_posts.next_step");
-        each::<SessionKind>(&store, "interview_sessions.kind");
-        each::<SessionStatus>(&store, "interview_sessions.status");
-        each::<Level>(&store, "interview_sessions.level");
-        each::<Source>(&store, "question_history.source");
+        super::each_text_column(&store);
         // A level in another case is not the stored form either.
         assert!(read::<Level>(&store, "SELECT 'Junior'").is_err());
     }

@@ -337,6 +337,17 @@ fn hostile_input_is_defused_and_bounded() {
 #[test]
 fn help_lists_every_command() {
     let f = fixture();
+    let unknown = f
+        .engine
+        .handle(&command(GUILD, "help", &[("command", "dialy")]));
+    assert!(unknown.is_error);
+    assert!(
+        unknown
+            .content
+            .as_deref()
+            .is_some_and(|t| t.contains("no command /dialy. Did you mean /daily")),
+        "{unknown:?}"
+    );
     let reply = f.engine.handle(&command(GUILD, "help", &[]));
     assert_eq!(reply.visibility, Visibility::Private);
     let text = format!("{:?}", reply.cards);
@@ -378,6 +389,22 @@ fn autocomplete_suggests_topics_and_ids_best_first() {
     assert!(ac("answer", "id", "").len() <= 25);
     assert!(ac("answer", "id", &"z".repeat(5000)).is_empty());
     assert!(ac("question", "level", "j").is_empty());
+    // `/help command:` offers the registry's commands, so a new command is offered with no
+    // list to update.
+    let commands: Vec<String> = interview_bot::features::REGISTRY
+        .commands()
+        .map(|c| c.name.to_string())
+        .collect();
+    let offered: Vec<String> = ac("help", "command", "")
+        .into_iter()
+        .map(|c| c.value)
+        .collect();
+    assert_eq!(offered, commands);
+    let sc: Vec<String> = ac("help", "command", "/sc")
+        .into_iter()
+        .map(|c| c.value)
+        .collect();
+    assert_eq!(sc, ["score", "scores"]);
     assert!(ac("nope", "id", "a").is_empty());
 }
 
@@ -849,28 +876,28 @@ fn help_fits_one_discord_message_and_explains_each_command_in_full() {
             leaf.path()
         );
     }
-    for topic in interview_bot::features::help::TOPICS {
+    for topic in interview_bot::features::REGISTRY.commands() {
         let one = f
             .engine
-            .handle(&command(GUILD, "help", &[("command", topic.value)]));
-        assert!(!one.is_error, "{}", topic.value);
+            .handle(&command(GUILD, "help", &[("command", topic.name)]));
+        assert!(!one.is_error, "{}", topic.name);
         assert_eq!(
             limits::check_outcome(&one.outcome),
             Vec::<String>::new(),
             "{}",
-            topic.value
+            topic.name
         );
         let detail = format!("{:?}", one.cards);
         let leaf = interview_bot::features::REGISTRY
             .leaves()
             .into_iter()
-            .find(|l| l.root.name == topic.value)
+            .find(|l| l.root.name == topic.name)
             .unwrap();
         for o in leaf.spec.options {
             assert!(
                 detail.contains(&format!("`{}`", o.name)),
                 "{} {}",
-                topic.value,
+                topic.name,
                 o.name
             );
         }

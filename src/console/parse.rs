@@ -163,7 +163,9 @@ fn misplaced(
             match o.completion {
                 Some(Completion::Topic) => bank.has_topic(&value.to_lowercase()),
                 Some(Completion::QuestionId) => bank.get(value).is_some(),
-                Some(Completion::Timezone) | Some(Completion::Candidate) | None => false,
+                Some(Completion::Timezone | Completion::Candidate | Completion::Command) | None => {
+                    false
+                }
             }
         }
     };

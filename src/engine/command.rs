@@ -160,6 +160,8 @@ pub enum Completion {
     Timezone,
     /// The guild's candidates (scores).
     Candidate,
+    /// The bot's top-level commands, from the registry (`/help command:`).
+    Command,
 }
 
 /// A fixed value the user picks from: `name` is shown, `value` is sent.

@@ -1,5 +1,5 @@
 //! Suggestions while a user types an option value (Discord's autocomplete, the console's Tab):
-//! topics, question ids, time zones and candidates, whichever command asks for them.
+//! topics, question ids, time zones, candidates and commands, whichever command asks for them.
 
 use crate::bank::{Level, Question};
 use crate::text::{name_key, truncate};
@@ -22,7 +22,24 @@ pub fn suggest(engine: &Engine, completion: Completion, req: &AutocompleteReques
         }
         Completion::Timezone => complete_timezone(&req.partial),
         Completion::Candidate => complete_candidate(engine, req),
+        Completion::Command => complete_command(engine, &req.partial),
     }
+}
+
+/// The top-level commands whose name starts with what was typed (a leading `/` allowed), in
+/// the order `/help` lists them.
+fn complete_command(engine: &Engine, partial: &str) -> Vec<Choice> {
+    let typed = partial.trim().trim_start_matches('/').to_lowercase();
+    engine
+        .registry()
+        .commands()
+        .filter(|c| c.name.starts_with(&typed))
+        .take(MAX_CHOICES)
+        .map(|c| Choice {
+            name: format!("/{}", c.name),
+            value: c.name.to_string(),
+        })
+        .collect()
 }
 
 /// Topic suggestions with readable names, counting only the questions of the level already

@@ -3,7 +3,7 @@
 //! it fits one Discord message (a test checks).
 
 use crate::engine::cards::{BOT_COLOUR, scale_text};
-use crate::engine::command::{ChoiceSpec, CommandSpec, Leaf, OptionSpec, Run};
+use crate::engine::command::{CommandSpec, Completion, Leaf, OptionSpec, Run};
 use crate::engine::{Access, Card, Engine, Error, Feature, Message, Outcome, Request};
 use crate::text::truncate;
 
@@ -18,52 +18,11 @@ pub static FEATURE: Feature = Feature {
     due: None,
 };
 
-/// The commands `/help command:` explains: every top-level command (a test in
-/// `crate::features` keeps the list complete).
-pub const TOPICS: &[ChoiceSpec] = &[
-    ChoiceSpec {
-        name: "/question",
-        value: "question",
-    },
-    ChoiceSpec {
-        name: "/answer",
-        value: "answer",
-    },
-    ChoiceSpec {
-        name: "/help",
-        value: "help",
-    },
-    ChoiceSpec {
-        name: "/daily",
-        value: "daily",
-    },
-    ChoiceSpec {
-        name: "/config",
-        value: "config",
-    },
-    ChoiceSpec {
-        name: "/score",
-        value: "score",
-    },
-    ChoiceSpec {
-        name: "/recommend",
-        value: "recommend",
-    },
-    ChoiceSpec {
-        name: "/interview",
-        value: "interview",
-    },
-    ChoiceSpec {
-        name: "/scores",
-        value: "scores",
-    },
-];
-
 crate::options! {
     /// `/help [command:<name>]`
     pub struct HelpOptions {
         command: Option<String> = OptionSpec::text("Show this command's options in full", 20)
-            .choices(TOPICS),
+            .complete(Completion::Command),
     }
 }
 
@@ -100,7 +59,15 @@ impl Engine {
             count = self.bank().len(),
             topics = self.bank().topics().count(),
         );
-        if let Some(command) = command {
+        if let Some(typed) = command {
+            // Any top-level command of the registry, as suggested while typing.
+            let command = typed.trim().trim_start_matches('/');
+            if !self.registry().commands().any(|c| c.name == command) {
+                return Err(Error::UnknownCommand {
+                    name: command.to_string(),
+                    registry: self.registry(),
+                });
+            }
             // One command in full: each of its subcommands with every option.
             let mut card = Card {
                 title: Some(format!("/{command}")),

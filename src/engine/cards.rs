@@ -1,8 +1,12 @@
-//! Presentation more than one feature uses: colours, button labels, level choices.
+//! Presentation more than one feature uses: colours, the question card, button labels, level
+//! choices.
 
 use crate::bank::Level;
 
+use crate::text::truncate;
+
 use super::command::ChoiceSpec;
+use super::effect::Card;
 
 /// The bot's own colour (Discord's blurple), for messages that belong to no level.
 pub const BOT_COLOUR: u32 = 0x5865F2;
@@ -13,6 +17,19 @@ pub fn level_colour(level: Level) -> u32 {
         Level::Junior => 0x3BA55C,
         Level::Mid => 0xF0B232,
         Level::Senior => 0xED4245,
+    }
+}
+
+/// A question as a card for everyone to see: the title (level and topic, shortened to
+/// Discord's 256 characters), the prompt, the level's colour, and a footer that starts with
+/// the question's id.
+pub fn question_card(title: &str, prompt: &str, level: Level, footer: String) -> Card {
+    Card {
+        title: Some(truncate(title, 256)),
+        description: Some(prompt.to_string()),
+        colour: Some(level_colour(level)),
+        footer: Some(footer),
+        ..Card::default()
     }
 }
 

@@ -13,17 +13,16 @@ use std::sync::Mutex;
 use crate::bank::{Level, Question};
 use crate::engine::action::{Action, ActionSpec};
 use crate::engine::cards::{
-    LEVEL_CHOICES, MODEL_ANSWER_LABEL, MODEL_ANSWER_LIMITED_LABEL, level_colour,
+    LEVEL_CHOICES, MODEL_ANSWER_LABEL, MODEL_ANSWER_LIMITED_LABEL, question_card,
 };
 use crate::engine::command::{CommandSpec, Completion, OptionSpec, Run};
 use crate::engine::pool::choose_least_shown_in;
 use crate::engine::rubric::{RubricAccess, RubricContext};
 use crate::engine::{
-    Access, Ack, Answer, ButtonStyle, Card, Delivered, Effect, Engine, Error, Feature, Invocation,
+    Access, Ack, Answer, ButtonStyle, Delivered, Effect, Engine, Error, Feature, Invocation,
     Message, Outcome, Record, Request, ScoreError, Visibility,
 };
 use crate::store::{ShowCount, ShownQuestion, Source};
-use crate::text::truncate;
 
 /// The questions feature: `/question`, `/answer` and the buttons on question cards.
 pub static FEATURE: Feature = Feature {
@@ -378,19 +377,15 @@ impl Engine {
         p: Progress,
         rubric_limited: bool,
     ) -> Result<Message, Error> {
-        let card = Card {
-            title: Some(truncate(
-                &format!("{} · {}", q.level.title(), self.bank().topic_name(&q.topic)),
-                256,
-            )),
-            description: Some(q.prompt.clone()),
-            colour: Some(level_colour(q.level)),
-            footer: Some(format!(
+        let card = question_card(
+            &format!("{} · {}", q.level.title(), self.bank().topic_name(&q.topic)),
+            &q.prompt,
+            q.level,
+            format!(
                 "{} · question {} of {} this round",
                 q.id, p.position, p.size
-            )),
-            ..Card::default()
-        };
+            ),
+        );
         let answer = self.action_id(
             guild_id,
             QuestionButton::ModelAnswer {

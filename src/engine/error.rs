@@ -100,11 +100,41 @@ pub enum Error {
     /// details may name a candidate.
     #[error("scores: {}", .0.kind())]
     Scores(ScoreError),
+    /// Something a feature refuses, in the feature's own terms ([`Refusal`]). Logged by kind
+    /// only: the details may hold user text.
+    #[error("refused: {}", .0.kind())]
+    Refused(Box<dyn Refusal>),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A failure outside the engine's own logic (a panic caught by a front end, a bug).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// What a feature refuses, declared by the feature beside the code that refuses it: the
+/// framework shows [`Refusal::user_message`] privately and logs only [`Refusal::kind`].
+/// `Error::refusal::<T>()` gives the typed value back to tests.
+pub trait Refusal: std::fmt::Debug + Send + Sync + std::any::Any {
+    /// What was refused, for logs: a fixed phrase, never user text.
+    fn kind(&self) -> &'static str;
+    /// The private reply that says what to do instead.
+    fn user_message(&self) -> String;
+}
+
+impl<R: Refusal> From<R> for Error {
+    fn from(r: R) -> Error {
+        Error::Refused(Box::new(r))
+    }
+}
+
+impl Error {
+    /// The feature's refusal of type `R`, if this is one.
+    pub fn refusal<R: Refusal>(&self) -> Option<&R> {
+        match self {
+            Error::Refused(r) => (r.as_ref() as &dyn std::any::Any).downcast_ref(),
+            _ => None,
+        }
+    }
 }
 
 /// What can be wrong with a line typed in the console.
@@ -338,6 +368,7 @@ impl Error {
             }
             Error::Input(e) => input_message(e),
             Error::Scores(e) => score_message(e),
+            Error::Refused(r) => r.user_message(),
             // A full disk or a read-only database: say plainly that nothing was kept, so nobody
             // takes a missing confirmation for a lost one, or thinks a retry would double it.
             Error::Store(e) if e.unavailable() == Some(Op::Write) => {

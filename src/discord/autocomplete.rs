@@ -9,7 +9,7 @@ use serenity::all::{
 use crate::engine::{AutocompleteRequest, Engine};
 
 use super::convert;
-use super::retry::{self, Repeat};
+use super::respond::Target;
 
 /// Answers an autocomplete interaction with the engine's suggestions.
 pub(super) async fn answer(
@@ -43,15 +43,11 @@ pub(super) async fn answer(
             .map(|c| AutocompleteChoice::new(c.name, c.value))
             .collect(),
     );
-    let deadline = Some(retry::ack_deadline(ac.id.get()));
-    retry::send("autocomplete", Repeat::Safe, deadline, |attempt| {
-        let response = CreateInteractionResponse::Autocomplete(response.clone());
-        async move {
-            match ac.create_response(&ctx.http, response).await {
-                Err(e) if attempt > 0 && retry::already_acknowledged(&e) => Ok(()),
-                other => other,
-            }
-        }
-    })
-    .await
+    Target::from(ac)
+        .respond_as(
+            "autocomplete",
+            &ctx.http,
+            CreateInteractionResponse::Autocomplete(response),
+        )
+        .await
 }

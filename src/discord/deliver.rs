@@ -56,10 +56,6 @@ async fn deliver_one(
     earlier: &[Delivered],
 ) -> Result<Delivered, serenity::Error> {
     let channel = target.channel().get();
-    let sent = |m: serenity::all::Message| Delivered::Message {
-        channel_id: Some(m.channel_id.get()),
-        message_id: Some(m.id.get()),
-    };
     match effect {
         Effect::Reply {
             visibility,
@@ -80,7 +76,7 @@ async fn deliver_one(
             Answered::Deferred(placeholder) if placeholder == *visibility => {
                 let m = target.edit_original(http, message).await?;
                 *answered = Answered::Done;
-                Ok(sent(m))
+                Ok(convert::posted(m.channel_id, m.id))
             }
             Answered::Deferred(placeholder) => {
                 // The placeholder's visibility is fixed: resolve it to a neutral line,
@@ -103,11 +99,12 @@ async fn deliver_one(
                 if let Err(e) = target.delete_original(http).await {
                     tracing::debug!(error = %e, "could not remove the placeholder");
                 }
-                Ok(sent(m))
+                Ok(convert::posted(m.channel_id, m.id))
             }
             Answered::DeferredUpdate | Answered::Done => {
                 *answered = Answered::Done;
-                Ok(sent(target.followup(http, message, *visibility).await?))
+                let m = target.followup(http, message, *visibility).await?;
+                Ok(convert::posted(m.channel_id, m.id))
             }
         },
         Effect::Update(message) => {
@@ -231,10 +228,6 @@ pub(super) async fn deliver_outside(
     effect: &Effect,
     earlier: &[Delivered],
 ) -> Result<Delivered, serenity::Error> {
-    let sent = |m: serenity::all::Message| Delivered::Message {
-        channel_id: Some(m.channel_id.get()),
-        message_id: Some(m.id.get()),
-    };
     match effect {
         Effect::Post {
             channel_id,
@@ -262,7 +255,7 @@ pub(super) async fn deliver_outside(
                 channel.send_message(http, builder.clone())
             })
             .await?;
-            Ok(sent(m))
+            Ok(convert::posted(m.channel_id, m.id))
         }
         Effect::FindPost {
             channel_id,
@@ -276,11 +269,7 @@ pub(super) async fn deliver_outside(
             };
             // A second attempt is refused with THREAD_EXISTS, handled below.
             let created = retry::send("start thread", Repeat::Safe, None, |_| {
-                ChannelId::new(parent).create_thread_from_message(
-                    http,
-                    MessageId::new(mid),
-                    CreateThread::new(name.clone()),
-                )
+                parent.create_thread_from_message(http, mid, CreateThread::new(name.clone()))
             })
             .await;
             let thread =
@@ -290,7 +279,7 @@ pub(super) async fn deliver_outside(
                     // started from a message has that message's id.
                     Err(serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(
                         r,
-                    ))) if r.error.code == THREAD_EXISTS => ChannelId::new(mid),
+                    ))) if r.error.code == THREAD_EXISTS => ChannelId::new(mid.get()),
                     Err(e) => return Err(e),
                 };
             let m = retry::send("thread post", Repeat::IfRefused, None, |_| {
@@ -307,21 +296,17 @@ pub(super) async fn deliver_outside(
                 return Ok(Delivered::Skipped);
             };
             let m = retry::send("edit message", Repeat::Safe, None, |_| {
-                ChannelId::new(c).edit_message(
-                    http,
-                    MessageId::new(mid),
-                    convert::edit_message(message),
-                )
+                c.edit_message(http, mid, convert::edit_message(message))
             })
             .await?;
-            Ok(sent(m))
+            Ok(convert::posted(m.channel_id, m.id))
         }
         Effect::Delete { target: r } => {
             let Some((c, mid)) = resolve_ref(r, earlier) else {
                 return Ok(Delivered::Skipped);
             };
             retry::send("delete message", Repeat::Safe, None, |_| {
-                ChannelId::new(c).delete_message(http, MessageId::new(mid))
+                c.delete_message(http, mid)
             })
             .await?;
             Ok(Delivered::Done)
@@ -362,22 +347,23 @@ pub(super) fn classify(e: &serenity::Error) -> Delivered {
 const THREAD_EXISTS: isize = 160004;
 
 /// A channel and message id for a reference: an earlier effect's result, or an existing one.
-fn resolve_ref(r: &MessageRef, earlier: &[Delivered]) -> Option<(u64, u64)> {
-    match r {
+fn resolve_ref(r: &MessageRef, earlier: &[Delivered]) -> Option<(ChannelId, MessageId)> {
+    let (channel, message) = match r {
         MessageRef::Existing {
             channel_id,
             message_id,
-        } => Some((*channel_id, *message_id)),
+        } => (*channel_id, *message_id),
         MessageRef::Earlier(i) => match earlier.get(i.index())? {
             Delivered::Message {
                 channel_id: Some(c),
                 message_id: Some(m),
-            } => Some((*c, *m)),
+            } => (*c, *m),
             Delivered::Thread {
                 thread_id,
                 message_id,
-            } => Some((*thread_id, *message_id)),
-            _ => None,
+            } => (*thread_id, *message_id),
+            _ => return None,
         },
-    }
+    };
+    Some((ChannelId::new(channel), MessageId::new(message)))
 }

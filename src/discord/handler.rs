@@ -108,19 +108,19 @@ impl EventHandler for Handler {
                 let label = req
                     .as_ref()
                     .map_or_else(|_| "/(outside a server)".into(), |r| self.engine.label(r));
-                let outcome = self.answer(&ctx, Target::Command(cmd), req).await;
+                let outcome = self.answer(&ctx, Target::from(cmd), req).await;
                 (cmd.id.get(), label, cmd.guild_id, outcome)
             }
             Interaction::Component(click) => {
                 let label = format!("button {}", self.engine.action_label(&click.data.custom_id));
                 let req = convert::component_request(click);
-                let outcome = self.answer(&ctx, Target::Component(click), req).await;
+                let outcome = self.answer(&ctx, Target::from(click), req).await;
                 (click.id.get(), label, click.guild_id, outcome)
             }
             Interaction::Modal(submit) => {
                 let label = format!("modal {}", self.engine.action_label(&submit.data.custom_id));
                 let req = convert::modal_request(submit);
-                let outcome = self.answer(&ctx, Target::Modal(submit), req).await;
+                let outcome = self.answer(&ctx, Target::from(submit), req).await;
                 (submit.id.get(), label, submit.guild_id, outcome)
             }
             Interaction::Autocomplete(ac) => {

@@ -5,6 +5,7 @@ use serenity::all::{ChannelId, Http, MessageId, Nonce};
 
 use crate::engine::Delivered;
 
+use super::convert;
 use super::retry::{self, Repeat};
 
 /// Looks through a channel's recent messages for a post of the bot's: by nonce (Discord echoes
@@ -49,10 +50,7 @@ pub(super) async fn find_post(
             by_nonce || mine
         });
         if let Some(m) = found {
-            return Ok(Delivered::Message {
-                channel_id: Some(channel_id),
-                message_id: Some(m.id.get()),
-            });
+            return Ok(convert::posted(channel, m.id));
         }
         match page.iter().map(|m| m.id).max() {
             Some(newest) if newest > after => after = newest,

@@ -4,21 +4,58 @@
 
 use serenity::all::{
     ChannelId, CommandInteraction, ComponentInteraction, CreateInteractionResponse,
-    CreateInteractionResponseMessage, EditInteractionResponse, EditMessage, Http, MessageId,
-    ModalInteraction,
+    CreateInteractionResponseMessage, EditInteractionResponse, EditMessage, Http, InteractionId,
+    MessageId, ModalInteraction,
 };
+use serenity::builder::Builder as _;
 
 use crate::engine::{Ack, Delivered, Message, Visibility};
 
 use super::convert;
 use super::retry::{self, Repeat};
 
-/// An interaction that gets a message (or a modal) in reply.
+/// An interaction that gets a message (or a modal, or suggestions) in reply: a command, a
+/// button or a modal, which Discord answers alike, through the interaction's id and token.
 #[derive(Clone, Copy)]
-pub(super) enum Target<'a> {
-    Command(&'a CommandInteraction),
-    Component(&'a ComponentInteraction),
-    Modal(&'a ModalInteraction),
+pub(super) struct Target<'a> {
+    id: InteractionId,
+    token: &'a str,
+    channel: ChannelId,
+    /// The message a button (or a modal opened from one) sits on.
+    source_message: Option<MessageId>,
+}
+
+impl<'a> From<&'a CommandInteraction> for Target<'a> {
+    fn from(c: &'a CommandInteraction) -> Self {
+        Target {
+            id: c.id,
+            token: &c.token,
+            channel: c.channel_id,
+            source_message: None,
+        }
+    }
+}
+
+impl<'a> From<&'a ComponentInteraction> for Target<'a> {
+    fn from(c: &'a ComponentInteraction) -> Self {
+        Target {
+            id: c.id,
+            token: &c.token,
+            channel: c.channel_id,
+            source_message: Some(c.message.id),
+        }
+    }
+}
+
+impl<'a> From<&'a ModalInteraction> for Target<'a> {
+    fn from(c: &'a ModalInteraction) -> Self {
+        Target {
+            id: c.id,
+            token: &c.token,
+            channel: c.channel_id,
+            source_message: c.message.as_ref().map(|m| m.id),
+        }
+    }
 }
 
 /// How far the interaction has been answered.
@@ -37,28 +74,16 @@ pub(super) enum Answered {
 
 impl Target<'_> {
     pub(super) fn id(self) -> u64 {
-        match self {
-            Target::Command(c) => c.id.get(),
-            Target::Component(c) => c.id.get(),
-            Target::Modal(c) => c.id.get(),
-        }
+        self.id.get()
     }
 
     pub(super) fn channel(self) -> ChannelId {
-        match self {
-            Target::Command(c) => c.channel_id,
-            Target::Component(c) => c.channel_id,
-            Target::Modal(c) => c.channel_id,
-        }
+        self.channel
     }
 
     /// The message a button (or a modal opened from one) sits on.
     pub(super) fn source_message(self) -> Option<MessageId> {
-        match self {
-            Target::Command(_) => None,
-            Target::Component(c) => Some(c.message.id),
-            Target::Modal(c) => c.message.as_ref().map(|m| m.id),
-        }
+        self.source_message
     }
 
     /// The first answer, retried while Discord's 3-second window lasts (a 5xx, a lost or held
@@ -69,15 +94,22 @@ impl Target<'_> {
         http: &Http,
         response: CreateInteractionResponse,
     ) -> Result<(), serenity::Error> {
+        self.respond_as("interaction callback", http, response)
+            .await
+    }
+
+    /// [`Target::respond`], with retries logged as `what`.
+    pub(super) async fn respond_as(
+        self,
+        what: &str,
+        http: &Http,
+        response: CreateInteractionResponse,
+    ) -> Result<(), serenity::Error> {
         let deadline = Some(retry::ack_deadline(self.id()));
-        retry::send("interaction callback", Repeat::Safe, deadline, |attempt| {
+        retry::send(what, Repeat::Safe, deadline, |attempt| {
             let response = response.clone();
             async move {
-                let sent = match self {
-                    Target::Command(c) => c.create_response(http, response).await,
-                    Target::Component(c) => c.create_response(http, response).await,
-                    Target::Modal(c) => c.create_response(http, response).await,
-                };
+                let sent = response.execute(http, (self.id, self.token)).await;
                 match sent {
                     Err(e) if attempt > 0 && retry::already_acknowledged(&e) => Ok(()),
                     other => other,
@@ -102,25 +134,14 @@ impl Target<'_> {
     ) -> Result<serenity::all::Message, serenity::Error> {
         // An edit is the same however often it is made.
         retry::send("edit @original", Repeat::Safe, None, |_| {
-            let edit = edit.clone();
-            async move {
-                match self {
-                    Target::Command(c) => c.edit_response(http, edit).await,
-                    Target::Component(c) => c.edit_response(http, edit).await,
-                    Target::Modal(c) => c.edit_response(http, edit).await,
-                }
-            }
+            edit.clone().execute(http, self.token)
         })
         .await
     }
 
     pub(super) async fn delete_original(self, http: &Http) -> Result<(), serenity::Error> {
-        retry::send("delete @original", Repeat::Safe, None, |_| async move {
-            match self {
-                Target::Command(c) => c.delete_response(http).await,
-                Target::Component(c) => c.delete_response(http).await,
-                Target::Modal(c) => c.delete_response(http).await,
-            }
+        retry::send("delete @original", Repeat::Safe, None, |_| {
+            http.delete_original_interaction_response(self.token)
         })
         .await
     }
@@ -134,14 +155,7 @@ impl Target<'_> {
         let f = convert::followup(message, visibility == Visibility::Private);
         // A follow-up has no nonce: sent twice, it shows twice. Only a 429 is tried again.
         retry::send("follow-up", Repeat::IfRefused, None, |_| {
-            let f = f.clone();
-            async move {
-                match self {
-                    Target::Command(c) => c.create_followup(http, f).await,
-                    Target::Component(c) => c.create_followup(http, f).await,
-                    Target::Modal(c) => c.create_followup(http, f).await,
-                }
-            }
+            f.clone().execute(http, (None, self.token))
         })
         .await
     }
@@ -193,10 +207,7 @@ pub(super) async fn update_source(
         return Ok(Delivered::Failed("no message to update".into()));
     };
     let channel = target.channel();
-    let done = |m: Option<MessageId>| Delivered::Message {
-        channel_id: Some(channel.get()),
-        message_id: Some(m.unwrap_or(source).get()),
-    };
+    let done = |m: Option<MessageId>| convert::posted(channel, m.unwrap_or(source));
     match *answered {
         Answered::No => {
             target

@@ -102,27 +102,26 @@ impl EventHandler for Handler {
             return;
         };
         let started = Instant::now();
-        let (id, label, guild, outcome) = match &interaction {
+        let (target, label, guild, req) = match &interaction {
             Interaction::Command(cmd) => {
                 let req = convert::command_request(cmd);
                 let label = req
                     .as_ref()
                     .map_or_else(|_| "/(outside a server)".into(), |r| self.engine.label(r));
-                let outcome = self.answer(&ctx, Target::from(cmd), req).await;
-                (cmd.id.get(), label, cmd.guild_id, outcome)
+                (Target::from(cmd), label, cmd.guild_id, req)
             }
-            Interaction::Component(click) => {
-                let label = format!("button {}", self.engine.action_label(&click.data.custom_id));
-                let req = convert::component_request(click);
-                let outcome = self.answer(&ctx, Target::from(click), req).await;
-                (click.id.get(), label, click.guild_id, outcome)
-            }
-            Interaction::Modal(submit) => {
-                let label = format!("modal {}", self.engine.action_label(&submit.data.custom_id));
-                let req = convert::modal_request(submit);
-                let outcome = self.answer(&ctx, Target::from(submit), req).await;
-                (submit.id.get(), label, submit.guild_id, outcome)
-            }
+            Interaction::Component(click) => (
+                Target::from(click),
+                format!("button {}", self.engine.action_label(&click.data.custom_id)),
+                click.guild_id,
+                convert::component_request(click),
+            ),
+            Interaction::Modal(submit) => (
+                Target::from(submit),
+                format!("modal {}", self.engine.action_label(&submit.data.custom_id)),
+                submit.guild_id,
+                convert::modal_request(submit),
+            ),
             Interaction::Autocomplete(ac) => {
                 let outcome = super::autocomplete::answer(&self.engine, &ctx, ac).await;
                 // Every keystroke is an interaction: not worth an info line each.
@@ -138,6 +137,8 @@ impl EventHandler for Handler {
                 return;
             }
         };
+        let outcome = self.answer(&ctx, target, req).await;
+        let id = target.id();
         let latency_ms = started.elapsed().as_millis() as u64;
         let guild = guild.map_or(0, |g| g.get());
         match outcome {

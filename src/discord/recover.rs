@@ -10,7 +10,7 @@ use super::retry::{self, Repeat};
 
 /// Looks through a channel's recent messages for a post of the bot's: by nonce (Discord echoes
 /// it on messages it still holds in memory), or else the bot's own message since `since_ms`
-/// whose first card's footer starts with `marker`.
+/// whose first card's footer is `marker`, exactly.
 pub(super) async fn find_post(
     http: &Http,
     channel_id: u64,

@@ -458,12 +458,7 @@ mod tests {
             body["data"]["components"][1]["components"][0]["required"],
             true
         );
-        let problems = fake_discord::FakeDiscord::validate(
-            "POST",
-            "/api/v10/interactions/1/tok/callback",
-            &body,
-        );
-        assert!(problems.is_empty(), "{problems:?}");
+        crate::discord::assert_valid_request("POST", "/api/v10/interactions/1/tok/callback", &body);
     }
 
     #[test]

@@ -175,3 +175,11 @@ pub async fn run(
     }
     Ok(())
 }
+
+/// Fails the test unless Discord's OpenAPI spec (through the fake Discord) accepts `body` as
+/// the request `method path`.
+#[cfg(test)]
+fn assert_valid_request(method: &str, path: &str, body: &serde_json::Value) {
+    let problems = fake_discord::FakeDiscord::validate(method, path, body);
+    assert!(problems.is_empty(), "{method} {path}: {problems:?}");
+}

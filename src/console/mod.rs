@@ -126,6 +126,20 @@ struct Terminal<W: Write, E: Write> {
 }
 
 impl<W: Write, E: Write> Terminal<W, E> {
+    /// A terminal writing answers to `out` and errors to `err`, nothing shown yet.
+    fn new(out: W, err: E, out_style: Style, err_style: Style) -> Self {
+        Terminal {
+            out,
+            err,
+            out_style,
+            err_style,
+            next_id: 0,
+            buttons: Vec::new(),
+            modal: None,
+            failed: None,
+        }
+    }
+
     fn write(&mut self, to_err: bool, text: &str) -> Delivered {
         if self.failed.is_some() {
             return Delivered::Skipped;
@@ -323,16 +337,7 @@ pub fn run(
     } else {
         Input::Lines(input)
     };
-    let mut term = Terminal {
-        out,
-        err,
-        out_style: opts.out_style,
-        err_style: opts.err_style,
-        next_id: 0,
-        buttons: Vec::new(),
-        modal: None,
-        failed: None,
-    };
+    let mut term = Terminal::new(out, err, opts.out_style, opts.err_style);
     let result = session(engine, opts, &mut input, &mut term);
     if let (Input::Editor(ed), Some(h)) = (&mut input, &opts.history)
         && let Err(e) = ed.save_history(h)
@@ -493,16 +498,7 @@ mod tests {
     use crate::engine::{InputStyle, TextInput};
 
     fn terminal() -> Terminal<Vec<u8>, Vec<u8>> {
-        Terminal {
-            out: Vec::new(),
-            err: Vec::new(),
-            out_style: Style::PLAIN,
-            err_style: Style::PLAIN,
-            next_id: 0,
-            buttons: Vec::new(),
-            modal: None,
-            failed: None,
-        }
+        Terminal::new(Vec::new(), Vec::new(), Style::PLAIN, Style::PLAIN)
     }
 
     #[test]

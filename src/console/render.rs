@@ -298,11 +298,12 @@ mod tests {
 
     #[test]
     fn command_mentions_become_commands() {
-        assert_eq!(
-            command_mentions("run </daily set:12> now"),
-            "run /daily set now"
-        );
-        assert_eq!(command_mentions("a </x> b"), "a </x> b");
-        assert_eq!(command_mentions("</q:1></a:2>"), "/q/a");
+        for (text, shown) in [
+            ("run </daily set:12> now", "run /daily set now"),
+            ("a </x> b", "a </x> b"),
+            ("</q:1></a:2>", "/q/a"),
+        ] {
+            assert_eq!(command_mentions(text), shown, "{text}");
+        }
     }
 }

@@ -1,19 +1,27 @@
 //! Translation between serenity's interaction types and the engine's requests and messages.
 
 use serenity::all::{
-    ActionRowComponent, ButtonStyle as DiscordButtonStyle, ChannelType, CommandDataOption,
-    CommandDataOptionValue, CommandInteraction, ComponentInteraction, CreateActionRow,
-    CreateAllowedMentions, CreateAttachment, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInputText, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
-    CreateMessage, CreateModal, EditInteractionResponse, EditMessage, InputTextStyle, Member,
-    ModalInteraction, RoleId, User,
+    ActionRowComponent, ButtonStyle as DiscordButtonStyle, ChannelId, ChannelType,
+    CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
+    CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInputText, CreateInteractionResponseFollowup,
+    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse,
+    EditMessage, GuildId, InputTextStyle, Member, MessageId, ModalInteraction, RoleId, User,
 };
 
 use crate::engine::{
-    Button, ButtonStyle, Card, ChannelKind, Error, InputStyle, Invocation, Member as EngineMember,
-    Message, Modal, Origin, Permissions, RawOption, RawValue, Request, Resolved,
+    Button, ButtonStyle, Card, ChannelKind, Delivered, Error, InputStyle, Invocation,
+    Member as EngineMember, Message, Modal, Permissions, RawOption, RawValue, Request, Resolved,
     ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser, SourceMessage, limits,
 };
+
+/// What delivering a message came to: the channel and the id Discord gave it.
+pub(super) fn posted(channel: ChannelId, message: MessageId) -> Delivered {
+    Delivered::Message {
+        channel_id: Some(channel.get()),
+        message_id: Some(message.get()),
+    }
+}
 
 /// Buttons per action row, and rows per message.
 const BUTTONS_PER_ROW: usize = 5;
@@ -154,16 +162,36 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
     out
 }
 
+/// The engine request for an interaction a member made; one outside a server is refused.
+fn member_request(
+    guild: Option<GuildId>,
+    channel: ChannelId,
+    user: &User,
+    m: Option<&Member>,
+    invocation: Invocation,
+) -> Result<Request, Error> {
+    let guild = guild.ok_or(Error::OutsideGuild)?;
+    Ok(Request::member(
+        guild.get(),
+        channel.get(),
+        member(user, m),
+        invocation,
+    ))
+}
+
 /// The engine request for a slash command; interactions outside a server are refused.
 pub fn command_request(cmd: &CommandInteraction) -> Result<Request, Error> {
-    let guild = cmd.guild_id.ok_or(Error::OutsideGuild)?;
     let (name, options) = flatten(&cmd.data.name, &cmd.data.options);
+    let request = member_request(
+        cmd.guild_id,
+        cmd.channel_id,
+        &cmd.user,
+        cmd.member.as_deref(),
+        Invocation::Command { name, options },
+    )?;
     Ok(Request {
-        guild_id: guild.get(),
-        channel_id: cmd.channel_id.get(),
-        origin: Origin::Member(member(&cmd.user, cmd.member.as_deref())),
-        invocation: Invocation::Command { name, options },
         resolved: resolved(cmd),
+        ..request
     })
 }
 
@@ -174,11 +202,11 @@ pub fn autocomplete_path(cmd: &CommandInteraction) -> (String, Vec<RawOption>) {
 
 /// The engine request for a button press; interactions outside a server are refused.
 pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error> {
-    let guild = click.guild_id.ok_or(Error::OutsideGuild)?;
-    Ok(Request::member(
-        guild.get(),
-        click.channel_id.get(),
-        member(&click.user, click.member.as_ref()),
+    member_request(
+        click.guild_id,
+        click.channel_id,
+        &click.user,
+        click.member.as_ref(),
         Invocation::Button {
             custom_id: click.data.custom_id.clone(),
             message: Some(SourceMessage {
@@ -186,12 +214,11 @@ pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error>
                 buttons: source_buttons(&click.message),
             }),
         },
-    ))
+    )
 }
 
 /// The engine request for a submitted modal; interactions outside a server are refused.
 pub fn modal_request(submit: &ModalInteraction) -> Result<Request, Error> {
-    let guild = submit.guild_id.ok_or(Error::OutsideGuild)?;
     let fields = submit
         .data
         .components
@@ -205,15 +232,16 @@ pub fn modal_request(submit: &ModalInteraction) -> Result<Request, Error> {
             _ => None,
         })
         .collect();
-    Ok(Request::member(
-        guild.get(),
-        submit.channel_id.get(),
-        member(&submit.user, submit.member.as_ref()),
+    member_request(
+        submit.guild_id,
+        submit.channel_id,
+        &submit.user,
+        submit.member.as_ref(),
         Invocation::Modal {
             custom_id: submit.data.custom_id.clone(),
             fields,
         },
-    ))
+    )
 }
 
 /// The buttons of a message the bot posted, as the engine describes them.
@@ -430,12 +458,7 @@ mod tests {
             body["data"]["components"][1]["components"][0]["required"],
             true
         );
-        let problems = fake_discord::FakeDiscord::validate(
-            "POST",
-            "/api/v10/interactions/1/tok/callback",
-            &body,
-        );
-        assert!(problems.is_empty(), "{problems:?}");
+        crate::discord::assert_valid_request("POST", "/api/v10/interactions/1/tok/callback", &body);
     }
 
     #[test]

@@ -2,10 +2,15 @@
 //! engine requests and engine replies into Discord messages, registers the slash commands from
 //! the engine's declarations, and runs the gateway connection until shutdown.
 
+mod autocomplete;
 pub mod convert;
+mod deliver;
 mod handler;
+mod inflight;
 pub mod invite;
+mod recover;
 pub mod register;
+mod respond;
 mod retry;
 mod scheduler;
 
@@ -21,7 +26,7 @@ use serenity::http::HttpBuilder;
 use crate::config::Token;
 use crate::engine::Engine;
 
-use handler::InFlight;
+use inflight::InFlight;
 
 /// How long shutdown waits for interactions already being handled.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -169,4 +174,12 @@ pub async fn run(
         tracing::warn!("the daily scheduler did not stop in time");
     }
     Ok(())
+}
+
+/// Fails the test unless Discord's OpenAPI spec (through the fake Discord) accepts `body` as
+/// the request `method path`.
+#[cfg(test)]
+fn assert_valid_request(method: &str, path: &str, body: &serde_json::Value) {
+    let problems = fake_discord::FakeDiscord::validate(method, path, body);
+    assert!(problems.is_empty(), "{method} {path}: {problems:?}");
 }

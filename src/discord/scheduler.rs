@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::engine::{DeliverAsync, Delivered, Effect, Engine, Outcome, Request};
 
-use super::handler::{classify, deliver_outside};
+use super::deliver::{classify, deliver_outside};
 
 /// The longest sleep between two looks at the schedules.
 const MAX_SLEEP: Duration = Duration::from_secs(3600);

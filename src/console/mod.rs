@@ -495,7 +495,7 @@ fn ask_modal<R: BufRead, W: Write, E: Write>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{InputStyle, TextInput};
+    use crate::engine::TextInput;
 
     fn terminal() -> Terminal<Vec<u8>, Vec<u8>> {
         Terminal::new(Vec::new(), Vec::new(), Style::PLAIN, Style::PLAIN)
@@ -521,24 +521,8 @@ mod tests {
             action: "s:notes:3".into(),
             title: "Notes".into(),
             inputs: vec![
-                TextInput {
-                    id: "notes".into(),
-                    label: "Notes".into(),
-                    style: InputStyle::Paragraph,
-                    required: false,
-                    max_len: 1000,
-                    value: None,
-                    placeholder: None,
-                },
-                TextInput {
-                    id: "rating".into(),
-                    label: "Rating".into(),
-                    style: InputStyle::Short,
-                    required: true,
-                    max_len: 1,
-                    value: None,
-                    placeholder: None,
-                },
+                TextInput::paragraph("notes", "Notes", 1000),
+                TextInput::short("rating", "Rating", 1),
             ],
         };
         let mut term = terminal();

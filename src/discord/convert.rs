@@ -430,24 +430,10 @@ mod tests {
             action: "s:notes:12".into(),
             title: "Notes on the answer".into(),
             inputs: vec![
-                TextInput {
-                    id: "notes".into(),
-                    label: "Notes".into(),
-                    style: InputStyle::Paragraph,
-                    required: false,
-                    max_len: 1000,
-                    value: Some("earlier text".into()),
-                    placeholder: Some("What stood out?".into()),
-                },
-                TextInput {
-                    id: "headline".into(),
-                    label: "One line".into(),
-                    style: InputStyle::Short,
-                    required: true,
-                    max_len: 100,
-                    value: None,
-                    placeholder: None,
-                },
+                TextInput::paragraph("notes", "Notes", 1000)
+                    .value(Some("earlier text".into()))
+                    .placeholder("What stood out?"),
+                TextInput::short("headline", "One line", 100),
             ],
         };
         let body = serde_json::to_value(CreateInteractionResponse::Modal(modal(&m))).unwrap();

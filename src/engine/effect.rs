@@ -141,6 +141,43 @@ pub struct TextInput {
     pub placeholder: Option<String>,
 }
 
+impl TextInput {
+    /// An optional several-line input of at most `max_len` characters.
+    pub fn paragraph(id: &str, label: &str, max_len: u16) -> TextInput {
+        TextInput {
+            id: id.into(),
+            label: label.into(),
+            style: InputStyle::Paragraph,
+            required: false,
+            max_len,
+            value: None,
+            placeholder: None,
+        }
+    }
+
+    /// A required one-line input of at most `max_len` characters.
+    pub fn short(id: &str, label: &str, max_len: u16) -> TextInput {
+        TextInput {
+            style: InputStyle::Short,
+            required: true,
+            ..TextInput::paragraph(id, label, max_len)
+        }
+    }
+
+    /// Filled in with `value` when the form opens.
+    pub fn value(self, value: Option<String>) -> TextInput {
+        TextInput { value, ..self }
+    }
+
+    /// Greyed-out text shown while the input is empty.
+    pub fn placeholder(self, placeholder: &str) -> TextInput {
+        TextInput {
+            placeholder: Some(placeholder.into()),
+            ..self
+        }
+    }
+}
+
 /// A form that pops up for the person who pressed a button or ran a command.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Modal {

@@ -4,11 +4,12 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, StoreError, discord_id, sql_id};
+use crate::model::CandidateId;
 
 /// A candidate of one guild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: CandidateId,
     /// Exactly as first given (trimmed).
     pub name: String,
     pub created_at: i64,
@@ -74,7 +75,7 @@ impl Db<'_> {
         .execute(params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms])?;
         Ok((
             Candidate {
-                id: self.conn.last_insert_rowid(),
+                id: CandidateId(self.conn.last_insert_rowid()),
                 name: name.to_string(),
                 created_at: at_ms,
             },
@@ -109,7 +110,7 @@ impl Db<'_> {
     pub fn remember_candidate_message(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
         channel_id: u64,
         message_id: u64,
     ) -> Result<(), StoreError> {
@@ -130,7 +131,7 @@ impl Db<'_> {
     pub fn candidate_messages(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<(u64, u64)>, StoreError> {
         let mut stmt = self.prep(
             "SELECT channel_id, message_id FROM candidate_messages

@@ -20,7 +20,10 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashSet};
 use std::panic::Location;
 
-use super::{Db, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus, ShownQuestion};
+use super::{
+    Db, NewRecommendation, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus,
+    ShownQuestion,
+};
 use super::{Source, Store, StoreError};
 use crate::model::{Level, LevelPlan, NextStep, PostKind, Recommendation, RubricAccess};
 
@@ -454,15 +457,15 @@ fn exercise(store: &Store) {
                 db.candidate_rating_summary(G, c.id)
             })?;
             at("set_recommendation", || {
-                db.set_recommendation(
-                    G,
-                    c.id,
-                    OTHER,
-                    "Other",
-                    Recommendation::Yes,
-                    Some(session),
-                    3,
-                )
+                db.set_recommendation(&NewRecommendation {
+                    guild_id: G,
+                    candidate_id: c.id,
+                    interviewer_id: OTHER,
+                    interviewer_name: "Other",
+                    recommendation: Recommendation::Yes,
+                    session_id: Some(session),
+                    at_ms: 3,
+                })
             })?;
             at("recommendation_counts", || {
                 db.recommendation_counts(G, c.id)

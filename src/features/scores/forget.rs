@@ -9,7 +9,7 @@
 use crate::engine::ScoreError;
 use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
 use crate::features::scores::commands::{ForgetOptions, ScoresAction};
-use crate::features::scores::{counted, find_candidate, member};
+use crate::features::scores::{counted, find_candidate};
 use crate::model::CandidateId;
 use crate::store::CandidateFootprint;
 use crate::text::escape;
@@ -69,9 +69,7 @@ impl Engine {
         id: CandidateId,
         created: i64,
     ) -> Result<Outcome, Error> {
-        let actor = member(req)?.user_id;
-        let now = self.clock.now_ms();
-        let (footprint, messages) = self.store.write(|db| {
+        let (footprint, messages) = self.write_as(req, |db, actor, now| {
             let Some(c) = db
                 .candidates(req.guild_id)?
                 .into_iter()
@@ -84,7 +82,7 @@ impl Engine {
             db.delete_candidate(req.guild_id, c.id)?;
             db.audit(
                 req.guild_id,
-                actor,
+                actor.user_id,
                 crate::store::audit_action::CANDIDATE_DELETED,
                 "a candidate",
                 &summary(&footprint),

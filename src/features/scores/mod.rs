@@ -26,9 +26,10 @@ use std::fmt;
 
 use crate::engine::access::is_manager;
 use crate::engine::command::ChoiceSpec;
-use crate::engine::{Error, Origin, Request, ScoreError};
+use crate::engine::{Engine, Error, Member, Origin, Request, ScoreError};
 use crate::model::Recommendation;
-use crate::store::{Candidate, Db};
+use crate::store::{Candidate, Db, ScoreRow};
+use crate::text::{escape, truncate};
 
 pub use commands::FEATURE;
 pub use rating::Rating;
@@ -110,6 +111,34 @@ pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
 /// "1 note", "2 notes": a count and its noun, plural unless one.
 pub fn counted<N: fmt::Display + PartialEq + From<u8> + Copy>(n: N, noun: &str) -> String {
     format!("{n} {noun}{}", plural(n))
+}
+
+impl Engine {
+    /// Runs `write` in one store transaction as the requesting member, at the clock's time
+    /// (read once, so every row it writes carries the same time).
+    pub(crate) fn write_as<T>(
+        &self,
+        req: &Request,
+        write: impl FnOnce(&Db<'_>, &Member, i64) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let m = member(req)?;
+        let now = self.clock.now_ms();
+        self.store.write(|db| write(db, m, now))
+    }
+}
+
+/// A score's rating in bold (or `unrated`) and its notes on one line, cut at `notes_max`
+/// characters: "**3 Yes**: covered versioning".
+pub(crate) fn rating_and_notes(s: &ScoreRow, unrated: &str, notes_max: usize) -> String {
+    let rating = s.rating.map_or_else(
+        || unrated.to_string(),
+        |r| format!("**{}**", rating_label(r)),
+    );
+    if s.notes.is_empty() {
+        return rating;
+    }
+    let notes = truncate(&escape(&s.notes).replace('\n', " "), notes_max);
+    format!("{rating}: {notes}")
 }
 
 pub use crate::engine::access::member;

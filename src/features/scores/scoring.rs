@@ -25,9 +25,7 @@ impl Engine {
         if let Some(n) = &notes {
             check_notes(n)?;
         }
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let (candidate, previous) = self.store.write(|db| {
+        let (candidate, previous) = self.write_as(req, |db, m, now| {
             let (candidate, added) =
                 db.find_or_add_candidate(req.guild_id, &name, &key, m.user_id, now)?;
             let session_id = scoring_session(db, req, &candidate, added, now)?;
@@ -61,9 +59,7 @@ impl Engine {
         opts: RecommendOptions,
     ) -> Result<Outcome, Error> {
         let rec = opts.recommendation;
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let (candidate, old) = self.store.write(|db| {
+        let (candidate, old) = self.write_as(req, |db, m, now| {
             let candidate = find_candidate(db, req.guild_id, &opts.candidate)?;
             let old = db.set_recommendation(&NewRecommendation {
                 guild_id: req.guild_id,

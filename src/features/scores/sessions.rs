@@ -18,7 +18,7 @@ use crate::engine::{
 use crate::features::scores::commands::{CandidateMessage, EndOptions, ScoresAction, StartOptions};
 use crate::features::scores::scoring::confirmation;
 use crate::features::scores::{
-    NOTES_MAX, Rating, SCALE, candidate_name, check_notes, member, rating_label,
+    NOTES_MAX, Rating, SCALE, candidate_name, check_notes, member, rating_and_notes,
     recommendation_label,
 };
 use crate::model::SessionId;
@@ -49,9 +49,7 @@ impl Engine {
                 topic: topic.clone(),
             });
         }
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let session = self.store.write(|db| {
+        let session = self.write_as(req, |db, m, now| {
             if let Some(open) = db.open_session_in_channel(req.guild_id, req.channel_id)? {
                 return Err(Error::from(ScoreError::SessionOpenHere {
                     message: open.message_id.map(|m| (open.guild_id, open.channel_id, m)),
@@ -124,9 +122,7 @@ impl Engine {
         opts: EndOptions,
     ) -> Result<Outcome, Error> {
         let rec = opts.recommendation;
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let (session, mine) = self.store.write(|db| {
+        let (session, mine) = self.write_as(req, |db, m, now| {
             let session = db
                 .open_session_in_channel(req.guild_id, req.channel_id)?
                 .ok_or(ScoreError::NoSessionHere)?;
@@ -158,16 +154,11 @@ impl Engine {
         let mut lines: Vec<String> = mine
             .iter()
             .map(|s| {
-                let rating = s.rating.map_or_else(
-                    || "not rated".to_string(),
-                    |r| format!("**{}**", rating_label(r)),
-                );
-                let notes = if s.notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", truncate(&escape(&s.notes).replace('\n', " "), 200))
-                };
-                format!("• `{}`: {rating}{notes}", s.question_id)
+                format!(
+                    "• `{}`: {}",
+                    s.question_id,
+                    rating_and_notes(s, "not rated", 200)
+                )
             })
             .collect();
         if lines.is_empty() {
@@ -201,7 +192,10 @@ impl Engine {
                     channel_id: session.channel_id,
                     message_id,
                 },
-                message: closed_message(&session, &format!("Ended by <@{}>.", m.user_id)),
+                message: closed_message(
+                    &session,
+                    &format!("Ended by <@{}>.", member(req)?.user_id),
+                ),
             });
         }
         Ok(Outcome::new(effects))

@@ -9,7 +9,7 @@ use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::CandidateOptions;
 use crate::features::scores::{
-    find_candidate, mean, plural, rating_label, recommendation_label, two,
+    find_candidate, mean, plural, rating_and_notes, recommendation_label, two,
 };
 use crate::store::{RecommendationRow, ScoreRow, Session, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
@@ -223,16 +223,11 @@ fn render(r: &ScorecardReport) -> Card {
         let lines: Vec<String> = scores
             .iter()
             .map(|s| {
-                let rating = s.rating.map_or_else(
-                    || "notes only".to_string(),
-                    |r| format!("**{}**", rating_label(r)),
-                );
-                let notes = if s.notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", truncate(&escape(&s.notes).replace('\n', " "), 300))
-                };
-                format!("{}: {rating}{notes}", name_of(s.interviewer_id))
+                format!(
+                    "{}: {}",
+                    name_of(s.interviewer_id),
+                    rating_and_notes(s, "notes only", 300)
+                )
             })
             .collect();
         card = card.field(format!("`{qid}`"), truncate(&lines.join("\n"), 1024), false);

@@ -41,22 +41,8 @@ impl Db<'_> {
             .optional()?)
     }
 
-    /// The candidate named `key` (case-folded), created as `name` if the guild has none yet.
-    pub fn ensure_candidate(
-        &self,
-        guild_id: u64,
-        name: &str,
-        key: &str,
-        by: u64,
-        at_ms: i64,
-    ) -> Result<Candidate, StoreError> {
-        Ok(self
-            .find_or_add_candidate(guild_id, name, key, by, at_ms)?
-            .0)
-    }
-
-    /// As [`Db::ensure_candidate`], and whether the candidate was added now (and so has no
-    /// sessions or scores yet).
+    /// The candidate named `key` (case-folded), created as `name` if the guild has none yet,
+    /// and whether the candidate was added now (and so has no sessions or scores yet).
     pub fn find_or_add_candidate(
         &self,
         guild_id: u64,
@@ -89,21 +75,20 @@ impl Db<'_> {
         guild_id: u64,
         limit: usize,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self.prep(
+        self.rows(
             "SELECT name, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            params![sql_id(guild_id)?, limit as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Every candidate of the guild, by id.
     pub fn candidates(&self, guild_id: u64) -> Result<Vec<Candidate>, StoreError> {
-        let mut stmt = self
-            .prep("SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?], candidate)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(
+            "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
+            params![sql_id(guild_id)?],
+            candidate,
+        )
     }
 
     /// Remembers a public bot message that shows the candidate.

@@ -282,6 +282,19 @@ fn rating_sql(r: Option<u8>) -> Option<i64> {
 }
 
 impl Db<'_> {
+    /// Every row of `sql` with `params`, each decoded by `decode` (the store's other files use
+    /// it too).
+    pub(super) fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        decode: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.prep(sql)?;
+        let rows = stmt.query_map(params, decode)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     fn scores_where(
         &self,
         condition: &str,
@@ -404,11 +417,11 @@ impl Db<'_> {
         guild_id: u64,
         interviewer_id: u64,
     ) -> Result<Vec<CandidateId>, StoreError> {
-        let mut stmt = self.prep(RATED_CANDIDATES)?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(interviewer_id)?], |r| {
-            r.get(0)
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(
+            RATED_CANDIDATES,
+            params![sql_id(guild_id)?, sql_id(interviewer_id)?],
+            |r| r.get(0),
+        )
     }
 
     /// What `/scores team` shows of a candidate (see [`RatingSummary`]).
@@ -437,11 +450,11 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: CandidateId,
     ) -> Result<Vec<(Recommendation, u64)>, StoreError> {
-        let mut stmt = self.prep(RECOMMENDATION_COUNTS)?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
-            Ok((r.get(0)?, count(r.get(1)?)))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(
+            RECOMMENDATION_COUNTS,
+            params![sql_id(guild_id)?, candidate_id],
+            |r| Ok((r.get(0)?, count(r.get(1)?))),
+        )
     }
 
     /// What an interviewer's calibration is computed from (see [`InterviewerRatings`]).
@@ -465,8 +478,7 @@ impl Db<'_> {
                         ],
                     ))
                 })?;
-        let mut stmt = self.prep(INTERVIEWER_CANDIDATES)?;
-        let rows = stmt.query_map(params![guild, by], |r| {
+        let candidates = self.rows(INTERVIEWER_CANDIDATES, params![guild, by], |r| {
             Ok(SharedCandidate {
                 candidate_id: r.get(0)?,
                 own_sum: count(r.get(1)?),
@@ -475,7 +487,6 @@ impl Db<'_> {
                 all_count: count(r.get(4)?),
             })
         })?;
-        let candidates = rows.collect::<Result<_, _>>()?;
         let (recommendations, no_decision) = self
             .prep(INTERVIEWER_RECOMMENDATIONS)?
             .query_row(params![guild, by], |r| {

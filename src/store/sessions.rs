@@ -199,8 +199,8 @@ impl Db<'_> {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<(CandidateId, String, i64)>, StoreError> {
-        let mut stmt = self.prep(LAST_INTERVIEWS_PAGE)?;
-        let rows = stmt.query_map(
+        self.rows(
+            LAST_INTERVIEWS_PAGE,
             params![
                 sql_id(guild_id)?,
                 since.unwrap_or(i64::MIN),
@@ -208,8 +208,7 @@ impl Db<'_> {
                 i64::try_from(offset).unwrap_or(i64::MAX)
             ],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        )
     }
 
     /// Every session of a candidate, oldest first.

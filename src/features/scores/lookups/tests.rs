@@ -28,7 +28,8 @@ fn random_guild(mut seed: u64) -> Store {
             let mut sessions = Vec::new();
             for c in 0..12 {
                 let name = format!("Cand {c}");
-                let cand = db.ensure_candidate(GUILD, &name, &name.to_lowercase(), 1, c)?;
+                let (cand, _) =
+                    db.find_or_add_candidate(GUILD, &name, &name.to_lowercase(), 1, c)?;
                 for k in 0..1 + next(3) {
                     let by = 100 + next(5);
                     let id = db.create_session(&NewSession {

@@ -2,7 +2,7 @@
 
 use rusqlite::params;
 
-use super::types::{all, id};
+use super::types::id;
 use super::{Db, StoreError, sql_id};
 use crate::model::CandidateId;
 
@@ -85,10 +85,10 @@ impl Db<'_> {
         tail: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.prep(&format!(
+        let sql = format!(
             "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 {tail}"
-        ))?;
-        all(stmt.query(params)?, |r| {
+        );
+        self.rows(&sql, params, |r| {
             Ok(AuditEntry {
                 actor_id: id(r, "actor_id")?,
                 action: r.get("action")?,

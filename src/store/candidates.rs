@@ -87,7 +87,7 @@ impl Db<'_> {
         self.rows(
             "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
             params![sql_id(guild_id)?],
-            candidate,
+            |r| Ok(candidate(r)?),
         )
     }
 

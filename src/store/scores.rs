@@ -288,11 +288,10 @@ impl Db<'_> {
         &self,
         sql: &str,
         params: impl rusqlite::Params,
-        decode: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+        decode: impl Fn(&Row<'_>) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
         let mut stmt = self.prep(sql)?;
-        let rows = stmt.query_map(params, decode)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        all(stmt.query(params)?, decode)
     }
 
     fn scores_where(
@@ -300,8 +299,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        let mut stmt = self.prep(&scores_sql(condition))?;
-        all(stmt.query(args)?, score_row)
+        self.rows(&scores_sql(condition), args, score_row)
     }
 
     /// The score at `key`, if there is one.
@@ -420,7 +418,7 @@ impl Db<'_> {
         self.rows(
             RATED_CANDIDATES,
             params![sql_id(guild_id)?, sql_id(interviewer_id)?],
-            |r| r.get(0),
+            |r| Ok(r.get(0)?),
         )
     }
 
@@ -584,15 +582,14 @@ impl Db<'_> {
         guild_id: u64,
         candidate_id: CandidateId,
     ) -> Result<Vec<ScoreChange>, StoreError> {
-        let mut stmt = self.prep(
-            "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by, changed_at
-               FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id",
-        )?;
+        let sql = "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by,
+                changed_at
+               FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id";
         let rating = |r: &Row<'_>, column: &str| -> Result<Option<u8>, StoreError> {
             Ok(r.get::<_, Option<i64>>(column)?
                 .and_then(|v| u8::try_from(v).ok()))
         };
-        all(stmt.query(params![sql_id(guild_id)?, candidate_id])?, |r| {
+        self.rows(sql, params![sql_id(guild_id)?, candidate_id], |r| {
             Ok(ScoreChange {
                 score_id: r.get("score_id")?,
                 old_rating: rating(r, "old_rating")?,
@@ -643,8 +640,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        let mut stmt = self.prep(&recommendations_sql(condition))?;
-        all(stmt.query(args)?, recommendation_row)
+        self.rows(&recommendations_sql(condition), args, recommendation_row)
     }
 
     pub fn candidate_recommendations(

@@ -3,7 +3,7 @@
 
 use rusqlite::{Row, params};
 
-use super::types::{all, id, opt_id};
+use super::types::{id, opt_id};
 use super::{Db, StoreError, discord_id, sql_id};
 use crate::model::{CandidateId, Level, SessionId};
 
@@ -100,8 +100,7 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Session>, StoreError> {
-        let mut stmt = self.prep(&sessions_sql(condition))?;
-        all(stmt.query(args)?, session)
+        self.rows(&sessions_sql(condition), args, session)
     }
 
     pub fn create_session(&self, s: &NewSession<'_>) -> Result<SessionId, StoreError> {

@@ -541,12 +541,33 @@ fn blind_scoring_hides_others_until_you_have_scored_and_managers_see_all() {
     );
     let t = text(&before);
     assert_eq!(first_reply(&before).0, Visibility::Private);
+    let blind = e
+        .scorecard_report(
+            &cmd_req(GUILD, &bob(), "scores candidate", &[("candidate", "ADA")]),
+            "ADA",
+        )
+        .unwrap();
+    assert_eq!(
+        blind,
+        interview_bot::features::scores::lookups::Scorecard::Blind {
+            name: "Ada".into(),
+            scorecards: 1,
+            interviewers: 1
+        }
+    );
     assert!(t.contains("1 scorecard from 1 interviewer"), "{t}");
     for hidden in ["secret", "Strong yes", "4 ", "Alice"] {
         assert!(!t.contains(hidden), "{hidden} leaked: {t}");
     }
     // The team view hides the numbers too.
     let team = text(&ok(e, &cmd_req(GUILD, &bob(), "scores team", &[])));
+    let report = e
+        .team_report(&cmd_req(GUILD, &bob(), "scores team", &[]), None, 0)
+        .unwrap();
+    assert!(report.blind);
+    assert_eq!(report.rows.len(), 1);
+    assert_eq!(report.rows[0].summary.scorecards, 1);
+    assert_eq!(report.rows[0].figures, None);
     assert!(team.contains("blind: 1 scorecard"), "{team}");
     assert!(!team.contains("average"), "{team}");
     // Notes alone do not count as a submitted score.
@@ -652,11 +673,24 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
         [Some(4), Some(1)]
     );
     assert_ne!(rows[0].session_id, rows[1].session_id);
-    let card = text(&ok(
-        e,
-        &cmd_req(GUILD, &alice(), "scores candidate", &[("candidate", "Ada")]),
-    ));
-    assert!(card.contains("2 scorecards from 1 interviewer"), "{card}");
+    let req = cmd_req(GUILD, &alice(), "scores candidate", &[("candidate", "Ada")]);
+    let card = text(&ok(e, &req));
+    let interview_bot::features::scores::lookups::Scorecard::Full(report) =
+        e.scorecard_report(&req, "Ada").unwrap()
+    else {
+        panic!("Alice rated Ada: {card}")
+    };
+    assert_eq!((report.scorecards, report.interviewers), (2, 1));
+    assert_eq!(
+        report.averages,
+        [
+            interview_bot::features::scores::lookups::InterviewerAverage {
+                interviewer_id: 1001,
+                mean: Some(2.5),
+                ratings: 2
+            }
+        ]
+    );
     assert!(card.contains("Alice: 2.50 (2 ratings)"), "{card}");
 }
 
@@ -865,7 +899,7 @@ fn a_session_left_open_for_24_hours_is_closed_and_says_so() {
     assert!(message.buttons.is_empty());
     let s = e
         .store()
-        .read(|db| db.candidate_sessions(GUILD, 1))
+        .read(|db| db.candidate_sessions(GUILD, interview_bot::model::CandidateId(1)))
         .unwrap();
     assert_eq!(s[0].status, SessionStatus::Expired);
     assert!(matches!(
@@ -947,23 +981,32 @@ fn known(f: &Fixture) {
 fn the_candidate_scorecard_has_each_rating_the_averages_recommendations_and_interviews() {
     let f = setup();
     known(&f);
-    let t = text(&ok(
-        &f.engine,
-        &cmd_req(
-            GUILD,
-            &manager(),
-            "scores candidate",
-            &[("candidate", "ada")],
-        ),
-    ));
+    let req = cmd_req(
+        GUILD,
+        &manager(),
+        "scores candidate",
+        &[("candidate", "ada")],
+    );
+    let t = text(&ok(&f.engine, &req));
+    let interview_bot::features::scores::lookups::Scorecard::Full(report) =
+        f.engine.scorecard_report(&req, "ada").unwrap()
+    else {
+        panic!("a manager sees everything: {t}")
+    };
     // Alice (4+3)/2 = 3.50, Bob (3+2)/2 = 2.50, overall 12/4 = 3.00.
+    assert_eq!((report.scorecards, report.interviewers), (2, 2));
+    let averages: Vec<(u64, Option<f64>, usize)> = report
+        .averages
+        .iter()
+        .map(|a| (a.interviewer_id, a.mean, a.ratings))
+        .collect();
+    assert_eq!(averages, [(1001, Some(3.5), 2), (1002, Some(2.5), 2)]);
+    assert_eq!((report.overall, report.ratings), (Some(3.0), 4));
     for want in [
         "2 scorecards from 2 interviewers",
         "Alice: **4 Strong yes**",
         "Bob: **2 No**",
         "Alice: 3.50 (2 ratings)",
-        "Bob: 2.50 (2 ratings)",
-        "**Overall: 3.00** (4 ratings)",
         "Alice: **Strong yes**",
         "Bob: **Yes**",
         "2026-05-28 · scored by command · Alice",
@@ -979,18 +1022,51 @@ fn the_team_view_counts_averages_and_mixes_newest_first_and_pages() {
     let e = &f.engine;
     let t = text(&ok(e, &cmd_req(GUILD, &manager(), "scores team", &[])));
     // Ben: 2 interviewers, 2 questions (3 ratings), (2+1+2)/3 = 1.67; Ada: 2, 2 (4), 12/4 = 3.00.
-    let ben = t.find("**Ben** · last interview 2026-05-30").expect(&t);
-    let ada = t.find("**Ada** · last interview 2026-05-28").expect(&t);
-    assert!(ben < ada, "newest first: {t}");
-    assert!(
-        t.contains(
-            "2 interviewers · 2 questions scored (3 ratings) · average 1.67 · No 1, No decision 1"
-        ),
-        "{t}"
+    let report = e
+        .team_report(&cmd_req(GUILD, &manager(), "scores team", &[]), None, 0)
+        .unwrap();
+    use interview_bot::model::Recommendation;
+    let rows: Vec<_> = report
+        .rows
+        .iter()
+        .map(|r| {
+            let f = r.figures.clone().expect("a manager sees the numbers");
+            (
+                r.name.as_str(),
+                interview_bot::time::date_utc(r.last_interview),
+                (
+                    r.summary.interviewers,
+                    r.summary.questions,
+                    r.summary.ratings,
+                ),
+                f.average,
+                f.recommendations,
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (
+                "Ben",
+                "2026-05-30".to_string(),
+                (2, 2, 3),
+                Some(5.0 / 3.0),
+                vec![(Recommendation::No, 1), (Recommendation::NoDecision, 1)]
+            ),
+            (
+                "Ada",
+                "2026-05-28".to_string(),
+                (2, 2, 4),
+                Some(3.0),
+                vec![(Recommendation::StrongYes, 1), (Recommendation::Yes, 1)]
+            ),
+        ],
+        "newest first"
     );
     assert!(
         t.contains(
-            "2 interviewers · 2 questions scored (4 ratings) · average 3.00 · Strong yes 1, Yes 1"
+            "2 interviewers · 2 questions scored (3 ratings) · average 1.67 · No 1, No decision 1"
         ),
         "{t}"
     );
@@ -1016,6 +1092,11 @@ fn the_team_view_counts_averages_and_mixes_newest_first_and_pages() {
     }
     let first = ok(e, &cmd_req(GUILD, &manager(), "scores team", &[]));
     let (_, msg) = first_reply(&first);
+    let report = e
+        .team_report(&cmd_req(GUILD, &manager(), "scores team", &[]), None, 0)
+        .unwrap();
+    assert_eq!((report.page, report.pages, report.listed), (0, 2, 12));
+    assert_eq!(report.rows.len(), 10);
     assert!(message_text(msg).contains("page 1 of 2 · 12 candidates"));
     assert!(msg.buttons[0].disabled && !msg.buttons[1].disabled);
     assert!(message_text(msg).contains("Extra 09") && !message_text(msg).contains("**Ada**"));
@@ -1038,32 +1119,54 @@ fn the_team_view_counts_averages_and_mixes_newest_first_and_pages() {
 fn calibration_shows_mean_spread_no_decision_and_the_difference_from_the_team() {
     let f = setup();
     known(&f);
-    let t = text(&ok(
-        &f.engine,
-        &cmd_req(GUILD, &manager(), "scores interviewer", &[]),
-    ));
+    let req = cmd_req(GUILD, &manager(), "scores interviewer", &[]);
+    let t = text(&ok(&f.engine, &req));
+    let report = f.engine.calibration_report(&req, None).unwrap();
+    let shown: Vec<u64> = report.interviewers.iter().map(|i| i.user_id).collect();
+    assert_eq!(shown, [1001, 1002, 1003]);
+    // (scorecards, ratings, mean, lowest, highest), (recommendations, no decision, its
+    // percent), (difference, shared candidates, flagged); the spread apart.
+    let figures = |id: u64| {
+        let c = report.of(id).unwrap();
+        (
+            (c.scorecards, c.ratings, c.mean, c.lowest, c.highest),
+            (c.recommendations, c.no_decision, c.no_decision_percent()),
+            (c.difference, c.shared, c.large()),
+        )
+    };
+    let spread = |id: u64| report.of(id).unwrap().spread.unwrap();
     // Alice: ratings 4,3,2: mean 3.00, spread sqrt(2/3) = 0.82; 2 scorecards; 0 of 2 no
     // decision; Ada 3.5 - 2.5 = +1.0, Ben 2 - 1.5 = +0.5: +0.75, flagged.
-    assert!(
-        t.contains("2 scorecards · 3 ratings · mean 3.00 · spread 0.82 (ratings 2-4)"),
-        "{t}"
+    assert_eq!(
+        figures(1001),
+        (
+            (2, 3, Some(3.0), 2, 4),
+            (2, 0, Some(0.0)),
+            (Some(0.75), 2, true)
+        )
     );
-    assert!(
-        t.contains("No decision: 0 of 2 recommendations (0%)"),
-        "{t}"
-    );
+    assert!((spread(1001) - (2.0f64 / 3.0).sqrt()).abs() < 1e-9);
     assert!(t.contains("⚠️ +0.75 on 2 shared candidates (large)"), "{t}");
     // Bob: 3,2: 2.50, 0.50; Ada 2.5 - 3.5 = -1.00, flagged.
-    assert!(
-        t.contains("1 scorecard · 2 ratings · mean 2.50 · spread 0.50 (ratings 2-3)"),
-        "{t}"
+    assert_eq!(
+        figures(1002),
+        (
+            (1, 2, Some(2.5), 2, 3),
+            (1, 0, Some(0.0)),
+            (Some(-1.0), 1, true)
+        )
     );
-    assert!(t.contains("⚠️ -1.00 on 1 shared candidate (large)"), "{t}");
+    assert!((spread(1002) - 0.5).abs() < 1e-9);
     // Carol: 1,2: 1.50, 0.50; 1 of 1 no decision; Ben 1.5 - 2 = -0.50, not flagged.
-    assert!(
-        t.contains("1 scorecard · 2 ratings · mean 1.50 · spread 0.50 (ratings 1-2)"),
-        "{t}"
+    assert_eq!(
+        figures(1003),
+        (
+            (1, 2, Some(1.5), 1, 2),
+            (1, 1, Some(100.0)),
+            (Some(-0.5), 1, false)
+        )
     );
+    assert!((spread(1003) - 0.5).abs() < 1e-9);
     assert!(
         t.contains("No decision: 1 of 1 recommendations (100%)"),
         "{t}"
@@ -1074,48 +1177,51 @@ fn calibration_shows_mean_spread_no_decision_and_the_difference_from_the_team() 
         "{t}"
     );
     // An interviewer sees their own.
-    let own = text(&ok(
-        &f.engine,
-        &cmd_req(GUILD, &carol(), "scores interviewer", &[]),
-    ));
-    assert!(
-        own.contains("mean 1.50") && !own.contains("mean 3.00"),
-        "{own}"
-    );
+    let own = f
+        .engine
+        .calibration_report(&cmd_req(GUILD, &carol(), "scores interviewer", &[]), None)
+        .unwrap();
+    assert_eq!(own.interviewers.len(), 1);
+    assert_eq!(own.interviewers[0].user_id, 1003);
+    assert_eq!(own.interviewers[0].calibration.mean, Some(1.5));
 }
 
 #[test]
 fn the_question_view_shows_how_a_question_separates_candidates() {
     let f = setup();
     known(&f);
-    let t = text(&ok(
-        &f.engine,
-        &cmd_req(GUILD, &manager(), "scores question", &[("id", Q1)]),
-    ));
+    let req = cmd_req(GUILD, &manager(), "scores question", &[("id", Q1)]);
+    let t = text(&ok(&f.engine, &req));
+    let q = f.engine.question_report(&req, Q1).unwrap();
+    assert!(!q.blind);
+    let q = q.stats;
     // Q1: 4,3,2,1: mean 2.50, spread sqrt(5/4) = 1.12; one of each rating. Agreement: Alice/Ada
     // 4 strong-yes, Bob/Ada 3 yes, Alice/Ben 2 no agree; Carol's no-decision is left out: 3 of 3.
     // Mean where yes: (4+3)/2 = 3.50; where no: 2.00.
-    assert!(
-        t.contains("Scored 4 times for 2 candidates · mean 2.50 · spread 1.12"),
-        "{t}"
+    assert_eq!((q.times, q.candidates, q.mean), (4, 2, Some(2.5)));
+    assert!((q.spread.unwrap() - 1.25f64.sqrt()).abs() < 1e-9);
+    assert_eq!(q.distribution, [1, 1, 1, 1]);
+    assert_eq!(
+        (q.agreeing, q.compared, q.agreement_percent()),
+        (3, 3, Some(100.0))
     );
+    assert_eq!((q.mean_when_yes, q.mean_when_no), (Some(3.5), Some(2.0)));
     assert!(
         t.contains("1 Strong no: 1 · 2 No: 1 · 3 Yes: 1 · 4 Strong yes: 1"),
         "{t}"
     );
-    assert!(t.contains("3 of 3 ratings (100%)"), "{t}");
-    assert!(
-        t.contains("recommended yes: 3.50 · where they recommended no: 2.00"),
-        "{t}"
-    );
     // Blind: Carol only counts Ben (Q1: 2 and 1).
-    let c = text(&ok(
-        &f.engine,
-        &cmd_req(GUILD, &carol(), "scores question", &[("id", Q1)]),
-    ));
-    assert!(
-        c.contains("Scored 2 times for 1 candidate · mean 1.50"),
-        "{c}"
+    let c = f
+        .engine
+        .question_report(
+            &cmd_req(GUILD, &carol(), "scores question", &[("id", Q1)]),
+            Q1,
+        )
+        .unwrap();
+    assert!(c.blind);
+    assert_eq!(
+        (c.stats.times, c.stats.candidates, c.stats.mean),
+        (2, 1, Some(1.5))
     );
     assert!(matches!(
         refused(
@@ -1441,11 +1547,20 @@ fn the_same_candidate_name_in_two_guilds_never_mixes() {
         Error::UnknownAction
     ));
     // Lookups of one guild never count the other's.
-    let team = text(&ok(e, &cmd_req(GUILD + 1, &manager(), "scores team", &[])));
-    assert!(
-        team.contains("1 interviewer · 1 question scored (1 rating) · average 1.00"),
-        "{team}"
+    let team = e
+        .team_report(&cmd_req(GUILD + 1, &manager(), "scores team", &[]), None, 0)
+        .unwrap();
+    assert_eq!(team.listed, 1);
+    let row = &team.rows[0];
+    assert_eq!(
+        (
+            row.summary.interviewers,
+            row.summary.questions,
+            row.summary.ratings
+        ),
+        (1, 1, 1)
     );
+    assert_eq!(row.figures.as_ref().unwrap().average, Some(1.0));
     let ac = e.autocomplete(&interview_bot::engine::AutocompleteRequest {
         guild_id: GUILD + 1,
         channel_id: CHANNEL,

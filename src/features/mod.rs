@@ -118,36 +118,36 @@ mod tests {
         assert_eq!(
             scores("s:rate:7:2:3"),
             ScoresAction::Rate {
-                session: 7,
+                session: crate::model::SessionId(7),
                 index: 2,
-                rating: 3
+                rating: crate::features::scores::Rating::new(3).unwrap()
             }
         );
         assert_eq!(
             scores("s:notes:7:2"),
             ScoresAction::Notes {
-                session: 7,
+                session: crate::model::SessionId(7),
                 index: 2
             }
         );
         assert_eq!(
             scores("s:note:7:2"),
             ScoresAction::NoteSubmit {
-                session: 7,
+                session: crate::model::SessionId(7),
                 index: 2
             }
         );
         assert_eq!(
             scores("s:answer:7:2"),
             ScoresAction::Answer {
-                session: 7,
+                session: crate::model::SessionId(7),
                 index: 2
             }
         );
         assert_eq!(
             scores("s:skip:7:2"),
             ScoresAction::Skip {
-                session: 7,
+                session: crate::model::SessionId(7),
                 index: 2
             }
         );
@@ -168,13 +168,15 @@ mod tests {
         assert_eq!(
             scores("sc:forget:5:1767225600000"),
             ScoresAction::Forget {
-                candidate: 5,
+                candidate: crate::model::CandidateId(5),
                 created: 1_767_225_600_000
             }
         );
         assert_eq!(
             scores("sc:keep:5"),
-            ScoresAction::Keep { candidate: Some(5) }
+            ScoresAction::Keep {
+                candidate: Some(crate::model::CandidateId(5))
+            }
         );
         // And each goes to the action registered for its prefix.
         for id in [

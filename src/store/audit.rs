@@ -2,8 +2,9 @@
 
 use rusqlite::params;
 
-use super::types::{all, id};
+use super::types::id;
 use super::{Db, StoreError, sql_id};
+use crate::model::CandidateId;
 
 /// The actions the audit trail records, as stored in `audit_log.action`.
 pub mod action {
@@ -84,10 +85,10 @@ impl Db<'_> {
         tail: &str,
         params: impl rusqlite::Params,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let mut stmt = self.prep(&format!(
+        let sql = format!(
             "SELECT actor_id, action, subject, detail, at FROM audit_log WHERE guild_id = ?1 {tail}"
-        ))?;
-        all(stmt.query(params)?, |r| {
+        );
+        self.rows(&sql, params, |r| {
             Ok(AuditEntry {
                 actor_id: id(r, "actor_id")?,
                 action: r.get("action")?,
@@ -101,7 +102,7 @@ impl Db<'_> {
     pub fn candidate_footprint(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<CandidateFootprint, StoreError> {
         let guild = sql_id(guild_id)?;
         let count = |sql: &str| -> Result<u64, StoreError> {
@@ -132,7 +133,11 @@ impl Db<'_> {
     /// Deletes the candidate and, through the foreign keys, every score, note, history entry,
     /// session, recommendation and remembered message of theirs in the guild. Returns whether
     /// the candidate existed. The caller writes the audit entry in the same transaction.
-    pub fn delete_candidate(&self, guild_id: u64, candidate_id: i64) -> Result<bool, StoreError> {
+    pub fn delete_candidate(
+        &self,
+        guild_id: u64,
+        candidate_id: CandidateId,
+    ) -> Result<bool, StoreError> {
         let guild = sql_id(guild_id)?;
         // Scores and history first (they reference sessions too), then the candidate.
         for sql in [

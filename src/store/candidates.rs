@@ -4,11 +4,12 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::{Db, StoreError, discord_id, sql_id};
+use crate::model::CandidateId;
 
 /// A candidate of one guild.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
-    pub id: i64,
+    pub id: CandidateId,
     /// Exactly as first given (trimmed).
     pub name: String,
     pub created_at: i64,
@@ -40,22 +41,8 @@ impl Db<'_> {
             .optional()?)
     }
 
-    /// The candidate named `key` (case-folded), created as `name` if the guild has none yet.
-    pub fn ensure_candidate(
-        &self,
-        guild_id: u64,
-        name: &str,
-        key: &str,
-        by: u64,
-        at_ms: i64,
-    ) -> Result<Candidate, StoreError> {
-        Ok(self
-            .find_or_add_candidate(guild_id, name, key, by, at_ms)?
-            .0)
-    }
-
-    /// As [`Db::ensure_candidate`], and whether the candidate was added now (and so has no
-    /// sessions or scores yet).
+    /// The candidate named `key` (case-folded), created as `name` if the guild has none yet,
+    /// and whether the candidate was added now (and so has no sessions or scores yet).
     pub fn find_or_add_candidate(
         &self,
         guild_id: u64,
@@ -74,7 +61,7 @@ impl Db<'_> {
         .execute(params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms])?;
         Ok((
             Candidate {
-                id: self.conn.last_insert_rowid(),
+                id: CandidateId(self.conn.last_insert_rowid()),
                 name: name.to_string(),
                 created_at: at_ms,
             },
@@ -88,28 +75,27 @@ impl Db<'_> {
         guild_id: u64,
         limit: usize,
     ) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self.prep(
+        self.rows(
             "SELECT name, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, limit as i64], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            params![sql_id(guild_id)?, limit as i64],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
     }
 
     /// Every candidate of the guild, by id.
     pub fn candidates(&self, guild_id: u64) -> Result<Vec<Candidate>, StoreError> {
-        let mut stmt = self
-            .prep("SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id")?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?], candidate)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(
+            "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
+            params![sql_id(guild_id)?],
+            |r| Ok(candidate(r)?),
+        )
     }
 
     /// Remembers a public bot message that shows the candidate.
     pub fn remember_candidate_message(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
         channel_id: u64,
         message_id: u64,
     ) -> Result<(), StoreError> {
@@ -130,7 +116,7 @@ impl Db<'_> {
     pub fn candidate_messages(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<(u64, u64)>, StoreError> {
         let mut stmt = self.prep(
             "SELECT channel_id, message_id FROM candidate_messages

@@ -6,6 +6,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use super::settings::Setting;
 use super::{Db, StoreError, discord_id, sql_id};
 use crate::model::RubricAccess;
 
@@ -88,11 +89,7 @@ impl Db<'_> {
 
     /// The guild's default time zone (an IANA name), if set.
     pub fn guild_timezone(&self, guild_id: u64) -> Result<Option<String>, StoreError> {
-        let raw: Option<Option<String>> = self
-            .prep("SELECT timezone FROM guild_settings WHERE guild_id = ?1")?
-            .query_row(params![sql_id(guild_id)?], |r| r.get(0))
-            .optional()?;
-        Ok(raw.flatten())
+        self.setting(guild_id, Setting::Timezone)
     }
 
     pub fn set_guild_timezone(
@@ -102,12 +99,6 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.prep(
-            "INSERT INTO guild_settings (guild_id, timezone, updated_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (guild_id) DO UPDATE SET timezone = ?2, updated_by = ?3, updated_at = ?4",
-        )?
-        .execute(params![sql_id(guild_id)?, zone, sql_id(by)?, at_ms])?;
-        Ok(())
+        self.set_setting(guild_id, Setting::Timezone, &zone, by, at_ms)
     }
 }

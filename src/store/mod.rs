@@ -43,8 +43,8 @@ pub use candidates::Candidate;
 pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};
 pub use scores::{
-    InterviewerRatings, Previous, QuestionRatings, RatingSummary, RecommendationRow, ScoreChange,
-    ScoreKey, ScoreRow, SharedCandidate,
+    InterviewerRatings, NewRecommendation, Previous, QuestionRatings, RatingSummary,
+    RecommendationRow, ScoreChange, ScoreKey, ScoreRow, SharedCandidate,
 };
 pub use sessions::{NewSession, Session, SessionKind, SessionStatus};
 

@@ -8,7 +8,7 @@ use rusqlite::{OptionalExtension, Row, params};
 
 use super::types::{all, id};
 use super::{Db, StoreError, discord_id, sql_id};
-use crate::model::Recommendation;
+use crate::model::{CandidateId, Recommendation, SessionId};
 
 /// One stored score, with what lookups and the export need beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,11 +32,25 @@ pub struct ScoreRow {
 #[derive(Debug, Clone)]
 pub struct ScoreKey<'a> {
     pub guild_id: u64,
-    pub candidate_id: i64,
-    pub session_id: i64,
+    pub candidate_id: CandidateId,
+    pub session_id: SessionId,
     pub question_id: &'a str,
     pub interviewer_id: u64,
     pub interviewer_name: &'a str,
+}
+
+/// An interviewer's overall recommendation for a candidate, as
+/// [`Db::set_recommendation`] records it.
+#[derive(Debug, Clone)]
+pub struct NewRecommendation<'a> {
+    pub guild_id: u64,
+    pub candidate_id: CandidateId,
+    pub interviewer_id: u64,
+    pub interviewer_name: &'a str,
+    pub recommendation: Recommendation,
+    /// The session it was given at the end of, if any.
+    pub session_id: Option<SessionId>,
+    pub at_ms: i64,
 }
 
 /// A score before a change, as kept in the history.
@@ -60,7 +74,7 @@ pub struct ScoreChange {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecommendationRow {
-    pub candidate_id: i64,
+    pub candidate_id: CandidateId,
     pub interviewer_id: u64,
     pub interviewer_name: String,
     pub recommendation: Recommendation,
@@ -200,7 +214,7 @@ pub struct RatingSummary {
 /// One candidate an interviewer rated: their ratings and everyone's (theirs included).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SharedCandidate {
-    pub candidate_id: i64,
+    pub candidate_id: CandidateId,
     pub own_sum: u64,
     pub own_count: u64,
     pub all_sum: u64,
@@ -268,13 +282,24 @@ fn rating_sql(r: Option<u8>) -> Option<i64> {
 }
 
 impl Db<'_> {
+    /// Every row of `sql` with `params`, each decoded by `decode` (the store's other files use
+    /// it too).
+    pub(super) fn rows<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        decode: impl Fn(&Row<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let mut stmt = self.prep(sql)?;
+        all(stmt.query(params)?, decode)
+    }
+
     fn scores_where(
         &self,
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        let mut stmt = self.prep(&scores_sql(condition))?;
-        all(stmt.query(args)?, score_row)
+        self.rows(&scores_sql(condition), args, score_row)
     }
 
     /// The score at `key`, if there is one.
@@ -374,7 +399,7 @@ impl Db<'_> {
     pub fn candidate_scores(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<ScoreRow>, StoreError> {
         self.scores_where(CANDIDATE_SCORES, &[&sql_id(guild_id)?, &candidate_id])
     }
@@ -389,19 +414,19 @@ impl Db<'_> {
         &self,
         guild_id: u64,
         interviewer_id: u64,
-    ) -> Result<Vec<i64>, StoreError> {
-        let mut stmt = self.prep(RATED_CANDIDATES)?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(interviewer_id)?], |r| {
-            r.get(0)
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+    ) -> Result<Vec<CandidateId>, StoreError> {
+        self.rows(
+            RATED_CANDIDATES,
+            params![sql_id(guild_id)?, sql_id(interviewer_id)?],
+            |r| Ok(r.get(0)?),
+        )
     }
 
     /// What `/scores team` shows of a candidate (see [`RatingSummary`]).
     pub fn candidate_rating_summary(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<RatingSummary, StoreError> {
         Ok(self.prep(CANDIDATE_SUMMARY)?.query_row(
             params![sql_id(guild_id)?, candidate_id],
@@ -421,13 +446,13 @@ impl Db<'_> {
     pub fn recommendation_counts(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<(Recommendation, u64)>, StoreError> {
-        let mut stmt = self.prep(RECOMMENDATION_COUNTS)?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
-            Ok((r.get(0)?, count(r.get(1)?)))
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.rows(
+            RECOMMENDATION_COUNTS,
+            params![sql_id(guild_id)?, candidate_id],
+            |r| Ok((r.get(0)?, count(r.get(1)?))),
+        )
     }
 
     /// What an interviewer's calibration is computed from (see [`InterviewerRatings`]).
@@ -451,8 +476,7 @@ impl Db<'_> {
                         ],
                     ))
                 })?;
-        let mut stmt = self.prep(INTERVIEWER_CANDIDATES)?;
-        let rows = stmt.query_map(params![guild, by], |r| {
+        let candidates = self.rows(INTERVIEWER_CANDIDATES, params![guild, by], |r| {
             Ok(SharedCandidate {
                 candidate_id: r.get(0)?,
                 own_sum: count(r.get(1)?),
@@ -461,7 +485,6 @@ impl Db<'_> {
                 all_count: count(r.get(4)?),
             })
         })?;
-        let candidates = rows.collect::<Result<_, _>>()?;
         let (recommendations, no_decision) = self
             .prep(INTERVIEWER_RECOMMENDATIONS)?
             .query_row(params![guild, by], |r| {
@@ -557,17 +580,16 @@ impl Db<'_> {
     pub fn score_history(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<ScoreChange>, StoreError> {
-        let mut stmt = self.prep(
-            "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by, changed_at
-               FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id",
-        )?;
+        let sql = "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by,
+                changed_at
+               FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY id";
         let rating = |r: &Row<'_>, column: &str| -> Result<Option<u8>, StoreError> {
             Ok(r.get::<_, Option<i64>>(column)?
                 .and_then(|v| u8::try_from(v).ok()))
         };
-        all(stmt.query(params![sql_id(guild_id)?, candidate_id])?, |r| {
+        self.rows(sql, params![sql_id(guild_id)?, candidate_id], |r| {
             Ok(ScoreChange {
                 score_id: r.get("score_id")?,
                 old_rating: rating(r, "old_rating")?,
@@ -581,25 +603,18 @@ impl Db<'_> {
     }
 
     /// Sets an interviewer's recommendation for a candidate; returns the one it replaced.
-    #[allow(clippy::too_many_arguments)]
     pub fn set_recommendation(
         &self,
-        guild_id: u64,
-        candidate_id: i64,
-        interviewer_id: u64,
-        interviewer_name: &str,
-        recommendation: Recommendation,
-        session_id: Option<i64>,
-        at_ms: i64,
+        r: &NewRecommendation<'_>,
     ) -> Result<Option<Recommendation>, StoreError> {
-        let guild = sql_id(guild_id)?;
-        let by = sql_id(interviewer_id)?;
+        let guild = sql_id(r.guild_id)?;
+        let by = sql_id(r.interviewer_id)?;
         let old: Option<Recommendation> = self
             .prep(
                 "SELECT recommendation FROM recommendations
                   WHERE guild_id = ?1 AND candidate_id = ?2 AND interviewer_id = ?3",
             )?
-            .query_row(params![guild, candidate_id, by], |r| r.get(0))
+            .query_row(params![guild, r.candidate_id, by], |row| row.get(0))
             .optional()?;
         self.prep(
             "INSERT INTO recommendations (guild_id, candidate_id, interviewer_id, interviewer_name,
@@ -610,12 +625,12 @@ impl Db<'_> {
         )?
         .execute(params![
             guild,
-            candidate_id,
+            r.candidate_id,
             by,
-            interviewer_name,
-            recommendation,
-            session_id,
-            at_ms
+            r.interviewer_name,
+            r.recommendation,
+            r.session_id,
+            r.at_ms
         ])?;
         Ok(old)
     }
@@ -625,14 +640,13 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        let mut stmt = self.prep(&recommendations_sql(condition))?;
-        all(stmt.query(args)?, recommendation_row)
+        self.rows(&recommendations_sql(condition), args, recommendation_row)
     }
 
     pub fn candidate_recommendations(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         self.recommendations_where(
             CANDIDATE_RECOMMENDATIONS,

@@ -3,18 +3,18 @@
 
 use rusqlite::{Row, params};
 
-use super::types::{all, id, opt_id};
+use super::types::{id, opt_id};
 use super::{Db, StoreError, discord_id, sql_id};
-use crate::model::Level;
+use crate::model::{CandidateId, Level, SessionId};
 
 pub use crate::model::{SessionKind, SessionStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
-    pub id: i64,
+    pub id: SessionId,
     pub guild_id: u64,
     pub channel_id: u64,
-    pub candidate_id: i64,
+    pub candidate_id: CandidateId,
     pub candidate_name: String,
     pub kind: SessionKind,
     pub started_by: u64,
@@ -33,7 +33,7 @@ pub struct Session {
 pub struct NewSession<'a> {
     pub guild_id: u64,
     pub channel_id: u64,
-    pub candidate_id: i64,
+    pub candidate_id: CandidateId,
     pub kind: SessionKind,
     pub started_by: u64,
     pub level: Option<Level>,
@@ -100,11 +100,10 @@ impl Db<'_> {
         condition: &str,
         args: &[&dyn rusqlite::ToSql],
     ) -> Result<Vec<Session>, StoreError> {
-        let mut stmt = self.prep(&sessions_sql(condition))?;
-        all(stmt.query(args)?, session)
+        self.rows(&sessions_sql(condition), args, session)
     }
 
-    pub fn create_session(&self, s: &NewSession<'_>) -> Result<i64, StoreError> {
+    pub fn create_session(&self, s: &NewSession<'_>) -> Result<SessionId, StoreError> {
         self.prep("INSERT INTO interview_sessions
                  (guild_id, channel_id, candidate_id, kind, started_by, level, topic, questions, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
@@ -119,10 +118,10 @@ impl Db<'_> {
                 s.at_ms
             ],
         )?;
-        Ok(self.conn.last_insert_rowid())
+        Ok(SessionId(self.conn.last_insert_rowid()))
     }
 
-    pub fn session(&self, guild_id: u64, id: i64) -> Result<Option<Session>, StoreError> {
+    pub fn session(&self, guild_id: u64, id: SessionId) -> Result<Option<Session>, StoreError> {
         Ok(self
             .sessions_where("s.guild_id = ?1 AND s.id = ?2", &[&sql_id(guild_id)?, &id])?
             .pop())
@@ -147,9 +146,9 @@ impl Db<'_> {
     pub fn scoring_sessions(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
         interviewer: u64,
-    ) -> Result<Vec<(i64, SessionKind, u64)>, StoreError> {
+    ) -> Result<Vec<(SessionId, SessionKind, u64)>, StoreError> {
         let mut stmt = self.prep(
             "SELECT id, kind, channel_id FROM interview_sessions
               WHERE guild_id = ?1 AND candidate_id = ?2 AND status = 'open'
@@ -160,7 +159,7 @@ impl Db<'_> {
             params![sql_id(guild_id)?, candidate_id, sql_id(interviewer)?],
             |r| {
                 Ok((
-                    r.get::<_, i64>("id")?,
+                    r.get::<_, SessionId>("id")?,
                     r.get::<_, SessionKind>("kind")?,
                     r.get::<_, i64>("channel_id")?,
                 ))
@@ -198,9 +197,9 @@ impl Db<'_> {
         since: Option<i64>,
         offset: usize,
         limit: usize,
-    ) -> Result<Vec<(i64, String, i64)>, StoreError> {
-        let mut stmt = self.prep(LAST_INTERVIEWS_PAGE)?;
-        let rows = stmt.query_map(
+    ) -> Result<Vec<(CandidateId, String, i64)>, StoreError> {
+        self.rows(
+            LAST_INTERVIEWS_PAGE,
             params![
                 sql_id(guild_id)?,
                 since.unwrap_or(i64::MIN),
@@ -208,15 +207,14 @@ impl Db<'_> {
                 i64::try_from(offset).unwrap_or(i64::MAX)
             ],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        )
     }
 
     /// Every session of a candidate, oldest first.
     pub fn candidate_sessions(
         &self,
         guild_id: u64,
-        candidate_id: i64,
+        candidate_id: CandidateId,
     ) -> Result<Vec<Session>, StoreError> {
         self.sessions_where(CANDIDATE_SESSIONS, &[&sql_id(guild_id)?, &candidate_id])
     }
@@ -233,7 +231,7 @@ impl Db<'_> {
     pub fn advance_session(
         &self,
         guild_id: u64,
-        id: i64,
+        id: SessionId,
         from: usize,
         position: usize,
     ) -> Result<bool, StoreError> {
@@ -249,7 +247,7 @@ impl Db<'_> {
     pub fn set_session_message(
         &self,
         guild_id: u64,
-        id: i64,
+        id: SessionId,
         message_id: u64,
     ) -> Result<(), StoreError> {
         self.prep("UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2")?
@@ -261,7 +259,7 @@ impl Db<'_> {
     pub fn close_session(
         &self,
         guild_id: u64,
-        id: i64,
+        id: SessionId,
         status: SessionStatus,
         by: Option<u64>,
         at_ms: i64,

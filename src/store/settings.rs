@@ -1,17 +1,71 @@
-//! `guild_settings`: per-server settings.
+//! `guild_settings`: per-server settings, one column per setting, each read and set the same
+//! way ([`Db::setting`], [`Db::set_setting`]).
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::types::FromSql;
+use rusqlite::{OptionalExtension, ToSql, params};
 
 use super::{Db, StoreError, discord_id, sql_id};
 
+/// A column of `guild_settings` that one command sets.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Setting {
+    InterviewerRole,
+    Timezone,
+}
+
+impl Setting {
+    const fn column(self) -> &'static str {
+        match self {
+            Setting::InterviewerRole => "interviewer_role_id",
+            Setting::Timezone => "timezone",
+        }
+    }
+}
+
 impl Db<'_> {
-    /// The role whose members count as interviewers, if one is set.
-    pub fn interviewer_role(&self, guild_id: u64) -> Result<Option<u64>, StoreError> {
-        let raw: Option<Option<i64>> = self
-            .prep("SELECT interviewer_role_id FROM guild_settings WHERE guild_id = ?1")?
+    /// A guild's setting, if it was set.
+    pub(super) fn setting<T: FromSql>(
+        &self,
+        guild_id: u64,
+        setting: Setting,
+    ) -> Result<Option<T>, StoreError> {
+        let sql = format!(
+            "SELECT {} FROM guild_settings WHERE guild_id = ?1",
+            setting.column()
+        );
+        let raw: Option<Option<T>> = self
+            .prep(&sql)?
             .query_row(params![sql_id(guild_id)?], |r| r.get(0))
             .optional()?;
-        raw.flatten().map(discord_id).transpose()
+        Ok(raw.flatten())
+    }
+
+    /// Sets (or clears, with a NULL `value`) a guild's setting, recording by whom and when.
+    pub(super) fn set_setting(
+        &self,
+        guild_id: u64,
+        setting: Setting,
+        value: &dyn ToSql,
+        by: u64,
+        at_ms: i64,
+    ) -> Result<(), StoreError> {
+        let column = setting.column();
+        let sql = format!(
+            "INSERT INTO guild_settings (guild_id, {column}, updated_by, updated_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (guild_id) DO UPDATE SET {column} = ?2,
+                 updated_by = ?3, updated_at = ?4"
+        );
+        self.prep(&sql)?
+            .execute(params![sql_id(guild_id)?, value, sql_id(by)?, at_ms])?;
+        Ok(())
+    }
+
+    /// The role whose members count as interviewers, if one is set.
+    pub fn interviewer_role(&self, guild_id: u64) -> Result<Option<u64>, StoreError> {
+        self.setting::<i64>(guild_id, Setting::InterviewerRole)?
+            .map(discord_id)
+            .transpose()
     }
 
     /// Sets (or clears) the interviewer role.
@@ -22,18 +76,7 @@ impl Db<'_> {
         by: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.prep(
-            "INSERT INTO guild_settings (guild_id, interviewer_role_id, updated_by, updated_at)
-             VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (guild_id) DO UPDATE SET interviewer_role_id = ?2,
-                 updated_by = ?3, updated_at = ?4",
-        )?
-        .execute(params![
-            sql_id(guild_id)?,
-            role_id.map(sql_id).transpose()?,
-            sql_id(by)?,
-            at_ms
-        ])?;
-        Ok(())
+        let role = role_id.map(sql_id).transpose()?;
+        self.set_setting(guild_id, Setting::InterviewerRole, &role, by, at_ms)
     }
 }

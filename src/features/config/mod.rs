@@ -9,7 +9,7 @@ use crate::engine::{
     Access, Card, ChannelKind, Engine, Error, Feature, Message, Outcome, Permissions, Request,
     ResolvedChannel, ResolvedRole, ScoreError,
 };
-use crate::store::{AuditEntry, audit_action as action};
+use crate::store::{AuditEntry, Db, StoreError, audit_action as action};
 use crate::text::{escape, truncate};
 use crate::time::timestamp_utc;
 
@@ -132,25 +132,34 @@ pub fn valid_timezone(zone: &str) -> bool {
 }
 
 impl Engine {
+    /// Changes a setting as the requesting member with `set` (given their id and the time)
+    /// and records it in the audit trail as (action, subject, detail), in one transaction.
+    fn audited(
+        &self,
+        req: &Request,
+        (action, subject, detail): (&str, &str, &str),
+        set: impl FnOnce(&Db<'_>, u64, i64) -> Result<(), StoreError>,
+    ) -> Result<(), Error> {
+        let by = member(req)?.user_id;
+        let now = self.now_ms();
+        self.store().write(|db| {
+            set(db, by, now)?;
+            db.audit(req.guild_id, by, action, subject, detail, now)?;
+            Ok(())
+        })
+    }
+
     pub(crate) fn cmd_config_role(
         &self,
         req: &Request,
         opts: RoleOptions,
     ) -> Result<Outcome, Error> {
         let role: ResolvedRole = opts.role;
-        let by = member(req)?.user_id;
-        let now = self.now_ms();
-        self.store().write(|db| {
-            db.set_interviewer_role(req.guild_id, Some(role.id), by, now)?;
-            db.audit(
-                req.guild_id,
-                by,
-                action::INTERVIEWER_ROLE,
-                &role.id.to_string(),
-                "",
-                now,
-            )
-        })?;
+        self.audited(
+            req,
+            (action::INTERVIEWER_ROLE, &role.id.to_string(), ""),
+            |db, by, now| db.set_interviewer_role(req.guild_id, Some(role.id), by, now),
+        )?;
         Ok(Outcome::private(Message::text(format!(
             "Interviewers are now members with <@&{}> (and anyone with Manage Server). They can score candidates, run sessions, look up scorecards and open rubrics.\n\
              Discord shows /score, /interview, /recommend and /scores only to members with Manage Server until you allow the role for them: Server Settings → Integrations → the bot.",
@@ -165,21 +174,13 @@ impl Engine {
     ) -> Result<Outcome, Error> {
         let access = opts.access;
         let channel: Option<ResolvedChannel> = opts.channel;
-        let by = member(req)?.user_id;
-        let now = self.now_ms();
         let target = channel.as_ref().map(|c| c.id);
-        self.store().write(|db| {
-            db.set_rubric_access(req.guild_id, target, access, by, now)?;
-            let subject = channel.as_ref().map_or(String::new(), |c| c.id.to_string());
-            db.audit(
-                req.guild_id,
-                by,
-                action::RUBRIC_ACCESS,
-                &subject,
-                access.as_str(),
-                now,
-            )
-        })?;
+        let subject = channel.as_ref().map_or(String::new(), |c| c.id.to_string());
+        self.audited(
+            req,
+            (action::RUBRIC_ACCESS, &subject, access.as_str()),
+            |db, by, now| db.set_rubric_access(req.guild_id, target, access, by, now),
+        )?;
         let whom = match access {
             RubricAccess::Everyone => "anyone who asks",
             RubricAccess::Interviewers => "interviewers only",
@@ -202,11 +203,8 @@ impl Engine {
         if !valid_timezone(&zone) {
             return Err(ScoreError::Timezone { zone }.into());
         }
-        let by = member(req)?.user_id;
-        let now = self.now_ms();
-        self.store().write(|db| {
-            db.set_guild_timezone(req.guild_id, &zone, by, now)?;
-            db.audit(req.guild_id, by, action::TIMEZONE, "", &zone, now)
+        self.audited(req, (action::TIMEZONE, "", &zone), |db, by, now| {
+            db.set_guild_timezone(req.guild_id, &zone, by, now)
         })?;
         Ok(Outcome::private(Message::text(format!(
             "The server's time zone is now `{zone}` (used for daily posts)."

@@ -13,9 +13,8 @@ use crate::engine::{
     Access, Ack, Delivered, Engine, Error, Feature, Outcome, Permissions, Record, Request,
     ResolvedUser, Visibility,
 };
-use crate::model::Recommendation;
-
-use super::RECOMMENDATION_CHOICES;
+use crate::features::scores::{RECOMMENDATION_CHOICES, Rating};
+use crate::model::{CandidateId, Recommendation, SessionId};
 
 /// The scorecards feature.
 pub static FEATURE: Feature = Feature {
@@ -41,115 +40,94 @@ const RECOMMENDATION: OptionSpec =
     OptionSpec::text("Your overall recommendation for the candidate", 20)
         .choices(RECOMMENDATION_CHOICES);
 
-const fn with(access: Access, spec: CommandSpec) -> CommandSpec {
-    CommandSpec { access, ..spec }
-}
-
-const fn hidden(access: Access, spec: CommandSpec) -> CommandSpec {
+/// A subcommand for interviewers.
+const fn interviewers(spec: CommandSpec) -> CommandSpec {
     CommandSpec {
-        access,
-        default_permissions: HIDDEN,
+        access: Access::Interviewers,
         ..spec
     }
 }
 
-const SCORE: CommandSpec = hidden(
-    Access::Interviewers,
-    CommandSpec::leaf::<ScoreOptions>(
-        "score",
-        "Score a candidate's answer to a question (1 Strong no to 4 Strong yes)",
-    ),
-);
+/// A subcommand for members with Manage Server.
+const fn managers(spec: CommandSpec) -> CommandSpec {
+    CommandSpec {
+        access: Access::Managers,
+        ..spec
+    }
+}
 
-const RECOMMEND: CommandSpec = hidden(
-    Access::Interviewers,
-    CommandSpec::leaf::<RecommendOptions>(
-        "recommend",
-        "Set or change your overall recommendation for a candidate",
-    ),
-);
+/// A top-level command for interviewers, hidden until allowed ([`HIDDEN`]).
+const fn hidden(spec: CommandSpec) -> CommandSpec {
+    CommandSpec {
+        default_permissions: HIDDEN,
+        ..interviewers(spec)
+    }
+}
 
-const INTERVIEW: CommandSpec = hidden(
-    Access::Interviewers,
-    CommandSpec::group(
-        "interview",
-        "Run a guided interview in this channel: questions one at a time, rating buttons",
-        Access::Interviewers,
-        &[
-            with(
-                Access::Interviewers,
-                CommandSpec::leaf::<StartOptions>(
-                    "start",
-                    "Start an interview session with a candidate in this channel",
-                ),
-            ),
-            with(
-                Access::Interviewers,
-                CommandSpec::leaf::<EndOptions>(
-                    "end",
-                    "End this channel's session, with your recommendation, and see your scorecard",
-                ),
-            ),
-        ],
-    ),
-);
+const SCORE: CommandSpec = hidden(CommandSpec::leaf::<ScoreOptions>(
+    "score",
+    "Score a candidate's answer to a question (1 Strong no to 4 Strong yes)",
+));
 
-const SCORES: CommandSpec = hidden(
+const RECOMMEND: CommandSpec = hidden(CommandSpec::leaf::<RecommendOptions>(
+    "recommend",
+    "Set or change your overall recommendation for a candidate",
+));
+
+const INTERVIEW: CommandSpec = hidden(CommandSpec::group(
+    "interview",
+    "Run a guided interview in this channel: questions one at a time, rating buttons",
     Access::Interviewers,
-    CommandSpec::group(
-        "scores",
-        "Look up scorecards, calibration and questions; export or delete a candidate's data",
-        Access::Interviewers,
-        &[
-            with(
-                Access::Interviewers,
-                CommandSpec::leaf::<CandidateOptions>(
-                    "candidate",
-                    "A candidate's scorecard: ratings, notes, averages, recommendations, interviews",
-                ),
-            ),
-            with(
-                Access::Interviewers,
-                CommandSpec::leaf::<TeamOptions>(
-                    "team",
-                    "Every candidate: interviewers, questions scored, average, recommendations",
-                ),
-            ),
-            with(
-                Access::Interviewers,
-                CommandSpec::leaf::<InterviewerOptions>(
-                    "interviewer",
-                    "Calibration: an interviewer's mean, spread and difference from the team",
-                ),
-            ),
-            with(
-                Access::Interviewers,
-                CommandSpec::leaf::<QuestionOptions>(
-                    "question",
-                    "How a question separates candidates: ratings, spread, agreement",
-                ),
-            ),
-            with(
-                Access::Managers,
-                CommandSpec::leaf::<ExportOptions>("export", "Every score as a CSV file"),
-            ),
-            with(
-                Access::Managers,
-                CommandSpec::leaf::<ForgetOptions>(
-                    "forget",
-                    "Delete everything recorded about a candidate, after confirming",
-                ),
-            ),
-        ],
-    ),
-);
+    &[
+        interviewers(CommandSpec::leaf::<StartOptions>(
+            "start",
+            "Start an interview session with a candidate in this channel",
+        )),
+        interviewers(CommandSpec::leaf::<EndOptions>(
+            "end",
+            "End this channel's session, with your recommendation, and see your scorecard",
+        )),
+    ],
+));
+
+const SCORES: CommandSpec = hidden(CommandSpec::group(
+    "scores",
+    "Look up scorecards, calibration and questions; export or delete a candidate's data",
+    Access::Interviewers,
+    &[
+        interviewers(CommandSpec::leaf::<CandidateOptions>(
+            "candidate",
+            "A candidate's scorecard: ratings, notes, averages, recommendations, interviews",
+        )),
+        interviewers(CommandSpec::leaf::<TeamOptions>(
+            "team",
+            "Every candidate: interviewers, questions scored, average, recommendations",
+        )),
+        interviewers(CommandSpec::leaf::<InterviewerOptions>(
+            "interviewer",
+            "Calibration: an interviewer's mean, spread and difference from the team",
+        )),
+        interviewers(CommandSpec::leaf::<QuestionOptions>(
+            "question",
+            "How a question separates candidates: ratings, spread, agreement",
+        )),
+        managers(CommandSpec::leaf::<ExportOptions>(
+            "export",
+            "Every score as a CSV file",
+        )),
+        managers(CommandSpec::leaf::<ForgetOptions>(
+            "forget",
+            "Delete everything recorded about a candidate, after confirming",
+        )),
+    ],
+));
 
 crate::options! {
     /// `/score`
     pub struct ScoreOptions {
         candidate: String = CANDIDATE,
         question: String = OptionSpec::text("The question's id", 64).complete(Completion::QuestionId),
-        rating: String = OptionSpec::text("Your rating on the anchored scale", 2)
+        rating: Rating = OptionSpec::text("Your rating on the anchored scale", 2)
             .choices(RATING_CHOICES),
         notes: Option<String> = OptionSpec::text(
             "What the candidate said, for the scorecard (up to 1000 characters)",
@@ -245,24 +223,27 @@ crate::run_with!(ForgetOptions => Engine::cmd_scores_forget);
 pub enum ScoresAction {
     /// A session's rating button: `s:rate:<session>:<question index>:<rating 1-4>`.
     Rate {
-        session: i64,
+        session: SessionId,
         index: usize,
-        rating: u8,
+        rating: Rating,
     },
     /// A session's "Notes" button: `s:notes:<session>:<index>`.
-    Notes { session: i64, index: usize },
+    Notes { session: SessionId, index: usize },
     /// The Notes modal, submitted: `s:note:<session>:<index>`.
-    NoteSubmit { session: i64, index: usize },
+    NoteSubmit { session: SessionId, index: usize },
     /// A session's model answer: `s:answer:<session>:<index>`.
-    Answer { session: i64, index: usize },
+    Answer { session: SessionId, index: usize },
     /// A session's "Skip": `s:skip:<session>:<index>`.
-    Skip { session: i64, index: usize },
+    Skip { session: SessionId, index: usize },
     /// A page of `/scores team`: `sc:team:<page>:<since ms, or empty>`.
     TeamPage { page: usize, since: Option<i64> },
     /// Confirms `/scores forget`: `sc:forget:<candidate>:<its creation time>`.
-    Forget { candidate: i64, created: i64 },
+    Forget {
+        candidate: CandidateId,
+        created: i64,
+    },
     /// Cancels `/scores forget`: `sc:keep:<candidate>` (what follows the prefix is not used).
-    Keep { candidate: Option<i64> },
+    Keep { candidate: Option<CandidateId> },
 }
 
 const RATE: &str = "s:rate";
@@ -302,11 +283,12 @@ impl fmt::Display for ScoresAction {
 }
 
 /// A session button's args: session, question index, and the rest.
-fn session_args(args: &str) -> Result<(i64, usize, &str), Error> {
+fn session_args(args: &str) -> Result<(SessionId, usize, &str), Error> {
     let mut parts = args.splitn(3, ':');
     let session = parts
         .next()
         .and_then(|s| s.parse().ok())
+        .map(SessionId)
         .ok_or(Error::UnknownAction)?;
     let index = parts
         .next()
@@ -324,11 +306,7 @@ impl FromStr for ScoresAction {
         match prefix {
             RATE => {
                 let (session, index, rest) = session_args(args)?;
-                let rating: u8 = rest
-                    .parse()
-                    .ok()
-                    .filter(|r| (1..=4).contains(r))
-                    .ok_or(Error::UnknownAction)?;
+                let rating: Rating = rest.parse().map_err(|()| Error::UnknownAction)?;
                 Ok(ScoresAction::Rate {
                     session,
                     index,
@@ -357,12 +335,12 @@ impl FromStr for ScoresAction {
             FORGET => {
                 let (candidate, created) = args.split_once(':').ok_or(Error::UnknownAction)?;
                 Ok(ScoresAction::Forget {
-                    candidate: number(candidate)?,
+                    candidate: CandidateId(number(candidate)?),
                     created: number(created)?,
                 })
             }
             KEEP => Ok(ScoresAction::Keep {
-                candidate: args.parse().ok(),
+                candidate: args.parse().ok().map(CandidateId),
             }),
             _ => Err(Error::UnknownAction),
         }
@@ -419,9 +397,9 @@ static ACTIONS: &[ActionSpec] = &[
 #[derive(Debug)]
 pub struct CandidateMessage {
     pub guild_id: u64,
-    pub candidate_id: i64,
+    pub candidate_id: CandidateId,
     /// The session the message belongs to, if any.
-    pub session_id: Option<i64>,
+    pub session_id: Option<SessionId>,
 }
 
 impl Record for CandidateMessage {
@@ -445,24 +423,24 @@ mod tests {
         check_ids(
             &[
                 ScoresAction::Rate {
-                    session: 3,
+                    session: SessionId(3),
                     index: 1,
-                    rating: 4,
+                    rating: Rating::ALL[3],
                 },
                 ScoresAction::Notes {
-                    session: 3,
+                    session: SessionId(3),
                     index: 0,
                 },
                 ScoresAction::NoteSubmit {
-                    session: 3,
+                    session: SessionId(3),
                     index: 2,
                 },
                 ScoresAction::Answer {
-                    session: 9,
+                    session: SessionId(9),
                     index: 0,
                 },
                 ScoresAction::Skip {
-                    session: 9,
+                    session: SessionId(9),
                     index: 4,
                 },
                 ScoresAction::TeamPage {
@@ -474,10 +452,12 @@ mod tests {
                     since: None,
                 },
                 ScoresAction::Forget {
-                    candidate: 5,
+                    candidate: CandidateId(5),
                     created: 1_700_000_000_000,
                 },
-                ScoresAction::Keep { candidate: Some(5) },
+                ScoresAction::Keep {
+                    candidate: Some(CandidateId(5)),
+                },
             ],
             ACTIONS,
         );

@@ -6,26 +6,23 @@
 //! Button ids: `sc:forget:<candidate id>:<created at>` and `sc:keep:<candidate id>` (the
 //! creation time makes sure a confirmation never deletes a later candidate that reused the id).
 
+use crate::engine::ScoreError;
+use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
+use crate::features::scores::commands::{ForgetOptions, ScoresAction};
+use crate::features::scores::{counted, find_candidate};
+use crate::model::CandidateId;
 use crate::store::CandidateFootprint;
 use crate::text::escape;
 
-use super::{candidate_name, member};
-use crate::engine::ScoreError;
-use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
-
+/// "2 scores, 1 note, 1 interview, 0 recommendations and 1 bot message"
 fn summary(f: &CandidateFootprint) -> String {
     format!(
-        "{} score{}, {} note{}, {} interview{}, {} recommendation{} and {} bot message{}",
-        f.scores,
-        if f.scores == 1 { "" } else { "s" },
-        f.notes,
-        if f.notes == 1 { "" } else { "s" },
-        f.sessions,
-        if f.sessions == 1 { "" } else { "s" },
-        f.recommendations,
-        if f.recommendations == 1 { "" } else { "s" },
-        f.messages,
-        if f.messages == 1 { "" } else { "s" },
+        "{}, {}, {}, {} and {}",
+        counted(f.scores, "score"),
+        counted(f.notes, "note"),
+        counted(f.sessions, "interview"),
+        counted(f.recommendations, "recommendation"),
+        counted(f.messages, "bot message"),
     )
 }
 
@@ -33,14 +30,12 @@ impl Engine {
     pub(crate) fn cmd_scores_forget(
         &self,
         req: &Request,
-        opts: super::commands::ForgetOptions,
+        opts: ForgetOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&opts.candidate)?;
         let (candidate, footprint) = self.store.read(|db| {
-            let c = db
-                .candidate_by_key(req.guild_id, &key)?
-                .ok_or(ScoreError::UnknownCandidate { name: name.clone() })?;
-            Ok::<_, Error>((c.clone(), db.candidate_footprint(req.guild_id, c.id)?))
+            let c = find_candidate(db, req.guild_id, &opts.candidate)?;
+            let footprint = db.candidate_footprint(req.guild_id, c.id)?;
+            Ok::<_, Error>((c, footprint))
         })?;
         let text = format!(
             "Delete everything recorded about {} in this server? That is {}. This cannot be undone; the audit trail will keep only that a deletion happened, by whom and when.",
@@ -50,7 +45,7 @@ impl Engine {
         let message = Message::text(text)
             .button(
                 "Delete everything",
-                super::commands::ScoresAction::Forget {
+                ScoresAction::Forget {
                     candidate: candidate.id,
                     created: candidate.created_at,
                 }
@@ -59,7 +54,7 @@ impl Engine {
             )
             .button(
                 "Cancel",
-                super::commands::ScoresAction::Keep {
+                ScoresAction::Keep {
                     candidate: Some(candidate.id),
                 }
                 .to_string(),
@@ -71,12 +66,10 @@ impl Engine {
     pub(crate) fn action_forget_confirm(
         &self,
         req: &Request,
-        id: i64,
+        id: CandidateId,
         created: i64,
     ) -> Result<Outcome, Error> {
-        let actor = member(req)?.user_id;
-        let now = self.clock.now_ms();
-        let (footprint, messages) = self.store.write(|db| {
+        let (footprint, messages) = self.write_as(req, |db, actor, now| {
             let Some(c) = db
                 .candidates(req.guild_id)?
                 .into_iter()
@@ -89,7 +82,7 @@ impl Engine {
             db.delete_candidate(req.guild_id, c.id)?;
             db.audit(
                 req.guild_id,
-                actor,
+                actor.user_id,
                 crate::store::audit_action::CANDIDATE_DELETED,
                 "a candidate",
                 &summary(&footprint),

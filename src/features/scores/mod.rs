@@ -17,16 +17,22 @@
 pub mod commands;
 pub mod export;
 mod forget;
-mod lookups;
+pub mod lookups;
+mod rating;
 mod scoring;
 mod sessions;
 
+use std::fmt;
+
 use crate::engine::access::is_manager;
 use crate::engine::command::ChoiceSpec;
-use crate::engine::{Error, Origin, Request, ScoreError};
+use crate::engine::{Engine, Error, Member, Origin, Request, ScoreError};
 use crate::model::Recommendation;
+use crate::store::{Candidate, Db, ScoreRow};
+use crate::text::{escape, truncate};
 
 pub use commands::FEATURE;
+pub use rating::Rating;
 
 pub use export::neutralise;
 
@@ -39,28 +45,22 @@ pub const RECOMMENDATIONS: [(Recommendation, &str); 5] = [
     (Recommendation::NoDecision, "No decision"),
 ];
 
-pub const RECOMMENDATION_CHOICES: &[ChoiceSpec] = &[
-    ChoiceSpec {
-        name: RECOMMENDATIONS[0].1,
-        value: RECOMMENDATIONS[0].0.as_str(),
-    },
-    ChoiceSpec {
-        name: RECOMMENDATIONS[1].1,
-        value: RECOMMENDATIONS[1].0.as_str(),
-    },
-    ChoiceSpec {
-        name: RECOMMENDATIONS[2].1,
-        value: RECOMMENDATIONS[2].0.as_str(),
-    },
-    ChoiceSpec {
-        name: RECOMMENDATIONS[3].1,
-        value: RECOMMENDATIONS[3].0.as_str(),
-    },
-    ChoiceSpec {
-        name: RECOMMENDATIONS[4].1,
-        value: RECOMMENDATIONS[4].0.as_str(),
-    },
-];
+/// The `/recommend` choices, one per [`RECOMMENDATIONS`] entry.
+pub const RECOMMENDATION_CHOICES: &[ChoiceSpec] = &{
+    let mut out = [ChoiceSpec {
+        name: "",
+        value: "",
+    }; RECOMMENDATIONS.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = ChoiceSpec {
+            name: RECOMMENDATIONS[i].1,
+            value: RECOMMENDATIONS[i].0.as_str(),
+        };
+        i += 1;
+    }
+    out
+};
 
 /// Longest notes, in characters.
 pub const NOTES_MAX: usize = 1000;
@@ -84,6 +84,61 @@ pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
         return Err(ScoreError::CandidateName.into());
     }
     Ok((name.to_string(), name_key(name)))
+}
+
+/// The guild's candidate named `raw` (checked as [`candidate_name`]), or an unknown
+/// candidate error.
+pub(crate) fn find_candidate(db: &Db<'_>, guild_id: u64, raw: &str) -> Result<Candidate, Error> {
+    let (name, key) = candidate_name(raw)?;
+    db.candidate_by_key(guild_id, &key)?
+        .ok_or_else(|| ScoreError::UnknownCandidate { name }.into())
+}
+
+/// Notes of at most [`NOTES_MAX`] characters, or a "notes too long" error.
+pub(crate) fn check_notes(notes: &str) -> Result<(), Error> {
+    let len = notes.chars().count();
+    if len > NOTES_MAX {
+        return Err(ScoreError::NotesTooLong { len }.into());
+    }
+    Ok(())
+}
+
+/// The plural suffix for a count: "" for one, else "s".
+pub fn plural<N: PartialEq + From<u8>>(n: N) -> &'static str {
+    if n == N::from(1) { "" } else { "s" }
+}
+
+/// "1 note", "2 notes": a count and its noun, plural unless one.
+pub fn counted<N: fmt::Display + PartialEq + From<u8> + Copy>(n: N, noun: &str) -> String {
+    format!("{n} {noun}{}", plural(n))
+}
+
+impl Engine {
+    /// Runs `write` in one store transaction as the requesting member, at the clock's time
+    /// (read once, so every row it writes carries the same time).
+    pub(crate) fn write_as<T>(
+        &self,
+        req: &Request,
+        write: impl FnOnce(&Db<'_>, &Member, i64) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let m = member(req)?;
+        let now = self.clock.now_ms();
+        self.store.write(|db| write(db, m, now))
+    }
+}
+
+/// A score's rating in bold (or `unrated`) and its notes on one line, cut at `notes_max`
+/// characters: "**3 Yes**: covered versioning".
+pub(crate) fn rating_and_notes(s: &ScoreRow, unrated: &str, notes_max: usize) -> String {
+    let rating = s.rating.map_or_else(
+        || unrated.to_string(),
+        |r| format!("**{}**", rating_label(r)),
+    );
+    if s.notes.is_empty() {
+        return rating;
+    }
+    let notes = truncate(&escape(&s.notes).replace('\n', " "), notes_max);
+    format!("{rating}: {notes}")
 }
 
 pub use crate::engine::access::member;
@@ -182,5 +237,17 @@ mod tests {
         assert_eq!(mean(&[1.0, 3.0]), Some(2.0));
         assert_eq!(spread(&[1.0, 3.0]), Some(1.0));
         assert_eq!(mean(&[]), None);
+    }
+
+    #[test]
+    fn recommendation_choices_follow_the_labels() {
+        assert_eq!(RECOMMENDATION_CHOICES.len(), RECOMMENDATIONS.len());
+        for (c, (v, l)) in RECOMMENDATION_CHOICES.iter().zip(RECOMMENDATIONS) {
+            assert_eq!((c.name, c.value), (l, v.as_str()));
+        }
+        assert_eq!(
+            (plural(1usize), plural(0u64), plural(2usize)),
+            ("", "s", "s")
+        );
     }
 }

@@ -7,37 +7,25 @@
 //! old value goes to the history); once the interview has closed (`/interview end`, or after
 //! 24 hours) the next score starts a new scorecard.
 
-use crate::store::{Candidate, Db, NewSession, Previous, ScoreKey, SessionKind};
-
-use super::{NOTES_MAX, candidate_name, member, rating_label, recommendation_label};
-use crate::engine::ScoreError;
 use crate::engine::{Delivered, Engine, Error, Message, Outcome, Request};
+use crate::features::scores::commands::{RecommendOptions, ScoreOptions};
+use crate::features::scores::{
+    Rating, candidate_name, check_notes, find_candidate, member, recommendation_label,
+};
+use crate::model::{CandidateId, SessionId};
+use crate::store::{Candidate, Db, NewRecommendation, NewSession, Previous, ScoreKey, SessionKind};
 use crate::text::quote;
 
 impl Engine {
-    pub(crate) fn cmd_score(
-        &self,
-        req: &Request,
-        opts: super::commands::ScoreOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_score(&self, req: &Request, opts: ScoreOptions) -> Result<Outcome, Error> {
         let (name, key) = candidate_name(&opts.candidate)?;
         let q = self.question(&opts.question)?;
-        let rating: u8 = opts
-            .rating
-            .parse()
-            .map_err(|_| Error::Internal("rating choice".into()))?;
+        let rating = opts.rating;
         let notes: Option<String> = opts.notes;
-        if let Some(n) = &notes
-            && n.chars().count() > NOTES_MAX
-        {
-            return Err(ScoreError::NotesTooLong {
-                len: n.chars().count(),
-            }
-            .into());
+        if let Some(n) = &notes {
+            check_notes(n)?;
         }
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let (candidate, previous) = self.store.write(|db| {
+        let (candidate, previous) = self.write_as(req, |db, m, now| {
             let (candidate, added) =
                 db.find_or_add_candidate(req.guild_id, &name, &key, m.user_id, now)?;
             let session_id = scoring_session(db, req, &candidate, added, now)?;
@@ -50,7 +38,7 @@ impl Engine {
                     interviewer_id: m.user_id,
                     interviewer_name: &m.name,
                 },
-                Some(rating),
+                Some(rating.get()),
                 notes.as_deref(),
                 now,
             )?;
@@ -68,25 +56,20 @@ impl Engine {
     pub(crate) fn cmd_recommend(
         &self,
         req: &Request,
-        opts: super::commands::RecommendOptions,
+        opts: RecommendOptions,
     ) -> Result<Outcome, Error> {
-        let (name, key) = candidate_name(&opts.candidate)?;
         let rec = opts.recommendation;
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let (candidate, old) = self.store.write(|db| {
-            let candidate = db
-                .candidate_by_key(req.guild_id, &key)?
-                .ok_or(ScoreError::UnknownCandidate { name: name.clone() })?;
-            let old = db.set_recommendation(
-                req.guild_id,
-                candidate.id,
-                m.user_id,
-                &m.name,
-                rec,
-                None,
-                now,
-            )?;
+        let (candidate, old) = self.write_as(req, |db, m, now| {
+            let candidate = find_candidate(db, req.guild_id, &opts.candidate)?;
+            let old = db.set_recommendation(&NewRecommendation {
+                guild_id: req.guild_id,
+                candidate_id: candidate.id,
+                interviewer_id: m.user_id,
+                interviewer_name: &m.name,
+                recommendation: rec,
+                session_id: None,
+                at_ms: now,
+            })?;
             Ok::<_, Error>((candidate, old))
         })?;
         let change = match old {
@@ -104,8 +87,8 @@ impl Engine {
     pub(crate) fn record_candidate_message(
         &self,
         guild_id: u64,
-        candidate_id: i64,
-        session_id: Option<i64>,
+        candidate_id: CandidateId,
+        session_id: Option<SessionId>,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let Delivered::Message {
@@ -133,7 +116,7 @@ fn scoring_session(
     candidate: &Candidate,
     added: bool,
     now: i64,
-) -> Result<i64, Error> {
+) -> Result<SessionId, Error> {
     let m = member(req)?;
     if !added {
         // The candidate's open guided sessions and this interviewer's open ad-hoc ones, oldest
@@ -173,13 +156,13 @@ fn scoring_session(
 pub(super) fn confirmation(
     candidate: &str,
     question: &str,
-    rating: u8,
+    rating: Rating,
     notes: bool,
     previous: Option<&Previous>,
 ) -> String {
     let mut text = format!(
         "Recorded **{}** for {} on `{question}`",
-        rating_label(rating),
+        rating.label(),
         quote(candidate)
     );
     if notes {
@@ -188,9 +171,12 @@ pub(super) fn confirmation(
     if let Some(Previous {
         rating: Some(old), ..
     }) = previous
-        && *old != rating
+        && *old != rating.get()
     {
-        text.push_str(&format!(" (replaces your earlier {})", rating_label(*old)));
+        text.push_str(&format!(
+            " (replaces your earlier {})",
+            crate::features::scores::rating_label(*old)
+        ));
     }
     text.push_str(". Saved: only you see this.");
     text

@@ -9,19 +9,21 @@
 //! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
 
 use crate::bank::{Level, Question};
-use crate::store::{NewSession, ScoreKey, Session, SessionKind, SessionStatus};
-use crate::text::{escape, truncate};
-
-use super::commands::{CandidateMessage, ScoresAction};
-use super::scoring::confirmation;
-use super::{NOTES_MAX, SCALE, candidate_name, member, rating_label, recommendation_label};
 use crate::engine::ScoreError;
-use crate::engine::cards::BOT_COLOUR;
-use crate::engine::cards::level_colour;
+use crate::engine::cards::{BOT_COLOUR, level_colour};
 use crate::engine::{
-    ButtonStyle, Card, Effect, Engine, Error, InputStyle, Invocation, Message, MessageRef, Modal,
-    Outcome, Request, TextInput, Visibility,
+    ButtonStyle, Card, Effect, Engine, Error, InputStyle, Invocation, Member, Message, MessageRef,
+    Modal, Outcome, Request, TextInput, Visibility,
 };
+use crate::features::scores::commands::{CandidateMessage, EndOptions, ScoresAction, StartOptions};
+use crate::features::scores::scoring::confirmation;
+use crate::features::scores::{
+    NOTES_MAX, Rating, SCALE, candidate_name, check_notes, member, rating_and_notes,
+    recommendation_label,
+};
+use crate::model::SessionId;
+use crate::store::{NewRecommendation, NewSession, ScoreKey, Session, SessionKind, SessionStatus};
+use crate::text::{escape, truncate};
 
 /// How long a session may stay open before the scheduler closes it.
 pub const SESSION_MAX_MS: i64 = 24 * 60 * 60 * 1000;
@@ -31,7 +33,7 @@ impl Engine {
     pub(crate) fn cmd_interview_start(
         &self,
         req: &Request,
-        opts: super::commands::StartOptions,
+        opts: StartOptions,
     ) -> Result<Outcome, Error> {
         let (name, key) = candidate_name(&opts.candidate)?;
         let level: Level = opts.level;
@@ -47,9 +49,7 @@ impl Engine {
                 topic: topic.clone(),
             });
         }
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let session = self.store.write(|db| {
+        let session = self.write_as(req, |db, m, now| {
             if let Some(open) = db.open_session_in_channel(req.guild_id, req.channel_id)? {
                 return Err(Error::from(ScoreError::SessionOpenHere {
                     message: open.message_id.map(|m| (open.guild_id, open.channel_id, m)),
@@ -76,7 +76,8 @@ impl Engine {
                 .take(count)
                 .map(|(_, _, q)| q.id.clone())
                 .collect();
-            let candidate = db.ensure_candidate(req.guild_id, &name, &key, m.user_id, now)?;
+            let (candidate, _) =
+                db.find_or_add_candidate(req.guild_id, &name, &key, m.user_id, now)?;
             let id = db.create_session(&NewSession {
                 guild_id: req.guild_id,
                 channel_id: req.channel_id,
@@ -118,12 +119,10 @@ impl Engine {
     pub(crate) fn cmd_interview_end(
         &self,
         req: &Request,
-        opts: super::commands::EndOptions,
+        opts: EndOptions,
     ) -> Result<Outcome, Error> {
         let rec = opts.recommendation;
-        let m = member(req)?;
-        let now = self.clock.now_ms();
-        let (session, mine) = self.store.write(|db| {
+        let (session, mine) = self.write_as(req, |db, m, now| {
             let session = db
                 .open_session_in_channel(req.guild_id, req.channel_id)?
                 .ok_or(ScoreError::NoSessionHere)?;
@@ -135,36 +134,31 @@ impl Engine {
                 now,
             )?;
             if let Some(r) = &rec {
-                db.set_recommendation(
-                    req.guild_id,
-                    session.candidate_id,
-                    m.user_id,
-                    &m.name,
-                    *r,
-                    Some(session.id),
-                    now,
-                )?;
+                db.set_recommendation(&NewRecommendation {
+                    guild_id: req.guild_id,
+                    candidate_id: session.candidate_id,
+                    interviewer_id: m.user_id,
+                    interviewer_name: &m.name,
+                    recommendation: *r,
+                    session_id: Some(session.id),
+                    at_ms: now,
+                })?;
             }
             let mine: Vec<_> = db
                 .candidate_scores(req.guild_id, session.candidate_id)?
                 .into_iter()
-                .filter(|s| s.session_id == session.id && s.interviewer_id == m.user_id)
+                .filter(|s| s.session_id == session.id.get() && s.interviewer_id == m.user_id)
                 .collect();
             Ok::<_, Error>((session, mine))
         })?;
         let mut lines: Vec<String> = mine
             .iter()
             .map(|s| {
-                let rating = s.rating.map_or_else(
-                    || "not rated".to_string(),
-                    |r| format!("**{}**", rating_label(r)),
-                );
-                let notes = if s.notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", truncate(&escape(&s.notes).replace('\n', " "), 200))
-                };
-                format!("• `{}`: {rating}{notes}", s.question_id)
+                format!(
+                    "• `{}`: {}",
+                    s.question_id,
+                    rating_and_notes(s, "not rated", 200)
+                )
             })
             .collect();
         if lines.is_empty() {
@@ -198,7 +192,10 @@ impl Engine {
                     channel_id: session.channel_id,
                     message_id,
                 },
-                message: closed_message(&session, &format!("Ended by <@{}>.", m.user_id)),
+                message: closed_message(
+                    &session,
+                    &format!("Ended by <@{}>.", member(req)?.user_id),
+                ),
             });
         }
         Ok(Outcome::new(effects))
@@ -208,11 +205,10 @@ impl Engine {
     pub(crate) fn action_session_skip(
         &self,
         req: &Request,
-        id: i64,
+        id: SessionId,
         index: usize,
     ) -> Result<Outcome, Error> {
-        let m = member(req)?;
-        let session = self.open_session(req, id, index)?;
+        let (m, session) = self.open_session(req, id, index)?;
         if session.started_by != m.user_id {
             return Err(ScoreError::NotStarter {
                 started_by: session.started_by,
@@ -225,33 +221,20 @@ impl Engine {
         if !moved {
             return Err(ScoreError::AlreadyMovedOn.into());
         }
-        let mut next = session.clone();
-        next.position = index + 1;
-        Ok(Outcome::new(vec![Effect::Update(
-            self.session_message(&next)?,
-        )]))
+        Ok(Outcome::new(vec![self.moved_on(&session, index)?]))
     }
 
     /// "Notes": a modal with the presser's notes on this question so far.
     pub(crate) fn action_session_notes(
         &self,
         req: &Request,
-        id: i64,
+        id: SessionId,
         index: usize,
     ) -> Result<Outcome, Error> {
-        let m = member(req)?;
-        let session = self.open_session(req, id, index)?;
-        let question = &session.questions[index];
-        let existing = self.store.read(|db| {
-            db.score(&ScoreKey {
-                guild_id: req.guild_id,
-                candidate_id: session.candidate_id,
-                session_id: id,
-                question_id: question,
-                interviewer_id: m.user_id,
-                interviewer_name: &m.name,
-            })
-        })?;
+        let (m, session) = self.open_session(req, id, index)?;
+        let existing = self
+            .store
+            .read(|db| db.score(&score_key(req, m, &session, index)))?;
         Ok(Outcome::new(vec![Effect::OpenModal(Modal {
             action: ScoresAction::NoteSubmit { session: id, index }.to_string(),
             title: truncate(&format!("Notes · question {}", index + 1), 45),
@@ -273,7 +256,7 @@ impl Engine {
     pub(crate) fn action_session_note_submit(
         &self,
         req: &Request,
-        id: i64,
+        id: SessionId,
         index: usize,
     ) -> Result<Outcome, Error> {
         let notes = match &req.invocation {
@@ -284,10 +267,7 @@ impl Engine {
                 .unwrap_or_default(),
             _ => return Err(Error::UnknownAction),
         };
-        let len = notes.chars().count();
-        if len > NOTES_MAX {
-            return Err(ScoreError::NotesTooLong { len }.into());
-        }
+        check_notes(&notes)?;
         self.session_score(req, id, index, None, Some(notes))
     }
 
@@ -295,7 +275,7 @@ impl Engine {
     pub(crate) fn action_session_answer(
         &self,
         req: &Request,
-        id: i64,
+        id: SessionId,
         index: usize,
     ) -> Result<Outcome, Error> {
         let session = self
@@ -323,14 +303,13 @@ impl Engine {
     pub(crate) fn session_score(
         &self,
         req: &Request,
-        id: i64,
+        id: SessionId,
         index: usize,
-        rating: Option<u8>,
+        rating: Option<Rating>,
         notes: Option<String>,
     ) -> Result<Outcome, Error> {
-        let m = member(req)?;
-        let session = self.open_session(req, id, index)?;
-        let question = session.questions[index].clone();
+        let (m, session) = self.open_session(req, id, index)?;
+        let question = &session.questions[index];
         let now = self.clock.now_ms();
         let advances =
             rating.is_some() && m.user_id == session.started_by && session.position == index;
@@ -343,15 +322,8 @@ impl Engine {
                 return Err(Error::from(ScoreError::SessionClosed));
             }
             let previous = db.put_score(
-                &ScoreKey {
-                    guild_id: req.guild_id,
-                    candidate_id: session.candidate_id,
-                    session_id: id,
-                    question_id: &question,
-                    interviewer_id: m.user_id,
-                    interviewer_name: &m.name,
-                },
-                rating,
+                &score_key(req, m, &session, index),
+                rating.map(Rating::get),
                 notes.as_deref(),
                 now,
             )?;
@@ -361,7 +333,7 @@ impl Engine {
         let text = match rating {
             Some(r) => confirmation(
                 &session.candidate_name,
-                &question,
+                question,
                 r,
                 notes.is_some(),
                 previous.as_ref(),
@@ -381,16 +353,21 @@ impl Engine {
         };
         let mut effects = Vec::new();
         if moved {
-            let mut next = session.clone();
-            next.position = index + 1;
-            effects.push(Effect::Update(self.session_message(&next)?));
+            effects.push(self.moved_on(&session, index)?);
         }
         effects.push(Effect::reply(Visibility::Private, Message::text(text)));
         Ok(Outcome::new(effects))
     }
 
-    /// The session of a button, open and with question `index` already asked.
-    fn open_session(&self, req: &Request, id: i64, index: usize) -> Result<Session, Error> {
+    /// The presser of a session's button, and its session, open and with question `index`
+    /// already asked.
+    fn open_session<'r>(
+        &self,
+        req: &'r Request,
+        id: SessionId,
+        index: usize,
+    ) -> Result<(&'r Member, Session), Error> {
+        let m = member(req)?;
         let session = self
             .store
             .read(|db| db.session(req.guild_id, id))?
@@ -404,7 +381,14 @@ impl Engine {
         if session.status != SessionStatus::Open {
             return Err(ScoreError::SessionClosed.into());
         }
-        Ok(session)
+        Ok((m, session))
+    }
+
+    /// The session's message moved on past question `index`, as an update.
+    fn moved_on(&self, session: &Session, index: usize) -> Result<Effect, Error> {
+        let mut next = session.clone();
+        next.position = index + 1;
+        Ok(Effect::Update(self.session_message(&next)?))
     }
 
     /// The session's public message at its current question, or its last page.
@@ -450,52 +434,40 @@ impl Engine {
         };
         let (session, index) = (s.id, s.position);
         let mut message = Message::default().card(card);
-        for (value, name, _) in SCALE {
-            let style = match value {
-                1 => ButtonStyle::Danger,
-                2 => ButtonStyle::Secondary,
-                3 => ButtonStyle::Primary,
-                _ => ButtonStyle::Success,
-            };
+        let buttons = Rating::ALL
+            .map(|rating| {
+                let style = match rating.get() {
+                    1 => ButtonStyle::Danger,
+                    2 => ButtonStyle::Secondary,
+                    3 => ButtonStyle::Primary,
+                    _ => ButtonStyle::Success,
+                };
+                let action = ScoresAction::Rate {
+                    session,
+                    index,
+                    rating,
+                };
+                (rating.label(), action, style)
+            })
+            .into_iter()
+            .chain(
+                [
+                    ("Notes", ScoresAction::Notes { session, index }),
+                    (
+                        SESSION_ANSWER_LABEL,
+                        ScoresAction::Answer { session, index },
+                    ),
+                    ("Skip", ScoresAction::Skip { session, index }),
+                ]
+                .map(|(label, action)| (label.to_string(), action, ButtonStyle::Secondary)),
+            );
+        for (label, action, style) in buttons {
             message = message.button(
-                &format!("{value} {name}"),
-                self.action_id(
-                    s.guild_id,
-                    ScoresAction::Rate {
-                        session,
-                        index,
-                        rating: value,
-                    }
-                    .to_string(),
-                )?,
+                &label,
+                self.action_id(s.guild_id, action.to_string())?,
                 style,
             );
         }
-        message = message
-            .button(
-                "Notes",
-                self.action_id(
-                    s.guild_id,
-                    ScoresAction::Notes { session, index }.to_string(),
-                )?,
-                ButtonStyle::Secondary,
-            )
-            .button(
-                SESSION_ANSWER_LABEL,
-                self.action_id(
-                    s.guild_id,
-                    ScoresAction::Answer { session, index }.to_string(),
-                )?,
-                ButtonStyle::Secondary,
-            )
-            .button(
-                "Skip",
-                self.action_id(
-                    s.guild_id,
-                    ScoresAction::Skip { session, index }.to_string(),
-                )?,
-                ButtonStyle::Secondary,
-            );
         Ok(message)
     }
 
@@ -517,7 +489,7 @@ impl Engine {
         for s in closed {
             tracing::info!(
                 guild = s.guild_id,
-                session = s.id,
+                session = s.id.get(),
                 "closed an interview session left open for 24 hours"
             );
             if let (SessionKind::Guided, Some(message_id)) = (s.kind, s.message_id) {
@@ -531,6 +503,18 @@ impl Engine {
             }
         }
         Ok(outcomes)
+    }
+}
+
+/// Where the presser's score on question `index` of a session is kept.
+fn score_key<'a>(req: &Request, m: &'a Member, s: &'a Session, index: usize) -> ScoreKey<'a> {
+    ScoreKey {
+        guild_id: req.guild_id,
+        candidate_id: s.candidate_id,
+        session_id: s.id,
+        question_id: &s.questions[index],
+        interviewer_id: m.user_id,
+        interviewer_name: &m.name,
     }
 }
 

@@ -1,0 +1,97 @@
+//! `/scores candidate|team|interviewer|question`: the numbers, computed from the stored rows.
+//!
+//! Each lookup computes a typed report first (`Engine::*_report`, public so that tests check
+//! the arithmetic on numbers, not sentences) and renders it separately:
+//!
+//! - `scorecard.rs`: `/scores candidate`, one candidate's scorecard.
+//! - `team.rs`: `/scores team`, every candidate a page at a time, and its paging buttons.
+//! - `calibration.rs`: `/scores interviewer`, each interviewer's mean, spread and difference
+//!   from the team.
+//! - `question.rs`: `/scores question`, how a question's ratings spread and agree with
+//!   recommendations.
+//!
+//! Blind scoring: a member without Manage Server sees another interviewer's ratings, notes and
+//! recommendations for a candidate only once they have rated that candidate themselves; before
+//! that a candidate shows only how many scorecards exist, and aggregates (team averages,
+//! question statistics) count only the candidates they have rated.
+
+mod calibration;
+mod question;
+mod scorecard;
+mod team;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashSet;
+
+pub use calibration::{
+    Calibration, CalibrationReport, InterviewerCalibration, LARGE_DIFFERENCE, calibration,
+};
+pub use question::{QuestionReport, QuestionStats, question_stats};
+pub use scorecard::{InterviewerAverage, Scorecard, ScorecardReport};
+pub use team::{TEAM_PAGE, TeamFigures, TeamReport, TeamRow};
+
+use crate::engine::{Card, Engine, Error, Request};
+use crate::features::scores::{member, sees_everything};
+use crate::model::{CandidateId, Recommendation};
+use crate::store::ScoreRow;
+use crate::text::truncate;
+
+const BLIND_NOTE: &str = "Blind scoring: counts only candidates you have scored yourself; members with Manage Server see all.";
+
+/// Whether a recommendation is for hiring (`Some(true)`), against (`Some(false)`), or neither.
+pub fn leaning(rec: &Recommendation) -> Option<bool> {
+    match rec {
+        Recommendation::Yes | Recommendation::StrongYes => Some(true),
+        Recommendation::No | Recommendation::StrongNo => Some(false),
+        Recommendation::NoDecision => None,
+    }
+}
+
+/// `part` of `whole` in percent, or `None` of nothing.
+pub fn percent(part: usize, whole: usize) -> Option<f64> {
+    (whole > 0).then(|| 100.0 * part as f64 / whole as f64)
+}
+
+/// Shrinks a card's longest field until it fits Discord's embed budget.
+fn fit(mut card: Card) -> Card {
+    while card.text_len() > 5_900 {
+        let Some(longest) = card
+            .fields
+            .iter_mut()
+            .max_by_key(|f| f.value.chars().count())
+        else {
+            break;
+        };
+        let n = longest.value.chars().count();
+        longest.value = truncate(&longest.value, (n * 3 / 4).max(20));
+        if n <= 20 {
+            break;
+        }
+    }
+    card
+}
+
+/// The ratings of some scores, as numbers.
+fn ratings(rows: &[&ScoreRow]) -> Vec<f64> {
+    rows.iter()
+        .filter_map(|s| s.rating)
+        .map(f64::from)
+        .collect()
+}
+
+impl Engine {
+    /// What a requester may see: everything, or the candidates they rated.
+    fn visibility_of(&self, req: &Request) -> Result<Option<HashSet<CandidateId>>, Error> {
+        if sees_everything(req) {
+            return Ok(None);
+        }
+        let me = member(req)?.user_id;
+        Ok(Some(
+            self.store
+                .read(|db| db.rated_candidates(req.guild_id, me))?
+                .into_iter()
+                .collect(),
+        ))
+    }
+}

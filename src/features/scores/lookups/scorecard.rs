@@ -1,0 +1,342 @@
+//! `/scores candidate`: one candidate's scorecard: how many scorecards and interviewers, the
+//! interviews by date, every score per question, each interviewer's average and the overall
+//! one, and the recommendations. Blind until the viewer has rated the candidate.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{fit, ratings};
+use crate::engine::cards::BOT_COLOUR;
+use crate::engine::{Card, Engine, Error, Message, Outcome, Request};
+use crate::features::scores::commands::CandidateOptions;
+use crate::features::scores::{
+    find_candidate, mean, plural, rating_and_notes, recommendation_label, two,
+};
+use crate::store::{RecommendationRow, ScoreRow, Session, SessionKind, SessionStatus};
+use crate::text::{escape, truncate};
+use crate::time::date_utc;
+
+/// What `/scores candidate` shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scorecard {
+    /// The viewer has not rated the candidate: only how much there is.
+    Blind {
+        name: String,
+        scorecards: usize,
+        interviewers: usize,
+    },
+    Full(ScorecardReport),
+}
+
+/// One interviewer's average over their ratings of the candidate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterviewerAverage {
+    pub interviewer_id: u64,
+    pub mean: Option<f64>,
+    pub ratings: usize,
+}
+
+/// A candidate's scorecard, as a viewer who may see it all sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScorecardReport {
+    pub name: String,
+    /// Distinct (interview, interviewer) pairs with a rating.
+    pub scorecards: usize,
+    /// Interviewers with a rating.
+    pub interviewers: usize,
+    /// Every interview, by start.
+    pub interviews: Vec<Session>,
+    /// Question ids in the order first scored, each with its scores.
+    pub questions: Vec<(String, Vec<ScoreRow>)>,
+    /// Per interviewer who rated, by id.
+    pub averages: Vec<InterviewerAverage>,
+    /// Over every rating.
+    pub overall: Option<f64>,
+    pub ratings: usize,
+    pub recommendations: Vec<RecommendationRow>,
+    /// The latest name each interviewer was recorded with.
+    pub names: HashMap<u64, String>,
+}
+
+/// The latest name each interviewer was recorded with.
+fn names(rows: &[ScoreRow], recs: &[RecommendationRow]) -> HashMap<u64, String> {
+    let mut out = HashMap::new();
+    for s in rows {
+        out.insert(s.interviewer_id, s.interviewer_name.clone());
+    }
+    for r in recs {
+        out.entry(r.interviewer_id)
+            .or_insert_with(|| r.interviewer_name.clone());
+    }
+    out
+}
+
+/// The scorecard's numbers from the candidate's rows.
+pub(super) fn scorecard(
+    name: String,
+    rows: Vec<ScoreRow>,
+    recommendations: Vec<RecommendationRow>,
+    interviews: Vec<Session>,
+) -> ScorecardReport {
+    let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
+    let scorecards: BTreeSet<(i64, u64)> = rated
+        .iter()
+        .map(|s| (s.session_id, s.interviewer_id))
+        .collect();
+    let interviewers: BTreeSet<u64> = rated.iter().map(|s| s.interviewer_id).collect();
+    let averages = interviewers
+        .iter()
+        .map(|id| {
+            let mine: Vec<&ScoreRow> = rated
+                .iter()
+                .copied()
+                .filter(|s| s.interviewer_id == *id)
+                .collect();
+            InterviewerAverage {
+                interviewer_id: *id,
+                mean: mean(&ratings(&mine)),
+                ratings: mine.len(),
+            }
+        })
+        .collect();
+    let mut questions: Vec<(String, Vec<ScoreRow>)> = Vec::new();
+    for s in &rows {
+        match questions.iter_mut().find(|(q, _)| *q == s.question_id) {
+            Some((_, scores)) => scores.push(s.clone()),
+            None => questions.push((s.question_id.clone(), vec![s.clone()])),
+        }
+    }
+    ScorecardReport {
+        name,
+        scorecards: scorecards.len(),
+        interviewers: interviewers.len(),
+        overall: mean(&ratings(&rated)),
+        ratings: rated.len(),
+        names: names(&rows, &recommendations),
+        interviews,
+        questions,
+        averages,
+        recommendations,
+    }
+}
+
+impl Engine {
+    /// The scorecard of the candidate named `candidate`, as the requester may see it.
+    pub fn scorecard_report(&self, req: &Request, candidate: &str) -> Result<Scorecard, Error> {
+        let seen = self.visibility_of(req)?;
+        let (candidate, rows, recs, sessions) = self.store.read(|db| {
+            let c = find_candidate(db, req.guild_id, candidate)?;
+            Ok::<_, Error>((
+                c.clone(),
+                db.candidate_scores(req.guild_id, c.id)?,
+                db.candidate_recommendations(req.guild_id, c.id)?,
+                db.candidate_sessions(req.guild_id, c.id)?,
+            ))
+        })?;
+        let report = scorecard(candidate.name, rows, recs, sessions);
+        if seen.as_ref().is_some_and(|s| !s.contains(&candidate.id)) {
+            return Ok(Scorecard::Blind {
+                name: report.name,
+                scorecards: report.scorecards,
+                interviewers: report.interviewers,
+            });
+        }
+        Ok(Scorecard::Full(report))
+    }
+
+    pub(crate) fn cmd_scores_candidate(
+        &self,
+        req: &Request,
+        opts: CandidateOptions,
+    ) -> Result<Outcome, Error> {
+        Ok(match self.scorecard_report(req, &opts.candidate)? {
+            Scorecard::Blind {
+                name,
+                scorecards,
+                interviewers,
+            } => Outcome::private(Message::text(format!(
+                "**Scorecard** · {}\n{} so far. Blind scoring: you see the other interviewers' ratings, notes and recommendations once you have scored this candidate yourself (/score or an interview session).",
+                escape(&name),
+                counted(scorecards, interviewers),
+            ))),
+            Scorecard::Full(report) => Outcome::private(Message::default().card(render(&report))),
+        })
+    }
+}
+
+/// "2 scorecards from 1 interviewer"
+fn counted(scorecards: usize, interviewers: usize) -> String {
+    format!(
+        "{scorecards} scorecard{} from {interviewers} interviewer{}",
+        plural(scorecards),
+        plural(interviewers)
+    )
+}
+
+/// The scorecard's card.
+fn render(r: &ScorecardReport) -> Card {
+    let name_of = |id: u64| {
+        r.names
+            .get(&id)
+            .map_or_else(|| format!("<@{id}>"), |n| escape(n))
+    };
+    // Interviews by date.
+    let interviews: Vec<String> = r
+        .interviews
+        .iter()
+        .map(|s| {
+            let kind = match s.kind {
+                SessionKind::Guided => format!(
+                    "session{}",
+                    s.level.map_or(String::new(), |l| format!(" ({l})"))
+                ),
+                SessionKind::Adhoc => "scored by command".to_string(),
+            };
+            let status = match s.status {
+                SessionStatus::Open => "open",
+                SessionStatus::Ended => "ended",
+                SessionStatus::Expired => "closed after 24 h",
+            };
+            format!(
+                "• {} · {kind} · {} · {status}",
+                date_utc(s.started_at),
+                name_of(s.started_by)
+            )
+        })
+        .collect();
+    let mut card = Card {
+        title: Some("Scorecard".into()),
+        description: Some(truncate(
+            &format!(
+                "Candidate: {}\n{}\n\n**Interviews** (dates UTC)\n{}",
+                escape(&r.name),
+                counted(r.scorecards, r.interviewers),
+                interviews.join("\n")
+            ),
+            1500,
+        )),
+        colour: Some(BOT_COLOUR),
+        ..Card::default()
+    };
+    // Per question, in the order first scored.
+    let shown_questions = r.questions.len().min(20);
+    for (qid, scores) in &r.questions[..shown_questions] {
+        let lines: Vec<String> = scores
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}: {}",
+                    name_of(s.interviewer_id),
+                    rating_and_notes(s, "notes only", 300)
+                )
+            })
+            .collect();
+        card = card.field(format!("`{qid}`"), truncate(&lines.join("\n"), 1024), false);
+    }
+    if r.questions.len() > shown_questions {
+        card = card.field(
+            "More questions",
+            format!(
+                "{} more: /scores export has every score.",
+                r.questions.len() - shown_questions
+            ),
+            false,
+        );
+    }
+    let mut averages: Vec<String> = r
+        .averages
+        .iter()
+        .map(|a| {
+            format!(
+                "{}: {} ({} rating{})",
+                name_of(a.interviewer_id),
+                two(a.mean),
+                a.ratings,
+                plural(a.ratings)
+            )
+        })
+        .collect();
+    averages.push(format!(
+        "**Overall: {}** ({} rating{})",
+        two(r.overall),
+        r.ratings,
+        plural(r.ratings)
+    ));
+    card = card.field("Averages", truncate(&averages.join("\n"), 1024), false);
+    let recs_text = if r.recommendations.is_empty() {
+        "None yet (/recommend or /interview end).".to_string()
+    } else {
+        r.recommendations
+            .iter()
+            .map(|rec| {
+                format!(
+                    "{}: **{}**",
+                    name_of(rec.interviewer_id),
+                    recommendation_label(&rec.recommendation)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    card = card.field("Recommendations", truncate(&recs_text, 1024), false);
+    fit(card)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(session: i64, question: &str, by: u64, rating: Option<u8>) -> ScoreRow {
+        ScoreRow {
+            id: 0,
+            candidate_id: 1,
+            candidate_name: "Ada".into(),
+            session_id: session,
+            session_started_at: 0,
+            question_id: question.into(),
+            interviewer_id: by,
+            interviewer_name: format!("I{by}"),
+            rating,
+            notes: String::new(),
+            created_at: 0,
+            updated_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_scorecard_counts_rated_scorecards_and_averages_per_interviewer() {
+        let rows = vec![
+            row(1, "q1", 10, Some(4)),
+            row(1, "q2", 10, Some(1)),
+            row(2, "q1", 10, Some(3)),
+            row(1, "q1", 20, None),
+            row(1, "q2", 20, Some(2)),
+            row(3, "q3", 30, None),
+        ];
+        let r = scorecard("Ada".into(), rows, Vec::new(), Vec::new());
+        // (1,10), (2,10), (1,20); 30 gave notes only.
+        assert_eq!((r.scorecards, r.interviewers, r.ratings), (3, 2, 4));
+        assert_eq!(r.overall, Some(2.5));
+        assert_eq!(
+            r.averages,
+            [
+                InterviewerAverage {
+                    interviewer_id: 10,
+                    mean: Some(8.0 / 3.0),
+                    ratings: 3
+                },
+                InterviewerAverage {
+                    interviewer_id: 20,
+                    mean: Some(2.0),
+                    ratings: 1
+                },
+            ]
+        );
+        let order: Vec<(&str, usize)> = r
+            .questions
+            .iter()
+            .map(|(q, s)| (q.as_str(), s.len()))
+            .collect();
+        assert_eq!(order, [("q1", 3), ("q2", 2), ("q3", 1)]);
+        assert_eq!(r.names[&30], "I30");
+    }
+}

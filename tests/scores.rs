@@ -7,11 +7,13 @@ mod common;
 
 use common::{CHANNEL, Fixture, GUILD, Recorder, fixture};
 use interview_bot::clock::Clock;
-use interview_bot::engine::rubric::{RubricAccess, RubricContext};
+use interview_bot::engine::rubric::{RubricAccess, RubricContext, RubricRefusal};
 use interview_bot::engine::{
     Effect, Engine, Error, Invocation, Member, Message, Outcome, Permissions, RawOption, Request,
-    ResolvedRole, ScoreError, Visibility, limits,
+    ResolvedRole, Visibility, limits,
 };
+use interview_bot::features::config::NotAZone;
+use interview_bot::features::scores::ScoreError;
 use interview_bot::store::{SessionStatus, Store};
 
 const ROLE: u64 = 444_444_444_444_444_444;
@@ -330,7 +332,7 @@ fn config_sets_the_role_rubric_access_and_time_zone_and_shows_them() {
             &[("zone", "Mars/Base")],
         ),
     );
-    assert!(matches!(err, Error::Scores(ScoreError::Timezone { .. })));
+    assert!(matches!(err.refusal::<NotAZone>(), Some(NotAZone { .. })));
     assert!(err.user_message().contains("IANA"));
     ok(
         e,
@@ -369,7 +371,7 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
     let answer_id = msg.buttons[0].action.clone();
     let err = refused(e, &click_req(GUILD, &plain(), &answer_id));
     assert!(
-        matches!(err, Error::Scores(ScoreError::RubricLimited)),
+        matches!(err.refusal::<RubricRefusal>(), Some(RubricRefusal::Limited)),
         "{err:?}"
     );
     assert!(
@@ -378,7 +380,10 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
         err.user_message()
     );
     let err = refused(e, &cmd_req(GUILD, &plain(), "answer", &[("id", Q1)]));
-    assert!(matches!(err, Error::Scores(ScoreError::RubricLimited)));
+    assert!(matches!(
+        err.refusal::<RubricRefusal>(),
+        Some(RubricRefusal::Limited)
+    ));
     // Interviewers open it privately; public:true is refused while it is limited.
     let o = ok(e, &click_req(GUILD, &alice(), &answer_id));
     assert_eq!(first_reply(&o).0, Visibility::Private);
@@ -392,7 +397,10 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
             &[("id", Q1), ("public", "true")],
         ),
     );
-    assert!(matches!(err, Error::Scores(ScoreError::RubricNotPublic)));
+    assert!(matches!(
+        err.refusal::<RubricRefusal>(),
+        Some(RubricRefusal::NotPublic)
+    ));
     // The daily feature's default: everyone.
     assert_eq!(
         e.rubric_access(GUILD, CHANNEL, RubricContext::Daily)
@@ -449,8 +457,8 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
     );
     ok(e, &req);
     assert!(matches!(
-        refused(e, &click_req(GUILD, &plain(), &answer_id)),
-        Error::Scores(ScoreError::RubricLimited)
+        refused(e, &click_req(GUILD, &plain(), &answer_id)).refusal::<RubricRefusal>(),
+        Some(RubricRefusal::Limited)
     ));
     assert_eq!(
         e.rubric_access(GUILD, CHANNEL + 1, RubricContext::Question)
@@ -750,8 +758,8 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
         ),
     );
     assert!(matches!(
-        err,
-        Error::Scores(ScoreError::SessionOpenHere { .. })
+        err.refusal::<ScoreError>(),
+        Some(ScoreError::SessionOpenHere { .. })
     ));
     let msg = err.user_message();
     assert!(msg.contains("`Ada`") && msg.contains("<@1001>"), "{msg}");
@@ -768,8 +776,8 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     assert!(text(&o).contains("Recorded **3 Yes**"));
     // Bob cannot skip; Alice's rating moves the message on (an update of the same message).
     assert!(matches!(
-        refused(e, &click_req(GUILD, &bob(), &b1[6])),
-        Error::Scores(ScoreError::NotStarter { started_by: 1001 })
+        refused(e, &click_req(GUILD, &bob(), &b1[6])).refusal::<ScoreError>(),
+        Some(ScoreError::NotStarter { started_by: 1001 })
     ));
     let o = ok(e, &click_req(GUILD, &alice(), &b1[3]));
     let b2 = updated_buttons(&o).expect("the session moved on");
@@ -795,10 +803,14 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     // Alice skips question 2: all asked.
     let o = ok(e, &click_req(GUILD, &alice(), &b2[6]));
     assert!(text(&o).contains("All 2 questions have been asked"));
-    assert!(matches!(
-        refused(e, &click_req(GUILD, &alice(), &b2[6])),
-        Error::UnknownAction | Error::Scores(ScoreError::AlreadyMovedOn)
-    ));
+    assert!({
+        let err = refused(e, &click_req(GUILD, &alice(), &b2[6]));
+        matches!(err, Error::UnknownAction)
+            || matches!(
+                err.refusal::<ScoreError>(),
+                Some(ScoreError::AlreadyMovedOn)
+            )
+    });
     // Stored: Bob 3 and 1 (with notes), Alice 4 on the first question.
     let c = e
         .store()
@@ -844,12 +856,12 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     assert_eq!(recs[0].recommendation.as_str(), "no");
     // Closed: buttons refuse, and a new session can start.
     assert!(matches!(
-        refused(e, &click_req(GUILD, &alice(), &b2[1])),
-        Error::Scores(ScoreError::SessionClosed)
+        refused(e, &click_req(GUILD, &alice(), &b2[1])).refusal::<ScoreError>(),
+        Some(ScoreError::SessionClosed)
     ));
     assert!(matches!(
-        refused(e, &cmd_req(GUILD, &alice(), "interview end", &[])),
-        Error::Scores(ScoreError::NoSessionHere)
+        refused(e, &cmd_req(GUILD, &alice(), "interview end", &[])).refusal::<ScoreError>(),
+        Some(ScoreError::NoSessionHere)
     ));
     ok(
         e,
@@ -903,8 +915,8 @@ fn a_session_left_open_for_24_hours_is_closed_and_says_so() {
         .unwrap();
     assert_eq!(s[0].status, SessionStatus::Expired);
     assert!(matches!(
-        refused(e, &click_req(GUILD, &alice(), &buttons[2])),
-        Error::Scores(ScoreError::SessionClosed)
+        refused(e, &click_req(GUILD, &alice(), &buttons[2])).refusal::<ScoreError>(),
+        Some(ScoreError::SessionClosed)
     ));
     // Once only.
     assert!(
@@ -1082,8 +1094,9 @@ fn the_team_view_counts_averages_and_mixes_newest_first_and_pages() {
         refused(
             e,
             &cmd_req(GUILD, &manager(), "scores team", &[("since", "May 1")])
-        ),
-        Error::Scores(ScoreError::Date { .. })
+        )
+        .refusal::<ScoreError>(),
+        Some(ScoreError::Date { .. })
     ));
     // 12 candidates: two pages of 10 and 2, with working buttons.
     for i in 0..10 {
@@ -1476,8 +1489,8 @@ fn forget_shows_what_goes_asks_and_deletes_that_candidate_only_with_an_audit_row
     assert!(!format!("{audit:?}").contains("Ada"));
     // The same button again deletes nothing more.
     assert!(matches!(
-        refused(e, &click_req(GUILD, &manager(), &msg.buttons[0].action)),
-        Error::Scores(ScoreError::AlreadyForgotten)
+        refused(e, &click_req(GUILD, &manager(), &msg.buttons[0].action)).refusal::<ScoreError>(),
+        Some(ScoreError::AlreadyForgotten)
     ));
 }
 

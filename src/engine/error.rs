@@ -96,10 +96,6 @@ pub enum Error {
     /// A console line that is not a command.
     #[error("console input error")]
     Input(InputError),
-    /// Scorecards, sessions, lookups and their settings (issue 10). Logged by kind only: the
-    /// details may name a candidate.
-    #[error("scores: {}", .0.kind())]
-    Scores(ScoreError),
     /// Something a feature refuses, in the feature's own terms ([`Refusal`]). Logged by kind
     /// only: the details may hold user text.
     #[error("refused: {}", .0.kind())]
@@ -367,7 +363,6 @@ impl Error {
                 "interview-bot works inside servers only: use it in a server channel.".to_string()
             }
             Error::Input(e) => input_message(e),
-            Error::Scores(e) => score_message(e),
             Error::Refused(r) => r.user_message(),
             // A full disk or a read-only database: say plainly that nothing was kept, so nobody
             // takes a missing confirmation for a lost one, or thinks a retry would double it.
@@ -470,134 +465,6 @@ fn option_names(command: &Leaf) -> String {
             .collect::<Vec<_>>()
             .join(", ")
     )
-}
-
-/// What can be refused in scoring, sessions, lookups and their settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ScoreError {
-    /// Empty once trimmed, or over 100 characters.
-    CandidateName,
-    UnknownCandidate {
-        name: String,
-    },
-    /// A session is already open in the channel.
-    SessionOpenHere {
-        candidate: String,
-        started_by: u64,
-        started_at_ms: i64,
-        /// (guild, channel, message) of the session's message, once posted.
-        message: Option<(u64, u64, u64)>,
-    },
-    NoSessionHere,
-    SessionClosed,
-    /// Only the interviewer who started the session moves it on.
-    NotStarter {
-        started_by: u64,
-    },
-    /// The question was moved on from already.
-    AlreadyMovedOn,
-    /// Rubrics are for interviewers only in this channel.
-    RubricLimited,
-    /// `/answer public:true` where rubrics are for interviewers only.
-    RubricNotPublic,
-    Timezone {
-        zone: String,
-    },
-    Date {
-        value: String,
-    },
-    NotesTooLong {
-        len: usize,
-    },
-    AlreadyForgotten,
-}
-
-impl ScoreError {
-    /// What was refused, for logs (no user text).
-    pub fn kind(&self) -> &'static str {
-        match self {
-            ScoreError::CandidateName => "candidate name",
-            ScoreError::UnknownCandidate { .. } => "unknown candidate",
-            ScoreError::SessionOpenHere { .. } => "session open in the channel",
-            ScoreError::NoSessionHere => "no session in the channel",
-            ScoreError::SessionClosed => "session closed",
-            ScoreError::NotStarter { .. } => "not the session's starter",
-            ScoreError::AlreadyMovedOn => "session moved on",
-            ScoreError::RubricLimited => "rubric for interviewers only",
-            ScoreError::RubricNotPublic => "public rubric refused",
-            ScoreError::Timezone { .. } => "time zone",
-            ScoreError::Date { .. } => "date",
-            ScoreError::NotesTooLong { .. } => "notes too long",
-            ScoreError::AlreadyForgotten => "candidate already deleted",
-        }
-    }
-}
-
-impl From<ScoreError> for Error {
-    fn from(e: ScoreError) -> Error {
-        Error::Scores(e)
-    }
-}
-
-fn score_message(e: &ScoreError) -> String {
-    match e {
-        ScoreError::CandidateName => {
-            "A candidate name needs 1 to 100 characters (spaces at either end are left out)."
-                .into()
-        }
-        ScoreError::UnknownCandidate { name } => format!(
-            "No candidate called {} in this server. Names are matched ignoring case; /score or /interview start adds a candidate.",
-            quote(name)
-        ),
-        ScoreError::SessionOpenHere {
-            candidate,
-            started_by,
-            started_at_ms,
-            message,
-        } => format!(
-            "An interview session is already open in this channel: {} with <@{started_by}>, started <t:{}:R>{}. Finish it with /interview end first, or start the new one in another channel.",
-            quote(candidate),
-            started_at_ms / 1000,
-            message.map_or(String::new(), |(g, c, m)| format!(
-                " ([its message](https://discord.com/channels/{g}/{c}/{m}))"
-            ))
-        ),
-        ScoreError::NoSessionHere => {
-            "No interview session is open in this channel. Start one with /interview start.".into()
-        }
-        ScoreError::SessionClosed => {
-            "This interview session has ended. Use /score to add or change a score, or /interview start for a new session."
-                .into()
-        }
-        ScoreError::NotStarter { started_by } => format!(
-            "Only <@{started_by}>, who started this session, moves it to the next question. Your own ratings and notes are recorded with the buttons as usual."
-        ),
-        ScoreError::AlreadyMovedOn => {
-            "The session has moved on from that question already.".into()
-        }
-        ScoreError::RubricLimited => {
-            "Model answers are for interviewers only here, so a candidate in the channel never sees one. A server admin can open them up with `/config rubric-access access:everyone` (add `channel:` for one channel only)."
-                .into()
-        }
-        ScoreError::RubricNotPublic => {
-            "Model answers are for interviewers only here, so `/answer public:true` is refused: it would show the rubric to the candidate. Leave `public` off to see it privately; a server admin can change this with `/config rubric-access`."
-                .into()
-        }
-        ScoreError::Timezone { zone } => format!(
-            "{} is not a time zone name: use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`.",
-            quote(zone)
-        ),
-        ScoreError::Date { value } => format!(
-            "{} is not a date: use YYYY-MM-DD, for example `2026-03-01`.",
-            quote(value)
-        ),
-        ScoreError::NotesTooLong { len } => {
-            format!("Notes can be at most 1000 characters; these have {len}.")
-        }
-        ScoreError::AlreadyForgotten => {
-            "That candidate has been deleted already; nothing else was changed.".into()
-        }
-    }
 }
 
 #[cfg(test)]

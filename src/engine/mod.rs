@@ -43,7 +43,7 @@ pub use effect::{
     Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, EffectId, Field,
     InputStyle, Message, MessageRef, Modal, Outcome, Record, TextInput, Visibility,
 };
-pub use error::{Error, InputError, NOT_COMPLETED, ScoreError, placeholder_note};
+pub use error::{Error, InputError, NOT_COMPLETED, Refusal, placeholder_note};
 pub use feature::{Due, Feature, Job, JobKind, Registry};
 pub use request::{
     AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,

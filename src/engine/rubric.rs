@@ -13,7 +13,7 @@ use crate::text::truncate;
 use super::access::Access;
 use super::cards::level_colour;
 use super::effect::{Card, Message};
-use super::error::ScoreError;
+use super::error::Refusal;
 use super::limits::{DESCRIPTION_MAX, EMBED_TOTAL_MAX};
 use super::request::Request;
 use super::{Engine, Error};
@@ -72,7 +72,7 @@ impl Engine {
     ) -> Result<RubricAccess, Error> {
         let access = self.rubric_access(req.guild_id, req.channel_id, context)?;
         if access == RubricAccess::Interviewers && !self.is_interviewer(req)? {
-            return Err(ScoreError::RubricLimited.into());
+            return Err(RubricRefusal::Limited.into());
         }
         Ok(access)
     }
@@ -167,4 +167,29 @@ pub fn bold_lead(item: &str) -> String {
         }
     }
     item.to_string()
+}
+
+/// Why a rubric is not shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RubricRefusal {
+    /// Rubrics are for interviewers only in this channel.
+    Limited,
+    /// `/answer public:true` where rubrics are for interviewers only.
+    NotPublic,
+}
+
+impl Refusal for RubricRefusal {
+    fn kind(&self) -> &'static str {
+        match self {
+            RubricRefusal::Limited => "rubric for interviewers only",
+            RubricRefusal::NotPublic => "public rubric refused",
+        }
+    }
+
+    fn user_message(&self) -> String {
+        match self {
+            RubricRefusal::Limited => "Model answers are for interviewers only here, so a candidate in the channel never sees one. A server admin can open them up with `/config rubric-access access:everyone` (add `channel:` for one channel only).".into(),
+            RubricRefusal::NotPublic => "Model answers are for interviewers only here, so `/answer public:true` is refused: it would show the rubric to the candidate. Leave `public` off to see it privately; a server admin can change this with `/config rubric-access`.".into(),
+        }
+    }
 }

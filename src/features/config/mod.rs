@@ -6,11 +6,11 @@ use crate::engine::cards::BOT_COLOUR;
 use crate::engine::command::{ChoiceSpec, CommandSpec, OptionSpec};
 use crate::engine::rubric::{RubricAccess, RubricContext};
 use crate::engine::{
-    Access, Card, ChannelKind, Engine, Error, Feature, Message, Outcome, Permissions, Request,
-    ResolvedChannel, ResolvedRole, ScoreError,
+    Access, Card, ChannelKind, Engine, Error, Feature, Message, Outcome, Permissions, Refusal,
+    Request, ResolvedChannel, ResolvedRole,
 };
 use crate::store::{AuditEntry, Db, StoreError, audit_action as action};
-use crate::text::{escape, truncate};
+use crate::text::{escape, quote, truncate};
 use crate::time::timestamp_utc;
 
 /// The server settings feature: `/config`.
@@ -201,7 +201,7 @@ impl Engine {
     ) -> Result<Outcome, Error> {
         let zone: String = opts.zone;
         if !valid_timezone(&zone) {
-            return Err(ScoreError::Timezone { zone }.into());
+            return Err(NotAZone { zone }.into());
         }
         self.audited(req, (action::TIMEZONE, "", &zone), |db, by, now| {
             db.set_guild_timezone(req.guild_id, &zone, by, now)
@@ -345,5 +345,24 @@ mod tests {
         ] {
             assert!(!valid_timezone(bad), "{bad}");
         }
+    }
+}
+
+/// `/config timezone` with a name that is no IANA time zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotAZone {
+    pub zone: String,
+}
+
+impl Refusal for NotAZone {
+    fn kind(&self) -> &'static str {
+        "time zone"
+    }
+
+    fn user_message(&self) -> String {
+        format!(
+            "{} is not a time zone name: use an IANA name such as `Europe/Berlin`, `America/New_York` or `UTC`.",
+            quote(&self.zone)
+        )
     }
 }

@@ -17,10 +17,10 @@ use crate::engine::cards::{
 };
 use crate::engine::command::{CommandSpec, Completion, OptionSpec, Run};
 use crate::engine::pool::choose_least_shown_in;
-use crate::engine::rubric::{RubricAccess, RubricContext};
+use crate::engine::rubric::{RubricAccess, RubricContext, RubricRefusal};
 use crate::engine::{
     Access, Ack, Answer, ButtonStyle, Delivered, Effect, Engine, Error, Feature, Invocation,
-    Message, Outcome, Record, Request, ScoreError, Visibility,
+    Message, Outcome, Record, Request, Visibility,
 };
 use crate::store::{ShowCount, ShownQuestion, Source};
 
@@ -82,7 +82,7 @@ impl Run for AnswerOptions {
         let public = self.public.unwrap_or(false);
         let access = engine.check_rubric(req, RubricContext::Question)?;
         if public && access == RubricAccess::Interviewers {
-            return Err(ScoreError::RubricNotPublic.into());
+            return Err(RubricRefusal::NotPublic.into());
         }
         let visibility = if public {
             Visibility::Public

@@ -6,7 +6,7 @@
 //! Button ids: `sc:forget:<candidate id>:<created at>` and `sc:keep:<candidate id>` (the
 //! creation time makes sure a confirmation never deletes a later candidate that reused the id).
 
-use crate::engine::ScoreError;
+use super::ScoreError;
 use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
 use crate::features::scores::commands::{ForgetOptions, ScoresAction};
 use crate::features::scores::{counted, find_candidate};

@@ -15,6 +15,7 @@
 //! shown escaped ([`crate::text::escape`]); nothing they contain can ping anyone.
 
 pub mod commands;
+mod error;
 pub mod export;
 mod forget;
 pub mod lookups;
@@ -26,12 +27,13 @@ use std::fmt;
 
 use crate::engine::access::is_manager;
 use crate::engine::command::ChoiceSpec;
-use crate::engine::{Engine, Error, Member, Origin, Request, ScoreError};
+use crate::engine::{Engine, Error, Member, Origin, Request};
 use crate::model::Recommendation;
 use crate::store::{Candidate, Db, ScoreRow};
 use crate::text::{escape, truncate};
 
 pub use commands::FEATURE;
+pub use error::ScoreError;
 pub use rating::Rating;
 
 pub use export::neutralise;

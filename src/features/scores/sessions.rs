@@ -8,12 +8,12 @@
 //! Button ids: `s:rate:<session>:<question index>:<rating>`, `s:notes:<s>:<i>` (opens the
 //! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
 
+use super::ScoreError;
 use crate::bank::{Level, Question};
-use crate::engine::ScoreError;
 use crate::engine::cards::{BOT_COLOUR, level_colour};
 use crate::engine::{
-    ButtonStyle, Card, Effect, Engine, Error, InputStyle, Invocation, Member, Message, MessageRef,
-    Modal, Outcome, Request, TextInput, Visibility,
+    ButtonStyle, Card, Effect, Engine, Error, Invocation, Member, Message, MessageRef, Modal,
+    Outcome, Request, TextInput, Visibility,
 };
 use crate::features::scores::commands::{CandidateMessage, EndOptions, ScoresAction, StartOptions};
 use crate::features::scores::scoring::confirmation;
@@ -238,17 +238,15 @@ impl Engine {
         Ok(Outcome::new(vec![Effect::OpenModal(Modal {
             action: ScoresAction::NoteSubmit { session: id, index }.to_string(),
             title: truncate(&format!("Notes · question {}", index + 1), 45),
-            inputs: vec![TextInput {
-                id: "notes".into(),
-                label: "Your notes (only interviewers see them)".into(),
-                style: InputStyle::Paragraph,
-                required: false,
-                max_len: NOTES_MAX as u16,
-                value: existing.map(|s| s.notes).filter(|n| !n.is_empty()),
-                placeholder: Some(
-                    "What the candidate covered, missed, or said about trade-offs".into(),
-                ),
-            }],
+            inputs: vec![
+                TextInput::paragraph(
+                    "notes",
+                    "Your notes (only interviewers see them)",
+                    NOTES_MAX as u16,
+                )
+                .value(existing.map(|s| s.notes).filter(|n| !n.is_empty()))
+                .placeholder("What the candidate covered, missed, or said about trade-offs"),
+            ],
         })]))
     }
 

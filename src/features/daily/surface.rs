@@ -258,13 +258,4 @@ mod tests {
             ACTIONS,
         );
     }
-
-    #[test]
-    fn the_footer_recovery_key_is_the_one_posts_have_always_carried() {
-        // Posts made by earlier releases are found after a restart by this exact text.
-        assert_eq!(
-            crate::features::daily::FOOTER_RECOVERY_KEY,
-            " · daily practice · the answer follows in a thread"
-        );
-    }
 }

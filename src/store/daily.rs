@@ -1,30 +1,33 @@
 //! `daily_schedules` and `daily_posts`: daily practice, with each post claimed before it is
 //! sent and recorded once Discord returned it, so nothing is posted twice.
 
+use std::fmt::Debug;
+
+use jiff::civil::Date;
+use rusqlite::types::FromSql;
 use rusqlite::{Row, params};
 
 use super::types::{all, first, id, opt_id};
 use super::{Db, StoreError, sql_id};
-use crate::model::{LevelPlan, NextStep, PostKind, PostStatus, RevealStatus};
+use crate::model::{LevelPlan, NextStep, PostId, PostKind, PostStatus, RevealStatus, ScheduleId};
+use crate::time::{Days, TimeOfDay, Zone};
 
 pub use crate::model::ScheduleStatus;
 
 /// A channel's schedule as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
-    pub id: i64,
+    pub id: ScheduleId,
     pub guild_id: u64,
     pub channel_id: u64,
     pub channel_name: String,
-    /// `HH:MM`.
-    pub post_time: String,
-    /// An IANA time zone name.
-    pub timezone: String,
+    pub post_time: TimeOfDay,
+    pub timezone: Zone,
     pub level: LevelPlan,
     pub topic: Option<String>,
     pub role_id: Option<u64>,
     pub reveal_after_s: u32,
-    pub days: u8,
+    pub days: Days,
     pub status: ScheduleStatus,
     pub paused_reason: Option<String>,
     pub failing_since: Option<i64>,
@@ -39,13 +42,13 @@ pub struct NewSchedule<'a> {
     pub guild_id: u64,
     pub channel_id: u64,
     pub channel_name: &'a str,
-    pub post_time: &'a str,
-    pub timezone: &'a str,
+    pub post_time: TimeOfDay,
+    pub timezone: &'a Zone,
     pub level: LevelPlan,
     pub topic: Option<&'a str>,
     pub role_id: Option<u64>,
     pub reveal_after_s: u32,
-    pub days: u8,
+    pub days: Days,
     pub by: u64,
     pub at_ms: i64,
 }
@@ -53,12 +56,12 @@ pub struct NewSchedule<'a> {
 /// One daily post as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyPost {
-    pub id: i64,
+    pub id: PostId,
     pub guild_id: u64,
     pub channel_id: u64,
-    pub schedule_id: i64,
+    pub schedule_id: ScheduleId,
     pub kind: PostKind,
-    pub local_date: String,
+    pub local_date: Date,
     pub question_id: String,
     pub history_claim: Option<i64>,
     pub nonce: String,
@@ -75,6 +78,38 @@ pub struct DailyPost {
     pub retry_at: Option<i64>,
 }
 
+/// A post to claim before it is sent: a schedule's question for a local date.
+#[derive(Debug, Clone)]
+pub struct NewPost<'a> {
+    pub schedule: &'a Schedule,
+    pub kind: PostKind,
+    pub local_date: Date,
+    pub question_id: &'a str,
+    /// The `question_history` row claimed with the post.
+    pub history_claim: i64,
+    pub reveal_due_at: Option<i64>,
+    pub at_ms: i64,
+}
+
+/// The value in `column` of `table` read as `R` and made a `T` by `parse`; a value `parse`
+/// refuses is an error naming the column and the value.
+fn parsed<R: FromSql + Debug, T>(
+    r: &Row<'_>,
+    table: &str,
+    column: &str,
+    parse: impl Fn(&R) -> Option<T>,
+) -> Result<T, StoreError> {
+    let raw: R = r.get(column)?;
+    match parse(&raw) {
+        Some(value) => Ok(value),
+        None => Err(StoreError::Sql(rusqlite::Error::FromSqlConversionFailure(
+            r.as_ref().column_index(column)?,
+            r.get_ref(column)?.data_type(),
+            format!("unknown {table}.{column} {raw:?}").into(),
+        ))),
+    }
+}
+
 /// The columns [`schedule`] decodes.
 const SCHEDULE_COLUMNS: &str = "id, guild_id, channel_id, channel_name, post_time, timezone, level,
     topic, role_id, reveal_after_s, days, status, paused_reason, failing_since, retry_at,
@@ -87,13 +122,17 @@ fn schedule(r: &Row<'_>) -> Result<Schedule, StoreError> {
         guild_id: id(r, "guild_id")?,
         channel_id: id(r, "channel_id")?,
         channel_name: r.get("channel_name")?,
-        post_time: r.get("post_time")?,
-        timezone: r.get("timezone")?,
+        post_time: parsed(r, "daily_schedules", "post_time", |t: &String| {
+            TimeOfDay::parse(t)
+        })?,
+        timezone: parsed(r, "daily_schedules", "timezone", |z: &String| {
+            Zone::named(z)
+        })?,
         level: r.get("level")?,
         topic: r.get("topic")?,
         role_id: opt_id(r, "role_id")?,
         reveal_after_s: r.get("reveal_after_s")?,
-        days: r.get("days")?,
+        days: parsed(r, "daily_schedules", "days", |&d: &u8| Days::of(d))?,
         status: r.get("status")?,
         paused_reason: r.get("paused_reason")?,
         failing_since: r.get("failing_since")?,
@@ -116,7 +155,7 @@ fn post(r: &Row<'_>) -> Result<DailyPost, StoreError> {
         channel_id: id(r, "channel_id")?,
         schedule_id: r.get("schedule_id")?,
         kind: r.get("kind")?,
-        local_date: r.get("local_date")?,
+        local_date: parsed(r, "daily_posts", "local_date", |d: &String| d.parse().ok())?,
         question_id: r.get("question_id")?,
         history_claim: r.get("history_claim")?,
         nonce: r.get("nonce")?,
@@ -151,13 +190,13 @@ impl Db<'_> {
             sql_id(s.guild_id)?,
             sql_id(s.channel_id)?,
             s.channel_name,
-            s.post_time,
-            s.timezone,
+            s.post_time.to_string(),
+            s.timezone.name(),
             s.level,
             s.topic,
             s.role_id.map(sql_id).transpose()?,
             s.reveal_after_s,
-            s.days,
+            s.days.0,
             sql_id(s.by)?,
             s.at_ms,
         ])?;
@@ -191,7 +230,11 @@ impl Db<'_> {
             .pop())
     }
 
-    pub fn schedule_by_id(&self, guild_id: u64, id: i64) -> Result<Option<Schedule>, StoreError> {
+    pub fn schedule_by_id(
+        &self,
+        guild_id: u64,
+        id: ScheduleId,
+    ) -> Result<Option<Schedule>, StoreError> {
         Ok(self
             .schedules_where("guild_id = ?1 AND id = ?2", params![sql_id(guild_id)?, id])?
             .pop())
@@ -230,7 +273,7 @@ impl Db<'_> {
     pub fn pause_schedule(
         &self,
         guild_id: u64,
-        id: i64,
+        id: ScheduleId,
         reason: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
@@ -248,7 +291,7 @@ impl Db<'_> {
     pub fn schedule_failed(
         &self,
         guild_id: u64,
-        id: i64,
+        id: ScheduleId,
         at_ms: i64,
         retry_at: i64,
     ) -> Result<bool, StoreError> {
@@ -265,7 +308,7 @@ impl Db<'_> {
     }
 
     /// A post went through: the incident, if any, is over.
-    pub fn schedule_recovered(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+    pub fn schedule_recovered(&self, guild_id: u64, id: ScheduleId) -> Result<(), StoreError> {
         self.prep(
             "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL
               WHERE guild_id = ?1 AND id = ?2",
@@ -276,17 +319,17 @@ impl Db<'_> {
 
     /// Claims a post before it is sent. For a scheduled post, `None` if the channel already
     /// has one for that local date (posted, or claimed by an earlier attempt).
-    #[allow(clippy::too_many_arguments)]
-    pub fn claim_post(
-        &self,
-        schedule: &Schedule,
-        kind: PostKind,
-        local_date: &str,
-        question_id: &str,
-        history_claim: i64,
-        at_ms: i64,
-        reveal_due_at: Option<i64>,
-    ) -> Result<Option<DailyPost>, StoreError> {
+    pub fn claim_post(&self, new: &NewPost<'_>) -> Result<Option<DailyPost>, StoreError> {
+        let NewPost {
+            schedule,
+            kind,
+            local_date,
+            question_id,
+            history_claim,
+            reveal_due_at,
+            at_ms,
+        } = *new;
+        let local_date = local_date.to_string();
         let inserted = self
             .prep(
                 "INSERT INTO daily_posts (guild_id, channel_id, schedule_id, kind, local_date,
@@ -301,7 +344,7 @@ impl Db<'_> {
                 sql_id(schedule.channel_id)?,
                 schedule.id,
                 kind,
-                local_date,
+                &local_date,
                 question_id,
                 history_claim,
                 at_ms,
@@ -310,7 +353,7 @@ impl Db<'_> {
         if inserted == 0 {
             return Ok(None);
         }
-        let id = self.conn.last_insert_rowid();
+        let id = PostId(self.conn.last_insert_rowid());
         // Derived from the schedule and the day (or the row, for extra posts), at most 25
         // characters as Discord wants, so Discord itself drops a repeat sent soon after.
         let nonce = match kind {
@@ -323,7 +366,7 @@ impl Db<'_> {
     }
 
     /// The guild's post `id`, if there is one.
-    pub fn post(&self, guild_id: u64, id: i64) -> Result<Option<DailyPost>, StoreError> {
+    pub fn post(&self, guild_id: u64, id: PostId) -> Result<Option<DailyPost>, StoreError> {
         let mut stmt = self.prep(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ?1 AND id = ?2"
         ))?;
@@ -335,7 +378,7 @@ impl Db<'_> {
         &self,
         guild_id: u64,
         channel_id: u64,
-        local_date: &str,
+        local_date: Date,
     ) -> Result<Option<DailyPost>, StoreError> {
         let mut stmt = self.prep(&format!(
             "SELECT {POST_COLUMNS} FROM daily_posts
@@ -343,7 +386,11 @@ impl Db<'_> {
                     AND kind = 'scheduled'"
         ))?;
         first(
-            stmt.query(params![sql_id(guild_id)?, sql_id(channel_id)?, local_date])?,
+            stmt.query(params![
+                sql_id(guild_id)?,
+                sql_id(channel_id)?,
+                local_date.to_string()
+            ])?,
             post,
         )
     }
@@ -399,7 +446,7 @@ impl Db<'_> {
     pub fn post_sent(
         &self,
         guild_id: u64,
-        id: i64,
+        id: PostId,
         message_id: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
@@ -416,7 +463,7 @@ impl Db<'_> {
     pub fn post_retry(
         &self,
         guild_id: u64,
-        id: i64,
+        id: PostId,
         step: NextStep,
         retry_at: i64,
     ) -> Result<(), StoreError> {
@@ -429,7 +476,12 @@ impl Db<'_> {
     }
 
     /// A reveal failed on Discord's side: try again after `retry_at`.
-    pub fn reveal_failed(&self, guild_id: u64, id: i64, retry_at: i64) -> Result<(), StoreError> {
+    pub fn reveal_failed(
+        &self,
+        guild_id: u64,
+        id: PostId,
+        retry_at: i64,
+    ) -> Result<(), StoreError> {
         self.prep("UPDATE daily_posts SET reveal_retry_at = ?3 WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![sql_id(guild_id)?, id, retry_at])?;
         Ok(())
@@ -437,7 +489,7 @@ impl Db<'_> {
 
     /// The post never went out: forget the claim so it can be tried again (or not, if the
     /// day is over).
-    pub fn release_post(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+    pub fn release_post(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
         self.prep(
             "DELETE FROM daily_posts WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
         )?
@@ -449,7 +501,7 @@ impl Db<'_> {
     pub fn post_revealed(
         &self,
         guild_id: u64,
-        id: i64,
+        id: PostId,
         thread_id: Option<u64>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
@@ -468,7 +520,7 @@ impl Db<'_> {
     }
 
     /// No thread could be made for the reveal: post it as a reply instead.
-    pub fn reveal_as_reply(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+    pub fn reveal_as_reply(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
         self.prep(
             "UPDATE daily_posts SET reveal_status = 'reply' WHERE guild_id = ?1 AND id = ?2",
         )?
@@ -477,7 +529,7 @@ impl Db<'_> {
     }
 
     /// Gives up a reveal that cannot happen (the post is gone).
-    pub fn drop_reveal(&self, guild_id: u64, id: i64) -> Result<(), StoreError> {
+    pub fn drop_reveal(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
         self.prep("UPDATE daily_posts SET reveal_status = NULL WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![sql_id(guild_id)?, id])?;
         Ok(())
@@ -504,5 +556,64 @@ impl Db<'_> {
             ))
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Store, StoreError};
+
+    /// A stored time, zone, day set or date that does not read as one (a damaged or
+    /// hand-edited file) fails the read that meets it, naming the column and the value.
+    #[test]
+    fn an_invalid_stored_time_zone_days_or_date_is_an_error_naming_it() {
+        let cases = [
+            ("'25:00', 'UTC', 127", "daily_schedules.post_time \"25:00\""),
+            (
+                "'09:00', 'Mars/Olympus', 127",
+                "daily_schedules.timezone \"Mars/Olympus\"",
+            ),
+            ("'09:00', 'UTC', 128", "daily_schedules.days 128"),
+        ];
+        for (values, named) in cases {
+            let store = Store::open_in_memory().unwrap();
+            store
+                .write(|db| {
+                    db.conn
+                        .pragma_update(None, "ignore_check_constraints", true)?;
+                    db.conn.execute_batch(&format!(
+                        "INSERT INTO daily_schedules (id, guild_id, channel_id, post_time,
+                             timezone, days, level, reveal_after_s, status, created_by,
+                             created_at, updated_at)
+                         VALUES (1, 5, 6, {values}, 'mid', 60, 'active', 1, 0, 0)"
+                    ))?;
+                    Ok::<_, StoreError>(())
+                })
+                .unwrap();
+            let e = store.read(|db| db.schedules(5)).unwrap_err().to_string();
+            assert!(e.contains(&format!("unknown {named}")), "{e}");
+        }
+        let store = Store::open_in_memory().unwrap();
+        store
+            .write(|db| {
+                db.conn.execute_batch(
+                    "INSERT INTO daily_schedules (id, guild_id, channel_id, post_time, timezone,
+                         days, level, reveal_after_s, status, created_by, created_at, updated_at)
+                     VALUES (1, 5, 6, '09:00', 'UTC', 127, 'mid', 60, 'active', 1, 0, 0);
+                     INSERT INTO daily_posts (id, guild_id, channel_id, schedule_id, kind,
+                         local_date, question_id, nonce, status, claimed_at)
+                     VALUES (1, 5, 6, 1, 'scheduled', 'someday', 'q', 'n', 'claimed', 0);",
+                )?;
+                Ok::<_, StoreError>(())
+            })
+            .unwrap();
+        let e = store
+            .read(|db| db.unsettled_posts())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("unknown daily_posts.local_date \"someday\""),
+            "{e}"
+        );
     }
 }

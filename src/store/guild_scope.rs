@@ -20,9 +20,12 @@ use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashSet};
 use std::panic::Location;
 
-use super::{Db, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus, ShownQuestion};
+use super::{
+    Db, NewPost, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus, ShownQuestion,
+};
 use super::{Source, Store, StoreError};
 use crate::model::{Level, LevelPlan, NextStep, PostKind, Recommendation, RubricAccess};
+use crate::time::{Days, TimeOfDay, Zone};
 
 /// Store functions whose statements read or change every guild's rows, and why.
 const CROSS_GUILD: &[(&str, &str)] = &[
@@ -351,6 +354,7 @@ fn guild_tables(store: &Store) -> HashSet<String> {
 const G: u64 = 7;
 const CH: u64 = 70;
 const ME: u64 = 700;
+const DAY: jiff::civil::Date = jiff::civil::date(2024, 1, 1);
 const OTHER: u64 = 701;
 
 /// Calls every function of the store, each under its name, so that every statement is
@@ -496,13 +500,13 @@ fn exercise(store: &Store) {
                     guild_id: G,
                     channel_id: CH,
                     channel_name: "daily",
-                    post_time: "09:00",
-                    timezone: "UTC",
+                    post_time: TimeOfDay::parse("09:00").unwrap(),
+                    timezone: &Zone::named("UTC").unwrap(),
                     level: LevelPlan::Ramp,
                     topic: None,
                     role_id: None,
                     reveal_after_s: 60,
-                    days: 127,
+                    days: Days::EVERY_DAY,
                     by: ME,
                     at_ms: 1,
                 })
@@ -512,19 +516,19 @@ fn exercise(store: &Store) {
             at("schedules", || db.schedules(G))?;
             at("active_schedules", || db.active_schedules())?;
             let post = at("claim_post", || {
-                db.claim_post(
-                    &schedule,
-                    PostKind::Scheduled,
-                    "2024-01-01",
-                    "q1",
-                    c1,
-                    1,
-                    Some(5),
-                )
+                db.claim_post(&NewPost {
+                    schedule: &schedule,
+                    kind: PostKind::Scheduled,
+                    local_date: DAY,
+                    question_id: "q1",
+                    history_claim: c1,
+                    reveal_due_at: Some(5),
+                    at_ms: 1,
+                })
             })?
             .unwrap();
             at("post", || db.post(G, post.id))?;
-            at("post_on", || db.post_on(G, CH, "2024-01-01"))?;
+            at("post_on", || db.post_on(G, CH, DAY))?;
             at("last_post", || db.last_post(G, CH))?;
             at("unsettled_posts", || db.unsettled_posts())?;
             at("post_retry", || {

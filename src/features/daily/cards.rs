@@ -1,13 +1,12 @@
 //! What daily practice shows: a post's card with its recovery footer, and a schedule's card.
 
-use super::plan::Plan;
 use super::surface::DailyButton;
 use crate::bank::Question;
 use crate::engine::cards::{MODEL_ANSWER_LABEL, level_colour};
 use crate::engine::{ButtonStyle, Card, Engine, Error, Message};
-use crate::store::ScheduleStatus;
+use crate::store::{Schedule, ScheduleStatus};
 use crate::text::truncate;
-use crate::time::{describe_duration, describe_instant, describe_time, discord_timestamp};
+use crate::time::{describe_duration, describe_instant, discord_timestamp};
 
 impl Engine {
     /// A daily post's card: the question card, with a "Model answer" that everyone may open
@@ -40,8 +39,7 @@ impl Engine {
     }
 
     /// One schedule for `/daily set` and `/daily status`.
-    pub(super) fn schedule_card(&self, plan: &Plan, now: i64) -> Card {
-        let s = &plan.s;
+    pub(super) fn schedule_card(&self, s: &Schedule, now: i64) -> Card {
         let topic = s
             .topic
             .as_deref()
@@ -49,11 +47,11 @@ impl Engine {
         let mut lines = vec![
             format!(
                 "**When:** {} {} ({})",
-                describe_time(plan.time),
+                s.post_time,
                 s.timezone,
-                plan.days.describe()
+                s.days.describe()
             ),
-            format!("**Level:** {} · **Topic:** {topic}", plan.level.describe()),
+            format!("**Level:** {} · **Topic:** {topic}", s.level.describe()),
             format!(
                 "**Answer:** {}",
                 match s.reveal_after_s {
@@ -76,11 +74,11 @@ impl Engine {
                     .unwrap_or("Discord refused the last post")
             )),
             _ => {
-                if let Some((_, at)) = plan.upcoming(now, 1, true).first() {
+                if let Some((_, at)) = s.upcoming(now, 1, true).first() {
                     lines.push(format!(
                         "**Next post:** {} ({})",
                         discord_timestamp(*at, 'F'),
-                        describe_instant(&plan.tz, *at)
+                        describe_instant(s.timezone.tz(), *at)
                     ));
                 }
                 if s.failing_since.is_some() {

@@ -1,7 +1,6 @@
 //! `/daily set|off|status|now|preview`.
 
 use super::DEFAULT_REVEAL_S;
-use super::plan::Plan;
 use super::surface::{NowOptions, OffOptions, PreviewOptions, SetOptions, StatusOptions};
 use crate::bank::Level;
 use crate::engine::{
@@ -9,8 +8,8 @@ use crate::engine::{
     ResolvedRole, Visibility,
 };
 use crate::model::{LevelPlan, PostKind};
-use crate::store::{NewSchedule, ScheduleStatus};
-use crate::time::{self, Days, describe_instant, describe_time, discord_timestamp};
+use crate::store::{NewSchedule, Schedule, ScheduleStatus};
+use crate::time::{self, Days, TimeOfDay, Zone, describe_instant, discord_timestamp};
 
 /// What a schedule needs to do its work in a channel, and why.
 const NEEDED: &[(u64, &str)] = &[
@@ -29,7 +28,7 @@ impl Engine {
     pub(super) fn cmd_daily_set(&self, req: &Request, opts: SetOptions) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = opts.channel;
         let time_text: String = opts.time;
-        let post_time = time::parse_time(&time_text).ok_or(Error::InvalidTime(time_text))?;
+        let post_time = TimeOfDay::parse(&time_text).ok_or(Error::InvalidTime(time_text))?;
         let zone_name = match opts.timezone {
             Some(z) => z,
             None => self
@@ -37,7 +36,7 @@ impl Engine {
                 .read(|db| db.guild_timezone(req.guild_id))?
                 .unwrap_or_else(|| "UTC".into()),
         };
-        let tz = time::zone(&zone_name).ok_or_else(|| Error::UnknownZone {
+        let zone = Zone::named(&zone_name).ok_or_else(|| Error::UnknownZone {
             suggestions: time::suggest_zones(&zone_name, 3),
             name: zone_name.clone(),
         })?;
@@ -83,8 +82,7 @@ impl Engine {
         let now = self.clock.now_ms();
         let by = req.origin.user_id().unwrap_or(0);
         let audited = format!(
-            "{} {zone_name}, {}, level {}{}{}",
-            describe_time(post_time),
+            "{post_time} {zone_name}, {}, level {}{}{}",
             days.describe(),
             level.as_str(),
             topic
@@ -106,26 +104,19 @@ impl Engine {
                 guild_id: req.guild_id,
                 channel_id: channel.id,
                 channel_name: &channel.name,
-                post_time: &describe_time(post_time),
-                timezone: &zone_name,
+                post_time,
+                timezone: &zone,
                 level,
                 topic: topic.as_deref(),
                 role_id: role.as_ref().map(|r| r.id),
                 reveal_after_s,
-                days: days.0,
+                days,
                 by,
                 at_ms: now,
             })
         })?;
         self.wake_scheduler();
-        let plan = Plan {
-            s: stored,
-            tz,
-            time: post_time,
-            days,
-            level,
-        };
-        let mut card = self.schedule_card(&plan, now);
+        let mut card = self.schedule_card(&stored, now);
         card.title = Some(format!("Daily practice set for #{}", channel.name));
         let mut message = Message::default().card(card);
         if channel.bot_permissions.is_none() {
@@ -179,32 +170,31 @@ impl Engine {
         let now = self.clock.now_ms();
         let mut message = Message::default();
         for s in schedules.into_iter().take(10) {
-            let plan = Plan::of(s)?;
-            message.cards.push(self.schedule_card(&plan, now));
+            message.cards.push(self.schedule_card(&s, now));
         }
         Ok(Outcome::private(message))
     }
 
     pub(super) fn cmd_daily_now(&self, req: &Request, opts: NowOptions) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = opts.channel;
-        let plan = self.channel_plan(req, &channel)?;
+        let s = self.channel_schedule(req, &channel)?;
         let now = self.clock.now_ms();
         let today =
-            time::local_date(&plan.tz, now).ok_or_else(|| Error::Internal("date".into()))?;
-        let level = plan.level.on(today.weekday());
+            time::local_date(s.timezone.tz(), now).ok_or_else(|| Error::Internal("date".into()))?;
+        let level = s.level.on(today.weekday());
         if self
             .bank()
-            .filter(Some(level), plan.s.topic.as_deref())
+            .filter(Some(level), s.topic.as_deref())
             .next()
             .is_none()
         {
             return Err(Error::NoQuestions {
                 level: level.to_string(),
-                topic: plan.s.topic.clone(),
+                topic: s.topic.clone(),
             });
         }
         let mut outcome = self
-            .post_daily(&plan, level, PostKind::Extra, today, now)?
+            .post_daily(&s, level, PostKind::Extra, today, now)?
             .ok_or_else(|| Error::Internal("an extra daily post was not claimed".into()))?;
         outcome.effects.push(Effect::reply(
             Visibility::Private,
@@ -222,22 +212,22 @@ impl Engine {
         opts: PreviewOptions,
     ) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = opts.channel;
-        let plan = self.channel_plan(req, &channel)?;
+        let s = self.channel_schedule(req, &channel)?;
         let now = self.clock.now_ms();
-        let lines: Vec<String> = plan
+        let lines: Vec<String> = s
             .upcoming(now, 7, false)
             .into_iter()
             .map(|(date, at)| {
                 format!(
                     "• {} · {} ({})",
                     discord_timestamp(at, 'F'),
-                    plan.level.on(date.weekday()).title(),
-                    describe_instant(&plan.tz, at)
+                    s.level.on(date.weekday()).title(),
+                    describe_instant(s.timezone.tz(), at)
                 )
             })
             .collect();
         Ok(Outcome::private(Message::default().card(Card {
-            title: Some(format!("The next posts in #{}", plan.s.channel_name)),
+            title: Some(format!("The next posts in #{}", s.channel_name)),
             description: Some(lines.join("\n")),
             colour: Some(crate::engine::BOT_COLOUR),
             ..Card::default()
@@ -245,13 +235,15 @@ impl Engine {
     }
 
     /// The channel's schedule (not turned off), or the error that says there is none.
-    fn channel_plan(&self, req: &Request, channel: &ResolvedChannel) -> Result<Plan, Error> {
-        let s = self
-            .store
+    fn channel_schedule(
+        &self,
+        req: &Request,
+        channel: &ResolvedChannel,
+    ) -> Result<Schedule, Error> {
+        self.store
             .read(|db| db.schedule_in(req.guild_id, channel.id))?
             .filter(|s| s.status != ScheduleStatus::Off)
-            .ok_or_else(|| Error::NoSchedule(channel.name.clone()))?;
-        Plan::of(s)
+            .ok_or_else(|| Error::NoSchedule(channel.name.clone()))
     }
 }
 

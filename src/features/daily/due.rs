@@ -1,11 +1,9 @@
 //! What the scheduler should run now: owed posts, due reveals, and claims a stopped process
 //! left behind; and when to look again.
 
-use super::plan::Plan;
 use super::surface::DailyJob;
 use crate::engine::{Due, Engine, Error, Invocation, Job, Origin, Request};
 use crate::model::NextStep;
-use crate::time;
 
 /// A claim older than this with no message recorded was left by a stopped process.
 const SETTLE_AFTER_MS: i64 = 120 * 1000;
@@ -62,19 +60,12 @@ impl Engine {
         }
         for s in schedules {
             let key = (s.guild_id, s.channel_id);
-            let plan = match Plan::of(s) {
-                Ok(p) => p,
-                Err(e) => {
-                    tracing::error!(error = %e, "skipping a daily schedule");
-                    continue;
-                }
-            };
             // A post is owed for a day only if the schedule existed at its time: a schedule
             // set (or set again) after today's time starts tomorrow.
-            let owed = plan
+            let owed = s
                 .upcoming(now, 2, true)
                 .into_iter()
-                .find(|(_, due_at)| *due_at >= plan.s.updated_at);
+                .find(|(_, due_at)| *due_at >= s.updated_at);
             let Some((date, due_at)) = owed else {
                 continue;
             };
@@ -89,19 +80,19 @@ impl Engine {
             }
             let done = self
                 .store
-                .read(|db| db.post_on(key.0, key.1, &time::date_key(date)))?
+                .read(|db| db.post_on(key.0, key.1, date))?
                 .is_some();
             if !done {
                 jobs.push(job(
                     key.0,
                     key.1,
                     DailyJob::Post {
-                        schedule: plan.s.id,
+                        schedule: s.id,
                         date,
                     },
                 ));
             }
-            if let Some((_, next)) = plan.upcoming(due_at + 1, 1, false).first() {
+            if let Some((_, next)) = s.upcoming(due_at + 1, 1, false).first() {
                 wake(*next);
             }
         }

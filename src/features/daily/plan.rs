@@ -2,46 +2,24 @@
 //! out, and its next posting instants.
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 
 use super::CATCH_UP_MS;
-use crate::engine::Error;
-use crate::model::LevelPlan;
 use crate::store::Schedule;
-use crate::time::{self, Days};
+use crate::time;
 
-/// A schedule with its zone and times resolved.
-pub(super) struct Plan {
-    pub(super) s: Schedule,
-    pub(super) tz: TimeZone,
-    pub(super) time: (u8, u8),
-    pub(super) days: Days,
-    pub(super) level: LevelPlan,
-}
-
-impl Plan {
-    pub(super) fn of(s: Schedule) -> Result<Plan, Error> {
-        let broken = || Error::Internal(format!("daily schedule {} is malformed", s.id));
-        Ok(Plan {
-            tz: time::zone(&s.timezone).ok_or_else(broken)?,
-            time: time::parse_time(&s.post_time).ok_or_else(broken)?,
-            days: Days(s.days),
-            level: s.level,
-            s,
-        })
-    }
-
+/// The calendar of a schedule (only daily practice reads it this way).
+impl Schedule {
     /// When the schedule posts on a local date, if it posts that day.
     pub(super) fn due_on(&self, date: Date) -> Option<i64> {
         if !self.days.contains(date.weekday()) {
             return None;
         }
-        time::instant_on(&self.tz, date, self.time).map(|t| t.as_millisecond())
+        time::instant_on(self.timezone.tz(), date, self.post_time).map(|t| t.as_millisecond())
     }
 
     /// The last moment a post for `date` may still go out.
     pub(super) fn deadline(&self, date: Date, due: i64) -> i64 {
-        let end = time::end_of_day_ms(&self.tz, date).unwrap_or(due + CATCH_UP_MS);
+        let end = time::end_of_day_ms(self.timezone.tz(), date).unwrap_or(due + CATCH_UP_MS);
         (due + CATCH_UP_MS).min(end)
     }
 
@@ -53,7 +31,7 @@ impl Plan {
         count: usize,
         include_today_if_due: bool,
     ) -> Vec<(Date, i64)> {
-        let Some(today) = time::local_date(&self.tz, now) else {
+        let Some(today) = time::local_date(self.timezone.tz(), now) else {
             return Vec::new();
         };
         let mut out = Vec::new();

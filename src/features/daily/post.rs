@@ -4,21 +4,20 @@
 use jiff::civil::Date;
 
 use super::cards::daily_footer;
-use super::plan::Plan;
+use super::records::release_claim;
 use super::surface::Posted;
 use crate::bank::{Level, Question};
 use crate::engine::pool::choose_least_shown_in;
 use crate::engine::{Effect, Engine, Error, Outcome, Request};
-use crate::model::{PostKind, PostStatus};
-use crate::store::{DailyPost, Schedule, ScheduleStatus, ShownQuestion, Source};
-use crate::time;
+use crate::model::{PostId, PostKind, PostStatus, ScheduleId};
+use crate::store::{DailyPost, NewPost, Schedule, ScheduleStatus, ShownQuestion, Source};
 
 impl Engine {
     /// The day's post of a schedule, claimed before it is sent.
     pub(super) fn job_daily_post(
         &self,
         req: &Request,
-        id: i64,
+        id: ScheduleId,
         date: Date,
     ) -> Result<Outcome, Error> {
         let Some(s) = self.store.read(|db| db.schedule_by_id(req.guild_id, id))? else {
@@ -27,18 +26,16 @@ impl Engine {
         if s.status != ScheduleStatus::Active {
             return Ok(Outcome::default());
         }
-        let plan = Plan::of(s)?;
         let now = self.clock.now_ms();
-        match plan.due_on(date) {
-            Some(due)
-                if due <= now && now < plan.deadline(date, due) && due >= plan.s.updated_at => {}
+        match s.due_on(date) {
+            Some(due) if due <= now && now < s.deadline(date, due) && due >= s.updated_at => {}
             // Not due (the schedule changed), or too late for that day: never post for a
             // day already gone.
             _ => return Ok(Outcome::default()),
         }
-        let level = plan.level.on(date.weekday());
+        let level = s.level.on(date.weekday());
         Ok(self
-            .post_daily(&plan, level, PostKind::Scheduled, date, now)?
+            .post_daily(&s, level, PostKind::Scheduled, date, now)?
             .unwrap_or_default())
     }
 
@@ -47,13 +44,12 @@ impl Engine {
     /// post (the day is claimed already, or the pool is empty and the schedule paused).
     pub(super) fn post_daily(
         &self,
-        plan: &Plan,
+        s: &Schedule,
         level: Level,
         kind: PostKind,
         date: Date,
         now: i64,
     ) -> Result<Option<Outcome>, Error> {
-        let s = &plan.s;
         let pool: Vec<&Question> = self
             .bank()
             .filter(Some(level), s.topic.as_deref())
@@ -84,15 +80,15 @@ impl Engine {
                 source: Source::Daily,
                 at_ms: now,
             })?;
-            let post = db.claim_post(
-                s,
+            let post = db.claim_post(&NewPost {
+                schedule: s,
                 kind,
-                &time::date_key(date),
-                &q.id,
-                history,
-                now,
-                reveal_due,
-            )?;
+                local_date: date,
+                question_id: &q.id,
+                history_claim: history,
+                reveal_due_at: reveal_due,
+                at_ms: now,
+            })?;
             if post.is_none() {
                 db.release_shown(s.guild_id, history)?;
             }
@@ -138,51 +134,37 @@ impl Engine {
 
     /// Sending failed on Discord's side (or a stopped process's post was not found): the same
     /// question again, with the same nonce, if its day is still open.
-    pub(super) fn job_daily_resend(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
-        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
+    pub(super) fn job_daily_resend(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+        let Some(post) = self.post_in(req, id, PostStatus::Claimed)? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != PostStatus::Claimed {
-            return Ok(Outcome::default());
-        }
         let schedule = self
             .store
             .read(|db| db.schedule_by_id(post.guild_id, post.schedule_id))?;
         let now = self.clock.now_ms();
         let open = match (&schedule, self.bank().get(&post.question_id)) {
             (Some(s), Some(q)) if s.status == ScheduleStatus::Active => {
-                let plan = Plan::of(s.clone())?;
+                let day = post.local_date;
                 let still_open = post.kind == PostKind::Extra
-                    || time::parse_date_key(&post.local_date)
-                        .and_then(|d| plan.due_on(d).map(|due| now < plan.deadline(d, due)))
-                        .unwrap_or(false);
-                still_open.then_some((plan, q))
+                    || s.due_on(day).is_some_and(|due| now < s.deadline(day, due));
+                still_open.then_some((s, q))
             }
             _ => None,
         };
-        let Some((plan, q)) = open else {
+        let Some((s, q)) = open else {
             // Too late for its day, or nothing to post any more: never post for a day gone.
-            self.store.write(|db| {
-                db.release_post(post.guild_id, post.id)?;
-                if let Some(h) = post.history_claim {
-                    db.release_shown(post.guild_id, h)?;
-                }
-                Ok::<_, Error>(())
-            })?;
+            self.store.write(|db| release_claim(db, &post))?;
             return Ok(Outcome::default());
         };
-        self.post_effect(&plan.s, q, &post)
+        self.post_effect(s, q, &post)
     }
 
     /// A claim a stopped process left without a message id: look for the post in the channel
     /// before anything is sent again.
-    pub(super) fn job_daily_settle(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
-        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
+    pub(super) fn job_daily_settle(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+        let Some(post) = self.post_in(req, id, PostStatus::Claimed)? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != PostStatus::Claimed {
-            return Ok(Outcome::default());
-        }
         let mut outcome = Outcome::default();
         let found = outcome.push(Effect::FindPost {
             channel_id: post.channel_id,
@@ -199,5 +181,18 @@ impl Engine {
             },
         );
         Ok(outcome)
+    }
+
+    /// The request's server's post `id`, if it is (still) in `status`.
+    pub(super) fn post_in(
+        &self,
+        req: &Request,
+        id: PostId,
+        status: PostStatus,
+    ) -> Result<Option<DailyPost>, Error> {
+        Ok(self
+            .store
+            .read(|db| db.post(req.guild_id, id))?
+            .filter(|p| p.guild_id == req.guild_id && p.status == status))
     }
 }

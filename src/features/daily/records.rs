@@ -2,7 +2,8 @@
 //! pauses) or failed (tried again after a backoff).
 
 use crate::engine::{Delivered, Engine, Error};
-use crate::model::{NextStep, RevealStatus};
+use crate::model::{NextStep, PostId, RevealStatus, ScheduleId};
+use crate::store::{DailyPost, Db, StoreError};
 
 /// Transient failures are retried with a growing delay, up to this.
 const MAX_BACKOFF_MS: i64 = 30 * 60 * 1000;
@@ -15,7 +16,7 @@ impl Engine {
     pub(super) fn commit_daily_posted(
         &self,
         guild_id: u64,
-        post_id: i64,
+        post_id: PostId,
         settle: bool,
         delivered: &Delivered,
     ) -> Result<(), Error> {
@@ -43,17 +44,13 @@ impl Engine {
                 .write(|db| db.post_retry(post.guild_id, post.id, NextStep::Resend, now))?,
             Delivered::Refused(reason) => {
                 let why = format!("Discord refused the post: {reason}");
-                tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily schedule paused");
+                tracing::warn!(schedule = post.schedule_id.get(), reason = %reason, "daily schedule paused");
                 self.store.write(|db| {
-                    db.release_post(post.guild_id, post.id)?;
-                    if let Some(h) = post.history_claim {
-                        db.release_shown(post.guild_id, h)?;
-                    }
+                    release_claim(db, &post)?;
                     db.pause_schedule(post.guild_id, post.schedule_id, &why, now)
                 })?;
             }
             Delivered::Failed(reason) => {
-                let delay = self.backoff(post.guild_id, post.schedule_id);
                 // A look-up that failed is tried again; a send that failed is sent again, same
                 // question and nonce, so a send that did reach Discord is not doubled.
                 let step = if settle {
@@ -61,12 +58,11 @@ impl Engine {
                 } else {
                     NextStep::Resend
                 };
-                let new_incident = self.store.write(|db| {
-                    db.post_retry(post.guild_id, post.id, step, now + delay)?;
-                    db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
+                let new_incident = self.retry_later(&post, now, |db, at| {
+                    db.post_retry(post.guild_id, post.id, step, at)
                 })?;
                 if new_incident {
-                    tracing::warn!(schedule = post.schedule_id, reason = %reason, "daily post failed; retrying with backoff");
+                    tracing::warn!(schedule = post.schedule_id.get(), reason = %reason, "daily post failed; retrying with backoff");
                 }
             }
             // Skipped (the process is stopping): the claim is settled at the next start.
@@ -75,10 +71,26 @@ impl Engine {
         Ok(())
     }
 
+    /// A transient failure of `post`: `mark` schedules it again after the backoff (given the
+    /// time), and the schedule's incident opens if it was not open; true if it was not (so the
+    /// failure is logged once).
+    fn retry_later(
+        &self,
+        post: &DailyPost,
+        now: i64,
+        mark: impl FnOnce(&Db<'_>, i64) -> Result<(), StoreError>,
+    ) -> Result<bool, Error> {
+        let at = now + self.backoff(post.guild_id, post.schedule_id);
+        Ok(self.store.write(|db| {
+            mark(db, at)?;
+            db.schedule_failed(post.guild_id, post.schedule_id, now, at)
+        })?)
+    }
+
     /// Backoff after a failure: growing from a minute with the length of the incident, at most
     /// [`MAX_BACKOFF_MS`]. Read before any write transaction (the store's reads may share the
     /// writer's connection).
-    fn backoff(&self, guild_id: u64, schedule_id: i64) -> i64 {
+    fn backoff(&self, guild_id: u64, schedule_id: ScheduleId) -> i64 {
         let failing_for = self
             .store
             .read(|db| db.schedule_by_id(guild_id, schedule_id))
@@ -92,7 +104,7 @@ impl Engine {
     pub(super) fn commit_daily_revealed(
         &self,
         guild_id: u64,
-        post_id: i64,
+        post_id: PostId,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let now = self.clock.now_ms();
@@ -100,36 +112,45 @@ impl Engine {
             return Ok(());
         };
         match delivered {
-            Delivered::Thread { thread_id, .. } => self.store.write(|db| {
-                db.post_revealed(post.guild_id, post.id, Some(*thread_id), now)?;
-                db.schedule_recovered(post.guild_id, post.schedule_id)
-            })?,
-            Delivered::Message { .. } => self.store.write(|db| {
-                db.post_revealed(post.guild_id, post.id, None, now)?;
-                db.schedule_recovered(post.guild_id, post.schedule_id)
-            })?,
+            Delivered::Thread { .. } | Delivered::Message { .. } => {
+                let thread_id = match delivered {
+                    Delivered::Thread { thread_id, .. } => Some(*thread_id),
+                    _ => None,
+                };
+                self.store.write(|db| {
+                    db.post_revealed(post.guild_id, post.id, thread_id, now)?;
+                    db.schedule_recovered(post.guild_id, post.schedule_id)
+                })?
+            }
             Delivered::Refused(reason) if post.reveal_status != Some(RevealStatus::Reply) => {
-                tracing::info!(post = post.id, reason = %reason, "no thread for the reveal; replying instead");
+                tracing::info!(post = post.id.get(), reason = %reason, "no thread for the reveal; replying instead");
                 self.store
                     .write(|db| db.reveal_as_reply(post.guild_id, post.id))?;
             }
             Delivered::Refused(reason) => {
-                tracing::warn!(post = post.id, reason = %reason, "the answer could not be revealed");
+                tracing::warn!(post = post.id.get(), reason = %reason, "the answer could not be revealed");
                 self.store
                     .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             }
             Delivered::Failed(reason) => {
-                let delay = self.backoff(post.guild_id, post.schedule_id);
-                let new_incident = self.store.write(|db| {
-                    db.reveal_failed(post.guild_id, post.id, now + delay)?;
-                    db.schedule_failed(post.guild_id, post.schedule_id, now, now + delay)
+                let new_incident = self.retry_later(&post, now, |db, at| {
+                    db.reveal_failed(post.guild_id, post.id, at)
                 })?;
                 if new_incident {
-                    tracing::warn!(post = post.id, reason = %reason, "reveal failed; retrying with backoff");
+                    tracing::warn!(post = post.id.get(), reason = %reason, "reveal failed; retrying with backoff");
                 }
             }
             _ => {}
         }
         Ok(())
     }
+}
+
+/// Gives up a claim that was never sent: the post and the question shown with it.
+pub(super) fn release_claim(db: &Db<'_>, post: &DailyPost) -> Result<(), StoreError> {
+    db.release_post(post.guild_id, post.id)?;
+    if let Some(h) = post.history_claim {
+        db.release_shown(post.guild_id, h)?;
+    }
+    Ok(())
 }

@@ -5,7 +5,7 @@ use super::surface::Revealed;
 use crate::bank::Question;
 use crate::engine::rubric::RubricContext;
 use crate::engine::{Effect, Engine, Error, Message, MessageRef, Outcome, Request};
-use crate::model::{PostStatus, RevealStatus};
+use crate::model::{PostId, PostStatus, RevealStatus};
 use crate::text::truncate;
 
 impl Engine {
@@ -25,13 +25,10 @@ impl Engine {
 
     /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread
     /// could not be made).
-    pub(super) fn job_daily_reveal(&self, req: &Request, id: i64) -> Result<Outcome, Error> {
-        let Some(post) = self.store.read(|db| db.post(req.guild_id, id))? else {
+    pub(super) fn job_daily_reveal(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+        let Some(post) = self.post_in(req, id, PostStatus::Posted)? else {
             return Ok(Outcome::default());
         };
-        if post.guild_id != req.guild_id || post.status != PostStatus::Posted {
-            return Ok(Outcome::default());
-        }
         let Some(message_id) = post.message_id else {
             return Ok(Outcome::default());
         };

@@ -14,7 +14,7 @@ use crate::engine::{
     Access, Ack, ChannelKind, Delivered, Engine, Error, Feature, JobKind, Outcome, Permissions,
     Record, Request, ResolvedChannel, ResolvedRole, Visibility,
 };
-use crate::model::LevelPlan;
+use crate::model::{LevelPlan, PostId, ScheduleId};
 
 /// The daily practice feature.
 pub static FEATURE: Feature = Feature {
@@ -186,13 +186,13 @@ static ACTIONS: &[ActionSpec] = &[ActionSpec::of::<DailyButton>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DailyJob {
     /// A schedule's post for a local day, claimed before it is sent.
-    Post { schedule: i64, date: Date },
+    Post { schedule: ScheduleId, date: Date },
     /// A claimed post sent again (same question and nonce) after a failure.
-    Resend { post: i64 },
+    Resend { post: PostId },
     /// A claim left by a stopped process: look for the post before sending again.
-    Settle { post: i64 },
+    Settle { post: PostId },
     /// A post's answer, in a thread on it.
-    Reveal { post: i64 },
+    Reveal { post: PostId },
 }
 
 impl JobKind for DailyJob {
@@ -220,7 +220,7 @@ impl JobKind for DailyJob {
 #[derive(Debug)]
 pub struct Posted {
     pub guild_id: u64,
-    pub post: i64,
+    pub post: PostId,
     /// The effect looks the post up (after a restart) rather than sending it.
     pub settle: bool,
 }
@@ -235,7 +235,7 @@ impl Record for Posted {
 #[derive(Debug)]
 pub struct Revealed {
     pub guild_id: u64,
-    pub post: i64,
+    pub post: PostId,
 }
 
 impl Record for Revealed {

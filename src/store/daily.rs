@@ -4,7 +4,7 @@
 use std::fmt::Debug;
 
 use jiff::civil::Date;
-use rusqlite::types::FromSql;
+use rusqlite::types::{FromSql, ToSql};
 use rusqlite::{Row, params};
 
 use super::types::{all, first, id, opt_id};
@@ -115,6 +115,9 @@ const SCHEDULE_COLUMNS: &str = "id, guild_id, channel_id, channel_name, post_tim
     topic, role_id, reveal_after_s, days, status, paused_reason, failing_since, retry_at,
     created_by, updated_at";
 
+/// What [`Db::select`] reads schedules from.
+const SCHEDULES: (&str, &str) = (SCHEDULE_COLUMNS, "daily_schedules");
+
 /// A row of [`SCHEDULE_COLUMNS`].
 fn schedule(r: &Row<'_>) -> Result<Schedule, StoreError> {
     Ok(Schedule {
@@ -146,6 +149,9 @@ fn schedule(r: &Row<'_>) -> Result<Schedule, StoreError> {
 const POST_COLUMNS: &str = "id, guild_id, channel_id, schedule_id, kind, local_date, question_id,
     history_claim, nonce, status, message_id, claimed_at, posted_at, reveal_due_at,
     reveal_status, thread_id, next_step, retry_at";
+
+/// What [`Db::select`] reads posts from.
+const POSTS: (&str, &str) = (POST_COLUMNS, "daily_posts");
 
 /// A row of [`POST_COLUMNS`].
 fn post(r: &Row<'_>) -> Result<DailyPost, StoreError> {
@@ -204,16 +210,64 @@ impl Db<'_> {
             .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
     }
 
-    /// Schedules matching a `WHERE` clause (over `daily_schedules`), in its order.
-    fn schedules_where(
+    /// Changes one row of `table` (`daily_schedules` or `daily_posts`), the guild's row `id`:
+    /// `UPDATE {table} SET {set} WHERE guild_id = ?1 AND id = ?2 {and}`, with `values` bound
+    /// from `?3` on. Returns how many rows changed (0 or 1).
+    fn update_row(
         &self,
+        table: &str,
+        (guild_id, id): (u64, &dyn ToSql),
+        set: &str,
+        and: &str,
+        values: &[&dyn ToSql],
+    ) -> Result<usize, StoreError> {
+        let guild = sql_id(guild_id)?;
+        let mut all: Vec<&dyn ToSql> = vec![&guild, id];
+        all.extend_from_slice(values);
+        Ok(self
+            .prep(&format!(
+                "UPDATE {table} SET {set} WHERE guild_id = ?1 AND id = ?2 {and}"
+            ))?
+            .execute(all.as_slice())?)
+    }
+
+    /// [`Db::update_row`] of a schedule.
+    fn update_schedule(
+        &self,
+        guild_id: u64,
+        id: ScheduleId,
+        set: &str,
+        and: &str,
+        values: &[&dyn ToSql],
+    ) -> Result<(), StoreError> {
+        self.update_row("daily_schedules", (guild_id, &id), set, and, values)?;
+        Ok(())
+    }
+
+    /// [`Db::update_row`] of a post.
+    fn update_post(
+        &self,
+        guild_id: u64,
+        id: PostId,
+        set: &str,
+        and: &str,
+        values: &[&dyn ToSql],
+    ) -> Result<(), StoreError> {
+        self.update_row("daily_posts", (guild_id, &id), set, and, values)?;
+        Ok(())
+    }
+
+    /// `SELECT {columns} FROM {table} WHERE {clause}` ([`SCHEDULES`] or [`POSTS`]), its rows
+    /// read by `read` ([`all`] or [`first`], with the table's decoder).
+    fn select<T>(
+        &self,
+        (columns, table): (&str, &str),
         clause: &str,
         params: impl rusqlite::Params,
-    ) -> Result<Vec<Schedule>, StoreError> {
-        let mut stmt = self.prep(&format!(
-            "SELECT {SCHEDULE_COLUMNS} FROM daily_schedules WHERE {clause}"
-        ))?;
-        all(stmt.query(params)?, schedule)
+        read: impl FnOnce(rusqlite::Rows<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut stmt = self.prep(&format!("SELECT {columns} FROM {table} WHERE {clause}"))?;
+        read(stmt.query(params)?)
     }
 
     /// The channel's schedule, whatever its status.
@@ -222,12 +276,12 @@ impl Db<'_> {
         guild_id: u64,
         channel_id: u64,
     ) -> Result<Option<Schedule>, StoreError> {
-        Ok(self
-            .schedules_where(
-                "guild_id = ?1 AND channel_id = ?2",
-                params![sql_id(guild_id)?, sql_id(channel_id)?],
-            )?
-            .pop())
+        self.select(
+            SCHEDULES,
+            "guild_id = ?1 AND channel_id = ?2",
+            params![sql_id(guild_id)?, sql_id(channel_id)?],
+            |rows| first(rows, schedule),
+        )
     }
 
     pub fn schedule_by_id(
@@ -235,22 +289,29 @@ impl Db<'_> {
         guild_id: u64,
         id: ScheduleId,
     ) -> Result<Option<Schedule>, StoreError> {
-        Ok(self
-            .schedules_where("guild_id = ?1 AND id = ?2", params![sql_id(guild_id)?, id])?
-            .pop())
+        self.select(
+            SCHEDULES,
+            "guild_id = ?1 AND id = ?2",
+            params![sql_id(guild_id)?, id],
+            |rows| first(rows, schedule),
+        )
     }
 
     /// The guild's schedules that are not off, by channel name.
     pub fn schedules(&self, guild_id: u64) -> Result<Vec<Schedule>, StoreError> {
-        self.schedules_where(
+        self.select(
+            SCHEDULES,
             "guild_id = ?1 AND status != 'off' ORDER BY channel_name, channel_id",
             [sql_id(guild_id)?],
+            |rows| all(rows, schedule),
         )
     }
 
     /// Every active schedule of every guild (for the scheduler).
     pub fn active_schedules(&self) -> Result<Vec<Schedule>, StoreError> {
-        self.schedules_where("status = 'active'", [])
+        self.select(SCHEDULES, "status = 'active'", [], |rows| {
+            all(rows, schedule)
+        })
     }
 
     /// Turns the channel's schedule off; false if it had none (or it was off already).
@@ -277,13 +338,14 @@ impl Db<'_> {
         reason: &str,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.prep(
-            "UPDATE daily_schedules SET status = 'paused', paused_reason = ?3,
-                 failing_since = NULL, retry_at = NULL, updated_at = ?4
-              WHERE guild_id = ?1 AND id = ?2 AND status = 'active'",
-        )?
-        .execute(params![sql_id(guild_id)?, id, reason, at_ms])?;
-        Ok(())
+        self.update_schedule(
+            guild_id,
+            id,
+            "status = 'paused', paused_reason = ?3, failing_since = NULL, retry_at = NULL,
+                 updated_at = ?4",
+            "AND status = 'active'",
+            &[&reason, &at_ms],
+        )
     }
 
     /// A transient failure: try again at `retry_at`. Returns whether this opened a new
@@ -299,22 +361,25 @@ impl Db<'_> {
         let open: Option<i64> = self
             .prep("SELECT failing_since FROM daily_schedules WHERE guild_id = ?1 AND id = ?2")?
             .query_row(params![guild, id], |r| r.get(0))?;
-        self.prep(
-            "UPDATE daily_schedules SET failing_since = COALESCE(failing_since, ?3), retry_at = ?4
-              WHERE guild_id = ?1 AND id = ?2",
-        )?
-        .execute(params![guild, id, at_ms, retry_at])?;
+        self.update_schedule(
+            guild_id,
+            id,
+            "failing_since = COALESCE(failing_since, ?3), retry_at = ?4",
+            "",
+            &[&at_ms, &retry_at],
+        )?;
         Ok(open.is_none())
     }
 
     /// A post went through: the incident, if any, is over.
     pub fn schedule_recovered(&self, guild_id: u64, id: ScheduleId) -> Result<(), StoreError> {
-        self.prep(
-            "UPDATE daily_schedules SET failing_since = NULL, retry_at = NULL
-              WHERE guild_id = ?1 AND id = ?2",
-        )?
-        .execute(params![sql_id(guild_id)?, id])?;
-        Ok(())
+        self.update_schedule(
+            guild_id,
+            id,
+            "failing_since = NULL, retry_at = NULL",
+            "",
+            &[],
+        )
     }
 
     /// Claims a post before it is sent. For a scheduled post, `None` if the channel already
@@ -360,17 +425,18 @@ impl Db<'_> {
             PostKind::Scheduled => format!("ib{}-{}", schedule.id, local_date.replace('-', "")),
             PostKind::Extra => format!("ibx{id}"),
         };
-        self.prep("UPDATE daily_posts SET nonce = ?3 WHERE guild_id = ?1 AND id = ?2")?
-            .execute(params![sql_id(schedule.guild_id)?, id, nonce])?;
+        self.update_post(schedule.guild_id, id, "nonce = ?3", "", &[&nonce])?;
         self.post(schedule.guild_id, id)
     }
 
     /// The guild's post `id`, if there is one.
     pub fn post(&self, guild_id: u64, id: PostId) -> Result<Option<DailyPost>, StoreError> {
-        let mut stmt = self.prep(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts WHERE guild_id = ?1 AND id = ?2"
-        ))?;
-        first(stmt.query(params![sql_id(guild_id)?, id])?, post)
+        self.select(
+            POSTS,
+            "guild_id = ?1 AND id = ?2",
+            params![sql_id(guild_id)?, id],
+            |rows| first(rows, post),
+        )
     }
 
     /// The scheduled post of a channel on a local date, if any.
@@ -380,18 +446,15 @@ impl Db<'_> {
         channel_id: u64,
         local_date: Date,
     ) -> Result<Option<DailyPost>, StoreError> {
-        let mut stmt = self.prep(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts
-                  WHERE guild_id = ?1 AND channel_id = ?2 AND local_date = ?3
-                    AND kind = 'scheduled'"
-        ))?;
-        first(
-            stmt.query(params![
+        self.select(
+            POSTS,
+            "guild_id = ?1 AND channel_id = ?2 AND local_date = ?3 AND kind = 'scheduled'",
+            params![
                 sql_id(guild_id)?,
                 sql_id(channel_id)?,
                 local_date.to_string()
-            ])?,
-            post,
+            ],
+            |rows| first(rows, post),
         )
     }
 
@@ -401,34 +464,32 @@ impl Db<'_> {
         guild_id: u64,
         channel_id: u64,
     ) -> Result<Option<DailyPost>, StoreError> {
-        let mut stmt = self.prep(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts
-                  WHERE guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
-                  ORDER BY local_date DESC LIMIT 1"
-        ))?;
-        first(
-            stmt.query(params![sql_id(guild_id)?, sql_id(channel_id)?])?,
-            post,
+        self.select(
+            POSTS,
+            "guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
+                  ORDER BY local_date DESC LIMIT 1",
+            params![sql_id(guild_id)?, sql_id(channel_id)?],
+            |rows| first(rows, post),
         )
     }
 
     /// Posts claimed but never recorded as sent (the process stopped in between).
     pub fn unsettled_posts(&self) -> Result<Vec<DailyPost>, StoreError> {
-        let mut stmt = self.prep(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts WHERE status = 'claimed' ORDER BY id"
-        ))?;
-        all(stmt.query([])?, post)
+        self.select(POSTS, "status = 'claimed' ORDER BY id", [], |rows| {
+            all(rows, post)
+        })
     }
 
     /// Posts whose reveal is due by `now` and not done.
     pub fn due_reveals(&self, now_ms: i64) -> Result<Vec<DailyPost>, StoreError> {
-        let mut stmt = self.prep(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts
-              WHERE reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at <= ?1
+        self.select(
+            POSTS,
+            "reveal_status IN ('claimed', 'reply') AND status = 'posted' AND reveal_due_at <= ?1
                 AND (reveal_retry_at IS NULL OR reveal_retry_at <= ?1)
-              ORDER BY reveal_due_at"
-        ))?;
-        all(stmt.query([now_ms])?, post)
+              ORDER BY reveal_due_at",
+            [now_ms],
+            |rows| all(rows, post),
+        )
     }
 
     /// The earliest reveal still to come after `now`.
@@ -450,13 +511,14 @@ impl Db<'_> {
         message_id: u64,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.prep(
-            "UPDATE daily_posts SET status = 'posted', message_id = ?3, posted_at = ?4,
-                 next_step = NULL, retry_at = NULL
-              WHERE guild_id = ?1 AND id = ?2",
-        )?
-        .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?, at_ms])?;
-        Ok(())
+        self.update_post(
+            guild_id,
+            id,
+            "status = 'posted', message_id = ?3, posted_at = ?4, next_step = NULL,
+                 retry_at = NULL",
+            "",
+            &[&sql_id(message_id)?, &at_ms],
+        )
     }
 
     /// What to do with a claim next, and not before when.
@@ -467,12 +529,13 @@ impl Db<'_> {
         step: NextStep,
         retry_at: i64,
     ) -> Result<(), StoreError> {
-        self.prep(
-            "UPDATE daily_posts SET next_step = ?3, retry_at = ?4
-              WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
-        )?
-        .execute(params![sql_id(guild_id)?, id, step, retry_at])?;
-        Ok(())
+        self.update_post(
+            guild_id,
+            id,
+            "next_step = ?3, retry_at = ?4",
+            "AND status = 'claimed'",
+            &[&step, &retry_at],
+        )
     }
 
     /// A reveal failed on Discord's side: try again after `retry_at`.
@@ -482,9 +545,7 @@ impl Db<'_> {
         id: PostId,
         retry_at: i64,
     ) -> Result<(), StoreError> {
-        self.prep("UPDATE daily_posts SET reveal_retry_at = ?3 WHERE guild_id = ?1 AND id = ?2")?
-            .execute(params![sql_id(guild_id)?, id, retry_at])?;
-        Ok(())
+        self.update_post(guild_id, id, "reveal_retry_at = ?3", "", &[&retry_at])
     }
 
     /// The post never went out: forget the claim so it can be tried again (or not, if the
@@ -505,34 +566,24 @@ impl Db<'_> {
         thread_id: Option<u64>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        self.prep(
-            "UPDATE daily_posts SET reveal_status = 'revealed', revealed_at = ?4, thread_id = ?3,
-                 reveal_retry_at = NULL
-              WHERE guild_id = ?1 AND id = ?2",
-        )?
-        .execute(params![
-            sql_id(guild_id)?,
+        self.update_post(
+            guild_id,
             id,
-            thread_id.map(sql_id).transpose()?,
-            at_ms
-        ])?;
-        Ok(())
+            "reveal_status = 'revealed', revealed_at = ?4, thread_id = ?3,
+                 reveal_retry_at = NULL",
+            "",
+            &[&thread_id.map(sql_id).transpose()?, &at_ms],
+        )
     }
 
     /// No thread could be made for the reveal: post it as a reply instead.
     pub fn reveal_as_reply(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
-        self.prep(
-            "UPDATE daily_posts SET reveal_status = 'reply' WHERE guild_id = ?1 AND id = ?2",
-        )?
-        .execute(params![sql_id(guild_id)?, id])?;
-        Ok(())
+        self.update_post(guild_id, id, "reveal_status = 'reply'", "", &[])
     }
 
     /// Gives up a reveal that cannot happen (the post is gone).
     pub fn drop_reveal(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
-        self.prep("UPDATE daily_posts SET reveal_status = NULL WHERE guild_id = ?1 AND id = ?2")?
-            .execute(params![sql_id(guild_id)?, id])?;
-        Ok(())
+        self.update_post(guild_id, id, "reveal_status = NULL", "", &[])
     }
 
     /// Questions of a channel's history, for the per-channel non-repeat rule.

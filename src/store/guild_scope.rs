@@ -657,5 +657,7 @@ fn the_guild_check_reads_every_store_file() {
     files.sort();
     let listed: Vec<&str> = SOURCES.iter().map(|(f, _)| *f).collect();
     assert_eq!(files, listed);
-    assert!(prep_sites().len() > 80, "{:?}", prep_sites().len());
+    // The scanner finds the store's statements (69 call sites once the daily store's row
+    // updates and reads went through one `prep` each).
+    assert!(prep_sites().len() > 60, "{:?}", prep_sites().len());
 }

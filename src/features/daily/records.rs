@@ -8,22 +8,45 @@ use crate::store::{DailyPost, Db, StoreError};
 /// Transient failures are retried with a growing delay, up to this.
 const MAX_BACKOFF_MS: i64 = 30 * 60 * 1000;
 
+/// What was delivered about a daily post.
+pub(super) enum Sent {
+    /// The post itself (or, when settling after a restart, the look-up for it).
+    Post { settle: bool },
+    /// Its answer.
+    Reveal,
+}
+
 impl Engine {
-    /// Records how a daily post went: its message id; a refusal pauses the schedule with the
-    /// reason; a transient failure keeps the claim (and its question) to send again with the
-    /// same nonce after a backoff; a stopped process's post not found is sent again the same way
-    /// while its day is open.
-    pub(super) fn commit_daily_posted(
+    /// Records how the delivery of `sent` about post `post_id` went (nothing if the post is
+    /// gone).
+    pub(super) fn commit_daily(
         &self,
         guild_id: u64,
         post_id: PostId,
-        settle: bool,
+        sent: Sent,
         delivered: &Delivered,
     ) -> Result<(), Error> {
         let now = self.clock.now_ms();
         let Some(post) = self.store.read(|db| db.post(guild_id, post_id))? else {
             return Ok(());
         };
+        match sent {
+            Sent::Post { settle } => self.commit_daily_posted(&post, settle, delivered, now),
+            Sent::Reveal => self.commit_daily_revealed(&post, delivered, now),
+        }
+    }
+
+    /// Records how a daily post went: its message id; a refusal pauses the schedule with the
+    /// reason; a transient failure keeps the claim (and its question) to send again with the
+    /// same nonce after a backoff; a stopped process's post not found is sent again the same way
+    /// while its day is open.
+    fn commit_daily_posted(
+        &self,
+        post: &DailyPost,
+        settle: bool,
+        delivered: &Delivered,
+        now: i64,
+    ) -> Result<(), Error> {
         match delivered {
             Delivered::Message {
                 message_id: Some(m),
@@ -46,7 +69,7 @@ impl Engine {
                 let why = format!("Discord refused the post: {reason}");
                 tracing::warn!(schedule = post.schedule_id.get(), reason = %reason, "daily schedule paused");
                 self.store.write(|db| {
-                    release_claim(db, &post)?;
+                    release_claim(db, post)?;
                     db.pause_schedule(post.guild_id, post.schedule_id, &why, now)
                 })?;
             }
@@ -58,7 +81,7 @@ impl Engine {
                 } else {
                     NextStep::Resend
                 };
-                let new_incident = self.retry_later(&post, now, |db, at| {
+                let new_incident = self.retry_later(post, now, |db, at| {
                     db.post_retry(post.guild_id, post.id, step, at)
                 })?;
                 if new_incident {
@@ -101,16 +124,14 @@ impl Engine {
         (60_000 + failing_for).clamp(60_000, MAX_BACKOFF_MS)
     }
 
-    pub(super) fn commit_daily_revealed(
+    /// Records how a reveal went: done; a refused thread becomes a reply, a refused reply is
+    /// given up; a transient failure is tried again after a backoff.
+    fn commit_daily_revealed(
         &self,
-        guild_id: u64,
-        post_id: PostId,
+        post: &DailyPost,
         delivered: &Delivered,
+        now: i64,
     ) -> Result<(), Error> {
-        let now = self.clock.now_ms();
-        let Some(post) = self.store.read(|db| db.post(guild_id, post_id))? else {
-            return Ok(());
-        };
         match delivered {
             Delivered::Thread { .. } | Delivered::Message { .. } => {
                 let thread_id = match delivered {
@@ -133,7 +154,7 @@ impl Engine {
                     .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             }
             Delivered::Failed(reason) => {
-                let new_incident = self.retry_later(&post, now, |db, at| {
+                let new_incident = self.retry_later(post, now, |db, at| {
                     db.reveal_failed(post.guild_id, post.id, at)
                 })?;
                 if new_incident {

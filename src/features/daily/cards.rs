@@ -107,8 +107,9 @@ impl Engine {
 }
 
 /// The end of every daily post's footer, after the question id. It is also the key a
-/// restarted process finds its post by ([`Effect::FindPost`](crate::engine::Effect::FindPost) compares the whole footer), so
-/// posts made before an upgrade must still match: never reword it (a test pins it).
+/// restarted process finds its post by ([`FindPost`](crate::engine::Effect::FindPost) compares
+/// the whole footer), so posts made before an upgrade must still match: never reword it (a
+/// test pins it).
 pub const FOOTER_RECOVERY_KEY: &str = " · daily practice · the answer follows in a thread";
 
 /// The footer of a daily post: also how a stopped process's post is recognised in the channel.

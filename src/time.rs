@@ -2,6 +2,8 @@
 //! zones) and turning a schedule's wall-clock time into instants, across daylight-saving
 //! changes, with the tz database bundled in the binary (no /usr/share/zoneinfo needed).
 
+use std::fmt;
+
 use jiff::civil::{Date, DateTime, Time, Weekday};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use jiff::{Timestamp, ToSpan};
@@ -13,6 +15,11 @@ pub struct Days(pub u8);
 impl Days {
     pub const EVERY_DAY: Days = Days(0b111_1111);
     pub const WEEKDAYS: Days = Days(0b001_1111);
+
+    /// The set of these bits, if it names at least one day and nothing else.
+    pub fn of(bits: u8) -> Option<Days> {
+        (bits != 0 && bits & !Days::EVERY_DAY.0 == 0).then_some(Days(bits))
+    }
 
     pub fn contains(self, day: Weekday) -> bool {
         self.0 & (1 << day.to_monday_zero_offset()) != 0
@@ -75,15 +82,36 @@ fn full_day(word: &str) -> bool {
     )
 }
 
-/// `HH:MM` on a 24-hour clock.
-pub fn parse_time(text: &str) -> Option<(u8, u8)> {
-    let (h, m) = text.trim().split_once(':')?;
-    if h.is_empty() || h.len() > 2 || m.len() != 2 {
-        return None;
+/// A time of day on a 24-hour clock, to the minute: when a schedule posts. Read as members
+/// type it (`9:05`, `09:05`); shown and stored as `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeOfDay {
+    hour: u8,
+    minute: u8,
+}
+
+impl TimeOfDay {
+    /// `HH:MM` (or `H:MM`) on a 24-hour clock.
+    pub fn parse(text: &str) -> Option<TimeOfDay> {
+        let (h, m) = text.trim().split_once(':')?;
+        if h.is_empty() || h.len() > 2 || m.len() != 2 {
+            return None;
+        }
+        let hour: u8 = h.parse().ok()?;
+        let minute: u8 = m.parse().ok()?;
+        (hour < 24 && minute < 60).then_some(TimeOfDay { hour, minute })
     }
-    let h: u8 = h.parse().ok()?;
-    let m: u8 = m.parse().ok()?;
-    (h < 24 && m < 60).then_some((h, m))
+
+    fn civil(self) -> Option<Time> {
+        Time::new(self.hour as i8, self.minute as i8, 0, 0).ok()
+    }
+}
+
+/// `HH:MM`.
+impl fmt::Display for TimeOfDay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:02}:{:02}", self.hour, self.minute)
+    }
 }
 
 /// The longest reveal delay.
@@ -147,6 +175,46 @@ pub fn zone(name: &str) -> Option<TimeZone> {
     TimeZone::get(name.trim()).ok()
 }
 
+/// A time zone with the name it was chosen by (an IANA name such as `Europe/Berlin`, as
+/// typed), shown as that name. Two zones are the same when their names are.
+#[derive(Debug, Clone)]
+pub struct Zone {
+    name: String,
+    tz: TimeZone,
+}
+
+impl Zone {
+    /// The zone named `name` (see [`zone`]), keeping the name as given.
+    pub fn named(name: &str) -> Option<Zone> {
+        zone(name).map(|tz| Zone {
+            name: name.to_string(),
+            tz,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+}
+
+impl PartialEq for Zone {
+    fn eq(&self, other: &Zone) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Zone {}
+
+impl fmt::Display for Zone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
 /// The IANA names closest to a mistyped one, best first.
 pub fn suggest_zones(typed: &str, limit: usize) -> Vec<String> {
     let typed = typed.trim().to_lowercase();
@@ -188,8 +256,8 @@ pub fn complete_zones(partial: &str, limit: usize) -> Vec<String> {
 /// The instant a wall-clock time happens on a local date. A time that does not exist that day
 /// (clocks spring forward over it) happens at the first valid instant after it, the moment of
 /// the change; a time that happens twice (clocks fall back) happens at its first occurrence.
-pub fn instant_on(tz: &TimeZone, date: Date, (h, m): (u8, u8)) -> Option<Timestamp> {
-    let dt = DateTime::from_parts(date, Time::new(h as i8, m as i8, 0, 0).ok()?);
+pub fn instant_on(tz: &TimeZone, date: Date, at: TimeOfDay) -> Option<Timestamp> {
+    let dt = DateTime::from_parts(date, at.civil()?);
     let ambiguous = tz.to_ambiguous_timestamp(dt);
     match ambiguous.offset() {
         AmbiguousOffset::Unambiguous { .. } | AmbiguousOffset::Fold { .. } => {
@@ -221,20 +289,6 @@ pub fn end_of_day_ms(tz: &TimeZone, date: Date) -> Option<i64> {
     let next = date.checked_add(1.day()).ok()?;
     let start = tz.to_ambiguous_timestamp(next.to_datetime(Time::midnight()));
     Some(start.compatible().ok()?.as_millisecond())
-}
-
-/// `2026-03-29`.
-pub fn date_key(date: Date) -> String {
-    date.to_string()
-}
-
-pub fn parse_date_key(key: &str) -> Option<Date> {
-    key.parse().ok()
-}
-
-/// `HH:MM`.
-pub fn describe_time((h, m): (u8, u8)) -> String {
-    format!("{h:02}:{m:02}")
 }
 
 /// A Discord timestamp that each reader sees in their own zone: `<t:1700000000:F>`.
@@ -315,16 +369,21 @@ pub fn civil(z: i64) -> (i64, i64, i64) {
 mod tests {
     use super::*;
 
+    fn hm(hour: u8, minute: u8) -> TimeOfDay {
+        TimeOfDay { hour, minute }
+    }
+
     fn ms(s: &str) -> i64 {
         s.parse::<Timestamp>().unwrap().as_millisecond()
     }
 
     #[test]
     fn times_durations_and_days_parse_as_members_type_them() {
-        assert_eq!(parse_time("09:00"), Some((9, 0)));
-        assert_eq!(parse_time("9:05"), Some((9, 5)));
+        assert_eq!(TimeOfDay::parse("09:00"), Some(hm(9, 0)));
+        assert_eq!(TimeOfDay::parse("9:05"), Some(hm(9, 5)));
+        assert_eq!(hm(9, 5).to_string(), "09:05");
         for bad in ["25:00", "9am", "12:60", "1200", "12:5", ""] {
-            assert_eq!(parse_time(bad), None, "{bad}");
+            assert_eq!(TimeOfDay::parse(bad), None, "{bad}");
         }
         assert_eq!(parse_duration("12h"), Some(12 * 3600));
         assert_eq!(parse_duration("90m"), Some(90 * 60));
@@ -346,6 +405,10 @@ mod tests {
     fn zones_resolve_and_typos_get_suggestions() {
         assert!(zone("Europe/Berlin").is_some() && zone("UTC").is_some());
         assert!(zone("Mars/Olympus").is_none());
+        let berlin = Zone::named("Europe/Berlin").unwrap();
+        assert_eq!(berlin.to_string(), "Europe/Berlin");
+        assert_eq!(berlin.tz().iana_name(), Some("Europe/Berlin"));
+        assert!(Zone::named("Mars/Olympus").is_none() && Zone::named(" ").is_none());
         assert!(suggest_zones("Europe/Berln", 3).contains(&"Europe/Berlin".to_string()));
         assert!(complete_zones("berl", 5).contains(&"Europe/Berlin".to_string()));
     }
@@ -354,27 +417,27 @@ mod tests {
     fn a_missing_time_posts_at_the_change_and_a_doubled_time_posts_once() {
         let berlin = zone("Europe/Berlin").unwrap();
         // 2026-03-29: clocks go from 02:00 to 03:00 (CET to CEST). 02:30 does not exist.
-        let spring = instant_on(&berlin, "2026-03-29".parse().unwrap(), (2, 30)).unwrap();
+        let spring = instant_on(&berlin, "2026-03-29".parse().unwrap(), hm(2, 30)).unwrap();
         assert_eq!(spring.as_millisecond(), ms("2026-03-29T01:00:00Z"));
         // 02:00, the very start of the gap, also posts at the change.
-        let start = instant_on(&berlin, "2026-03-29".parse().unwrap(), (2, 0)).unwrap();
+        let start = instant_on(&berlin, "2026-03-29".parse().unwrap(), hm(2, 0)).unwrap();
         assert_eq!(start.as_millisecond(), ms("2026-03-29T01:00:00Z"));
         // Midnight gaps exist too (Santiago springs forward at 00:00 in September).
         let santiago = zone("America/Santiago").unwrap();
-        let midnight = instant_on(&santiago, "2026-09-06".parse().unwrap(), (0, 0)).unwrap();
+        let midnight = instant_on(&santiago, "2026-09-06".parse().unwrap(), hm(0, 0)).unwrap();
         assert_eq!(midnight.as_millisecond(), ms("2026-09-06T04:00:00Z"));
         // 2026-10-25: 02:30 happens twice; the first is CEST (00:30Z).
-        let fall = instant_on(&berlin, "2026-10-25".parse().unwrap(), (2, 30)).unwrap();
+        let fall = instant_on(&berlin, "2026-10-25".parse().unwrap(), hm(2, 30)).unwrap();
         assert_eq!(fall.as_millisecond(), ms("2026-10-25T00:30:00Z"));
         let ny = zone("America/New_York").unwrap();
         // 2026-03-08: 02:00 to 03:00 EST to EDT.
-        let spring = instant_on(&ny, "2026-03-08".parse().unwrap(), (2, 15)).unwrap();
+        let spring = instant_on(&ny, "2026-03-08".parse().unwrap(), hm(2, 15)).unwrap();
         assert_eq!(spring.as_millisecond(), ms("2026-03-08T07:00:00Z"));
         // 2026-11-01: 01:30 twice; first in EDT (05:30Z).
-        let fall = instant_on(&ny, "2026-11-01".parse().unwrap(), (1, 30)).unwrap();
+        let fall = instant_on(&ny, "2026-11-01".parse().unwrap(), hm(1, 30)).unwrap();
         assert_eq!(fall.as_millisecond(), ms("2026-11-01T05:30:00Z"));
         // An ordinary day.
-        let plain = instant_on(&ny, "2026-06-01".parse().unwrap(), (9, 0)).unwrap();
+        let plain = instant_on(&ny, "2026-06-01".parse().unwrap(), hm(9, 0)).unwrap();
         assert_eq!(plain.as_millisecond(), ms("2026-06-01T13:00:00Z"));
         let end = end_of_day_ms(&ny, "2026-06-01".parse().unwrap()).unwrap();
         assert_eq!(end, ms("2026-06-02T04:00:00Z"));

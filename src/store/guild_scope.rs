@@ -21,11 +21,12 @@ use std::collections::{BTreeSet, HashSet};
 use std::panic::Location;
 
 use super::{
-    Db, NewRecommendation, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus,
+    Db, NewPost, NewRecommendation, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus,
     ShownQuestion,
 };
 use super::{Source, Store, StoreError};
 use crate::model::{Level, LevelPlan, NextStep, PostKind, Recommendation, RubricAccess};
+use crate::time::{Days, TimeOfDay, Zone};
 
 /// Store functions whose statements read or change every guild's rows, and why.
 const CROSS_GUILD: &[(&str, &str)] = &[
@@ -128,6 +129,9 @@ fn code(text: &str) -> &str {
 }
 
 /// The `(file, line)` of every call of `prep` in the store's code.
+/// Fewer `prep` call sites than this (57 today) means the scanner has stopped finding them.
+const PREP_FLOOR: usize = 50;
+
 fn prep_sites() -> BTreeSet<(String, u32)> {
     let mut sites = BTreeSet::new();
     for (file, text) in SOURCES {
@@ -361,6 +365,7 @@ fn guild_tables(store: &Store) -> HashSet<String> {
 const G: u64 = 7;
 const CH: u64 = 70;
 const ME: u64 = 700;
+const DAY: jiff::civil::Date = jiff::civil::date(2024, 1, 1);
 const OTHER: u64 = 701;
 
 /// Calls every function of the store, each under its name, so that every statement is
@@ -503,13 +508,13 @@ fn exercise(store: &Store) {
                     guild_id: G,
                     channel_id: CH,
                     channel_name: "daily",
-                    post_time: "09:00",
-                    timezone: "UTC",
+                    post_time: TimeOfDay::parse("09:00").unwrap(),
+                    timezone: &Zone::named("UTC").unwrap(),
                     level: LevelPlan::Ramp,
                     topic: None,
                     role_id: None,
                     reveal_after_s: 60,
-                    days: 127,
+                    days: Days::EVERY_DAY,
                     by: ME,
                     at_ms: 1,
                 })
@@ -519,19 +524,19 @@ fn exercise(store: &Store) {
             at("schedules", || db.schedules(G))?;
             at("active_schedules", || db.active_schedules())?;
             let post = at("claim_post", || {
-                db.claim_post(
-                    &schedule,
-                    PostKind::Scheduled,
-                    "2024-01-01",
-                    "q1",
-                    c1,
-                    1,
-                    Some(5),
-                )
+                db.claim_post(&NewPost {
+                    schedule: &schedule,
+                    kind: PostKind::Scheduled,
+                    local_date: DAY,
+                    question_id: "q1",
+                    history_claim: c1,
+                    reveal_due_at: Some(5),
+                    at_ms: 1,
+                })
             })?
             .unwrap();
             at("post", || db.post(G, post.id))?;
-            at("post_on", || db.post_on(G, CH, "2024-01-01"))?;
+            at("post_on", || db.post_on(G, CH, DAY))?;
             at("last_post", || db.last_post(G, CH))?;
             at("unsettled_posts", || db.unsettled_posts())?;
             at("post_retry", || {
@@ -660,5 +665,8 @@ fn the_guild_check_reads_every_store_file() {
     files.sort();
     let listed: Vec<&str> = SOURCES.iter().map(|(f, _)| *f).collect();
     assert_eq!(files, listed);
-    assert!(prep_sites().len() > 70, "{:?}", prep_sites().len());
+    // The scanner finds the store's statements: a floor a little under today's count (the
+    // daily and scores stores' row reads and updates each go through one `prep`), so a
+    // scanner that stops finding them fails here.
+    assert!(prep_sites().len() > PREP_FLOOR, "{:?}", prep_sites().len());
 }

@@ -40,7 +40,7 @@ use rusqlite_migration::{M, Migrations};
 pub use audit::{AuditEntry, CandidateFootprint, action as audit_action};
 pub use backup::{BackupError, Copied, backup_file, check_copy, restore};
 pub use candidates::Candidate;
-pub use daily::{DailyPost, NewSchedule, Schedule, ScheduleStatus};
+pub use daily::{DailyPost, NewPost, NewSchedule, Schedule, ScheduleStatus};
 pub use history::{ShowCount, ShownQuestion, Source};
 pub use scores::{
     InterviewerRatings, NewRecommendation, Previous, QuestionRatings, RatingSummary,

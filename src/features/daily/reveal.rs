@@ -1,0 +1,88 @@
+//! The answer: privately behind a post's "Model answer" button, and for everyone, behind
+//! spoiler marks, in a thread on the post once its time has come.
+
+use super::surface::Revealed;
+use crate::bank::Question;
+use crate::engine::rubric::RubricContext;
+use crate::engine::{Effect, Engine, Error, Message, MessageRef, Outcome, Request};
+use crate::model::{PostId, PostStatus, RevealStatus};
+use crate::text::truncate;
+
+impl Engine {
+    /// A daily post's model answer, privately.
+    pub(super) fn action_daily_answer(
+        &self,
+        req: &Request,
+        question: String,
+    ) -> Result<Outcome, Error> {
+        self.check_rubric(req, RubricContext::Daily)?;
+        let q = self
+            .bank()
+            .get(&question)
+            .ok_or(Error::QuestionGone(question))?;
+        Ok(Outcome::private(self.rubric_message(q)))
+    }
+
+    /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread
+    /// could not be made).
+    pub(super) fn job_daily_reveal(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+        let Some(post) = self.post_in(req, id, PostStatus::Posted)? else {
+            return Ok(Outcome::default());
+        };
+        let Some(message_id) = post.message_id else {
+            return Ok(Outcome::default());
+        };
+        let Some(q) = self.bank().get(&post.question_id) else {
+            self.store
+                .write(|db| db.drop_reveal(post.guild_id, post.id))?;
+            return Ok(Outcome::default());
+        };
+        let message = self.spoiler_rubric(q);
+        let effect = if post.reveal_status == Some(RevealStatus::Reply) {
+            Effect::Post {
+                channel_id: post.channel_id,
+                message,
+                nonce: Some(format!("ibr{}", post.id)),
+                reply_to: Some(message_id),
+            }
+        } else {
+            Effect::Thread {
+                on: MessageRef::Existing {
+                    channel_id: post.channel_id,
+                    message_id,
+                },
+                name: truncate(
+                    &format!(
+                        "Answer · {} · {}",
+                        q.level.title(),
+                        self.bank().topic_name(&q.topic)
+                    ),
+                    100,
+                ),
+                message,
+            }
+        };
+        let mut outcome = Outcome::default();
+        let revealed = outcome.push(effect);
+        outcome.commit(
+            revealed,
+            Revealed {
+                guild_id: post.guild_id,
+                post: post.id,
+            },
+        );
+        Ok(outcome)
+    }
+
+    /// The rubric with each part behind spoiler marks, so nobody reads it by accident.
+    fn spoiler_rubric(&self, q: &Question) -> Message {
+        let mut m = self.rubric_message(q);
+        for card in &mut m.cards {
+            if let Some(d) = &card.description {
+                card.description = Some(format!("||{}||", truncate(d, 4090)));
+            }
+        }
+        m.content = Some("The answer to today's question (tap to reveal):".into());
+        m
+    }
+}

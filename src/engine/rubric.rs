@@ -12,7 +12,7 @@ use crate::text::truncate;
 
 use super::access::Access;
 use super::cards::level_colour;
-use super::effect::{Card, Message};
+use super::effect::{Card, Message, Outcome};
 use super::error::Refusal;
 use super::limits::{DESCRIPTION_MAX, EMBED_TOTAL_MAX};
 use super::request::Request;
@@ -79,6 +79,22 @@ impl Engine {
 }
 
 impl Engine {
+    /// A question's rubric for the member behind `req`, privately, if they may open one in
+    /// this context (the "Model answer" buttons of question cards and daily posts).
+    pub fn private_rubric(
+        &self,
+        req: &Request,
+        context: RubricContext,
+        question: String,
+    ) -> Result<Outcome, Error> {
+        self.check_rubric(req, context)?;
+        let q = self
+            .bank()
+            .get(&question)
+            .ok_or(Error::QuestionGone(question))?;
+        Ok(Outcome::private(self.rubric_message(q)))
+    }
+
     /// The rubric: the question quoted, then what a strong answer covers, red flags and
     /// follow-ups, each under a heading, in the card's description. Sections that would not
     /// fit one description (never for the shipped packs; a test checks) go on in a second card.

@@ -2,30 +2,25 @@
 
 use super::surface::DailyButton;
 use crate::bank::Question;
-use crate::engine::cards::{MODEL_ANSWER_LABEL, level_colour};
+use crate::engine::cards::{MODEL_ANSWER_LABEL, question_card};
 use crate::engine::{ButtonStyle, Card, Engine, Error, Message};
 use crate::store::{Schedule, ScheduleStatus};
-use crate::text::truncate;
 use crate::time::{describe_duration, describe_instant, discord_timestamp};
 
 impl Engine {
     /// A daily post's card: the question card, with a "Model answer" that everyone may open
     /// (the answer is revealed to the channel later anyway).
     pub(super) fn daily_card(&self, guild_id: u64, q: &Question) -> Result<Message, Error> {
-        let card = Card {
-            title: Some(truncate(
-                &format!(
-                    "Daily practice · {} · {}",
-                    q.level.title(),
-                    self.bank().topic_name(&q.topic)
-                ),
-                256,
-            )),
-            description: Some(q.prompt.clone()),
-            colour: Some(level_colour(q.level)),
-            footer: Some(daily_footer(&q.id)),
-            ..Card::default()
-        };
+        let card = question_card(
+            &format!(
+                "Daily practice · {} · {}",
+                q.level.title(),
+                self.bank().topic_name(&q.topic)
+            ),
+            &q.prompt,
+            q.level,
+            daily_footer(&q.id),
+        );
         let answer = self.action_id(
             guild_id,
             DailyButton::ModelAnswer {

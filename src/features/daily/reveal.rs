@@ -15,12 +15,7 @@ impl Engine {
         req: &Request,
         question: String,
     ) -> Result<Outcome, Error> {
-        self.check_rubric(req, RubricContext::Daily)?;
-        let q = self
-            .bank()
-            .get(&question)
-            .ok_or(Error::QuestionGone(question))?;
-        Ok(Outcome::private(self.rubric_message(q)))
+        self.private_rubric(req, RubricContext::Daily, question)
     }
 
     /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread

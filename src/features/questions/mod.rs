@@ -176,12 +176,7 @@ impl Action for QuestionButton {
         match self {
             // The rubric, privately, to whoever pressed.
             QuestionButton::ModelAnswer { question } => {
-                engine.check_rubric(req, RubricContext::Question)?;
-                let q = engine
-                    .bank()
-                    .get(&question)
-                    .ok_or(Error::QuestionGone(question))?;
-                Ok(Outcome::private(engine.rubric_message(q)))
+                engine.private_rubric(req, RubricContext::Question, question)
             }
             // A new public question with the same filters, once per card: the pressed button
             // is disabled on its card, then the new card follows.

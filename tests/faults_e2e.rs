@@ -12,20 +12,7 @@ use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, Int
 use fake_discord::{Member, RestFault, random_plan};
 use serde_json::{Value, json};
 
-use common::Bot;
-
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn connected() -> (FakeDiscord, Bot) {
-    connected_with(&[]).await
-}
-
-async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
-    let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake, None, env);
-    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
-    (fake, bot)
-}
+use common::e2e::{Bot, WAIT, connected, connected_with, eventually};
 
 fn seed(default: u64) -> u64 {
     let seed = std::env::var("FAULTS_SEED")
@@ -58,19 +45,6 @@ fn callbacks(fake: &FakeDiscord, i: &InteractionRef) -> (usize, usize) {
 
 fn question(level: &str) -> Value {
     json!([{"name": "level", "type": 3, "value": level}])
-}
-
-/// Waits until `f` holds (bounded by `WAIT`).
-async fn eventually(what: impl std::fmt::Display, bot: &Bot, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !f() {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {WAIT:?}\n{}",
-            bot.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -37,12 +37,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fake_discord::{FakeDiscord, Member, Recorded};
+use fake_discord::{FakeDiscord, Recorded};
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(15);
-const EPHEMERAL: u64 = 1 << 6;
-const MIA: u64 = 1_300_000_000_000_000_905;
+use common::e2e::{WAIT, is_ephemeral, manager, opt, settle, sub};
+
 const NOTHING_SAVED: &str = "Nothing was saved";
 const INCIDENT_START: &str = "storage not writable";
 const INCIDENT_END: &str = "storage writable again";
@@ -63,7 +62,7 @@ impl Bot {
     /// Starts the bot on the database in `dir` (made there if there is none).
     fn start_in(fake: &FakeDiscord, dir: Arc<tempfile::TempDir>) -> Bot {
         let db = dir.path().join("bot.sqlite3");
-        let mut command = common::bot_command(fake, dir.path(), &db);
+        let mut command = common::e2e::bot_command(fake, dir.path(), &db);
         command.stderr(Stdio::piped());
         // SAFETY: signal(2) is async-signal-safe, and all this runs between fork and exec is
         // that call. An ignored signal stays ignored across exec.
@@ -136,38 +135,18 @@ impl Drop for Bot {
 async fn connected() -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
     let bot = Bot::start(&fake);
-    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
+    common::e2e::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     (fake, bot)
-}
-
-/// A member with Manage Server: an interviewer and a manager.
-fn manager() -> Member {
-    Member::new(MIA).permissions("32")
-}
-
-fn opt(name: &str, value: Value) -> Value {
-    json!({"name": name, "type": 3, "value": value})
-}
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{"name": name, "type": 1, "options": options}])
 }
 
 async fn run(fake: &FakeDiscord, bot: &Bot, name: &str, options: Value) -> Recorded {
     let i = fake.send_command_as(name, options, &manager()).await;
-    match fake.wait_callback(&i, WAIT).await {
-        Ok(r) => r,
-        Err(e) => panic!("{e}\n{}", bot.log()),
-    }
+    settle(fake, &i, || bot.log()).await
 }
 
 /// The private answer's text, asserting that it is private.
 fn private_text(r: &Recorded) -> String {
-    assert!(
-        r.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0,
-        "not private: {}",
-        r.body
-    );
+    assert!(is_ephemeral(r), "not private: {}", r.body);
     r.body["data"].to_string()
 }
 
@@ -436,7 +415,7 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
         .unwrap();
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
     let setter = Bot::start_in(&fake, dir.clone());
-    common::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
+    common::e2e::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
     let channel =
         json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let r = run(

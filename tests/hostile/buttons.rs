@@ -28,17 +28,8 @@ fn other_guild(e: &Engine) -> OtherGuild {
         assert!(!o.is_error, "{o:?}");
         o
     };
-    let cmd = |m: &Member, name: &str, opts: &[(&str, &str)]| {
-        Request::member(
-            OTHER_GUILD,
-            CHANNEL,
-            m.clone(),
-            Invocation::Command {
-                name: name.into(),
-                options: opts.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
-            },
-        )
-    };
+    let cmd =
+        |m: &Member, name: &str, opts: &[(&str, &str)]| command_as(OTHER_GUILD, m, name, opts);
     run(cmd(
         &interviewer,
         "score",
@@ -84,14 +75,11 @@ fn other_guild(e: &Engine) -> OtherGuild {
 
 /// What the other guild holds, to check nothing changed.
 fn other_guild_state(e: &Engine) -> String {
-    let req = Request::member(
+    let req = command_as(
         OTHER_GUILD,
-        CHANNEL,
-        admin(42),
-        Invocation::Command {
-            name: "scores candidate".into(),
-            options: vec![RawOption::text("candidate", SECRET)],
-        },
+        &admin(42),
+        "scores candidate",
+        &[("candidate", SECRET)],
     );
     let (o, _) = e.execute(&req, &mut Recorder::default());
     assert!(!o.is_error, "{o:?}");
@@ -214,30 +202,14 @@ fn model_answer_buttons_with_unknown_question_ids_are_refused_clearly() {
         "q:answer:../../etc/passwd",
         "q:answer:aws-s3-basics\u{0}",
     ] {
-        let req = Request::member(
-            GUILD,
-            CHANNEL,
-            manager.clone(),
-            Invocation::Button {
-                custom_id: id.into(),
-                message: None,
-            },
-        );
+        let req = button_as(GUILD, &manager, id);
         let (o, _) = f.engine.execute(&req, &mut Recorder::default());
         assert!(o.is_error, "{id}: {o:?}");
         let text = outcome_text(&o);
         assert!(text.contains("removed from the bank"), "{id}: {text}");
     }
     let long = format!("q:answer:aws-s3-basics{}", " ".repeat(100));
-    let req = Request::member(
-        GUILD,
-        CHANNEL,
-        manager,
-        Invocation::Button {
-            custom_id: long,
-            message: None,
-        },
-    );
+    let req = button_as(GUILD, &manager, &long);
     let err = f.engine.dispatch(&req).unwrap_err();
     assert!(matches!(err, Error::UnknownAction), "{err:?}");
 }
@@ -279,17 +251,7 @@ fn replayed_button_presses_act_once_and_answer_clearly() {
         .iter()
         .find(|i| i.starts_with("sc:forget"))
         .unwrap();
-    let confirm = |id: &str| {
-        run(&Request::member(
-            OTHER_GUILD,
-            CHANNEL,
-            admin(42),
-            Invocation::Button {
-                custom_id: id.into(),
-                message: None,
-            },
-        ))
-    };
+    let confirm = |id: &str| run(&button_as(OTHER_GUILD, &admin(42), id));
     let done = confirm(forget);
     assert!(!done.is_error, "{done:?}");
     let replay = confirm(forget);
@@ -314,17 +276,11 @@ fn session_notes_of_any_text_are_kept_exactly_or_refused_clearly() {
         roles: vec![ROLE],
         ..admin(61)
     };
-    let start = Request::member(
+    let start = command_as(
         GUILD,
-        CHANNEL,
-        interviewer.clone(),
-        Invocation::Command {
-            name: "interview start".into(),
-            options: vec![
-                RawOption::text("candidate", "Nora"),
-                RawOption::text("level", "junior"),
-            ],
-        },
+        &interviewer,
+        "interview start",
+        &[("candidate", "Nora"), ("level", "junior")],
     );
     let (o, _) = e.execute(&start, &mut Recorder::default());
     assert!(!o.is_error, "{o:?}");
@@ -338,15 +294,7 @@ fn session_notes_of_any_text_are_kept_exactly_or_refused_clearly() {
         .action
         .clone();
     let (opened, _) = e.execute(
-        &Request::member(
-            GUILD,
-            CHANNEL,
-            interviewer.clone(),
-            Invocation::Button {
-                custom_id: notes_button,
-                message: None,
-            },
-        ),
+        &button_as(GUILD, &interviewer, &notes_button),
         &mut Recorder::default(),
     );
     let Some(Effect::OpenModal(modal)) = opened.effects.first() else {
@@ -403,18 +351,15 @@ fn replayed_session_buttons_record_once_and_skip_once() {
         permissions: Permissions(0),
         ..admin(72)
     };
-    let start = Request::member(
+    let start = command_as(
         GUILD,
-        CHANNEL,
-        starter.clone(),
-        Invocation::Command {
-            name: "interview start".into(),
-            options: vec![
-                RawOption::text("candidate", "Rhea"),
-                RawOption::text("level", "junior"),
-                RawOption::text("questions", "3"),
-            ],
-        },
+        &starter,
+        "interview start",
+        &[
+            ("candidate", "Rhea"),
+            ("level", "junior"),
+            ("questions", "3"),
+        ],
     );
     let (o, _) = e.execute(&start, &mut Recorder::default());
     assert!(!o.is_error, "{o:?}");
@@ -434,18 +379,7 @@ fn replayed_session_buttons_record_once_and_skip_once() {
         .find(|i| i.starts_with("s:skip"))
         .unwrap()
         .clone();
-    let press = |m: &Member, id: &str| {
-        let req = Request::member(
-            GUILD,
-            CHANNEL,
-            m.clone(),
-            Invocation::Button {
-                custom_id: id.into(),
-                message: None,
-            },
-        );
-        e.execute(&req, &mut Recorder::default()).0
-    };
+    let press = |m: &Member, id: &str| common::run(e, &button_as(GUILD, m, id));
     for _ in 0..2 {
         let o = press(&other, &rate);
         assert!(!o.is_error, "{}", outcome_text(&o));

@@ -265,17 +265,7 @@ fn the_longest_hostile_candidate_names_fit_every_message_that_shows_them() {
             // Past the rate limits of the lookups.
             f.clock.advance(61_000);
             let run = |m: &Member, cmd: &str, opts: &[(&str, &str)]| {
-                let req = Request::member(
-                    GUILD,
-                    here,
-                    m.clone(),
-                    Invocation::Command {
-                        name: cmd.into(),
-                        options: opts.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
-                    },
-                );
-                let (o, _) = e.execute(&req, &mut Recorder::default());
-                o
+                common::run(e, &command_in(GUILD, here, m, cmd, opts))
             };
             let mut outcomes = vec![
                 run(
@@ -312,16 +302,7 @@ fn the_longest_hostile_candidate_names_fit_every_message_that_shows_them() {
                 .flat_map(|m| m.buttons.iter().map(|b| b.action.clone()))
                 .collect();
             for id in ids {
-                let req = Request::member(
-                    GUILD,
-                    here,
-                    lead.clone(),
-                    Invocation::Button {
-                        custom_id: id,
-                        message: None,
-                    },
-                );
-                outcomes.push(e.execute(&req, &mut Recorder::default()).0);
+                outcomes.push(common::run(e, &button_in(GUILD, here, &lead, &id)));
             }
             outcomes.push(run(&lead, "interview end", &[]));
             for (i, o) in outcomes.iter().enumerate() {

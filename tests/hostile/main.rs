@@ -24,7 +24,10 @@ mod packs;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use common::{CHANNEL, Fixture, GUILD, Recorder, USER, admin, fixture};
+use common::{
+    CHANNEL, Fixture, GUILD, Recorder, USER, admin, button_as, button_in, command_as, command_in,
+    fixture,
+};
 use interview_bot::bank::{self, BUILTIN_PACKS, Bank, Problem};
 use interview_bot::console::{Line, parse_line, parse_line_in};
 use interview_bot::discord::convert;

@@ -24,7 +24,9 @@ use std::time::Duration;
 use fake_discord::{FakeDiscord, Hold, Member};
 use serde_json::{Value, json};
 
-use common::e2e::{Bot, WAIT, integrity, is_ephemeral, settle};
+use common::e2e::{
+    Bot, WAIT, channel_cards, daily_set_options, integrity, is_ephemeral, opt, settle,
+};
 
 /// The bot settles a claim two minutes after it was made; this leaves room for a slow machine.
 const SETTLE_WAIT: Duration = Duration::from_secs(210);
@@ -52,14 +54,7 @@ fn posts(path: &Path) -> Vec<PostRow> {
 
 /// The daily-practice posts the channel holds.
 fn daily_messages(fake: &FakeDiscord) -> Vec<Value> {
-    fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
-        .into_iter()
-        .filter(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Daily practice"))
-        })
-        .collect()
+    channel_cards(fake, "Daily practice")
 }
 
 fn id(v: &Value) -> i64 {
@@ -79,18 +74,10 @@ async fn kill_during_a_daily_post(hold: Hold) {
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
     let setter = Bot::start_at(&fake, dir.path(), &db_path, "set");
     common::e2e::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
-    let opt = |name: &str, value: &str| json!({"name": name, "type": 3, "value": value});
     let i = fake
         .send_command_as(
             "daily",
-            json!([{"name": "set", "type": 1, "options": [
-                channel,
-                opt("time", &time),
-                opt("timezone", &zone),
-                opt("reveal_after", "5s"),
-            ]}]),
+            daily_set_options(&time, &zone, &[opt("reveal_after", json!("5s"))]),
             &Member::new(1_300_000_000_000_000_950).permissions("8"),
         )
         .await;

@@ -11,8 +11,8 @@ use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 use serde_json::{Value, json};
 
 use common::e2e::{
-    Bot, EPHEMERAL, WAIT, assert_clean, buttons, connected, connected_with, flags, is_ephemeral,
-    opt, settle, shown_question,
+    Bot, EPHEMERAL, WAIT, assert_clean, buttons, channel_posts_path, connected, connected_with,
+    daily_set_options, flags, is_ephemeral, opt, settle, shown_question, wait_channel_post,
 };
 
 /// Runs a slash command and returns the callback body.
@@ -875,17 +875,10 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
         .unwrap()
         .timestamp();
     let admin = fake_discord::Member::new(DEFAULT_USER_ID + 50).permissions("8");
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let i = fake
         .send_command_as(
             "daily",
-            json!([{"name": "set", "type": 1, "options": [
-                channel,
-                opt("time", json!(time)),
-                opt("timezone", json!("Europe/Berlin")),
-                opt("reveal_after", json!("5s")),
-            ]}]),
+            daily_set_options(&time, "Europe/Berlin", &[opt("reveal_after", json!("5s"))]),
             &admin,
         )
         .await;
@@ -910,14 +903,8 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
         .body;
     assert!(is_ephemeral(&refused) && refused.to_string().contains("Only interviewers"));
 
-    let posts = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
-    let post = fake
-        .wait_request(
-            |r| r.method == "POST" && r.path == posts,
-            Duration::from_secs(90),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let posts = channel_posts_path();
+    let post = wait_channel_post(&fake, Duration::from_secs(90), || bot.log()).await;
     let at = jiff::Timestamp::now();
     assert!(at >= due, "posted before its minute: {at} < {due}");
     assert!(

@@ -12,7 +12,9 @@ use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, Int
 use fake_discord::{Member, RestFault, random_plan};
 use serde_json::{Value, json};
 
-use common::e2e::{Bot, WAIT, connected, connected_with, eventually};
+use common::e2e::{
+    Bot, WAIT, channel_opt, connected, connected_with, daily_set_options, eventually,
+};
 
 fn seed(default: u64) -> u64 {
     let seed = std::env::var("FAULTS_SEED")
@@ -340,18 +342,8 @@ async fn daily_schedule(fake: &FakeDiscord, bot: &Bot) {
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(6);
     let at = later.to_zoned(jiff::tz::TimeZone::UTC);
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let i = fake
-        .send_command_as(
-            "daily",
-            json!([{"name": "set", "type": 1, "options": [
-                channel,
-                {"name": "time", "type": 3, "value": time},
-                {"name": "timezone", "type": 3, "value": "UTC"},
-            ]}]),
-            &admin,
-        )
+        .send_command_as("daily", daily_set_options(&time, "UTC", &[]), &admin)
         .await;
     if let Err(e) = fake.wait_callback(&i, WAIT).await {
         panic!("{e}\n{}", bot.log());
@@ -359,8 +351,7 @@ async fn daily_schedule(fake: &FakeDiscord, bot: &Bot) {
 }
 
 async fn daily_now(fake: &FakeDiscord) -> InteractionRef {
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
+    let channel = channel_opt();
     fake.send_command_as(
         "daily",
         json!([{"name": "now", "type": 1, "options": [channel]}]),

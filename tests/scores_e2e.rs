@@ -10,7 +10,8 @@ use fake_discord::{FakeDiscord, InteractionRef, Member, Recorded};
 use serde_json::{Value, json};
 
 use common::e2e::{
-    Bot, EPHEMERAL, MIA, assert_clean, button, eventually, is_ephemeral, manager, opt, settle, sub,
+    Bot, EPHEMERAL, MIA, assert_clean, button, channel_cards, eventually, is_ephemeral, manager,
+    opt, settle, sub,
 };
 const ROLE: u64 = 1_300_000_000_000_000_900;
 const ALICE: u64 = 1_300_000_000_000_000_901;
@@ -52,14 +53,8 @@ async fn click(
 
 /// The session message the bot posted in the channel.
 fn session_message(fake: &FakeDiscord) -> Value {
-    fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
-        .into_iter()
-        .rev()
-        .find(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Interview"))
-        })
+    channel_cards(fake, "Interview")
+        .pop()
         .expect("a session message")
 }
 

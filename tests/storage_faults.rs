@@ -40,7 +40,10 @@ use std::time::Duration;
 use fake_discord::{FakeDiscord, Recorded};
 use serde_json::{Value, json};
 
-use common::e2e::{WAIT, is_ephemeral, manager, opt, settle, sub};
+use common::e2e::{
+    WAIT, channel_cards, channel_posts_path, daily_set_options, is_ephemeral, manager, opt, settle,
+    sub, wait_channel_post,
+};
 
 const NOTHING_SAVED: &str = "Nothing was saved";
 const INCIDENT_START: &str = "storage not writable";
@@ -166,17 +169,11 @@ async fn score(fake: &FakeDiscord, bot: &Bot, candidate: &str, rating: &str) -> 
 }
 
 async fn daily_set(fake: &FakeDiscord, bot: &Bot) -> String {
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let r = run(
         fake,
         bot,
         "daily",
-        json!([{"name": "set", "type": 1, "options": [
-            channel,
-            opt("time", json!("09:00")),
-            opt("timezone", json!("Europe/Berlin")),
-        ]}]),
+        daily_set_options("09:00", "Europe/Berlin", &[]),
     )
     .await;
     private_text(&r)
@@ -416,17 +413,11 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
     let setter = Bot::start_in(&fake, dir.clone());
     common::e2e::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let r = run(
         &fake,
         &setter,
         "daily",
-        json!([{"name": "set", "type": 1, "options": [
-            channel,
-            opt("time", json!(time)),
-            opt("timezone", json!(zone)),
-        ]}]),
+        daily_set_options(&time, &zone, &[]),
     )
     .await;
     assert!(private_text(&r).contains(&format!("{time} {zone}")));
@@ -452,7 +443,7 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
         occurrences(l, "storage fault goes on") >= 1
     })
     .await;
-    let posts = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    let posts = channel_posts_path();
     assert!(
         !fake
             .requests()
@@ -462,25 +453,11 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
     );
 
     assert!(immutable(&files, false));
-    let post = fake
-        .wait_request(
-            |r| r.method == "POST" && r.path == posts,
-            Duration::from_secs(45),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let post = wait_channel_post(&fake, Duration::from_secs(45), || bot.log()).await;
     assert!(post.body["nonce"].is_string(), "{}", post.body);
     log_shows(&bot, WAIT, |l| l.contains(INCIDENT_END)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let made: Vec<Value> = fake
-        .visible_to_channel(FakeDiscord::CHANNEL_ID)
-        .into_iter()
-        .filter(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Daily practice"))
-        })
-        .collect();
+    let made = channel_cards(&fake, "Daily practice");
     assert_eq!(made.len(), 1);
     let recorded: (String, i64) = rusqlite::Connection::open(&db)
         .unwrap()

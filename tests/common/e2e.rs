@@ -74,6 +74,22 @@ impl Callback for Recorded {
     }
 }
 
+/// The fake's channel as the option `channel`.
+pub fn channel_opt() -> Value {
+    json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()})
+}
+
+/// The options of `/daily set` in the fake's channel at `time` in `zone`, then `more`.
+pub fn daily_set_options(time: &str, zone: &str, more: &[Value]) -> Value {
+    let mut options = vec![
+        channel_opt(),
+        opt("time", json!(time)),
+        opt("timezone", json!(zone)),
+    ];
+    options.extend_from_slice(more);
+    sub("set", Value::Array(options))
+}
+
 /// The message flags of an interaction callback.
 pub fn flags(callback: &impl Callback) -> u64 {
     callback.body()["data"]["flags"].as_u64().unwrap_or(0)
@@ -111,6 +127,36 @@ pub fn button(message: &Value, label: &str) -> String {
 pub fn shown_question(message: &Value) -> String {
     let buttons = buttons(message);
     super::question_of(buttons.iter().map(|(_, id)| id.as_str()))
+}
+
+/// The messages the fake's channel shows whose first card's title starts with `title`, oldest
+/// first.
+pub fn channel_cards(fake: &FakeDiscord, title: &str) -> Vec<Value> {
+    fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
+        .into_iter()
+        .filter(|m| {
+            m["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(title))
+        })
+        .collect()
+}
+
+/// The path the bot posts to in the fake's channel.
+pub fn channel_posts_path() -> String {
+    format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID)
+}
+
+/// Waits (bounded by `within`) for the bot to post in the fake's channel; panics with the log.
+pub async fn wait_channel_post(
+    fake: &FakeDiscord,
+    within: Duration,
+    log: impl Fn() -> String,
+) -> Recorded {
+    let posts = channel_posts_path();
+    fake.wait_request(|r| r.method == "POST" && r.path == posts, within)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", log()))
 }
 
 /// The fake saw no body outside Discord's spec and no unknown route.

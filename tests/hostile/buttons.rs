@@ -19,10 +19,7 @@ fn other_guild(e: &Engine) -> OtherGuild {
             .write(|db| db.set_interviewer_role(g, Some(ROLE), 1, 0))
             .unwrap();
     }
-    let interviewer = Member {
-        roles: vec![ROLE],
-        ..admin(41)
-    };
+    let interviewer = interviewer(41);
     let run = |req: Request| {
         let (o, _) = e.execute(&req, &mut Recorder::default());
         assert!(!o.is_error, "{o:?}");
@@ -115,10 +112,7 @@ fn forged_and_unknown_custom_ids_get_a_clear_refusal_and_reveal_nothing_of_anoth
         before.contains(SECRET_NOTES) || before.contains("Secretcandidate"),
         "{before}"
     );
-    let interviewer = Member {
-        roles: vec![ROLE],
-        ..admin(51)
-    };
+    let interviewer = interviewer(51);
     let mut runner = proptest::test_runner::TestRunner::new(config(256));
     let strategy = (
         forged_id(&other),
@@ -267,15 +261,9 @@ fn replayed_button_presses_act_once_and_answer_clearly() {
 /// shown escaped) or refused clearly, never a panic; the session goes on.
 #[test]
 fn session_notes_of_any_text_are_kept_exactly_or_refused_clearly() {
-    let f = fixture();
+    let f = with_interviewers();
     let e = &f.engine;
-    e.store()
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
-        .unwrap();
-    let interviewer = Member {
-        roles: vec![ROLE],
-        ..admin(61)
-    };
+    let interviewer = interviewer(61);
     let start = command_as(
         GUILD,
         &interviewer,
@@ -337,15 +325,9 @@ fn session_notes_of_any_text_are_kept_exactly_or_refused_clearly() {
 /// replayed Skip does not skip a second question.
 #[test]
 fn replayed_session_buttons_record_once_and_skip_once() {
-    let f = fixture();
+    let f = with_interviewers();
     let e = &f.engine;
-    e.store()
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
-        .unwrap();
-    let starter = Member {
-        roles: vec![ROLE],
-        ..admin(71)
-    };
+    let starter = interviewer(71);
     let other = Member {
         roles: vec![ROLE],
         permissions: Permissions(0),

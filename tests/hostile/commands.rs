@@ -153,11 +153,8 @@ fn every_option_of_every_command_takes_extreme_and_wrongly_typed_values_clearly(
 /// 1 to 100 characters), whatever the guild's candidates are called.
 #[test]
 fn autocomplete_suggestions_stay_within_discord_limits_for_any_partial_text() {
-    let f = fixture();
+    let f = with_interviewers();
     let e = &f.engine;
-    e.store()
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
-        .unwrap();
     let hundred = "Ω".repeat(99) + "👩";
     for name in [
         hundred.as_str(),
@@ -238,15 +235,9 @@ fn autocomplete_suggestions_stay_within_discord_limits_for_any_partial_text() {
 /// characters) or widens: every message that shows them stays within Discord's limits.
 #[test]
 fn the_longest_hostile_candidate_names_fit_every_message_that_shows_them() {
-    let f = fixture();
+    let f = with_interviewers();
     let e = &f.engine;
-    e.store()
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
-        .unwrap();
-    let lead = Member {
-        roles: vec![ROLE],
-        ..admin(81)
-    };
+    let lead = interviewer(81);
     let mut runner = proptest::test_runner::TestRunner::new(config(24));
     let name = prop::collection::vec(
         prop::sample::select(vec![

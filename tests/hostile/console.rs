@@ -10,13 +10,7 @@ fn bank() -> &'static Bank {
 /// Words a console line is made of: command paths, option names in every form, values.
 fn console_word() -> impl Strategy<Value = String> {
     let paths: Vec<String> = REGISTRY.leaves().iter().map(|l| l.path()).collect();
-    let names: Vec<String> = REGISTRY
-        .leaves()
-        .iter()
-        .flat_map(|l| l.spec.options.iter().map(|o| o.name.to_string()))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let names = option_names();
     prop_oneof![
         3 => hostile_piece(),
         2 => prop::sample::select(paths.clone()).prop_map(|p| format!("/{p}")),

@@ -125,13 +125,7 @@ pub(crate) fn modal_json(
 
 /// Option names: every declared one and some that are not.
 fn option_name() -> impl Strategy<Value = String> {
-    let names: Vec<String> = REGISTRY
-        .leaves()
-        .iter()
-        .flat_map(|l| l.spec.options.iter().map(|o| o.name.to_string()))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
+    let names = option_names();
     prop_oneof![
         4 => prop::sample::select(names),
         1 => "[a-z_]{1,12}",

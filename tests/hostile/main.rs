@@ -110,16 +110,7 @@ fn check_clear(msg: &str, input: &str) -> Result<(), TestCaseError> {
 
 /// All the text of a message: content, cards and button labels.
 fn message_text(m: &Message) -> String {
-    let mut out = m.content.clone().unwrap_or_default();
-    for c in &m.cards {
-        for s in [&c.title, &c.description, &c.footer].into_iter().flatten() {
-            out.push('\n');
-            out.push_str(s);
-        }
-        for f in &c.fields {
-            out.push_str(&format!("\n{}\n{}", f.name, f.value));
-        }
-    }
+    let mut out = common::message_text(m);
     for b in &m.buttons {
         out.push('\n');
         out.push_str(&b.label);
@@ -169,6 +160,35 @@ fn check_outcome(o: &Outcome, input: &str) -> Result<(), TestCaseError> {
     let problems = interview_bot::engine::limits::check_outcome(o);
     prop_assert!(problems.is_empty(), "{problems:?} for {input:?}");
     Ok(())
+}
+
+/// A fresh fixture whose `GUILD` has `ROLE` as its interviewer role.
+fn with_interviewers() -> Fixture {
+    let f = fixture();
+    f.engine
+        .store()
+        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .unwrap();
+    f
+}
+
+/// An admin who also has the interviewer role.
+fn interviewer(id: u64) -> Member {
+    Member {
+        roles: vec![ROLE],
+        ..admin(id)
+    }
+}
+
+/// Every option name any command declares, once each.
+fn option_names() -> Vec<String> {
+    REGISTRY
+        .leaves()
+        .iter()
+        .flat_map(|l| l.spec.options.iter().map(|o| o.name.to_string()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Pieces that hostile lines and texts are made of.

@@ -19,12 +19,9 @@ use interview_bot::engine::{
 use interview_bot::store::{Store, StoreError, check_copy};
 
 fn bot(dir: &Path, db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+    common::bin()
         .args(args)
         .current_dir(dir)
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("RUST_LOG")
-        .env_remove("QUESTIONS_DIR")
         .env("DATABASE_PATH", db)
         .output()
         .unwrap()
@@ -227,8 +224,8 @@ mod modes {
 
     /// The binary under a shell that sets a permissive umask first.
     fn bot_with_umask(dir: &Path, db: &Path, args: &str, stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(format!(
                 "umask 022; exec '{}' {args}",
@@ -238,19 +235,8 @@ mod modes {
             .env_remove("DISCORD_TOKEN")
             .env_remove("RUST_LOG")
             .env_remove("QUESTIONS_DIR")
-            .env("DATABASE_PATH", db)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .env("DATABASE_PATH", db);
+        common::output_with_input(&mut command, stdin.as_bytes())
     }
 
     #[test]

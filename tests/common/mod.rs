@@ -5,7 +5,9 @@ pub mod e2e;
 mod ids;
 mod requests;
 
+use std::io::Write;
 use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use interview_bot::bank::Bank;
@@ -31,6 +33,30 @@ pub fn questions_dir() -> PathBuf {
 
 pub fn real_bank() -> Arc<Bank> {
     Arc::new(Bank::load(&questions_dir()).expect("the shipped packs are valid"))
+}
+
+/// The bot binary without the environment that picks its mode or its logs (token, log filter,
+/// questions folder), so a test sets what it means.
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
+    cmd.env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .env_remove("QUESTIONS_DIR");
+    cmd
+}
+
+/// Runs `cmd` with `input` on a pipe to its standard input and its output captured. The
+/// process may exit before reading everything (a configuration error): that is left to the
+/// caller's assertions on the output.
+pub fn output_with_input(cmd: &mut Command, input: &[u8]) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input);
+    child.wait_with_output().unwrap()
 }
 
 /// An engine over the real bank and a fresh database file in a temporary folder.

@@ -8,12 +8,10 @@ use std::io::{Read, Write};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+/// The binary as `common::bin`, and without `NO_COLOR`.
 fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_interview-bot"));
-    cmd.env_remove("DISCORD_TOKEN")
-        .env_remove("RUST_LOG")
-        .env_remove("NO_COLOR")
-        .env_remove("QUESTIONS_DIR");
+    let mut cmd = common::bin();
+    cmd.env_remove("NO_COLOR");
     cmd
 }
 
@@ -25,16 +23,8 @@ fn console_bytes(input: &[u8], extra_env: &[(&str, &str)]) -> (Output, tempfile:
         .current_dir(dir.path())
         .env("QUESTIONS_DIR", common::questions_dir())
         .env("DATABASE_PATH", dir.path().join("console.sqlite3"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    // The process may exit before reading everything (a config error): that is fine.
-    let _ = child.stdin.take().unwrap().write_all(input);
-    (child.wait_with_output().unwrap(), dir)
+        .envs(extra_env.iter().copied());
+    (common::output_with_input(&mut cmd, input), dir)
 }
 
 fn console(input: &str, extra_env: &[(&str, &str)]) -> (Output, tempfile::TempDir) {
@@ -379,21 +369,12 @@ fn the_bot_without_a_token_explains_what_to_do() {
 #[test]
 fn without_a_command_or_token_the_console_starts() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = bin()
-        .current_dir(dir.path())
-        .env("QUESTIONS_DIR", common::questions_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"/question junior\n")
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::output_with_input(
+        bin()
+            .current_dir(dir.path())
+            .env("QUESTIONS_DIR", common::questions_dir()),
+        b"/question junior\n",
+    );
     assert!(out.status.success());
     assert!(text(&out.stderr).contains("DISCORD_TOKEN is not set"));
     assert!(text(&out.stdout).starts_with("Junior · "));
@@ -455,17 +436,14 @@ fn console_member_starts_as_a_plain_member_to_try_the_refusals() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("console.sqlite3");
     let run = |args: &[&str], input: &str| {
-        let mut cmd = bin();
-        cmd.args(args)
-            .current_dir(dir.path())
-            .env("QUESTIONS_DIR", common::questions_dir())
-            .env("DATABASE_PATH", &db)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().unwrap();
-        let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        child.wait_with_output().unwrap()
+        common::output_with_input(
+            bin()
+                .args(args)
+                .current_dir(dir.path())
+                .env("QUESTIONS_DIR", common::questions_dir())
+                .env("DATABASE_PATH", &db),
+            input.as_bytes(),
+        )
     };
     let admin = run(&["console"], "/score Ada aws-s3-basics 3\n/scores export\n");
     assert!(admin.status.success(), "{admin:?}");

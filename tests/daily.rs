@@ -11,8 +11,8 @@ use std::sync::Arc;
 use interview_bot::bank::Level;
 use interview_bot::clock::{Clock, ManualClock};
 use interview_bot::engine::{
-    ChannelKind, Deliver, Delivered, Effect, Engine, Invocation, Member, Message, Outcome,
-    Permissions, RawOption, Request, Resolved, ResolvedChannel, ResolvedRole,
+    ChannelKind, Deliver, Delivered, Effect, Engine, Invocation, Message, Outcome, Permissions,
+    RawOption, Request, Resolved, ResolvedChannel, ResolvedRole,
 };
 use interview_bot::store::Store;
 
@@ -177,12 +177,7 @@ impl World {
         let req = Request {
             guild_id: guild,
             channel_id: CHANNEL,
-            origin: interview_bot::engine::Origin::Member(Member {
-                user_id: 9,
-                name: "admin".into(),
-                roles: vec![],
-                permissions: Permissions(perms),
-            }),
+            origin: interview_bot::engine::Origin::Member(common::who(9, "admin", &[], perms)),
             invocation: Invocation::Command {
                 name: name.into(),
                 options,
@@ -231,17 +226,6 @@ fn card_level(m: &Message) -> String {
     m.cards[0].title.clone().unwrap()
 }
 
-fn card_id(m: &Message) -> String {
-    m.cards[0]
-        .footer
-        .clone()
-        .unwrap()
-        .split(" · ")
-        .next()
-        .unwrap()
-        .to_string()
-}
-
 #[test]
 fn three_weeks_of_ramp_posts_one_a_day_without_repeats() {
     // Monday 2026-06-01, 06:00 UTC (08:00 in Berlin).
@@ -270,7 +254,10 @@ fn three_weeks_of_ramp_posts_one_a_day_without_repeats() {
         assert!(title.contains(expected[i % 7]), "day {i}: {title}");
     }
     // No question twice while its pool lasts (each level's pool holds 30+ questions).
-    let ids: Vec<String> = posts.iter().map(|p| card_id(&p.3)).collect();
+    let ids: Vec<String> = posts
+        .iter()
+        .map(|p| common::shown_question(&p.3.buttons))
+        .collect();
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len());
     // Each carries the nonce of its schedule and day.
@@ -305,7 +292,11 @@ fn a_small_pool_starts_a_new_cycle_only_when_used_up() {
         &[("time", "08:00"), ("level", "junior"), ("topic", &topic)],
     );
     w.walk("2026-06-15T00:00:00Z", 3600 * 1000);
-    let ids: Vec<String> = w.posts_in(CHANNEL).iter().map(|p| card_id(&p.3)).collect();
+    let ids: Vec<String> = w
+        .posts_in(CHANNEL)
+        .iter()
+        .map(|p| common::shown_question(&p.3.buttons))
+        .collect();
     assert_eq!(ids.len(), 14);
     for window in ids.chunks(n) {
         let unique: HashSet<&String> = window.iter().collect();
@@ -677,12 +668,12 @@ fn bad_input_and_members_without_permission_get_clear_private_answers() {
     let req = Request {
         guild_id: GUILD,
         channel_id: 777,
-        origin: interview_bot::engine::Origin::Member(Member {
-            user_id: 9,
-            name: "admin".into(),
-            roles: vec![],
-            permissions: Permissions(Permissions::MANAGE_GUILD),
-        }),
+        origin: interview_bot::engine::Origin::Member(common::who(
+            9,
+            "admin",
+            &[],
+            Permissions::MANAGE_GUILD,
+        )),
         invocation: Invocation::Command {
             name: "daily set".into(),
             options: std::mem::take(&mut req_opts),
@@ -790,7 +781,7 @@ fn a_failed_send_is_sent_again_with_the_same_question_and_nonce() {
     let posts = w.posts_in(CHANNEL);
     assert_eq!(posts.len(), 1);
     assert_eq!(
-        card_id(&posts[0].3),
+        common::shown_question(&posts[0].3.buttons),
         claimed,
         "the question claimed first is the one posted"
     );

@@ -18,62 +18,21 @@
 
 mod common;
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::Child;
+use std::path::Path;
 use std::time::Duration;
 
 use fake_discord::{FakeDiscord, Hold, Member};
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(15);
+use common::e2e::{
+    Bot, WAIT, channel_cards, daily_set_options, integrity, is_ephemeral, opt, settle,
+};
+
 /// The bot settles a claim two minutes after it was made; this leaves room for a slow machine.
 const SETTLE_WAIT: Duration = Duration::from_secs(210);
-const EPHEMERAL: u64 = 1 << 6;
-
-/// One bot process on `db`, killed (SIGKILL) when dropped.
-struct Bot {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Bot {
-    fn start(fake: &FakeDiscord, dir: &Path, db: &Path, name: &str) -> Bot {
-        let log = dir.join(format!("{name}.log"));
-        let child = common::bot_command(fake, dir, db)
-            .stderr(File::create(&log).unwrap())
-            .spawn()
-            .unwrap();
-        Bot { child, log }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGKILL: no shutdown, no checkpoint, whatever it was doing.
-    fn kill(mut self) -> String {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        self.log()
-    }
-}
-
-impl Drop for Bot {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn db(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
-}
-
-fn integrity(path: &Path) -> String {
-    db(path)
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap()
 }
 
 /// The daily posts of the database: (status, nonce, message id, reveal status, thread id).
@@ -95,14 +54,7 @@ fn posts(path: &Path) -> Vec<PostRow> {
 
 /// The daily-practice posts the channel holds.
 fn daily_messages(fake: &FakeDiscord) -> Vec<Value> {
-    fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
-        .into_iter()
-        .filter(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Daily practice"))
-        })
-        .collect()
+    channel_cards(fake, "Daily practice")
 }
 
 fn id(v: &Value) -> i64 {
@@ -120,31 +72,18 @@ async fn kill_during_a_daily_post(hold: Hold) {
         .checked_sub(jiff::SignedDuration::from_secs(120))
         .unwrap();
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
-    let setter = Bot::start(&fake, dir.path(), &db_path, "set");
-    common::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
-    let opt = |name: &str, value: &str| json!({"name": name, "type": 3, "value": value});
+    let setter = Bot::start_at(&fake, dir.path(), &db_path, "set");
+    common::e2e::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
     let i = fake
         .send_command_as(
             "daily",
-            json!([{"name": "set", "type": 1, "options": [
-                channel,
-                opt("time", &time),
-                opt("timezone", &zone),
-                opt("reveal_after", "5s"),
-            ]}]),
+            daily_set_options(&time, &zone, &[opt("reveal_after", json!("5s"))]),
             &Member::new(1_300_000_000_000_000_950).permissions("8"),
         )
         .await;
-    let set = fake
-        .wait_callback(&i, WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", setter.log()))
-        .body;
+    let set = settle(&fake, &i, || setter.log()).await.body;
     assert!(
-        set["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0
-            && set.to_string().contains(&format!("{time} {zone}")),
+        is_ephemeral(&set) && set.to_string().contains(&format!("{time} {zone}")),
         "{set}"
     );
     setter.kill();
@@ -160,7 +99,7 @@ async fn kill_during_a_daily_post(hold: Hold) {
     // The bot starts, claims the post and sends it; the request is cut off and the bot killed.
     let posts_path = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
     fake.hold_next("POST", &posts_path, hold);
-    let first = Bot::start(&fake, dir.path(), &db_path, "first");
+    let first = Bot::start_at(&fake, dir.path(), &db_path, "first");
     if let Err(e) = fake.wait_held(1, WAIT).await {
         panic!("{e}\n{}", first.log());
     }
@@ -183,7 +122,7 @@ async fn kill_during_a_daily_post(hold: Hold) {
     // Started again: the claim is settled, the post recorded (or sent once), the answer
     // revealed in a thread on it.
     let before = fake.request_count();
-    let second = Bot::start(&fake, dir.path(), &db_path, "second");
+    let second = Bot::start_at(&fake, dir.path(), &db_path, "second");
     let thread_answer = fake
         .wait_request_since(
             before,

@@ -10,82 +10,28 @@ use std::time::{Duration, Instant};
 use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 use serde_json::{Value, json};
 
-use common::Bot;
-
-const WAIT: Duration = Duration::from_secs(15);
-const EPHEMERAL: u64 = 1 << 6;
-
-/// A fake Discord and the bot connected to it, commands registered.
-async fn connected() -> (FakeDiscord, Bot) {
-    connected_with(&[]).await
-}
-
-async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
-    let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake, None, env);
-    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
-    (fake, bot)
-}
+use common::e2e::{
+    Bot, EPHEMERAL, WAIT, assert_clean, buttons, channel_posts_path, connected, connected_with,
+    daily_set_options, flags, is_ephemeral, opt, settle, shown_question, wait_channel_post,
+};
 
 /// Runs a slash command and returns the callback body.
 async fn command(fake: &FakeDiscord, bot: &Bot, name: &str, options: Value) -> Value {
     let i = fake
         .send_command(name, options, DEFAULT_USER_ID, DEFAULT_MEMBER_PERMISSIONS)
         .await;
-    match fake.wait_callback(&i, WAIT).await {
-        Ok(r) => r.body,
-        Err(e) => panic!("{e}\n{}", bot.log()),
-    }
+    settle(fake, &i, || bot.log()).await.body
 }
 
 async fn click(fake: &FakeDiscord, bot: &Bot, custom_id: &str) -> Value {
     let i = fake
         .send_button(custom_id, Value::Null, DEFAULT_USER_ID + 7)
         .await;
-    match fake.wait_callback(&i, WAIT).await {
-        Ok(r) => r.body,
-        Err(e) => panic!("{e}\n{}", bot.log()),
-    }
-}
-
-fn opt(name: &str, value: Value) -> Value {
-    let kind = if value.is_boolean() { 5 } else { 3 };
-    json!({"name": name, "type": kind, "value": value})
-}
-
-fn is_ephemeral(callback: &Value) -> bool {
-    callback["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0
+    settle(fake, &i, || bot.log()).await.body
 }
 
 fn embed_text(callback: &Value) -> String {
     callback["data"]["embeds"].to_string()
-}
-
-fn buttons(callback: &Value) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for row in callback["data"]["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        for b in row["components"].as_array().into_iter().flatten() {
-            out.push((
-                b["label"].as_str().unwrap_or_default().to_string(),
-                b["custom_id"].as_str().unwrap_or_default().to_string(),
-            ));
-        }
-    }
-    out
-}
-
-/// The question id on a card: the start of its footer.
-fn card_id(embed: &Value) -> String {
-    let footer = embed["footer"]["text"].as_str().expect("a footer");
-    footer.split(" · ").next().unwrap().to_string()
-}
-
-fn question_id(callback: &Value) -> String {
-    card_id(&callback["data"]["embeds"][0])
 }
 
 /// Opens rubrics to everyone in the fake's server, as an admin would with `/config`: a fresh
@@ -112,11 +58,6 @@ async fn open_rubrics(fake: &FakeDiscord, bot: &Bot) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn assert_clean(fake: &FakeDiscord, bot: &Bot) {
-    assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
-    assert_eq!(fake.unknown_routes(), Vec::<String>::new());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -166,7 +107,7 @@ async fn question_model_answer_and_another_question() {
         let cb = command(&fake, &bot, "question", json!([opt("level", json!(level))])).await;
         assert_eq!(cb["type"], 4, "{cb}");
         assert!(!is_ephemeral(&cb), "the question is public");
-        let id = question_id(&cb);
+        let id = shown_question(&cb["data"]);
         let q = bank.get(&id).expect("a real question id");
         assert_eq!(q.level.as_str(), level);
         // The level at a glance: its colour and the title; the question; no repeated fields.
@@ -192,7 +133,7 @@ async fn question_model_answer_and_another_question() {
         );
         // Nothing the bot posts can ping anyone.
         assert_eq!(cb["data"]["allowed_mentions"]["parse"], json!([]));
-        let b = buttons(&cb);
+        let b = buttons(&cb["data"]);
         assert_eq!(b[0].0, "🔒 Model answer (only you)");
         assert_eq!(b[1].0, "Another question");
 
@@ -246,9 +187,9 @@ async fn question_model_answer_and_another_question() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert!(!FakeDiscord::is_ephemeral(&next));
-    let next_q = bank.get(&card_id(&next["embeds"][0])).unwrap();
+    let next_q = bank.get(&shown_question(&next)).unwrap();
     assert_eq!(next_q.level.as_str(), "mid");
-    assert_ne!(next_q.id, card_id(&card["embeds"][0]));
+    assert_ne!(next_q.id, shown_question(&card));
     // The same card pressed again (a click racing the update): a private "already used".
     let again = fake.send_button(&next_id, card, DEFAULT_USER_ID + 8).await;
     let cb = fake.wait_callback(&again, WAIT).await.unwrap();
@@ -484,10 +425,7 @@ async fn slow_work_is_deferred_within_three_seconds_then_delivered() {
     assert_eq!(cb.body["type"], 5, "deferred: {}", cb.body);
     // /question is public, so the placeholder is public from the start (Discord fixes its
     // visibility at deferral).
-    assert_eq!(
-        cb.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL,
-        0
-    );
+    assert_eq!(flags(&cb) & EPHEMERAL, 0);
     conn.execute_batch("COMMIT").unwrap();
     // The question replaces the placeholder: an edit of @original, not a follow-up.
     let original = format!(
@@ -735,7 +673,6 @@ async fn every_deferred_answer_keeps_its_visibility() {
                 .await
         }
     };
-    let flags = |cb: &fake_discord::Recorded| cb.body["data"]["flags"].as_u64().unwrap_or(0);
     // (interaction, expect public, text the answer must hold)
     let mut cases = Vec::new();
     cases.push((
@@ -879,10 +816,7 @@ async fn an_error_after_a_public_deferral_is_shown_only_to_the_asker() {
         .await;
     let cb = fake.wait_callback(&i, WAIT).await.unwrap();
     assert_eq!(cb.body["type"], 5);
-    assert_eq!(
-        cb.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL,
-        0
-    );
+    assert_eq!(flags(&cb) & EPHEMERAL, 0);
     // The public placeholder is removed once the private apology is out.
     let original = format!(
         "/webhooks/{}/{}/messages/@original",
@@ -941,17 +875,10 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
         .unwrap()
         .timestamp();
     let admin = fake_discord::Member::new(DEFAULT_USER_ID + 50).permissions("8");
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let i = fake
         .send_command_as(
             "daily",
-            json!([{"name": "set", "type": 1, "options": [
-                channel,
-                opt("time", json!(time)),
-                opt("timezone", json!("Europe/Berlin")),
-                opt("reveal_after", json!("5s")),
-            ]}]),
+            daily_set_options(&time, "Europe/Berlin", &[opt("reveal_after", json!("5s"))]),
             &admin,
         )
         .await;
@@ -976,14 +903,8 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
         .body;
     assert!(is_ephemeral(&refused) && refused.to_string().contains("Only interviewers"));
 
-    let posts = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
-    let post = fake
-        .wait_request(
-            |r| r.method == "POST" && r.path == posts,
-            Duration::from_secs(90),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let posts = channel_posts_path();
+    let post = wait_channel_post(&fake, Duration::from_secs(90), || bot.log()).await;
     let at = jiff::Timestamp::now();
     assert!(at >= due, "posted before its minute: {at} < {due}");
     assert!(

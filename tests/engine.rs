@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{CHANNEL, GUILD, Handle, Reply, USER, command, press};
+use common::{CHANNEL, GUILD, Handle, Reply, USER, command, press, shown_question};
 use interview_bot::bank::Level;
 use interview_bot::engine::{
     AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Request, Visibility,
@@ -27,12 +27,6 @@ fn fixture() -> common::Fixture {
     f
 }
 
-/// The id of the question on a card: the first part of its footer.
-fn question_id(reply: &Reply) -> String {
-    let footer = reply.cards[0].footer.as_deref().expect("a footer");
-    footer.split(" · ").next().unwrap().to_string()
-}
-
 fn ask(engine: &Engine, guild: u64, opts: &[(&str, &str)]) -> Reply {
     let reply = engine.handle(&command(guild, "question", opts));
     assert!(!reply.is_error, "{reply:?}");
@@ -45,7 +39,7 @@ fn question_posts_publicly_with_level_topic_id_and_buttons() {
     for level in Level::ALL {
         let reply = ask(&f.engine, GUILD, &[("level", level.as_str())]);
         assert_eq!(reply.visibility, Visibility::Public);
-        let id = question_id(&reply);
+        let id = shown_question(&reply.buttons);
         let q = f.engine.bank().get(&id).expect("a real question");
         assert_eq!(q.level, level);
         let card = &reply.cards[0];
@@ -105,7 +99,11 @@ fn topic_filter_is_respected_and_case_insensitive() {
             GUILD,
             &[("level", "mid"), ("topic", "Networking")],
         );
-        let q = f.engine.bank().get(&question_id(&reply)).unwrap();
+        let q = f
+            .engine
+            .bank()
+            .get(&shown_question(&reply.buttons))
+            .unwrap();
         assert_eq!((q.level, q.topic.as_str()), (Level::Mid, "networking"));
     }
 }
@@ -123,7 +121,7 @@ fn no_repeats_until_the_pool_is_exhausted_then_a_new_cycle() {
     let mut last = String::new();
     for _ in 0..pool.len() {
         f.clock.advance(1000);
-        let id = question_id(&ask(&f.engine, GUILD, &[("level", "senior")]));
+        let id = shown_question(&ask(&f.engine, GUILD, &[("level", "senior")]).buttons);
         assert!(seen.insert(id.clone()), "{id} repeated within a cycle");
         last = id;
     }
@@ -132,7 +130,7 @@ fn no_repeats_until_the_pool_is_exhausted_then_a_new_cycle() {
     let mut second = HashSet::new();
     for i in 0..pool.len() {
         f.clock.advance(1000);
-        let id = question_id(&ask(&f.engine, GUILD, &[("level", "senior")]));
+        let id = shown_question(&ask(&f.engine, GUILD, &[("level", "senior")]).buttons);
         if i == 0 {
             assert_ne!(id, last);
         }
@@ -142,7 +140,7 @@ fn no_repeats_until_the_pool_is_exhausted_then_a_new_cycle() {
         );
     }
     // Another guild has its own history: its first question may be any of the pool.
-    let other = question_id(&ask(&f.engine, GUILD + 1, &[("level", "senior")]));
+    let other = shown_question(&ask(&f.engine, GUILD + 1, &[("level", "senior")]).buttons);
     assert!(pool.contains(&other));
     let conn = Connection::open(&f.db_path).unwrap();
     let n: i64 = conn
@@ -159,7 +157,7 @@ fn no_repeats_until_the_pool_is_exhausted_then_a_new_cycle() {
 fn model_answer_button_is_private_and_shows_the_rubric() {
     let f = fixture();
     let reply = ask(&f.engine, GUILD, &[("level", "junior")]);
-    let id = question_id(&reply);
+    let id = shown_question(&reply.buttons);
     let answer = f.engine.handle(&press(GUILD, &reply.buttons[0].action));
     assert_eq!(answer.visibility, Visibility::Private);
     let q = f.engine.bank().get(&id).unwrap();
@@ -203,9 +201,12 @@ fn another_question_button_keeps_the_filters() {
     let reply = ask(&f.engine, GUILD, &[("level", "senior"), ("topic", "cost")]);
     let next = f.engine.handle(&press(GUILD, &reply.buttons[1].action));
     assert_eq!(next.visibility, Visibility::Public);
-    let q = f.engine.bank().get(&question_id(&next)).unwrap();
+    let q = f.engine.bank().get(&shown_question(&next.buttons)).unwrap();
     assert_eq!((q.level, q.topic.as_str()), (Level::Senior, "cost"));
-    assert_ne!(question_id(&next), question_id(&reply));
+    assert_ne!(
+        shown_question(&next.buttons),
+        shown_question(&reply.buttons)
+    );
 }
 
 #[test]
@@ -444,7 +445,7 @@ fn buttons_posted_by_the_first_release_still_work() {
         let next = f.engine.handle(&press(GUILD, id));
         assert!(!next.is_error, "{id}: {next:?}");
         assert_eq!(next.visibility, Visibility::Public);
-        let q = f.engine.bank().get(&question_id(&next)).unwrap();
+        let q = f.engine.bank().get(&shown_question(&next.buttons)).unwrap();
         assert_eq!(q.level, level, "{id}");
         if let Some(t) = topic {
             assert_eq!(q.topic, t, "{id}");
@@ -517,7 +518,7 @@ fn concurrent_questions_in_one_guild_never_repeat_within_a_cycle() {
                         f.engine
                             .handle(&command(GUILD, "question", &[("level", "junior")]));
                     assert!(!reply.is_error, "{reply:?}");
-                    ids.lock().unwrap().push(question_id(&reply));
+                    ids.lock().unwrap().push(shown_question(&reply.buttons));
                 }
             });
         }
@@ -538,7 +539,11 @@ fn seeded_engines_pick_the_same_questions() {
         let engine = f.engine.clone().with_seed(seed);
         (0..5)
             .map(|_| {
-                question_id(&engine.handle(&command(GUILD, "question", &[("level", "senior")])))
+                shown_question(
+                    &engine
+                        .handle(&command(GUILD, "question", &[("level", "senior")]))
+                        .buttons,
+                )
             })
             .collect::<Vec<_>>()
     };
@@ -689,7 +694,7 @@ fn another_question_disables_itself_once_per_card_and_respects_a_cooldown() {
     let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
     assert_eq!(history.len(), 2);
     assert!(history.iter().all(|r| r.1 == "shown"), "{history:?}");
-    assert_eq!(history[1].0, question_id(&next));
+    assert_eq!(history[1].0, shown_question(&next.buttons));
     // A second press of the same card (a click racing the update) is refused.
     f.clock.advance(10_000);
     let again = f.engine.handle(&press_on_card(&card, 1));
@@ -794,9 +799,9 @@ fn suggestions_are_level_aware_and_ids_match_by_prefix() {
     let q = f.engine.bank().get(&ids[0].value).unwrap();
     assert!(ids[0].name.starts_with(q.level.title()), "{}", ids[0].name);
     // With nothing typed, what was last posted in this channel comes first.
-    let shown = question_id(&ask(&f.engine, GUILD, &[("level", "junior")]));
+    let shown = shown_question(&ask(&f.engine, GUILD, &[("level", "junior")]).buttons);
     f.clock.advance(1000);
-    let latest = question_id(&ask(&f.engine, GUILD, &[("level", "senior")]));
+    let latest = shown_question(&ask(&f.engine, GUILD, &[("level", "senior")]).buttons);
     let empty = ac("id", "", vec![]);
     assert_eq!(empty[0].value, latest);
     assert_eq!(empty[1].value, shown);
@@ -857,7 +862,7 @@ follow_ups = ["A probe?"]
     let again = engine.handle(&press(GUILD, &first.buttons[1].action));
     let note = again.content.clone().expect("a note");
     assert!(note.contains("only mid-level question"), "{note}");
-    assert_eq!(question_id(&again), "only-one");
+    assert_eq!(shown_question(&again.buttons), "only-one");
 }
 
 #[test]

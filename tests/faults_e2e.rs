@@ -12,20 +12,9 @@ use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord, Int
 use fake_discord::{Member, RestFault, random_plan};
 use serde_json::{Value, json};
 
-use common::Bot;
-
-const WAIT: Duration = Duration::from_secs(15);
-
-async fn connected() -> (FakeDiscord, Bot) {
-    connected_with(&[]).await
-}
-
-async fn connected_with(env: &[(&str, &str)]) -> (FakeDiscord, Bot) {
-    let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake, None, env);
-    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
-    (fake, bot)
-}
+use common::e2e::{
+    Bot, WAIT, channel_opt, connected, connected_with, daily_set_options, eventually,
+};
 
 fn seed(default: u64) -> u64 {
     let seed = std::env::var("FAULTS_SEED")
@@ -58,19 +47,6 @@ fn callbacks(fake: &FakeDiscord, i: &InteractionRef) -> (usize, usize) {
 
 fn question(level: &str) -> Value {
     json!([{"name": "level", "type": 3, "value": level}])
-}
-
-/// Waits until `f` holds (bounded by `WAIT`).
-async fn eventually(what: impl std::fmt::Display, bot: &Bot, mut f: impl FnMut() -> bool) {
-    let deadline = Instant::now() + WAIT;
-    while !f() {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: not within {WAIT:?}\n{}",
-            bot.log()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -366,18 +342,8 @@ async fn daily_schedule(fake: &FakeDiscord, bot: &Bot) {
     let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(6);
     let at = later.to_zoned(jiff::tz::TimeZone::UTC);
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let i = fake
-        .send_command_as(
-            "daily",
-            json!([{"name": "set", "type": 1, "options": [
-                channel,
-                {"name": "time", "type": 3, "value": time},
-                {"name": "timezone", "type": 3, "value": "UTC"},
-            ]}]),
-            &admin,
-        )
+        .send_command_as("daily", daily_set_options(&time, "UTC", &[]), &admin)
         .await;
     if let Err(e) = fake.wait_callback(&i, WAIT).await {
         panic!("{e}\n{}", bot.log());
@@ -385,8 +351,7 @@ async fn daily_schedule(fake: &FakeDiscord, bot: &Bot) {
 }
 
 async fn daily_now(fake: &FakeDiscord) -> InteractionRef {
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
+    let channel = channel_opt();
     fake.send_command_as(
         "daily",
         json!([{"name": "now", "type": 1, "options": [channel]}]),

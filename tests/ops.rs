@@ -10,21 +10,18 @@ use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use common::{CHANNEL, GUILD, Recorder, fixture};
+use common::e2e::integrity;
+use common::{CHANNEL, GUILD, command_as, fixture, manager, member, ok};
 use interview_bot::clock::Clock;
 use interview_bot::engine::{
-    ChannelKind, Engine, Error, Invocation, Member, Outcome, Permissions, RawOption, Request,
-    ResolvedChannel, ResolvedRole, limits,
+    ChannelKind, Engine, Error, Member, Outcome, Request, ResolvedChannel, ResolvedRole,
 };
 use interview_bot::store::{Store, StoreError, check_copy};
 
 fn bot(dir: &Path, db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+    common::bin()
         .args(args)
         .current_dir(dir)
-        .env_remove("DISCORD_TOKEN")
-        .env_remove("RUST_LOG")
-        .env_remove("QUESTIONS_DIR")
         .env("DATABASE_PATH", db)
         .output()
         .unwrap()
@@ -48,12 +45,6 @@ fn written(path: &Path) -> Vec<u64> {
         .unwrap()
         .map(|r| u64::try_from(r.unwrap()).unwrap())
         .collect()
-}
-
-fn integrity(path: &Path) -> String {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .unwrap()
 }
 
 /// Writes numbered rows through the store, one transaction each, until told to stop.
@@ -233,8 +224,8 @@ mod modes {
 
     /// The binary under a shell that sets a permissive umask first.
     fn bot_with_umask(dir: &Path, db: &Path, args: &str, stdin: &str) -> Output {
-        use std::io::Write;
-        let mut child = Command::new("sh")
+        let mut command = Command::new("sh");
+        command
             .arg("-c")
             .arg(format!(
                 "umask 022; exec '{}' {args}",
@@ -244,19 +235,8 @@ mod modes {
             .env_remove("DISCORD_TOKEN")
             .env_remove("RUST_LOG")
             .env_remove("QUESTIONS_DIR")
-            .env("DATABASE_PATH", db)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(stdin.as_bytes())
-            .unwrap();
-        child.wait_with_output().unwrap()
+            .env("DATABASE_PATH", db);
+        common::output_with_input(&mut command, stdin.as_bytes())
     }
 
     #[test]
@@ -365,34 +345,9 @@ mod modes {
 
 const ROLE: u64 = 444_444_444_444_444_444;
 
-fn manager(id: u64) -> Member {
-    Member {
-        user_id: id,
-        name: format!("manager{id}"),
-        roles: vec![],
-        permissions: Permissions(Permissions::MANAGE_GUILD),
-    }
-}
-
-fn plain(id: u64) -> Member {
-    Member {
-        user_id: id,
-        name: format!("member{id}"),
-        roles: vec![],
-        permissions: Permissions(0),
-    }
-}
-
+/// A command from `m` in `GUILD`, with the role and two channels resolved.
 fn req(m: &Member, name: &str, options: &[(&str, &str)]) -> Request {
-    let mut r = Request::member(
-        GUILD,
-        CHANNEL,
-        m.clone(),
-        Invocation::Command {
-            name: name.to_string(),
-            options: options.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
-        },
-    );
+    let mut r = command_as(GUILD, m, name, options);
     r.resolved.roles.insert(
         ROLE,
         ResolvedRole {
@@ -413,13 +368,6 @@ fn req(m: &Member, name: &str, options: &[(&str, &str)]) -> Request {
         );
     }
     r
-}
-
-fn ok(e: &Engine, r: &Request) -> Outcome {
-    let (outcome, _) = e.execute(r, &mut Recorder::default());
-    assert!(!outcome.is_error, "{outcome:?}");
-    assert_eq!(limits::check_outcome(&outcome), Vec::<String>::new());
-    outcome
 }
 
 fn all_text(o: &Outcome) -> String {
@@ -493,7 +441,7 @@ fn every_settings_change_is_audited_with_who_and_when() {
     // A refused change is not audited.
     let refused = e.dispatch(&req(&b, "config timezone", &[("zone", "Mars/Olympus")]));
     assert!(refused.is_err());
-    let refused = e.dispatch(&req(&plain(9), "config timezone", &[("zone", "UTC")]));
+    let refused = e.dispatch(&req(&member(9), "config timezone", &[("zone", "UTC")]));
     assert!(matches!(refused, Err(Error::NotAllowed { .. })));
 
     let entries = e
@@ -558,7 +506,7 @@ fn every_settings_change_is_audited_with_who_and_when() {
     assert!(text.contains("for the server to everyone"), "{text}");
     assert!(text.contains("UTC"), "{text}");
     assert!(matches!(
-        e.dispatch(&req(&plain(9), "config audit", &[])),
+        e.dispatch(&req(&member(9), "config audit", &[])),
         Err(Error::NotAllowed { .. })
     ));
 }

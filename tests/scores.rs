@@ -5,12 +5,16 @@
 
 mod common;
 
-use common::{CHANNEL, Fixture, GUILD, Recorder, fixture};
+// The request builders keep the short names the tests below use.
+use common::{
+    CHANNEL, Fixture, GUILD, button_as as click_req, command_as as cmd_req, fixture, message_text,
+    modal_as, ok, refused, who,
+};
 use interview_bot::clock::Clock;
 use interview_bot::engine::rubric::{RubricAccess, RubricContext, RubricRefusal};
 use interview_bot::engine::{
-    Effect, Engine, Error, Invocation, Member, Message, Outcome, Permissions, RawOption, Request,
-    ResolvedRole, Visibility, limits,
+    Effect, Engine, Error, Member, Message, Outcome, Permissions, Request, ResolvedRole,
+    Visibility, limits,
 };
 use interview_bot::features::config::NotAZone;
 use interview_bot::features::scores::ScoreError;
@@ -20,15 +24,6 @@ const ROLE: u64 = 444_444_444_444_444_444;
 const Q1: &str = "aws-s3-basics";
 const Q2: &str = "aws-regions-azs";
 const DAY: i64 = 24 * 60 * 60 * 1000;
-
-fn who(id: u64, name: &str, roles: &[u64], permissions: u64) -> Member {
-    Member {
-        user_id: id,
-        name: name.to_string(),
-        roles: roles.to_vec(),
-        permissions: Permissions(permissions),
-    }
-}
 
 /// Three interviewers with the role, a manager, and a plain member.
 fn alice() -> Member {
@@ -58,59 +53,9 @@ fn setup() -> Fixture {
     f
 }
 
-fn cmd_req(guild: u64, m: &Member, name: &str, options: &[(&str, &str)]) -> Request {
-    Request::member(
-        guild,
-        CHANNEL,
-        m.clone(),
-        Invocation::Command {
-            name: name.to_string(),
-            options: options.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
-        },
-    )
-}
-
-fn click_req(guild: u64, m: &Member, id: &str) -> Request {
-    Request::member(
-        guild,
-        CHANNEL,
-        m.clone(),
-        Invocation::Button {
-            custom_id: id.to_string(),
-            message: None,
-        },
-    )
-}
-
+/// The session's notes modal submitted with `notes`.
 fn modal_req(guild: u64, m: &Member, id: &str, notes: &str) -> Request {
-    Request::member(
-        guild,
-        CHANNEL,
-        m.clone(),
-        Invocation::Modal {
-            custom_id: id.to_string(),
-            fields: vec![("notes".into(), notes.into())],
-        },
-    )
-}
-
-/// Runs the whole cycle (effects delivered, commits applied); fails on an error answer.
-fn ok(e: &Engine, req: &Request) -> Outcome {
-    let (outcome, _) = e.execute(req, &mut Recorder::default());
-    assert!(!outcome.is_error, "{:?}", outcome);
-    assert!(
-        limits::check_outcome(&outcome).is_empty(),
-        "{:?}",
-        limits::check_outcome(&outcome)
-    );
-    outcome
-}
-
-fn refused(e: &Engine, req: &Request) -> Error {
-    match e.dispatch(req) {
-        Err(err) => err,
-        Ok(o) => panic!("expected a refusal, got {o:?}"),
-    }
+    modal_as(guild, m, id, &[("notes", notes)])
 }
 
 /// All the text of an outcome's messages.
@@ -119,20 +64,6 @@ fn text(o: &Outcome) -> String {
     for e in &o.effects {
         if let Some(m) = e.message() {
             out.push_str(&message_text(m));
-        }
-    }
-    out
-}
-
-fn message_text(m: &Message) -> String {
-    let mut out = m.content.clone().unwrap_or_default();
-    for c in &m.cards {
-        for s in [&c.title, &c.description, &c.footer].into_iter().flatten() {
-            out.push('\n');
-            out.push_str(s);
-        }
-        for fl in &c.fields {
-            out.push_str(&format!("\n{}\n{}", fl.name, fl.value));
         }
     }
     out

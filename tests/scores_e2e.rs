@@ -5,26 +5,22 @@
 mod common;
 
 use std::path::Path;
-use std::time::Duration;
 
 use fake_discord::{FakeDiscord, InteractionRef, Member, Recorded};
 use serde_json::{Value, json};
 
-use common::Bot;
-
-const WAIT: Duration = Duration::from_secs(15);
-const EPHEMERAL: u64 = 1 << 6;
+use common::e2e::{
+    Bot, EPHEMERAL, MIA, assert_clean, button, channel_cards, eventually, is_ephemeral, manager,
+    opt, settle, sub,
+};
 const ROLE: u64 = 1_300_000_000_000_000_900;
 const ALICE: u64 = 1_300_000_000_000_000_901;
 const BOB: u64 = 1_300_000_000_000_000_902;
 const CAROL: u64 = 1_300_000_000_000_000_903;
 const PAT: u64 = 1_300_000_000_000_000_904;
-const MIA: u64 = 1_300_000_000_000_000_905;
 
 async fn connected(db: Option<&Path>) -> (FakeDiscord, Bot) {
-    let fake = FakeDiscord::start().await;
-    let bot = Bot::start(&fake, db, &[]);
-    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
+    let (fake, bot) = common::e2e::start(db, &[]).await;
     fake.add_role(ROLE, "interviewers");
     (fake, bot)
 }
@@ -33,36 +29,9 @@ fn interviewer(id: u64) -> Member {
     Member::new(id).roles([ROLE])
 }
 
-fn manager() -> Member {
-    Member::new(MIA).permissions("32")
-}
-
-fn opt(name: &str, value: Value) -> Value {
-    let kind = if value.is_boolean() {
-        5
-    } else if value.is_i64() {
-        4
-    } else {
-        3
-    };
-    json!({"name": name, "type": kind, "value": value})
-}
-
-/// A subcommand with its options.
-fn sub(name: &str, options: Value) -> Value {
-    json!([{"name": name, "type": 1, "options": options}])
-}
-
-async fn settle(fake: &FakeDiscord, bot: &Bot, i: &InteractionRef) -> Recorded {
-    match fake.wait_callback(i, WAIT).await {
-        Ok(r) => r,
-        Err(e) => panic!("{e}\n{}", bot.log()),
-    }
-}
-
 async fn run(fake: &FakeDiscord, bot: &Bot, who: &Member, name: &str, options: Value) -> Recorded {
     let i = fake.send_command_as(name, options, who).await;
-    settle(fake, bot, &i).await
+    settle(fake, &i, || bot.log()).await
 }
 
 /// Clicks the button `label` on `message` as `who`.
@@ -78,49 +47,14 @@ async fn click(
     let i = fake
         .send_interaction_as(3, data, who, Some(message.clone()))
         .await;
-    let r = settle(fake, bot, &i).await;
+    let r = settle(fake, &i, || bot.log()).await;
     (i, r)
-}
-
-fn button(message: &Value, label: &str) -> String {
-    for row in message["components"].as_array().into_iter().flatten() {
-        for b in row["components"].as_array().into_iter().flatten() {
-            if b["label"] == label {
-                return b["custom_id"].as_str().unwrap().to_string();
-            }
-        }
-    }
-    panic!("no button {label} on {message}");
-}
-
-fn is_ephemeral(r: &Recorded) -> bool {
-    r.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0
-}
-
-fn assert_clean(fake: &FakeDiscord, bot: &Bot) {
-    assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
-    assert_eq!(fake.unknown_routes(), Vec::<String>::new());
-}
-
-/// Waits until `f` holds for the fake's state (follow-ups and edits arrive after callbacks).
-async fn eventually(mut f: impl FnMut() -> bool) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while !f() {
-        assert!(std::time::Instant::now() < deadline, "timed out");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// The session message the bot posted in the channel.
 fn session_message(fake: &FakeDiscord) -> Value {
-    fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
-        .into_iter()
-        .rev()
-        .find(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Interview"))
-        })
+    channel_cards(fake, "Interview")
+        .pop()
         .expect("a session message")
 }
 
@@ -275,7 +209,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
     )
     .await;
     assert!(is_ephemeral(&r), "{}", r.body);
-    eventually(|| {
+    eventually("the fake's state", &bot, || {
         fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
             .iter()
             .any(|m| m.to_string().contains("Interview · question 1 of 2"))
@@ -309,7 +243,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
     let (i, r) = click(&fake, &bot, &alice, &first, "4 Strong yes").await;
     assert_eq!(r.body["type"], 7, "an update of the message: {}", r.body);
     assert!(r.body.to_string().contains("question 2 of 2"));
-    eventually(|| {
+    eventually("the fake's state", &bot, || {
         fake.followups(&i)
             .iter()
             .any(|m| m.to_string().contains("Recorded **4 Strong yes**"))
@@ -334,7 +268,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
             Some(second.clone()),
         )
         .await;
-    let r = settle(&fake, &bot, &i).await;
+    let r = settle(&fake, &i, || bot.log()).await;
     assert!(
         is_ephemeral(&r) && r.body.to_string().contains("Notes saved"),
         "{}",
@@ -394,7 +328,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
         "{}",
         r.body
     );
-    eventually(|| {
+    eventually("the fake's state", &bot, || {
         fake.message(first_id.parse().unwrap())
             .is_some_and(|m| m.to_string().contains("session closed"))
     })
@@ -498,7 +432,7 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
         ),
     )
     .await;
-    eventually(|| {
+    eventually("the fake's state", &bot, || {
         fake.visible_to_channel(FakeDiscord::CHANNEL_ID)
             .iter()
             .any(|m| m.to_string().contains("Interview · question 1 of 1"))
@@ -517,7 +451,7 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
             &mia,
         )
         .await;
-    let r = settle(&fake, &bot, &i).await;
+    let r = settle(&fake, &i, || bot.log()).await;
     assert!(
         is_ephemeral(&r) && r.body.to_string().contains("2 scores"),
         "{}",
@@ -546,7 +480,10 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
         "{}",
         r.body
     );
-    eventually(|| fake.message(session_id).is_none()).await;
+    eventually("the fake's state", &bot, || {
+        fake.message(session_id).is_none()
+    })
+    .await;
     let left = scores_in(&bot.db);
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].0, "=Eve, \"E\"");
@@ -700,7 +637,7 @@ async fn lookups_answer_privately_and_the_team_pages_with_buttons() {
     let i = fake
         .send_command_as("scores", sub("team", json!([])), &alice)
         .await;
-    let r = settle(&fake, &bot, &i).await;
+    let r = settle(&fake, &i, || bot.log()).await;
     assert!(
         is_ephemeral(&r) && r.body.to_string().contains("page 1 of 2 · 11 candidates"),
         "{}",

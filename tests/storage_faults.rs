@@ -37,12 +37,14 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fake_discord::{FakeDiscord, Member, Recorded};
+use fake_discord::{FakeDiscord, Recorded};
 use serde_json::{Value, json};
 
-const WAIT: Duration = Duration::from_secs(15);
-const EPHEMERAL: u64 = 1 << 6;
-const MIA: u64 = 1_300_000_000_000_000_905;
+use common::e2e::{
+    WAIT, channel_cards, channel_posts_path, daily_set_options, is_ephemeral, manager, opt, settle,
+    sub, wait_channel_post,
+};
+
 const NOTHING_SAVED: &str = "Nothing was saved";
 const INCIDENT_START: &str = "storage not writable";
 const INCIDENT_END: &str = "storage writable again";
@@ -63,7 +65,7 @@ impl Bot {
     /// Starts the bot on the database in `dir` (made there if there is none).
     fn start_in(fake: &FakeDiscord, dir: Arc<tempfile::TempDir>) -> Bot {
         let db = dir.path().join("bot.sqlite3");
-        let mut command = common::bot_command(fake, dir.path(), &db);
+        let mut command = common::e2e::bot_command(fake, dir.path(), &db);
         command.stderr(Stdio::piped());
         // SAFETY: signal(2) is async-signal-safe, and all this runs between fork and exec is
         // that call. An ignored signal stays ignored across exec.
@@ -136,38 +138,18 @@ impl Drop for Bot {
 async fn connected() -> (FakeDiscord, Bot) {
     let fake = FakeDiscord::start().await;
     let bot = Bot::start(&fake);
-    common::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
+    common::e2e::wait_bot_ready(&fake, WAIT, true, || bot.log()).await;
     (fake, bot)
-}
-
-/// A member with Manage Server: an interviewer and a manager.
-fn manager() -> Member {
-    Member::new(MIA).permissions("32")
-}
-
-fn opt(name: &str, value: Value) -> Value {
-    json!({"name": name, "type": 3, "value": value})
-}
-
-fn sub(name: &str, options: Value) -> Value {
-    json!([{"name": name, "type": 1, "options": options}])
 }
 
 async fn run(fake: &FakeDiscord, bot: &Bot, name: &str, options: Value) -> Recorded {
     let i = fake.send_command_as(name, options, &manager()).await;
-    match fake.wait_callback(&i, WAIT).await {
-        Ok(r) => r,
-        Err(e) => panic!("{e}\n{}", bot.log()),
-    }
+    settle(fake, &i, || bot.log()).await
 }
 
 /// The private answer's text, asserting that it is private.
 fn private_text(r: &Recorded) -> String {
-    assert!(
-        r.body["data"]["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0,
-        "not private: {}",
-        r.body
-    );
+    assert!(is_ephemeral(r), "not private: {}", r.body);
     r.body["data"].to_string()
 }
 
@@ -187,17 +169,11 @@ async fn score(fake: &FakeDiscord, bot: &Bot, candidate: &str, rating: &str) -> 
 }
 
 async fn daily_set(fake: &FakeDiscord, bot: &Bot) -> String {
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
     let r = run(
         fake,
         bot,
         "daily",
-        json!([{"name": "set", "type": 1, "options": [
-            channel,
-            opt("time", json!("09:00")),
-            opt("timezone", json!("Europe/Berlin")),
-        ]}]),
+        daily_set_options("09:00", "Europe/Berlin", &[]),
     )
     .await;
     private_text(&r)
@@ -436,18 +412,12 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
         .unwrap();
     let time = format!("{:02}:{:02}", at.hour(), at.minute());
     let setter = Bot::start_in(&fake, dir.clone());
-    common::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
-    let channel =
-        json!({"name": "channel", "type": 7, "value": FakeDiscord::CHANNEL_ID.to_string()});
+    common::e2e::wait_bot_ready(&fake, WAIT, false, || setter.log()).await;
     let r = run(
         &fake,
         &setter,
         "daily",
-        json!([{"name": "set", "type": 1, "options": [
-            channel,
-            opt("time", json!(time)),
-            opt("timezone", json!(zone)),
-        ]}]),
+        daily_set_options(&time, &zone, &[]),
     )
     .await;
     assert!(private_text(&r).contains(&format!("{time} {zone}")));
@@ -473,7 +443,7 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
         occurrences(l, "storage fault goes on") >= 1
     })
     .await;
-    let posts = format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    let posts = channel_posts_path();
     assert!(
         !fake
             .requests()
@@ -483,25 +453,11 @@ async fn a_daily_post_due_while_the_database_is_read_only_goes_out_once_it_is_wr
     );
 
     assert!(immutable(&files, false));
-    let post = fake
-        .wait_request(
-            |r| r.method == "POST" && r.path == posts,
-            Duration::from_secs(45),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}\n{}", bot.log()));
+    let post = wait_channel_post(&fake, Duration::from_secs(45), || bot.log()).await;
     assert!(post.body["nonce"].is_string(), "{}", post.body);
     log_shows(&bot, WAIT, |l| l.contains(INCIDENT_END)).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let made: Vec<Value> = fake
-        .visible_to_channel(FakeDiscord::CHANNEL_ID)
-        .into_iter()
-        .filter(|m| {
-            m["embeds"][0]["title"]
-                .as_str()
-                .is_some_and(|t| t.starts_with("Daily practice"))
-        })
-        .collect();
+    let made = channel_cards(&fake, "Daily practice");
     assert_eq!(made.len(), 1);
     let recorded: (String, i64) = rusqlite::Connection::open(&db)
         .unwrap()

@@ -29,6 +29,7 @@ use interview_bot::engine::{
     Deliver, Delivered, Effect, Engine, Invocation, Member, Origin, Permissions, RawOption,
     Request, ResolvedUser,
 };
+use interview_bot::model::{ChannelId, GuildId, MessageId, RoleId, UserId};
 use interview_bot::store::Store;
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
@@ -142,9 +143,9 @@ fn questions_dir() -> PathBuf {
 
 fn member(user_id: u64, roles: Vec<u64>, permissions: u64) -> Member {
     Member {
-        user_id,
+        user_id: UserId(user_id),
         name: format!("user {user_id}"),
-        roles,
+        roles: roles.into_iter().map(RoleId).collect(),
         permissions: Permissions(permissions),
     }
 }
@@ -168,8 +169,8 @@ impl Deliver for Instant0 {
     fn deliver(&mut self, _effect: &Effect, _earlier: &[Delivered]) -> Delivered {
         self.0 += 1;
         Delivered::Message {
-            channel_id: Some(CHANNEL),
-            message_id: Some(self.0),
+            channel_id: Some(ChannelId(CHANNEL)),
+            message_id: Some(MessageId(self.0)),
         }
     }
 }
@@ -272,7 +273,7 @@ fn engine_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String]) {
     // /score: an interviewer scoring, each call one durable write transaction.
     let store = Store::open(&dir.path().join("score.sqlite3")).unwrap();
     store
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .write(|db| db.set_interviewer_role(GuildId(GUILD), Some(RoleId(ROLE)), UserId(1), 0))
         .unwrap();
     let engine = Engine::new(Arc::clone(bank), store, Arc::new(SystemClock));
     let alice = member(ALICE, vec![ROLE], 0);
@@ -350,7 +351,7 @@ fn engine_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String]) {
 fn scale_db(path: &Path, ids: &[String]) {
     let store = Store::open(path).unwrap();
     store
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .write(|db| db.set_interviewer_role(GuildId(GUILD), Some(RoleId(ROLE)), UserId(1), 0))
         .unwrap();
     store.close().unwrap();
     drop(store);
@@ -428,9 +429,9 @@ fn scale_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String], dir: &Path
     let manager = member(9, vec![], Permissions::MANAGE_GUILD);
     let mut interviewer = request(&manager, "scores interviewer", &[("user", "5007")]);
     interviewer.resolved.users.insert(
-        5007,
+        UserId(5007),
         ResolvedUser {
-            id: 5007,
+            id: UserId(5007),
             name: "Interviewer 5007".into(),
         },
     );
@@ -456,7 +457,7 @@ fn scale_section(table: &mut Table, bank: &Arc<Bank>, ids: &[String], dir: &Path
         let s = time_engine(&engine, reps, |i| {
             let mut req = req.clone();
             if let Origin::Member(m) = &mut req.origin {
-                m.user_id = 10_000 + i as u64;
+                m.user_id = UserId(10_000 + i as u64);
             }
             req
         });
@@ -611,7 +612,14 @@ async fn start_bot(fake: &FakeDiscord, dir: &Path, questions: &Path) -> Proc {
     if !db.exists() {
         let store = Store::open(&db).unwrap();
         store
-            .write(|d| d.set_interviewer_role(FakeDiscord::GUILD_ID, Some(ROLE), 1, 0))
+            .write(|d| {
+                d.set_interviewer_role(
+                    GuildId(FakeDiscord::GUILD_ID),
+                    Some(RoleId(ROLE)),
+                    UserId(1),
+                    0,
+                )
+            })
             .unwrap();
         store.close().unwrap();
     }

@@ -17,6 +17,7 @@ use interview_bot::clock::SystemClock;
 use interview_bot::engine::{
     Deliver, Delivered, Effect, Engine, Invocation, Member, Permissions, RawOption, Request,
 };
+use interview_bot::model::{ChannelId, MessageId, UserId};
 use interview_bot::store::Store;
 use serde_json::json;
 
@@ -37,7 +38,7 @@ fn request(name: &str, options: &[(&str, &str)]) -> Request {
         42,
         7,
         Member {
-            user_id: 1,
+            user_id: UserId(1),
             name: "bench".into(),
             roles: vec![],
             // A manager: rubrics are for interviewers by default.
@@ -57,8 +58,8 @@ impl Deliver for Instant0 {
     fn deliver(&mut self, _effect: &Effect, _earlier: &[Delivered]) -> Delivered {
         self.0 += 1;
         Delivered::Message {
-            channel_id: Some(7),
-            message_id: Some(self.0),
+            channel_id: Some(ChannelId(7)),
+            message_id: Some(MessageId(self.0)),
         }
     }
 }

@@ -319,6 +319,12 @@ macro_rules! id {
                 $name(raw)
             }
         }
+
+        impl From<$name> for $raw {
+            fn from(id: $name) -> $raw {
+                id.0
+            }
+        }
     )+};
 }
 
@@ -341,6 +347,11 @@ id! {
     ScheduleId(i64);
     /// A daily post's row (`daily_posts.id`).
     PostId(i64);
+}
+
+impl GuildId {
+    /// The server the local console plays in (Discord never gives out 0).
+    pub const CONSOLE: GuildId = GuildId(0);
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use interview_bot::engine::{
     ChannelKind, Deliver, Delivered, Effect, Engine, Invocation, Message, Outcome, Permissions,
     RawOption, Request, Resolved, ResolvedChannel, ResolvedRole,
 };
+use interview_bot::model::{ChannelId, MessageId, RoleId};
 use interview_bot::store::Store;
 
 const GUILD: u64 = 501;
@@ -28,9 +29,9 @@ fn ms(s: &str) -> i64 {
 struct FakeDiscord {
     next_id: u64,
     /// (channel, message id, nonce, message)
-    posts: Vec<(u64, u64, Option<String>, Message)>,
+    posts: Vec<(ChannelId, MessageId, Option<String>, Message)>,
     /// (thread id, on message, message)
-    threads: Vec<(u64, u64, Message)>,
+    threads: Vec<(ChannelId, MessageId, Message)>,
     /// The next deliveries of posts fail like this.
     fail_next: Vec<Delivered>,
     /// Thread creation is refused (no permission).
@@ -59,11 +60,12 @@ impl Deliver for FakeDiscord {
                     };
                 }
                 self.next_id += 1;
+                let id = MessageId(self.next_id);
                 self.posts
-                    .push((*channel_id, self.next_id, nonce.clone(), message.clone()));
+                    .push((*channel_id, id, nonce.clone(), message.clone()));
                 Delivered::Message {
                     channel_id: Some(*channel_id),
-                    message_id: Some(self.next_id),
+                    message_id: Some(id),
                 }
             }
             Effect::Thread { on, message, .. } => {
@@ -75,10 +77,10 @@ impl Deliver for FakeDiscord {
                 };
                 self.next_id += 1;
                 self.threads
-                    .push((self.next_id, *message_id, message.clone()));
+                    .push((ChannelId(self.next_id), *message_id, message.clone()));
                 Delivered::Thread {
-                    thread_id: self.next_id,
-                    message_id: self.next_id + 1000,
+                    thread_id: ChannelId(self.next_id),
+                    message_id: MessageId(self.next_id + 1000),
                 }
             }
             Effect::FindPost { nonce, .. } => {
@@ -157,9 +159,9 @@ impl World {
             }))
         {
             resolved.channels.insert(
-                c,
+                ChannelId(c),
                 ResolvedChannel {
-                    id: c,
+                    id: ChannelId(c),
                     name: format!("practice-{c}"),
                     kind: ChannelKind::Text,
                     bot_permissions: None,
@@ -167,16 +169,16 @@ impl World {
             );
         }
         resolved.roles.insert(
-            77,
+            RoleId(77),
             ResolvedRole {
-                id: 77,
+                id: RoleId(77),
                 name: "learners".into(),
                 mentionable: true,
             },
         );
         let req = Request {
-            guild_id: guild,
-            channel_id: CHANNEL,
+            guild_id: guild.into(),
+            channel_id: CHANNEL.into(),
             origin: interview_bot::engine::Origin::Member(common::who(9, "admin", &[], perms)),
             invocation: Invocation::Command {
                 name: name.into(),
@@ -213,11 +215,11 @@ impl World {
         }
     }
 
-    fn posts_in(&self, channel: u64) -> Vec<&(u64, u64, Option<String>, Message)> {
+    fn posts_in(&self, channel: u64) -> Vec<&(ChannelId, MessageId, Option<String>, Message)> {
         self.discord
             .posts
             .iter()
-            .filter(|p| p.0 == channel)
+            .filter(|p| p.0 == ChannelId(channel))
             .collect()
     }
 }
@@ -575,7 +577,7 @@ fn many_schedules_due_the_same_minute_are_all_posted_once() {
     let due = w.engine.daily_jobs(w.clock.now_ms()).unwrap();
     assert_eq!(due.jobs.len(), 40);
     w.tick();
-    let per_channel: HashMap<u64, usize> =
+    let per_channel: HashMap<ChannelId, usize> =
         w.discord.posts.iter().fold(HashMap::new(), |mut m, p| {
             *m.entry(p.0).or_default() += 1;
             m
@@ -647,9 +649,9 @@ fn bad_input_and_members_without_permission_get_clear_private_answers() {
     ];
     let mut resolved = Resolved::default();
     resolved.channels.insert(
-        777,
+        ChannelId(777),
         ResolvedChannel {
-            id: 777,
+            id: ChannelId(777),
             name: "locked".into(),
             kind: ChannelKind::Text,
             bot_permissions: Some(Permissions(
@@ -658,16 +660,16 @@ fn bad_input_and_members_without_permission_get_clear_private_answers() {
         },
     );
     resolved.roles.insert(
-        78,
+        RoleId(78),
         ResolvedRole {
-            id: 78,
+            id: RoleId(78),
             name: "quiet".into(),
             mentionable: false,
         },
     );
     let req = Request {
-        guild_id: GUILD,
-        channel_id: 777,
+        guild_id: GUILD.into(),
+        channel_id: ChannelId(777),
         origin: interview_bot::engine::Origin::Member(common::who(
             9,
             "admin",
@@ -694,7 +696,7 @@ fn bad_input_and_members_without_permission_get_clear_private_answers() {
     // A voice channel is the wrong kind.
     let w2 = World::new("2026-06-01T08:00:00Z");
     let mut req = req.clone();
-    if let Some(c) = req.resolved.channels.get_mut(&777) {
+    if let Some(c) = req.resolved.channels.get_mut(&ChannelId(777)) {
         c.kind = ChannelKind::Voice;
     }
     let out = w2.engine.run(&req);
@@ -753,7 +755,7 @@ fn status_preview_and_an_extra_post_now() {
     assert!(!now.is_error, "{now:?}");
     let posts = w.posts_in(CHANNEL);
     assert_eq!(posts.len(), 1);
-    assert_eq!(posts[0].3.ping_roles, vec![77]);
+    assert_eq!(posts[0].3.ping_roles, vec![RoleId(77)]);
     assert!(posts[0].3.content.clone().unwrap().contains("<@&77>"));
     w.walk("2026-06-01T13:30:00Z", 10 * 60 * 1000);
     assert_eq!(w.posts_in(CHANNEL).len(), 2, "the day's post still comes");

@@ -11,7 +11,7 @@ use interview_bot::engine::{
     AutocompleteRequest, Engine, Error, Invocation, RawOption, RawValue, Request, Visibility,
     limits,
 };
-use interview_bot::model::RubricAccess;
+use interview_bot::model::{ChannelId, GuildId, MessageId, RubricAccess, UserId};
 use rusqlite::Connection;
 
 /// A fixture whose guilds open rubrics to everyone: these tests are about questions, not who
@@ -21,7 +21,15 @@ fn fixture() -> common::Fixture {
     for guild in [GUILD, GUILD + 1] {
         f.engine
             .store()
-            .write(|db| db.set_rubric_access(guild, None, RubricAccess::Everyone, USER, 0))
+            .write(|db| {
+                db.set_rubric_access(
+                    GuildId(guild),
+                    None,
+                    RubricAccess::Everyone,
+                    UserId(USER),
+                    0,
+                )
+            })
             .unwrap();
     }
     f
@@ -363,8 +371,8 @@ fn autocomplete_suggests_topics_and_ids_best_first() {
     let f = fixture();
     let ac = |command: &str, option: &str, partial: &str| {
         let c = f.engine.autocomplete(&AutocompleteRequest {
-            guild_id: GUILD,
-            channel_id: CHANNEL,
+            guild_id: GuildId(GUILD),
+            channel_id: ChannelId(CHANNEL),
             command: command.into(),
             option: option.into(),
             partial: partial.into(),
@@ -478,13 +486,21 @@ fn a_question_is_confirmed_after_delivery_and_released_when_delivery_fails() {
     let req = command(GUILD, "question", &[("level", "mid")]);
     let (outcome, _) = f.engine.execute(&req, &mut Refusing);
     assert!(!outcome.is_error);
-    let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    let history = f
+        .engine
+        .store()
+        .read(|db| db.history(GuildId(GUILD)))
+        .unwrap();
     assert!(
         history.is_empty(),
         "an undelivered question is not history: {history:?}"
     );
     ask(&f.engine, GUILD, &[("level", "mid")]);
-    let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    let history = f
+        .engine
+        .store()
+        .read(|db| db.history(GuildId(GUILD)))
+        .unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].1, "shown");
     assert_eq!(
@@ -501,7 +517,11 @@ fn a_question_is_confirmed_after_delivery_and_released_when_delivery_fails() {
         m.cards[0].footer.clone().unwrap()
     };
     assert_ne!(id(&first), id(&second));
-    let pending = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    let pending = f
+        .engine
+        .store()
+        .read(|db| db.history(GuildId(GUILD)))
+        .unwrap();
     assert_eq!(pending.iter().filter(|r| r.1 == "pending").count(), 2);
 }
 
@@ -554,13 +574,13 @@ fn seeded_engines_pick_the_same_questions() {
 fn long_action_ids_become_handles_that_only_work_in_their_guild() {
     let f = fixture();
     let long = format!("q:answer:{}", "x".repeat(120));
-    let id = f.engine.action_id(GUILD, long.clone()).unwrap();
+    let id = f.engine.action_id(GuildId(GUILD), long.clone()).unwrap();
     assert!(
         id.len() <= interview_bot::engine::MAX_ACTION_LEN && id.starts_with("h:"),
         "{id}"
     );
     // The same action gets the same handle.
-    assert_eq!(f.engine.action_id(GUILD, long).unwrap(), id);
+    assert_eq!(f.engine.action_id(GuildId(GUILD), long).unwrap(), id);
     // A handle resolves to its action: here a question that is not in the bank.
     let reply = f.engine.handle(&press(GUILD, &id));
     assert!(reply.content.unwrap().contains("removed from the bank"));
@@ -575,7 +595,7 @@ fn long_action_ids_become_handles_that_only_work_in_their_guild() {
     // A short id stays as it is.
     assert_eq!(
         f.engine
-            .action_id(GUILD, "q:answer:aws-s3-basics".into())
+            .action_id(GuildId(GUILD), "q:answer:aws-s3-basics".into())
             .unwrap(),
         "q:answer:aws-s3-basics"
     );
@@ -639,14 +659,14 @@ fn a_long_read_does_not_hold_up_writes() {
         s.spawn(move || {
             store
                 .read(|db| {
-                    let before = db.history(GUILD)?.len();
+                    let before = db.history(GuildId(GUILD))?.len();
                     started_tx.send(()).unwrap();
                     // Hold the read transaction open until the write is done.
                     done_rx
                         .recv_timeout(std::time::Duration::from_secs(10))
                         .unwrap();
                     // A snapshot: the write that happened meanwhile is not visible.
-                    assert_eq!(db.history(GUILD)?.len(), before);
+                    assert_eq!(db.history(GuildId(GUILD))?.len(), before);
                     Ok::<_, interview_bot::store::StoreError>(())
                 })
                 .unwrap();
@@ -668,7 +688,7 @@ fn press_on_card(reply: &Reply, button: usize) -> Request {
     let mut req = press(GUILD, &reply.buttons[button].action);
     if let Invocation::Button { message, .. } = &mut req.invocation {
         *message = Some(SourceMessage {
-            id: 77,
+            id: MessageId(77),
             buttons: reply.buttons.clone(),
         });
     }
@@ -691,7 +711,11 @@ fn another_question_disables_itself_once_per_card_and_respects_a_cooldown() {
     assert_eq!(buttons[0].action, card.buttons[0].action);
     // The new question follows, public, and is the one recorded as shown.
     assert_eq!(next.visibility, Visibility::Public);
-    let history = f.engine.store().read(|db| db.history(GUILD)).unwrap();
+    let history = f
+        .engine
+        .store()
+        .read(|db| db.history(GuildId(GUILD)))
+        .unwrap();
     assert_eq!(history.len(), 2);
     assert!(history.iter().all(|r| r.1 == "shown"), "{history:?}");
     assert_eq!(history[1].0, shown_question(&next.buttons));
@@ -716,7 +740,11 @@ fn another_question_disables_itself_once_per_card_and_respects_a_cooldown() {
     assert!(!f.engine.handle(&press_on_card(&third, 1)).is_error);
     // Four cards were posted; the refused presses claimed nothing.
     assert_eq!(
-        f.engine.store().read(|db| db.history(GUILD)).unwrap().len(),
+        f.engine
+            .store()
+            .read(|db| db.history(GuildId(GUILD)))
+            .unwrap()
+            .len(),
         4
     );
 }
@@ -770,8 +798,8 @@ fn suggestions_are_level_aware_and_ids_match_by_prefix() {
     let f = fixture();
     let ac = |option: &str, partial: &str, options: Vec<RawOption>| {
         f.engine.autocomplete(&AutocompleteRequest {
-            guild_id: GUILD,
-            channel_id: CHANNEL,
+            guild_id: GuildId(GUILD),
+            channel_id: ChannelId(CHANNEL),
             command: if option == "id" { "answer" } else { "question" }.into(),
             option: option.into(),
             partial: partial.into(),

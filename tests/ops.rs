@@ -16,6 +16,7 @@ use interview_bot::clock::Clock;
 use interview_bot::engine::{
     ChannelKind, Engine, Error, Member, Outcome, Request, ResolvedChannel, ResolvedRole,
 };
+use interview_bot::model::{ChannelId, GuildId, RoleId, UserId};
 use interview_bot::store::{Store, StoreError, check_copy};
 
 fn bot(dir: &Path, db: &Path, args: &[&str]) -> Output {
@@ -54,7 +55,7 @@ fn writer(store: Store, stop: Arc<AtomicBool>) -> std::thread::JoinHandle<u64> {
         while !stop.load(Ordering::SeqCst) || n < 50 {
             n += 1;
             store
-                .write(|db| db.audit(GUILD, n, "w", "", &"x".repeat(200), 0))
+                .write(|db| db.audit(GuildId(GUILD), UserId(n), "w", "", &"x".repeat(200), 0))
                 .unwrap();
         }
         n
@@ -121,7 +122,7 @@ fn backup_during_writes_then_restore() {
     // And the bot's store opens it and goes on writing.
     let store = Store::open(&db).unwrap();
     store
-        .write(|db| db.audit(GUILD, 0, "after", "", "", 0))
+        .write(|db| db.audit(GuildId(GUILD), UserId(0), "after", "", "", 0))
         .unwrap();
     assert_eq!(store.schema_version().unwrap(), copied.schema_version);
 }
@@ -134,7 +135,7 @@ fn restore_refuses_bad_copies_and_leaves_the_database_alone() {
         let store = Store::open(&db).unwrap();
         for n in 1..=300 {
             store
-                .write(|db| db.audit(GUILD, n, "w", "", &"y".repeat(500), 0))
+                .write(|db| db.audit(GuildId(GUILD), UserId(n), "w", "", &"y".repeat(500), 0))
                 .unwrap();
         }
         store.close().unwrap();
@@ -246,7 +247,7 @@ mod modes {
         let db = dir.path().join("bot.sqlite3");
         let store = Store::open(&db).unwrap();
         store
-            .write(|db| db.audit(GUILD, 1, "w", "", "", 0))
+            .write(|db| db.audit(GuildId(GUILD), UserId(1), "w", "", "", 0))
             .unwrap();
         for f in [db.clone(), with(&db, "-wal"), with(&db, "-shm")] {
             assert_eq!(mode(&f), 0o600, "{}", f.display());
@@ -264,7 +265,7 @@ mod modes {
         }
         let store = Store::open(&db).unwrap();
         store
-            .write(|db| db.audit(GUILD, 2, "w", "", "", 0))
+            .write(|db| db.audit(GuildId(GUILD), UserId(2), "w", "", "", 0))
             .unwrap();
         for f in [db.clone(), with(&db, "-wal"), with(&db, "-shm")] {
             assert_eq!(mode(&f), 0o600, "{}", f.display());
@@ -349,18 +350,18 @@ const ROLE: u64 = 444_444_444_444_444_444;
 fn req(m: &Member, name: &str, options: &[(&str, &str)]) -> Request {
     let mut r = command_as(GUILD, m, name, options);
     r.resolved.roles.insert(
-        ROLE,
+        RoleId(ROLE),
         ResolvedRole {
-            id: ROLE,
+            id: RoleId(ROLE),
             name: "interviewers".into(),
             mentionable: true,
         },
     );
     for c in [CHANNEL, CHANNEL + 1] {
         r.resolved.channels.insert(
-            c,
+            ChannelId(c),
             ResolvedChannel {
-                id: c,
+                id: ChannelId(c),
                 name: format!("chan-{c}"),
                 kind: ChannelKind::Text,
                 bot_permissions: None,
@@ -446,12 +447,12 @@ fn every_settings_change_is_audited_with_who_and_when() {
 
     let entries = e
         .store()
-        .read(|db| db.audit_entries(GUILD))
+        .read(|db| db.audit_entries(GuildId(GUILD)))
         .map_err(|e: StoreError| e)
         .unwrap();
     let got: Vec<(u64, &str, i64)> = entries
         .iter()
-        .map(|x| (x.actor_id, x.action.as_str(), x.at - t0))
+        .map(|x| (x.actor_id.get(), x.action.as_str(), x.at - t0))
         .collect();
     assert_eq!(
         got,
@@ -474,7 +475,7 @@ fn every_settings_change_is_audited_with_who_and_when() {
     // Other guilds see none of it.
     assert!(
         e.store()
-            .read(|db| db.audit_entries(GUILD + 1))
+            .read(|db| db.audit_entries(GuildId(GUILD + 1)))
             .map_err(|e: StoreError| e)
             .unwrap()
             .is_empty()
@@ -522,8 +523,8 @@ fn the_audit_view_fits_discord_however_long_the_trail() {
             .store()
             .write(|db| {
                 db.audit(
-                    GUILD,
-                    u64::MAX / 4 + i,
+                    GuildId(GUILD),
+                    UserId(u64::MAX / 4 + i),
                     "daily-set",
                     &u64::MAX.to_string(),
                     &"<@everyone> **x** ".repeat(40),
@@ -579,7 +580,7 @@ fn export_is_limited_to_once_a_minute_per_member() {
     // Another member, or the same member in another server, is not held up.
     ok(e, &req(&b, "scores export", &[]));
     let mut other_guild = req(&a, "scores export", &[]);
-    other_guild.guild_id = GUILD + 1;
+    other_guild.guild_id = GuildId(GUILD + 1);
     ok(e, &other_guild);
     // Refused runs do not count: a minute after the first run it works again.
     f.clock.advance(44_000);

@@ -18,6 +18,7 @@ use interview_bot::engine::{
 };
 use interview_bot::features::config::NotAZone;
 use interview_bot::features::scores::ScoreError;
+use interview_bot::model::{ChannelId, GuildId, MessageId, RoleId, UserId};
 use interview_bot::store::{SessionStatus, Store};
 
 const ROLE: u64 = 444_444_444_444_444_444;
@@ -47,7 +48,7 @@ fn setup() -> Fixture {
     for g in [GUILD, GUILD + 1] {
         f.engine
             .store()
-            .write(|db| db.set_interviewer_role(g, Some(ROLE), 1, 0))
+            .write(|db| db.set_interviewer_role(GuildId(g), Some(RoleId(ROLE)), UserId(1), 0))
             .unwrap();
     }
     f
@@ -155,7 +156,10 @@ fn a_member_without_the_role_is_refused_every_scoring_command_and_button() {
         Error::NotAllowed { .. }
     ));
     // Nothing was recorded by the refused clicks.
-    let scores = e.store().read(|db| db.guild_scores(GUILD)).unwrap();
+    let scores = e
+        .store()
+        .read(|db| db.guild_scores(GuildId(GUILD)))
+        .unwrap();
     assert!(scores.is_empty());
 }
 
@@ -193,18 +197,18 @@ fn interviewers_score_and_look_up_but_only_managers_configure_export_and_forget(
     // Looking at another interviewer's calibration takes Manage Server.
     let mut req = cmd_req(GUILD, &alice(), "scores interviewer", &[("user", "1002")]);
     req.resolved.users.insert(
-        1002,
+        UserId(1002),
         interview_bot::engine::ResolvedUser {
-            id: 1002,
+            id: UserId(1002),
             name: "Bob".into(),
         },
     );
     assert!(matches!(refused(e, &req), Error::NotAllowed { .. }));
     let mut req = cmd_req(GUILD, &manager(), "scores interviewer", &[("user", "1002")]);
     req.resolved.users.insert(
-        1002,
+        UserId(1002),
         interview_bot::engine::ResolvedUser {
-            id: 1002,
+            id: UserId(1002),
             name: "Bob".into(),
         },
     );
@@ -235,9 +239,9 @@ fn config_sets_the_role_rubric_access_and_time_zone_and_shows_them() {
         &[("role", &ROLE.to_string())],
     );
     req.resolved.roles.insert(
-        ROLE,
+        RoleId(ROLE),
         ResolvedRole {
-            id: ROLE,
+            id: RoleId(ROLE),
             name: "interviewers".into(),
             mentionable: true,
         },
@@ -280,7 +284,7 @@ fn config_sets_the_role_rubric_access_and_time_zone_and_shows_them() {
     assert!(shown.contains("Server: everyone"), "{shown}");
     assert_eq!(
         e.store()
-            .read(|db| db.guild_timezone(GUILD))
+            .read(|db| db.guild_timezone(GuildId(GUILD)))
             .unwrap()
             .as_deref(),
         Some("Europe/Berlin")
@@ -334,12 +338,12 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
     ));
     // The daily feature's default: everyone.
     assert_eq!(
-        e.rubric_access(GUILD, CHANNEL, RubricContext::Daily)
+        e.rubric_access(GuildId(GUILD), ChannelId(CHANNEL), RubricContext::Daily)
             .unwrap(),
         RubricAccess::Everyone
     );
     assert_eq!(
-        e.rubric_access(GUILD, CHANNEL, RubricContext::Question)
+        e.rubric_access(GuildId(GUILD), ChannelId(CHANNEL), RubricContext::Question)
             .unwrap(),
         RubricAccess::Interviewers
     );
@@ -378,9 +382,9 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
         ],
     );
     req.resolved.channels.insert(
-        CHANNEL,
+        ChannelId(CHANNEL),
         interview_bot::engine::ResolvedChannel {
-            id: CHANNEL,
+            id: ChannelId(CHANNEL),
             name: "interviews".into(),
             kind: interview_bot::engine::ChannelKind::Text,
             bot_permissions: None,
@@ -392,19 +396,27 @@ fn rubrics_are_for_interviewers_from_a_fresh_install_and_admins_can_open_them_up
         Some(RubricRefusal::Limited)
     ));
     assert_eq!(
-        e.rubric_access(GUILD, CHANNEL + 1, RubricContext::Question)
-            .unwrap(),
+        e.rubric_access(
+            GuildId(GUILD),
+            ChannelId(CHANNEL + 1),
+            RubricContext::Question
+        )
+        .unwrap(),
         RubricAccess::Everyone
     );
     assert_eq!(
-        e.rubric_access(GUILD, CHANNEL, RubricContext::Daily)
+        e.rubric_access(GuildId(GUILD), ChannelId(CHANNEL), RubricContext::Daily)
             .unwrap(),
         RubricAccess::Interviewers
     );
     // Another guild keeps its own default.
     assert_eq!(
-        e.rubric_access(GUILD + 1, CHANNEL + 1, RubricContext::Question)
-            .unwrap(),
+        e.rubric_access(
+            GuildId(GUILD + 1),
+            ChannelId(CHANNEL + 1),
+            RubricContext::Question
+        )
+        .unwrap(),
         RubricAccess::Interviewers
     );
 }
@@ -582,30 +594,33 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
     );
     let c = e
         .store()
-        .read(|db| db.candidate_by_key(GUILD, "ada"))
+        .read(|db| db.candidate_by_key(GuildId(GUILD), "ada"))
         .unwrap()
         .unwrap();
     assert_eq!(c.name, "Ada", "stored as first given");
     let rows = e
         .store()
-        .read(|db| db.candidate_scores(GUILD, c.id))
+        .read(|db| db.candidate_scores(GuildId(GUILD), c.id))
         .unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].rating, Some(4));
-    let history = e.store().read(|db| db.score_history(GUILD, c.id)).unwrap();
+    let history = e
+        .store()
+        .read(|db| db.score_history(GuildId(GUILD), c.id))
+        .unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(
         (history[0].old_rating, history[0].new_rating),
         (Some(2), Some(4))
     );
-    assert_eq!(history[0].changed_by, 1001);
+    assert_eq!(history[0].changed_by, UserId(1001));
     // 24 hours later the ad-hoc interview has closed: the next score is a new scorecard.
     f.clock.advance(DAY);
     e.close_stale_sessions(f.clock.now_ms()).unwrap();
     score(e, GUILD, &alice(), "Ada", Q1, "1");
     let rows = e
         .store()
-        .read(|db| db.candidate_scores(GUILD, c.id))
+        .read(|db| db.candidate_scores(GuildId(GUILD), c.id))
         .unwrap();
     assert_eq!(
         rows.iter().map(|r| r.rating).collect::<Vec<_>>(),
@@ -624,7 +639,7 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
         report.averages,
         [
             interview_bot::features::scores::lookups::InterviewerAverage {
-                interviewer_id: 1001,
+                interviewer_id: UserId(1001),
                 mean: Some(2.5),
                 ratings: 2
             }
@@ -662,7 +677,7 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     else {
         panic!()
     };
-    assert_eq!(*channel_id, CHANNEL);
+    assert_eq!(*channel_id, ChannelId(CHANNEL));
     let labels: Vec<&str> = message.buttons.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(
         labels,
@@ -708,7 +723,9 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     // Bob cannot skip; Alice's rating moves the message on (an update of the same message).
     assert!(matches!(
         refused(e, &click_req(GUILD, &bob(), &b1[6])).refusal::<ScoreError>(),
-        Some(ScoreError::NotStarter { started_by: 1001 })
+        Some(ScoreError::NotStarter {
+            started_by: UserId(1001)
+        })
     ));
     let o = ok(e, &click_req(GUILD, &alice(), &b1[3]));
     let b2 = updated_buttons(&o).expect("the session moved on");
@@ -745,16 +762,16 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     // Stored: Bob 3 and 1 (with notes), Alice 4 on the first question.
     let c = e
         .store()
-        .read(|db| db.candidate_by_key(GUILD, "ada"))
+        .read(|db| db.candidate_by_key(GuildId(GUILD), "ada"))
         .unwrap()
         .unwrap();
     let rows = e
         .store()
-        .read(|db| db.candidate_scores(GUILD, c.id))
+        .read(|db| db.candidate_scores(GuildId(GUILD), c.id))
         .unwrap();
     let mut got: Vec<(u64, Option<u8>, String)> = rows
         .iter()
-        .map(|r| (r.interviewer_id, r.rating, r.notes.clone()))
+        .map(|r| (r.interviewer_id.get(), r.rating, r.notes.clone()))
         .collect();
     got.sort();
     assert_eq!(
@@ -782,7 +799,7 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
     assert!(end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
     let recs = e
         .store()
-        .read(|db| db.candidate_recommendations(GUILD, c.id))
+        .read(|db| db.candidate_recommendations(GuildId(GUILD), c.id))
         .unwrap();
     assert_eq!(recs[0].recommendation.as_str(), "no");
     // Closed: buttons refuse, and a new session can start.
@@ -831,8 +848,8 @@ fn a_session_left_open_for_24_hours_is_closed_and_says_so() {
     assert_eq!(
         *target,
         interview_bot::engine::MessageRef::Existing {
-            channel_id: CHANNEL,
-            message_id: 9002
+            channel_id: ChannelId(CHANNEL),
+            message_id: MessageId(9002)
         }
     );
     assert!(
@@ -842,7 +859,7 @@ fn a_session_left_open_for_24_hours_is_closed_and_says_so() {
     assert!(message.buttons.is_empty());
     let s = e
         .store()
-        .read(|db| db.candidate_sessions(GUILD, interview_bot::model::CandidateId(1)))
+        .read(|db| db.candidate_sessions(GuildId(GUILD), interview_bot::model::CandidateId(1)))
         .unwrap();
     assert_eq!(s[0].status, SessionStatus::Expired);
     assert!(matches!(
@@ -941,7 +958,7 @@ fn the_candidate_scorecard_has_each_rating_the_averages_recommendations_and_inte
     let averages: Vec<(u64, Option<f64>, usize)> = report
         .averages
         .iter()
-        .map(|a| (a.interviewer_id, a.mean, a.ratings))
+        .map(|a| (a.interviewer_id.get(), a.mean, a.ratings))
         .collect();
     assert_eq!(averages, [(1001, Some(3.5), 2), (1002, Some(2.5), 2)]);
     assert_eq!((report.overall, report.ratings), (Some(3.0), 4));
@@ -1066,19 +1083,23 @@ fn calibration_shows_mean_spread_no_decision_and_the_difference_from_the_team() 
     let req = cmd_req(GUILD, &manager(), "scores interviewer", &[]);
     let t = text(&ok(&f.engine, &req));
     let report = f.engine.calibration_report(&req, None).unwrap();
-    let shown: Vec<u64> = report.interviewers.iter().map(|i| i.user_id).collect();
+    let shown: Vec<u64> = report
+        .interviewers
+        .iter()
+        .map(|i| i.user_id.get())
+        .collect();
     assert_eq!(shown, [1001, 1002, 1003]);
     // (scorecards, ratings, mean, lowest, highest), (recommendations, no decision, its
     // percent), (difference, shared candidates, flagged); the spread apart.
     let figures = |id: u64| {
-        let c = report.of(id).unwrap();
+        let c = report.of(UserId(id)).unwrap();
         (
             (c.scorecards, c.ratings, c.mean, c.lowest, c.highest),
             (c.recommendations, c.no_decision, c.no_decision_percent()),
             (c.difference, c.shared, c.large()),
         )
     };
-    let spread = |id: u64| report.of(id).unwrap().spread.unwrap();
+    let spread = |id: u64| report.of(UserId(id)).unwrap().spread.unwrap();
     // Alice: ratings 4,3,2: mean 3.00, spread sqrt(2/3) = 0.82; 2 scorecards; 0 of 2 no
     // decision; Ada 3.5 - 2.5 = +1.0, Ben 2 - 1.5 = +0.5: +0.75, flagged.
     assert_eq!(
@@ -1126,7 +1147,7 @@ fn calibration_shows_mean_spread_no_decision_and_the_difference_from_the_team() 
         .calibration_report(&cmd_req(GUILD, &carol(), "scores interviewer", &[]), None)
         .unwrap();
     assert_eq!(own.interviewers.len(), 1);
-    assert_eq!(own.interviewers[0].user_id, 1003);
+    assert_eq!(own.interviewers[0].user_id, UserId(1003));
     assert_eq!(own.interviewers[0].calibration.mean, Some(1.5));
 }
 
@@ -1256,7 +1277,10 @@ fn the_export_holds_every_score_exactly_with_formulas_neutralised() {
         .records()
         .map(|r| r.unwrap().iter().map(String::from).collect())
         .collect();
-    let stored = e.store().read(|db| db.guild_scores(GUILD)).unwrap();
+    let stored = e
+        .store()
+        .read(|db| db.guild_scores(GuildId(GUILD)))
+        .unwrap();
     assert_eq!(rows.len(), stored.len());
     let at = interview_bot::features::scores::timestamp_utc(stored[0].updated_at);
     assert_eq!(
@@ -1343,7 +1367,7 @@ fn forget_shows_what_goes_asks_and_deletes_that_candidate_only_with_an_audit_row
     assert!(text(&cancel).contains("nothing was deleted"));
     assert!(
         e.store()
-            .read(|db| db.candidate_by_key(GUILD, "ada"))
+            .read(|db| db.candidate_by_key(GuildId(GUILD), "ada"))
             .unwrap()
             .is_some()
     );
@@ -1358,7 +1382,7 @@ fn forget_shows_what_goes_asks_and_deletes_that_candidate_only_with_an_audit_row
         e,
         Effect::Delete {
             target: interview_bot::engine::MessageRef::Existing {
-                message_id: 9002,
+                message_id: MessageId(9002),
                 ..
             }
         }
@@ -1366,23 +1390,26 @@ fn forget_shows_what_goes_asks_and_deletes_that_candidate_only_with_an_audit_row
     let store = e.store();
     assert!(
         store
-            .read(|db| db.candidate_by_key(GUILD, "ada"))
+            .read(|db| db.candidate_by_key(GuildId(GUILD), "ada"))
             .unwrap()
             .is_none()
     );
-    let left = store.read(|db| db.guild_scores(GUILD)).unwrap();
+    let left = store.read(|db| db.guild_scores(GuildId(GUILD))).unwrap();
     assert!(left.iter().all(|s| s.candidate_name == "Ben"));
     assert_eq!(left.len(), 3, "Ben's scores are untouched");
     assert_eq!(
         store
-            .read(|db| db.guild_recommendations(GUILD))
+            .read(|db| db.guild_recommendations(GuildId(GUILD)))
             .unwrap()
             .len(),
         2
     );
     // The other guild's Ada is untouched.
     assert_eq!(
-        store.read(|db| db.guild_scores(GUILD + 1)).unwrap().len(),
+        store
+            .read(|db| db.guild_scores(GuildId(GUILD + 1)))
+            .unwrap()
+            .len(),
         1
     );
     // Nothing of Ada's is left in any table; the audit row names no one.
@@ -1411,11 +1438,11 @@ fn forget_shows_what_goes_asks_and_deletes_that_candidate_only_with_an_audit_row
             .unwrap();
         assert_eq!(n, 0, "{table}");
     }
-    let audit = store.read(|db| db.audit_entries(GUILD)).unwrap();
+    let audit = store.read(|db| db.audit_entries(GuildId(GUILD))).unwrap();
     assert_eq!(audit.len(), 1);
     assert_eq!(
         (audit[0].actor_id, audit[0].action.as_str()),
-        (1004, "candidate-deleted")
+        (UserId(1004), "candidate-deleted")
     );
     assert!(!format!("{audit:?}").contains("Ada"));
     // The same button again deletes nothing more.
@@ -1462,7 +1489,7 @@ fn the_same_candidate_name_in_two_guilds_never_mixes() {
     );
     // Alice's rating in guild 1 does not lift blindness in guild 2.
     let mut alice2 = alice();
-    alice2.roles = vec![ROLE];
+    alice2.roles = vec![RoleId(ROLE)];
     assert!(
         text(&ok(
             e,
@@ -1506,8 +1533,8 @@ fn the_same_candidate_name_in_two_guilds_never_mixes() {
     );
     assert_eq!(row.figures.as_ref().unwrap().average, Some(1.0));
     let ac = e.autocomplete(&interview_bot::engine::AutocompleteRequest {
-        guild_id: GUILD + 1,
-        channel_id: CHANNEL,
+        guild_id: GuildId(GUILD + 1),
+        channel_id: ChannelId(CHANNEL),
         command: "score".into(),
         option: "candidate".into(),
         partial: "a".into(),
@@ -1519,8 +1546,8 @@ fn the_same_candidate_name_in_two_guilds_never_mixes() {
     // Only interviewers get candidate names.
     for member in [Some(plain()), None] {
         let none = e.autocomplete(&interview_bot::engine::AutocompleteRequest {
-            guild_id: GUILD + 1,
-            channel_id: CHANNEL,
+            guild_id: GuildId(GUILD + 1),
+            channel_id: ChannelId(CHANNEL),
             command: "score".into(),
             option: "candidate".into(),
             partial: "a".into(),
@@ -1555,13 +1582,13 @@ fn hostile_names_and_notes_are_stored_exactly_shown_escaped_and_ping_no_one() {
     let key = interview_bot::features::scores::name_key(name);
     let c = e
         .store()
-        .read(|db| db.candidate_by_key(GUILD, &key))
+        .read(|db| db.candidate_by_key(GuildId(GUILD), &key))
         .unwrap()
         .unwrap();
     assert_eq!(c.name, name);
     let rows = e
         .store()
-        .read(|db| db.candidate_scores(GUILD, c.id))
+        .read(|db| db.candidate_scores(GuildId(GUILD), c.id))
         .unwrap();
     assert_eq!(rows[0].notes, notes);
     // Every answer that shows them: escaped, no raw mention, within limits, no ping roles.
@@ -1608,13 +1635,13 @@ fn hostile_names_and_notes_are_stored_exactly_shown_escaped_and_ping_no_one() {
     score(e, GUILD, &bob(), "åsa öberg", Q1, "3");
     let c = e
         .store()
-        .read(|db| db.candidate_by_key(GUILD, "åsa öberg"))
+        .read(|db| db.candidate_by_key(GuildId(GUILD), "åsa öberg"))
         .unwrap()
         .unwrap();
     assert_eq!(c.name, "ÅSA Öberg");
     assert_eq!(
         e.store()
-            .read(|db| db.candidate_scores(GUILD, c.id))
+            .read(|db| db.candidate_scores(GuildId(GUILD), c.id))
             .unwrap()
             .len(),
         2
@@ -1655,7 +1682,7 @@ fn a_confirmed_score_survives_the_process_going_away() {
     score(&f.engine, GUILD, &alice(), "Ada", Q1, "4");
     // No close, no checkpoint: as if the process were killed right after the confirmation.
     let reopened = Store::open(&f.db_path).unwrap();
-    let rows = reopened.read(|db| db.guild_scores(GUILD)).unwrap();
+    let rows = reopened.read(|db| db.guild_scores(GuildId(GUILD))).unwrap();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].rating, Some(4));
 }

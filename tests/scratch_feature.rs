@@ -11,6 +11,7 @@ use interview_bot::engine::{
     Engine, Error, Feature, Invocation, Member, Message, Outcome, Permissions, RawOption, Registry,
     Request,
 };
+use interview_bot::model::UserId;
 use interview_bot::store::Store;
 
 interview_bot::options! {
@@ -50,7 +51,7 @@ fn engine() -> Engine {
 
 fn run(engine: &Engine, options: Vec<RawOption>) -> Result<Outcome, Error> {
     let member = Member {
-        user_id: 1,
+        user_id: UserId(1),
         name: "Ada".into(),
         roles: vec![],
         permissions: Permissions(0),

@@ -20,6 +20,7 @@ use interview_bot::engine::{
     MessageRef, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole, SourceMessage,
     Visibility,
 };
+use interview_bot::model::{ChannelId, MessageId, RoleId, UserId};
 use interview_bot::store::Store;
 
 const GUILD: u64 = 111_111_111_111_111_111;
@@ -30,9 +31,9 @@ const START_MS: i64 = 1_780_300_800_000;
 
 fn who(id: u64, name: &str, permissions: u64) -> Member {
     Member {
-        user_id: id,
+        user_id: UserId(id),
         name: name.into(),
-        roles: vec![ROLE],
+        roles: vec![RoleId(ROLE)],
         permissions: Permissions(permissions),
     }
 }
@@ -160,8 +161,8 @@ impl Deliver for Transcript {
             self.last_buttons = Some((id, message.clone()));
         }
         Delivered::Message {
-            channel_id: Some(CHANNEL),
-            message_id: Some(id),
+            channel_id: Some(ChannelId(CHANNEL)),
+            message_id: Some(MessageId(id)),
         }
     }
 }
@@ -266,18 +267,18 @@ impl Scene {
     fn resolved() -> Resolved {
         let mut resolved = Resolved::default();
         resolved.channels.insert(
-            CHANNEL,
+            ChannelId(CHANNEL),
             ResolvedChannel {
-                id: CHANNEL,
+                id: ChannelId(CHANNEL),
                 name: "general".into(),
                 kind: ChannelKind::Text,
                 bot_permissions: Some(Permissions(u64::MAX)),
             },
         );
         resolved.roles.insert(
-            ROLE,
+            RoleId(ROLE),
             ResolvedRole {
-                id: ROLE,
+                id: RoleId(ROLE),
                 name: "interviewers".into(),
                 mentionable: true,
             },
@@ -335,7 +336,7 @@ impl Scene {
         let invocation = Invocation::Button {
             custom_id: button.action.clone(),
             message: Some(SourceMessage {
-                id,
+                id: MessageId(id),
                 buttons: message.buttons.clone(),
             }),
         };

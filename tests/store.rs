@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use interview_bot::model::{ChannelId, GuildId};
 use interview_bot::store::{self, MIGRATIONS, Store};
 use rusqlite::Connection;
 
@@ -182,14 +183,17 @@ fn question_counts_follow_claims_and_releases_and_are_backfilled() {
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
-    let counts = store.read(|db| db.show_counts(1)).unwrap();
+    let counts = store.read(|db| db.show_counts(GuildId(1))).unwrap();
     assert_eq!((counts["q-a"].times, counts["q-a"].last_ms), (2, 30));
     assert_eq!((counts["q-b"].times, counts["q-b"].last_ms), (1, 20));
-    assert_eq!(store.read(|db| db.show_counts(9)).unwrap()["q-a"].times, 1);
+    assert_eq!(
+        store.read(|db| db.show_counts(GuildId(9))).unwrap()["q-a"].times,
+        1
+    );
     // Claims count at once; a released claim no longer counts.
     let shown = |q: &'static str, at: i64| ShownQuestion {
-        guild_id: 1,
-        channel_id: 2,
+        guild_id: GuildId(1),
+        channel_id: ChannelId(2),
         question_id: q,
         shown_by: None,
         source: Source::Command,
@@ -197,20 +201,20 @@ fn question_counts_follow_claims_and_releases_and_are_backfilled() {
     };
     let c1 = store.write(|db| db.claim_shown(&shown("q-a", 40))).unwrap();
     let c2 = store.write(|db| db.claim_shown(&shown("q-c", 50))).unwrap();
-    let counts = store.read(|db| db.show_counts(1)).unwrap();
+    let counts = store.read(|db| db.show_counts(GuildId(1))).unwrap();
     assert_eq!((counts["q-a"].times, counts["q-a"].last_ms), (3, 40));
     assert_eq!(counts["q-c"].times, 1);
     store
         .write(|db| {
-            db.release_shown(1, c1)?;
-            db.release_shown(1, c2)?;
+            db.release_shown(GuildId(1), c1)?;
+            db.release_shown(GuildId(1), c2)?;
             // Releasing twice, or another guild's claim, changes nothing.
-            db.release_shown(1, c1)?;
-            db.release_shown(9, c2)?;
+            db.release_shown(GuildId(1), c1)?;
+            db.release_shown(GuildId(9), c2)?;
             Ok::<_, StoreError>(())
         })
         .unwrap();
-    let counts = store.read(|db| db.show_counts(1)).unwrap();
+    let counts = store.read(|db| db.show_counts(GuildId(1))).unwrap();
     assert_eq!((counts["q-a"].times, counts["q-a"].last_ms), (2, 30));
     assert!(!counts.contains_key("q-c"));
     // They agree with the history itself.

@@ -19,19 +19,20 @@ use crate::engine::{
     MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole,
     ResolvedUser,
 };
+use crate::model::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
 pub use edit::LineHelper;
 pub use parse::{Line, parse_line, parse_line_in};
 pub use render::Style;
 
 /// The guild id the console's data is stored under (Discord never uses 0).
-pub const CONSOLE_GUILD: u64 = 0;
+pub const CONSOLE_GUILD: GuildId = GuildId::CONSOLE;
 /// The console's one channel.
-pub const CONSOLE_CHANNEL: u64 = 1;
+pub const CONSOLE_CHANNEL: ChannelId = ChannelId(1);
 const CONSOLE_CHANNEL_NAME: &str = "console";
-const CONSOLE_USER: u64 = 1;
+const CONSOLE_USER: UserId = UserId(1);
 /// A role the console knows, for `/config interviewer-role role:interviewers`.
-const CONSOLE_ROLE: u64 = 2;
+const CONSOLE_ROLE: RoleId = RoleId(2);
 
 /// How the console was started.
 #[derive(Debug, Clone)]
@@ -154,7 +155,7 @@ impl<W: Write, E: Write> Terminal<W, E> {
                 self.next_id += 1;
                 Delivered::Message {
                     channel_id: Some(CONSOLE_CHANNEL),
-                    message_id: Some(self.next_id),
+                    message_id: Some(MessageId(self.next_id)),
                 }
             }
             Err(e) => {
@@ -220,7 +221,7 @@ impl<W: Write, E: Write> Terminal<W, E> {
                 let shown = self.show(false, Some(&heading), message);
                 match shown.message_id() {
                     Some(id) => Delivered::Thread {
-                        thread_id: id,
+                        thread_id: ChannelId(id.get()),
                         message_id: id,
                     },
                     None => shown,

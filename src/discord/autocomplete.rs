@@ -17,12 +17,13 @@ pub(super) async fn answer(
     ctx: &Context,
     ac: &CommandInteraction,
 ) -> Result<(), serenity::Error> {
-    let choices = match ac.data.autocomplete() {
-        Some(focused) => {
+    // Outside a server (a DM) nothing is suggested: the commands work in servers only.
+    let choices = match (ac.data.autocomplete(), ac.guild_id) {
+        (Some(focused), Some(guild)) => {
             let (command, options) = convert::autocomplete_path(ac);
             let req = AutocompleteRequest {
-                guild_id: ac.guild_id.map_or(0, |g| g.get()),
-                channel_id: ac.channel_id.get(),
+                guild_id: guild.get().into(),
+                channel_id: ac.channel_id.get().into(),
                 command,
                 option: focused.name.to_string(),
                 partial: focused.value.to_string(),
@@ -35,7 +36,7 @@ pub(super) async fn answer(
                 .await
                 .unwrap_or_default()
         }
-        None => Vec::new(),
+        _ => Vec::new(),
     };
     let response = CreateAutocompleteResponse::new().set_choices(
         choices

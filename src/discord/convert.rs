@@ -18,8 +18,8 @@ use crate::engine::{
 /// What delivering a message came to: the channel and the id Discord gave it.
 pub(super) fn posted(channel: ChannelId, message: MessageId) -> Delivered {
     Delivered::Message {
-        channel_id: Some(channel.get()),
-        message_id: Some(message.get()),
+        channel_id: Some(channel.get().into()),
+        message_id: Some(message.get().into()),
     }
 }
 
@@ -28,10 +28,10 @@ const BUTTONS_PER_ROW: usize = 5;
 
 pub(super) fn member(user: &User, member: Option<&Member>) -> EngineMember {
     EngineMember {
-        user_id: user.id.get(),
+        user_id: user.id.get().into(),
         name: user.name.clone(),
         roles: member
-            .map(|m| m.roles.iter().map(|r| r.get()).collect())
+            .map(|m| m.roles.iter().map(|r| r.get().into()).collect())
             .unwrap_or_default(),
         permissions: Permissions(member.and_then(|m| m.permissions).map_or(0, |p| p.bits())),
     }
@@ -119,14 +119,19 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
                     .clone()
                     .unwrap_or_else(|| user.name.clone())
             });
-        out.users
-            .insert(id.get(), ResolvedUser { id: id.get(), name });
+        out.users.insert(
+            id.get().into(),
+            ResolvedUser {
+                id: id.get().into(),
+                name,
+            },
+        );
     }
     for (id, role) in &r.roles {
         out.roles.insert(
-            id.get(),
+            id.get().into(),
             ResolvedRole {
-                id: id.get(),
+                id: id.get().into(),
                 name: role.name.clone(),
                 mentionable: role.mentionable,
             },
@@ -134,9 +139,9 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
     }
     for (id, channel) in &r.channels {
         out.channels.insert(
-            id.get(),
+            id.get().into(),
             ResolvedChannel {
-                id: id.get(),
+                id: id.get().into(),
                 name: channel.name.clone().unwrap_or_default(),
                 kind: channel_kind(channel.kind),
                 // Discord tells the bot its own permissions only for the channel the command
@@ -210,7 +215,7 @@ pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error>
         Invocation::Button {
             custom_id: click.data.custom_id.clone(),
             message: Some(SourceMessage {
-                id: click.message.id.get(),
+                id: click.message.id.get().into(),
                 buttons: source_buttons(&click.message),
             }),
         },
@@ -336,7 +341,7 @@ fn attachments(message: &Message) -> Vec<CreateAttachment> {
 /// Only the roles the engine named may be pinged; users, `@everyone` and everything else
 /// never.
 fn mentions(message: &Message) -> CreateAllowedMentions {
-    CreateAllowedMentions::new().roles(message.ping_roles.iter().map(|r| RoleId::new(*r)))
+    CreateAllowedMentions::new().roles(message.ping_roles.iter().map(|r| RoleId::new(r.get())))
 }
 
 /// Logs (never sends) anything over Discord's limits: the engine is built to stay within
@@ -451,7 +456,7 @@ mod tests {
     fn only_the_roles_the_engine_names_can_be_pinged() {
         let message = Message {
             content: Some("<@&77> @everyone <@5>".into()),
-            ping_roles: vec![77],
+            ping_roles: vec![crate::model::RoleId(77)],
             ..Message::default()
         };
         let body = serde_json::to_value(channel_message(&message)).unwrap();

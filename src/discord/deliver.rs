@@ -69,7 +69,7 @@ async fn deliver_one(
                     .await?;
                 *answered = Answered::Done;
                 Ok(Delivered::Message {
-                    channel_id: Some(channel),
+                    channel_id: Some(channel.into()),
                     message_id: None,
                 })
             }
@@ -240,8 +240,8 @@ pub(super) async fn deliver_outside(
                 builder = builder.nonce(Nonce::String(n.clone())).enforce_nonce(true);
             }
             if let Some(m) = reply_to {
-                builder =
-                    builder.reference_message((ChannelId::new(*channel_id), MessageId::new(*m)));
+                builder = builder
+                    .reference_message((ChannelId::new(channel_id.get()), MessageId::new(m.get())));
             }
             // With `enforce_nonce`, Discord returns the earlier message instead of making a
             // second one, so a post whose answer was lost can be sent again.
@@ -250,7 +250,7 @@ pub(super) async fn deliver_outside(
             } else {
                 Repeat::IfRefused
             };
-            let channel = ChannelId::new(*channel_id);
+            let channel = ChannelId::new(channel_id.get());
             let m = retry::send("channel post", repeat, None, |_| {
                 channel.send_message(http, builder.clone())
             })
@@ -262,7 +262,7 @@ pub(super) async fn deliver_outside(
             nonce,
             marker,
             since_ms,
-        } => find_post(http, *channel_id, nonce, marker, *since_ms).await,
+        } => find_post(http, channel_id.get(), nonce, marker, *since_ms).await,
         Effect::Thread { on, name, message } => {
             let Some((parent, mid)) = resolve_ref(on, earlier) else {
                 return Ok(Delivered::Skipped);
@@ -287,8 +287,8 @@ pub(super) async fn deliver_outside(
             })
             .await?;
             Ok(Delivered::Thread {
-                thread_id: thread.get(),
-                message_id: m.id.get(),
+                thread_id: thread.get().into(),
+                message_id: m.id.get().into(),
             })
         }
         Effect::Edit { target: r, message } => {
@@ -365,5 +365,5 @@ fn resolve_ref(r: &MessageRef, earlier: &[Delivered]) -> Option<(ChannelId, Mess
             _ => return None,
         },
     };
-    Some((ChannelId::new(channel), MessageId::new(message)))
+    Some((ChannelId::new(channel.get()), MessageId::new(message.get())))
 }

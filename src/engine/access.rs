@@ -74,6 +74,7 @@ impl Engine {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::{ChannelId, GuildId, RoleId, UserId};
     use std::sync::Arc;
 
     use super::*;
@@ -92,8 +93,8 @@ mod tests {
 
     fn req(origin: Origin) -> Request {
         Request {
-            guild_id: 5,
-            channel_id: 6,
+            guild_id: GuildId(5),
+            channel_id: ChannelId(6),
             origin,
             invocation: Invocation::Command {
                 name: "help".into(),
@@ -105,9 +106,9 @@ mod tests {
 
     fn member(roles: Vec<u64>, permissions: u64) -> Origin {
         Origin::Member(Member {
-            user_id: 9,
+            user_id: UserId(9),
             name: "m".into(),
-            roles,
+            roles: roles.into_iter().map(RoleId).collect(),
             permissions: Permissions(permissions),
         })
     }
@@ -132,11 +133,11 @@ mod tests {
         assert!(e.authorize(&plain, Access::Interviewers).is_err());
         assert!(e.authorize(&manager, Access::Interviewers).is_ok());
         e.store
-            .write(|db| db.set_interviewer_role(5, Some(77), 1, 0))
+            .write(|db| db.set_interviewer_role(GuildId(5), Some(RoleId(77)), UserId(1), 0))
             .unwrap();
         assert!(e.authorize(&plain, Access::Interviewers).is_ok());
         let elsewhere = Request {
-            guild_id: 8,
+            guild_id: GuildId(8),
             ..plain.clone()
         };
         assert!(e.authorize(&elsewhere, Access::Interviewers).is_err());

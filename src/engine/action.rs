@@ -10,6 +10,7 @@ use super::access::Access;
 use super::effect::{Outcome, Visibility};
 use super::request::Request;
 use super::{Engine, Error};
+use crate::model::GuildId;
 
 /// The longest custom id Discord accepts.
 pub const MAX_ACTION_LEN: usize = 100;
@@ -104,7 +105,7 @@ where
 impl Engine {
     /// The id to put on a button in this guild: the action id itself, or a stored handle if
     /// it is too long for Discord.
-    pub fn action_id(&self, guild_id: u64, id: String) -> Result<String, Error> {
+    pub fn action_id(&self, guild_id: GuildId, id: String) -> Result<String, Error> {
         if id.len() <= MAX_ACTION_LEN {
             return Ok(id);
         }
@@ -124,7 +125,7 @@ impl Engine {
         self.registry().action(id).map_or("(unknown)", |a| a.prefix)
     }
 
-    pub(super) fn resolve_action(&self, guild_id: u64, id: &str) -> Result<String, Error> {
+    pub(super) fn resolve_action(&self, guild_id: GuildId, id: &str) -> Result<String, Error> {
         let Some(n) = id.strip_prefix(HANDLE_PREFIX) else {
             // Discord never sends more; anything longer is forged.
             if id.len() > MAX_ACTION_LEN {

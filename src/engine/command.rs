@@ -670,17 +670,17 @@ fn mention_id(text: &str) -> Option<u64> {
 }
 
 /// Finds an entity by id, mention or (for text from the console) name.
-fn lookup<'a, T>(
+fn lookup<'a, K: From<u64> + std::hash::Hash + Eq, T>(
     raw: &RawValue,
-    map: &'a HashMap<u64, T>,
+    map: &'a HashMap<K, T>,
     name_of: impl Fn(&T) -> &str,
     sigil: char,
 ) -> Option<&'a T> {
     match raw {
-        RawValue::Id(id) => map.get(id),
-        RawValue::Integer(n) => u64::try_from(*n).ok().and_then(|id| map.get(&id)),
+        RawValue::Id(id) => map.get(&K::from(*id)),
+        RawValue::Integer(n) => u64::try_from(*n).ok().and_then(|id| map.get(&K::from(id))),
         RawValue::Text(text) => match mention_id(text) {
-            Some(id) => map.get(&id),
+            Some(id) => map.get(&K::from(id)),
             None => {
                 let wanted = text.trim().trim_start_matches(sigil);
                 map.values()
@@ -838,6 +838,7 @@ pub fn check_declarations(commands: &[&CommandSpec]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ChannelId;
 
     crate::options! {
         struct Sample {
@@ -927,15 +928,16 @@ mod tests {
     fn users_roles_and_channels_resolve_by_id_mention_or_name() {
         let mut resolved = Resolved::default();
         resolved.channels.insert(
-            7,
+            ChannelId(7),
             ResolvedChannel {
-                id: 7,
+                id: ChannelId(7),
                 name: "interviews".into(),
                 kind: ChannelKind::Text,
                 bot_permissions: None,
             },
         );
-        let by = |raw: RawValue| lookup(&raw, &resolved.channels, |c| &c.name, '#').map(|c| c.id);
+        let by =
+            |raw: RawValue| lookup(&raw, &resolved.channels, |c| &c.name, '#').map(|c| c.id.get());
         assert_eq!(by(RawValue::Id(7)), Some(7));
         assert_eq!(by(RawValue::Text("<#7>".into())), Some(7));
         assert_eq!(by(RawValue::Text("#Interviews".into())), Some(7));

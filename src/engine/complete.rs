@@ -2,6 +2,7 @@
 //! topics, question ids, time zones, candidates and commands, whichever command asks for them.
 
 use crate::bank::{Level, Question};
+use crate::model::{ChannelId, GuildId};
 use crate::text::{name_key, truncate};
 
 use super::access::is_manager;
@@ -77,8 +78,8 @@ fn complete_topic(engine: &Engine, partial: &str, level: Option<Level>) -> Vec<C
 /// nothing typed, the questions last posted in this channel come first.
 fn complete_question_id(
     engine: &Engine,
-    guild_id: u64,
-    channel_id: u64,
+    guild_id: GuildId,
+    channel_id: ChannelId,
     partial: &str,
 ) -> Vec<Choice> {
     let mut picked: Vec<&Question> = Vec::new();

@@ -2,6 +2,8 @@
 //! types. Front ends perform them in order (serenity calls, or text in a terminal) and report
 //! what happened to each, so the engine can record deliveries after they happened.
 
+use crate::model::{ChannelId, MessageId, RoleId};
+
 /// Who sees an answer to an interaction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Visibility {
@@ -91,7 +93,7 @@ pub struct Message {
     pub attachments: Vec<Attachment>,
     /// Roles this message may ping. Empty for almost everything: nothing built from user text
     /// can ping anyone, and front ends send every message with mentions off except these.
-    pub ping_roles: Vec<u64>,
+    pub ping_roles: Vec<RoleId>,
 }
 
 impl Message {
@@ -192,7 +194,10 @@ pub struct Modal {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageRef {
     Earlier(EffectId),
-    Existing { channel_id: u64, message_id: u64 },
+    Existing {
+        channel_id: ChannelId,
+        message_id: MessageId,
+    },
 }
 
 /// One thing for a front end to do.
@@ -213,16 +218,16 @@ pub enum Effect {
     /// Post a new message in a channel. With a `nonce`, Discord itself drops a repeat of the
     /// same post sent within a few minutes (`enforce_nonce`); `reply_to` makes it a reply.
     Post {
-        channel_id: u64,
+        channel_id: ChannelId,
         message: Message,
         nonce: Option<String>,
-        reply_to: Option<u64>,
+        reply_to: Option<MessageId>,
     },
     /// Look for a message the bot posted in a channel: by its nonce, or else the bot's own
     /// message since `since_ms` whose card footer starts with `marker`. Reports
     /// [`Delivered::Message`] if found, [`Delivered::NotFound`] if not.
     FindPost {
-        channel_id: u64,
+        channel_id: ChannelId,
         nonce: String,
         marker: String,
         since_ms: i64,
@@ -282,11 +287,14 @@ impl Effect {
 pub enum Delivered {
     /// Done; the message's id (and channel) when the front end knows them.
     Message {
-        channel_id: Option<u64>,
-        message_id: Option<u64>,
+        channel_id: Option<ChannelId>,
+        message_id: Option<MessageId>,
     },
     /// A thread was started and the message posted in it.
-    Thread { thread_id: u64, message_id: u64 },
+    Thread {
+        thread_id: ChannelId,
+        message_id: MessageId,
+    },
     /// Done, nothing to report (a modal, a deletion).
     Done,
     /// It did not happen, for now (a server error, a timeout, a rate limit); the reason is
@@ -309,7 +317,7 @@ impl Delivered {
         )
     }
 
-    pub fn message_id(&self) -> Option<u64> {
+    pub fn message_id(&self) -> Option<MessageId> {
         match self {
             Delivered::Message { message_id, .. } => *message_id,
             Delivered::Thread { message_id, .. } => Some(*message_id),

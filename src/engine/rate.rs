@@ -6,6 +6,7 @@
 use std::collections::{HashMap, VecDeque};
 
 use super::{Engine, Error, Request};
+use crate::model::{GuildId, UserId};
 
 /// A limit on one command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,12 +39,12 @@ struct Counts(std::sync::Mutex<RateCounts>);
 /// When each member last ran each limited command, per guild.
 #[derive(Debug, Default)]
 pub struct RateCounts {
-    runs: HashMap<(u64, u64, &'static str), VecDeque<i64>>,
+    runs: HashMap<(GuildId, UserId, &'static str), VecDeque<i64>>,
 }
 
 impl RateCounts {
     /// Counts a run at `now` if the limit allows it; otherwise the milliseconds until it will.
-    pub fn take(&mut self, key: (u64, u64), limit: RateLimit, now: i64) -> Result<(), i64> {
+    pub fn take(&mut self, key: (GuildId, UserId), limit: RateLimit, now: i64) -> Result<(), i64> {
         // Forget members whose runs are all out of their window, now and then.
         if self.runs.len() > 10_000 {
             self.runs
@@ -95,13 +96,13 @@ mod tests {
             max: 2,
             window_ms: 1000,
         };
-        assert_eq!(c.take((1, 1), two, 0), Ok(()));
-        assert_eq!(c.take((1, 1), two, 400), Ok(()));
-        assert_eq!(c.take((1, 1), two, 500), Err(500));
+        assert_eq!(c.take((GuildId(1), UserId(1)), two, 0), Ok(()));
+        assert_eq!(c.take((GuildId(1), UserId(1)), two, 400), Ok(()));
+        assert_eq!(c.take((GuildId(1), UserId(1)), two, 500), Err(500));
         // Another member, another guild: their own counts.
-        assert_eq!(c.take((1, 2), two, 500), Ok(()));
-        assert_eq!(c.take((2, 1), two, 500), Ok(()));
-        assert_eq!(c.take((1, 1), two, 1000), Ok(()));
-        assert_eq!(c.take((1, 1), two, 1001), Err(399));
+        assert_eq!(c.take((GuildId(1), UserId(2)), two, 500), Ok(()));
+        assert_eq!(c.take((GuildId(2), UserId(1)), two, 500), Ok(()));
+        assert_eq!(c.take((GuildId(1), UserId(1)), two, 1000), Ok(()));
+        assert_eq!(c.take((GuildId(1), UserId(1)), two, 1001), Err(399));
     }
 }

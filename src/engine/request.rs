@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::effect::Button;
+use crate::model::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
 /// Discord permission bits the engine cares about (same values as Discord's, so the Discord
 /// front end passes the member's permission integer through unchanged).
@@ -28,9 +29,9 @@ impl Permissions {
 /// A member of the server behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
-    pub user_id: u64,
+    pub user_id: UserId,
     pub name: String,
-    pub roles: Vec<u64>,
+    pub roles: Vec<RoleId>,
     /// The member's permissions in the channel, as Discord computed them.
     pub permissions: Permissions,
 }
@@ -45,7 +46,7 @@ pub enum Origin {
 
 impl Origin {
     /// The member's user id, or `None` for the bot's own work.
-    pub fn user_id(&self) -> Option<u64> {
+    pub fn user_id(&self) -> Option<UserId> {
         match self {
             Origin::Member(m) => Some(m.user_id),
             Origin::Bot => None,
@@ -81,13 +82,13 @@ impl ChannelKind {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedUser {
-    pub id: u64,
+    pub id: UserId,
     pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedRole {
-    pub id: u64,
+    pub id: RoleId,
     pub name: String,
     /// Whether anyone may mention it (otherwise only with Mention Everyone).
     pub mentionable: bool,
@@ -95,7 +96,7 @@ pub struct ResolvedRole {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResolvedChannel {
-    pub id: u64,
+    pub id: ChannelId,
     pub name: String,
     pub kind: ChannelKind,
     /// The bot's own permissions there, when the front end knows them.
@@ -115,9 +116,9 @@ pub struct ResolvedAttachment {
 /// entities it knows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Resolved {
-    pub users: HashMap<u64, ResolvedUser>,
-    pub roles: HashMap<u64, ResolvedRole>,
-    pub channels: HashMap<u64, ResolvedChannel>,
+    pub users: HashMap<UserId, ResolvedUser>,
+    pub roles: HashMap<RoleId, ResolvedRole>,
+    pub channels: HashMap<ChannelId, ResolvedChannel>,
     pub attachments: HashMap<u64, ResolvedAttachment>,
 }
 
@@ -175,7 +176,7 @@ pub enum Invocation {
 /// The message a pressed button sits on, as Discord sends it with the click.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceMessage {
-    pub id: u64,
+    pub id: MessageId,
     /// Its buttons, in order, as they are now.
     pub buttons: Vec<Button>,
 }
@@ -183,9 +184,9 @@ pub struct SourceMessage {
 /// One thing asked of the bot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
-    /// The Discord server; 0 for the local console.
-    pub guild_id: u64,
-    pub channel_id: u64,
+    /// The Discord server (the console has a server of its own, [`GuildId::CONSOLE`]).
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub origin: Origin,
     pub invocation: Invocation,
     pub resolved: Resolved,
@@ -194,14 +195,14 @@ pub struct Request {
 impl Request {
     /// A request from a member with nothing resolved.
     pub fn member(
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: impl Into<GuildId>,
+        channel_id: impl Into<ChannelId>,
         member: Member,
         invocation: Invocation,
     ) -> Request {
         Request {
-            guild_id,
-            channel_id,
+            guild_id: guild_id.into(),
+            channel_id: channel_id.into(),
             origin: Origin::Member(member),
             invocation,
             resolved: Resolved::default(),
@@ -212,8 +213,8 @@ impl Request {
 /// A user typing into an option that offers suggestions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AutocompleteRequest {
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     /// The command's full path (`question`, `daily set`).
     pub command: String,
     pub option: String,

@@ -8,6 +8,7 @@
 //! for daily-practice posts, whose answers are revealed anyway.
 
 use crate::bank::Question;
+use crate::model::{ChannelId, GuildId};
 use crate::text::truncate;
 
 use super::access::Access;
@@ -44,8 +45,8 @@ impl Engine {
     /// context's default.
     pub fn rubric_access(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
         context: RubricContext,
     ) -> Result<RubricAccess, Error> {
         let (channel, guild) = self

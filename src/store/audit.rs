@@ -4,7 +4,7 @@ use rusqlite::params;
 
 use super::types::id;
 use super::{Db, StoreError, sql_id};
-use crate::model::CandidateId;
+use crate::model::{CandidateId, GuildId, UserId};
 
 /// The actions the audit trail records, as stored in `audit_log.action`.
 pub mod action {
@@ -25,7 +25,7 @@ pub mod action {
 /// One entry of the audit trail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
-    pub actor_id: u64,
+    pub actor_id: UserId,
     pub action: String,
     pub subject: String,
     pub detail: String,
@@ -45,8 +45,8 @@ pub struct CandidateFootprint {
 impl Db<'_> {
     pub fn audit(
         &self,
-        guild_id: u64,
-        actor_id: u64,
+        guild_id: GuildId,
+        actor_id: UserId,
         action: &str,
         subject: &str,
         detail: &str,
@@ -67,12 +67,16 @@ impl Db<'_> {
         Ok(())
     }
 
-    pub fn audit_entries(&self, guild_id: u64) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn audit_entries(&self, guild_id: GuildId) -> Result<Vec<AuditEntry>, StoreError> {
         self.audit_query("ORDER BY id", params![sql_id(guild_id)?])
     }
 
     /// The guild's newest `limit` entries, newest first.
-    pub fn audit_recent(&self, guild_id: u64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+    pub fn audit_recent(
+        &self,
+        guild_id: GuildId,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         self.audit_query(
             "ORDER BY at DESC, id DESC LIMIT ?2",
             params![sql_id(guild_id)?, limit],
@@ -101,7 +105,7 @@ impl Db<'_> {
 
     pub fn candidate_footprint(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<CandidateFootprint, StoreError> {
         let guild = sql_id(guild_id)?;
@@ -135,7 +139,7 @@ impl Db<'_> {
     /// the candidate existed. The caller writes the audit entry in the same transaction.
     pub fn delete_candidate(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<bool, StoreError> {
         let guild = sql_id(guild_id)?;

@@ -3,8 +3,9 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{Db, StoreError, discord_id, sql_id};
-use crate::model::CandidateId;
+use super::types::id;
+use super::{Db, StoreError, sql_id};
+use crate::model::{CandidateId, ChannelId, GuildId, MessageId, UserId};
 
 /// A candidate of one guild.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,7 +33,7 @@ impl Db<'_> {
     /// The candidate whose case-folded name is `key`, if the guild has one.
     pub fn candidate_by_key(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         key: &str,
     ) -> Result<Option<Candidate>, StoreError> {
         Ok(self
@@ -45,10 +46,10 @@ impl Db<'_> {
     /// and whether the candidate was added now (and so has no sessions or scores yet).
     pub fn find_or_add_candidate(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         name: &str,
         key: &str,
-        by: u64,
+        by: UserId,
         at_ms: i64,
     ) -> Result<(Candidate, bool), StoreError> {
         if let Some(c) = self.candidate_by_key(guild_id, key)? {
@@ -72,7 +73,7 @@ impl Db<'_> {
     /// The guild's candidates, newest first, at most `limit`: (name, case-folded name).
     pub fn candidate_names(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         limit: usize,
     ) -> Result<Vec<(String, String)>, StoreError> {
         self.rows(
@@ -83,7 +84,7 @@ impl Db<'_> {
     }
 
     /// Every candidate of the guild, by id.
-    pub fn candidates(&self, guild_id: u64) -> Result<Vec<Candidate>, StoreError> {
+    pub fn candidates(&self, guild_id: GuildId) -> Result<Vec<Candidate>, StoreError> {
         self.rows(
             "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
             params![sql_id(guild_id)?],
@@ -94,10 +95,10 @@ impl Db<'_> {
     /// Remembers a public bot message that shows the candidate.
     pub fn remember_candidate_message(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
-        channel_id: u64,
-        message_id: u64,
+        channel_id: ChannelId,
+        message_id: MessageId,
     ) -> Result<(), StoreError> {
         self.prep(
             "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
@@ -115,21 +116,14 @@ impl Db<'_> {
     /// The public bot messages that show the candidate: (channel, message).
     pub fn candidate_messages(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
-    ) -> Result<Vec<(u64, u64)>, StoreError> {
-        let mut stmt = self.prep(
+    ) -> Result<Vec<(ChannelId, MessageId)>, StoreError> {
+        self.rows(
             "SELECT channel_id, message_id FROM candidate_messages
               WHERE guild_id = ?1 AND candidate_id = ?2 ORDER BY message_id",
-        )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, candidate_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (c, m) = row?;
-            out.push((discord_id(c)?, discord_id(m)?));
-        }
-        Ok(out)
+            params![guild_id, candidate_id],
+            |r| Ok((id(r, "channel_id")?, id(r, "message_id")?)),
+        )
     }
 }

@@ -9,7 +9,10 @@ use rusqlite::{Row, params};
 
 use super::types::{all, first, id, opt_id};
 use super::{Db, StoreError, sql_id};
-use crate::model::{LevelPlan, NextStep, PostId, PostKind, PostStatus, RevealStatus, ScheduleId};
+use crate::model::{
+    ChannelId, GuildId, LevelPlan, MessageId, NextStep, PostId, PostKind, PostStatus, RevealStatus,
+    RoleId, ScheduleId, UserId,
+};
 use crate::time::{Days, TimeOfDay, Zone};
 
 pub use crate::model::ScheduleStatus;
@@ -18,38 +21,38 @@ pub use crate::model::ScheduleStatus;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Schedule {
     pub id: ScheduleId,
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub channel_name: String,
     pub post_time: TimeOfDay,
     pub timezone: Zone,
     pub level: LevelPlan,
     pub topic: Option<String>,
-    pub role_id: Option<u64>,
+    pub role_id: Option<RoleId>,
     pub reveal_after_s: u32,
     pub days: Days,
     pub status: ScheduleStatus,
     pub paused_reason: Option<String>,
     pub failing_since: Option<i64>,
     pub retry_at: Option<i64>,
-    pub created_by: u64,
+    pub created_by: UserId,
     pub updated_at: i64,
 }
 
 /// What `/daily set` stores.
 #[derive(Debug, Clone)]
 pub struct NewSchedule<'a> {
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub channel_name: &'a str,
     pub post_time: TimeOfDay,
     pub timezone: &'a Zone,
     pub level: LevelPlan,
     pub topic: Option<&'a str>,
-    pub role_id: Option<u64>,
+    pub role_id: Option<RoleId>,
     pub reveal_after_s: u32,
     pub days: Days,
-    pub by: u64,
+    pub by: UserId,
     pub at_ms: i64,
 }
 
@@ -57,8 +60,8 @@ pub struct NewSchedule<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DailyPost {
     pub id: PostId,
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub schedule_id: ScheduleId,
     pub kind: PostKind,
     pub local_date: Date,
@@ -66,13 +69,13 @@ pub struct DailyPost {
     pub history_claim: Option<i64>,
     pub nonce: String,
     pub status: PostStatus,
-    pub message_id: Option<u64>,
+    pub message_id: Option<MessageId>,
     pub claimed_at: i64,
     pub posted_at: Option<i64>,
     pub reveal_due_at: Option<i64>,
     /// `None`: no reveal (none was asked for, or it was given up).
     pub reveal_status: Option<RevealStatus>,
-    pub thread_id: Option<u64>,
+    pub thread_id: Option<ChannelId>,
     /// For a claim: what to do once `retry_at` has come; `None` after a stop (settle first).
     pub next_step: Option<NextStep>,
     pub retry_at: Option<i64>,
@@ -216,7 +219,7 @@ impl Db<'_> {
     fn update_row(
         &self,
         table: &str,
-        (guild_id, id): (u64, &dyn ToSql),
+        (guild_id, id): (GuildId, &dyn ToSql),
         set: &str,
         and: &str,
         values: &[&dyn ToSql],
@@ -234,7 +237,7 @@ impl Db<'_> {
     /// [`Db::update_row`] of a schedule.
     fn update_schedule(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: ScheduleId,
         set: &str,
         and: &str,
@@ -247,7 +250,7 @@ impl Db<'_> {
     /// [`Db::update_row`] of a post.
     fn update_post(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: PostId,
         set: &str,
         and: &str,
@@ -273,8 +276,8 @@ impl Db<'_> {
     /// The channel's schedule, whatever its status.
     pub fn schedule_in(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
     ) -> Result<Option<Schedule>, StoreError> {
         self.select(
             SCHEDULES,
@@ -286,7 +289,7 @@ impl Db<'_> {
 
     pub fn schedule_by_id(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: ScheduleId,
     ) -> Result<Option<Schedule>, StoreError> {
         self.select(
@@ -298,7 +301,7 @@ impl Db<'_> {
     }
 
     /// The guild's schedules that are not off, by channel name.
-    pub fn schedules(&self, guild_id: u64) -> Result<Vec<Schedule>, StoreError> {
+    pub fn schedules(&self, guild_id: GuildId) -> Result<Vec<Schedule>, StoreError> {
         self.select(
             SCHEDULES,
             "guild_id = ?1 AND status != 'off' ORDER BY channel_name, channel_id",
@@ -317,8 +320,8 @@ impl Db<'_> {
     /// Turns the channel's schedule off; false if it had none (or it was off already).
     pub fn schedule_off(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         Ok(self
@@ -333,7 +336,7 @@ impl Db<'_> {
     /// Discord refused for good: the schedule waits for `/daily set`.
     pub fn pause_schedule(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: ScheduleId,
         reason: &str,
         at_ms: i64,
@@ -352,7 +355,7 @@ impl Db<'_> {
     /// incident (so it is logged once).
     pub fn schedule_failed(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: ScheduleId,
         at_ms: i64,
         retry_at: i64,
@@ -372,7 +375,7 @@ impl Db<'_> {
     }
 
     /// A post went through: the incident, if any, is over.
-    pub fn schedule_recovered(&self, guild_id: u64, id: ScheduleId) -> Result<(), StoreError> {
+    pub fn schedule_recovered(&self, guild_id: GuildId, id: ScheduleId) -> Result<(), StoreError> {
         self.update_schedule(
             guild_id,
             id,
@@ -430,7 +433,7 @@ impl Db<'_> {
     }
 
     /// The guild's post `id`, if there is one.
-    pub fn post(&self, guild_id: u64, id: PostId) -> Result<Option<DailyPost>, StoreError> {
+    pub fn post(&self, guild_id: GuildId, id: PostId) -> Result<Option<DailyPost>, StoreError> {
         self.select(
             POSTS,
             "guild_id = ?1 AND id = ?2",
@@ -442,8 +445,8 @@ impl Db<'_> {
     /// The scheduled post of a channel on a local date, if any.
     pub fn post_on(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
         local_date: Date,
     ) -> Result<Option<DailyPost>, StoreError> {
         self.select(
@@ -461,8 +464,8 @@ impl Db<'_> {
     /// The channel's latest scheduled post.
     pub fn last_post(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
     ) -> Result<Option<DailyPost>, StoreError> {
         self.select(
             POSTS,
@@ -506,9 +509,9 @@ impl Db<'_> {
     /// Discord took the post.
     pub fn post_sent(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: PostId,
-        message_id: u64,
+        message_id: MessageId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         self.update_post(
@@ -524,7 +527,7 @@ impl Db<'_> {
     /// What to do with a claim next, and not before when.
     pub fn post_retry(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: PostId,
         step: NextStep,
         retry_at: i64,
@@ -541,7 +544,7 @@ impl Db<'_> {
     /// A reveal failed on Discord's side: try again after `retry_at`.
     pub fn reveal_failed(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: PostId,
         retry_at: i64,
     ) -> Result<(), StoreError> {
@@ -550,7 +553,7 @@ impl Db<'_> {
 
     /// The post never went out: forget the claim so it can be tried again (or not, if the
     /// day is over).
-    pub fn release_post(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
+    pub fn release_post(&self, guild_id: GuildId, id: PostId) -> Result<(), StoreError> {
         self.prep(
             "DELETE FROM daily_posts WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
         )?
@@ -561,9 +564,9 @@ impl Db<'_> {
     /// The answer was revealed (in a thread, or as a reply when no thread could be made).
     pub fn post_revealed(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: PostId,
-        thread_id: Option<u64>,
+        thread_id: Option<ChannelId>,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         self.update_post(
@@ -577,20 +580,20 @@ impl Db<'_> {
     }
 
     /// No thread could be made for the reveal: post it as a reply instead.
-    pub fn reveal_as_reply(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
+    pub fn reveal_as_reply(&self, guild_id: GuildId, id: PostId) -> Result<(), StoreError> {
         self.update_post(guild_id, id, "reveal_status = 'reply'", "", &[])
     }
 
     /// Gives up a reveal that cannot happen (the post is gone).
-    pub fn drop_reveal(&self, guild_id: u64, id: PostId) -> Result<(), StoreError> {
+    pub fn drop_reveal(&self, guild_id: GuildId, id: PostId) -> Result<(), StoreError> {
         self.update_post(guild_id, id, "reveal_status = NULL", "", &[])
     }
 
     /// Questions of a channel's history, for the per-channel non-repeat rule.
     pub fn channel_show_counts(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
     ) -> Result<std::collections::HashMap<String, super::ShowCount>, StoreError> {
         let mut stmt = self.prep(
             "SELECT question_id, COUNT(*), MAX(shown_at) FROM question_history
@@ -641,7 +644,10 @@ mod tests {
                     Ok::<_, StoreError>(())
                 })
                 .unwrap();
-            let e = store.read(|db| db.schedules(5)).unwrap_err().to_string();
+            let e = store
+                .read(|db| db.schedules(crate::model::GuildId(5)))
+                .unwrap_err()
+                .to_string();
             assert!(e.contains(&format!("unknown {named}")), "{e}");
         }
         let store = Store::open_in_memory().unwrap();

@@ -8,10 +8,10 @@ use rusqlite::{OptionalExtension, params};
 
 use super::settings::Setting;
 use super::{Db, StoreError, discord_id, sql_id};
-use crate::model::RubricAccess;
+use crate::model::{ChannelId, GuildId, RubricAccess, UserId};
 
 /// The `channel_id` of a rubric access setting: 0 for the whole guild.
-fn access_channel(channel_id: Option<u64>) -> Result<i64, StoreError> {
+fn access_channel(channel_id: Option<ChannelId>) -> Result<i64, StoreError> {
     channel_id.map_or(Ok(0), sql_id)
 }
 
@@ -20,10 +20,10 @@ impl Db<'_> {
     /// is no channel), and the guild's, each if set.
     pub fn rubric_access(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
     ) -> Result<(Option<RubricAccess>, Option<RubricAccess>), StoreError> {
-        let get = |channel: Option<u64>| -> Result<Option<RubricAccess>, StoreError> {
+        let get = |channel: Option<ChannelId>| -> Result<Option<RubricAccess>, StoreError> {
             Ok(self
                 .prep("SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2")?
                 .query_row(params![sql_id(guild_id)?, access_channel(channel)?], |r| {
@@ -32,7 +32,7 @@ impl Db<'_> {
                 .optional()?)
         };
         let channel = match channel_id {
-            0 => None,
+            ChannelId(0) => None,
             c => get(Some(c))?,
         };
         Ok((channel, get(None)?))
@@ -41,10 +41,10 @@ impl Db<'_> {
     /// Sets the rubric access of a channel, or with `None` of the whole guild.
     pub fn set_rubric_access(
         &self,
-        guild_id: u64,
-        channel_id: Option<u64>,
+        guild_id: GuildId,
+        channel_id: Option<ChannelId>,
         access: RubricAccess,
-        by: u64,
+        by: UserId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         self.prep(
@@ -67,7 +67,7 @@ impl Db<'_> {
     /// first, then by channel.
     pub fn rubric_settings(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
     ) -> Result<Vec<(Option<u64>, RubricAccess)>, StoreError> {
         let mut stmt = self.prep(
             "SELECT channel_id, access FROM rubric_access WHERE guild_id = ?1 ORDER BY channel_id",
@@ -88,15 +88,15 @@ impl Db<'_> {
     }
 
     /// The guild's default time zone (an IANA name), if set.
-    pub fn guild_timezone(&self, guild_id: u64) -> Result<Option<String>, StoreError> {
+    pub fn guild_timezone(&self, guild_id: GuildId) -> Result<Option<String>, StoreError> {
         self.setting(guild_id, Setting::Timezone)
     }
 
     pub fn set_guild_timezone(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         zone: &str,
-        by: u64,
+        by: UserId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         self.set_setting(guild_id, Setting::Timezone, &zone, by, at_ms)

@@ -25,7 +25,10 @@ use super::{
     ShownQuestion,
 };
 use super::{Source, Store, StoreError};
-use crate::model::{Level, LevelPlan, NextStep, PostKind, Recommendation, RubricAccess};
+use crate::model::{
+    ChannelId, GuildId, Level, LevelPlan, MessageId, NextStep, PostKind, Recommendation, RoleId,
+    RubricAccess, UserId,
+};
 use crate::time::{Days, TimeOfDay, Zone};
 
 /// Store functions whose statements read or change every guild's rows, and why.
@@ -362,11 +365,11 @@ fn guild_tables(store: &Store) -> HashSet<String> {
         .unwrap()
 }
 
-const G: u64 = 7;
-const CH: u64 = 70;
-const ME: u64 = 700;
+const G: GuildId = GuildId(7);
+const CH: ChannelId = ChannelId(70);
+const ME: UserId = UserId(700);
 const DAY: jiff::civil::Date = jiff::civil::date(2024, 1, 1);
-const OTHER: u64 = 701;
+const OTHER: UserId = UserId(701);
 
 /// Calls every function of the store, each under its name, so that every statement is
 /// prepared (and so recorded) at least once.
@@ -375,7 +378,7 @@ fn exercise(store: &Store) {
         .write(|db: &Db<'_>| {
             // settings.rs, guild_config.rs, handles.rs
             at("set_interviewer_role", || {
-                db.set_interviewer_role(G, Some(1), ME, 1)
+                db.set_interviewer_role(G, Some(RoleId(1)), ME, 1)
             })?;
             at("interviewer_role", || db.interviewer_role(G))?;
             at("set_rubric_access", || {
@@ -401,7 +404,9 @@ fn exercise(store: &Store) {
             let c1 = at("claim_shown", || db.claim_shown(&shown("q1")))?;
             at("claim_shown", || db.claim_shown(&shown("q1")))?;
             let c2 = at("claim_shown", || db.claim_shown(&shown("q2")))?;
-            at("confirm_shown", || db.confirm_shown(G, c1, Some(5)))?;
+            at("confirm_shown", || {
+                db.confirm_shown(G, c1, Some(MessageId(5)))
+            })?;
             at("release_shown", || db.release_shown(G, c2))?;
             at("show_counts", || db.show_counts(G))?;
             at("use_next", || db.use_next(G, c1, 2))?;
@@ -415,7 +420,7 @@ fn exercise(store: &Store) {
             at("candidate_names", || db.candidate_names(G, 5))?;
             at("candidates", || db.candidates(G))?;
             at("remember_candidate_message", || {
-                db.remember_candidate_message(G, c.id, CH, 9)
+                db.remember_candidate_message(G, c.id, CH, MessageId(9))
             })?;
             at("candidate_messages", || db.candidate_messages(G, c.id))?;
             let questions = ["q1".to_string(), "q2".to_string()];
@@ -445,7 +450,7 @@ fn exercise(store: &Store) {
             at("stale_sessions", || db.stale_sessions(10))?;
             at("advance_session", || db.advance_session(G, session, 0, 1))?;
             at("set_session_message", || {
-                db.set_session_message(G, session, 9)
+                db.set_session_message(G, session, MessageId(9))
             })?;
             // scores.rs
             let key = ScoreKey {
@@ -542,13 +547,13 @@ fn exercise(store: &Store) {
             at("post_retry", || {
                 db.post_retry(G, post.id, NextStep::Resend, 2)
             })?;
-            at("post_sent", || db.post_sent(G, post.id, 11, 2))?;
+            at("post_sent", || db.post_sent(G, post.id, MessageId(11), 2))?;
             at("due_reveals", || db.due_reveals(10))?;
             at("next_reveal_at", || db.next_reveal_at(1))?;
             at("reveal_failed", || db.reveal_failed(G, post.id, 20))?;
             at("reveal_as_reply", || db.reveal_as_reply(G, post.id))?;
             at("post_revealed", || {
-                db.post_revealed(G, post.id, Some(12), 21)
+                db.post_revealed(G, post.id, Some(ChannelId(12)), 21)
             })?;
             at("drop_reveal", || db.drop_reveal(G, post.id))?;
             at("release_post", || db.release_post(G, post.id))?;

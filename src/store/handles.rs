@@ -4,12 +4,13 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Db, StoreError, sql_id};
+use crate::model::GuildId;
 
 impl Db<'_> {
     /// The handle for `action` in `guild_id`, created if it does not exist yet.
     pub fn action_handle(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         action: &str,
         at_ms: i64,
     ) -> Result<i64, StoreError> {
@@ -25,7 +26,11 @@ impl Db<'_> {
     }
 
     /// The action behind a handle, if the handle exists in this guild.
-    pub fn resolve_handle(&self, guild_id: u64, handle: i64) -> Result<Option<String>, StoreError> {
+    pub fn resolve_handle(
+        &self,
+        guild_id: GuildId,
+        handle: i64,
+    ) -> Result<Option<String>, StoreError> {
         Ok(self
             .prep("SELECT action FROM action_handles WHERE guild_id = ?1 AND id = ?2")?
             .query_row(params![sql_id(guild_id)?, handle], |r| r.get(0))

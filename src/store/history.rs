@@ -9,16 +9,17 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::{Db, StoreError, sql_id};
+use crate::model::{ChannelId, GuildId, MessageId, UserId};
 
 pub use crate::model::Source;
 
 /// One question about to be shown in a channel.
 #[derive(Debug, Clone)]
 pub struct ShownQuestion<'a> {
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub question_id: &'a str,
-    pub shown_by: Option<u64>,
+    pub shown_by: Option<UserId>,
     pub source: Source,
     pub at_ms: i64,
 }
@@ -65,9 +66,9 @@ impl Db<'_> {
     /// The claimed question was delivered (as message `message_id`, when the front end knows it).
     pub fn confirm_shown(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         claim: i64,
-        message_id: Option<u64>,
+        message_id: Option<MessageId>,
     ) -> Result<(), StoreError> {
         self.prep(
             "UPDATE question_history SET status = 'shown', message_id = ?3
@@ -82,7 +83,7 @@ impl Db<'_> {
     }
 
     /// The claimed question never reached anyone: forget the claim (and its count).
-    pub fn release_shown(&self, guild_id: u64, claim: i64) -> Result<(), StoreError> {
+    pub fn release_shown(&self, guild_id: GuildId, claim: i64) -> Result<(), StoreError> {
         let guild = sql_id(guild_id)?;
         let question: Option<String> = self.prep("DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'
                  RETURNING question_id")?.query_row(params![guild, claim],
@@ -108,7 +109,7 @@ impl Db<'_> {
 
     /// For every question the guild has been shown or is being shown: how many times and when
     /// last.
-    pub fn show_counts(&self, guild_id: u64) -> Result<HashMap<String, ShowCount>, StoreError> {
+    pub fn show_counts(&self, guild_id: GuildId) -> Result<HashMap<String, ShowCount>, StoreError> {
         // One row per question the guild has seen: as cheap with 100,000 rows of history as
         // with none.
         let mut stmt = self.prep(
@@ -128,7 +129,7 @@ impl Db<'_> {
 
     /// Marks the "Another question" button of a claimed question as used; false if it was
     /// used already (or the claim is not this guild's).
-    pub fn use_next(&self, guild_id: u64, claim: i64, at_ms: i64) -> Result<bool, StoreError> {
+    pub fn use_next(&self, guild_id: GuildId, claim: i64, at_ms: i64) -> Result<bool, StoreError> {
         let changed = self
             .prep(
                 "UPDATE question_history SET next_used_at = ?3
@@ -141,8 +142,8 @@ impl Db<'_> {
     /// The questions last shown in a channel, newest first, each once.
     pub fn recent_in_channel(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
         limit: usize,
     ) -> Result<Vec<String>, StoreError> {
         let mut stmt = self.prep(
@@ -159,7 +160,10 @@ impl Db<'_> {
 
     /// Every row of the guild's history, oldest first, for tests and diagnostics: (question id,
     /// status, message id).
-    pub fn history(&self, guild_id: u64) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
+    pub fn history(
+        &self,
+        guild_id: GuildId,
+    ) -> Result<Vec<(String, String, Option<i64>)>, StoreError> {
         let mut stmt = self.prep(
             "SELECT question_id, status, message_id FROM question_history
               WHERE guild_id = ?1 ORDER BY id",

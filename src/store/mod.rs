@@ -204,7 +204,8 @@ impl HoldsStoreError for StoreError {
 
 /// A Discord id as SQLite stores it. Snowflakes fit in 63 bits; anything else is refused
 /// rather than wrapped into a negative number.
-pub(crate) fn sql_id(id: u64) -> Result<i64, StoreError> {
+pub(crate) fn sql_id(id: impl Into<u64>) -> Result<i64, StoreError> {
+    let id = id.into();
     i64::try_from(id).map_err(|_| StoreError::IdOutOfRange(id))
 }
 
@@ -917,7 +918,7 @@ mod tests {
 
     #[test]
     fn ids_out_of_range_are_refused_not_wrapped() {
-        assert_eq!(sql_id(42).unwrap(), 42);
+        assert_eq!(sql_id(42u64).unwrap(), 42);
         assert!(matches!(sql_id(u64::MAX), Err(StoreError::IdOutOfRange(_))));
         assert!(matches!(discord_id(-1), Err(StoreError::BadStoredId(-1))));
     }

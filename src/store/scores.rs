@@ -7,19 +7,19 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::types::{all, id};
-use super::{Db, StoreError, discord_id, sql_id};
-use crate::model::{CandidateId, Recommendation, SessionId};
+use super::{Db, StoreError, sql_id};
+use crate::model::{CandidateId, GuildId, Recommendation, SessionId, UserId};
 
 /// One stored score, with what lookups and the export need beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScoreRow {
     pub id: i64,
-    pub candidate_id: i64,
+    pub candidate_id: CandidateId,
     pub candidate_name: String,
-    pub session_id: i64,
+    pub session_id: SessionId,
     pub session_started_at: i64,
     pub question_id: String,
-    pub interviewer_id: u64,
+    pub interviewer_id: UserId,
     pub interviewer_name: String,
     /// `None` while only notes were given.
     pub rating: Option<u8>,
@@ -31,11 +31,11 @@ pub struct ScoreRow {
 /// Who scores, what, where.
 #[derive(Debug, Clone)]
 pub struct ScoreKey<'a> {
-    pub guild_id: u64,
+    pub guild_id: GuildId,
     pub candidate_id: CandidateId,
     pub session_id: SessionId,
     pub question_id: &'a str,
-    pub interviewer_id: u64,
+    pub interviewer_id: UserId,
     pub interviewer_name: &'a str,
 }
 
@@ -43,9 +43,9 @@ pub struct ScoreKey<'a> {
 /// [`Db::set_recommendation`] records it.
 #[derive(Debug, Clone)]
 pub struct NewRecommendation<'a> {
-    pub guild_id: u64,
+    pub guild_id: GuildId,
     pub candidate_id: CandidateId,
-    pub interviewer_id: u64,
+    pub interviewer_id: UserId,
     pub interviewer_name: &'a str,
     pub recommendation: Recommendation,
     /// The session it was given at the end of, if any.
@@ -68,14 +68,14 @@ pub struct ScoreChange {
     pub old_notes: String,
     pub new_rating: Option<u8>,
     pub new_notes: String,
-    pub changed_by: u64,
+    pub changed_by: UserId,
     pub changed_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecommendationRow {
     pub candidate_id: CandidateId,
-    pub interviewer_id: u64,
+    pub interviewer_id: UserId,
     pub interviewer_name: String,
     pub recommendation: Recommendation,
     pub updated_at: i64,
@@ -398,22 +398,22 @@ impl Db<'_> {
     /// Every score of a candidate, by interview and time.
     pub fn candidate_scores(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<ScoreRow>, StoreError> {
         self.scores_where(CANDIDATE_SCORES, &[&sql_id(guild_id)?, &candidate_id])
     }
 
     /// Every score of the guild.
-    pub fn guild_scores(&self, guild_id: u64) -> Result<Vec<ScoreRow>, StoreError> {
+    pub fn guild_scores(&self, guild_id: GuildId) -> Result<Vec<ScoreRow>, StoreError> {
         self.scores_where("s.guild_id = ?1", &[&sql_id(guild_id)?])
     }
 
     /// The candidates (ids) an interviewer has given at least one rating.
     pub fn rated_candidates(
         &self,
-        guild_id: u64,
-        interviewer_id: u64,
+        guild_id: GuildId,
+        interviewer_id: UserId,
     ) -> Result<Vec<CandidateId>, StoreError> {
         self.rows(
             RATED_CANDIDATES,
@@ -425,7 +425,7 @@ impl Db<'_> {
     /// What `/scores team` shows of a candidate (see [`RatingSummary`]).
     pub fn candidate_rating_summary(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<RatingSummary, StoreError> {
         Ok(self.prep(CANDIDATE_SUMMARY)?.query_row(
@@ -445,7 +445,7 @@ impl Db<'_> {
     /// How many recommendations of each kind a candidate has: (recommendation, count).
     pub fn recommendation_counts(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<(Recommendation, u64)>, StoreError> {
         self.rows(
@@ -458,8 +458,8 @@ impl Db<'_> {
     /// What an interviewer's calibration is computed from (see [`InterviewerRatings`]).
     pub fn interviewer_ratings(
         &self,
-        guild_id: u64,
-        interviewer_id: u64,
+        guild_id: GuildId,
+        interviewer_id: UserId,
     ) -> Result<InterviewerRatings, StoreError> {
         let guild = sql_id(guild_id)?;
         let by = sql_id(interviewer_id)?;
@@ -500,25 +500,24 @@ impl Db<'_> {
     }
 
     /// The interviewers who gave at least one rating in the guild, by id, at most `limit`.
-    pub fn rating_interviewers(&self, guild_id: u64, limit: usize) -> Result<Vec<u64>, StoreError> {
-        let mut stmt = self.prep(RATING_INTERVIEWERS)?;
-        let rows = stmt.query_map(
-            params![sql_id(guild_id)?, i64::try_from(limit).unwrap_or(i64::MAX)],
-            |r| r.get::<_, i64>(0),
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            out.push(discord_id(row?)?);
-        }
-        Ok(out)
+    pub fn rating_interviewers(
+        &self,
+        guild_id: GuildId,
+        limit: usize,
+    ) -> Result<Vec<UserId>, StoreError> {
+        self.rows(
+            RATING_INTERVIEWERS,
+            params![guild_id, i64::try_from(limit).unwrap_or(i64::MAX)],
+            |r| id(r, "id"),
+        )
     }
 
     /// The latest name an interviewer was recorded with: on their latest score, else on their
     /// first recommendation.
     pub fn interviewer_name(
         &self,
-        guild_id: u64,
-        interviewer_id: u64,
+        guild_id: GuildId,
+        interviewer_id: UserId,
     ) -> Result<Option<String>, StoreError> {
         let args = params![sql_id(guild_id)?, sql_id(interviewer_id)?];
         if let Some(name) = self
@@ -538,9 +537,9 @@ impl Db<'_> {
     /// `viewer` only those of candidates the viewer has rated.
     pub fn question_ratings(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         question_id: &str,
-        viewer: Option<u64>,
+        viewer: Option<UserId>,
     ) -> Result<QuestionRatings, StoreError> {
         let viewer = viewer.map(sql_id).transpose()?;
         let args = params![sql_id(guild_id)?, question_id, viewer];
@@ -570,7 +569,11 @@ impl Db<'_> {
     }
 
     /// Whether a question has any score in the guild (a rating or notes only).
-    pub fn question_scored(&self, guild_id: u64, question_id: &str) -> Result<bool, StoreError> {
+    pub fn question_scored(
+        &self,
+        guild_id: GuildId,
+        question_id: &str,
+    ) -> Result<bool, StoreError> {
         Ok(self
             .prep(QUESTION_SCORED)?
             .query_row(params![sql_id(guild_id)?, question_id], |r| r.get(0))?)
@@ -579,7 +582,7 @@ impl Db<'_> {
     /// The history of a candidate's scores, oldest first.
     pub fn score_history(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<ScoreChange>, StoreError> {
         let sql = "SELECT score_id, old_rating, old_notes, new_rating, new_notes, changed_by,
@@ -645,7 +648,7 @@ impl Db<'_> {
 
     pub fn candidate_recommendations(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         self.recommendations_where(
@@ -656,7 +659,7 @@ impl Db<'_> {
 
     pub fn guild_recommendations(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         self.recommendations_where("guild_id = ?1", &[&sql_id(guild_id)?])
     }
@@ -665,6 +668,7 @@ impl Db<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ChannelId;
     use crate::store::{Store, candidates, sessions};
 
     /// Every query the four lookups of src/engine/scores/lookups.rs run (`/scores candidate`,
@@ -806,23 +810,28 @@ mod tests {
             (seed >> 33) % n
         };
         for step in 0..600i64 {
-            let guild = 1 + next(2);
+            let guild = GuildId(1 + next(2));
             let name = format!("Cand {}", next(6));
             let pick = next(20);
             store
                 .write(|db| {
-                    let (c, _) =
-                        db.find_or_add_candidate(guild, &name, &name.to_lowercase(), 1, step)?;
+                    let (c, _) = db.find_or_add_candidate(
+                        guild,
+                        &name,
+                        &name.to_lowercase(),
+                        UserId(1),
+                        step,
+                    )?;
                     if pick == 0 {
                         db.delete_candidate(guild, c.id)?;
                         return Ok::<_, StoreError>(());
                     }
                     let session = db.create_session(&crate::store::NewSession {
                         guild_id: guild,
-                        channel_id: 1,
+                        channel_id: ChannelId(1),
                         candidate_id: c.id,
                         kind: crate::store::SessionKind::Adhoc,
-                        started_by: 1,
+                        started_by: UserId(1),
                         level: None,
                         topic: None,
                         questions: &[],
@@ -841,7 +850,7 @@ mod tests {
                             candidate_id: c.id,
                             session_id: session,
                             question_id: &question,
-                            interviewer_id: 10 + pick % 4,
+                            interviewer_id: UserId(10 + pick % 4),
                             interviewer_name: "I",
                         },
                         rating,

@@ -4,25 +4,25 @@
 use rusqlite::{Row, params};
 
 use super::types::{id, opt_id};
-use super::{Db, StoreError, discord_id, sql_id};
-use crate::model::{CandidateId, Level, SessionId};
+use super::{Db, StoreError, sql_id};
+use crate::model::{CandidateId, ChannelId, GuildId, Level, MessageId, SessionId, UserId};
 
 pub use crate::model::{SessionKind, SessionStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Session {
     pub id: SessionId,
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub candidate_id: CandidateId,
     pub candidate_name: String,
     pub kind: SessionKind,
-    pub started_by: u64,
+    pub started_by: UserId,
     pub level: Option<Level>,
     pub topic: Option<String>,
     pub questions: Vec<String>,
     pub position: usize,
-    pub message_id: Option<u64>,
+    pub message_id: Option<MessageId>,
     pub status: SessionStatus,
     pub started_at: i64,
     pub ended_at: Option<i64>,
@@ -31,11 +31,11 @@ pub struct Session {
 /// A session about to be opened.
 #[derive(Debug, Clone)]
 pub struct NewSession<'a> {
-    pub guild_id: u64,
-    pub channel_id: u64,
+    pub guild_id: GuildId,
+    pub channel_id: ChannelId,
     pub candidate_id: CandidateId,
     pub kind: SessionKind,
-    pub started_by: u64,
+    pub started_by: UserId,
     pub level: Option<Level>,
     pub topic: Option<&'a str>,
     pub questions: &'a [String],
@@ -121,7 +121,7 @@ impl Db<'_> {
         Ok(SessionId(self.conn.last_insert_rowid()))
     }
 
-    pub fn session(&self, guild_id: u64, id: SessionId) -> Result<Option<Session>, StoreError> {
+    pub fn session(&self, guild_id: GuildId, id: SessionId) -> Result<Option<Session>, StoreError> {
         Ok(self
             .sessions_where("s.guild_id = ?1 AND s.id = ?2", &[&sql_id(guild_id)?, &id])?
             .pop())
@@ -130,8 +130,8 @@ impl Db<'_> {
     /// The guided session open in a channel, if any.
     pub fn open_session_in_channel(
         &self,
-        guild_id: u64,
-        channel_id: u64,
+        guild_id: GuildId,
+        channel_id: ChannelId,
     ) -> Result<Option<Session>, StoreError> {
         Ok(self
             .sessions_where(
@@ -145,39 +145,25 @@ impl Db<'_> {
     /// and the interviewer's open ad-hoc ones, oldest first, as (id, kind, channel).
     pub fn scoring_sessions(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
-        interviewer: u64,
-    ) -> Result<Vec<(SessionId, SessionKind, u64)>, StoreError> {
-        let mut stmt = self.prep(
+        interviewer: UserId,
+    ) -> Result<Vec<(SessionId, SessionKind, ChannelId)>, StoreError> {
+        self.rows(
             "SELECT id, kind, channel_id FROM interview_sessions
               WHERE guild_id = ?1 AND candidate_id = ?2 AND status = 'open'
                 AND (kind = 'guided' OR started_by = ?3)
               ORDER BY started_at, id",
-        )?;
-        let rows = stmt.query_map(
-            params![sql_id(guild_id)?, candidate_id, sql_id(interviewer)?],
-            |r| {
-                Ok((
-                    r.get::<_, SessionId>("id")?,
-                    r.get::<_, SessionKind>("kind")?,
-                    r.get::<_, i64>("channel_id")?,
-                ))
-            },
-        )?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, kind, channel) = row?;
-            out.push((id, kind, discord_id(channel)?));
-        }
-        Ok(out)
+            params![guild_id, candidate_id, interviewer],
+            |r| Ok((r.get("id")?, r.get("kind")?, id(r, "channel_id")?)),
+        )
     }
 
     /// How many candidates of the guild have an interview, counting only those whose newest
     /// interview started at or after `since` when it is given.
     pub fn interviewed_candidates(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         since: Option<i64>,
     ) -> Result<u64, StoreError> {
         let n: i64 = self
@@ -193,7 +179,7 @@ impl Db<'_> {
     /// interview).
     pub fn last_interviews(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         since: Option<i64>,
         offset: usize,
         limit: usize,
@@ -213,7 +199,7 @@ impl Db<'_> {
     /// Every session of a candidate, oldest first.
     pub fn candidate_sessions(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<Session>, StoreError> {
         self.sessions_where(CANDIDATE_SESSIONS, &[&sql_id(guild_id)?, &candidate_id])
@@ -230,7 +216,7 @@ impl Db<'_> {
     /// Moves a guided session on to question `position` (0-based), if it is still at `from`.
     pub fn advance_session(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: SessionId,
         from: usize,
         position: usize,
@@ -246,9 +232,9 @@ impl Db<'_> {
 
     pub fn set_session_message(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: SessionId,
-        message_id: u64,
+        message_id: MessageId,
     ) -> Result<(), StoreError> {
         self.prep("UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2")?
             .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?])?;
@@ -258,10 +244,10 @@ impl Db<'_> {
     /// Closes an open session; false if it was not open.
     pub fn close_session(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         id: SessionId,
         status: SessionStatus,
-        by: Option<u64>,
+        by: Option<UserId>,
         at_ms: i64,
     ) -> Result<bool, StoreError> {
         let n = self

@@ -4,7 +4,8 @@
 use rusqlite::types::FromSql;
 use rusqlite::{OptionalExtension, ToSql, params};
 
-use super::{Db, StoreError, discord_id, sql_id};
+use super::{Db, StoreError, sql_id};
+use crate::model::{GuildId, RoleId, UserId};
 
 /// A column of `guild_settings` that one command sets.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +27,7 @@ impl Db<'_> {
     /// A guild's setting, if it was set.
     pub(super) fn setting<T: FromSql>(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         setting: Setting,
     ) -> Result<Option<T>, StoreError> {
         let sql = format!(
@@ -43,10 +44,10 @@ impl Db<'_> {
     /// Sets (or clears, with a NULL `value`) a guild's setting, recording by whom and when.
     pub(super) fn set_setting(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         setting: Setting,
         value: &dyn ToSql,
-        by: u64,
+        by: UserId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         let column = setting.column();
@@ -62,18 +63,16 @@ impl Db<'_> {
     }
 
     /// The role whose members count as interviewers, if one is set.
-    pub fn interviewer_role(&self, guild_id: u64) -> Result<Option<u64>, StoreError> {
-        self.setting::<i64>(guild_id, Setting::InterviewerRole)?
-            .map(discord_id)
-            .transpose()
+    pub fn interviewer_role(&self, guild_id: GuildId) -> Result<Option<RoleId>, StoreError> {
+        self.setting::<RoleId>(guild_id, Setting::InterviewerRole)
     }
 
     /// Sets (or clears) the interviewer role.
     pub fn set_interviewer_role(
         &self,
-        guild_id: u64,
-        role_id: Option<u64>,
-        by: u64,
+        guild_id: GuildId,
+        role_id: Option<RoleId>,
+        by: UserId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
         let role = role_id.map(sql_id).transpose()?;

@@ -5,13 +5,12 @@
 use rusqlite::Row;
 use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
 
+use super::{StoreError, discord_id};
 use crate::model::{
     CandidateId, ChannelId, Closed, GuildId, Level, LevelPlan, MessageId, NextStep, PostId,
     PostKind, PostStatus, Recommendation, RevealStatus, RoleId, RubricAccess, ScheduleId,
     ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, UserId,
 };
-
-use super::{StoreError, discord_id};
 
 /// `ToSql` and `FromSql` for a closed set kept in one column (named in the error), and the
 /// list the round-trip test walks, so every mapped set is tested.
@@ -81,13 +80,15 @@ id_column! {
 }
 
 /// The Discord id in `column`, checked.
-pub(super) fn id(r: &Row<'_>, column: &str) -> Result<u64, StoreError> {
-    discord_id(r.get(column)?)
+pub(super) fn id<T: From<u64>>(r: &Row<'_>, column: &str) -> Result<T, StoreError> {
+    discord_id(r.get(column)?).map(T::from)
 }
 
 /// The Discord id in `column`, if any, checked.
-pub(super) fn opt_id(r: &Row<'_>, column: &str) -> Result<Option<u64>, StoreError> {
-    r.get::<_, Option<i64>>(column)?.map(discord_id).transpose()
+pub(super) fn opt_id<T: From<u64>>(r: &Row<'_>, column: &str) -> Result<Option<T>, StoreError> {
+    r.get::<_, Option<i64>>(column)?
+        .map(|raw| discord_id(raw).map(T::from))
+        .transpose()
 }
 
 /// Every row, decoded by `decode`.
@@ -194,13 +195,16 @@ mod tests {
                 Ok::<_, StoreError>(())
             })
             .unwrap();
-        let e = store.read(|db| db.schedules(5)).unwrap_err().to_string();
+        let e = store
+            .read(|db| db.schedules(GuildId(5)))
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("unknown daily_schedules.status \"snoozed\""),
             "{e}"
         );
         let e = store
-            .read(|db| db.rubric_access(5, 6))
+            .read(|db| db.rubric_access(GuildId(5), ChannelId(6)))
             .unwrap_err()
             .to_string();
         assert!(e.contains("unknown rubric_access.access \"nobody\""), "{e}");

@@ -15,6 +15,7 @@ use interview_bot::clock::ManualClock;
 use interview_bot::engine::{
     Button, Card, Deliver, Delivered, Effect, Engine, Outcome, Request, Visibility,
 };
+use interview_bot::model::{ChannelId, MessageId};
 use interview_bot::store::Store;
 
 // Each test binary uses some of the builders.
@@ -93,8 +94,8 @@ impl Deliver for Recorder {
         self.next_id += 1;
         self.delivered.push(effect.clone());
         Delivered::Message {
-            channel_id: Some(CHANNEL),
-            message_id: Some(9_000 + self.next_id),
+            channel_id: Some(ChannelId(CHANNEL)),
+            message_id: Some(MessageId(9_000 + self.next_id)),
         }
     }
 }

@@ -3,15 +3,16 @@
 use interview_bot::engine::{
     Engine, Error, Invocation, Member, Message, Outcome, Permissions, RawOption, Request, limits,
 };
+use interview_bot::model::{RoleId, UserId};
 
 use super::{CHANNEL, Recorder, USER};
 
 /// A member with these roles and permission bits.
 pub fn who(id: u64, name: &str, roles: &[u64], permissions: u64) -> Member {
     Member {
-        user_id: id,
+        user_id: UserId(id),
         name: name.to_string(),
-        roles: roles.to_vec(),
+        roles: roles.iter().copied().map(RoleId).collect(),
         permissions: Permissions(permissions),
     }
 }

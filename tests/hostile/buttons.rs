@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::interactions::{button_json, member_json, modal_json, permissions};
+use interview_bot::model::{GuildId, RoleId, UserId};
 
 /// What another guild holds: a candidate with a distinctive name and notes, an open session,
 /// a forget confirmation, and a stored handle; with the ids of the buttons it was shown.
@@ -16,7 +17,7 @@ const SECRET_NOTES: &str = "secret-notes-of-the-other-guild";
 fn other_guild(e: &Engine) -> OtherGuild {
     for g in [GUILD, OTHER_GUILD] {
         e.store()
-            .write(|db| db.set_interviewer_role(g, Some(ROLE), 1, 0))
+            .write(|db| db.set_interviewer_role(GuildId(g), Some(RoleId(ROLE)), UserId(1), 0))
             .unwrap();
     }
     let interviewer = interviewer(41);
@@ -59,11 +60,14 @@ fn other_guild(e: &Engine) -> OtherGuild {
         .iter()
         .map(|id| {
             let long = format!("{id}:{}", "0".repeat(120));
-            e.action_id(OTHER_GUILD, long).unwrap()
+            e.action_id(GuildId(OTHER_GUILD), long).unwrap()
         })
         .chain(std::iter::once(
-            e.action_id(OTHER_GUILD, format!("q:answer:{}", "a".repeat(120)))
-                .unwrap(),
+            e.action_id(
+                GuildId(OTHER_GUILD),
+                format!("q:answer:{}", "a".repeat(120)),
+            )
+            .unwrap(),
         ))
         .collect();
     assert!(handles.iter().all(|h| h.starts_with("h:")), "{handles:?}");
@@ -130,7 +134,8 @@ fn forged_and_unknown_custom_ids_get_a_clear_refusal_and_reveal_nothing_of_anoth
                     ..interviewer.clone()
                 }
             };
-            let member_value = member_json(member.user_id, member.permissions.0, &member.roles);
+            let roles: Vec<u64> = member.roles.iter().map(|r| r.get()).collect();
+            let member_value = member_json(member.user_id.get(), member.permissions.0, &roles);
             let payload = if modal {
                 modal_json(Some(GUILD), member_value, &id, &fields)
             } else {
@@ -147,7 +152,7 @@ fn forged_and_unknown_custom_ids_get_a_clear_refusal_and_reveal_nothing_of_anoth
                 convert::component_request(&click)
             };
             let req = req.map_err(|e| TestCaseError::fail(e.user_message()))?;
-            prop_assert_eq!(req.guild_id, GUILD);
+            prop_assert_eq!(req.guild_id, GuildId(GUILD));
             let (outcome, _) = f.engine.execute(&req, &mut Recorder::default());
             check_outcome(&outcome, &input)?;
             check_payloads(&outcome, &input)?;
@@ -329,7 +334,7 @@ fn replayed_session_buttons_record_once_and_skip_once() {
     let e = &f.engine;
     let starter = interviewer(71);
     let other = Member {
-        roles: vec![ROLE],
+        roles: vec![RoleId(ROLE)],
         permissions: Permissions(0),
         ..admin(72)
     };
@@ -366,7 +371,10 @@ fn replayed_session_buttons_record_once_and_skip_once() {
         let o = press(&other, &rate);
         assert!(!o.is_error, "{}", outcome_text(&o));
     }
-    let scores = e.store().read(|db| db.guild_scores(GUILD)).unwrap();
+    let scores = e
+        .store()
+        .read(|db| db.guild_scores(GuildId(GUILD)))
+        .unwrap();
     let mine: Vec<&ScoreRow> = scores
         .iter()
         .filter(|s| s.candidate_name == "Rhea")

@@ -1,39 +1,40 @@
 //! Every option of every command, autocomplete, and hostile candidate names in every message.
 
 use super::*;
+use interview_bot::model::{ChannelId, GuildId, RoleId, UserId};
 
 /// Users, roles, channels and files a request's ids may name (the console and Discord
 /// resolve them the same way).
 fn resolved_entities() -> Resolved {
     let mut r = Resolved::default();
     r.users.insert(
-        5,
+        UserId(5),
         ResolvedUser {
-            id: 5,
+            id: UserId(5),
             name: "five\u{202E}@everyone".into(),
         },
     );
     r.roles.insert(
-        6,
+        RoleId(6),
         ResolvedRole {
-            id: 6,
+            id: RoleId(6),
             name: "@everyone".into(),
             mentionable: true,
         },
     );
     r.channels.insert(
-        CHANNEL,
+        ChannelId(CHANNEL),
         ResolvedChannel {
-            id: CHANNEL,
+            id: ChannelId(CHANNEL),
             name: "general".into(),
             kind: ChannelKind::Text,
             bot_permissions: Some(Permissions(u64::MAX)),
         },
     );
     r.channels.insert(
-        7,
+        ChannelId(7),
         ResolvedChannel {
-            id: 7,
+            id: ChannelId(7),
             name: "voice".into(),
             kind: ChannelKind::Voice,
             bot_permissions: None,
@@ -128,8 +129,8 @@ fn every_option_of_every_command_takes_extreme_and_wrongly_typed_values_clearly(
                     });
                 }
                 let req = Request {
-                    guild_id: GUILD,
-                    channel_id: CHANNEL,
+                    guild_id: GuildId(GUILD),
+                    channel_id: ChannelId(CHANNEL),
                     origin: interview_bot::engine::Origin::Member(admin(7)),
                     invocation: Invocation::Command {
                         name: leaf.path(),
@@ -203,8 +204,8 @@ fn autocomplete_suggestions_stay_within_discord_limits_for_any_partial_text() {
             ),
             |((command, option), partial, member)| {
                 let choices = e.autocomplete(&AutocompleteRequest {
-                    guild_id: GUILD,
-                    channel_id: CHANNEL,
+                    guild_id: GuildId(GUILD),
+                    channel_id: ChannelId(CHANNEL),
                     command,
                     option,
                     partial: partial.clone(),

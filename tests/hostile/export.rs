@@ -1,6 +1,7 @@
 //! The CSV export: cells parse back and run no formula.
 
 use super::*;
+use interview_bot::model::{CandidateId, SessionId, UserId};
 
 fn score_row() -> impl Strategy<Value = ScoreRow> {
     (
@@ -17,12 +18,12 @@ fn score_row() -> impl Strategy<Value = ScoreRow> {
             |(candidate, question, interviewer, notes, rating, interviewer_id, session, at)| {
                 ScoreRow {
                     id: 1,
-                    candidate_id: 1,
+                    candidate_id: CandidateId(1),
                     candidate_name: candidate,
-                    session_id: session,
+                    session_id: SessionId(session),
                     session_started_at: at,
                     question_id: question,
-                    interviewer_id,
+                    interviewer_id: UserId(interviewer_id),
                     interviewer_name: interviewer,
                     rating,
                     notes,
@@ -86,12 +87,12 @@ fn a_csv_cell_starting_with_nul_is_neutralised() {
     );
     let row = ScoreRow {
         id: 1,
-        candidate_id: 1,
+        candidate_id: CandidateId(1),
         candidate_name: "\0=1+1".into(),
-        session_id: 1,
+        session_id: SessionId(1),
         session_started_at: 0,
         question_id: "aws-s3-basics".into(),
-        interviewer_id: 5,
+        interviewer_id: UserId(5),
         interviewer_name: "Ada".into(),
         rating: Some(3),
         notes: "\0".into(),

@@ -2,6 +2,7 @@
 //! serenity reads them.
 
 use super::*;
+use interview_bot::model::GuildId;
 
 fn user_json(id: u64, name: &str) -> Value {
     json!({
@@ -268,7 +269,7 @@ proptest! {
             }
             Ok(req) => {
                 prop_assert!(in_guild);
-                prop_assert_eq!(req.guild_id, GUILD);
+                prop_assert_eq!(req.guild_id, GuildId(GUILD));
                 let (outcome, _) = f.engine.execute(&req, &mut Recorder::default());
                 check_outcome(&outcome, &input)?;
                 check_payloads(&outcome, &input)?;

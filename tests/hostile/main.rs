@@ -40,6 +40,7 @@ use interview_bot::engine::{
 };
 use interview_bot::features::REGISTRY;
 use interview_bot::features::scores::export::{COLUMNS, neutralise, to_csv};
+use interview_bot::model::{GuildId, RoleId, UserId};
 use interview_bot::store::ScoreRow;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -167,7 +168,7 @@ fn with_interviewers() -> Fixture {
     let f = fixture();
     f.engine
         .store()
-        .write(|db| db.set_interviewer_role(GUILD, Some(ROLE), 1, 0))
+        .write(|db| db.set_interviewer_role(GuildId(GUILD), Some(RoleId(ROLE)), UserId(1), 0))
         .unwrap();
     f
 }
@@ -175,7 +176,7 @@ fn with_interviewers() -> Fixture {
 /// An admin who also has the interviewer role.
 fn interviewer(id: u64) -> Member {
     Member {
-        roles: vec![ROLE],
+        roles: vec![RoleId(ROLE)],
         ..admin(id)
     }
 }

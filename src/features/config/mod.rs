@@ -9,6 +9,7 @@ use crate::engine::{
     Access, Card, ChannelKind, Engine, Error, Feature, Message, Outcome, Permissions, Refusal,
     Request, ResolvedChannel, ResolvedRole,
 };
+use crate::model::UserId;
 use crate::store::{AuditEntry, Db, StoreError, audit_action as action};
 use crate::text::{escape, quote, truncate};
 use crate::time::timestamp_utc;
@@ -138,7 +139,7 @@ impl Engine {
         &self,
         req: &Request,
         (action, subject, detail): (&str, &str, &str),
-        set: impl FnOnce(&Db<'_>, u64, i64) -> Result<(), StoreError>,
+        set: impl FnOnce(&Db<'_>, UserId, i64) -> Result<(), StoreError>,
     ) -> Result<(), Error> {
         let by = member(req)?.user_id;
         let now = self.now_ms();

@@ -4,13 +4,14 @@ use super::surface::DailyButton;
 use crate::bank::Question;
 use crate::engine::cards::{MODEL_ANSWER_LABEL, question_card};
 use crate::engine::{ButtonStyle, Card, Engine, Error, Message};
+use crate::model::GuildId;
 use crate::store::{Schedule, ScheduleStatus};
 use crate::time::{describe_duration, describe_instant, discord_timestamp};
 
 impl Engine {
     /// A daily post's card: the question card, with a "Model answer" that everyone may open
     /// (the answer is revealed to the channel later anyway).
-    pub(super) fn daily_card(&self, guild_id: u64, q: &Question) -> Result<Message, Error> {
+    pub(super) fn daily_card(&self, guild_id: GuildId, q: &Question) -> Result<Message, Error> {
         let card = question_card(
             &format!(
                 "Daily practice · {} · {}",

@@ -3,6 +3,7 @@
 use super::DEFAULT_REVEAL_S;
 use super::surface::{NowOptions, OffOptions, PreviewOptions, SetOptions, StatusOptions};
 use crate::bank::Level;
+use crate::engine::access::member;
 use crate::engine::{
     Card, Effect, Engine, Error, Message, Outcome, Permissions, Request, ResolvedChannel,
     ResolvedRole, Visibility,
@@ -80,7 +81,7 @@ impl Engine {
             });
         }
         let now = self.clock.now_ms();
-        let by = req.origin.user_id().unwrap_or(0);
+        let by = member(req)?.user_id;
         let audited = format!(
             "{post_time} {zone_name}, {}, level {}{}{}",
             days.describe(),
@@ -131,7 +132,7 @@ impl Engine {
     pub(super) fn cmd_daily_off(&self, req: &Request, opts: OffOptions) -> Result<Outcome, Error> {
         let channel: ResolvedChannel = opts.channel;
         let now = self.clock.now_ms();
-        let by = req.origin.user_id().unwrap_or(0);
+        let by = member(req)?.user_id;
         let was = self.store.write(|db| {
             let was = db.schedule_off(req.guild_id, channel.id, now)?;
             if was {

@@ -3,13 +3,13 @@
 
 use super::surface::DailyJob;
 use crate::engine::{Due, Engine, Error, Invocation, Job, Origin, Request};
-use crate::model::NextStep;
+use crate::model::{ChannelId, GuildId, NextStep};
 
 /// A claim older than this with no message recorded was left by a stopped process.
 const SETTLE_AFTER_MS: i64 = 120 * 1000;
 
 /// The request that runs a daily job: from the bot itself.
-fn job(guild_id: u64, channel_id: u64, job: DailyJob) -> Request {
+fn job(guild_id: GuildId, channel_id: ChannelId, job: DailyJob) -> Request {
     Request {
         guild_id,
         channel_id,

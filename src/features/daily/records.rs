@@ -2,7 +2,7 @@
 //! pauses) or failed (tried again after a backoff).
 
 use crate::engine::{Delivered, Engine, Error};
-use crate::model::{NextStep, PostId, RevealStatus, ScheduleId};
+use crate::model::{GuildId, NextStep, PostId, RevealStatus, ScheduleId};
 use crate::store::{DailyPost, Db, StoreError};
 
 /// Transient failures are retried with a growing delay, up to this.
@@ -21,7 +21,7 @@ impl Engine {
     /// gone).
     pub(super) fn commit_daily(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         post_id: PostId,
         sent: Sent,
         delivered: &Delivered,
@@ -113,7 +113,7 @@ impl Engine {
     /// Backoff after a failure: growing from a minute with the length of the incident, at most
     /// [`MAX_BACKOFF_MS`]. Read before any write transaction (the store's reads may share the
     /// writer's connection).
-    fn backoff(&self, guild_id: u64, schedule_id: ScheduleId) -> i64 {
+    fn backoff(&self, guild_id: GuildId, schedule_id: ScheduleId) -> i64 {
         let failing_for = self
             .store
             .read(|db| db.schedule_by_id(guild_id, schedule_id))

@@ -15,7 +15,7 @@ use crate::engine::{
     Access, Ack, ChannelKind, Delivered, Engine, Error, Feature, JobKind, Outcome, Permissions,
     Record, Request, ResolvedChannel, ResolvedRole, Visibility,
 };
-use crate::model::{LevelPlan, PostId, ScheduleId};
+use crate::model::{GuildId, LevelPlan, PostId, ScheduleId};
 
 /// The daily practice feature.
 pub static FEATURE: Feature = Feature {
@@ -216,7 +216,7 @@ impl JobKind for DailyJob {
 /// it).
 #[derive(Debug)]
 pub struct Posted {
-    pub guild_id: u64,
+    pub guild_id: GuildId,
     pub post: PostId,
     /// The effect looks the post up (after a restart) rather than sending it.
     pub settle: bool,
@@ -234,7 +234,7 @@ impl Record for Posted {
 /// A daily reveal was claimed; the effect is its thread (or reply).
 #[derive(Debug)]
 pub struct Revealed {
-    pub guild_id: u64,
+    pub guild_id: GuildId,
     pub post: PostId,
 }
 

@@ -22,6 +22,7 @@ use crate::engine::{
     Access, Ack, Answer, ButtonStyle, Delivered, Effect, Engine, Error, Feature, Invocation,
     Message, Outcome, Record, Request, Visibility,
 };
+use crate::model::{ChannelId, GuildId};
 use crate::store::{ShowCount, ShownQuestion, Source};
 
 /// The questions feature: `/question`, `/answer` and the buttons on question cards.
@@ -219,13 +220,13 @@ impl Action for QuestionButton {
 
 /// When "Another question" last posted in each (guild, channel).
 #[derive(Debug, Default)]
-struct Cooldowns(Mutex<HashMap<(u64, u64), i64>>);
+struct Cooldowns(Mutex<HashMap<(GuildId, ChannelId), i64>>);
 
 /// A question claimed in the guild's history: confirmed with its message once delivered,
 /// released if it was not.
 #[derive(Debug)]
 struct Shown {
-    guild_id: u64,
+    guild_id: GuildId,
     claim: i64,
 }
 
@@ -365,7 +366,7 @@ impl Engine {
     /// The public card for a question, with its two buttons.
     fn question_message(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         q: &Question,
         topic_filter: Option<&str>,
         claim: i64,

@@ -14,7 +14,7 @@ use crate::engine::{
     ResolvedUser, Visibility,
 };
 use crate::features::scores::{RECOMMENDATION_CHOICES, Rating};
-use crate::model::{CandidateId, Recommendation, SessionId};
+use crate::model::{CandidateId, GuildId, Recommendation, SessionId};
 
 /// The scorecards feature.
 pub static FEATURE: Feature = Feature {
@@ -396,7 +396,7 @@ static ACTIONS: &[ActionSpec] = &[
 /// posted: remember its id, for the session and for `forget`.
 #[derive(Debug)]
 pub struct CandidateMessage {
-    pub guild_id: u64,
+    pub guild_id: GuildId,
     pub candidate_id: CandidateId,
     /// The session the message belongs to, if any.
     pub session_id: Option<SessionId>,

@@ -2,6 +2,7 @@
 //! shows the reply and logs only the kind (the details may name a candidate).
 
 use crate::engine::Refusal;
+use crate::model::{ChannelId, GuildId, MessageId, UserId};
 use crate::text::quote;
 
 /// What can be refused in scoring, sessions, lookups and their settings.
@@ -15,16 +16,16 @@ pub enum ScoreError {
     /// A session is already open in the channel.
     SessionOpenHere {
         candidate: String,
-        started_by: u64,
+        started_by: UserId,
         started_at_ms: i64,
         /// (guild, channel, message) of the session's message, once posted.
-        message: Option<(u64, u64, u64)>,
+        message: Option<(GuildId, ChannelId, MessageId)>,
     },
     NoSessionHere,
     SessionClosed,
     /// Only the interviewer who started the session moves it on.
     NotStarter {
-        started_by: u64,
+        started_by: UserId,
     },
     /// The question was moved on from already.
     AlreadyMovedOn,

@@ -28,7 +28,7 @@ use std::fmt;
 use crate::engine::access::is_manager;
 use crate::engine::command::ChoiceSpec;
 use crate::engine::{Engine, Error, Member, Origin, Request};
-use crate::model::Recommendation;
+use crate::model::{GuildId, Recommendation};
 use crate::store::{Candidate, Db, ScoreRow};
 use crate::text::{escape, truncate};
 
@@ -90,7 +90,11 @@ pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
 
 /// The guild's candidate named `raw` (checked as [`candidate_name`]), or an unknown
 /// candidate error.
-pub(crate) fn find_candidate(db: &Db<'_>, guild_id: u64, raw: &str) -> Result<Candidate, Error> {
+pub(crate) fn find_candidate(
+    db: &Db<'_>,
+    guild_id: GuildId,
+    raw: &str,
+) -> Result<Candidate, Error> {
     let (name, key) = candidate_name(raw)?;
     db.candidate_by_key(guild_id, &key)?
         .ok_or_else(|| ScoreError::UnknownCandidate { name }.into())

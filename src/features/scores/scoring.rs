@@ -12,7 +12,7 @@ use crate::features::scores::commands::{RecommendOptions, ScoreOptions};
 use crate::features::scores::{
     Rating, candidate_name, check_notes, find_candidate, member, recommendation_label,
 };
-use crate::model::{CandidateId, SessionId};
+use crate::model::{CandidateId, GuildId, SessionId};
 use crate::store::{Candidate, Db, NewRecommendation, NewSession, Previous, ScoreKey, SessionKind};
 use crate::text::quote;
 
@@ -86,7 +86,7 @@ impl Engine {
     /// Remembers the message a [`super::commands::CandidateMessage`] names, once delivered.
     pub(crate) fn record_candidate_message(
         &self,
-        guild_id: u64,
+        guild_id: GuildId,
         candidate_id: CandidateId,
         session_id: Option<SessionId>,
         delivered: &Delivered,

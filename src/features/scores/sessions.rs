@@ -147,7 +147,7 @@ impl Engine {
             let mine: Vec<_> = db
                 .candidate_scores(req.guild_id, session.candidate_id)?
                 .into_iter()
-                .filter(|s| s.session_id == session.id.get() && s.interviewer_id == m.user_id)
+                .filter(|s| s.session_id == session.id && s.interviewer_id == m.user_id)
                 .collect();
             Ok::<_, Error>((session, mine))
         })?;
@@ -486,7 +486,7 @@ impl Engine {
         let mut outcomes = Vec::new();
         for s in closed {
             tracing::info!(
-                guild = s.guild_id,
+                guild = %s.guild_id,
                 session = s.id.get(),
                 "closed an interview session left open for 24 hours"
             );

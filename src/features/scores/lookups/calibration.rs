@@ -7,6 +7,7 @@ use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request, ResolvedUser};
 use crate::features::scores::commands::InterviewerOptions;
 use crate::features::scores::{mean, member, plural, sees_everything, spread, two};
+use crate::model::UserId;
 use crate::store::InterviewerRatings;
 use crate::text::{escape, truncate};
 
@@ -79,7 +80,7 @@ pub fn calibration(r: &InterviewerRatings) -> Calibration {
 /// One interviewer shown by `/scores interviewer`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterviewerCalibration {
-    pub user_id: u64,
+    pub user_id: UserId,
     /// The name they were last recorded with, if any.
     pub name: Option<String>,
     pub calibration: Calibration,
@@ -94,7 +95,7 @@ pub struct CalibrationReport {
 
 impl CalibrationReport {
     /// The calibration of `user_id`, if shown.
-    pub fn of(&self, user_id: u64) -> Option<&Calibration> {
+    pub fn of(&self, user_id: UserId) -> Option<&Calibration> {
         self.interviewers
             .iter()
             .find(|i| i.user_id == user_id)
@@ -123,7 +124,7 @@ impl Engine {
         // One snapshot: who is shown (without a user, the first 24 who rated, by id), then
         // each one's aggregates and name.
         self.store.read(|db| {
-            let targets: Vec<u64> = match (&user, all) {
+            let targets: Vec<UserId> = match (&user, all) {
                 (Some(u), _) => vec![u.id],
                 (None, true) => db.rating_interviewers(req.guild_id, 24)?,
                 (None, false) => vec![me],

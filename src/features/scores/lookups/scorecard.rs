@@ -11,6 +11,7 @@ use crate::features::scores::commands::CandidateOptions;
 use crate::features::scores::{
     find_candidate, mean, plural, rating_and_notes, recommendation_label, two,
 };
+use crate::model::{SessionId, UserId};
 use crate::store::{RecommendationRow, ScoreRow, Session, SessionKind, SessionStatus};
 use crate::text::{escape, truncate};
 use crate::time::date_utc;
@@ -30,7 +31,7 @@ pub enum Scorecard {
 /// One interviewer's average over their ratings of the candidate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterviewerAverage {
-    pub interviewer_id: u64,
+    pub interviewer_id: UserId,
     pub mean: Option<f64>,
     pub ratings: usize,
 }
@@ -54,11 +55,11 @@ pub struct ScorecardReport {
     pub ratings: usize,
     pub recommendations: Vec<RecommendationRow>,
     /// The latest name each interviewer was recorded with.
-    pub names: HashMap<u64, String>,
+    pub names: HashMap<UserId, String>,
 }
 
 /// The latest name each interviewer was recorded with.
-fn names(rows: &[ScoreRow], recs: &[RecommendationRow]) -> HashMap<u64, String> {
+fn names(rows: &[ScoreRow], recs: &[RecommendationRow]) -> HashMap<UserId, String> {
     let mut out = HashMap::new();
     for s in rows {
         out.insert(s.interviewer_id, s.interviewer_name.clone());
@@ -78,11 +79,11 @@ pub(super) fn scorecard(
     interviews: Vec<Session>,
 ) -> ScorecardReport {
     let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
-    let scorecards: BTreeSet<(i64, u64)> = rated
+    let scorecards: BTreeSet<(SessionId, UserId)> = rated
         .iter()
         .map(|s| (s.session_id, s.interviewer_id))
         .collect();
-    let interviewers: BTreeSet<u64> = rated.iter().map(|s| s.interviewer_id).collect();
+    let interviewers: BTreeSet<UserId> = rated.iter().map(|s| s.interviewer_id).collect();
     let averages = interviewers
         .iter()
         .map(|id| {
@@ -174,7 +175,7 @@ fn counted(scorecards: usize, interviewers: usize) -> String {
 
 /// The scorecard's card.
 fn render(r: &ScorecardReport) -> Card {
-    let name_of = |id: u64| {
+    let name_of = |id: UserId| {
         r.names
             .get(&id)
             .map_or_else(|| format!("<@{id}>"), |n| escape(n))
@@ -284,16 +285,17 @@ fn render(r: &ScorecardReport) -> Card {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::CandidateId;
 
     fn row(session: i64, question: &str, by: u64, rating: Option<u8>) -> ScoreRow {
         ScoreRow {
             id: 0,
-            candidate_id: 1,
+            candidate_id: CandidateId(1),
             candidate_name: "Ada".into(),
-            session_id: session,
+            session_id: SessionId(session),
             session_started_at: 0,
             question_id: question.into(),
-            interviewer_id: by,
+            interviewer_id: UserId(by),
             interviewer_name: format!("I{by}"),
             rating,
             notes: String::new(),
@@ -320,12 +322,12 @@ mod tests {
             r.averages,
             [
                 InterviewerAverage {
-                    interviewer_id: 10,
+                    interviewer_id: UserId(10),
                     mean: Some(8.0 / 3.0),
                     ratings: 3
                 },
                 InterviewerAverage {
-                    interviewer_id: 20,
+                    interviewer_id: UserId(20),
                     mean: Some(2.0),
                     ratings: 1
                 },
@@ -337,6 +339,6 @@ mod tests {
             .map(|(q, s)| (q.as_str(), s.len()))
             .collect();
         assert_eq!(order, [("q1", 3), ("q2", 2), ("q3", 1)]);
-        assert_eq!(r.names[&30], "I30");
+        assert_eq!(r.names[&UserId(30)], "I30");
     }
 }

@@ -8,7 +8,7 @@ use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{ButtonStyle, Card, Effect, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::{ScoresAction, TeamOptions};
 use crate::features::scores::{RECOMMENDATIONS, parse_date, plural, two};
-use crate::model::{CandidateId, Recommendation};
+use crate::model::{CandidateId, GuildId, Recommendation};
 use crate::store::{Db, RatingSummary};
 use crate::text::{escape, truncate};
 use crate::time::date_utc;
@@ -76,7 +76,7 @@ pub(super) fn figures(summary: &RatingSummary, counts: &[(Recommendation, u64)])
 /// then only the page's rows.
 fn read_page(
     db: &Db<'_>,
-    guild: u64,
+    guild: GuildId,
     seen: Option<&HashSet<CandidateId>>,
     since: Option<i64>,
     page: usize,

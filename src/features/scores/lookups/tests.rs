@@ -6,11 +6,11 @@ use std::collections::{BTreeSet, HashSet};
 
 use super::{Calibration, QuestionStats, calibration, leaning, question_stats, ratings};
 use crate::features::scores::{RECOMMENDATIONS, mean, spread};
-use crate::model::Recommendation;
+use crate::model::{CandidateId, ChannelId, GuildId, Recommendation, SessionId, UserId};
 use crate::store::{NewRecommendation, NewSession, ScoreKey, Store, StoreError};
 use crate::store::{RecommendationRow, ScoreRow};
 
-const GUILD: u64 = 7;
+const GUILD: GuildId = GuildId(7);
 const QUESTIONS: [&str; 4] = ["q-a", "q-b", "q-c", "q-d"];
 
 /// A guild with pseudo-random scores: several interviews per candidate, re-scores, notes
@@ -29,12 +29,12 @@ fn random_guild(mut seed: u64) -> Store {
             for c in 0..12 {
                 let name = format!("Cand {c}");
                 let (cand, _) =
-                    db.find_or_add_candidate(GUILD, &name, &name.to_lowercase(), 1, c)?;
+                    db.find_or_add_candidate(GUILD, &name, &name.to_lowercase(), UserId(1), c)?;
                 for k in 0..1 + next(3) {
-                    let by = 100 + next(5);
+                    let by = UserId(100 + next(5));
                     let id = db.create_session(&NewSession {
                         guild_id: GUILD,
-                        channel_id: 1,
+                        channel_id: ChannelId(1),
                         candidate_id: cand.id,
                         kind: crate::store::SessionKind::Adhoc,
                         started_by: by,
@@ -48,7 +48,7 @@ fn random_guild(mut seed: u64) -> Store {
             }
             for step in 0..400 {
                 let (cand, session) = sessions[next(sessions.len() as u64) as usize];
-                let by = 100 + next(5);
+                let by = UserId(100 + next(5));
                 let rating = [None, Some(1), Some(2), Some(3), Some(4)][next(5) as usize];
                 db.put_score(
                     &ScoreKey {
@@ -84,16 +84,20 @@ fn random_guild(mut seed: u64) -> Store {
 
 /// The calibration as computed from every row of the guild, before the lookups aggregated
 /// in SQL.
-fn calibration_from_rows(rated: &[&ScoreRow], recs: &[RecommendationRow], who: u64) -> Calibration {
+fn calibration_from_rows(
+    rated: &[&ScoreRow],
+    recs: &[RecommendationRow],
+    who: UserId,
+) -> Calibration {
     let mine: Vec<&ScoreRow> = rated
         .iter()
         .copied()
         .filter(|s| s.interviewer_id == who)
         .collect();
-    let scorecards: BTreeSet<i64> = mine.iter().map(|s| s.session_id).collect();
+    let scorecards: BTreeSet<SessionId> = mine.iter().map(|s| s.session_id).collect();
     let my_recs: Vec<&RecommendationRow> =
         recs.iter().filter(|r| r.interviewer_id == who).collect();
-    let candidates: BTreeSet<i64> = mine.iter().map(|s| s.candidate_id).collect();
+    let candidates: BTreeSet<CandidateId> = mine.iter().map(|s| s.candidate_id).collect();
     let mut diffs = Vec::new();
     for c in candidates {
         let own: Vec<f64> = ratings(
@@ -150,12 +154,12 @@ fn aggregates_in_sql_give_the_numbers_the_rows_give() {
             })
             .unwrap();
         let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
-        let interviewers: BTreeSet<u64> = rated.iter().map(|s| s.interviewer_id).collect();
+        let interviewers: BTreeSet<UserId> = rated.iter().map(|s| s.interviewer_id).collect();
         assert!(interviewers.len() >= 4 && rated.len() > 100, "seed {seed}");
         // Calibration, and who is listed.
         let listed = store.read(|db| db.rating_interviewers(GUILD, 24)).unwrap();
         assert_eq!(listed, interviewers.iter().copied().collect::<Vec<_>>());
-        for who in interviewers.iter().copied().chain([999]) {
+        for who in interviewers.iter().copied().chain([UserId(999)]) {
             let sql = calibration(&store.read(|db| db.interviewer_ratings(GUILD, who)).unwrap());
             let mut want = calibration_from_rows(&rated, &recs, who);
             assert!(same_spread(sql.spread, want.spread), "seed {seed}, {who}");
@@ -168,7 +172,7 @@ fn aggregates_in_sql_give_the_numbers_the_rows_give() {
                 .into_iter()
                 .chain(interviewers.iter().copied().map(Some))
             {
-                let seen: Option<HashSet<i64>> = viewer.map(|v| {
+                let seen: Option<HashSet<CandidateId>> = viewer.map(|v| {
                     rated
                         .iter()
                         .filter(|s| s.interviewer_id == v)
@@ -191,8 +195,7 @@ fn aggregates_in_sql_give_the_numbers_the_rows_give() {
                 let lean = |s: &ScoreRow| {
                     recs.iter()
                         .find(|r| {
-                            r.candidate_id.get() == s.candidate_id
-                                && r.interviewer_id == s.interviewer_id
+                            r.candidate_id == s.candidate_id && r.interviewer_id == s.interviewer_id
                         })
                         .and_then(|r| leaning(&r.recommendation))
                 };
@@ -243,7 +246,7 @@ fn aggregates_in_sql_give_the_numbers_the_rows_give() {
             let mine: Vec<&ScoreRow> = rated
                 .iter()
                 .copied()
-                .filter(|s| s.candidate_id == id.get())
+                .filter(|s| s.candidate_id == *id)
                 .collect();
             let sum = store
                 .read(|db| db.candidate_rating_summary(GUILD, *id))

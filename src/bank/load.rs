@@ -297,6 +297,13 @@ impl FileCtx<'_> {
         self.line_starts.partition_point(|&start| start <= offset)
     }
 
+    /// Records the problem `message` says at `span` unless `ok`.
+    fn require(&mut self, ok: bool, span: Range<usize>, message: impl FnOnce() -> String) {
+        if !ok {
+            self.problem(Some(span), message());
+        }
+    }
+
     fn problem(&mut self, span: Option<Range<usize>>, message: impl Into<String>) {
         let line = span.map_or(0, |s| self.line_of(s.start));
         // One line per problem, whatever the pack's text held (TOML's own messages quote it).
@@ -428,42 +435,30 @@ impl FileCtx<'_> {
         };
         let before = self.problems.len();
         let id = raw.id.get_ref().trim().to_string();
-        if !is_slug(&id) {
-            self.problem(
-                Some(raw.id.span()),
-                format!(
-                    "id `{}` must be a slug: lowercase letters, digits and '-', at most {MAX_SLUG_CHARS} characters",
-                    shown(raw.id.get_ref())
-                ),
-            );
-        }
+        self.require(is_slug(&id), raw.id.span(), || {
+            format!(
+                "id `{}` must be a slug: lowercase letters, digits and '-', at most {MAX_SLUG_CHARS} characters",
+                shown(raw.id.get_ref())
+            )
+        });
         let level = Level::parse(raw.level.get_ref());
-        if level.is_none() {
-            self.problem(
-                Some(raw.level.span()),
-                format!(
-                    "unknown level `{}`: use junior, mid or senior",
-                    shown(raw.level.get_ref())
-                ),
-            );
-        }
+        self.require(level.is_some(), raw.level.span(), || {
+            format!(
+                "unknown level `{}`: use junior, mid or senior",
+                shown(raw.level.get_ref())
+            )
+        });
         let topic = raw.topic.get_ref().trim().to_string();
-        if !is_slug(&topic) {
-            self.problem(
-                Some(raw.topic.span()),
-                format!(
-                    "topic `{}` must be a slug such as `networking` or `multi-account`",
-                    shown(&topic)
-                ),
-            );
-        }
+        self.require(is_slug(&topic), raw.topic.span(), || {
+            format!(
+                "topic `{}` must be a slug such as `networking` or `multi-account`",
+                shown(&topic)
+            )
+        });
         for tag in &raw.tags {
-            if !is_slug(tag.get_ref().trim()) {
-                self.problem(
-                    Some(tag.span()),
-                    format!("tag `{}` must be a slug", shown(tag.get_ref())),
-                );
-            }
+            self.require(is_slug(tag.get_ref().trim()), tag.span(), || {
+                format!("tag `{}` must be a slug", shown(tag.get_ref()))
+            });
         }
         self.check_text("prompt", &raw.prompt, MAX_PROMPT_CHARS);
         let mut rubric = 0;

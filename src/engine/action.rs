@@ -6,8 +6,9 @@
 //! id that was ever posted working (tests hold the literal ids of the first release). An id
 //! longer than Discord's 100 characters is stored and replaced by a short handle `h:<n>`.
 
+use super::Handled;
 use super::access::Access;
-use super::effect::{Outcome, Visibility};
+use super::effect::Visibility;
 use super::request::Request;
 use super::{Engine, Error};
 use crate::model::GuildId;
@@ -29,7 +30,7 @@ pub enum Ack {
 }
 
 /// Runs an action; gets the whole id (after a handle, if any, was resolved).
-pub type ActionHandler = fn(&Engine, &Request, &str) -> Result<Outcome, Error>;
+pub type ActionHandler = fn(&Engine, &Request, &str) -> Handled;
 
 /// One id prefix of a feature's buttons or modals, with how it is acknowledged and who may use
 /// it.
@@ -57,10 +58,10 @@ impl ActionSpec {
 /// side by side in the feature, and run by [`Action::run`]. Any id that does not parse is an
 /// unknown button.
 pub trait Action: std::str::FromStr + std::fmt::Display {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error>;
+    fn run(self, engine: &Engine, req: &Request) -> Handled;
 }
 
-fn run<A: Action>(engine: &Engine, req: &Request, id: &str) -> Result<Outcome, Error> {
+fn run<A: Action>(engine: &Engine, req: &Request, id: &str) -> Handled {
     let action: A = id.parse().map_err(|_| Error::UnknownAction)?;
     action.run(engine, req)
 }

@@ -8,11 +8,12 @@
 //! front ends see ([`OptionSpec`]) and the typed value the handler gets come from that one
 //! struct, and a mismatch between an option's kind and its field's type fails to compile.
 
+use super::Handled;
 use std::collections::HashMap;
 
 use super::Engine;
 use super::access::Access;
-use super::effect::{Outcome, Visibility};
+use super::effect::Visibility;
 use super::error::Error;
 use super::request::{
     ChannelKind, RawOption, RawValue, Request, Resolved, ResolvedAttachment, ResolvedChannel,
@@ -20,7 +21,7 @@ use super::request::{
 };
 
 /// Runs a command once its caller and options have been checked.
-pub type Handler = fn(&Engine, &Request, &Args) -> Result<Outcome, Error>;
+pub type Handler = fn(&Engine, &Request, &Args) -> Handled;
 
 /// A command's typed options (see [`options!`](crate::options)).
 pub trait Options: Sized {
@@ -32,11 +33,11 @@ pub trait Options: Sized {
 
 /// What a command does with its typed options: its handler.
 pub trait Run: Options {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error>;
+    fn run(self, engine: &Engine, req: &Request) -> Handled;
 }
 
 /// The handler of a command whose options are `O`.
-fn run<O: Run>(engine: &Engine, req: &Request, args: &Args) -> Result<Outcome, Error> {
+fn run<O: Run>(engine: &Engine, req: &Request, args: &Args) -> Handled {
     O::from_args(args)?.run(engine, req)
 }
 
@@ -838,6 +839,7 @@ pub fn check_declarations(commands: &[&CommandSpec]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Outcome;
     use crate::model::ChannelId;
 
     crate::options! {
@@ -848,7 +850,7 @@ mod tests {
     }
 
     impl Run for Sample {
-        fn run(self, _: &Engine, _: &Request) -> Result<Outcome, Error> {
+        fn run(self, _: &Engine, _: &Request) -> Handled {
             Ok(Outcome::default())
         }
     }

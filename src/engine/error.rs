@@ -9,6 +9,9 @@ use super::effect::{Message, Outcome, Visibility};
 use super::feature::Registry;
 use super::request::ChannelKind;
 
+/// What a command, button or job handler returns: the effects to deliver, or why not.
+pub type Handled = Result<Outcome, Error>;
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// `registry` is what the message lists and suggests from.

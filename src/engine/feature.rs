@@ -2,6 +2,7 @@
 //! scheduled work, in one [`Feature`] value. The engine is built over a list of them
 //! ([`Registry`]) and knows no feature by name; `crate::features` holds the list.
 
+use super::Handled;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
@@ -59,7 +60,7 @@ pub trait JobKind: fmt::Debug + Send + Sync + 'static {
     /// A short name for logs: `daily post`.
     fn label(&self) -> &'static str;
     /// Runs the job.
-    fn run(&self, engine: &Engine, req: &Request) -> Result<Outcome, Error>;
+    fn run(&self, engine: &Engine, req: &Request) -> Handled;
 }
 
 /// A scheduled job (see [`JobKind`]).
@@ -75,7 +76,7 @@ impl Job {
         self.0.label()
     }
 
-    pub fn run(&self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    pub fn run(&self, engine: &Engine, req: &Request) -> Handled {
         self.0.run(engine, req)
     }
 }

@@ -30,6 +30,13 @@ fn over(what: &str, text: &str, max: usize, out: &mut Vec<String>) {
     }
 }
 
+/// Records `n things (max max)` when there are more than `max`.
+fn too_many(things: &str, n: usize, max: usize, out: &mut Vec<String>) {
+    if n > max {
+        out.push(format!("{n} {things} (max {max})"));
+    }
+}
+
 /// Every way an outcome's effects break Discord's limits; empty when they fit.
 pub fn check_outcome(outcome: &Outcome) -> Vec<String> {
     let mut v = Vec::new();
@@ -81,9 +88,7 @@ pub fn check_message(reply: &Message) -> Vec<String> {
     if let Some(c) = &reply.content {
         over("content", c, CONTENT_MAX, &mut v);
     }
-    if reply.cards.len() > EMBEDS_MAX {
-        v.push(format!("{} embeds (max {EMBEDS_MAX})", reply.cards.len()));
-    }
+    too_many("embeds", reply.cards.len(), EMBEDS_MAX, &mut v);
     let mut total = 0;
     for (i, card) in reply.cards.iter().enumerate() {
         if let Some(t) = &card.title {
@@ -130,12 +135,7 @@ pub fn check_message(reply: &Message) -> Vec<String> {
             "embeds hold {total} characters (max {EMBED_TOTAL_MAX})"
         ));
     }
-    if reply.buttons.len() > BUTTONS_MAX {
-        v.push(format!(
-            "{} buttons (max {BUTTONS_MAX})",
-            reply.buttons.len()
-        ));
-    }
+    too_many("buttons", reply.buttons.len(), BUTTONS_MAX, &mut v);
     for b in &reply.buttons {
         over("button label", &b.label, BUTTON_LABEL_MAX, &mut v);
         over("button action id", &b.action, MAX_ACTION_LEN, &mut v);
@@ -146,9 +146,7 @@ pub fn check_message(reply: &Message) -> Vec<String> {
 /// Every way a list of autocomplete choices breaks Discord's limits.
 pub fn check_choices(choices: &[Choice]) -> Vec<String> {
     let mut v = Vec::new();
-    if choices.len() > MAX_CHOICES {
-        v.push(format!("{} choices (max {MAX_CHOICES})", choices.len()));
-    }
+    too_many("choices", choices.len(), MAX_CHOICES, &mut v);
     for c in choices {
         over("choice name", &c.name, CHOICE_TEXT_MAX, &mut v);
         over("choice value", &c.value, CHOICE_TEXT_MAX, &mut v);

@@ -43,7 +43,7 @@ pub use effect::{
     Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, EffectId, Field,
     InputStyle, Message, MessageRef, Modal, Outcome, Record, TextInput, Visibility,
 };
-pub use error::{Error, InputError, NOT_COMPLETED, Refusal, placeholder_note};
+pub use error::{Error, Handled, InputError, NOT_COMPLETED, Refusal, placeholder_note};
 pub use feature::{Due, Feature, Job, JobKind, Registry};
 pub use request::{
     AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
@@ -211,7 +211,7 @@ impl Engine {
     }
 
     /// Like [`Engine::run`] but keeps the typed error, for tests and callers that need it.
-    pub fn dispatch(&self, req: &Request) -> Result<Outcome, Error> {
+    pub fn dispatch(&self, req: &Request) -> Handled {
         match &req.invocation {
             Invocation::Command { name, options } => {
                 let leaf = self

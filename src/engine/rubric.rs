@@ -7,6 +7,7 @@
 //! `/answer`, so a candidate in the channel never sees one from a fresh install on; everyone
 //! for daily-practice posts, whose answers are revealed anyway.
 
+use super::Handled;
 use crate::bank::Question;
 use crate::model::{ChannelId, GuildId};
 use crate::text::truncate;
@@ -87,7 +88,7 @@ impl Engine {
         req: &Request,
         context: RubricContext,
         question: String,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         self.check_rubric(req, context)?;
         let q = self
             .bank()

@@ -109,28 +109,22 @@ impl Db<'_> {
         candidate_id: CandidateId,
     ) -> Result<CandidateFootprint, StoreError> {
         let guild = sql_id(guild_id)?;
-        let count = |sql: &str| -> Result<u64, StoreError> {
+        // The candidate's rows in `table` (that also match `and`).
+        let count = |table: &str, and: &str| -> Result<u64, StoreError> {
+            let sql = format!(
+                "SELECT COUNT(*) FROM {table} WHERE guild_id = ?1 AND candidate_id = ?2{and}"
+            );
             let n: i64 = self
-                .prep(sql)?
+                .prep(&sql)?
                 .query_row(params![guild, candidate_id], |r| r.get(0))?;
             Ok(u64::try_from(n).unwrap_or(0))
         };
         Ok(CandidateFootprint {
-            scores: count(
-                "SELECT COUNT(*) FROM scores WHERE guild_id = ?1 AND candidate_id = ?2 AND rating IS NOT NULL",
-            )?,
-            notes: count(
-                "SELECT COUNT(*) FROM scores WHERE guild_id = ?1 AND candidate_id = ?2 AND notes <> ''",
-            )?,
-            sessions: count(
-                "SELECT COUNT(*) FROM interview_sessions WHERE guild_id = ?1 AND candidate_id = ?2",
-            )?,
-            recommendations: count(
-                "SELECT COUNT(*) FROM recommendations WHERE guild_id = ?1 AND candidate_id = ?2",
-            )?,
-            messages: count(
-                "SELECT COUNT(*) FROM candidate_messages WHERE guild_id = ?1 AND candidate_id = ?2",
-            )?,
+            scores: count("scores", " AND rating IS NOT NULL")?,
+            notes: count("scores", " AND notes <> ''")?,
+            sessions: count("interview_sessions", "")?,
+            recommendations: count("recommendations", "")?,
+            messages: count("candidate_messages", "")?,
         })
     }
 

@@ -97,8 +97,8 @@ fn scores_sql(condition: &str) -> String {
     )
 }
 
-/// The recommendations query of [`Db::recommendations_where`] for a condition; its rows are
-/// decoded by [`recommendation_row`].
+/// The recommendations query for a condition (candidate or guild recommendations); its rows
+/// are decoded by [`recommendation_row`].
 fn recommendations_sql(condition: &str) -> String {
     format!(
         "SELECT candidate_id, interviewer_id, interviewer_name, recommendation, updated_at
@@ -168,7 +168,7 @@ const INTERVIEWER_SCORE_NAME: &str = "SELECT s.interviewer_name FROM scores s
   ORDER BY x.started_at DESC, s.session_id DESC, s.created_at DESC, s.id DESC LIMIT 1";
 
 /// `?1` guild, `?2` interviewer: the name on their first recommendation (in the order of
-/// [`Db::recommendations_where`]).
+/// [`recommendations_sql`]).
 const INTERVIEWER_RECOMMENDATION_NAME: &str = "SELECT interviewer_name FROM recommendations
   WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id, updated_at LIMIT 1";
 
@@ -638,22 +638,15 @@ impl Db<'_> {
         Ok(old)
     }
 
-    fn recommendations_where(
-        &self,
-        condition: &str,
-        args: &[&dyn rusqlite::ToSql],
-    ) -> Result<Vec<RecommendationRow>, StoreError> {
-        self.rows(&recommendations_sql(condition), args, recommendation_row)
-    }
-
     pub fn candidate_recommendations(
         &self,
         guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        self.recommendations_where(
-            CANDIDATE_RECOMMENDATIONS,
-            &[&sql_id(guild_id)?, &candidate_id],
+        self.rows(
+            &recommendations_sql(CANDIDATE_RECOMMENDATIONS),
+            params![sql_id(guild_id)?, candidate_id],
+            recommendation_row,
         )
     }
 
@@ -661,7 +654,11 @@ impl Db<'_> {
         &self,
         guild_id: GuildId,
     ) -> Result<Vec<RecommendationRow>, StoreError> {
-        self.recommendations_where("guild_id = ?1", &[&sql_id(guild_id)?])
+        self.rows(
+            &recommendations_sql("guild_id = ?1"),
+            params![sql_id(guild_id)?],
+            recommendation_row,
+        )
     }
 }
 

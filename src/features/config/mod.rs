@@ -1,6 +1,7 @@
 //! `/config`: the interviewer role, who may open rubrics (per server, per channel), the
 //! server's time zone, and a summary of them.
 
+use crate::engine::Handled;
 use crate::engine::access::member;
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::command::{ChoiceSpec, CommandSpec, OptionSpec};
@@ -150,11 +151,7 @@ impl Engine {
         })
     }
 
-    pub(crate) fn cmd_config_role(
-        &self,
-        req: &Request,
-        opts: RoleOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_config_role(&self, req: &Request, opts: RoleOptions) -> Handled {
         let role: ResolvedRole = opts.role;
         self.audited(
             req,
@@ -168,11 +165,7 @@ impl Engine {
         ))))
     }
 
-    pub(crate) fn cmd_config_rubric(
-        &self,
-        req: &Request,
-        opts: RubricOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_config_rubric(&self, req: &Request, opts: RubricOptions) -> Handled {
         let access = opts.access;
         let channel: Option<ResolvedChannel> = opts.channel;
         let target = channel.as_ref().map(|c| c.id);
@@ -195,11 +188,7 @@ impl Engine {
         ))))
     }
 
-    pub(crate) fn cmd_config_timezone(
-        &self,
-        req: &Request,
-        opts: TimezoneOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_config_timezone(&self, req: &Request, opts: TimezoneOptions) -> Handled {
         let zone: String = opts.zone;
         if !valid_timezone(&zone) {
             return Err(NotAZone { zone }.into());
@@ -212,11 +201,7 @@ impl Engine {
         ))))
     }
 
-    pub(crate) fn cmd_config_show(
-        &self,
-        req: &Request,
-        _opts: ShowOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_config_show(&self, req: &Request, _opts: ShowOptions) -> Handled {
         let (role, zone, rubric) = self.store().read(|db| {
             Ok::<_, Error>((
                 db.interviewer_role(req.guild_id)?,
@@ -284,11 +269,7 @@ pub fn describe_audit(e: &AuditEntry) -> String {
 }
 
 impl Engine {
-    pub(crate) fn cmd_config_audit(
-        &self,
-        req: &Request,
-        _opts: AuditOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_config_audit(&self, req: &Request, _opts: AuditOptions) -> Handled {
         let entries = self
             .store
             .read(|db| db.audit_recent(req.guild_id, AUDIT_SHOWN))?;

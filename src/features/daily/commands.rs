@@ -3,6 +3,7 @@
 use super::DEFAULT_REVEAL_S;
 use super::surface::{NowOptions, OffOptions, PreviewOptions, SetOptions, StatusOptions};
 use crate::bank::Level;
+use crate::engine::Handled;
 use crate::engine::access::member;
 use crate::engine::{
     Card, Effect, Engine, Error, Message, Outcome, Permissions, Request, ResolvedChannel,
@@ -26,7 +27,7 @@ const NEEDED: &[(u64, &str)] = &[
 ];
 
 impl Engine {
-    pub(super) fn cmd_daily_set(&self, req: &Request, opts: SetOptions) -> Result<Outcome, Error> {
+    pub(super) fn cmd_daily_set(&self, req: &Request, opts: SetOptions) -> Handled {
         let channel: ResolvedChannel = opts.channel;
         let time_text: String = opts.time;
         let post_time = TimeOfDay::parse(&time_text).ok_or(Error::InvalidTime(time_text))?;
@@ -129,7 +130,7 @@ impl Engine {
         Ok(Outcome::private(message))
     }
 
-    pub(super) fn cmd_daily_off(&self, req: &Request, opts: OffOptions) -> Result<Outcome, Error> {
+    pub(super) fn cmd_daily_off(&self, req: &Request, opts: OffOptions) -> Handled {
         let channel: ResolvedChannel = opts.channel;
         let now = self.clock.now_ms();
         let by = member(req)?.user_id;
@@ -157,11 +158,7 @@ impl Engine {
         ))))
     }
 
-    pub(super) fn cmd_daily_status(
-        &self,
-        req: &Request,
-        _opts: StatusOptions,
-    ) -> Result<Outcome, Error> {
+    pub(super) fn cmd_daily_status(&self, req: &Request, _opts: StatusOptions) -> Handled {
         let schedules = self.store.read(|db| db.schedules(req.guild_id))?;
         if schedules.is_empty() {
             return Ok(Outcome::private(Message::text(
@@ -176,7 +173,7 @@ impl Engine {
         Ok(Outcome::private(message))
     }
 
-    pub(super) fn cmd_daily_now(&self, req: &Request, opts: NowOptions) -> Result<Outcome, Error> {
+    pub(super) fn cmd_daily_now(&self, req: &Request, opts: NowOptions) -> Handled {
         let channel: ResolvedChannel = opts.channel;
         let s = self.channel_schedule(req, &channel)?;
         let now = self.clock.now_ms();
@@ -207,11 +204,7 @@ impl Engine {
         Ok(outcome)
     }
 
-    pub(super) fn cmd_daily_preview(
-        &self,
-        req: &Request,
-        opts: PreviewOptions,
-    ) -> Result<Outcome, Error> {
+    pub(super) fn cmd_daily_preview(&self, req: &Request, opts: PreviewOptions) -> Handled {
         let channel: ResolvedChannel = opts.channel;
         let s = self.channel_schedule(req, &channel)?;
         let now = self.clock.now_ms();

@@ -1,6 +1,7 @@
 //! The day's post: a question picked and claimed with its post in one transaction, then sent
 //! (or sent again with the same nonce, or looked for after a restart).
 
+use crate::engine::Handled;
 use jiff::civil::Date;
 
 use super::cards::daily_footer;
@@ -14,12 +15,7 @@ use crate::store::{DailyPost, NewPost, Schedule, ScheduleStatus, ShownQuestion, 
 
 impl Engine {
     /// The day's post of a schedule, claimed before it is sent.
-    pub(super) fn job_daily_post(
-        &self,
-        req: &Request,
-        id: ScheduleId,
-        date: Date,
-    ) -> Result<Outcome, Error> {
+    pub(super) fn job_daily_post(&self, req: &Request, id: ScheduleId, date: Date) -> Handled {
         let Some(s) = self.store.read(|db| db.schedule_by_id(req.guild_id, id))? else {
             return Ok(Outcome::default());
         };
@@ -102,7 +98,7 @@ impl Engine {
     }
 
     /// The post of a claimed question, to send (or send again, with the same nonce).
-    fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Result<Outcome, Error> {
+    fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Handled {
         let mut message = self.daily_card(s.guild_id, q)?;
         if let Some(role) = s.role_id {
             let what = if post.kind == PostKind::Extra {
@@ -134,7 +130,7 @@ impl Engine {
 
     /// Sending failed on Discord's side (or a stopped process's post was not found): the same
     /// question again, with the same nonce, if its day is still open.
-    pub(super) fn job_daily_resend(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+    pub(super) fn job_daily_resend(&self, req: &Request, id: PostId) -> Handled {
         let Some(post) = self.post_in(req, id, PostStatus::Claimed)? else {
             return Ok(Outcome::default());
         };
@@ -161,7 +157,7 @@ impl Engine {
 
     /// A claim a stopped process left without a message id: look for the post in the channel
     /// before anything is sent again.
-    pub(super) fn job_daily_settle(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+    pub(super) fn job_daily_settle(&self, req: &Request, id: PostId) -> Handled {
         let Some(post) = self.post_in(req, id, PostStatus::Claimed)? else {
             return Ok(Outcome::default());
         };

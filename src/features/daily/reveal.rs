@@ -3,24 +3,21 @@
 
 use super::surface::Revealed;
 use crate::bank::Question;
+use crate::engine::Handled;
 use crate::engine::rubric::RubricContext;
-use crate::engine::{Effect, Engine, Error, Message, MessageRef, Outcome, Request};
+use crate::engine::{Effect, Engine, Message, MessageRef, Outcome, Request};
 use crate::model::{PostId, PostStatus, RevealStatus};
 use crate::text::truncate;
 
 impl Engine {
     /// A daily post's model answer, privately.
-    pub(super) fn action_daily_answer(
-        &self,
-        req: &Request,
-        question: String,
-    ) -> Result<Outcome, Error> {
+    pub(super) fn action_daily_answer(&self, req: &Request, question: String) -> Handled {
         self.private_rubric(req, RubricContext::Daily, question)
     }
 
     /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread
     /// could not be made).
-    pub(super) fn job_daily_reveal(&self, req: &Request, id: PostId) -> Result<Outcome, Error> {
+    pub(super) fn job_daily_reveal(&self, req: &Request, id: PostId) -> Handled {
         let Some(post) = self.post_in(req, id, PostStatus::Posted)? else {
             return Ok(Outcome::default());
         };

@@ -2,6 +2,7 @@
 //! "Model answer" button of a daily post, the scheduler's jobs, and what is recorded after a
 //! post or a reveal was delivered.
 
+use crate::engine::Handled;
 use std::fmt;
 use std::str::FromStr;
 
@@ -12,8 +13,8 @@ use crate::engine::action::{Action, ActionSpec, split};
 use crate::engine::cards::LEVEL_CHOICES;
 use crate::engine::command::{ChoiceSpec, CommandSpec, Completion, OptionSpec, Run};
 use crate::engine::{
-    Access, Ack, ChannelKind, Delivered, Engine, Error, Feature, JobKind, Outcome, Permissions,
-    Record, Request, ResolvedChannel, ResolvedRole, Visibility,
+    Access, Ack, ChannelKind, Delivered, Engine, Error, Feature, JobKind, Permissions, Record,
+    Request, ResolvedChannel, ResolvedRole, Visibility,
 };
 use crate::model::{GuildId, LevelPlan, PostId, ScheduleId};
 
@@ -166,7 +167,7 @@ impl FromStr for DailyButton {
 }
 
 impl Action for DailyButton {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    fn run(self, engine: &Engine, req: &Request) -> Handled {
         match self {
             DailyButton::ModelAnswer { question } => engine.action_daily_answer(req, question),
         }
@@ -202,7 +203,7 @@ impl JobKind for DailyJob {
         }
     }
 
-    fn run(&self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    fn run(&self, engine: &Engine, req: &Request) -> Handled {
         match *self {
             DailyJob::Post { schedule, date } => engine.job_daily_post(req, schedule, date),
             DailyJob::Resend { post } => engine.job_daily_resend(req, post),

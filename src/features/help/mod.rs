@@ -2,6 +2,7 @@
 //! every command in a line; `/help command:<name>` gives one command's options in full. All of
 //! it fits one Discord message (a test checks).
 
+use crate::engine::Handled;
 use crate::engine::cards::{BOT_COLOUR, scale_text};
 use crate::engine::command::{CommandSpec, Completion, Leaf, OptionSpec, Run};
 use crate::engine::{Access, Card, Engine, Error, Feature, Message, Outcome, Request};
@@ -27,13 +28,13 @@ crate::options! {
 }
 
 impl Run for HelpOptions {
-    fn run(self, engine: &Engine, _req: &Request) -> Result<Outcome, Error> {
+    fn run(self, engine: &Engine, _req: &Request) -> Handled {
         engine.help(self.command)
     }
 }
 
 impl Engine {
-    fn help(&self, command: Option<String>) -> Result<Outcome, Error> {
+    fn help(&self, command: Option<String>) -> Handled {
         let shown = self.presentation();
         let name = shown.bot_name.as_deref().unwrap_or("interview-bot");
         let mention = |path: &str| match shown

@@ -5,6 +5,7 @@
 //! scannable description: the question quoted, then what a strong answer covers, red flags and
 //! follow-ups under headings.
 
+use crate::engine::Handled;
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
@@ -60,7 +61,7 @@ crate::options! {
 }
 
 impl Run for QuestionOptions {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    fn run(self, engine: &Engine, req: &Request) -> Handled {
         let topic = self.topic.map(|t| t.to_lowercase());
         let mut outcome = Outcome::default();
         engine.post_question(req, self.level, topic.as_deref(), None, &mut outcome)?;
@@ -78,7 +79,7 @@ crate::options! {
 }
 
 impl Run for AnswerOptions {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    fn run(self, engine: &Engine, req: &Request) -> Handled {
         let q = engine.question(&self.id)?;
         let public = self.public.unwrap_or(false);
         let access = engine.check_rubric(req, RubricContext::Question)?;
@@ -173,7 +174,7 @@ static ACTIONS: &[ActionSpec] = &[
 ];
 
 impl Action for QuestionButton {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    fn run(self, engine: &Engine, req: &Request) -> Handled {
         match self {
             // The rubric, privately, to whoever pressed.
             QuestionButton::ModelAnswer { question } => {

@@ -2,6 +2,7 @@
 //! their typed options, the session, team-page and forget buttons (ids formatted and parsed
 //! side by side), and what is recorded once a session's message was posted.
 
+use crate::engine::Handled;
 use std::fmt;
 use std::str::FromStr;
 
@@ -10,8 +11,8 @@ use crate::engine::action::{Action, ActionSpec, split};
 use crate::engine::cards::{LEVEL_CHOICES, RATING_CHOICES};
 use crate::engine::command::{CommandSpec, Completion, OptionSpec};
 use crate::engine::{
-    Access, Ack, Delivered, Engine, Error, Feature, Outcome, Permissions, Record, Request,
-    ResolvedUser, Visibility,
+    Access, Ack, Delivered, Engine, Error, Feature, Permissions, Record, Request, ResolvedUser,
+    Visibility,
 };
 use crate::features::scores::{RECOMMENDATION_CHOICES, Rating};
 use crate::model::{CandidateId, GuildId, Recommendation, SessionId};
@@ -348,7 +349,7 @@ impl FromStr for ScoresAction {
 }
 
 impl Action for ScoresAction {
-    fn run(self, engine: &Engine, req: &Request) -> Result<Outcome, Error> {
+    fn run(self, engine: &Engine, req: &Request) -> Handled {
         match self {
             ScoresAction::Rate {
                 session,

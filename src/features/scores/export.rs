@@ -3,6 +3,7 @@
 //! (first character `=`, `+`, `-`, `@`, tab, carriage return, or NUL as OWASP ASVS 5.0
 //! requirement 1.2.10 adds) get a leading `'`; nothing else is changed.
 
+use crate::engine::Handled;
 use crate::store::ScoreRow;
 
 use super::{date_utc, timestamp_utc};
@@ -65,7 +66,7 @@ impl Engine {
         &self,
         req: &Request,
         _opts: super::commands::ExportOptions,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         self.rate_limit(req, crate::engine::rate::EXPORT)?;
         let rows = self.store.read(|db| db.guild_scores(req.guild_id))?;
         let bytes = to_csv(&rows, |id| match self.bank().get(id) {

@@ -7,6 +7,7 @@
 //! creation time makes sure a confirmation never deletes a later candidate that reused the id).
 
 use super::ScoreError;
+use crate::engine::Handled;
 use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
 use crate::features::scores::commands::{ForgetOptions, ScoresAction};
 use crate::features::scores::{counted, find_candidate};
@@ -27,11 +28,7 @@ fn summary(f: &CandidateFootprint) -> String {
 }
 
 impl Engine {
-    pub(crate) fn cmd_scores_forget(
-        &self,
-        req: &Request,
-        opts: ForgetOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_scores_forget(&self, req: &Request, opts: ForgetOptions) -> Handled {
         let (candidate, footprint) = self.store.read(|db| {
             let c = find_candidate(db, req.guild_id, &opts.candidate)?;
             let footprint = db.candidate_footprint(req.guild_id, c.id)?;
@@ -68,7 +65,7 @@ impl Engine {
         req: &Request,
         id: CandidateId,
         created: i64,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let (footprint, messages) = self.write_as(req, |db, actor, now| {
             let Some(c) = db
                 .candidates(req.guild_id)?
@@ -105,7 +102,7 @@ impl Engine {
         Ok(Outcome::new(effects))
     }
 
-    pub(crate) fn action_forget_cancel(&self) -> Result<Outcome, Error> {
+    pub(crate) fn action_forget_cancel(&self) -> Handled {
         Ok(Outcome::new(vec![Effect::Update(Message::text(
             "Cancelled: nothing was deleted.",
         ))]))

@@ -7,6 +7,7 @@
 //! old value goes to the history); once the interview has closed (`/interview end`, or after
 //! 24 hours) the next score starts a new scorecard.
 
+use crate::engine::Handled;
 use crate::engine::{Delivered, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::{RecommendOptions, ScoreOptions};
 use crate::features::scores::{
@@ -17,7 +18,7 @@ use crate::store::{Candidate, Db, NewRecommendation, NewSession, Previous, Score
 use crate::text::quote;
 
 impl Engine {
-    pub(crate) fn cmd_score(&self, req: &Request, opts: ScoreOptions) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_score(&self, req: &Request, opts: ScoreOptions) -> Handled {
         let (name, key) = candidate_name(&opts.candidate)?;
         let q = self.question(&opts.question)?;
         let rating = opts.rating;
@@ -53,11 +54,7 @@ impl Engine {
         ))))
     }
 
-    pub(crate) fn cmd_recommend(
-        &self,
-        req: &Request,
-        opts: RecommendOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_recommend(&self, req: &Request, opts: RecommendOptions) -> Handled {
         let rec = opts.recommendation;
         let (candidate, old) = self.write_as(req, |db, m, now| {
             let candidate = find_candidate(db, req.guild_id, &opts.candidate)?;

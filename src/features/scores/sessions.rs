@@ -10,6 +10,7 @@
 
 use super::ScoreError;
 use crate::bank::{Level, Question};
+use crate::engine::Handled;
 use crate::engine::cards::{BOT_COLOUR, level_colour};
 use crate::engine::{
     ButtonStyle, Card, Effect, Engine, Error, Invocation, Member, Message, MessageRef, Modal,
@@ -30,11 +31,7 @@ pub const SESSION_MAX_MS: i64 = 24 * 60 * 60 * 1000;
 pub const SESSION_ANSWER_LABEL: &str = "🔒 Model answer (interviewers only)";
 
 impl Engine {
-    pub(crate) fn cmd_interview_start(
-        &self,
-        req: &Request,
-        opts: StartOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_interview_start(&self, req: &Request, opts: StartOptions) -> Handled {
         let (name, key) = candidate_name(&opts.candidate)?;
         let level: Level = opts.level;
         let count = usize::try_from(opts.questions.unwrap_or(5)).unwrap_or(5);
@@ -116,11 +113,7 @@ impl Engine {
         Ok(outcome)
     }
 
-    pub(crate) fn cmd_interview_end(
-        &self,
-        req: &Request,
-        opts: EndOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_interview_end(&self, req: &Request, opts: EndOptions) -> Handled {
         let rec = opts.recommendation;
         let (session, mine) = self.write_as(req, |db, m, now| {
             let session = db
@@ -207,7 +200,7 @@ impl Engine {
         req: &Request,
         id: SessionId,
         index: usize,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let (m, session) = self.open_session(req, id, index)?;
         if session.started_by != m.user_id {
             return Err(ScoreError::NotStarter {
@@ -230,7 +223,7 @@ impl Engine {
         req: &Request,
         id: SessionId,
         index: usize,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let (m, session) = self.open_session(req, id, index)?;
         let existing = self
             .store
@@ -256,7 +249,7 @@ impl Engine {
         req: &Request,
         id: SessionId,
         index: usize,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let notes = match &req.invocation {
             Invocation::Modal { fields, .. } => fields
                 .iter()
@@ -275,7 +268,7 @@ impl Engine {
         req: &Request,
         id: SessionId,
         index: usize,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let session = self
             .store
             .read(|db| db.session(req.guild_id, id))?
@@ -305,7 +298,7 @@ impl Engine {
         index: usize,
         rating: Option<Rating>,
         notes: Option<String>,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let (m, session) = self.open_session(req, id, index)?;
         let question = &session.questions[index];
         let now = self.clock.now_ms();

@@ -2,6 +2,7 @@
 //! "no decision", and their difference from the team on the candidates they share.
 
 use super::{fit, percent};
+use crate::engine::Handled;
 use crate::engine::access::Access;
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request, ResolvedUser};
@@ -149,7 +150,7 @@ impl Engine {
         &self,
         req: &Request,
         opts: InterviewerOptions,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         let report = self.calibration_report(req, opts.user)?;
         Ok(Outcome::private(Message::default().card(render(&report))))
     }

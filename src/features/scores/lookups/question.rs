@@ -3,6 +3,7 @@
 //! leans the same way as the recommendation.
 
 use super::{BLIND_NOTE, leaning, percent};
+use crate::engine::Handled;
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::QuestionOptions;
@@ -114,11 +115,7 @@ impl Engine {
         })
     }
 
-    pub(crate) fn cmd_scores_question(
-        &self,
-        req: &Request,
-        opts: QuestionOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_scores_question(&self, req: &Request, opts: QuestionOptions) -> Handled {
         let report = self.question_report(req, &opts.id)?;
         Ok(Outcome::private(
             Message::default().card(self.render_question(&report)),

@@ -2,6 +2,7 @@
 //! interviews by date, every score per question, each interviewer's average and the overall
 //! one, and the recommendations. Blind until the viewer has rated the candidate.
 
+use crate::engine::Handled;
 use std::collections::{BTreeSet, HashMap};
 
 use super::{fit, ratings};
@@ -144,11 +145,7 @@ impl Engine {
         Ok(Scorecard::Full(report))
     }
 
-    pub(crate) fn cmd_scores_candidate(
-        &self,
-        req: &Request,
-        opts: CandidateOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_scores_candidate(&self, req: &Request, opts: CandidateOptions) -> Handled {
         Ok(match self.scorecard_report(req, &opts.candidate)? {
             Scorecard::Blind {
                 name,

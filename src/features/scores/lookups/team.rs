@@ -1,6 +1,7 @@
 //! `/scores team`: every interviewed candidate, newest interview first, a page of
 //! [`TEAM_PAGE`] at a time, with its "Newer"/"Older" buttons (`sc:team:<page>:<since>`).
 
+use crate::engine::Handled;
 use std::collections::HashSet;
 
 use super::BLIND_NOTE;
@@ -123,11 +124,7 @@ impl Engine {
             .read(|db| read_page(db, req.guild_id, seen.as_ref(), since, page))
     }
 
-    pub(crate) fn cmd_scores_team(
-        &self,
-        req: &Request,
-        opts: TeamOptions,
-    ) -> Result<Outcome, Error> {
+    pub(crate) fn cmd_scores_team(&self, req: &Request, opts: TeamOptions) -> Handled {
         let since = opts.since.map(|s| parse_date(&s)).transpose()?;
         self.rate_limit(req, crate::engine::rate::TEAM)?;
         Ok(Outcome::private(render(&self.team_report(req, since, 0)?)))
@@ -139,7 +136,7 @@ impl Engine {
         req: &Request,
         page: usize,
         since: Option<i64>,
-    ) -> Result<Outcome, Error> {
+    ) -> Handled {
         Ok(Outcome::new(vec![Effect::Update(render(
             &self.team_report(req, since, page)?,
         ))]))

@@ -224,7 +224,7 @@ pub enum Effect {
         reply_to: Option<MessageId>,
     },
     /// Look for a message the bot posted in a channel: by its nonce, or else the bot's own
-    /// message since `since_ms` whose card footer starts with `marker`. Reports
+    /// message since `since_ms` whose first card's footer is exactly `marker`. Reports
     /// [`Delivered::Message`] if found, [`Delivered::NotFound`] if not.
     FindPost {
         channel_id: ChannelId,

@@ -73,7 +73,7 @@ mod tests {
         use crate::bank::Level;
         use daily::DailyButton;
         use questions::QuestionButton;
-        use scores::commands::ScoresAction;
+        use scores::commands::{ScoresAction, SessionQuestion};
 
         let question = |id: &str| id.parse::<QuestionButton>().unwrap();
         // The first release: no claim on "Another question".
@@ -115,42 +115,21 @@ mod tests {
             }
         );
         let scores = |id: &str| id.parse::<ScoresAction>().unwrap();
+        let at = SessionQuestion {
+            session: crate::model::SessionId(7),
+            index: 2,
+        };
         assert_eq!(
             scores("s:rate:7:2:3"),
             ScoresAction::Rate {
-                session: crate::model::SessionId(7),
-                index: 2,
+                at,
                 rating: crate::features::scores::Rating::new(3).unwrap()
             }
         );
-        assert_eq!(
-            scores("s:notes:7:2"),
-            ScoresAction::Notes {
-                session: crate::model::SessionId(7),
-                index: 2
-            }
-        );
-        assert_eq!(
-            scores("s:note:7:2"),
-            ScoresAction::NoteSubmit {
-                session: crate::model::SessionId(7),
-                index: 2
-            }
-        );
-        assert_eq!(
-            scores("s:answer:7:2"),
-            ScoresAction::Answer {
-                session: crate::model::SessionId(7),
-                index: 2
-            }
-        );
-        assert_eq!(
-            scores("s:skip:7:2"),
-            ScoresAction::Skip {
-                session: crate::model::SessionId(7),
-                index: 2
-            }
-        );
+        assert_eq!(scores("s:notes:7:2"), ScoresAction::Notes(at));
+        assert_eq!(scores("s:note:7:2"), ScoresAction::NoteSubmit(at));
+        assert_eq!(scores("s:answer:7:2"), ScoresAction::Answer(at));
+        assert_eq!(scores("s:skip:7:2"), ScoresAction::Skip(at));
         assert_eq!(
             scores("sc:team:1:"),
             ScoresAction::TeamPage {

@@ -218,24 +218,34 @@ crate::options! {
 }
 crate::run_with!(ForgetOptions => Engine::cmd_scores_forget);
 
+/// A question of a guided session: the session, and the question's place in it (from 0).
+/// Its id form is `<session>:<index>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionQuestion {
+    pub session: SessionId,
+    pub index: usize,
+}
+
+impl fmt::Display for SessionQuestion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.session, self.index)
+    }
+}
+
 /// The buttons and the modal of scorecards. Posted buttons outlive the process: these ids are
 /// a stable format (a test holds every form a release posted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScoresAction {
     /// A session's rating button: `s:rate:<session>:<question index>:<rating 1-4>`.
-    Rate {
-        session: SessionId,
-        index: usize,
-        rating: Rating,
-    },
+    Rate { at: SessionQuestion, rating: Rating },
     /// A session's "Notes" button: `s:notes:<session>:<index>`.
-    Notes { session: SessionId, index: usize },
+    Notes(SessionQuestion),
     /// The Notes modal, submitted: `s:note:<session>:<index>`.
-    NoteSubmit { session: SessionId, index: usize },
+    NoteSubmit(SessionQuestion),
     /// A session's model answer: `s:answer:<session>:<index>`.
-    Answer { session: SessionId, index: usize },
+    Answer(SessionQuestion),
     /// A session's "Skip": `s:skip:<session>:<index>`.
-    Skip { session: SessionId, index: usize },
+    Skip(SessionQuestion),
     /// A page of `/scores team`: `sc:team:<page>:<since ms, or empty>`.
     TeamPage { page: usize, since: Option<i64> },
     /// Confirms `/scores forget`: `sc:forget:<candidate>:<its creation time>`.
@@ -259,15 +269,11 @@ const KEEP: &str = "sc:keep";
 impl fmt::Display for ScoresAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ScoresAction::Rate {
-                session,
-                index,
-                rating,
-            } => write!(f, "{RATE}:{session}:{index}:{rating}"),
-            ScoresAction::Notes { session, index } => write!(f, "{NOTES}:{session}:{index}"),
-            ScoresAction::NoteSubmit { session, index } => write!(f, "{NOTE}:{session}:{index}"),
-            ScoresAction::Answer { session, index } => write!(f, "{ANSWER}:{session}:{index}"),
-            ScoresAction::Skip { session, index } => write!(f, "{SKIP}:{session}:{index}"),
+            ScoresAction::Rate { at, rating } => write!(f, "{RATE}:{at}:{rating}"),
+            ScoresAction::Notes(at) => write!(f, "{NOTES}:{at}"),
+            ScoresAction::NoteSubmit(at) => write!(f, "{NOTE}:{at}"),
+            ScoresAction::Answer(at) => write!(f, "{ANSWER}:{at}"),
+            ScoresAction::Skip(at) => write!(f, "{SKIP}:{at}"),
             ScoresAction::TeamPage { page, since } => match since {
                 Some(s) => write!(f, "{TEAM}:{page}:{s}"),
                 None => write!(f, "{TEAM}:{page}:"),
@@ -284,7 +290,7 @@ impl fmt::Display for ScoresAction {
 }
 
 /// A session button's args: session, question index, and the rest.
-fn session_args(args: &str) -> Result<(SessionId, usize, &str), Error> {
+fn session_args(args: &str) -> Result<(SessionQuestion, &str), Error> {
     let mut parts = args.splitn(3, ':');
     let session = parts
         .next()
@@ -295,7 +301,10 @@ fn session_args(args: &str) -> Result<(SessionId, usize, &str), Error> {
         .next()
         .and_then(|s| s.parse().ok())
         .ok_or(Error::UnknownAction)?;
-    Ok((session, index, parts.next().unwrap_or("")))
+    Ok((
+        SessionQuestion { session, index },
+        parts.next().unwrap_or(""),
+    ))
 }
 
 impl FromStr for ScoresAction {
@@ -306,21 +315,17 @@ impl FromStr for ScoresAction {
         let (prefix, args) = split(id);
         match prefix {
             RATE => {
-                let (session, index, rest) = session_args(args)?;
+                let (at, rest) = session_args(args)?;
                 let rating: Rating = rest.parse().map_err(|()| Error::UnknownAction)?;
-                Ok(ScoresAction::Rate {
-                    session,
-                    index,
-                    rating,
-                })
+                Ok(ScoresAction::Rate { at, rating })
             }
             NOTES | NOTE | ANSWER | SKIP => {
-                let (session, index, _) = session_args(args)?;
+                let (at, _) = session_args(args)?;
                 Ok(match prefix {
-                    NOTES => ScoresAction::Notes { session, index },
-                    NOTE => ScoresAction::NoteSubmit { session, index },
-                    ANSWER => ScoresAction::Answer { session, index },
-                    _ => ScoresAction::Skip { session, index },
+                    NOTES => ScoresAction::Notes(at),
+                    NOTE => ScoresAction::NoteSubmit(at),
+                    ANSWER => ScoresAction::Answer(at),
+                    _ => ScoresAction::Skip(at),
                 })
             }
             TEAM => {
@@ -351,23 +356,11 @@ impl FromStr for ScoresAction {
 impl Action for ScoresAction {
     fn run(self, engine: &Engine, req: &Request) -> Handled {
         match self {
-            ScoresAction::Rate {
-                session,
-                index,
-                rating,
-            } => engine.session_score(req, session, index, Some(rating), None),
-            ScoresAction::Notes { session, index } => {
-                engine.action_session_notes(req, session, index)
-            }
-            ScoresAction::NoteSubmit { session, index } => {
-                engine.action_session_note_submit(req, session, index)
-            }
-            ScoresAction::Answer { session, index } => {
-                engine.action_session_answer(req, session, index)
-            }
-            ScoresAction::Skip { session, index } => {
-                engine.action_session_skip(req, session, index)
-            }
+            ScoresAction::Rate { at, rating } => engine.session_score(req, at, Some(rating), None),
+            ScoresAction::Notes(at) => engine.action_session_notes(req, at),
+            ScoresAction::NoteSubmit(at) => engine.action_session_note_submit(req, at),
+            ScoresAction::Answer(at) => engine.action_session_answer(req, at),
+            ScoresAction::Skip(at) => engine.action_session_skip(req, at),
             ScoresAction::TeamPage { page, since } => engine.action_team_page(req, page, since),
             ScoresAction::Forget { candidate, created } => {
                 engine.action_forget_confirm(req, candidate, created)
@@ -419,31 +412,25 @@ mod tests {
     use super::*;
     use crate::engine::action::check_ids;
 
+    fn at(session: i64, index: usize) -> SessionQuestion {
+        SessionQuestion {
+            session: SessionId(session),
+            index,
+        }
+    }
+
     #[test]
     fn ids_round_trip() {
         check_ids(
             &[
                 ScoresAction::Rate {
-                    session: SessionId(3),
-                    index: 1,
+                    at: at(3, 1),
                     rating: Rating::ALL[3],
                 },
-                ScoresAction::Notes {
-                    session: SessionId(3),
-                    index: 0,
-                },
-                ScoresAction::NoteSubmit {
-                    session: SessionId(3),
-                    index: 2,
-                },
-                ScoresAction::Answer {
-                    session: SessionId(9),
-                    index: 0,
-                },
-                ScoresAction::Skip {
-                    session: SessionId(9),
-                    index: 4,
-                },
+                ScoresAction::Notes(at(3, 0)),
+                ScoresAction::NoteSubmit(at(3, 2)),
+                ScoresAction::Answer(at(9, 0)),
+                ScoresAction::Skip(at(9, 4)),
                 ScoresAction::TeamPage {
                     page: 2,
                     since: Some(1_700_000_000_000),

@@ -16,7 +16,9 @@ use crate::engine::{
     ButtonStyle, Card, Effect, Engine, Error, Invocation, Member, Message, MessageRef, Modal,
     Outcome, Request, TextInput, Visibility,
 };
-use crate::features::scores::commands::{CandidateMessage, EndOptions, ScoresAction, StartOptions};
+use crate::features::scores::commands::{
+    CandidateMessage, EndOptions, ScoresAction, SessionQuestion, StartOptions,
+};
 use crate::features::scores::scoring::confirmation;
 use crate::features::scores::{
     NOTES_MAX, Rating, SCALE, candidate_name, check_notes, member, rating_and_notes,
@@ -195,12 +197,8 @@ impl Engine {
     }
 
     /// "Skip": the starter moves the session on without rating.
-    pub(crate) fn action_session_skip(
-        &self,
-        req: &Request,
-        id: SessionId,
-        index: usize,
-    ) -> Handled {
+    pub(crate) fn action_session_skip(&self, req: &Request, at: SessionQuestion) -> Handled {
+        let SessionQuestion { session: id, index } = at;
         let (m, session) = self.open_session(req, id, index)?;
         if session.started_by != m.user_id {
             return Err(ScoreError::NotStarter {
@@ -218,18 +216,14 @@ impl Engine {
     }
 
     /// "Notes": a modal with the presser's notes on this question so far.
-    pub(crate) fn action_session_notes(
-        &self,
-        req: &Request,
-        id: SessionId,
-        index: usize,
-    ) -> Handled {
+    pub(crate) fn action_session_notes(&self, req: &Request, at: SessionQuestion) -> Handled {
+        let SessionQuestion { session: id, index } = at;
         let (m, session) = self.open_session(req, id, index)?;
         let existing = self
             .store
             .read(|db| db.score(&score_key(req, m, &session, index)))?;
         Ok(Outcome::new(vec![Effect::OpenModal(Modal {
-            action: ScoresAction::NoteSubmit { session: id, index }.to_string(),
+            action: ScoresAction::NoteSubmit(at).to_string(),
             title: truncate(&format!("Notes · question {}", index + 1), 45),
             inputs: vec![
                 TextInput::paragraph(
@@ -244,12 +238,7 @@ impl Engine {
     }
 
     /// The Notes modal, submitted.
-    pub(crate) fn action_session_note_submit(
-        &self,
-        req: &Request,
-        id: SessionId,
-        index: usize,
-    ) -> Handled {
+    pub(crate) fn action_session_note_submit(&self, req: &Request, at: SessionQuestion) -> Handled {
         let notes = match &req.invocation {
             Invocation::Modal { fields, .. } => fields
                 .iter()
@@ -259,16 +248,12 @@ impl Engine {
             _ => return Err(Error::UnknownAction),
         };
         check_notes(&notes)?;
-        self.session_score(req, id, index, None, Some(notes))
+        self.session_score(req, at, None, Some(notes))
     }
 
     /// "Model answer" inside a session: interviewers only (the action's access rule), always.
-    pub(crate) fn action_session_answer(
-        &self,
-        req: &Request,
-        id: SessionId,
-        index: usize,
-    ) -> Handled {
+    pub(crate) fn action_session_answer(&self, req: &Request, at: SessionQuestion) -> Handled {
+        let SessionQuestion { session: id, index } = at;
         let session = self
             .store
             .read(|db| db.session(req.guild_id, id))?
@@ -294,11 +279,11 @@ impl Engine {
     pub(crate) fn session_score(
         &self,
         req: &Request,
-        id: SessionId,
-        index: usize,
+        at: SessionQuestion,
         rating: Option<Rating>,
         notes: Option<String>,
     ) -> Handled {
+        let SessionQuestion { session: id, index } = at;
         let (m, session) = self.open_session(req, id, index)?;
         let question = &session.questions[index];
         let now = self.clock.now_ms();
@@ -423,7 +408,10 @@ impl Engine {
             footer: Some(format!("{qid} · session {}", s.id)),
             ..Card::default()
         };
-        let (session, index) = (s.id, s.position);
+        let at = SessionQuestion {
+            session: s.id,
+            index: s.position,
+        };
         let mut message = Message::default().card(card);
         let buttons = Rating::ALL
             .map(|rating| {
@@ -433,22 +421,15 @@ impl Engine {
                     3 => ButtonStyle::Primary,
                     _ => ButtonStyle::Success,
                 };
-                let action = ScoresAction::Rate {
-                    session,
-                    index,
-                    rating,
-                };
+                let action = ScoresAction::Rate { at, rating };
                 (rating.label(), action, style)
             })
             .into_iter()
             .chain(
                 [
-                    ("Notes", ScoresAction::Notes { session, index }),
-                    (
-                        SESSION_ANSWER_LABEL,
-                        ScoresAction::Answer { session, index },
-                    ),
-                    ("Skip", ScoresAction::Skip { session, index }),
+                    ("Notes", ScoresAction::Notes(at)),
+                    (SESSION_ANSWER_LABEL, ScoresAction::Answer(at)),
+                    ("Skip", ScoresAction::Skip(at)),
                 ]
                 .map(|(label, action)| (label.to_string(), action, ButtonStyle::Secondary)),
             );

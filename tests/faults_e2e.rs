@@ -535,3 +535,45 @@ async fn a_deferred_answer_whose_edit_fails_is_edited_again() {
     assert_eq!(fake.interaction_messages(&i).len(), 1);
     assert_eq!(fake.violations(), Vec::<String>::new(), "\n{}", bot.log());
 }
+
+/// Command registration that fails (two 5xx in a row) is retried with backoff, and the
+/// commands are registered once it goes through; the bot keeps its gateway session meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn command_registration_is_retried_until_it_goes_through() {
+    let fake = FakeDiscord::start().await;
+    let path = format!(
+        "/applications/{}/guilds/{}/commands",
+        FakeDiscord::APP_ID,
+        FakeDiscord::GUILD_ID
+    );
+    fake.inject_faults(
+        "PUT",
+        &path,
+        vec![
+            Some(RestFault::ServerError(500)),
+            Some(RestFault::ServerError(503)),
+        ],
+    );
+    let bot = Bot::start(&fake, None, &[]);
+    common::e2e::wait_bot_ready(&fake, WAIT, false, || bot.log()).await;
+    eventually("the commands registered", &bot, || {
+        !fake
+            .registered_commands(Some(FakeDiscord::GUILD_ID))
+            .is_empty()
+    })
+    .await;
+    let puts = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT" && r.path == path)
+        .count();
+    assert_eq!(puts, 3, "two failures, then through\n{}", bot.log());
+    let log = bot.log();
+    assert_eq!(
+        log.matches("command registration failed; retrying").count(),
+        2,
+        "{log}"
+    );
+    assert!(log.contains("registered commands to the server"), "{log}");
+    assert_eq!(fake.identify_count(), 1, "one gateway session throughout");
+}

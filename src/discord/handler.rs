@@ -16,6 +16,49 @@ use super::deliver::deliver;
 use super::inflight::InFlight;
 use super::respond::{Answered, Target};
 
+/// How long one registration request may take before it is abandoned and tried again.
+const REGISTER_TIMEOUT: Duration = Duration::from_secs(15);
+/// Registration attempts per connection, waiting 1, 2, 4, ... seconds (at most a minute)
+/// between them.
+const REGISTER_ATTEMPTS: u32 = 6;
+const REGISTER_MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// The wait before registration attempt `attempt` (from 2): doubling from a second.
+fn register_backoff(attempt: u32) -> Duration {
+    Duration::from_secs(1 << (attempt.saturating_sub(2)).min(6)).min(REGISTER_MAX_WAIT)
+}
+
+/// Registers the commands, each attempt bounded by [`REGISTER_TIMEOUT`], retrying with
+/// backoff; `None` once [`REGISTER_ATTEMPTS`] have failed (each failure is logged).
+async fn register_with_retries(
+    http: &serenity::http::Http,
+    registry: crate::engine::Registry,
+    guild: Option<u64>,
+) -> Option<Vec<(String, u64)>> {
+    for attempt in 1..=REGISTER_ATTEMPTS {
+        if attempt > 1 {
+            tokio::time::sleep(register_backoff(attempt)).await;
+        }
+        match tokio::time::timeout(
+            REGISTER_TIMEOUT,
+            super::register_commands(http, registry, guild),
+        )
+        .await
+        {
+            Ok(Ok(created)) => return Some(created),
+            Ok(Err(e)) => {
+                tracing::warn!(attempt, error = %e, "command registration failed; retrying")
+            }
+            Err(_) => tracing::warn!(
+                attempt,
+                timeout_s = REGISTER_TIMEOUT.as_secs(),
+                "command registration timed out; retrying"
+            ),
+        }
+    }
+    None
+}
+
 pub struct Handler {
     engine: Engine,
     /// Discord allows 3 seconds to acknowledge an interaction; answers not ready after this
@@ -75,8 +118,8 @@ impl EventHandler for Handler {
         if self.registered.swap(true, Ordering::SeqCst) {
             return;
         }
-        match super::register_commands(&ctx.http, self.engine.registry(), self.guild).await {
-            Ok(created) => {
+        match register_with_retries(&ctx.http, self.engine.registry(), self.guild).await {
+            Some(created) => {
                 let n = created.len();
                 match self.guild {
                     Some(g) => {
@@ -89,8 +132,11 @@ impl EventHandler for Handler {
                     command_ids: created.into_iter().collect(),
                 });
             }
-            Err(e) => {
-                tracing::error!(error = %e, "command registration failed; will retry on reconnect");
+            None => {
+                tracing::error!(
+                    attempts = REGISTER_ATTEMPTS,
+                    "command registration keeps failing; the bot keeps running with the commands Discord already has, and tries again on the next reconnect"
+                );
                 self.registered.store(false, Ordering::SeqCst);
             }
         }
@@ -234,6 +280,14 @@ impl Handler {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn registration_backs_off_doubling_up_to_a_minute() {
+        let waits: Vec<u64> = (2..=9)
+            .map(|a| super::register_backoff(a).as_secs())
+            .collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
+    }
+
     use super::*;
 
     #[tokio::test]

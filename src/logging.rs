@@ -62,7 +62,15 @@ pub fn init(bot: bool) -> Result<(), String> {
         })?,
         _ => EnvFilter::new(default),
     };
-    let lifted = std::env::var(PROTOCOL_LOG_VAR).is_ok_and(|v| v.trim() == "1");
+    let lifted = match std::env::var(PROTOCOL_LOG_VAR).as_deref().map(str::trim) {
+        Ok("1") => true,
+        Ok("" | "0") | Err(_) => false,
+        Ok(_) => {
+            return Err(format!(
+                "{PROTOCOL_LOG_VAR} must be 1 (log Discord's protocol, tokens and hiring data included) or 0; leave it unset."
+            ));
+        }
+    };
     // Colours only for a person at a terminal, not in files or journald.
     let ansi = io::stderr().is_terminal();
     let _ = tracing_subscriber::registry()
@@ -77,8 +85,10 @@ pub fn init(bot: bool) -> Result<(), String> {
         )
         .try_init();
     if lifted {
-        tracing::warn!(
-            "{PROTOCOL_LOG_VAR}=1: protocol crates log at the RUST_LOG level; this log may hold the bot token, interaction tokens and hiring data"
+        // Straight to standard error, whatever RUST_LOG keeps: whoever reads this log is told.
+        let _ = writeln!(
+            io::stderr(),
+            "interview-bot: {PROTOCOL_LOG_VAR}=1: the protocol crates log at the RUST_LOG level; this log may hold the bot token, interaction tokens and hiring data. Keep it private."
         );
     }
     std::panic::set_hook(Box::new(|info| {

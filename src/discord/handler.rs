@@ -110,7 +110,7 @@ fn settle(done: Result<Outcome, tokio::task::JoinError>, id: u64) -> (Outcome, &
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
         tracing::info!(
-            user = %ready.user.name,
+            user = ?ready.user.name,
             guilds = ready.guilds.len(),
             "connected to the gateway"
         );
@@ -174,7 +174,7 @@ impl EventHandler for Handler {
                 if let Err(e) = &outcome {
                     tracing::warn!(interaction = ac.id.get(), error = %e, "autocomplete answer failed");
                 } else {
-                    tracing::debug!(interaction = ac.id.get(), command = %ac.data.name, latency_ms = started.elapsed().as_millis() as u64, "autocomplete");
+                    tracing::debug!(interaction = ac.id.get(), command = ?ac.data.name, latency_ms = started.elapsed().as_millis() as u64, "autocomplete");
                 }
                 return;
             }

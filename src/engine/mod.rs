@@ -30,6 +30,7 @@ use std::time::Instant;
 
 use crate::bank::Bank;
 use crate::clock::Clock;
+use crate::logging::escaped;
 use crate::store::Store;
 
 pub use access::Access;
@@ -200,9 +201,9 @@ impl Engine {
         let started = Instant::now();
         let outcome = self.dispatch(req).unwrap_or_else(|err| {
             if err.is_internal() {
-                tracing::error!(request = %self.label(req), guild = %req.guild_id, error = %err, "request failed");
+                tracing::error!(request = %self.label(req), guild = %req.guild_id, error = %escaped(&err), "request failed");
             } else {
-                tracing::debug!(request = %self.label(req), guild = %req.guild_id, error = %err, "request refused");
+                tracing::debug!(request = %self.label(req), guild = %req.guild_id, error = %escaped(&err), "request refused");
             }
             err.to_outcome()
         });

@@ -67,7 +67,7 @@ impl Engine {
                 .write(|db| db.post_retry(post.guild_id, post.id, NextStep::Resend, now))?,
             Delivered::Refused(reason) => {
                 let why = format!("Discord refused the post: {reason}");
-                tracing::warn!(schedule = post.schedule_id.get(), reason = %reason, "daily schedule paused");
+                tracing::warn!(schedule = post.schedule_id.get(), reason = %crate::logging::escaped(reason), "daily schedule paused");
                 self.store.write(|db| {
                     release_claim(db, post)?;
                     db.pause_schedule(post.guild_id, post.schedule_id, &why, now)
@@ -85,7 +85,7 @@ impl Engine {
                     db.post_retry(post.guild_id, post.id, step, at)
                 })?;
                 if new_incident {
-                    tracing::warn!(schedule = post.schedule_id.get(), reason = %reason, "daily post failed; retrying with backoff");
+                    tracing::warn!(schedule = post.schedule_id.get(), reason = %crate::logging::escaped(reason), "daily post failed; retrying with backoff");
                 }
             }
             // Skipped (the process is stopping): the claim is settled at the next start.
@@ -144,12 +144,12 @@ impl Engine {
                 })?
             }
             Delivered::Refused(reason) if post.reveal_status != Some(RevealStatus::Reply) => {
-                tracing::info!(post = post.id.get(), reason = %reason, "no thread for the reveal; replying instead");
+                tracing::info!(post = post.id.get(), reason = %crate::logging::escaped(reason), "no thread for the reveal; replying instead");
                 self.store
                     .write(|db| db.reveal_as_reply(post.guild_id, post.id))?;
             }
             Delivered::Refused(reason) => {
-                tracing::warn!(post = post.id.get(), reason = %reason, "the answer could not be revealed");
+                tracing::warn!(post = post.id.get(), reason = %crate::logging::escaped(reason), "the answer could not be revealed");
                 self.store
                     .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             }
@@ -158,7 +158,7 @@ impl Engine {
                     db.reveal_failed(post.guild_id, post.id, at)
                 })?;
                 if new_incident {
-                    tracing::warn!(post = post.id.get(), reason = %reason, "reveal failed; retrying with backoff");
+                    tracing::warn!(post = post.id.get(), reason = %crate::logging::escaped(reason), "reveal failed; retrying with backoff");
                 }
             }
             _ => {}

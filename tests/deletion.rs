@@ -108,7 +108,7 @@ fn a_forgotten_candidate_leaves_no_bytes_in_the_database_or_its_wal() {
 
     // The store is still open (as in the running bot): neither file holds a copy.
     for file in [db.clone(), wal(db)] {
-        for needle in [NAME, NOTE] {
+        for needle in [NAME, &NAME.to_lowercase(), NOTE] {
             assert!(
                 !file_holds(&file, needle),
                 "{} still holds {needle:?} after the forget",

@@ -20,6 +20,8 @@ pub mod action {
     pub const DAILY_OFF: &str = "daily-off";
     /// `/scores forget`: only that a candidate was deleted, and how much.
     pub const CANDIDATE_DELETED: &str = "candidate-deleted";
+    /// `/scores export`: detail how many rows (scores) of how many candidates the file held.
+    pub const SCORES_EXPORTED: &str = "scores-exported";
 }
 
 /// One entry of the audit trail.

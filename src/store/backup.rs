@@ -3,8 +3,9 @@
 //! [`Store::backup`] copies the database page by page from a read-only connection beside the
 //! running bot: in WAL mode the copy is one consistent snapshot (taken in a single step, so a
 //! write in between cannot restart it), and writers go on meanwhile. The copy is written to a
-//! temporary file beside the destination, made self-contained (rollback journal, no `-wal`) and
-//! then renamed into place, mode 0600.
+//! file created exclusively in a new private folder beside the destination (so no other local
+//! user can redirect it: [`backup_file`]), made self-contained (rollback journal, no `-wal`),
+//! synced and then renamed into place, mode 0600.
 //!
 //! [`restore`] checks a copy (`PRAGMA integrity_check`, a schema version this binary knows)
 //! and copies it over the database through SQLite, so a `-wal` left beside the old database
@@ -56,13 +57,6 @@ fn write_error(path: &Path, e: impl std::fmt::Display) -> BackupError {
     }
 }
 
-/// `path` with `suffix` appended to its file name.
-fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_os_string();
-    s.push(suffix);
-    PathBuf::from(s)
-}
-
 /// Copies every page of `src` into `dst` in one step.
 fn copy(src: &Connection, dst: &mut Connection) -> Result<(), rusqlite::Error> {
     use rusqlite::backup::StepResult;
@@ -96,42 +90,136 @@ impl Store {
 /// [`Store::backup`] without opening a [`Store`]: reads `database` through a read-only
 /// connection only, so the `backup` command never migrates or writes the database of a running
 /// bot (which may be an older release).
+///
+/// Nothing another local user controls is ever opened: the copy is made in a new private
+/// folder (mode 0700, a random name, created exclusively) beside `dest`, in a file created
+/// exclusively without following links (mode 0600), so SQLite's own files for it (its journal)
+/// are in that folder too; it is synced through the handle that created it and renamed into
+/// place, and the folder is removed. A destination folder other users may write to is refused
+/// unless it is sticky (as `/tmp`), where they cannot rename or remove what the backup creates.
 pub fn backup_file(path: &Path, dest: &Path) -> Result<Copied, BackupError> {
+    if dest.is_dir() {
+        return Err(write_error(dest, "it is a folder; give a file name"));
+    }
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    safe_folder(folder).map_err(|problem| write_error(dest, problem))?;
+    let private = PrivateDir::create(folder).map_err(|e| write_error(dest, e))?;
+    let tmp = private.path.join("backup.sqlite3");
+    let file = create_exclusive(&tmp).map_err(|e| write_error(dest, e))?;
+    let src = super::open_reader(path)?;
+    let mut dst = Connection::open_with_flags(
+        &tmp,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_NOFOLLOW,
+    )
+    .map_err(|e| write_error(dest, e))?;
+    copy(&src, &mut dst).map_err(|e| write_error(dest, e))?;
+    // A single file: the copy needs no -wal to be complete.
+    let _mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    let copied = Copied {
+        schema_version: dst.query_row("PRAGMA user_version", [], |r| r.get(0))?,
+        pages: dst.query_row("PRAGMA page_count", [], |r| r.get(0))?,
+    };
+    dst.close().map_err(|(_, e)| write_error(dest, e))?;
+    drop(src);
+    file.sync_all().map_err(|e| write_error(dest, e))?;
+    std::fs::rename(&tmp, dest).map_err(|e| write_error(dest, e))?;
+    // The rename itself on the disk.
+    #[cfg(unix)]
+    File::open(folder)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| write_error(dest, e))?;
+    drop(private);
+    Ok(copied)
+}
+
+/// Whether a backup may be written in `folder`: `Err` with the reason when another local user
+/// could rename or replace what it creates there (the folder is writable by group or others and
+/// not sticky, or belongs to another user who is not root).
+fn safe_folder(folder: &Path) -> Result<(), String> {
+    #[cfg(unix)]
     {
-        if dest.is_dir() {
-            return Err(write_error(dest, "it is a folder; give a file name"));
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(folder).map_err(|e| format!("its folder: {e}"))?;
+        let mode = meta.mode();
+        let sticky = mode & 0o1000 != 0;
+        // SAFETY: geteuid(2) cannot fail and touches no memory.
+        let me = unsafe { libc::geteuid() };
+        if mode & 0o022 != 0 && !sticky {
+            return Err(format!(
+                "other users can write to the folder {} (mode {:04o}) and it is not sticky, so they could redirect the copy: choose a folder only you can write to (chmod go-w), or a sticky one such as /tmp",
+                folder.display(),
+                mode & 0o7777
+            ));
         }
-        let tmp = sibling(dest, ".partial");
-        let _ = std::fs::remove_file(&tmp);
-        files::create_owner_only(&tmp).map_err(|e| write_error(dest, e))?;
-        let result = (|| -> Result<Copied, BackupError> {
-            let src = super::open_reader(path)?;
-            let mut dst = Connection::open(&tmp).map_err(|e| write_error(dest, e))?;
-            copy(&src, &mut dst).map_err(|e| write_error(dest, e))?;
-            // A single file: the copy needs no -wal to be complete.
-            let _mode: String = dst.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-            let copied = Copied {
-                schema_version: dst.query_row("PRAGMA user_version", [], |r| r.get(0))?,
-                pages: dst.query_row("PRAGMA page_count", [], |r| r.get(0))?,
-            };
-            dst.close().map_err(|(_, e)| write_error(dest, e))?;
-            File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| write_error(dest, e))?;
-            Ok(copied)
-        })();
-        match result {
-            Ok(copied) => {
-                std::fs::rename(&tmp, dest).map_err(|e| write_error(dest, e))?;
-                files::owner_only(dest).map_err(|e| write_error(dest, e))?;
-                Ok(copied)
-            }
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                Err(e)
-            }
+        if meta.uid() != me && meta.uid() != 0 {
+            return Err(format!(
+                "the folder {} belongs to another user (uid {}), who could redirect the copy: choose a folder of your own",
+                folder.display(),
+                meta.uid()
+            ));
         }
     }
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
+}
+
+/// A folder only this user may use, with a random name, removed (with anything left in it)
+/// when dropped.
+struct PrivateDir {
+    path: PathBuf,
+}
+
+impl PrivateDir {
+    fn create(folder: &Path) -> std::io::Result<PrivateDir> {
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        let mut last = None;
+        for _ in 0..16 {
+            let path = folder.join(format!(".interview-bot-backup-{:016x}", fastrand::u64(..)));
+            // mkdir(2) creates a new folder or fails; it never follows a link at that name.
+            match builder.create(&path) {
+                Ok(()) => return Ok(PrivateDir { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| std::io::Error::other("no free temporary name")))
+    }
+}
+
+impl Drop for PrivateDir {
+    fn drop(&mut self) {
+        // Removes links inside without following them.
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// Creates `path`, which must not exist (not even as a link), mode 0600, and returns it open.
+fn create_exclusive(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options
+            .mode(files::PRIVATE_MODE)
+            .custom_flags(libc::O_NOFOLLOW);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(files::PRIVATE_MODE))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
 }
 
 /// Checks that `copy` is an intact database this binary can open: an SQLite file,

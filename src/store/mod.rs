@@ -544,6 +544,23 @@ impl Store {
             .query_row("PRAGMA user_version", [], |r| r.get(0))?)
     }
 
+    /// Copies every page of the write-ahead log into the database file and truncates the log
+    /// to zero bytes, so no older version of a page lives on in it. Called after a deletion
+    /// that must leave nothing on disk (`/scores forget`): with `secure_delete` on, the deleted
+    /// rows are then in neither file. Waits for readers as any statement does; returns `false`
+    /// if one still held the log so the checkpoint could not finish (the caller logs it; the
+    /// next checkpoint finishes the job).
+    pub fn checkpoint_truncate(&self) -> Result<bool, StoreError> {
+        if self.inner.path.is_none() {
+            return Ok(true);
+        }
+        let busy: i64 =
+            self.writer()
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        Ok(busy == 0)
+    }
+
     /// Checkpoints the write-ahead log so the database file is complete on its own; called at
     /// shutdown.
     pub fn close(&self) -> Result<(), StoreError> {
@@ -599,8 +616,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     })
 }
 
+/// Sets up a connection that writes: the write connection (also after a fault) and an
+/// in-memory database's only one.
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.pragma_update(None, "foreign_keys", true)?;
+    // Deleted rows are overwritten with zeros, not just unlinked: after `/scores forget` (and a
+    // checkpoint, [`Store::checkpoint_truncate`]) the candidate is nowhere in the file.
+    conn.pragma_update(None, "secure_delete", true)?;
     conn.pragma_update(None, "synchronous", SYNCHRONOUS)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     Ok(())
@@ -676,6 +698,7 @@ mod tests {
         };
         // 2 is FULL; after a reopen for a fault too (same set-up).
         assert_eq!(store.write(|db| pragma(db, "synchronous")).unwrap(), 2);
+        assert_eq!(store.write(|db| pragma(db, "secure_delete")).unwrap(), 1);
         let mode = store
             .write(|db| -> Result<String, StoreError> {
                 Ok(db.conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?)

@@ -1,12 +1,13 @@
 //! `/scores export`: every score of the guild as a CSV file, one row per score, written with
 //! the `csv` crate (quoting as RFC 4180 wants). Cells a spreadsheet would run as a formula
 //! (first character `=`, `+`, `-`, `@`, tab, carriage return, or NUL as OWASP ASVS 5.0
-//! requirement 1.2.10 adds) get a leading `'`; nothing else is changed.
+//! requirement 1.2.10 adds) get a leading `'`; nothing else is changed. Every export is in the
+//! audit trail: who, when, how many rows.
 
 use crate::engine::Handled;
 use crate::store::ScoreRow;
 
-use super::{date_utc, timestamp_utc};
+use super::{counted, date_utc, timestamp_utc};
 use crate::engine::{Attachment, Engine, Error, Message, Outcome, Request};
 
 /// The header row.
@@ -80,7 +81,23 @@ impl Engine {
             .map(|s| s.candidate_id)
             .collect::<std::collections::BTreeSet<_>>()
             .len();
-        let now = self.clock.now_ms();
+        // Who took the hiring data out, when, and how much: recorded before the file is handed
+        // over, so an export the trail cannot record is refused.
+        let now = self.write_as(req, |db, actor, now| {
+            db.audit(
+                req.guild_id,
+                actor.user_id,
+                crate::store::audit_action::SCORES_EXPORTED,
+                "",
+                &format!(
+                    "{} of {}",
+                    counted(scores, "row"),
+                    counted(candidates, "candidate")
+                ),
+                now,
+            )?;
+            Ok(now)
+        })?;
         let message = Message {
             content: Some(format!(
                 "{scores} score{} of {candidates} candidate{}, one row each (times UTC). Only you see this file.",

@@ -1,7 +1,10 @@
 //! `/scores forget`: shows what would be deleted and asks for confirmation with buttons; on
 //! confirm deletes every score, note, session, recommendation and remembered public message of
 //! the candidate in the guild in one transaction, deletes those messages, and keeps in the
-//! audit trail only that a deletion happened, by whom and when.
+//! audit trail only that a deletion happened, by whom and when. Nothing of the candidate stays
+//! on disk: deleted rows are overwritten (`secure_delete`) and the write-ahead log is emptied
+//! by a checkpoint right after ([`crate::store::Store::checkpoint_truncate`]). Backups made
+//! earlier still hold them (README, "Backups").
 //!
 //! Button ids: `sc:forget:<candidate id>:<created at>` and `sc:keep:<candidate id>` (the
 //! creation time makes sure a confirmation never deletes a later candidate that reused the id).
@@ -87,6 +90,19 @@ impl Engine {
             )?;
             Ok((footprint, messages))
         })?;
+        // The deleted rows are zeroed in the pages they were in (`secure_delete`); the older
+        // versions of those pages in the write-ahead log go with a checkpoint that empties it.
+        // The deletion itself is done: a checkpoint that cannot finish now is logged, and the
+        // next one (at the latest when the bot stops) finishes it.
+        match self.store.checkpoint_truncate() {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!(
+                "after a deletion: the write-ahead log could not be emptied yet (a reader held it); the next checkpoint empties it"
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "after a deletion: the write-ahead log could not be emptied")
+            }
+        }
         let mut effects = vec![Effect::Update(Message::text(format!(
             "Deleted: {}. The audit trail records only that you deleted a candidate, and when.",
             summary(&footprint)

@@ -263,6 +263,7 @@ pub fn describe_audit(e: &AuditEntry) -> String {
         ),
         action::DAILY_OFF => format!("turned daily practice off in <#{}>", e.subject),
         action::CANDIDATE_DELETED => format!("deleted a candidate ({})", escape(&e.detail)),
+        action::SCORES_EXPORTED => format!("exported the scores ({})", escape(&e.detail)),
         other => format!("{} {}", escape(other), escape(&e.detail)),
     };
     format!("`{}` <@{}> {what}", timestamp_utc(e.at), e.actor_id)
@@ -275,7 +276,7 @@ impl Engine {
             .read(|db| db.audit_recent(req.guild_id, AUDIT_SHOWN))?;
         if entries.is_empty() {
             return Ok(Outcome::private(Message::text(
-                "The audit trail is empty: no settings have been changed and no candidate deleted in this server yet.",
+                "The audit trail is empty: no settings have been changed, no scores exported and no candidate deleted in this server yet.",
             )));
         }
         // Whole lines only, within an embed description's 4096 characters.

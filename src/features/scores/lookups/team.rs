@@ -152,23 +152,25 @@ impl Engine {
 }
 
 /// Whether the button was pressed on a team page: a message whose buttons are all team-page
-/// buttons, the pressed one among them.
+/// buttons, the pressed one among them. A front end that does not say which message was
+/// pressed has no shared messages to rewrite (the console); Discord always says.
 fn pressed_on_a_team_page(req: &Request) -> bool {
-    let Invocation::Button {
-        custom_id,
-        message: Some(source),
-    } = &req.invocation
-    else {
-        return false;
-    };
-    !source.buttons.is_empty()
-        && source.buttons.iter().any(|b| b.action == *custom_id)
-        && source.buttons.iter().all(|b| {
-            matches!(
-                b.action.parse::<ScoresAction>(),
-                Ok(ScoresAction::TeamPage { .. })
-            )
-        })
+    match &req.invocation {
+        Invocation::Button { message: None, .. } => true,
+        Invocation::Button {
+            custom_id,
+            message: Some(source),
+        } => {
+            source.buttons.iter().any(|b| b.action == *custom_id)
+                && source.buttons.iter().all(|b| {
+                    matches!(
+                        b.action.parse::<ScoresAction>(),
+                        Ok(ScoresAction::TeamPage { .. })
+                    )
+                })
+        }
+        _ => false,
+    }
 }
 
 /// One candidate's lines.

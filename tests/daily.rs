@@ -12,8 +12,9 @@ use interview_bot::bank::Level;
 use interview_bot::clock::{Clock, ManualClock};
 use interview_bot::engine::{
     ChannelKind, Deliver, Delivered, Effect, Engine, Invocation, Message, Outcome, Permissions,
-    RawOption, Request, Resolved, ResolvedChannel, ResolvedRole,
+    RawOption, Request, Resolved, ResolvedChannel, ResolvedRole, SourceMessage,
 };
+use interview_bot::features::daily::DailyButton;
 use interview_bot::model::{ChannelId, MessageId, RoleId};
 use interview_bot::store::Store;
 
@@ -215,6 +216,21 @@ impl World {
         }
     }
 
+    /// The question a daily post shows: its button names the post, whose row says which.
+    fn question_of(&self, post: &Message) -> String {
+        let id = &post.buttons[0].action;
+        let Ok(DailyButton::PostAnswer { post }) = id.parse::<DailyButton>() else {
+            panic!("not a daily post's button: {id}")
+        };
+        let db = rusqlite::Connection::open(&self.db).unwrap();
+        db.query_row(
+            "SELECT question_id FROM daily_posts WHERE id = ?1",
+            [post.0],
+            |r| r.get(0),
+        )
+        .unwrap()
+    }
+
     fn posts_in(&self, channel: u64) -> Vec<&(ChannelId, MessageId, Option<String>, Message)> {
         self.discord
             .posts
@@ -256,10 +272,7 @@ fn three_weeks_of_ramp_posts_one_a_day_without_repeats() {
         assert!(title.contains(expected[i % 7]), "day {i}: {title}");
     }
     // No question twice while its pool lasts (each level's pool holds 30+ questions).
-    let ids: Vec<String> = posts
-        .iter()
-        .map(|p| common::shown_question(&p.3.buttons))
-        .collect();
+    let ids: Vec<String> = posts.iter().map(|p| w.question_of(&p.3)).collect();
     let unique: HashSet<&String> = ids.iter().collect();
     assert_eq!(unique.len(), ids.len());
     // Each carries the nonce of its schedule and day.
@@ -297,7 +310,7 @@ fn a_small_pool_starts_a_new_cycle_only_when_used_up() {
     let ids: Vec<String> = w
         .posts_in(CHANNEL)
         .iter()
-        .map(|p| common::shown_question(&p.3.buttons))
+        .map(|p| w.question_of(&p.3))
         .collect();
     assert_eq!(ids.len(), 14);
     for window in ids.chunks(n) {
@@ -783,7 +796,7 @@ fn a_failed_send_is_sent_again_with_the_same_question_and_nonce() {
     let posts = w.posts_in(CHANNEL);
     assert_eq!(posts.len(), 1);
     assert_eq!(
-        common::shown_question(&posts[0].3.buttons),
+        w.question_of(&posts[0].3),
         claimed,
         "the question claimed first is the one posted"
     );
@@ -827,4 +840,152 @@ fn a_failure_recorded_with_an_in_memory_store_does_not_deadlock() {
     // connection) this must not wait on itself.
     w.walk("2026-06-01T09:05:00Z", 30_000);
     assert_eq!(w.posts_in(CHANNEL).len(), 1);
+}
+
+/// A press of `custom_id` by a plain member in `guild` and `channel`, on the message `on`
+/// (with that message's buttons as Discord sends them), or on no known message.
+fn press_on(
+    guild: u64,
+    channel: u64,
+    custom_id: &str,
+    on: Option<(MessageId, &Message)>,
+) -> Request {
+    Request::member(
+        guild,
+        channel,
+        common::member(77),
+        Invocation::Button {
+            custom_id: custom_id.to_string(),
+            message: on.map(|(id, m)| SourceMessage {
+                id,
+                buttons: m.buttons.clone(),
+            }),
+        },
+    )
+}
+
+/// The rubric's question, if the answer is one (its last card's footer starts with the id).
+fn rubric_shown(e: &Engine, req: &Request) -> Option<String> {
+    let o = common::run(e, req);
+    if o.is_error {
+        return None;
+    }
+    let (_, m) = o.first_reply()?;
+    m.cards[0]
+        .title
+        .as_deref()
+        .filter(|t| t.starts_with("Model answer"))?;
+    let footer = m.cards.last()?.footer.clone()?;
+    Some(footer.split(' ').next().unwrap().to_string())
+}
+
+/// The question of the channel's one daily post, from its row.
+fn posted_question_id(w: &World) -> String {
+    let db = rusqlite::Connection::open(&w.db).unwrap();
+    db.query_row("SELECT question_id FROM daily_posts", [], |r| r.get(0))
+        .unwrap()
+}
+
+/// Issue 19, finding 5: a forged `d:answer:<question id>` showed any question's rubric to any
+/// member, on any server (daily answers are open to everyone). It now needs the daily post
+/// it was posted on: this server's, this channel's, showing that question.
+#[test]
+fn a_forged_daily_answer_button_shows_no_rubric() {
+    let mut w = World::new("2026-06-01T08:59:00Z");
+    let other = common::real_bank().all()[3].id.clone();
+    // A server with no schedule at all.
+    let forged = format!("d:answer:{other}");
+    assert_eq!(
+        rubric_shown(&w.engine, &press_on(GUILD, CHANNEL, &forged, None)),
+        None
+    );
+
+    w.set(GUILD, CHANNEL, &[("time", "09:00")]);
+    w.walk("2026-06-01T09:05:00Z", 30_000);
+    let (_, posted, _, post) = w.posts_in(CHANNEL)[0].clone();
+    let q = posted_question_id(&w);
+    assert_ne!(q, other);
+    // Pressed on the post, an id naming another question: refused.
+    let on_post = Some((posted, &post));
+    assert_eq!(
+        rubric_shown(&w.engine, &press_on(GUILD, CHANNEL, &forged, on_post)),
+        None
+    );
+    // The post's own question, but on another message, or from another server or channel.
+    let own = format!("d:answer:{q}");
+    let elsewhere = Message::default();
+    for req in [
+        press_on(GUILD, CHANNEL, &own, None),
+        press_on(
+            GUILD,
+            CHANNEL,
+            &own,
+            Some((MessageId(posted.0 + 5000), &elsewhere)),
+        ),
+        press_on(GUILD + 1, CHANNEL, &own, on_post),
+        press_on(GUILD, CHANNEL + 1, &own, on_post),
+    ] {
+        assert_eq!(rubric_shown(&w.engine, &req), None, "{req:?}");
+    }
+    // Refused as any unknown button is.
+    let o = common::run(&w.engine, &press_on(GUILD + 1, CHANNEL, &forged, None));
+    let (_, m) = o.first_reply().unwrap();
+    assert!(
+        m.content
+            .as_deref()
+            .unwrap_or("")
+            .contains("no longer works"),
+        "{m:?}"
+    );
+}
+
+/// A daily post's button names the post: it shows the post's question to anyone in its
+/// channel, and nowhere else. A first-release button (`d:answer:<question id>`) still works
+/// on its own post.
+#[test]
+fn daily_answer_buttons_work_on_their_post_only_and_old_ones_still_work() {
+    let mut w = World::new("2026-06-01T08:59:00Z");
+    w.set(GUILD, CHANNEL, &[("time", "09:00")]);
+    w.walk("2026-06-01T09:05:00Z", 30_000);
+    let (_, posted, _, post) = w.posts_in(CHANNEL)[0].clone();
+    let q = posted_question_id(&w);
+    let id = post.buttons[0].action.clone();
+    let Ok(DailyButton::PostAnswer { post: named }) = id.parse::<DailyButton>() else {
+        panic!("the button does not name its post: {id}")
+    };
+    let on_post = Some((posted, &post));
+    assert_eq!(
+        rubric_shown(&w.engine, &press_on(GUILD, CHANNEL, &id, on_post)),
+        Some(q.clone())
+    );
+    assert_eq!(
+        rubric_shown(&w.engine, &press_on(GUILD, CHANNEL, &id, None)),
+        Some(q.clone())
+    );
+    // From another server or channel, on another message, or naming a post that is not there.
+    let elsewhere = Message::default();
+    let missing = DailyButton::PostAnswer {
+        post: interview_bot::model::PostId(named.0 + 1),
+    }
+    .to_string();
+    for req in [
+        press_on(GUILD + 1, CHANNEL, &id, on_post),
+        press_on(GUILD, CHANNEL + 1, &id, on_post),
+        press_on(
+            GUILD,
+            CHANNEL,
+            &id,
+            Some((MessageId(posted.0 + 5000), &elsewhere)),
+        ),
+        press_on(GUILD, CHANNEL, &missing, None),
+        press_on(GUILD, CHANNEL, "d:answer:post:x", None),
+    ] {
+        assert_eq!(rubric_shown(&w.engine, &req), None, "{req:?}");
+    }
+    // A button the first releases posted on this post, pressed there.
+    let old = format!("d:answer:{q}");
+    assert_eq!(
+        rubric_shown(&w.engine, &press_on(GUILD, CHANNEL, &old, on_post)),
+        Some(q)
+    );
 }

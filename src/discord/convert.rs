@@ -6,7 +6,8 @@ use serenity::all::{
     CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton, CreateEmbed,
     CreateEmbedFooter, CreateInputText, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse,
-    EditMessage, GuildId, InputTextStyle, Member, MessageId, ModalInteraction, RoleId, User,
+    EditMessage, GuildId, InputTextStyle, Member, MessageId, ModalInteraction, PartialChannel,
+    RoleId, User,
 };
 
 use crate::engine::{
@@ -167,21 +168,34 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
     out
 }
 
+/// The channel a thread is in, from the channel object Discord sends with an interaction
+/// (`channel`, a partial channel whose `parent_id` is, for a thread, its text channel; for
+/// another channel, its category, which is not wanted here).
+fn thread_parent(channel: ChannelId, partial: Option<&PartialChannel>) -> Option<u64> {
+    let partial = partial.filter(|p| p.id == channel)?;
+    match partial.kind {
+        ChannelType::PublicThread | ChannelType::PrivateThread | ChannelType::NewsThread => {
+            partial.parent_id.map(|p| p.get())
+        }
+        _ => None,
+    }
+}
+
 /// The engine request for an interaction a member made; one outside a server is refused.
 fn member_request(
     guild: Option<GuildId>,
     channel: ChannelId,
+    partial: Option<&PartialChannel>,
     user: &User,
     m: Option<&Member>,
     invocation: Invocation,
 ) -> Result<Request, Error> {
     let guild = guild.ok_or(Error::OutsideGuild)?;
-    Ok(Request::member(
-        guild.get(),
-        channel.get(),
-        member(user, m),
-        invocation,
-    ))
+    let request = Request::member(guild.get(), channel.get(), member(user, m), invocation);
+    Ok(match thread_parent(channel, partial) {
+        Some(parent) => request.in_thread(parent),
+        None => request,
+    })
 }
 
 /// The engine request for a slash command; interactions outside a server are refused.
@@ -190,12 +204,16 @@ pub fn command_request(cmd: &CommandInteraction) -> Result<Request, Error> {
     let request = member_request(
         cmd.guild_id,
         cmd.channel_id,
+        cmd.channel.as_ref(),
         &cmd.user,
         cmd.member.as_deref(),
         Invocation::Command { name, options },
     )?;
     Ok(Request {
-        resolved: resolved(cmd),
+        resolved: Resolved {
+            thread_parent: request.thread_parent(),
+            ..resolved(cmd)
+        },
         ..request
     })
 }
@@ -210,6 +228,7 @@ pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error>
     member_request(
         click.guild_id,
         click.channel_id,
+        click.channel.as_ref(),
         &click.user,
         click.member.as_ref(),
         Invocation::Button {
@@ -240,6 +259,7 @@ pub fn modal_request(submit: &ModalInteraction) -> Result<Request, Error> {
     member_request(
         submit.guild_id,
         submit.channel_id,
+        submit.channel.as_ref(),
         &submit.user,
         submit.member.as_ref(),
         Invocation::Modal {

@@ -120,6 +120,11 @@ pub struct Resolved {
     pub roles: HashMap<RoleId, ResolvedRole>,
     pub channels: HashMap<ChannelId, ResolvedChannel>,
     pub attachments: HashMap<u64, ResolvedAttachment>,
+    /// When the request comes from a thread, the channel the thread is in (Discord sends the
+    /// interaction's channel object with its `parent_id`). Rules set per channel (rubric
+    /// access) reach the channel's threads through it. `None` outside threads, and from
+    /// front ends that have none (the console).
+    pub thread_parent: Option<ChannelId>,
 }
 
 /// A value as the front end received it. The console only has text; Discord sends typed
@@ -207,6 +212,22 @@ impl Request {
             invocation,
             resolved: Resolved::default(),
         }
+    }
+
+    /// The same request, made in a thread of the channel `parent`.
+    pub fn in_thread(self, parent: impl Into<ChannelId>) -> Request {
+        Request {
+            resolved: Resolved {
+                thread_parent: Some(parent.into()),
+                ..self.resolved
+            },
+            ..self
+        }
+    }
+
+    /// The channel the request's thread is in, when it comes from a thread.
+    pub fn thread_parent(&self) -> Option<ChannelId> {
+        self.resolved.thread_parent
     }
 }
 

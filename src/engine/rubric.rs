@@ -42,18 +42,47 @@ impl RubricContext {
 }
 
 impl Engine {
-    /// Who may open rubrics in this channel: the channel's setting, else the guild's, else the
-    /// context's default.
+    /// Who may open rubrics in this channel (not a thread): the channel's setting, else the
+    /// guild's, else the context's default.
     pub fn rubric_access(
         &self,
         guild_id: GuildId,
         channel_id: ChannelId,
         context: RubricContext,
     ) -> Result<RubricAccess, Error> {
-        let (channel, guild) = self
-            .store
-            .read(|db| db.rubric_access(guild_id, channel_id))?;
-        Ok(channel.or(guild).unwrap_or(context.default_access()))
+        self.rubric_access_at(guild_id, channel_id, None, context)
+    }
+
+    /// Who may open rubrics where `req` was made: the thread's (or channel's) setting, else
+    /// the setting of the channel the thread is in, else the guild's, else the context's
+    /// default. A channel's rule so reaches its threads.
+    pub fn rubric_access_for(
+        &self,
+        req: &Request,
+        context: RubricContext,
+    ) -> Result<RubricAccess, Error> {
+        self.rubric_access_at(req.guild_id, req.channel_id, req.thread_parent(), context)
+    }
+
+    fn rubric_access_at(
+        &self,
+        guild_id: GuildId,
+        channel_id: ChannelId,
+        parent: Option<ChannelId>,
+        context: RubricContext,
+    ) -> Result<RubricAccess, Error> {
+        let (here, parent, guild) = self.store.read(|db| {
+            let (here, guild) = db.rubric_access(guild_id, channel_id)?;
+            let parent = match parent {
+                Some(p) if p != channel_id => db.rubric_access(guild_id, p)?.0,
+                _ => None,
+            };
+            Ok::<_, Error>((here, parent, guild))
+        })?;
+        Ok(here
+            .or(parent)
+            .or(guild)
+            .unwrap_or(context.default_access()))
     }
 
     /// Whether the request comes from an interviewer (or the bot itself).
@@ -72,7 +101,7 @@ impl Engine {
         req: &Request,
         context: RubricContext,
     ) -> Result<RubricAccess, Error> {
-        let access = self.rubric_access(req.guild_id, req.channel_id, context)?;
+        let access = self.rubric_access_for(req, context)?;
         if access == RubricAccess::Interviewers && !self.is_interviewer(req)? {
             return Err(RubricRefusal::Limited.into());
         }

@@ -108,10 +108,18 @@ mod tests {
                 claim: Some(42)
             }
         );
+        // Daily posts until issue 19 named their question (checked against the post the
+        // button is pressed on); since, they name their post.
         assert_eq!(
             "d:answer:aws-s3-basics".parse::<DailyButton>().unwrap(),
             DailyButton::ModelAnswer {
                 question: "aws-s3-basics".into()
+            }
+        );
+        assert_eq!(
+            "d:answer:post:42".parse::<DailyButton>().unwrap(),
+            DailyButton::PostAnswer {
+                post: crate::model::PostId(42)
             }
         );
         let scores = |id: &str| id.parse::<ScoresAction>().unwrap();
@@ -162,6 +170,7 @@ mod tests {
             "q:answer:x",
             "q:next:mid:",
             "d:answer:x",
+            "d:answer:post:1",
             "s:rate:1:0:1",
             "s:notes:1:0",
             "s:note:1:0",

@@ -442,6 +442,21 @@ impl Db<'_> {
         )
     }
 
+    /// The guild's post that Discord gave the message id `message_id`, if any (how a daily
+    /// post's first-release button, which names only its question, is checked).
+    pub fn post_by_message(
+        &self,
+        guild_id: GuildId,
+        message_id: MessageId,
+    ) -> Result<Option<DailyPost>, StoreError> {
+        self.select(
+            POSTS,
+            "guild_id = ?1 AND message_id = ?2",
+            params![sql_id(guild_id)?, sql_id(message_id)?],
+            |rows| first(rows, post),
+        )
+    }
+
     /// The scheduled post of a channel on a local date, if any.
     pub fn post_on(
         &self,

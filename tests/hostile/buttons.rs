@@ -397,3 +397,67 @@ fn replayed_session_buttons_record_once_and_skip_once() {
         outcome_text(&again)
     );
 }
+
+/// Issue 19, finding 7: a forged `sc:team:0:` pressed on a public question card turned the
+/// card into the team's scorecard summary for everyone. A team page turns only a team page
+/// (the bot's private reply); pressed on anything else it is answered privately.
+#[test]
+fn a_forged_team_page_button_on_a_public_card_answers_privately() {
+    use interview_bot::engine::{Button, ButtonStyle, SourceMessage};
+    let f = with_interviewers();
+    let boss = interviewer(9);
+    // A candidate scored, so the summary holds something to leak.
+    let scored = command_as(
+        GUILD,
+        &boss,
+        "score",
+        &[
+            ("candidate", SECRET),
+            ("question", &f.engine.bank().all()[0].id),
+            ("rating", "3"),
+        ],
+    );
+    let (o, _) = f.engine.execute(&scored, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    let card = command_as(GUILD, &boss, "question", &[("level", "junior")]);
+    let (o, _) = f.engine.execute(&card, &mut Recorder::default());
+    let (visibility, card) = o.first_reply().unwrap();
+    assert_eq!(visibility, Visibility::Public);
+    let pressed = |buttons: Vec<Button>| {
+        let req = Request::member(
+            GUILD,
+            CHANNEL,
+            boss.clone(),
+            Invocation::Button {
+                custom_id: "sc:team:0:".into(),
+                message: Some(SourceMessage {
+                    id: 9_001.into(),
+                    buttons,
+                }),
+            },
+        );
+        f.engine.execute(&req, &mut Recorder::default()).0
+    };
+    let updates = |o: &Outcome| {
+        o.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Update(_) | Effect::UpdateButtons(_)))
+    };
+    for buttons in [card.buttons.clone(), vec![]] {
+        let o = pressed(buttons);
+        assert!(!o.is_error, "{}", outcome_text(&o));
+        assert!(!updates(&o), "the public card was rewritten: {o:?}");
+        let (visibility, page) = o.first_reply().expect("a private answer");
+        assert_eq!(visibility, Visibility::Private);
+        assert!(message_text(page).contains("Team scorecards"));
+    }
+    // On a team page, the page turns as before.
+    let team_button = |action: &str| Button {
+        label: "Older ▶".into(),
+        action: action.into(),
+        style: ButtonStyle::Secondary,
+        disabled: false,
+    };
+    let o = pressed(vec![team_button("sc:team:1:"), team_button("sc:team:0:")]);
+    assert!(updates(&o), "{o:?}");
+}

@@ -333,3 +333,108 @@ fn the_hostile_payloads_are_interactions_serenity_reads() {
         err.user_message()
     );
 }
+
+/// Issue 19, finding 4: Discord sends the channel an interaction was made in as a partial
+/// channel object (`channel`, "Partial channel that the interaction was sent from",
+/// https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-structure),
+/// whose `parent_id` is, for a thread, "the id of the text channel this thread was created"
+/// in (https://discord.com/developers/docs/resources/channel#channel-object-channel-structure).
+/// The request carries it, so a channel's rubric rule reaches its threads; a text channel's
+/// `parent_id` (its category) is not taken for one.
+#[test]
+fn a_threads_parent_channel_reaches_the_request_and_its_rubric_rule() {
+    const THREAD: u64 = CHANNEL + 5;
+    const CATEGORY: u64 = CHANNEL + 6;
+    let in_channel = |mut v: Value, id: u64, kind: u8, parent: u64| {
+        v["channel_id"] = json!(id.to_string());
+        v["channel"] = json!({
+            "id": id.to_string(),
+            "type": kind,
+            "name": "a channel",
+            "guild_id": GUILD.to_string(),
+            "parent_id": parent.to_string(),
+            "permissions": "0",
+        });
+        v
+    };
+    let member = || member_json(USER + 1, 0, &[]);
+    let f = with_interviewers();
+    f.engine
+        .store()
+        .write(|db| {
+            db.set_rubric_access(
+                GuildId(GUILD),
+                None,
+                interview_bot::model::RubricAccess::Everyone,
+                UserId(USER),
+                0,
+            )?;
+            db.set_rubric_access(
+                GuildId(GUILD),
+                Some(interview_bot::model::ChannelId(CHANNEL)),
+                interview_bot::model::RubricAccess::Interviewers,
+                UserId(USER),
+                0,
+            )
+        })
+        .unwrap();
+    let q = f.engine.bank().all()[0].id.clone();
+
+    // A public thread (type 11) under CHANNEL: the command, the click and the modal.
+    let answer = command_json(
+        Some(GUILD),
+        member(),
+        "answer",
+        json!([{"name": "id", "type": 3, "value": q}]),
+        json!({}),
+    );
+    let cmd = serde_json::from_value(in_channel(answer.clone(), THREAD, 11, CHANNEL))
+        .expect("serenity reads a command in a thread");
+    let req = convert::command_request(&cmd).unwrap();
+    assert_eq!(
+        req.thread_parent(),
+        Some(interview_bot::model::ChannelId(CHANNEL))
+    );
+    let (o, _) = f.engine.execute(&req, &mut Recorder::default());
+    assert!(
+        o.is_error,
+        "/answer in the thread showed: {}",
+        outcome_text(&o)
+    );
+    let click = serde_json::from_value(in_channel(
+        button_json(Some(GUILD), member(), &format!("q:answer:{q}")),
+        THREAD,
+        11,
+        CHANNEL,
+    ))
+    .expect("serenity reads a click in a thread");
+    let req = convert::component_request(&click).unwrap();
+    assert_eq!(
+        req.thread_parent(),
+        Some(interview_bot::model::ChannelId(CHANNEL))
+    );
+    let (o, _) = f.engine.execute(&req, &mut Recorder::default());
+    assert!(
+        o.is_error,
+        "Model answer in the thread showed: {}",
+        outcome_text(&o)
+    );
+    let submit = serde_json::from_value(in_channel(
+        modal_json(Some(GUILD), member(), "s:note:1:0", &[]),
+        THREAD,
+        12,
+        CHANNEL,
+    ))
+    .expect("serenity reads a modal in a private thread");
+    assert_eq!(
+        convert::modal_request(&submit).unwrap().thread_parent(),
+        Some(interview_bot::model::ChannelId(CHANNEL))
+    );
+
+    // A text channel's parent is its category: no thread parent, and the server's rule.
+    let cmd = serde_json::from_value(in_channel(answer, THREAD, 0, CATEGORY)).unwrap();
+    let req = convert::command_request(&cmd).unwrap();
+    assert_eq!(req.thread_parent(), None);
+    let (o, _) = f.engine.execute(&req, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+}

@@ -4,14 +4,20 @@ use super::surface::DailyButton;
 use crate::bank::Question;
 use crate::engine::cards::{MODEL_ANSWER_LABEL, question_card};
 use crate::engine::{ButtonStyle, Card, Engine, Error, Message};
-use crate::model::GuildId;
+use crate::model::{GuildId, PostId};
 use crate::store::{Schedule, ScheduleStatus};
 use crate::time::{describe_duration, describe_instant, discord_timestamp};
 
 impl Engine {
     /// A daily post's card: the question card, with a "Model answer" that everyone may open
     /// (the answer is revealed to the channel later anyway).
-    pub(super) fn daily_card(&self, guild_id: GuildId, q: &Question) -> Result<Message, Error> {
+    /// Its button names the post, which says the question and where it may be pressed.
+    pub(super) fn daily_card(
+        &self,
+        guild_id: GuildId,
+        post: PostId,
+        q: &Question,
+    ) -> Result<Message, Error> {
         let card = question_card(
             &format!(
                 "Daily practice · {} · {}",
@@ -22,13 +28,7 @@ impl Engine {
             q.level,
             daily_footer(&q.id),
         );
-        let answer = self.action_id(
-            guild_id,
-            DailyButton::ModelAnswer {
-                question: q.id.clone(),
-            }
-            .to_string(),
-        )?;
+        let answer = self.action_id(guild_id, DailyButton::PostAnswer { post }.to_string())?;
         Ok(Message::default()
             .card(card)
             .button(MODEL_ANSWER_LABEL, answer, ButtonStyle::Primary))

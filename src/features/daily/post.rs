@@ -99,7 +99,7 @@ impl Engine {
 
     /// The post of a claimed question, to send (or send again, with the same nonce).
     fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Handled {
-        let mut message = self.daily_card(s.guild_id, q)?;
+        let mut message = self.daily_card(s.guild_id, post.id, q)?;
         if let Some(role) = s.role_id {
             let what = if post.kind == PostKind::Extra {
                 "an extra practice question"

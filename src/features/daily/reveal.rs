@@ -5,14 +5,46 @@ use super::surface::Revealed;
 use crate::bank::Question;
 use crate::engine::Handled;
 use crate::engine::rubric::RubricContext;
-use crate::engine::{Effect, Engine, Message, MessageRef, Outcome, Request};
+use crate::engine::{Effect, Engine, Error, Invocation, Message, MessageRef, Outcome, Request};
 use crate::model::{PostId, PostStatus, RevealStatus};
 use crate::text::truncate;
 
 impl Engine {
-    /// A daily post's model answer, privately.
-    pub(super) fn action_daily_answer(&self, req: &Request, question: String) -> Handled {
-        self.private_rubric(req, RubricContext::Daily, question)
+    /// A daily post's model answer, privately: only for a post of this server and channel,
+    /// named by the button (`post`), or, for a first-release button that names only its
+    /// `question`, the daily post the pressed message is, showing that question. Anything
+    /// else is a forged or stale button.
+    pub(super) fn action_daily_answer(
+        &self,
+        req: &Request,
+        post: Option<PostId>,
+        question: Option<String>,
+    ) -> Handled {
+        let pressed_on = match &req.invocation {
+            Invocation::Button {
+                message: Some(m), ..
+            } => Some(m.id),
+            _ => None,
+        };
+        let found = match post {
+            Some(id) => self.store.read(|db| db.post(req.guild_id, id))?,
+            None => match pressed_on {
+                Some(message) => self
+                    .store
+                    .read(|db| db.post_by_message(req.guild_id, message))?,
+                None => None,
+            },
+        };
+        let post = found
+            .filter(|p| p.guild_id == req.guild_id && p.channel_id == req.channel_id)
+            // Pressed on another message than the post's own (once it is known).
+            .filter(|p| match (p.message_id, pressed_on) {
+                (Some(posted), Some(pressed)) => posted == pressed,
+                _ => true,
+            })
+            .filter(|p| question.as_ref().is_none_or(|q| *q == p.question_id))
+            .ok_or(Error::UnknownAction)?;
+        self.private_rubric(req, RubricContext::Daily, post.question_id)
     }
 
     /// The answer, behind spoiler marks, in a thread on the post (or as a reply when a thread

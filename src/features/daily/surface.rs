@@ -139,15 +139,22 @@ crate::run_with!(StatusOptions => Engine::cmd_daily_status);
 /// The button of a daily post. A stable format: posted buttons outlive the process.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DailyButton {
-    /// "Model answer": `d:answer:<question id>`.
+    /// "Model answer": `d:answer:post:<post id>`. The post says the question, and where the
+    /// button may be pressed (its server and channel).
+    PostAnswer { post: PostId },
+    /// "Model answer" as the first releases posted it: `d:answer:<question id>`. Still works
+    /// on the daily post it was posted on (found by the pressed message's id), nowhere else.
     ModelAnswer { question: String },
 }
 
 const MODEL_ANSWER: &str = "d:answer";
+/// What follows [`MODEL_ANSWER`] in the ids that name their post.
+const POST: &str = "post:";
 
 impl fmt::Display for DailyButton {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            DailyButton::PostAnswer { post } => write!(f, "{MODEL_ANSWER}:{POST}{post}"),
             DailyButton::ModelAnswer { question } => write!(f, "{MODEL_ANSWER}:{question}"),
         }
     }
@@ -158,9 +165,15 @@ impl FromStr for DailyButton {
 
     fn from_str(id: &str) -> Result<Self, Error> {
         match split(id) {
-            (MODEL_ANSWER, question) => Ok(DailyButton::ModelAnswer {
-                question: question.trim().to_string(),
-            }),
+            (MODEL_ANSWER, args) => match args.strip_prefix(POST) {
+                // Question ids never hold a colon, so `post:` is always a post.
+                Some(post) => Ok(DailyButton::PostAnswer {
+                    post: PostId(post.parse().map_err(|_| Error::UnknownAction)?),
+                }),
+                None => Ok(DailyButton::ModelAnswer {
+                    question: args.trim().to_string(),
+                }),
+            },
             _ => Err(Error::UnknownAction),
         }
     }
@@ -169,7 +182,10 @@ impl FromStr for DailyButton {
 impl Action for DailyButton {
     fn run(self, engine: &Engine, req: &Request) -> Handled {
         match self {
-            DailyButton::ModelAnswer { question } => engine.action_daily_answer(req, question),
+            DailyButton::PostAnswer { post } => engine.action_daily_answer(req, Some(post), None),
+            DailyButton::ModelAnswer { question } => {
+                engine.action_daily_answer(req, None, Some(question))
+            }
         }
     }
 }
@@ -253,9 +269,12 @@ mod tests {
     #[test]
     fn button_ids_round_trip() {
         check_ids(
-            &[DailyButton::ModelAnswer {
-                question: "aws-s3-basics".into(),
-            }],
+            &[
+                DailyButton::PostAnswer { post: PostId(42) },
+                DailyButton::ModelAnswer {
+                    question: "aws-s3-basics".into(),
+                },
+            ],
             ACTIONS,
         );
     }

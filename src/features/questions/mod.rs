@@ -325,8 +325,8 @@ impl Engine {
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(key, now);
         }
-        let limited = self.rubric_access(req.guild_id, req.channel_id, RubricContext::Question)?
-            == RubricAccess::Interviewers;
+        let limited =
+            self.rubric_access_for(req, RubricContext::Question)? == RubricAccess::Interviewers;
         let mut message =
             self.question_message(req.guild_id, q, topic, claim, progress, limited)?;
         message.content = self.pool_note(level, topic, progress);

@@ -6,7 +6,9 @@ use interview_bot::features::daily::DailyButton;
 use interview_bot::features::questions::QuestionButton;
 
 /// The question of the card whose "Model answer" button is among `actions`: a question card's
-/// `q:answer:<id>` or a daily post's `d:answer:<id>`, parsed by the feature's own parser.
+/// `q:answer:<id>`, or a daily post's as the first releases posted it (`d:answer:<id>`; today's
+/// daily posts name their post instead, and tests read the question from the post's row),
+/// parsed by the feature's own parser.
 pub fn question_of<'a>(actions: impl IntoIterator<Item = &'a str>) -> String {
     let actions: Vec<&str> = actions.into_iter().collect();
     for action in &actions {

@@ -51,6 +51,15 @@ impl Style {
     }
 }
 
+/// Text from a message, a name or a suggestion as it may reach the terminal: control
+/// characters (escape sequences included: they could set the window title, clear the screen,
+/// recolour or move the cursor) and bidirectional overrides written out as `\u{..}`; tabs
+/// stay. Every piece of text the console prints goes through here before its own styles are
+/// added.
+pub fn safe(text: &str) -> String {
+    crate::text::terminal_safe(text, &['\t'])
+}
+
 /// Renders a message; buttons are numbered from 1 (`[!1] ...`).
 pub fn message(m: &Message, style: &Style) -> String {
     let mut out = String::new();
@@ -63,7 +72,7 @@ pub fn message(m: &Message, style: &Style) -> String {
     for a in &m.attachments {
         out.push_str(&format!(
             "[attachment {} ({} bytes)]\n",
-            a.filename,
+            safe(&a.filename),
             a.bytes.len()
         ));
     }
@@ -73,7 +82,7 @@ pub fn message(m: &Message, style: &Style) -> String {
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let label = format!("[!{}] {}", i + 1, b.label);
+                let label = format!("[!{}] {}", i + 1, safe(&b.label));
                 if b.disabled {
                     style.dim(&format!("{label} (used)"))
                 } else {
@@ -168,7 +177,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 /// `</question:123>` become `/question`, and the zero-width spaces that keep mentions from
 /// pinging on Discord are dropped (nothing pings in a terminal).
 pub fn inline(text: &str, style: &Style) -> String {
-    let text = text.replace('\u{200B}', "");
+    let text = safe(text).replace('\u{200B}', "");
     let text = command_mentions(&text);
     let mut out = String::with_capacity(text.len());
     let mut bold = false;

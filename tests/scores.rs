@@ -1846,3 +1846,38 @@ fn only_the_starter_or_a_manager_ends_a_session_and_others_still_record_their_re
     assert!(end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
     assert!(open(e).is_none());
 }
+
+#[test]
+fn a_lookalike_stored_before_names_were_checked_can_still_be_looked_up_and_forgotten() {
+    let f = setup();
+    let e = &f.engine;
+    let old = "Dana\u{200b} Scully";
+    e.store()
+        .write(|db| {
+            db.find_or_add_candidate(GuildId(GUILD), old, &old.to_lowercase(), UserId(1001), 0)
+        })
+        .unwrap();
+    let o = ok(
+        e,
+        &cmd_req(GUILD, &manager(), "scores forget", &[("candidate", old)]),
+    );
+    assert!(
+        text(&o).contains("Delete everything recorded about"),
+        "{}",
+        text(&o)
+    );
+    // A new score under that name is still refused.
+    let err = refused(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "score",
+            &[("candidate", old), ("question", Q1), ("rating", "3")],
+        ),
+    );
+    assert_eq!(
+        err.refusal::<ScoreError>().map(|r| r.kind()),
+        Some("candidate name with hidden characters")
+    );
+}

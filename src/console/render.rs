@@ -306,6 +306,30 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_in_any_text_never_reach_the_terminal() {
+        use crate::engine::ButtonStyle;
+        let evil = "x\x1b]0;pwned\x07\x1b[2J\u{9b}31m\r\u{202e}y";
+        let m = Message::text(format!("**{evil}**\n> {evil}"))
+            .card(
+                Card {
+                    title: Some(evil.into()),
+                    description: Some(evil.into()),
+                    footer: Some(evil.into()),
+                    ..Card::default()
+                }
+                .field(evil, evil, false),
+            )
+            .button(evil, "a".into(), ButtonStyle::Primary);
+        for style in [Style::PLAIN, Style::detect(true, false, Some(100))] {
+            let shown = message(&m, &style) + &inline(evil, &style);
+            for raw in ["\x1b]", "\x07", "\x1b[2J", "\u{9b}", "\r", "\u{202e}"] {
+                assert!(!shown.contains(raw), "{raw:?} in {shown:?}");
+            }
+            assert!(shown.contains("x\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
+        }
+    }
+
+    #[test]
     fn command_mentions_become_commands() {
         for (text, shown) in [
             ("run </daily set:12> now", "run /daily set now"),

@@ -95,24 +95,26 @@ pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
     Ok((name, key))
 }
 
-/// The guild's candidate named `raw` (checked as [`candidate_name`]), or an unknown
-/// candidate error. A candidate added before names were normalised is found under the key
-/// it was stored with (trimmed, lower case, inner whitespace as typed).
+/// The guild's existing candidate named `raw` (checked as [`candidate_name`]), or an unknown
+/// candidate error. A candidate added before names were checked and normalised is found
+/// under the key it was stored with (trimmed, lower case, as typed), hidden characters
+/// included, so it can still be looked up and forgotten.
 pub(crate) fn find_candidate(
     db: &Db<'_>,
     guild_id: GuildId,
     raw: &str,
 ) -> Result<Candidate, Error> {
-    let (name, key) = candidate_name(raw)?;
-    if let Some(c) = db.candidate_by_key(guild_id, &key)? {
-        return Ok(c);
-    }
     let legacy = raw.trim().to_lowercase();
-    if legacy != key
-        && let Some(c) = db.candidate_by_key(guild_id, &legacy)?
+    let checked = candidate_name(raw);
+    if let Ok((_, key)) = &checked
+        && let Some(c) = db.candidate_by_key(guild_id, key)?
     {
         return Ok(c);
     }
+    if let Some(c) = db.candidate_by_key(guild_id, &legacy)? {
+        return Ok(c);
+    }
+    let (name, _) = checked?;
     Err(ScoreError::UnknownCandidate { name }.into())
 }
 

@@ -82,9 +82,49 @@ pub fn closest<'a>(typed: &str, names: &[&'a str]) -> Option<&'a str> {
         .map(|(_, n)| n)
 }
 
-/// The key names are matched by: trimmed, lower case (Unicode-aware), inner whitespace as is.
+/// A name as it is kept and shown: NFKC (so fullwidth "Ｄａｎａ" is "Dana" and a ligature is
+/// its letters), trimmed, every run of whitespace one space.
+pub fn normalise_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfkc: String = name.nfkc().collect();
+    nfkc.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The key names are matched by: [`normalise_name`], then lower case (Unicode-aware).
 pub fn name_key(name: &str) -> String {
-    name.trim().to_lowercase()
+    normalise_name(name).to_lowercase()
+}
+
+/// Whether `c` is invisible formatting or a control character: C0 and C1 controls (general
+/// category Cc) and format characters (Cf: bidirectional overrides and isolates, zero-width
+/// spaces and joiners, the word joiner, the byte-order mark, ...). Such characters make two
+/// names that look the same differ, or reorder and hide what is shown around them.
+pub fn is_control_or_format(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory, get_general_category};
+    c.is_control() || get_general_category(c) == GeneralCategory::Format
+}
+
+/// Text safe to write to a terminal: every control character (C0, C1 and DEL, so an escape
+/// sequence loses its ESC and cannot set the title, clear the screen or recolour) and every
+/// bidirectional override or isolate (which reorder what is shown around them) is written out
+/// as `\u{..}`, except the characters in `keep` (the line breaks and tabs a layout uses).
+pub fn terminal_safe(input: &str, keep: &[char]) -> String {
+    let unsafe_char = |c: char| {
+        (c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+            && !keep.contains(&c)
+    };
+    if !input.chars().any(unsafe_char) {
+        return input.to_string();
+    }
+    let mut out = String::with_capacity(input.len() + 8);
+    for c in input.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -107,5 +147,27 @@ mod tests {
             "\\*\\*x\\*\\* @\u{200B}everyone \\<@\u{200B}1\\>"
         );
         assert_eq!(escape("a\nb\u{7}"), "a\nb ");
+    }
+
+    #[test]
+    fn names_normalise_and_terminal_text_loses_its_controls() {
+        assert_eq!(normalise_name("  Ｄａｎａ \t Scully "), "Dana Scully");
+        assert_eq!(name_key("Ｄａｎａ  SCULLY"), name_key("dana scully"));
+        for c in [
+            '\u{0}', '\u{1b}', '\u{85}', '\u{200b}', '\u{202e}', '\u{2066}', '\u{feff}', '\u{ad}',
+        ] {
+            assert!(is_control_or_format(c), "{c:?}");
+        }
+        assert!(!is_control_or_format('é') && !is_control_or_format(' '));
+        let shown = terminal_safe("a\x1b]0;pwned\x07\x1b[2J\nb\tc\u{9b}\u{202e}", &['\n']);
+        assert!(
+            !shown.contains(['\x1b', '\x07', '\u{9b}', '\t', '\u{202e}']),
+            "{shown:?}"
+        );
+        assert_eq!(
+            shown,
+            "a\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\nb\\u{9}c\\u{9b}\\u{202e}"
+        );
+        assert_eq!(terminal_safe("@\u{200b}x\ty", &['\t']), "@\u{200b}x\ty");
     }
 }

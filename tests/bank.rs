@@ -864,3 +864,56 @@ fn topic_names_are_declared_once_for_topics_in_use() {
     }
     assert_eq!(shipped.topic_name("iac"), "Infrastructure as code");
 }
+
+#[test]
+fn a_pack_with_crlf_line_endings_loads_without_carriage_returns() {
+    let pack = r#"
+[pack]
+name = "Windows"
+
+[topics]
+networking = "Networking"
+
+[[question]]
+id = "t-crlf"
+level = "junior"
+topic = "networking"
+tags = ["vpc"]
+prompt = """
+What is a subnet?
+Say where it lives."""
+answer = ["""A range of addresses
+inside a VPC."""]
+bonus = ["Five addresses per subnet are reserved."]
+red_flags = ['''Thinks a subnet
+spans zones.''']
+follow_ups = ["What makes a subnet public?"]
+"#
+    .replace('\n', "\r\n");
+    assert!(pack.contains("\r\n"));
+    let bank = load_str("windows.toml", &pack).unwrap();
+    let q = bank.get("t-crlf").unwrap();
+    let strings: Vec<&str> = std::iter::once(q.prompt.as_str())
+        .chain(q.answer.iter().map(String::as_str))
+        .chain(q.bonus.iter().map(String::as_str))
+        .chain(q.red_flags.iter().map(String::as_str))
+        .chain(q.follow_ups.iter().map(String::as_str))
+        .chain(q.tags.iter().map(String::as_str))
+        .collect();
+    for s in &strings {
+        assert!(!s.contains('\r'), "{s:?}");
+    }
+    assert_eq!(q.prompt, "What is a subnet?\nSay where it lives.");
+    assert_eq!(q.answer, ["A range of addresses\ninside a VPC."]);
+    assert_eq!(q.red_flags, ["Thinks a subnet\nspans zones."]);
+    // Problems still name the right line.
+    let broken = pack.replace("level = \"junior\"", "level = \"guru\"");
+    let found = match load_str("windows.toml", &broken) {
+        Ok(_) => vec![],
+        Err(e) => e.0.iter().map(|p| p.to_string()).collect(),
+    };
+    assert!(
+        found.iter().any(|p| p.starts_with("windows.toml:10:")),
+        "{found:?}"
+    );
+}

@@ -471,3 +471,127 @@ fn console_member_starts_as_a_plain_member_to_try_the_refusals() {
     assert!(err.contains("/config rubric-access"), "{err}");
     assert!(member.stdout.is_empty(), "{member:?}");
 }
+
+/// The console in a pseudo-terminal, started on `dir`'s `tty.sqlite3` (history in
+/// `tty.history`).
+fn tty_console(dir: &std::path::Path) -> expectrl::session::OsSession {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"));
+    cmd.arg("console")
+        .current_dir(dir)
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .env("TERM", "xterm-256color")
+        .env("QUESTIONS_DIR", common::questions_dir())
+        .env("DATABASE_PATH", dir.join("tty.sqlite3"));
+    let mut session = expectrl::Session::spawn(cmd).expect("a pseudo-terminal");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+/// Issue 19, finding 6: a stored value holding escape sequences (a candidate added before
+/// names were checked, or written to the database by hand) reaches the terminal through Tab
+/// completion and every answer without its ESC and BEL bytes.
+#[test]
+fn escape_sequences_in_stored_values_never_reach_the_terminal() {
+    use expectrl::Expect;
+    use interview_bot::console::CONSOLE_GUILD;
+    use interview_bot::model::UserId;
+    let dir = tempfile::tempdir().unwrap();
+    let hostile = "Mal\x1b]0;pwned\x07\x1b[2J\x1b[31mory";
+    {
+        let store = interview_bot::store::Store::open(&dir.path().join("tty.sqlite3")).unwrap();
+        store
+            .write(|db| {
+                db.find_or_add_candidate(CONSOLE_GUILD, hostile, "mal-hostile", UserId(7), 0)
+            })
+            .unwrap();
+    }
+    let mut session = tty_console(dir.path());
+    let mut seen = Vec::new();
+    let mut until = |session: &mut expectrl::session::OsSession, what: &str| {
+        let found = session.expect(what).unwrap();
+        seen.extend_from_slice(found.before());
+        seen.extend_from_slice(found.as_bytes());
+    };
+    until(&mut session, "questions loaded");
+    until(&mut session, "> ");
+    // Tab completes the candidate's name (written into the line), then the lookup runs.
+    session.send("/scores candidate candidate:mal\t").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    session.send("\r").unwrap();
+    until(&mut session, "> ");
+    session.send("/scores team\r").unwrap();
+    until(&mut session, "> ");
+    session.send("quit\r").unwrap();
+    let end = session.expect(expectrl::Eof).unwrap();
+    seen.extend_from_slice(end.before());
+    let shown = String::from_utf8_lossy(&seen).to_string();
+    assert!(shown.contains("Mal"), "the suggestion was shown: {shown:?}");
+    for raw in ["\x1b]0;pwned", "\x07", "\x1b[2J", "\x1b[31m"] {
+        assert!(
+            !shown.contains(raw),
+            "{raw:?} reached the terminal: {shown:?}"
+        );
+    }
+}
+
+/// Issue 19, finding 2 (the console's part): the history file never holds a form's answers,
+/// and forgetting a candidate drops every line that names them, from this run and earlier
+/// ones, keeping the file owner-only.
+#[test]
+fn the_history_keeps_no_notes_and_forgets_a_forgotten_candidate() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("tty.history");
+    std::fs::write(
+        &history,
+        "#V2\n/score 'Dana Scully' aws-s3-basics 3\n/question senior\n/recommend candidate:dana  SCULLY recommendation:yes\n",
+    )
+    .unwrap();
+    let mut session = tty_console(dir.path());
+    session.expect("questions loaded").unwrap();
+    session.expect("> ").unwrap();
+    session
+        .send("/interview start candidate:\"Dana Scully\" level:junior questions:1\r")
+        .unwrap();
+    session.expect("[!7] Skip").unwrap();
+    session.expect("> ").unwrap();
+    // Notes (button 5): the form asks on the next line.
+    session.send("!5\r").unwrap();
+    session.expect("Your notes").unwrap();
+    session.send("xyzzy-private-note\r").unwrap();
+    session.expect("Notes saved").unwrap();
+    session.expect("> ").unwrap();
+    session.send("/help\r").unwrap();
+    session.expect("> ").unwrap();
+    session
+        .send("/scores forget candidate:'dana scully'\r")
+        .unwrap();
+    session.expect("[!1] Delete everything").unwrap();
+    session.expect("> ").unwrap();
+    session.send("!1\r").unwrap();
+    session.expect("Deleted:").unwrap();
+    session.expect("> ").unwrap();
+    // Rewritten at once, before the console ends.
+    let now = std::fs::read_to_string(&history).unwrap();
+    assert!(!now.to_lowercase().contains("scully"), "{now}");
+    session.send("quit\r").unwrap();
+    session.expect(expectrl::Eof).unwrap();
+    let kept = std::fs::read_to_string(&history).unwrap();
+    assert!(
+        !kept.contains("xyzzy"),
+        "a form's answer in the history: {kept}"
+    );
+    assert!(!kept.to_lowercase().contains("scully"), "{kept}");
+    assert!(
+        kept.contains("/question senior") && kept.contains("/help"),
+        "{kept}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&history).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}

@@ -13,7 +13,7 @@ use common::{
 use interview_bot::clock::Clock;
 use interview_bot::engine::rubric::{RubricAccess, RubricContext, RubricRefusal};
 use interview_bot::engine::{
-    Effect, Engine, Error, Member, Message, Outcome, Permissions, Request, ResolvedRole,
+    Effect, Engine, Error, Member, Message, Outcome, Permissions, Refusal, Request, ResolvedRole,
     Visibility, limits,
 };
 use interview_bot::features::config::NotAZone;
@@ -796,6 +796,9 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
         "{t}"
     );
     assert!(!t.contains("4 Strong yes"), "only Bob's own scorecard: {t}");
+    // Alice started it: Bob's end records his recommendation and leaves it open; hers ends it.
+    assert!(!end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
+    let end = ok(e, &cmd_req(GUILD, &alice(), "interview end", &[]));
     assert!(end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
     let recs = e
         .store()
@@ -1695,4 +1698,186 @@ fn help_shows_the_scale_and_every_answer_fits_discord() {
     for (v, n, a) in interview_bot::features::scores::SCALE {
         assert!(t.contains(&format!("**{v} {n}**: {a}")), "{t}");
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Look-alike names (issue 19, finding 8) and who ends a session
+
+#[test]
+fn names_with_hidden_characters_are_refused_and_lookalikes_are_one_candidate() {
+    let f = setup();
+    let e = &f.engine;
+    score(e, GUILD, &alice(), "Dana Scully", Q1, "3");
+    for hidden in [
+        "Dana\u{200b} Scully",
+        "Dana \u{202e}yllucS",
+        "Dana\u{2066} Scully\u{2069}",
+        "\u{feff}Dana Scully",
+        "Dana\u{1b}[2J Scully",
+        "Dana\u{85}Scully",
+        "Dana\tScully",
+    ] {
+        let err = refused(
+            e,
+            &cmd_req(
+                GUILD,
+                &alice(),
+                "score",
+                &[("candidate", hidden), ("question", Q1), ("rating", "3")],
+            ),
+        );
+        assert_eq!(
+            err.refusal::<ScoreError>().map(|r| r.kind()),
+            Some("candidate name with hidden characters"),
+            "{hidden:?}: {err:?}"
+        );
+        let msg = err.user_message();
+        assert!(msg.contains("invisible formatting characters"), "{msg}");
+        // Private, like every refusal, and neither a session nor a lookup accepts it.
+        for (cmd, opts) in [
+            (
+                "interview start",
+                vec![("candidate", hidden), ("level", "junior")],
+            ),
+            ("scores candidate", vec![("candidate", hidden)]),
+        ] {
+            let err = refused(e, &cmd_req(GUILD, &alice(), cmd, &opts));
+            assert_eq!(
+                err.refusal::<ScoreError>().map(|r| r.kind()),
+                Some("candidate name with hidden characters"),
+                "{cmd} {hidden:?}"
+            );
+        }
+    }
+    // Fullwidth letters, doubled and unusual spaces: the same candidate (NFKC, collapsed
+    // spaces). A tab is a control character, refused like the others.
+    score(e, GUILD, &bob(), "Ｄａｎａ  Scully", Q1, "2");
+    score(e, GUILD, &carol(), " dana\u{a0}\u{3000}scully ", Q1, "4");
+    let names = e
+        .store()
+        .read(|db| db.candidate_names(GuildId(GUILD), 100))
+        .unwrap();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let c = e
+        .store()
+        .read(|db| db.candidate_by_key(GuildId(GUILD), "dana scully"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(c.name, "Dana Scully");
+    assert_eq!(
+        e.store()
+            .read(|db| db.candidate_scores(GuildId(GUILD), c.id))
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+#[test]
+fn only_the_starter_or_a_manager_ends_a_session_and_others_still_record_their_recommendation() {
+    let f = setup();
+    let e = &f.engine;
+    let start = ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "interview start",
+            &[
+                ("candidate", "Ada"),
+                ("level", "junior"),
+                ("questions", "2"),
+            ],
+        ),
+    );
+    let b1 = session_buttons(&start);
+    ok(e, &click_req(GUILD, &bob(), &b1[2]));
+    let open = |e: &Engine| {
+        e.store()
+            .read(|db| db.open_session_in_channel(GuildId(GUILD), ChannelId(CHANNEL)))
+            .unwrap()
+    };
+    // Bob did not start it: a private explanation, his scorecard and recommendation kept,
+    // the session still open and its message untouched.
+    let end = ok(
+        e,
+        &cmd_req(GUILD, &bob(), "interview end", &[("recommendation", "yes")]),
+    );
+    let (visibility, _) = first_reply(&end);
+    assert_eq!(visibility, Visibility::Private);
+    let t = text(&end);
+    assert!(
+        t.contains(
+            "Only <@1001>, who started this session, or a member with Manage Server ends it"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("**3 Yes**") && t.contains("Your recommendation: **Yes**"),
+        "{t}"
+    );
+    assert!(!end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
+    let session = open(e).expect("still open");
+    let recs = e
+        .store()
+        .read(|db| db.candidate_recommendations(GuildId(GUILD), session.candidate_id))
+        .unwrap();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].interviewer_id, UserId(1002));
+    assert_eq!(recs[0].recommendation.as_str(), "yes");
+    // The buttons still work for everyone.
+    ok(e, &click_req(GUILD, &carol(), &b1[1]));
+    // A manager ends it; so would Alice.
+    let end = ok(e, &cmd_req(GUILD, &manager(), "interview end", &[]));
+    assert!(end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
+    assert!(!text(&end).contains("Only <@"), "{}", text(&end));
+    assert!(open(e).is_none());
+    let start = ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "interview start",
+            &[("candidate", "Bea"), ("level", "junior")],
+        ),
+    );
+    drop(start);
+    let end = ok(e, &cmd_req(GUILD, &alice(), "interview end", &[]));
+    assert!(end.effects.iter().any(|e| matches!(e, Effect::Edit { .. })));
+    assert!(open(e).is_none());
+}
+
+#[test]
+fn a_lookalike_stored_before_names_were_checked_can_still_be_looked_up_and_forgotten() {
+    let f = setup();
+    let e = &f.engine;
+    let old = "Dana\u{200b} Scully";
+    e.store()
+        .write(|db| {
+            db.find_or_add_candidate(GuildId(GUILD), old, &old.to_lowercase(), UserId(1001), 0)
+        })
+        .unwrap();
+    let o = ok(
+        e,
+        &cmd_req(GUILD, &manager(), "scores forget", &[("candidate", old)]),
+    );
+    assert!(
+        text(&o).contains("Delete everything recorded about"),
+        "{}",
+        text(&o)
+    );
+    // A new score under that name is still refused.
+    let err = refused(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "score",
+            &[("candidate", old), ("question", Q1), ("rating", "3")],
+        ),
+    );
+    assert_eq!(
+        err.refusal::<ScoreError>().map(|r| r.kind()),
+        Some("candidate name with hidden characters")
+    );
 }

@@ -181,6 +181,15 @@ impl Parsed {
     }
 
     fn text(file: &Path, text: &str) -> Parsed {
+        // A pack saved with Windows line endings: TOML keeps the `\r\n` inside multi-line
+        // strings, so read every line break as `\n` (lines are counted by `\n` alike).
+        let unix;
+        let text = if text.contains("\r\n") {
+            unix = text.replace("\r\n", "\n");
+            unix.as_str()
+        } else {
+            text
+        };
         let mut problems = Vec::new();
         let mut names = Vec::new();
         let questions = FileCtx {

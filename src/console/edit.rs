@@ -41,9 +41,11 @@ impl LineHelper {
         let pairs = |items: Vec<(String, String)>| -> Vec<Pair> {
             items
                 .into_iter()
+                // A stored value (a candidate's name, a topic) may hold escape sequences:
+                // rustyline writes both to the terminal as they are.
                 .map(|(display, replacement)| Pair {
-                    display,
-                    replacement,
+                    display: super::render::safe(&display),
+                    replacement: super::render::safe(&replacement),
                 })
                 .collect()
         };

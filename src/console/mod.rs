@@ -260,9 +260,10 @@ fn save_attachment(a: &crate::engine::Attachment) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "attachment".into());
+    let shown = render::safe(&name);
     match std::fs::write(&name, &a.bytes) {
-        Ok(()) => format!("(saved as {name} in the working directory)\n\n"),
-        Err(e) => format!("(could not save {name}: {e})\n\n"),
+        Ok(()) => format!("(saved as {shown} in the working directory)\n\n"),
+        Err(e) => format!("(could not save {shown}: {e})\n\n"),
     }
 }
 
@@ -285,13 +286,18 @@ enum Input<R: BufRead> {
 impl<R: BufRead> Input<R> {
     /// The next line: `Ok(None)` at the end of input, `Ok(Some(Err))` for a line that could
     /// not be read as text (reported, then the console goes on).
-    fn next(&mut self, prompt: &str) -> io::Result<Option<Result<String, InputError>>> {
+    /// `record`: whether the line goes into the history (never a form's answers: notes).
+    fn next(
+        &mut self,
+        prompt: &str,
+        record: bool,
+    ) -> io::Result<Option<Result<String, InputError>>> {
         match self {
             Input::Lines(r) => read_line(r),
             Input::Editor(ed) => loop {
                 match ed.readline(prompt) {
                     Ok(line) => {
-                        if !line.trim().is_empty() {
+                        if record && !line.trim().is_empty() {
                             let _ = ed.add_history_entry(line.as_str());
                         }
                         return Ok(Some(Ok(line)));
@@ -305,6 +311,69 @@ impl<R: BufRead> Input<R> {
             },
         }
     }
+}
+
+impl<R: BufRead> Input<R> {
+    /// Drops every history line that names `candidate` (compared as names are matched:
+    /// normalised, ignoring case), and rewrites the history file at once, owner-only, so a
+    /// forgotten candidate's name and the lines that scored them do not stay on disk.
+    fn forget_in_history(&mut self, candidate: &str, file: Option<&std::path::Path>) {
+        use rustyline::history::History;
+        let Input::Editor(ed) = self else {
+            return;
+        };
+        let needle = crate::text::name_key(candidate);
+        if needle.is_empty() {
+            return;
+        }
+        let kept: Vec<String> = ed
+            .history()
+            .iter()
+            .filter(|line| !crate::text::name_key(line).contains(&needle))
+            .cloned()
+            .collect();
+        let history = ed.history_mut();
+        let _ = history.clear();
+        for line in &kept {
+            let _ = history.add(line);
+        }
+        let Some(file) = file else {
+            return;
+        };
+        // rustyline writes nothing for an empty history: empty the file ourselves.
+        let saved = if kept.is_empty() {
+            crate::files::create_owner_only(file).and_then(|()| {
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(file)?
+                    .set_len(0)
+            })
+        } else {
+            ed.save_history(file).map_err(io::Error::other)
+        };
+        if let Err(e) = saved.and_then(|()| crate::files::owner_only(file)) {
+            tracing::warn!(path = %file.display(), error = %e, "could not rewrite the console history");
+        }
+    }
+}
+
+/// The name of the candidate a button press would delete, if it is `/scores forget`'s
+/// confirmation of a candidate of the console's server.
+fn forgetting(engine: &Engine, invocation: &Invocation) -> Option<String> {
+    use crate::features::scores::commands::ScoresAction;
+    let Invocation::Button { custom_id, .. } = invocation else {
+        return None;
+    };
+    let Ok(ScoresAction::Forget { candidate, created }) = custom_id.parse() else {
+        return None;
+    };
+    engine
+        .store()
+        .read(|db| db.candidates(CONSOLE_GUILD))
+        .ok()?
+        .into_iter()
+        .find(|c| c.id == candidate && c.created_at == created)
+        .map(|c| c.name)
 }
 
 /// Reads lines until end of input, printing what each command does. Returns whether every
@@ -368,7 +437,7 @@ fn session<R: BufRead, W: Write, E: Write>(
     let mut all_ok = true;
     loop {
         term.out.flush().map_err(OutputError)?;
-        let Some(line) = input.next("> ").map_err(OutputError)? else {
+        let Some(line) = input.next("> ", true).map_err(OutputError)? else {
             break;
         };
         let parsed = line
@@ -412,7 +481,11 @@ fn session<R: BufRead, W: Write, E: Write>(
                 invocation,
                 resolved: directory(opts),
             };
+            let forgotten = forgetting(engine, &req.invocation);
             let outcome = engine.run(&req);
+            if let (Some(name), false) = (&forgotten, outcome.is_error) {
+                input.forget_in_history(name, opts.history.as_deref());
+            }
             let is_error = outcome.is_error;
             engine.deliver(&outcome, &mut ToTerminal { term, is_error });
             all_ok &= !outcome.is_error;
@@ -468,16 +541,17 @@ fn ask_modal<R: BufRead, W: Write, E: Write>(
     input: &mut Input<R>,
     modal: &Modal,
 ) -> io::Result<Option<Invocation>> {
-    writeln!(term.out, "{}", modal.title)?;
+    writeln!(term.out, "{}", render::safe(&modal.title))?;
     let mut fields = Vec::new();
     for field in &modal.inputs {
         let optional = if field.required { "" } else { " (optional)" };
-        let prompt = format!("{}{optional}: ", field.label);
+        let prompt = format!("{}{optional}: ", render::safe(&field.label));
         if let Input::Lines(_) = input {
             writeln!(term.out, "{prompt}")?;
         }
         term.out.flush()?;
-        let value = match input.next(&prompt)? {
+        // A form's answers (notes on a candidate) are never kept in the history.
+        let value = match input.next(&prompt, false)? {
             None => return Ok(None),
             Some(Ok(v)) => v,
             Some(Err(e)) => {

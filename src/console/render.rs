@@ -51,6 +51,15 @@ impl Style {
     }
 }
 
+/// Text from a message, a name or a suggestion as it may reach the terminal: control
+/// characters (escape sequences included: they could set the window title, clear the screen,
+/// recolour or move the cursor) and bidirectional overrides written out as `\u{..}`; tabs
+/// stay. Every piece of text the console prints goes through here before its own styles are
+/// added.
+pub fn safe(text: &str) -> String {
+    crate::text::terminal_safe(text, &['\t'])
+}
+
 /// Renders a message; buttons are numbered from 1 (`[!1] ...`).
 pub fn message(m: &Message, style: &Style) -> String {
     let mut out = String::new();
@@ -63,7 +72,7 @@ pub fn message(m: &Message, style: &Style) -> String {
     for a in &m.attachments {
         out.push_str(&format!(
             "[attachment {} ({} bytes)]\n",
-            a.filename,
+            safe(&a.filename),
             a.bytes.len()
         ));
     }
@@ -73,7 +82,7 @@ pub fn message(m: &Message, style: &Style) -> String {
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let label = format!("[!{}] {}", i + 1, b.label);
+                let label = format!("[!{}] {}", i + 1, safe(&b.label));
                 if b.disabled {
                     style.dim(&format!("{label} (used)"))
                 } else {
@@ -168,7 +177,7 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
 /// `</question:123>` become `/question`, and the zero-width spaces that keep mentions from
 /// pinging on Discord are dropped (nothing pings in a terminal).
 pub fn inline(text: &str, style: &Style) -> String {
-    let text = text.replace('\u{200B}', "");
+    let text = safe(text).replace('\u{200B}', "");
     let text = command_mentions(&text);
     let mut out = String::with_capacity(text.len());
     let mut bold = false;
@@ -294,6 +303,30 @@ mod tests {
         }
         assert!(!Style::detect(true, true, Some(60)).color);
         assert_eq!(Style::detect(false, false, Some(60)), Style::PLAIN);
+    }
+
+    #[test]
+    fn control_characters_in_any_text_never_reach_the_terminal() {
+        use crate::engine::ButtonStyle;
+        let evil = "x\x1b]0;pwned\x07\x1b[2J\u{9b}31m\r\u{202e}y";
+        let m = Message::text(format!("**{evil}**\n> {evil}"))
+            .card(
+                Card {
+                    title: Some(evil.into()),
+                    description: Some(evil.into()),
+                    footer: Some(evil.into()),
+                    ..Card::default()
+                }
+                .field(evil, evil, false),
+            )
+            .button(evil, "a".into(), ButtonStyle::Primary);
+        for style in [Style::PLAIN, Style::detect(true, false, Some(100))] {
+            let shown = message(&m, &style) + &inline(evil, &style);
+            for raw in ["\x1b]", "\x07", "\x1b[2J", "\u{9b}", "\r", "\u{202e}"] {
+                assert!(!shown.contains(raw), "{raw:?} in {shown:?}");
+            }
+            assert!(shown.contains("x\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
+        }
     }
 
     #[test]

@@ -160,7 +160,9 @@ fn autocomplete_suggestions_stay_within_discord_limits_for_any_partial_text() {
     for name in [
         hundred.as_str(),
         "=1+1",
-        "a\u{0}b",
+        // Control and invisible characters are refused in names (issue 19); fullwidth letters
+        // are normalised.
+        "Ｆｕｌｌ ｗｉｄｔｈ",
         "@everyone",
         "Ada Lovelace",
         "  spaced  ",
@@ -243,7 +245,7 @@ fn the_longest_hostile_candidate_names_fit_every_message_that_shows_them() {
     let name = prop::collection::vec(
         prop::sample::select(vec![
             '*', '_', '`', '|', '<', '>', '#', '-', '[', ']', '(', ')', ':', '\\', '@', '~', '👩',
-            'é', '\u{200B}', 'W',
+            'é', 'Ω', 'W',
         ]),
         100,
     )

@@ -10,6 +10,10 @@ use crate::text::quote;
 pub enum ScoreError {
     /// Empty once trimmed, or over 100 characters.
     CandidateName,
+    /// The name holds a control or invisible formatting character (the first one found).
+    CandidateNameHidden {
+        character: char,
+    },
     UnknownCandidate {
         name: String,
     },
@@ -42,6 +46,7 @@ impl Refusal for ScoreError {
     fn kind(&self) -> &'static str {
         match self {
             ScoreError::CandidateName => "candidate name",
+            ScoreError::CandidateNameHidden { .. } => "candidate name with hidden characters",
             ScoreError::UnknownCandidate { .. } => "unknown candidate",
             ScoreError::SessionOpenHere { .. } => "session open in the channel",
             ScoreError::NoSessionHere => "no session in the channel",
@@ -60,6 +65,10 @@ impl Refusal for ScoreError {
                 "A candidate name needs 1 to 100 characters (spaces at either end are left out)."
                     .into()
             }
+            ScoreError::CandidateNameHidden { character } => format!(
+                "A candidate name cannot hold control or invisible formatting characters (this one has U+{:04X}): they make names that look the same differ, or reorder what is shown. Type the name again without it.",
+                u32::from(*character)
+            ),
             ScoreError::UnknownCandidate { name } => format!(
                 "No candidate called {} in this server. Names are matched ignoring case; /score or /interview start adds a candidate.",
                 quote(name)

@@ -30,7 +30,7 @@ use crate::engine::command::ChoiceSpec;
 use crate::engine::{Engine, Error, Member, Origin, Request};
 use crate::model::{GuildId, Recommendation};
 use crate::store::{Candidate, Db, ScoreRow};
-use crate::text::{escape, truncate};
+use crate::text::{escape, is_control_or_format, normalise_name, truncate};
 
 pub use commands::FEATURE;
 pub use error::ScoreError;
@@ -77,27 +77,45 @@ pub fn recommendation_label(value: &Recommendation) -> &'static str {
         .map_or(value.as_str(), |(_, l)| l)
 }
 
-/// A candidate name as given: trimmed, 1-100 characters. Returns it and its matching key
-/// (Unicode lower case), under which it is unique in a guild.
+/// A candidate name as given, checked and normalised: no control or invisible formatting
+/// characters (C0, C1, bidirectional overrides and isolates, zero-width spaces and joiners,
+/// any other Unicode format character), then NFKC, trimmed, inner whitespace one space, 1-100
+/// characters. Returns it and its matching key (also lower case), under which it is unique in
+/// a guild: "Ｄａｎａ  Scully" is "Dana Scully".
 pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
-    let name = raw.trim();
+    if let Some(c) = raw.chars().find(|&c| is_control_or_format(c)) {
+        return Err(ScoreError::CandidateNameHidden { character: c }.into());
+    }
+    let name = normalise_name(raw);
     let len = name.chars().count();
     if len == 0 || len > NAME_MAX {
         return Err(ScoreError::CandidateName.into());
     }
-    Ok((name.to_string(), name_key(name)))
+    let key = name_key(&name);
+    Ok((name, key))
 }
 
-/// The guild's candidate named `raw` (checked as [`candidate_name`]), or an unknown
-/// candidate error.
+/// The guild's existing candidate named `raw` (checked as [`candidate_name`]), or an unknown
+/// candidate error. A candidate added before names were checked and normalised is found
+/// under the key it was stored with (trimmed, lower case, as typed), hidden characters
+/// included, so it can still be looked up and forgotten.
 pub(crate) fn find_candidate(
     db: &Db<'_>,
     guild_id: GuildId,
     raw: &str,
 ) -> Result<Candidate, Error> {
-    let (name, key) = candidate_name(raw)?;
-    db.candidate_by_key(guild_id, &key)?
-        .ok_or_else(|| ScoreError::UnknownCandidate { name }.into())
+    let legacy = raw.trim().to_lowercase();
+    let checked = candidate_name(raw);
+    if let Ok((_, key)) = &checked
+        && let Some(c) = db.candidate_by_key(guild_id, key)?
+    {
+        return Ok(c);
+    }
+    if let Some(c) = db.candidate_by_key(guild_id, &legacy)? {
+        return Ok(c);
+    }
+    let (name, _) = checked?;
+    Err(ScoreError::UnknownCandidate { name }.into())
 }
 
 /// Notes of at most [`NOTES_MAX`] characters, or a "notes too long" error.
@@ -235,6 +253,24 @@ mod tests {
         assert!(candidate_name("   ").is_err());
         assert!(candidate_name(&"é".repeat(100)).is_ok());
         assert!(candidate_name(&"é".repeat(101)).is_err());
+        assert_eq!(
+            candidate_name(" Ｄａｎａ \u{3000} Scully").unwrap().0,
+            "Dana Scully"
+        );
+        for hidden in [
+            "Dana\u{200b} Scully",
+            "Dana \u{202e}yllucS",
+            "Dana\u{1b}[2J",
+            "\u{feff}Dana",
+        ] {
+            assert!(
+                matches!(
+                    candidate_name(hidden),
+                    Err(Error::Refused(ref r)) if r.kind() == "candidate name with hidden characters"
+                ),
+                "{hidden:?}"
+            );
+        }
         assert!(RATING_CHOICES.iter().all(|c| c.name.chars().count() <= 100));
     }
 

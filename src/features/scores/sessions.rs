@@ -2,7 +2,9 @@
 //! rating buttons, "Notes" (a modal), "Model answer" (interviewers only) and "Skip". Every
 //! interviewer's click records their own score; the message moves on (an update, not a new
 //! post) once the interviewer who started the session rates or skips the question.
-//! `/interview end` closes it with that interviewer's recommendation and scorecard; the
+//! `/interview end` closes it with that interviewer's recommendation and scorecard (only the
+//! interviewer who started it or a Manage Server member closes it; anyone else who runs it
+//! records their own recommendation and sees their scorecard, and the session stays open); the
 //! scheduler closes sessions left open for 24 hours ([`Engine::close_stale_sessions`]).
 //!
 //! Button ids: `s:rate:<session>:<question index>:<rating>`, `s:notes:<s>:<i>` (opens the
@@ -22,7 +24,7 @@ use crate::features::scores::commands::{
 use crate::features::scores::scoring::confirmation;
 use crate::features::scores::{
     NOTES_MAX, Rating, SCALE, candidate_name, check_notes, member, rating_and_notes,
-    recommendation_label,
+    recommendation_label, sees_everything,
 };
 use crate::model::SessionId;
 use crate::store::{NewRecommendation, NewSession, ScoreKey, Session, SessionKind, SessionStatus};
@@ -117,17 +119,23 @@ impl Engine {
 
     pub(crate) fn cmd_interview_end(&self, req: &Request, opts: EndOptions) -> Handled {
         let rec = opts.recommendation;
-        let (session, mine) = self.write_as(req, |db, m, now| {
+        let manager = sees_everything(req);
+        let (session, mine, ends) = self.write_as(req, |db, m, now| {
             let session = db
                 .open_session_in_channel(req.guild_id, req.channel_id)?
                 .ok_or(ScoreError::NoSessionHere)?;
-            db.close_session(
-                req.guild_id,
-                session.id,
-                SessionStatus::Ended,
-                Some(m.user_id),
-                now,
-            )?;
+            // Only the starter or a manager closes it; anyone else still records their own
+            // recommendation and sees their scorecard.
+            let ends = session.started_by == m.user_id || manager;
+            if ends {
+                db.close_session(
+                    req.guild_id,
+                    session.id,
+                    SessionStatus::Ended,
+                    Some(m.user_id),
+                    now,
+                )?;
+            }
             if let Some(r) = &rec {
                 db.set_recommendation(&NewRecommendation {
                     guild_id: req.guild_id,
@@ -144,7 +152,7 @@ impl Engine {
                 .into_iter()
                 .filter(|s| s.session_id == session.id && s.interviewer_id == m.user_id)
                 .collect();
-            Ok::<_, Error>((session, mine))
+            Ok::<_, Error>((session, mine, ends))
         })?;
         let mut lines: Vec<String> = mine
             .iter()
@@ -174,14 +182,27 @@ impl Engine {
                 4000,
             )),
             colour: Some(BOT_COLOUR),
-            footer: Some(format!("session {} · ended", session.id)),
+            footer: Some(format!(
+                "session {} · {}",
+                session.id,
+                if ends { "ended" } else { "still open" }
+            )),
             ..Card::default()
         };
-        let mut effects = vec![Effect::reply(
-            Visibility::Private,
-            Message::default().card(card),
-        )];
-        if let Some(message_id) = session.message_id {
+        let mut reply = Message::default().card(card);
+        if !ends {
+            reply.content = Some(format!(
+                "Only <@{}>, who started this session, or a member with Manage Server ends it, so it stays open. {}",
+                session.started_by,
+                if rec.is_some() {
+                    "Your recommendation is recorded; your scorecard is below."
+                } else {
+                    "Your scorecard is below; add your recommendation with `/interview end recommendation:` or /recommend."
+                }
+            ));
+        }
+        let mut effects = vec![Effect::reply(Visibility::Private, reply)];
+        if let Some(message_id) = session.message_id.filter(|_| ends) {
             effects.push(Effect::Edit {
                 target: MessageRef::Existing {
                     channel_id: session.channel_id,

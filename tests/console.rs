@@ -509,20 +509,31 @@ fn escape_sequences_in_stored_values_never_reach_the_terminal() {
     }
     let mut session = tty_console(dir.path());
     let mut seen = Vec::new();
-    let mut until = |session: &mut expectrl::session::OsSession, what: &str| {
+    fn until(
+        session: &mut expectrl::session::OsSession,
+        seen: &mut Vec<u8>,
+        what: impl expectrl::Needle,
+    ) {
         let found = session.expect(what).unwrap();
         seen.extend_from_slice(found.before());
         seen.extend_from_slice(found.as_bytes());
-    };
-    until(&mut session, "questions loaded");
-    until(&mut session, "> ");
+    }
+    until(&mut session, &mut seen, "questions loaded");
+    until(&mut session, &mut seen, "> ");
     // Tab completes the candidate's name (written into the line), then the lookup runs.
     session.send("/scores candidate candidate:mal\t").unwrap();
     std::thread::sleep(Duration::from_millis(500));
     session.send("\r").unwrap();
-    until(&mut session, "> ");
+    // Each answer in turn (a redrawn prompt after Tab is not the next prompt).
+    until(
+        &mut session,
+        &mut seen,
+        expectrl::Regex("Scorecard|No candidate"),
+    );
+    until(&mut session, &mut seen, "> ");
     session.send("/scores team\r").unwrap();
-    until(&mut session, "> ");
+    until(&mut session, &mut seen, "Team scorecards");
+    until(&mut session, &mut seen, "> ");
     session.send("quit\r").unwrap();
     let end = session.expect(expectrl::Eof).unwrap();
     seen.extend_from_slice(end.before());

@@ -6,8 +6,7 @@ use serenity::all::{
     CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton, CreateEmbed,
     CreateEmbedFooter, CreateInputText, CreateInteractionResponseFollowup,
     CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse,
-    EditMessage, GuildId, InputTextStyle, Member, MessageId, ModalInteraction, PartialChannel,
-    RoleId, User,
+    EditMessage, InputTextStyle, Member, MessageId, ModalInteraction, PartialChannel, RoleId, User,
 };
 
 use crate::engine::{
@@ -181,34 +180,34 @@ fn thread_parent(channel: ChannelId, partial: Option<&PartialChannel>) -> Option
     }
 }
 
-/// The engine request for an interaction a member made; one outside a server is refused.
-fn member_request(
-    guild: Option<GuildId>,
-    channel: ChannelId,
-    partial: Option<&PartialChannel>,
-    user: &User,
-    m: Option<&Member>,
-    invocation: Invocation,
-) -> Result<Request, Error> {
-    let guild = guild.ok_or(Error::OutsideGuild)?;
-    let request = Request::member(guild.get(), channel.get(), member(user, m), invocation);
-    Ok(match thread_parent(channel, partial) {
-        Some(parent) => request.in_thread(parent),
-        None => request,
-    })
+/// The engine request for interaction `$i` (a command, button or modal: serenity gives each
+/// the same fields) made by `$member`; one outside a server returns `Error::OutsideGuild`
+/// from the calling function.
+macro_rules! member_request {
+    ($i:expr, $member:expr, $invocation:expr) => {{
+        let i = $i;
+        let guild = i.guild_id.ok_or(Error::OutsideGuild)?;
+        let request = Request::member(
+            guild.get(),
+            i.channel_id.get(),
+            member(&i.user, $member),
+            $invocation,
+        );
+        match thread_parent(i.channel_id, i.channel.as_ref()) {
+            Some(parent) => request.in_thread(parent),
+            None => request,
+        }
+    }};
 }
 
 /// The engine request for a slash command; interactions outside a server are refused.
 pub fn command_request(cmd: &CommandInteraction) -> Result<Request, Error> {
     let (name, options) = flatten(&cmd.data.name, &cmd.data.options);
-    let request = member_request(
-        cmd.guild_id,
-        cmd.channel_id,
-        cmd.channel.as_ref(),
-        &cmd.user,
+    let request = member_request!(
+        cmd,
         cmd.member.as_deref(),
-        Invocation::Command { name, options },
-    )?;
+        Invocation::Command { name, options }
+    );
     Ok(Request {
         resolved: Resolved {
             thread_parent: request.thread_parent(),
@@ -225,11 +224,8 @@ pub fn autocomplete_path(cmd: &CommandInteraction) -> (String, Vec<RawOption>) {
 
 /// The engine request for a button press; interactions outside a server are refused.
 pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error> {
-    member_request(
-        click.guild_id,
-        click.channel_id,
-        click.channel.as_ref(),
-        &click.user,
+    Ok(member_request!(
+        click,
         click.member.as_ref(),
         Invocation::Button {
             custom_id: click.data.custom_id.clone(),
@@ -237,8 +233,8 @@ pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error>
                 id: click.message.id.get().into(),
                 buttons: source_buttons(&click.message),
             }),
-        },
-    )
+        }
+    ))
 }
 
 /// The engine request for a submitted modal; interactions outside a server are refused.
@@ -256,17 +252,14 @@ pub fn modal_request(submit: &ModalInteraction) -> Result<Request, Error> {
             _ => None,
         })
         .collect();
-    member_request(
-        submit.guild_id,
-        submit.channel_id,
-        submit.channel.as_ref(),
-        &submit.user,
+    Ok(member_request!(
+        submit,
         submit.member.as_ref(),
         Invocation::Modal {
             custom_id: submit.data.custom_id.clone(),
             fields,
-        },
-    )
+        }
+    ))
 }
 
 /// The buttons of a message the bot posted, as the engine describes them.

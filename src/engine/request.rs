@@ -198,6 +198,25 @@ pub struct Request {
 }
 
 impl Request {
+    /// Whether a button was pressed on a message of its own kind: a message whose buttons are
+    /// all ones `same_kind` accepts, the pressed one among them. An action that answers by
+    /// rewriting its message checks this first, so a forged id pressed on another message (a
+    /// public card) cannot rewrite that one. A front end that does not say which message was
+    /// pressed has no shared messages to rewrite (the console); Discord always says.
+    pub fn pressed_on_its_own(&self, same_kind: impl Fn(&str) -> bool) -> bool {
+        match &self.invocation {
+            Invocation::Button { message: None, .. } => true,
+            Invocation::Button {
+                custom_id,
+                message: Some(source),
+            } => {
+                source.buttons.iter().any(|b| b.action == *custom_id)
+                    && source.buttons.iter().all(|b| same_kind(&b.action))
+            }
+            _ => false,
+        }
+    }
+
     /// A request from a member with nothing resolved.
     pub fn member(
         guild_id: impl Into<GuildId>,

@@ -461,3 +461,69 @@ fn a_forged_team_page_button_on_a_public_card_answers_privately() {
     let o = pressed(vec![team_button("sc:team:1:"), team_button("sc:team:0:")]);
     assert!(updates(&o), "{o:?}");
 }
+
+/// Issue 19, finding 7, for the forget confirmation: `sc:keep` and `sc:forget` pressed on a
+/// public card (forged ids) answer privately and leave the card alone; pressed on their own
+/// confirmation they replace it, as before.
+#[test]
+fn forged_forget_buttons_on_a_public_card_answer_privately() {
+    use interview_bot::engine::{Button, SourceMessage};
+    let f = with_interviewers();
+    let boss = admin(9);
+    let card = command_as(GUILD, &boss, "question", &[("level", "junior")]);
+    let (o, _) = f.engine.execute(&card, &mut Recorder::default());
+    let (visibility, card) = o.first_reply().unwrap();
+    assert_eq!(visibility, Visibility::Public);
+    let pressed = |id: &str, buttons: Vec<Button>| {
+        let req = Request::member(
+            GUILD,
+            CHANNEL,
+            boss.clone(),
+            Invocation::Button {
+                custom_id: id.into(),
+                message: Some(SourceMessage {
+                    id: 9_001.into(),
+                    buttons,
+                }),
+            },
+        );
+        f.engine.execute(&req, &mut Recorder::default()).0
+    };
+    let updates = |o: &Outcome| {
+        o.effects
+            .iter()
+            .any(|e| matches!(e, Effect::Update(_) | Effect::UpdateButtons(_)))
+    };
+    // Cancel: on the public card, private; on its confirmation, in place.
+    let o = pressed("sc:keep:5", card.buttons.clone());
+    assert!(!updates(&o), "the public card was rewritten: {o:?}");
+    assert_eq!(o.first_reply().unwrap().0, Visibility::Private);
+    // A real confirmation, then its Delete button pressed on the public card.
+    let scored = command_as(
+        GUILD,
+        &boss,
+        "score",
+        &[
+            ("candidate", "Quinn"),
+            ("question", &f.engine.bank().all()[0].id),
+            ("rating", "2"),
+        ],
+    );
+    let (o, _) = f.engine.execute(&scored, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    let ask = command_as(GUILD, &boss, "scores forget", &[("candidate", "Quinn")]);
+    let (o, _) = f.engine.execute(&ask, &mut Recorder::default());
+    let confirmation = o.first_reply().unwrap().1.buttons.clone();
+    let delete = confirmation[0].action.clone();
+    assert!(delete.starts_with("sc:forget:"), "{delete}");
+    let o = pressed(&delete, card.buttons.clone());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    assert!(!updates(&o), "the public card was rewritten: {o:?}");
+    assert_eq!(o.first_reply().unwrap().0, Visibility::Private);
+    assert!(message_text(o.first_reply().unwrap().1).contains("Deleted"));
+    // On its own confirmation, the answer replaces it.
+    let cancel = confirmation[1].action.clone();
+    assert!(cancel.starts_with("sc:keep:"), "{cancel}");
+    let o = pressed(&cancel, confirmation);
+    assert!(updates(&o), "{o:?}");
+}

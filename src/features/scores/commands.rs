@@ -365,7 +365,7 @@ impl Action for ScoresAction {
             ScoresAction::Forget { candidate, created } => {
                 engine.action_forget_confirm(req, candidate, created)
             }
-            ScoresAction::Keep { .. } => engine.action_forget_cancel(),
+            ScoresAction::Keep { .. } => engine.action_forget_cancel(req),
         }
     }
 }

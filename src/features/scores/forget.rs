@@ -11,7 +11,9 @@
 
 use super::ScoreError;
 use crate::engine::Handled;
-use crate::engine::{ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request};
+use crate::engine::{
+    ButtonStyle, Effect, Engine, Error, Message, MessageRef, Outcome, Request, Visibility,
+};
 use crate::features::scores::commands::{ForgetOptions, ScoresAction};
 use crate::features::scores::{counted, find_candidate};
 use crate::model::CandidateId;
@@ -103,10 +105,11 @@ impl Engine {
                 tracing::warn!(error = %e, "after a deletion: the write-ahead log could not be emptied")
             }
         }
-        let mut effects = vec![Effect::Update(Message::text(format!(
+        let done = Message::text(format!(
             "Deleted: {}. The audit trail records only that you deleted a candidate, and when.",
             summary(&footprint)
-        )))];
+        ));
+        let mut effects = vec![answer_in_place(req, done)];
         for (channel_id, message_id) in messages {
             effects.push(Effect::Delete {
                 target: MessageRef::Existing {
@@ -118,9 +121,26 @@ impl Engine {
         Ok(Outcome::new(effects))
     }
 
-    pub(crate) fn action_forget_cancel(&self) -> Handled {
-        Ok(Outcome::new(vec![Effect::Update(Message::text(
-            "Cancelled: nothing was deleted.",
-        ))]))
+    pub(crate) fn action_forget_cancel(&self, req: &Request) -> Handled {
+        Ok(Outcome::new(vec![answer_in_place(
+            req,
+            Message::text("Cancelled: nothing was deleted."),
+        )]))
+    }
+}
+
+/// The answer to a confirmation button: in place of the confirmation it was pressed on, or
+/// privately when pressed on any other message (a forged id on a public card).
+fn answer_in_place(req: &Request, message: Message) -> Effect {
+    let confirmation = |id: &str| {
+        matches!(
+            id.parse::<ScoresAction>(),
+            Ok(ScoresAction::Forget { .. } | ScoresAction::Keep { .. })
+        )
+    };
+    if req.pressed_on_its_own(confirmation) {
+        Effect::Update(message)
+    } else {
+        Effect::reply(Visibility::Private, message)
     }
 }

@@ -6,9 +6,7 @@ use std::collections::HashSet;
 
 use super::BLIND_NOTE;
 use crate::engine::cards::BOT_COLOUR;
-use crate::engine::{
-    ButtonStyle, Card, Effect, Engine, Error, Invocation, Message, Outcome, Request,
-};
+use crate::engine::{ButtonStyle, Card, Effect, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::{ScoresAction, TeamOptions};
 use crate::features::scores::{RECOMMENDATIONS, parse_date, plural, two};
 use crate::model::{CandidateId, GuildId, Recommendation};
@@ -143,33 +141,17 @@ impl Engine {
         since: Option<i64>,
     ) -> Handled {
         let message = render(&self.team_report(req, since, page)?);
-        Ok(if pressed_on_a_team_page(req) {
+        let team_page = |id: &str| {
+            matches!(
+                id.parse::<ScoresAction>(),
+                Ok(ScoresAction::TeamPage { .. })
+            )
+        };
+        Ok(if req.pressed_on_its_own(team_page) {
             Outcome::new(vec![Effect::Update(message)])
         } else {
             Outcome::private(message)
         })
-    }
-}
-
-/// Whether the button was pressed on a team page: a message whose buttons are all team-page
-/// buttons, the pressed one among them. A front end that does not say which message was
-/// pressed has no shared messages to rewrite (the console); Discord always says.
-fn pressed_on_a_team_page(req: &Request) -> bool {
-    match &req.invocation {
-        Invocation::Button { message: None, .. } => true,
-        Invocation::Button {
-            custom_id,
-            message: Some(source),
-        } => {
-            source.buttons.iter().any(|b| b.action == *custom_id)
-                && source.buttons.iter().all(|b| {
-                    matches!(
-                        b.action.parse::<ScoresAction>(),
-                        Ok(ScoresAction::TeamPage { .. })
-                    )
-                })
-        }
-        _ => false,
     }
 }
 

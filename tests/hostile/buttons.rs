@@ -403,7 +403,7 @@ fn replayed_session_buttons_record_once_and_skip_once() {
 /// (the bot's private reply); pressed on anything else it is answered privately.
 #[test]
 fn a_forged_team_page_button_on_a_public_card_answers_privately() {
-    use interview_bot::engine::{Button, ButtonStyle, SourceMessage};
+    use interview_bot::engine::{Button, ButtonStyle};
     let f = with_interviewers();
     let boss = interviewer(9);
     // A candidate scored, so the summary holds something to leak.
@@ -423,26 +423,7 @@ fn a_forged_team_page_button_on_a_public_card_answers_privately() {
     let (o, _) = f.engine.execute(&card, &mut Recorder::default());
     let (visibility, card) = o.first_reply().unwrap();
     assert_eq!(visibility, Visibility::Public);
-    let pressed = |buttons: Vec<Button>| {
-        let req = Request::member(
-            GUILD,
-            CHANNEL,
-            boss.clone(),
-            Invocation::Button {
-                custom_id: "sc:team:0:".into(),
-                message: Some(SourceMessage {
-                    id: 9_001.into(),
-                    buttons,
-                }),
-            },
-        );
-        f.engine.execute(&req, &mut Recorder::default()).0
-    };
-    let updates = |o: &Outcome| {
-        o.effects
-            .iter()
-            .any(|e| matches!(e, Effect::Update(_) | Effect::UpdateButtons(_)))
-    };
+    let pressed = |buttons: Vec<Button>| press_on(&f, &boss, "sc:team:0:", buttons);
     for buttons in [card.buttons.clone(), vec![]] {
         let o = pressed(buttons);
         assert!(!o.is_error, "{}", outcome_text(&o));
@@ -467,33 +448,14 @@ fn a_forged_team_page_button_on_a_public_card_answers_privately() {
 /// confirmation they replace it, as before.
 #[test]
 fn forged_forget_buttons_on_a_public_card_answer_privately() {
-    use interview_bot::engine::{Button, SourceMessage};
+    use interview_bot::engine::Button;
     let f = with_interviewers();
     let boss = admin(9);
     let card = command_as(GUILD, &boss, "question", &[("level", "junior")]);
     let (o, _) = f.engine.execute(&card, &mut Recorder::default());
     let (visibility, card) = o.first_reply().unwrap();
     assert_eq!(visibility, Visibility::Public);
-    let pressed = |id: &str, buttons: Vec<Button>| {
-        let req = Request::member(
-            GUILD,
-            CHANNEL,
-            boss.clone(),
-            Invocation::Button {
-                custom_id: id.into(),
-                message: Some(SourceMessage {
-                    id: 9_001.into(),
-                    buttons,
-                }),
-            },
-        );
-        f.engine.execute(&req, &mut Recorder::default()).0
-    };
-    let updates = |o: &Outcome| {
-        o.effects
-            .iter()
-            .any(|e| matches!(e, Effect::Update(_) | Effect::UpdateButtons(_)))
-    };
+    let pressed = |id: &str, buttons: Vec<Button>| press_on(&f, &boss, id, buttons);
     // Cancel: on the public card, private; on its confirmation, in place.
     let o = pressed("sc:keep:5", card.buttons.clone());
     assert!(!updates(&o), "the public card was rewritten: {o:?}");
@@ -526,4 +488,33 @@ fn forged_forget_buttons_on_a_public_card_answer_privately() {
     assert!(cancel.starts_with("sc:keep:"), "{cancel}");
     let o = pressed(&cancel, confirmation);
     assert!(updates(&o), "{o:?}");
+}
+
+/// `id` pressed by `member` on a message (9001) holding `buttons`.
+fn press_on(
+    f: &Fixture,
+    member: &Member,
+    id: &str,
+    buttons: Vec<interview_bot::engine::Button>,
+) -> Outcome {
+    let req = Request::member(
+        GUILD,
+        CHANNEL,
+        member.clone(),
+        Invocation::Button {
+            custom_id: id.into(),
+            message: Some(interview_bot::engine::SourceMessage {
+                id: 9_001.into(),
+                buttons,
+            }),
+        },
+    );
+    f.engine.execute(&req, &mut Recorder::default()).0
+}
+
+/// Whether an outcome rewrites the message its button sits on.
+fn updates(o: &Outcome) -> bool {
+    o.effects
+        .iter()
+        .any(|e| matches!(e, Effect::Update(_) | Effect::UpdateButtons(_)))
 }

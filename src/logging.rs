@@ -137,12 +137,12 @@ impl fmt::Write for EscapingWriter<'_, '_> {
     }
 }
 
-/// Control characters (C0, DEL, C1) and the invisible ones that reorder or hide text.
+/// Control characters (C0, DEL, C1), the invisible formatting ones that reorder or hide
+/// text (the same set candidate names refuse: [`crate::text::is_control_or_format`]), and the
+/// line and paragraph separators, which start a new line in some viewers (and U+2065, the one
+/// unassigned code point among the invisible operators, in case a future Unicode fills it).
 fn needs_escape(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2028}' | '\u{2029}'
-            | '\u{2060}'..='\u{2069}' | '\u{feff}')
+    crate::text::is_control_or_format(c) || matches!(c, '\u{2028}' | '\u{2029}' | '\u{2065}')
 }
 
 /// One log event as one line: control characters inside an event are escaped, whichever field

@@ -16,25 +16,7 @@ const ELSEWHERE: u64 = CHANNEL + 9;
 /// Rubrics for everyone in the server, for interviewers only in `CHANNEL`.
 fn fixture() -> common::Fixture {
     let f = common::fixture();
-    f.engine
-        .store()
-        .write(|db| {
-            db.set_rubric_access(
-                GuildId(GUILD),
-                None,
-                RubricAccess::Everyone,
-                UserId(USER),
-                0,
-            )?;
-            db.set_rubric_access(
-                GuildId(GUILD),
-                Some(ChannelId(CHANNEL)),
-                RubricAccess::Interviewers,
-                UserId(USER),
-                0,
-            )
-        })
-        .unwrap();
+    common::rubrics_closed_in(&f.engine, CHANNEL);
     f
 }
 

@@ -5,7 +5,7 @@ use interview_bot::engine::{
 };
 use interview_bot::model::{RoleId, UserId};
 
-use super::{CHANNEL, Recorder, USER};
+use super::{CHANNEL, GUILD, Recorder, USER};
 
 /// A member with these roles and permission bits.
 pub fn who(id: u64, name: &str, roles: &[u64], permissions: u64) -> Member {
@@ -139,4 +139,28 @@ pub fn message_text(m: &Message) -> String {
         }
     }
     out
+}
+
+/// Rubrics open to everyone in `GUILD`, and for interviewers only in `channel` (the threads
+/// tests' setting).
+pub fn rubrics_closed_in(e: &Engine, channel: u64) {
+    use interview_bot::model::{ChannelId, GuildId, RubricAccess, UserId};
+    e.store()
+        .write(|db| {
+            db.set_rubric_access(
+                GuildId(GUILD),
+                None,
+                RubricAccess::Everyone,
+                UserId(USER),
+                0,
+            )?;
+            db.set_rubric_access(
+                GuildId(GUILD),
+                Some(ChannelId(channel)),
+                RubricAccess::Interviewers,
+                UserId(USER),
+                0,
+            )
+        })
+        .unwrap();
 }

@@ -359,25 +359,7 @@ fn a_threads_parent_channel_reaches_the_request_and_its_rubric_rule() {
     };
     let member = || member_json(USER + 1, 0, &[]);
     let f = with_interviewers();
-    f.engine
-        .store()
-        .write(|db| {
-            db.set_rubric_access(
-                GuildId(GUILD),
-                None,
-                interview_bot::model::RubricAccess::Everyone,
-                UserId(USER),
-                0,
-            )?;
-            db.set_rubric_access(
-                GuildId(GUILD),
-                Some(interview_bot::model::ChannelId(CHANNEL)),
-                interview_bot::model::RubricAccess::Interviewers,
-                UserId(USER),
-                0,
-            )
-        })
-        .unwrap();
+    common::rubrics_closed_in(&f.engine, CHANNEL);
     let q = f.engine.bank().all()[0].id.clone();
 
     // A public thread (type 11) under CHANNEL: the command, the click and the modal.

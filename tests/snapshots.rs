@@ -20,30 +20,22 @@ use interview_bot::engine::{
     MessageRef, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole, SourceMessage,
     Visibility,
 };
-use interview_bot::model::{ChannelId, MessageId, RoleId, UserId};
+use interview_bot::model::{ChannelId, MessageId, RoleId};
 use interview_bot::store::Store;
 
-const GUILD: u64 = 111_111_111_111_111_111;
-const CHANNEL: u64 = 222_222_222_222_222_222;
+mod common;
+use common::{CHANNEL, GUILD};
+
 const ROLE: u64 = 444_444_444_444_444_444;
 /// Monday 1 June 2026, 08:00 UTC.
 const START_MS: i64 = 1_780_300_800_000;
 
-fn who(id: u64, name: &str, permissions: u64) -> Member {
-    Member {
-        user_id: UserId(id),
-        name: name.into(),
-        roles: vec![RoleId(ROLE)],
-        permissions: Permissions(permissions),
-    }
-}
-
 fn mia() -> Member {
-    who(1004, "Mia", Permissions::MANAGE_GUILD)
+    common::who(1004, "Mia", &[ROLE], Permissions::MANAGE_GUILD)
 }
 
 fn bob() -> Member {
-    who(1002, "Bob", 0)
+    common::who(1002, "Bob", &[ROLE], 0)
 }
 
 /// A front end that delivers everything, numbers messages as Discord would, and keeps a

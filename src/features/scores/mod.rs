@@ -91,7 +91,8 @@ pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
     if len == 0 || len > NAME_MAX {
         return Err(ScoreError::CandidateName.into());
     }
-    let key = name_key(&name);
+    // `name_key` of a name already normalised: its lower case.
+    let key = name.to_lowercase();
     Ok((name, key))
 }
 

@@ -26,6 +26,7 @@
 mod faults;
 mod gateway;
 mod hold;
+mod limits;
 mod payloads;
 mod routes;
 mod server;
@@ -45,6 +46,7 @@ use tokio::task::JoinHandle;
 pub use crate::faults::{FaultPlan, RestFault, close_code_allows_resume, random_plan};
 use crate::gateway::check_dispatch;
 pub use crate::hold::Hold;
+pub use crate::limits::{CHANNEL_BUCKET, GLOBAL_PER_SECOND};
 use crate::payloads::{
     channel_json, collect_options, id_of, interaction_payload, make_message, member_json,
     normalize_options, role_json, user_json,
@@ -127,6 +129,8 @@ pub struct Recorded {
     pub status: u16,
     /// The injected fault this request met (`RestFault` label), if any.
     pub fault: Option<String>,
+    /// When the fake received it.
+    pub at: std::time::Instant,
 }
 
 /// What a test needs to find the answer to an interaction it sent.
@@ -491,6 +495,11 @@ impl FakeDiscord {
         self.shared.lock().requests.len()
     }
 
+    /// How many messages the fake holds, in all channels (cheap, for waiting on many posts).
+    pub fn message_count(&self) -> usize {
+        self.shared.lock().messages.len()
+    }
+
     /// All REST requests so far, in arrival order.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().requests.clone()
@@ -499,6 +508,13 @@ impl FakeDiscord {
     /// Schema, limit and protocol violations so far.
     pub fn violations(&self) -> Vec<String> {
         self.shared.lock().violations.clone()
+    }
+
+    /// `"METHOD /path (global|bucket)"` of every request the fake refused with 429 because it
+    /// went over Discord's global limit or its route's bucket (`limits.rs`); injected 429s
+    /// (`inject_faults`) are not in it.
+    pub fn rate_limited(&self) -> Vec<String> {
+        self.shared.lock().limits.refused.clone()
     }
 
     /// `"METHOD /path"` of requests that matched no route the fake knows (answered 404).

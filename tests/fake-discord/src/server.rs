@@ -2,7 +2,7 @@
 //! validated, routed and recorded here.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
@@ -22,6 +22,7 @@ use crate::Recorded;
 use crate::faults::{self, RestFault};
 use crate::gateway::run_gateway;
 use crate::hold::Hold;
+use crate::limits::Verdict;
 use crate::payloads::{multipart_file_contents, parse_body};
 use crate::routes::route;
 use crate::state::Shared;
@@ -89,6 +90,7 @@ pub(crate) async fn handle(
     mut stop: watch::Receiver<()>,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Dropped> {
+    let received = Instant::now();
     let method = req.method().as_str().to_string();
     let raw_path = req.uri().path().to_string();
     let query = req.uri().query().map(str::to_string);
@@ -150,8 +152,16 @@ pub(crate) async fn handle(
     } else {
         None
     };
+    // Discord's rate limits (`limits.rs`): a request over one is refused, not carried out.
+    let verdict = if in_api && fault.is_none() {
+        shared.lock().limits.check(&method, &path, received)
+    } else {
+        Verdict::Pass(None)
+    };
+    let refused = matches!(verdict, Verdict::Refused { .. });
     let mut reply = match &fault {
         Some(f) if !f.carried_out() => Reply::no_content(),
+        _ if refused => Reply::no_content(),
         _ if in_api => route(&shared, &method, &path, query.as_deref(), &body, &files),
         _ => Reply::unknown(),
     };
@@ -170,6 +180,7 @@ pub(crate) async fn handle(
         }
     }
     let status = match &fault {
+        _ if refused => 429,
         Some(RestFault::RateLimited { .. }) => 429,
         Some(RestFault::ServerError(s)) => *s,
         _ => reply.status,
@@ -195,6 +206,7 @@ pub(crate) async fn handle(
             file_contents: multipart_file_contents(&content_type, &bytes),
             status,
             fault: fault.as_ref().map(RestFault::label),
+            at: received,
         });
     }
     shared.bump();
@@ -202,7 +214,26 @@ pub(crate) async fn handle(
         return Ok(held(&shared, stop).await);
     }
     match fault {
-        None => Ok(reply.into_response()),
+        None => Ok(match verdict {
+            Verdict::Pass(headers) => {
+                let mut response = reply.into_response();
+                if let Some(h) = headers {
+                    h.apply(response.headers_mut());
+                }
+                response
+            }
+            Verdict::Refused {
+                retry_after,
+                global,
+                bucket,
+            } => {
+                let mut response = faults::rate_limited(retry_after, global);
+                if let Some(h) = bucket {
+                    h.apply(response.headers_mut());
+                }
+                response
+            }
+        }),
         Some(RestFault::RateLimited {
             retry_after,
             global,

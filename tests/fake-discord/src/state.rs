@@ -56,6 +56,8 @@ pub(crate) struct State {
     pub(crate) nonces: HashMap<(u64, String), (u64, Instant)>,
     /// Injected REST faults (`faults.rs`).
     pub(crate) faults: crate::faults::Faults,
+    /// Discord's rate limits (`limits.rs`).
+    pub(crate) limits: crate::limits::Limits,
     /// Gateway faults and what resuming needs (`faults.rs`): per session, the dispatches sent
     /// on it; whether the next dispatch is lost; which interactions reached a socket.
     pub(crate) gateway: crate::faults::GatewayLog,

@@ -152,6 +152,16 @@ async fn a_first_answer_after_three_seconds_is_unknown_interaction() {
 
 /// A bare HTTP/1.1 POST; returns the status and JSON body (`Null` if none or cut off).
 async fn post(fake: &FakeDiscord, path: &str, body: &Value) -> (u16, Value) {
+    let (status, _, json) = post_with_headers(fake, path, body).await;
+    (status, json)
+}
+
+/// [`post`], with the answer's headers (names in lower case).
+async fn post_with_headers(
+    fake: &FakeDiscord,
+    path: &str,
+    body: &Value,
+) -> (u16, std::collections::HashMap<String, String>, Value) {
     let addr = fake.api_url().trim_start_matches("http://").to_string();
     let mut stream = TcpStream::connect(&addr).await.unwrap();
     let body = body.to_string();
@@ -169,11 +179,63 @@ async fn post(fake: &FakeDiscord, path: &str, body: &Value) -> (u16, Value) {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let json = text
-        .split_once("\r\n\r\n")
-        .and_then(|(_, b)| serde_json::from_str(b).ok())
-        .unwrap_or(Value::Null);
-    (status, json)
+    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let json = serde_json::from_str(rest).unwrap_or(Value::Null);
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    (status, headers, json)
+}
+
+/// Discord's limits (README, "Rate limits"): a channel's message bucket announces itself in
+/// the headers and refuses the sixth post in its window with a 429 that is not carried out;
+/// past 50 requests in a second every route but the interaction ones gets a global 429.
+#[tokio::test]
+async fn channel_buckets_and_the_global_limit_answer_with_discords_headers() {
+    let fake = FakeDiscord::start().await;
+    let (_ws, _) = identify(&fake).await;
+    let path = format!("/api/v10/channels/{}/messages", FakeDiscord::CHANNEL_ID);
+    let body = json!({"content": "hello"});
+    for left in (0..5).rev() {
+        let (status, h, _) = post_with_headers(&fake, &path, &body).await;
+        assert_eq!(status, 200);
+        assert_eq!(h["x-ratelimit-limit"], "5");
+        assert_eq!(h["x-ratelimit-remaining"], left.to_string());
+        assert!(h["x-ratelimit-reset-after"].parse::<f64>().unwrap() > 4.0);
+        assert!(h.contains_key("x-ratelimit-reset") && h.contains_key("x-ratelimit-bucket"));
+    }
+    let (status, h, json) = post_with_headers(&fake, &path, &body).await;
+    assert_eq!(status, 429);
+    assert_eq!(json["global"], false);
+    assert!(json["retry_after"].as_f64().unwrap() > 4.0, "{json}");
+    assert_eq!(h["x-ratelimit-scope"], "user");
+    assert!(!h.contains_key("x-ratelimit-global"));
+    assert_eq!(fake.channel_messages(FakeDiscord::CHANNEL_ID).len(), 5);
+    // 45 more requests fill the second's 50 (the refused one does not count).
+    for c in 0..45 {
+        let (status, _, _) =
+            post_with_headers(&fake, &format!("/api/v10/channels/{c}/messages"), &body).await;
+        assert_ne!(status, 429, "request {c}");
+    }
+    let (status, h, json) = post_with_headers(&fake, "/api/v10/channels/1/messages", &body).await;
+    assert_eq!(status, 429);
+    assert_eq!(json["global"], true);
+    assert_eq!(h["x-ratelimit-global"], "true");
+    assert_eq!(h["x-ratelimit-scope"], "global");
+    // Interaction endpoints are outside the global limit.
+    let i = command(&fake).await;
+    let (status, _, _) = post_with_headers(
+        &fake,
+        &format!("/api/v10/interactions/{}/{}/callback", i.id, i.token),
+        &json!({"type": 4, "data": {"content": "in time"}}),
+    )
+    .await;
+    assert_eq!(status, 204);
+    assert_eq!(fake.rate_limited().len(), 2, "{:?}", fake.rate_limited());
+    fake.shutdown().await;
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ use crate::engine::{
 use super::convert;
 use super::recover::find_post;
 use super::respond::{Answered, Target, Update, update_source};
+use super::rest::Rest;
 use super::retry::{self, Repeat};
 
 /// Carries out the effects in order through the engine's delivery loop (which then
@@ -22,6 +23,7 @@ use super::retry::{self, Repeat};
 pub(super) async fn deliver(
     engine: &Engine,
     ctx: &Context,
+    rest: &Rest,
     target: Target<'_>,
     answered: Answered,
     outcome: &Outcome,
@@ -36,6 +38,7 @@ pub(super) async fn deliver(
     }
     let mut front = InteractionFront {
         http: &ctx.http,
+        rest,
         target,
         answered,
         plan,
@@ -50,6 +53,7 @@ pub(super) async fn deliver(
 /// Carries out one effect of an interaction's, moving its answer along.
 async fn deliver_one(
     http: &Http,
+    rest: &Rest,
     target: Target<'_>,
     answered: &mut Answered,
     effect: &Effect,
@@ -148,7 +152,7 @@ async fn deliver_one(
                 Ok(Delivered::Failed("modal after the first answer".into()))
             }
         },
-        other => deliver_outside(http, other, earlier).await,
+        other => deliver_outside(http, rest, other, earlier).await,
     }
 }
 
@@ -157,6 +161,7 @@ async fn deliver_one(
 /// acknowledged before it when an answer follows.
 struct InteractionFront<'a> {
     http: &'a Http,
+    rest: &'a Rest,
     target: Target<'a>,
     answered: Answered,
     plan: Ack,
@@ -181,7 +186,7 @@ impl DeliverAsync for InteractionFront<'_> {
                 }
             }
         }
-        match deliver_one(http, target, &mut self.answered, effect, earlier).await {
+        match deliver_one(http, self.rest, target, &mut self.answered, effect, earlier).await {
             Ok(done) => done,
             Err(e) => {
                 tracing::warn!(interaction = target.id(), error = %e, "Discord refused an effect");
@@ -222,9 +227,12 @@ impl InteractionFront<'_> {
 }
 
 /// Carries out an effect that does not answer an interaction: posts, threads, edits,
-/// deletions and look-ups, for interactions and for the scheduler alike.
+/// deletions and look-ups, for interactions and for the scheduler alike. They go through
+/// [`Rest`], at Discord's pace; a message with files (none of the bot's posts have any today)
+/// through serenity's own call.
 pub(super) async fn deliver_outside(
     http: &Http,
+    rest: &Rest,
     effect: &Effect,
     earlier: &[Delivered],
 ) -> Result<Delivered, serenity::Error> {
@@ -251,10 +259,14 @@ pub(super) async fn deliver_outside(
                 Repeat::IfRefused
             };
             let channel = ChannelId::new(channel_id.get());
-            let m = retry::send("channel post", repeat, None, |_| {
-                channel.send_message(http, builder.clone())
-            })
-            .await?;
+            let m = if message.attachments.is_empty() {
+                rest.post(repeat, channel, &builder).await?
+            } else {
+                retry::send("channel post", repeat, None, |_| {
+                    channel.send_message(http, builder.clone())
+                })
+                .await?
+            };
             Ok(convert::posted(m.channel_id, m.id))
         }
         Effect::FindPost {
@@ -262,16 +274,15 @@ pub(super) async fn deliver_outside(
             nonce,
             marker,
             since_ms,
-        } => find_post(http, channel_id.get(), nonce, marker, *since_ms).await,
+        } => find_post(http, rest, channel_id.get(), nonce, marker, *since_ms).await,
         Effect::Thread { on, name, message } => {
             let Some((parent, mid)) = resolve_ref(on, earlier) else {
                 return Ok(Delivered::Skipped);
             };
             // A second attempt is refused with THREAD_EXISTS, handled below.
-            let created = retry::send("start thread", Repeat::Safe, None, |_| {
-                parent.create_thread_from_message(http, mid, CreateThread::new(name.clone()))
-            })
-            .await;
+            let created = rest
+                .start_thread(parent, mid, &CreateThread::new(name.clone()))
+                .await;
             let thread =
                 match created {
                     Ok(thread) => thread.id,
@@ -282,10 +293,15 @@ pub(super) async fn deliver_outside(
                     ))) if r.error.code == THREAD_EXISTS => ChannelId::new(mid.get()),
                     Err(e) => return Err(e),
                 };
-            let m = retry::send("thread post", Repeat::IfRefused, None, |_| {
-                thread.send_message(http, convert::channel_message(message))
-            })
-            .await?;
+            let post = convert::channel_message(message);
+            let m = if message.attachments.is_empty() {
+                rest.post(Repeat::IfRefused, thread, &post).await?
+            } else {
+                retry::send("thread post", Repeat::IfRefused, None, |_| {
+                    thread.send_message(http, post.clone())
+                })
+                .await?
+            };
             Ok(Delivered::Thread {
                 thread_id: thread.get().into(),
                 message_id: m.id.get().into(),
@@ -295,20 +311,22 @@ pub(super) async fn deliver_outside(
             let Some((c, mid)) = resolve_ref(r, earlier) else {
                 return Ok(Delivered::Skipped);
             };
-            let m = retry::send("edit message", Repeat::Safe, None, |_| {
-                c.edit_message(http, mid, convert::edit_message(message))
-            })
-            .await?;
+            let edit = convert::edit_message(message);
+            let m = if message.attachments.is_empty() {
+                rest.edit(c, mid, &edit).await?
+            } else {
+                retry::send("edit message", Repeat::Safe, None, |_| {
+                    c.edit_message(http, mid, edit.clone())
+                })
+                .await?
+            };
             Ok(convert::posted(m.channel_id, m.id))
         }
         Effect::Delete { target: r } => {
             let Some((c, mid)) = resolve_ref(r, earlier) else {
                 return Ok(Delivered::Skipped);
             };
-            retry::send("delete message", Repeat::Safe, None, |_| {
-                c.delete_message(http, mid)
-            })
-            .await?;
+            rest.delete(c, mid).await?;
             Ok(Delivered::Done)
         }
         Effect::Reply { .. }

@@ -15,6 +15,7 @@ use super::convert;
 use super::deliver::deliver;
 use super::inflight::InFlight;
 use super::respond::{Answered, Target};
+use super::rest::Rest;
 
 /// How long one registration request may take before it is abandoned and tried again.
 const REGISTER_TIMEOUT: Duration = Duration::from_secs(15);
@@ -67,6 +68,8 @@ pub struct Handler {
     guild: Option<u64>,
     registered: AtomicBool,
     inflight: Arc<InFlight>,
+    /// Requests outside interactions, at Discord's pace (shared with the scheduler).
+    rest: Arc<Rest>,
 }
 
 impl Handler {
@@ -75,6 +78,7 @@ impl Handler {
         guild: Option<u64>,
         defer_after: Duration,
         inflight: Arc<InFlight>,
+        rest: Arc<Rest>,
     ) -> Handler {
         Handler {
             engine,
@@ -82,6 +86,7 @@ impl Handler {
             guild,
             registered: AtomicBool::new(false),
             inflight,
+            rest,
         }
     }
 }
@@ -220,6 +225,7 @@ impl Handler {
                 deliver(
                     &self.engine,
                     ctx,
+                    &self.rest,
                     target,
                     Answered::No,
                     &outcome,
@@ -259,7 +265,16 @@ impl Handler {
             },
         };
         // Delivers, then records what was delivered.
-        let report = deliver(&self.engine, ctx, target, answered, &outcome, plan).await;
+        let report = deliver(
+            &self.engine,
+            ctx,
+            &self.rest,
+            target,
+            answered,
+            &outcome,
+            plan,
+        )
+        .await;
         let failed = report.iter().find_map(|d| match d {
             Delivered::Failed(reason) => Some(reason.clone()),
             _ => None,

@@ -11,6 +11,7 @@ pub mod invite;
 mod recover;
 pub mod register;
 mod respond;
+mod rest;
 mod retry;
 mod scheduler;
 
@@ -123,11 +124,16 @@ pub async fn run(
     let http = conn.http();
     check_reachable(&http, conn).await?;
     let inflight = Arc::new(InFlight::default());
+    let rest = Arc::new(rest::Rest::new(
+        conn.token.expose(),
+        conn.api_url.as_deref(),
+    ));
     let handler = handler::Handler::new(
         engine.clone(),
         conn.guild_id,
         conn.defer_after,
         inflight.clone(),
+        rest.clone(),
     );
     // GUILDS is not privileged; the bot needs no message content.
     let mut client = ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
@@ -137,6 +143,7 @@ pub async fn run(
     let (stop_scheduler, scheduler_stop) = tokio::sync::watch::channel(false);
     let scheduler = tokio::spawn(scheduler::run(
         client.http.clone(),
+        rest,
         engine.clone(),
         scheduler_stop,
     ));

@@ -6,6 +6,7 @@ use serenity::all::{ChannelId, Http, MessageId, Nonce};
 use crate::engine::Delivered;
 
 use super::convert;
+use super::rest::Rest;
 use super::retry::{self, Repeat};
 
 /// Looks through a channel's recent messages for a post of the bot's: by nonce (Discord echoes
@@ -13,6 +14,7 @@ use super::retry::{self, Repeat};
 /// whose first card's footer is `marker`, exactly.
 pub(super) async fn find_post(
     http: &Http,
+    rest: &Rest,
     channel_id: u64,
     nonce: &str,
     marker: &str,
@@ -30,13 +32,7 @@ pub(super) async fn find_post(
     // many since the claim).
     let mut after = MessageId::new((((since_ms - DISCORD_EPOCH_MS).max(1) as u64) << 22).max(1));
     for _ in 0..20 {
-        let page = retry::send("channel history", Repeat::Safe, None, |_| {
-            channel.messages(
-                http,
-                serenity::all::GetMessages::new().after(after).limit(100),
-            )
-        })
-        .await?;
+        let page = rest.messages_after(channel, after, 100).await?;
         if page.is_empty() {
             break;
         }

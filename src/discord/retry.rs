@@ -35,7 +35,7 @@ use crate::clock::{Clock, SystemClock};
 /// this long is treated as lost.
 pub(super) const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// At most this many attempts per call.
-const ATTEMPTS: u32 = 3;
+pub(super) const ATTEMPTS: u32 = 3;
 /// Before trying again after a server error, a timeout or a lost connection.
 const BACKOFF: Duration = Duration::from_millis(200);
 /// Before trying again after a 429 whose `retry_after` serenity did not keep.
@@ -106,7 +106,7 @@ where
 }
 
 /// How long to wait before another attempt, or `None` if this failure is not retried.
-fn retry_after(e: &serenity::Error, repeat: Repeat) -> Option<Duration> {
+pub(super) fn retry_after(e: &serenity::Error, repeat: Repeat) -> Option<Duration> {
     match e {
         serenity::Error::Http(HttpError::UnsuccessfulRequest(r)) => match r.status_code.as_u16() {
             429 => Some(RATE_LIMIT_WAIT),
@@ -123,7 +123,7 @@ fn retry_after(e: &serenity::Error, repeat: Repeat) -> Option<Duration> {
     }
 }
 
-fn timed_out(limit: Duration) -> serenity::Error {
+pub(super) fn timed_out(limit: Duration) -> serenity::Error {
     serenity::Error::Io(std::io::Error::new(
         std::io::ErrorKind::TimedOut,
         format!("no answer from Discord within {} ms", limit.as_millis()),

@@ -9,10 +9,14 @@
 //!    re-executed with `INTERVIEW_BENCH_BARE=1`) answering a trivial command;
 //! 3. peak RSS (VmHWM) and start-up (spawn to guild commands registered);
 //! 4. `/scores` lookups over 100,000 scores, and loading a 10,000-question bank;
-//! 5. load: 32 mixed interactions in flight for 60 s, each answered once within 3 s, RSS flat.
+//! 5. load: 32 mixed interactions in flight for 60 s, each answered once within 3 s, RSS flat;
+//! 6. daily: 300 and 10,000 daily schedules due the same minute, through a fake Discord that
+//!    enforces Discord's global limit (50/s) and per-channel buckets, beside the floor that
+//!    limit sets (N / 50 s); with the 429s the bot caused and the slowest command answered
+//!    during the burst.
 //!
 //! Sizes can be reduced for a quick look with `INTERVIEW_BENCH_QUICK=1`, and the sections
-//! chosen with `INTERVIEW_BENCH_ONLY=engine,e2e,load,scale` (any of the four, comma-separated).
+//! chosen with `INTERVIEW_BENCH_ONLY=engine,e2e,load,scale,daily` (comma-separated).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -656,6 +660,133 @@ async fn start_bare(fake: &FakeDiscord) -> Proc {
 
 type Make = Arc<dyn Fn(usize) -> (String, Value, FakeMember) + Send + Sync>;
 
+/// `n` daily schedules in `n` channels, all due this minute (set an hour ago), and a fake
+/// Discord that knows the channels; the bot starts, and the burst is timed from its first
+/// post to its last. Meanwhile a member runs `/question` every 250 ms.
+async fn daily_section(table: &mut Table, n: usize, dir: &Path) {
+    use interview_bot::model::{Level, LevelPlan};
+    use interview_bot::store::NewSchedule;
+    use interview_bot::time::{Days, TimeOfDay, Zone};
+    const FIRST: u64 = 700_000_000_000_000_000;
+    eprintln!("daily, {n} due at once ...");
+    let bot_dir = dir.join(format!("daily-{n}"));
+    std::fs::create_dir_all(&bot_dir).unwrap();
+    let db = bot_dir.join("bot.sqlite3");
+    let now = jiff::Timestamp::now();
+    let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
+    let time = TimeOfDay::parse(&format!("{:02}:{:02}", utc.hour(), utc.minute())).unwrap();
+    let zone = Zone::named("UTC").unwrap();
+    let store = Store::open(&db).unwrap();
+    store
+        .write(|d| {
+            for i in 0..n as u64 {
+                let name = format!("practice-{i}");
+                d.set_schedule(&NewSchedule {
+                    guild_id: GuildId(FakeDiscord::GUILD_ID),
+                    channel_id: ChannelId(FIRST + i),
+                    channel_name: &name,
+                    post_time: time,
+                    timezone: &zone,
+                    level: LevelPlan::Fixed(Level::Mid),
+                    topic: None,
+                    role_id: None,
+                    reveal_after_s: 12 * 3600,
+                    days: Days::EVERY_DAY,
+                    by: UserId(1),
+                    at_ms: now.as_millisecond() - 3_600_000,
+                })?;
+            }
+            Ok::<_, interview_bot::store::StoreError>(())
+        })
+        .unwrap();
+    store.close().unwrap();
+    drop(store);
+    let fake = Arc::new(FakeDiscord::start().await);
+    for i in 0..n as u64 {
+        fake.add_channel(FIRST + i, &format!("practice-{i}"), 0);
+    }
+    let bot = start_bot(&fake, &bot_dir, &questions_dir()).await;
+    // A member's commands during the burst.
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let member = {
+        let (fake, done) = (Arc::clone(&fake), Arc::clone(&done));
+        tokio::spawn(async move {
+            let mut slowest = Duration::ZERO;
+            let mut count = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let since = fake.request_count();
+                let t = Instant::now();
+                let r = fake
+                    .send_command_as(
+                        "question",
+                        json!([{"name": "level", "type": 3, "value": "mid"}]),
+                        &FakeMember::new(DEFAULT_USER_ID).permissions(DEFAULT_MEMBER_PERMISSIONS),
+                    )
+                    .await;
+                let path = format!("/interactions/{}/{}/callback", r.id, r.token);
+                fake.wait_request_since(since, |q| q.method == "POST" && q.path == path, WAIT)
+                    .await
+                    .unwrap();
+                slowest = slowest.max(t.elapsed());
+                count += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            (slowest, count)
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60 + n as u64 / 10);
+    // Commands answered publicly post in the default channel too: count the schedules' only.
+    let posted = |fake: &FakeDiscord| {
+        fake.message_count() - fake.channel_messages(FakeDiscord::CHANNEL_ID).len()
+    };
+    while posted(&fake) < n && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (slowest, commands) = member.await.unwrap();
+    let requests = fake.requests();
+    let is_post = |r: &&fake_discord::Recorded| {
+        r.method == "POST"
+            && r.path.ends_with("/messages")
+            && r.status == 200
+            && r.path != format!("/channels/{}/messages", FakeDiscord::CHANNEL_ID)
+    };
+    let count = requests.iter().filter(is_post).count();
+    let times: Vec<Instant> = requests.iter().filter(is_post).map(|r| r.at).collect();
+    let burst = match (times.iter().min(), times.iter().max()) {
+        (Some(a), Some(b)) => *b - *a,
+        _ => Duration::ZERO,
+    };
+    let limited = fake.rate_limited().len();
+    let floor = Duration::from_secs_f64(n as f64 / 50.0);
+    let ratio = burst.as_secs_f64() / floor.as_secs_f64();
+    let rss = peak_rss_mib(bot.pid());
+    drop(bot);
+    assert_eq!(count, n, "every schedule posted once");
+    let goal = if n >= 10_000 {
+        "within 1.5x of the floor, no 429"
+    } else {
+        "under 15 s, no 429"
+    };
+    let holds = limited == 0
+        && if n >= 10_000 {
+            ratio <= 1.5
+        } else {
+            burst < Duration::from_secs(15)
+        };
+    table.row(
+        &format!("daily: {n} due at once, first post to last"),
+        format!(
+            "{:.1} s ({ratio:.2}x floor), {limited} x 429, slowest of {commands} commands meanwhile {} ms, peak RSS {rss:.1} MiB",
+            burst.as_secs_f64(),
+            slowest.as_millis()
+        ),
+        format!("floor {:.1} s (N / 50 per s)", floor.as_secs_f64()),
+        goal,
+        Some(holds),
+    );
+}
+
 /// Sends `n` interactions, `inflight` at a time (closed loop), timing each from the
 /// INTERACTION_CREATE dispatch leaving the fake to its callback arriving there.
 async fn drive(fake: &Arc<FakeDiscord>, n: usize, inflight: usize, make: Make) -> Stats {
@@ -1121,7 +1252,7 @@ fn main() {
     if runs("engine") {
         engine_section(&mut table, &bank, &ids);
     }
-    if runs("e2e") || runs("load") {
+    if runs("e2e") || runs("load") || runs("daily") {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -1133,6 +1264,11 @@ fn main() {
                 }
                 if runs("load") {
                     load_section(&mut table, ids.clone(), dir.path()).await;
+                }
+                if runs("daily") {
+                    for n in [300, 10_000] {
+                        daily_section(&mut table, scaled(n), dir.path()).await;
+                    }
                 }
             });
     }

@@ -466,7 +466,9 @@ fn exercise(store: &Store) {
             at("score", || db.score(&key))?;
             at("candidate_scores", || db.candidate_scores(G, c.id))?;
             at("guild_scores", || db.guild_scores(G))?;
-            at("rated_candidates", || db.rated_candidates(G, ME))?;
+            at("recommended_candidates", || {
+                db.recommended_candidates(G, ME)
+            })?;
             at("candidate_rating_summary", || {
                 db.candidate_rating_summary(G, c.id)
             })?;

@@ -1,8 +1,9 @@
 //! Interview scorecards (issue 10): interviewers score candidates per question on an anchored
 //! 4-point scale, by command (`/score`) or in a guided session (`/interview`), give an overall
 //! recommendation, and look the results up (`/scores`). Blind scoring: an interviewer sees the
-//! others' ratings, notes and recommendations for a candidate only after rating that
-//! candidate themselves; members with Manage Server see everything.
+//! others' ratings, notes and recommendations for a candidate only after submitting their own
+//! scorecard for that candidate, their recommendation (`/recommend` or `/interview end`); a
+//! rating alone does not lift it. Members with Manage Server see everything.
 //!
 //! - `commands.rs`: the feature's surface: commands with typed options, button ids, records.
 //! - `scoring.rs`: `/score`, `/recommend`, and what both share (candidates, sessions to score in).

@@ -819,6 +819,64 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
     assert!(card.contains("Alice: 2.50 (2 ratings)"), "{card}");
 }
 
+/// A candidate stored before names were NFKC-normalised keeps the key it was stored with
+/// (its name trimmed and lower-cased as typed). `/score` and `/interview start` of the
+/// normalised name find it and re-key it, instead of adding a second candidate.
+#[test]
+fn a_candidate_keyed_before_normalisation_is_rekeyed_and_never_duplicated() {
+    let f = setup();
+    let e = &f.engine;
+    // As an earlier release stored "Ｄａｎａ  Scully": fullwidth, two spaces.
+    let conn = rusqlite::Connection::open(&f.db_path).unwrap();
+    conn.execute(
+        "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
+         VALUES (?1, 'Ｄａｎａ  Scully', 'ｄａｎａ  scully', 1, 0)",
+        [GUILD as i64],
+    )
+    .unwrap();
+    drop(conn);
+    let legacy = e
+        .store()
+        .read(|db| db.candidates(GuildId(GUILD)))
+        .unwrap()
+        .remove(0);
+    score(e, GUILD, &alice(), "Dana Scully", Q1, "3");
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &bob(),
+            "interview start",
+            &[("candidate", "dana  SCULLY"), ("level", "junior")],
+        ),
+    );
+    let candidates = e.store().read(|db| db.candidates(GuildId(GUILD))).unwrap();
+    assert_eq!(candidates.len(), 1, "{candidates:?}");
+    assert_eq!(candidates[0].id, legacy.id);
+    // Re-keyed under the normalised key.
+    let found = e
+        .store()
+        .read(|db| db.candidate_by_key(GuildId(GUILD), "dana scully"))
+        .unwrap();
+    assert_eq!(found.map(|c| c.id), Some(legacy.id));
+    let scores = e
+        .store()
+        .read(|db| db.candidate_scores(GuildId(GUILD), legacy.id))
+        .unwrap();
+    assert_eq!(
+        scores
+            .iter()
+            .map(|s| (s.rating, s.interviewer_id))
+            .collect::<Vec<_>>(),
+        [(Some(3), UserId(1001))]
+    );
+    let sessions = e
+        .store()
+        .read(|db| db.candidate_sessions(GuildId(GUILD), legacy.id))
+        .unwrap();
+    assert_eq!(sessions.len(), 2, "the /score interview and the session");
+}
+
 // ---------------------------------------------------------------------------------------
 // Sessions
 

@@ -417,6 +417,14 @@ fn exercise(store: &Store) {
                 db.find_or_add_candidate(G, "Ada", "ada", ME, 1)
             })?;
             at("candidate_by_key", || db.candidate_by_key(G, "ada"))?;
+            // A candidate keyed as before names were normalised, then re-keyed.
+            at("find_or_add_candidate", || {
+                db.find_or_add_candidate(G, "Ｂｅａ", "ｂｅａ", ME, 1)
+            })?;
+            at("legacy_candidate", || db.legacy_candidate(G, "bea"))?;
+            at("find_or_add_candidate", || {
+                db.find_or_add_candidate(G, "Bea", "bea", ME, 1)
+            })?;
             at("candidate_names", || db.candidate_names(G, 5))?;
             at("candidates", || db.candidates(G))?;
             at("remember_candidate_message", || {

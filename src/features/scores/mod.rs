@@ -100,7 +100,9 @@ pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
 /// The guild's existing candidate named `raw` (checked as [`candidate_name`]), or an unknown
 /// candidate error. A candidate added before names were checked and normalised is found
 /// under the key it was stored with (trimmed, lower case, as typed), hidden characters
-/// included, so it can still be looked up and forgotten.
+/// included, so it can still be looked up and forgotten; or by its stored key normalised
+/// ([`Db::legacy_candidate`]: only `/score` and `/interview start` re-key it, in
+/// [`Db::find_or_add_candidate`]).
 pub(crate) fn find_candidate(
     db: &Db<'_>,
     guild_id: GuildId,
@@ -116,7 +118,10 @@ pub(crate) fn find_candidate(
     if let Some(c) = db.candidate_by_key(guild_id, &legacy)? {
         return Ok(c);
     }
-    let (name, _) = checked?;
+    let (name, key) = checked?;
+    if let Some((c, _)) = db.legacy_candidate(guild_id, &key)? {
+        return Ok(c);
+    }
     Err(ScoreError::UnknownCandidate { name }.into())
 }
 

@@ -185,3 +185,64 @@ fn a_folder_others_may_write_to_is_refused_unless_sticky() {
     backup_file(&db, &open.path().join("b.sqlite3")).unwrap();
     check_copy(&open.path().join("b.sqlite3")).unwrap();
 }
+
+/// The hiring data row of a restored or copied database: its `detail`.
+fn hiring_row(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT detail FROM audit_log WHERE action = 'secret-row'")
+        .unwrap();
+    stmt.query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// `restore` copies the backup into a private folder first and opens only that copy: a
+/// `-journal` planted beside the backup by whoever can write to its folder, garbage or a hot
+/// journal that would roll the backup back to a forged database, neither makes the restore
+/// fail nor gets applied. The restored database holds the backup's data.
+#[test]
+fn a_journal_planted_beside_a_backup_does_not_touch_the_restore() {
+    use interview_bot::store::restore;
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let dest = dir.path().join("backup.sqlite3");
+    backup_file(&db, &dest).unwrap();
+    // A hostile journal: the pre-images of a forged copy's pages, caught while a transaction
+    // on it is open (synchronous off: the journal's page count is taken from its size).
+    let forged = dir.path().join("forged.sqlite3");
+    std::fs::copy(&dest, &forged).unwrap();
+    let conn = rusqlite::Connection::open(&forged).unwrap();
+    conn.execute(
+        "UPDATE audit_log SET detail = 'FORGED' WHERE action = 'secret-row'",
+        [],
+    )
+    .unwrap();
+    conn.execute_batch("PRAGMA synchronous = OFF; BEGIN; UPDATE audit_log SET detail = 'x';")
+        .unwrap();
+    let hostile = std::fs::read(with(&forged, "-journal")).unwrap();
+    conn.execute_batch("ROLLBACK").unwrap();
+    drop(conn);
+    // It is hostile indeed: beside a plain copy of the backup, the next writer applies it.
+    let probe = dir.path().join("probe.sqlite3");
+    std::fs::copy(&dest, &probe).unwrap();
+    std::fs::write(with(&probe, "-journal"), &hostile).unwrap();
+    assert_eq!(hiring_row(&probe), ["FORGED"]);
+    let backup_bytes = std::fs::read(&dest).unwrap();
+    let garbage = b"not a journal at all \xff\x00".repeat(200);
+    for (n, planted) in [garbage, hostile].into_iter().enumerate() {
+        std::fs::write(with(&dest, "-journal"), &planted).unwrap();
+        let target = dir.path().join(format!("restored-{n}.sqlite3"));
+        let copied = restore(&dest, &target).unwrap_or_else(|e| panic!("journal {n}: {e}"));
+        assert!(copied.schema_version >= 1);
+        assert_eq!(hiring_row(&target), ["HIRING-DATA"], "journal {n}");
+        // Neither the backup nor the planted journal was touched.
+        assert_eq!(std::fs::read(&dest).unwrap(), backup_bytes, "journal {n}");
+        assert_eq!(
+            std::fs::read(with(&dest, "-journal")).unwrap(),
+            planted,
+            "journal {n}"
+        );
+    }
+}

@@ -460,7 +460,7 @@ fn the_model_answer_inside_a_session_is_for_interviewers_even_where_rubrics_are_
 // Blind scoring
 
 #[test]
-fn blind_scoring_hides_others_until_you_have_scored_and_managers_see_all() {
+fn blind_scoring_hides_others_until_you_have_recommended_and_managers_see_all() {
     let f = setup();
     let e = &f.engine;
     ok(
@@ -551,8 +551,27 @@ fn blind_scoring_hides_others_until_you_have_scored_and_managers_see_all() {
         ))
         .contains("secret")
     );
-    // After Bob's own rating he sees Alice's rating, notes and recommendation.
+    // Bob's own rating does not lift it either: his scorecard is in only with his
+    // recommendation.
     score(e, GUILD, &bob(), "Ada", Q2, "2");
+    let rated = text(&ok(
+        e,
+        &cmd_req(GUILD, &bob(), "scores candidate", &[("candidate", "Ada")]),
+    ));
+    assert!(
+        !rated.contains("secret") && rated.contains("/recommend"),
+        "{rated}"
+    );
+    // After his recommendation he sees Alice's rating, notes and recommendation.
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &bob(),
+            "recommend",
+            &[("candidate", "Ada"), ("recommendation", "no")],
+        ),
+    );
     let after = text(&ok(
         e,
         &cmd_req(GUILD, &bob(), "scores candidate", &[("candidate", "Ada")]),
@@ -574,6 +593,149 @@ fn blind_scoring_hides_others_until_you_have_scored_and_managers_see_all() {
         m.contains("Alice's secret note") && m.contains("only notes"),
         "{m}"
     );
+}
+
+/// Greenhouse's default: another interviewer's ratings, notes and recommendations show only
+/// once you have submitted your own scorecard (your recommendation, by /recommend or
+/// /interview end); a rating alone does not lift it, on any lookup. Manage Server sees all.
+#[test]
+fn ratings_alone_stay_blind_until_your_recommendation_is_in_and_managers_see_all() {
+    use interview_bot::features::scores::lookups::Scorecard;
+    let f = setup();
+    let e = &f.engine;
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "score",
+            &[
+                ("candidate", "Ada"),
+                ("question", Q1),
+                ("rating", "4"),
+                ("notes", "Alice's secret note"),
+            ],
+        ),
+    );
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "recommend",
+            &[("candidate", "Ada"), ("recommendation", "strong-yes")],
+        ),
+    );
+    // Bob rates Ada on both questions, but has not recommended.
+    score(e, GUILD, &bob(), "Ada", Q1, "2");
+    score(e, GUILD, &bob(), "Ada", Q2, "2");
+    let card_req = |m: &Member| cmd_req(GUILD, m, "scores candidate", &[("candidate", "Ada")]);
+    let team_req = |m: &Member| cmd_req(GUILD, m, "scores team", &[]);
+    let question_req = |m: &Member| cmd_req(GUILD, m, "scores question", &[("id", Q1)]);
+    let calibration_req = |m: &Member| cmd_req(GUILD, m, "scores interviewer", &[]);
+
+    // Only ratings: blind everywhere, each reply saying what lifts it.
+    assert!(matches!(
+        e.scorecard_report(&card_req(&bob()), "Ada").unwrap(),
+        Scorecard::Blind {
+            scorecards: 2,
+            interviewers: 2,
+            ..
+        }
+    ));
+    let t = text(&ok(e, &card_req(&bob())));
+    for hidden in ["secret", "Strong yes", "Alice"] {
+        assert!(!t.contains(hidden), "{hidden} leaked: {t}");
+    }
+    assert!(t.contains("/recommend"), "{t}");
+    let team = e.team_report(&team_req(&bob()), None, 0).unwrap();
+    assert!(team.blind);
+    assert_eq!(team.rows[0].figures, None);
+    let t = text(&ok(e, &team_req(&bob())));
+    assert!(!t.contains("average") && t.contains("/recommend"), "{t}");
+    let q = e.question_report(&question_req(&bob()), Q1).unwrap();
+    assert!(q.blind);
+    assert_eq!((q.stats.times, q.stats.candidates), (0, 0));
+    assert!(text(&ok(e, &question_req(&bob()))).contains("/recommend"));
+    // Calibration compares Bob with no one yet: the others' mean would give their ratings away.
+    let c = e
+        .calibration_report(&calibration_req(&bob()), None)
+        .unwrap();
+    let own = c.of(UserId(1002)).unwrap();
+    assert_eq!((own.ratings, own.mean), (2, Some(2.0)));
+    assert_eq!((own.difference, own.shared), (None, 0));
+    let t = text(&ok(e, &calibration_req(&bob())));
+    assert!(!t.contains("-2.00") && t.contains("/recommend"), "{t}");
+
+    // A manager sees everything without recommending.
+    assert!(matches!(
+        e.scorecard_report(&card_req(&manager()), "Ada").unwrap(),
+        Scorecard::Full(_)
+    ));
+    let t = text(&ok(e, &card_req(&manager())));
+    assert!(
+        t.contains("Alice's secret note") && t.contains("Alice: **Strong yes**"),
+        "{t}"
+    );
+    let team = e.team_report(&team_req(&manager()), None, 0).unwrap();
+    assert!(!team.blind && team.rows[0].figures.is_some());
+    let q = e.question_report(&question_req(&manager()), Q1).unwrap();
+    assert_eq!((q.blind, q.stats.times), (false, 2));
+
+    // Bob's recommendation lifts it everywhere.
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &bob(),
+            "recommend",
+            &[("candidate", "Ada"), ("recommendation", "no")],
+        ),
+    );
+    let t = text(&ok(e, &card_req(&bob())));
+    assert!(
+        t.contains("Alice's secret note")
+            && t.contains("**4 Strong yes**")
+            && t.contains("Alice: **Strong yes**"),
+        "{t}"
+    );
+    let team = e.team_report(&team_req(&bob()), None, 0).unwrap();
+    assert!(team.rows[0].figures.is_some());
+    let q = e.question_report(&question_req(&bob()), Q1).unwrap();
+    assert_eq!((q.stats.times, q.stats.candidates), (2, 1));
+    let c = e
+        .calibration_report(&calibration_req(&bob()), None)
+        .unwrap();
+    let own = c.of(UserId(1002)).unwrap();
+    // Bob 2.00 against Alice's 4.00.
+    assert_eq!((own.difference, own.shared), (Some(-2.0), 1));
+
+    // /interview end with a recommendation submits the scorecard too.
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &carol(),
+            "interview start",
+            &[("candidate", "Ada"), ("level", "junior")],
+        ),
+    );
+    score(e, GUILD, &carol(), "Ada", Q2, "3");
+    assert!(matches!(
+        e.scorecard_report(&card_req(&carol()), "Ada").unwrap(),
+        Scorecard::Blind { .. }
+    ));
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &carol(),
+            "interview end",
+            &[("recommendation", "yes")],
+        ),
+    );
+    let t = text(&ok(e, &card_req(&carol())));
+    assert!(t.contains("Alice's secret note"), "{t}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -627,12 +789,21 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
         [Some(4), Some(1)]
     );
     assert_ne!(rows[0].session_id, rows[1].session_id);
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "recommend",
+            &[("candidate", "Ada"), ("recommendation", "no")],
+        ),
+    );
     let req = cmd_req(GUILD, &alice(), "scores candidate", &[("candidate", "Ada")]);
     let card = text(&ok(e, &req));
     let interview_bot::features::scores::lookups::Scorecard::Full(report) =
         e.scorecard_report(&req, "Ada").unwrap()
     else {
-        panic!("Alice rated Ada: {card}")
+        panic!("Alice recommended Ada: {card}")
     };
     assert_eq!((report.scorecards, report.interviewers), (2, 1));
     assert_eq!(
@@ -646,6 +817,64 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
         ]
     );
     assert!(card.contains("Alice: 2.50 (2 ratings)"), "{card}");
+}
+
+/// A candidate stored before names were NFKC-normalised keeps the key it was stored with
+/// (its name trimmed and lower-cased as typed). `/score` and `/interview start` of the
+/// normalised name find it and re-key it, instead of adding a second candidate.
+#[test]
+fn a_candidate_keyed_before_normalisation_is_rekeyed_and_never_duplicated() {
+    let f = setup();
+    let e = &f.engine;
+    // As an earlier release stored "Ｄａｎａ  Scully": fullwidth, two spaces.
+    let conn = rusqlite::Connection::open(&f.db_path).unwrap();
+    conn.execute(
+        "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
+         VALUES (?1, 'Ｄａｎａ  Scully', 'ｄａｎａ  scully', 1, 0)",
+        [GUILD as i64],
+    )
+    .unwrap();
+    drop(conn);
+    let legacy = e
+        .store()
+        .read(|db| db.candidates(GuildId(GUILD)))
+        .unwrap()
+        .remove(0);
+    score(e, GUILD, &alice(), "Dana Scully", Q1, "3");
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &bob(),
+            "interview start",
+            &[("candidate", "dana  SCULLY"), ("level", "junior")],
+        ),
+    );
+    let candidates = e.store().read(|db| db.candidates(GuildId(GUILD))).unwrap();
+    assert_eq!(candidates.len(), 1, "{candidates:?}");
+    assert_eq!(candidates[0].id, legacy.id);
+    // Re-keyed under the normalised key.
+    let found = e
+        .store()
+        .read(|db| db.candidate_by_key(GuildId(GUILD), "dana scully"))
+        .unwrap();
+    assert_eq!(found.map(|c| c.id), Some(legacy.id));
+    let scores = e
+        .store()
+        .read(|db| db.candidate_scores(GuildId(GUILD), legacy.id))
+        .unwrap();
+    assert_eq!(
+        scores
+            .iter()
+            .map(|s| (s.rating, s.interviewer_id))
+            .collect::<Vec<_>>(),
+        [(Some(3), UserId(1001))]
+    );
+    let sessions = e
+        .store()
+        .read(|db| db.candidate_sessions(GuildId(GUILD), legacy.id))
+        .unwrap();
+    assert_eq!(sessions.len(), 2, "the /score interview and the session");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -286,7 +286,8 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
     assert!(bea.iter().any(|s| s.2 == ALICE as i64 && s.3 == Some(4)));
     assert!(bea.iter().any(|s| s.2 == BOB as i64 && s.3 == Some(2)));
 
-    // Blind: Carol has scored nothing and sees only the count; Bob sees Alice's rating.
+    // Blind: Carol has scored nothing and sees only the count; Bob, once his recommendation
+    // is in (his ratings alone do not lift it), sees Alice's rating.
     let r = run(
         &fake,
         &bot,
@@ -301,6 +302,30 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
         "{t}"
     );
     assert!(!t.contains("Strong yes") && !t.contains("Clear on"), "{t}");
+    let r = run(
+        &fake,
+        &bot,
+        &bob,
+        "scores",
+        sub("candidate", json!([opt("candidate", json!("Bea"))])),
+    )
+    .await;
+    let t = r.body.to_string();
+    assert!(
+        is_ephemeral(&r) && !t.contains("4 Strong yes") && t.contains("/recommend"),
+        "{t}"
+    );
+    run(
+        &fake,
+        &bot,
+        &bob,
+        "recommend",
+        json!([
+            opt("candidate", json!("Bea")),
+            opt("recommendation", json!("yes"))
+        ]),
+    )
+    .await;
     let r = run(
         &fake,
         &bot,

@@ -7,8 +7,9 @@
 //! user can redirect it: [`backup_file`]), made self-contained (rollback journal, no `-wal`),
 //! synced and then renamed into place, mode 0600.
 //!
-//! [`restore`] checks a copy (`PRAGMA integrity_check`, a schema version this binary knows)
-//! and copies it over the database through SQLite, so a `-wal` left beside the old database
+//! [`restore`] first copies the backup file alone into a private folder (so nothing planted
+//! beside the backup, a `-journal`, is read), checks that copy (`PRAGMA integrity_check`, a
+//! schema version this binary knows) and copies it over the database through SQLite, so a `-wal` left beside the old database
 //! cannot be replayed over the restored one. It refuses while the database is in use: it
 //! needs SQLite's exclusive lock on the file, which no other open connection allows.
 
@@ -225,15 +226,21 @@ fn create_exclusive(path: &Path) -> std::io::Result<File> {
 /// Checks that `copy` is an intact database this binary can open: an SQLite file,
 /// `PRAGMA integrity_check` ok, and a schema version from 1 to the binary's own.
 pub fn check_copy(copy: &Path) -> Result<Copied, BackupError> {
+    check_copy_as(copy, copy)
+}
+
+/// [`check_copy`] of the file at `open`, its problems worded for `shown` (the backup a
+/// private copy was made of).
+fn check_copy_as(open: &Path, shown: &Path) -> Result<Copied, BackupError> {
     let bad = |problem: String| BackupError::BadCopy {
-        path: copy.display().to_string(),
+        path: shown.display().to_string(),
         problem,
     };
-    if !copy.is_file() {
+    if !open.is_file() {
         return Err(bad("there is no such file".into()));
     }
     let conn = Connection::open_with_flags(
-        copy,
+        open,
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| bad(format!("it cannot be opened ({e})")))?;
@@ -279,14 +286,50 @@ pub fn check_copy(copy: &Path) -> Result<Copied, BackupError> {
     })
 }
 
+/// Copies the backup file `copy` (its bytes only, never a `-journal` or `-wal` beside it) to
+/// `private`, a file created exclusively without following links, mode 0600, and synced.
+fn private_copy(copy: &Path, private: &Path) -> Result<(), BackupError> {
+    let bad = |problem: String| BackupError::BadCopy {
+        path: copy.display().to_string(),
+        problem,
+    };
+    if !copy.is_file() {
+        return Err(bad("there is no such file".into()));
+    }
+    let mut from = File::open(copy).map_err(|e| bad(format!("it cannot be read ({e})")))?;
+    let mut to = create_exclusive(private).map_err(|e| write_error(private, e))?;
+    std::io::copy(&mut from, &mut to).map_err(|e| bad(format!("it cannot be read ({e})")))?;
+    to.sync_all().map_err(|e| write_error(private, e))
+}
+
 /// Restores `copy` over the database at `database` (created if missing), after checking the
 /// copy. Refuses if any process has the database open (the bot must be stopped). The restored
 /// database and its files are owner-only.
+///
+/// The backup's folder may be writable by others (a shared backups folder), who could plant a
+/// `-journal` beside it that SQLite would roll back into it, or fail on, when opening it. So
+/// the backup file alone is first copied into a new private folder (mode 0700, random name)
+/// beside the database, as [`backup_file`] writes its copy, and only that copy is checked and
+/// opened; the folder goes when the restore ends.
 pub fn restore(copy: &Path, database: &Path) -> Result<Copied, BackupError> {
-    let copied = check_copy(copy)?;
     if database.is_dir() {
         return Err(write_error(database, "it is a folder"));
     }
+    let folder = match database.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let private = PrivateDir::create(folder).map_err(|e| write_error(database, e))?;
+    let private_copy_path = private.path.join("restore.sqlite3");
+    private_copy(copy, &private_copy_path)?;
+    let copied = check_copy_as(&private_copy_path, copy)?;
+    let restored = restore_checked(&private_copy_path, database);
+    drop(private);
+    restored.map(|()| copied)
+}
+
+/// Copies `copy`, checked, over `database` (see [`restore`]).
+fn restore_checked(copy: &Path, database: &Path) -> Result<(), BackupError> {
     files::create_owner_only(database).map_err(|e| write_error(database, e))?;
     let in_use = || BackupError::InUse {
         path: database.display().to_string(),
@@ -319,10 +362,11 @@ pub fn restore(copy: &Path, database: &Path) -> Result<Copied, BackupError> {
     }
     dst.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     dst.close().map_err(|(_, e)| write_error(database, e))?;
+    drop(src);
     for f in files::sqlite_files(database) {
         files::owner_only(&f).map_err(|e| write_error(&f, e))?;
     }
-    Ok(copied)
+    Ok(())
 }
 
 fn copy_into(src: &Connection, dst: &mut Connection) -> Result<(), rusqlite::Error> {

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, Row, params};
 use super::types::id;
 use super::{Db, StoreError, sql_id};
 use crate::model::{CandidateId, ChannelId, GuildId, MessageId, UserId};
+use crate::text::name_key;
 
 /// A candidate of one guild.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,8 +43,30 @@ impl Db<'_> {
             .optional()?)
     }
 
+    /// A candidate stored before names were normalised (under its name trimmed and
+    /// lower-cased as typed, not [`name_key`]) whose stored key normalises to `key`, with the
+    /// key it was stored under; the oldest if several do. Read only when no candidate has
+    /// `key` itself: it reads the guild's candidates.
+    pub fn legacy_candidate(
+        &self,
+        guild_id: GuildId,
+        key: &str,
+    ) -> Result<Option<(Candidate, String)>, StoreError> {
+        let rows = self.rows(
+            "SELECT id, name, created_at, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id",
+            params![sql_id(guild_id)?],
+            |r| Ok((candidate(r)?, r.get::<_, String>("name_key")?)),
+        )?;
+        Ok(rows
+            .into_iter()
+            .find(|(_, stored)| stored != key && name_key(stored) == key))
+    }
+
     /// The candidate named `key` (case-folded), created as `name` if the guild has none yet,
-    /// and whether the candidate was added now (and so has no sessions or scores yet).
+    /// and whether the candidate was added now (and so has no sessions or scores yet). A
+    /// candidate stored before names were normalised whose key normalises to `key`
+    /// ([`Db::legacy_candidate`]) is that candidate: it is re-keyed to `key` here, the one
+    /// place keys change, so it is never added a second time.
     pub fn find_or_add_candidate(
         &self,
         guild_id: GuildId,
@@ -53,6 +76,11 @@ impl Db<'_> {
         at_ms: i64,
     ) -> Result<(Candidate, bool), StoreError> {
         if let Some(c) = self.candidate_by_key(guild_id, key)? {
+            return Ok((c, false));
+        }
+        if let Some((c, _)) = self.legacy_candidate(guild_id, key)? {
+            self.prep("UPDATE candidates SET name_key = ?3 WHERE guild_id = ?1 AND id = ?2")?
+                .execute(params![sql_id(guild_id)?, c.id, key])?;
             return Ok((c, false));
         }
         self.prep(

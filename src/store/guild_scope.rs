@@ -417,6 +417,14 @@ fn exercise(store: &Store) {
                 db.find_or_add_candidate(G, "Ada", "ada", ME, 1)
             })?;
             at("candidate_by_key", || db.candidate_by_key(G, "ada"))?;
+            // A candidate keyed as before names were normalised, then re-keyed.
+            at("find_or_add_candidate", || {
+                db.find_or_add_candidate(G, "Ｂｅａ", "ｂｅａ", ME, 1)
+            })?;
+            at("legacy_candidate", || db.legacy_candidate(G, "bea"))?;
+            at("find_or_add_candidate", || {
+                db.find_or_add_candidate(G, "Bea", "bea", ME, 1)
+            })?;
             at("candidate_names", || db.candidate_names(G, 5))?;
             at("candidates", || db.candidates(G))?;
             at("remember_candidate_message", || {
@@ -466,7 +474,9 @@ fn exercise(store: &Store) {
             at("score", || db.score(&key))?;
             at("candidate_scores", || db.candidate_scores(G, c.id))?;
             at("guild_scores", || db.guild_scores(G))?;
-            at("rated_candidates", || db.rated_candidates(G, ME))?;
+            at("recommended_candidates", || {
+                db.recommended_candidates(G, ME)
+            })?;
             at("candidate_rating_summary", || {
                 db.candidate_rating_summary(G, c.id)
             })?;

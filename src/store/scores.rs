@@ -111,9 +111,10 @@ const SCORE_AT: &str =
     "s.guild_id = ?1 AND s.session_id = ?2 AND s.question_id = ?3 AND s.interviewer_id = ?4";
 const CANDIDATE_RECOMMENDATIONS: &str = "guild_id = ?1 AND candidate_id = ?2";
 
-/// `?1` guild, `?2` interviewer: the candidates they rated.
-const RATED_CANDIDATES: &str = "SELECT DISTINCT candidate_id FROM scores
-  WHERE guild_id = ?1 AND interviewer_id = ?2 AND rating IS NOT NULL ORDER BY candidate_id";
+/// `?1` guild, `?2` interviewer: the candidates whose scorecard they submitted, that is for
+/// whom they gave a recommendation (`/recommend` or `/interview end`).
+const RECOMMENDED_CANDIDATES: &str = "SELECT candidate_id FROM recommendations
+  WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id";
 
 /// `?1` guild, `?2` candidate: how many ratings, their sum, and how many interviewers,
 /// questions and scorecards (interview and interviewer) they come from. `session_id` and
@@ -173,11 +174,11 @@ const INTERVIEWER_RECOMMENDATION_NAME: &str = "SELECT interviewer_name FROM reco
   WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id, updated_at LIMIT 1";
 
 /// The ratings of question `?2` in guild `?1` that a viewer sees: with `?3` NULL all of them,
-/// else only those of candidates whom interviewer `?3` rated (blind scoring).
+/// else only those of candidates for whom interviewer `?3` submitted their scorecard, their
+/// recommendation (blind scoring).
 const QUESTION_VISIBLE: &str = "s.guild_id = ?1 AND s.question_id = ?2 AND s.rating IS NOT NULL
-    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM scores v
-          WHERE v.guild_id = ?1 AND v.interviewer_id = ?3 AND v.candidate_id = s.candidate_id
-            AND v.rating IS NOT NULL))";
+    AND (?3 IS NULL OR EXISTS (SELECT 1 FROM recommendations v
+          WHERE v.guild_id = ?1 AND v.candidate_id = s.candidate_id AND v.interviewer_id = ?3))";
 
 /// How many of the visible ratings of a question have each (rating, recommendation of the
 /// same interviewer for the candidate, or none).
@@ -409,14 +410,15 @@ impl Db<'_> {
         self.scores_where("s.guild_id = ?1", &[&sql_id(guild_id)?])
     }
 
-    /// The candidates (ids) an interviewer has given at least one rating.
-    pub fn rated_candidates(
+    /// The candidates (ids) an interviewer has submitted their scorecard for: given a
+    /// recommendation. Blind scoring shows them the others' scorecards of these only.
+    pub fn recommended_candidates(
         &self,
         guild_id: GuildId,
         interviewer_id: UserId,
     ) -> Result<Vec<CandidateId>, StoreError> {
         self.rows(
-            RATED_CANDIDATES,
+            RECOMMENDED_CANDIDATES,
             params![sql_id(guild_id)?, sql_id(interviewer_id)?],
             |r| Ok(r.get(0)?),
         )
@@ -674,7 +676,7 @@ mod tests {
     fn lookup_queries() -> Vec<(&'static str, String)> {
         vec![
             // Each lookup by a member without Manage Server (blind scoring).
-            ("rated_candidates", RATED_CANDIDATES.into()),
+            ("recommended_candidates", RECOMMENDED_CANDIDATES.into()),
             // `/scores candidate`
             ("candidate_by_key", candidates::CANDIDATE_BY_KEY.into()),
             ("candidate_scores", scores_sql(CANDIDATE_SCORES)),

@@ -443,6 +443,164 @@ fn a_forged_team_page_button_on_a_public_card_answers_privately() {
     assert!(updates(&o), "{o:?}");
 }
 
+/// The same check for a session's rating buttons and Skip: pressed on a public card of
+/// another kind (forged ids), they still record the rating or skip, but answer privately and
+/// move the session's own message on by an edit, leaving the card alone; pressed on the
+/// session's message they update it, as before.
+#[test]
+fn forged_session_buttons_on_a_public_card_answer_privately() {
+    use interview_bot::engine::{Button, ButtonStyle, MessageRef};
+    use interview_bot::model::SessionId;
+    let f = with_interviewers();
+    let boss = interviewer(9);
+    let start = command_as(
+        GUILD,
+        &boss,
+        "interview start",
+        &[("candidate", "Quinn"), ("level", "junior")],
+    );
+    let (o, _) = f.engine.execute(&start, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    let rate = o
+        .effects
+        .iter()
+        .filter_map(Effect::message)
+        .flat_map(|m| m.buttons.iter())
+        .find(|b| b.action.starts_with("s:rate:"))
+        .expect("the session's rating buttons")
+        .action
+        .clone();
+    let session: i64 = rate.split(':').nth(2).unwrap().parse().unwrap();
+    let session_message = f
+        .engine
+        .store()
+        .read(|db| db.session(GuildId(GUILD), SessionId(session)))
+        .unwrap()
+        .unwrap()
+        .message_id
+        .expect("the session's message was recorded");
+    let id = |kind: &str, index: usize, rest: &str| format!("s:{kind}:{session}:{index}{rest}");
+    let edits_session = |o: &Outcome| {
+        o.effects.iter().any(|e| {
+            matches!(e, Effect::Edit { target: MessageRef::Existing { message_id, .. }, .. }
+                if *message_id == session_message)
+        })
+    };
+    let card = command_as(GUILD, &boss, "question", &[("level", "junior")]);
+    let (o, _) = f.engine.execute(&card, &mut Recorder::default());
+    let (visibility, card) = o.first_reply().unwrap();
+    assert_eq!(visibility, Visibility::Public);
+    let private_only = |o: &Outcome| {
+        assert!(!o.is_error, "{}", outcome_text(o));
+        assert!(!updates(o), "the public card was rewritten: {o:?}");
+        assert_eq!(o.first_reply().unwrap().0, Visibility::Private);
+    };
+    // The starter rates question 1 on the card: recorded, the session moves on by an edit.
+    let o = press_on(&f, &boss, &id("rate", 0, ":3"), card.buttons.clone());
+    private_only(&o);
+    assert!(
+        outcome_text(&o).contains("Recorded **3 Yes**"),
+        "{}",
+        outcome_text(&o)
+    );
+    assert!(edits_session(&o), "{o:?}");
+    // Rated again with no buttons around it: recorded, nothing rewritten.
+    let o = press_on(&f, &boss, &id("rate", 0, ":4"), vec![]);
+    private_only(&o);
+    // Skip of question 2 on the card.
+    let o = press_on(&f, &boss, &id("skip", 1, ""), card.buttons.clone());
+    private_only(&o);
+    assert!(edits_session(&o), "{o:?}");
+    // On the session's own message (at question 3), Skip updates it, as before.
+    let own: Vec<Button> = ["rate", "notes", "skip"]
+        .iter()
+        .map(|kind| Button {
+            label: kind.to_string(),
+            action: id(kind, 2, if *kind == "rate" { ":2" } else { "" }),
+            style: ButtonStyle::Secondary,
+            disabled: false,
+        })
+        .collect();
+    let o = press_on(&f, &boss, &id("skip", 2, ""), own);
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    assert!(updates(&o), "{o:?}");
+    assert!(!edits_session(&o), "{o:?}");
+}
+
+/// And for a question card's "Another question": pressed on a public message of another kind
+/// (a session's, with a forged id) it posts the next question as the command would but leaves
+/// that message alone; on its own card it disables itself there, as before.
+#[test]
+fn a_forged_another_question_button_on_a_session_message_leaves_it_alone() {
+    let f = with_interviewers();
+    let boss = interviewer(9);
+    let start = command_as(
+        GUILD,
+        &boss,
+        "interview start",
+        &[("candidate", "Quinn"), ("level", "junior")],
+    );
+    let (o, _) = f.engine.execute(&start, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    let session_buttons: Vec<_> = o
+        .effects
+        .iter()
+        .filter_map(Effect::message)
+        .flat_map(|m| m.buttons.iter().cloned())
+        .collect();
+    assert!(!session_buttons.is_empty());
+    let next_of = |o: &Outcome| {
+        o.first_reply()
+            .unwrap()
+            .1
+            .buttons
+            .iter()
+            .find(|b| b.action.starts_with("q:next:"))
+            .unwrap()
+            .action
+            .clone()
+    };
+    let card = command_as(GUILD, &boss, "question", &[("level", "junior")]);
+    let (o, _) = f.engine.execute(&card, &mut Recorder::default());
+    let next = next_of(&o);
+    for (press, buttons) in [session_buttons.clone(), vec![]].into_iter().enumerate() {
+        f.clock.advance(60_000);
+        let o = press_on(&f, &boss, &next, buttons);
+        assert!(!updates(&o), "the session's message was rewritten: {o:?}");
+        if press == 0 {
+            // The next question, posted as the command posts it.
+            assert!(!o.is_error, "{}", outcome_text(&o));
+            let (visibility, posted) = o.first_reply().unwrap();
+            assert_eq!(visibility, Visibility::Public);
+            assert!(
+                posted
+                    .buttons
+                    .iter()
+                    .any(|b| b.action.starts_with("q:next:"))
+            );
+        } else {
+            // The card's one next question is used up, wherever it was pressed.
+            assert!(o.is_error, "{o:?}");
+        }
+    }
+    // On its own card, the button disables itself there.
+    f.clock.advance(60_000);
+    let (o, _) = f.engine.execute(&card, &mut Recorder::default());
+    let buttons = o.first_reply().unwrap().1.buttons.clone();
+    let o = press_on(&f, &boss, &next_of_buttons(&buttons), buttons);
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    assert!(updates(&o), "{o:?}");
+}
+
+fn next_of_buttons(buttons: &[interview_bot::engine::Button]) -> String {
+    buttons
+        .iter()
+        .find(|b| b.action.starts_with("q:next:"))
+        .unwrap()
+        .action
+        .clone()
+}
+
 /// Issue 19, finding 7, for the forget confirmation: `sc:keep` and `sc:forget` pressed on a
 /// public card (forged ids) answer privately and leave the card alone; pressed on their own
 /// confirmation they replace it, as before.

@@ -181,7 +181,9 @@ impl Action for QuestionButton {
                 engine.private_rubric(req, RubricContext::Question, question)
             }
             // A new public question with the same filters, once per card: the pressed button
-            // is disabled on its card, then the new card follows.
+            // is disabled on its card, then the new card follows. Pressed on a message of
+            // another kind (a forged id on a session's message, say), that message is left
+            // alone: only the new card is posted, as `/question` would.
             QuestionButton::Another {
                 level,
                 topic,
@@ -192,6 +194,7 @@ impl Action for QuestionButton {
                     custom_id,
                     message: Some(source),
                 } = &req.invocation
+                    && req.pressed_on_its_own(|id| id.parse::<QuestionButton>().is_ok())
                 {
                     let buttons = source
                         .buttons

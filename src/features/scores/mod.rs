@@ -1,8 +1,9 @@
 //! Interview scorecards (issue 10): interviewers score candidates per question on an anchored
 //! 4-point scale, by command (`/score`) or in a guided session (`/interview`), give an overall
 //! recommendation, and look the results up (`/scores`). Blind scoring: an interviewer sees the
-//! others' ratings, notes and recommendations for a candidate only after rating that
-//! candidate themselves; members with Manage Server see everything.
+//! others' ratings, notes and recommendations for a candidate only after submitting their own
+//! scorecard for that candidate, their recommendation (`/recommend` or `/interview end`); a
+//! rating alone does not lift it. Members with Manage Server see everything.
 //!
 //! - `commands.rs`: the feature's surface: commands with typed options, button ids, records.
 //! - `scoring.rs`: `/score`, `/recommend`, and what both share (candidates, sessions to score in).
@@ -99,7 +100,9 @@ pub fn candidate_name(raw: &str) -> Result<(String, String), Error> {
 /// The guild's existing candidate named `raw` (checked as [`candidate_name`]), or an unknown
 /// candidate error. A candidate added before names were checked and normalised is found
 /// under the key it was stored with (trimmed, lower case, as typed), hidden characters
-/// included, so it can still be looked up and forgotten.
+/// included, so it can still be looked up and forgotten; or by its stored key normalised
+/// ([`Db::legacy_candidate`]: only `/score` and `/interview start` re-key it, in
+/// [`Db::find_or_add_candidate`]).
 pub(crate) fn find_candidate(
     db: &Db<'_>,
     guild_id: GuildId,
@@ -115,7 +118,10 @@ pub(crate) fn find_candidate(
     if let Some(c) = db.candidate_by_key(guild_id, &legacy)? {
         return Ok(c);
     }
-    let (name, _) = checked?;
+    let (name, key) = checked?;
+    if let Some((c, _)) = db.legacy_candidate(guild_id, &key)? {
+        return Ok(c);
+    }
     Err(ScoreError::UnknownCandidate { name }.into())
 }
 

@@ -8,7 +8,10 @@
 //! scheduler closes sessions left open for 24 hours ([`Engine::close_stale_sessions`]).
 //!
 //! Button ids: `s:rate:<session>:<question index>:<rating>`, `s:notes:<s>:<i>` (opens the
-//! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`.
+//! modal `s:note:<s>:<i>`), `s:answer:<s>:<i>`, `s:skip:<s>:<i>`. A rating or Skip that moves
+//! the session on updates the message it was pressed on only when that is the session's own;
+//! pressed on another message (a forged id on a public card) it answers privately and edits
+//! the session's message instead.
 
 use super::ScoreError;
 use crate::bank::{Level, Question};
@@ -233,7 +236,18 @@ impl Engine {
         if !moved {
             return Err(ScoreError::AlreadyMovedOn.into());
         }
-        Ok(Outcome::new(vec![self.moved_on(&session, index)?]))
+        let reply = Effect::reply(
+            Visibility::Private,
+            Message::text(format!(
+                "Skipped question {} (`{}`); the session's message has moved on.",
+                index + 1,
+                session.questions[index]
+            )),
+        );
+        Ok(Outcome::new(answer_and_move_on(
+            reply,
+            self.moved_on(req, &session, index)?,
+        )))
     }
 
     /// "Notes": a modal with the presser's notes on this question so far.
@@ -348,12 +362,13 @@ impl Engine {
                 )
             }
         };
-        let mut effects = Vec::new();
-        if moved {
-            effects.push(self.moved_on(&session, index)?);
-        }
-        effects.push(Effect::reply(Visibility::Private, Message::text(text)));
-        Ok(Outcome::new(effects))
+        let reply = Effect::reply(Visibility::Private, Message::text(text));
+        let moved = if moved {
+            self.moved_on(req, &session, index)?
+        } else {
+            None
+        };
+        Ok(Outcome::new(answer_and_move_on(reply, moved)))
     }
 
     /// The presser of a session's button, and its session, open and with question `index`
@@ -381,11 +396,29 @@ impl Engine {
         Ok((m, session))
     }
 
-    /// The session's message moved on past question `index`, as an update.
-    fn moved_on(&self, session: &Session, index: usize) -> Result<Effect, Error> {
+    /// The session's message moved on past question `index`: an update of the message the
+    /// button was pressed on when that is the session's own; pressed on any other message (a
+    /// forged id on a public card), an edit of the session's message, if it is known, and the
+    /// pressed message is left alone.
+    fn moved_on(
+        &self,
+        req: &Request,
+        session: &Session,
+        index: usize,
+    ) -> Result<Option<Effect>, Error> {
         let mut next = session.clone();
         next.position = index + 1;
-        Ok(Effect::Update(self.session_message(&next)?))
+        let message = self.session_message(&next)?;
+        if pressed_on_its_session(req, session.id) {
+            return Ok(Some(Effect::Update(message)));
+        }
+        Ok(session.message_id.map(|message_id| Effect::Edit {
+            target: MessageRef::Existing {
+                channel_id: session.channel_id,
+                message_id,
+            },
+            message,
+        }))
     }
 
     /// The session's public message at its current question, or its last page.
@@ -496,6 +529,30 @@ impl Engine {
             }
         }
         Ok(outcomes)
+    }
+}
+
+/// Whether a session button was pressed on that session's own message: one whose buttons are
+/// all buttons of the session (see [`Request::pressed_on_its_own`]).
+fn pressed_on_its_session(req: &Request, id: SessionId) -> bool {
+    req.pressed_on_its_own(|b| {
+        matches!(
+            b.parse::<ScoresAction>(),
+            Ok(ScoresAction::Rate { at, .. }
+                | ScoresAction::Notes(at)
+                | ScoresAction::Answer(at)
+                | ScoresAction::Skip(at)) if at.session == id
+        )
+    })
+}
+
+/// The effects of a session button: the update of its own message first (that answers the
+/// press), then the private reply; or the private reply, then the edit of the session's
+/// message elsewhere.
+fn answer_and_move_on(reply: Effect, moved: Option<Effect>) -> Vec<Effect> {
+    match moved {
+        Some(update @ Effect::Update(_)) => vec![update, reply],
+        other => std::iter::once(reply).chain(other).collect(),
     }
 }
 

@@ -1,14 +1,18 @@
 //! `/scores interviewer`: calibration. Each interviewer's mean and spread, their share of
-//! "no decision", and their difference from the team on the candidates they share.
+//! "no decision", and their difference from the team on the candidates they share. Blind
+//! scoring: the difference would give the others' ratings away, so for a viewer without
+//! Manage Server it counts only the candidates they have submitted their recommendation for.
 
-use super::{fit, percent};
+use super::{BLIND_LIFT, fit, percent};
 use crate::engine::Handled;
 use crate::engine::access::Access;
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request, ResolvedUser};
 use crate::features::scores::commands::InterviewerOptions;
 use crate::features::scores::{mean, member, plural, sees_everything, spread, two};
-use crate::model::UserId;
+use std::collections::HashSet;
+
+use crate::model::{CandidateId, UserId};
 use crate::store::InterviewerRatings;
 use crate::text::{escape, truncate};
 
@@ -85,6 +89,9 @@ pub struct InterviewerCalibration {
     /// The name they were last recorded with, if any.
     pub name: Option<String>,
     pub calibration: Calibration,
+    /// Candidates that others rated too, left out of the difference from the team because the
+    /// viewer has not submitted their recommendation for them (blind scoring).
+    pub blind: usize,
 }
 
 /// What `/scores interviewer` shows: one interviewer, or (a manager without a user) the
@@ -123,8 +130,18 @@ impl Engine {
             });
         }
         // One snapshot: who is shown (without a user, the first 24 who rated, by id), then
-        // each one's aggregates and name.
+        // each one's aggregates and name. Blind scoring: without Manage Server (so only
+        // oneself), only candidates one has recommended are compared with the others.
         self.store.read(|db| {
+            let seen: Option<HashSet<CandidateId>> = if all {
+                None
+            } else {
+                Some(
+                    db.recommended_candidates(req.guild_id, me)?
+                        .into_iter()
+                        .collect(),
+                )
+            };
             let targets: Vec<UserId> = match (&user, all) {
                 (Some(u), _) => vec![u.id],
                 (None, true) => db.rating_interviewers(req.guild_id, 24)?,
@@ -136,10 +153,22 @@ impl Engine {
                     Some(u) => Some(u.name.clone()),
                     None => db.interviewer_name(req.guild_id, t)?,
                 };
+                let mut ratings = db.interviewer_ratings(req.guild_id, t)?;
+                let mut blind = 0;
+                if let Some(seen) = &seen {
+                    ratings.candidates.retain(|c| {
+                        let shown = seen.contains(&c.candidate_id);
+                        if !shown && c.all_count > c.own_count {
+                            blind += 1;
+                        }
+                        shown
+                    });
+                }
                 interviewers.push(InterviewerCalibration {
                     user_id: t,
                     name,
-                    calibration: calibration(&db.interviewer_ratings(req.guild_id, t)?),
+                    calibration: calibration(&ratings),
+                    blind,
                 });
             }
             Ok::<_, Error>(CalibrationReport { interviewers })
@@ -157,7 +186,8 @@ impl Engine {
 }
 
 /// One interviewer's field value.
-fn render_one(c: &Calibration) -> String {
+fn render_one(i: &InterviewerCalibration) -> String {
+    let c = &i.calibration;
     if c.ratings == 0 {
         return "No scores yet.".to_string();
     }
@@ -183,8 +213,16 @@ fn render_one(c: &Calibration) -> String {
             c.no_decision, c.recommendations
         ),
     };
+    let blind = if i.blind == 0 {
+        String::new()
+    } else {
+        format!(
+            "\nBlind scoring leaves out {} you rated but have not recommended; {BLIND_LIFT}.",
+            crate::features::scores::counted(i.blind, "candidate")
+        )
+    };
     format!(
-        "{} scorecard{} · {} rating{} · mean {} · spread {} (ratings {}-{})\nNo decision: {no_decision}\nDifference from the team: {diff}",
+        "{} scorecard{} · {} rating{} · mean {} · spread {} (ratings {}-{})\nNo decision: {no_decision}\nDifference from the team: {diff}{blind}",
         c.scorecards,
         plural(c.scorecards),
         c.ratings,
@@ -211,11 +249,7 @@ fn render(r: &CalibrationReport) -> Card {
             .name
             .clone()
             .unwrap_or_else(|| format!("<@{}>", i.user_id));
-        card = card.field(
-            truncate(&escape(&name), 256),
-            render_one(&i.calibration),
-            false,
-        );
+        card = card.field(truncate(&escape(&name), 256), render_one(i), false);
     }
     if card.fields.is_empty() {
         card.description = Some("No scores yet.".into());

@@ -10,10 +10,14 @@
 //! - `question.rs`: `/scores question`, how a question's ratings spread and agree with
 //!   recommendations.
 //!
-//! Blind scoring: a member without Manage Server sees another interviewer's ratings, notes and
-//! recommendations for a candidate only once they have rated that candidate themselves; before
+//! Blind scoring (Greenhouse's default, "only after submitting their own"): a member without
+//! Manage Server sees another interviewer's ratings, notes and recommendations for a candidate
+//! only once they have submitted their own scorecard for that candidate, that is their
+//! recommendation (`/recommend` or `/interview end`); a rating alone does not lift it. Before
 //! that a candidate shows only how many scorecards exist, and aggregates (team averages,
-//! question statistics) count only the candidates they have rated.
+//! question statistics, the difference from the team in calibration) count only the
+//! candidates they have recommended. Each reply that hides something says so and what lifts
+//! it ([`BLIND_LIFT`]).
 
 mod calibration;
 mod question;
@@ -37,7 +41,12 @@ use crate::model::{CandidateId, Recommendation};
 use crate::store::ScoreRow;
 use crate::text::truncate;
 
-const BLIND_NOTE: &str = "Blind scoring: counts only candidates you have scored yourself; members with Manage Server see all.";
+/// What lifts blindness for a candidate, said wherever it hides something.
+pub const BLIND_LIFT: &str =
+    "submit your recommendation with /recommend (or /interview end) to see the others'";
+
+/// The footer of a lookup whose figures blind scoring narrowed.
+const BLIND_NOTE: &str = "Blind scoring: counts only candidates you have submitted your recommendation for (/recommend or /interview end); members with Manage Server see all.";
 
 /// Whether a recommendation is for hiring (`Some(true)`), against (`Some(false)`), or neither.
 pub fn leaning(rec: &Recommendation) -> Option<bool> {
@@ -81,7 +90,8 @@ fn ratings(rows: &[&ScoreRow]) -> Vec<f64> {
 }
 
 impl Engine {
-    /// What a requester may see: everything, or the candidates they rated.
+    /// What a requester may see: everything, or the candidates whose scorecard they submitted
+    /// (gave a recommendation for).
     fn visibility_of(&self, req: &Request) -> Result<Option<HashSet<CandidateId>>, Error> {
         if sees_everything(req) {
             return Ok(None);
@@ -89,7 +99,7 @@ impl Engine {
         let me = member(req)?.user_id;
         Ok(Some(
             self.store
-                .read(|db| db.rated_candidates(req.guild_id, me))?
+                .read(|db| db.recommended_candidates(req.guild_id, me))?
                 .into_iter()
                 .collect(),
         ))

@@ -83,7 +83,7 @@ pub struct QuestionReport {
     /// The id as asked (trimmed).
     pub id: String,
     pub stats: QuestionStats,
-    /// Whether the viewer sees only the candidates they rated.
+    /// Whether the viewer sees only the candidates they recommended (blind scoring).
     pub blind: bool,
 }
 
@@ -92,7 +92,8 @@ impl Engine {
     /// bank nor ever scored is an unknown question.
     pub fn question_report(&self, req: &Request, id: &str) -> Result<QuestionReport, Error> {
         let id = id.trim().to_string();
-        // Blind scoring in the query: without Manage Server, only candidates one has rated.
+        // Blind scoring in the query: without Manage Server, only candidates one has
+        // submitted a recommendation for.
         let viewer = if sees_everything(req) {
             None
         } else {

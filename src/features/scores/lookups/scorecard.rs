@@ -1,11 +1,12 @@
 //! `/scores candidate`: one candidate's scorecard: how many scorecards and interviewers, the
 //! interviews by date, every score per question, each interviewer's average and the overall
-//! one, and the recommendations. Blind until the viewer has rated the candidate.
+//! one, and the recommendations. Blind until the viewer has submitted their own scorecard for
+//! the candidate (their recommendation).
 
 use crate::engine::Handled;
 use std::collections::{BTreeSet, HashMap};
 
-use super::{fit, ratings};
+use super::{BLIND_LIFT, fit, ratings};
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::CandidateOptions;
@@ -20,7 +21,8 @@ use crate::time::date_utc;
 /// What `/scores candidate` shows.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Scorecard {
-    /// The viewer has not rated the candidate: only how much there is.
+    /// The viewer has not submitted their scorecard (recommendation) for the candidate: only
+    /// how much there is.
     Blind {
         name: String,
         scorecards: usize,
@@ -152,7 +154,7 @@ impl Engine {
                 scorecards,
                 interviewers,
             } => Outcome::private(Message::text(format!(
-                "**Scorecard** · {}\n{} so far. Blind scoring: you see the other interviewers' ratings, notes and recommendations once you have scored this candidate yourself (/score or an interview session).",
+                "**Scorecard** · {}\n{} so far. Blind scoring: the other interviewers' ratings, notes and recommendations stay hidden until you have submitted your own scorecard for this candidate; your ratings alone do not count. To see them, {BLIND_LIFT}.",
                 escape(&name),
                 counted(scorecards, interviewers),
             ))),

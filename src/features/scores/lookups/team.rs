@@ -4,7 +4,7 @@
 use crate::engine::Handled;
 use std::collections::HashSet;
 
-use super::BLIND_NOTE;
+use super::{BLIND_LIFT, BLIND_NOTE};
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{ButtonStyle, Card, Effect, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::{ScoresAction, TeamOptions};
@@ -26,7 +26,7 @@ pub struct TeamReport {
     pub pages: usize,
     /// Candidates interviewed (since `since`), on every page.
     pub listed: usize,
-    /// Whether the viewer sees only the candidates they rated.
+    /// Whether the viewer sees only the candidates they recommended (blind scoring).
     pub blind: bool,
     pub rows: Vec<TeamRow>,
 }
@@ -37,11 +37,12 @@ pub struct TeamRow {
     pub name: String,
     pub last_interview: i64,
     pub summary: RatingSummary,
-    /// `None` while the viewer has not rated the candidate (blind scoring).
+    /// `None` while the viewer has not submitted their recommendation for the candidate
+    /// (blind scoring).
     pub figures: Option<TeamFigures>,
 }
 
-/// What a viewer who rated a candidate sees of them.
+/// What a viewer who submitted their recommendation for a candidate sees of them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamFigures {
     /// The mean of the ratings.
@@ -165,7 +166,7 @@ fn render_row(row: &TeamRow) -> String {
     let s = &row.summary;
     let Some(f) = &row.figures else {
         return format!(
-            "{head}\n  blind: {} scorecard{}; score this candidate to see the numbers",
+            "{head}\n  blind: {} scorecard{}; {BLIND_LIFT}",
             s.scorecards,
             plural(s.scorecards)
         );

@@ -172,11 +172,11 @@ fn aggregates_in_sql_give_the_numbers_the_rows_give() {
                 .into_iter()
                 .chain(interviewers.iter().copied().map(Some))
             {
+                // Blind: the candidates the viewer submitted a recommendation for.
                 let seen: Option<HashSet<CandidateId>> = viewer.map(|v| {
-                    rated
-                        .iter()
-                        .filter(|s| s.interviewer_id == v)
-                        .map(|s| s.candidate_id)
+                    recs.iter()
+                        .filter(|r| r.interviewer_id == v)
+                        .map(|r| r.candidate_id)
                         .collect()
                 });
                 let visible: Vec<&ScoreRow> = rated

@@ -370,17 +370,94 @@ impl FakeDiscord {
         member: &Member,
         message: Option<Value>,
     ) -> InteractionRef {
+        self.send_interaction_in(Self::CHANNEL_ID, kind, data, member, message)
+            .await
+    }
+
+    /// Like `send_interaction_as`, from channel or thread `channel_id` (one the fake knows:
+    /// the default channel, `add_channel`, or a thread it started). The interaction's
+    /// `channel_id` and its partial `channel` are that channel's, with a thread's `type` and
+    /// `parent_id`, as Discord sends them ("channel: Channel that the interaction was sent
+    /// from", <https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-interaction-structure>).
+    /// Panics for a channel the fake does not know.
+    pub async fn send_interaction_in(
+        &self,
+        channel_id: u64,
+        kind: u8,
+        data: Value,
+        member: &Member,
+        message: Option<Value>,
+    ) -> InteractionRef {
         let permissions = member.permissions.as_str();
         assert!(
             permissions.parse::<u64>().is_ok(),
             "fake_discord: permissions must be a decimal bit set, got {permissions:?} \
              (serenity would drop the interaction)"
         );
+        let mut channel = self.channel(channel_id).unwrap_or_else(|| {
+            panic!("fake_discord: channel {channel_id} is not one the fake knows")
+        });
+        channel["permissions"] = json!(permissions);
         let id = self.shared.next_id();
         let token = format!("fake-interaction-token-{id}");
         let mut member_value = member_json(member.user_id, permissions);
         member_value["roles"] = json!(member.roles.iter().map(u64::to_string).collect::<Vec<_>>());
-        let payload = interaction_payload(kind, id, &token, member_value, data, message.clone());
+        let mut payload =
+            interaction_payload(kind, id, &token, member_value, data, message.clone());
+        payload["channel_id"] = json!(channel_id.to_string());
+        payload["channel"] = channel;
+        self.dispatch_interaction(
+            id,
+            token,
+            kind,
+            channel_id,
+            member.user_id,
+            payload,
+            message,
+        )
+        .await
+    }
+
+    /// Sends an interaction from the bot's DM with `user_id`: no `guild_id` or `member`, the
+    /// invoking `user` instead, a DM channel (type 1), `context` 1 (BOT_DM), and the guild
+    /// install's owner `"0"` ("0 if the interaction is in a DM with the app's bot user",
+    /// <https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-authorizing-integration-owners-object>).
+    pub async fn send_dm_interaction(&self, kind: u8, data: Value, user_id: u64) -> InteractionRef {
+        let id = self.shared.next_id();
+        let token = format!("fake-interaction-token-{id}");
+        let dm_channel = user_id ^ 0x5a5a;
+        let mut payload = interaction_payload(kind, id, &token, Value::Null, data, None);
+        let object = payload.as_object_mut().expect("an object");
+        object.remove("guild_id");
+        object.remove("member");
+        object.remove("guild_locale");
+        payload["user"] = crate::payloads::user_json(user_id, &format!("user{user_id}"), false);
+        payload["channel_id"] = json!(dm_channel.to_string());
+        payload["channel"] = json!({
+            "id": dm_channel.to_string(),
+            "type": 1,
+            "last_message_id": null,
+            "flags": 0,
+            "recipients": [crate::payloads::user_json(user_id, &format!("user{user_id}"), false)],
+        });
+        payload["context"] = json!(1);
+        payload["authorizing_integration_owners"] = json!({"0": "0"});
+        self.dispatch_interaction(id, token, kind, dm_channel, user_id, payload, None)
+            .await
+    }
+
+    /// Remembers an interaction and dispatches it.
+    #[allow(clippy::too_many_arguments)]
+    async fn dispatch_interaction(
+        &self,
+        id: u64,
+        token: String,
+        kind: u8,
+        channel_id: u64,
+        user_id: u64,
+        payload: Value,
+        message: Option<Value>,
+    ) -> InteractionRef {
         {
             let mut st = self.shared.lock();
             let source_message = message.as_ref().map(|m| {
@@ -395,8 +472,8 @@ impl FakeDiscord {
                 InteractionState {
                     token: token.clone(),
                     kind,
-                    channel_id: Self::CHANNEL_ID,
-                    user_id: member.user_id,
+                    channel_id,
+                    user_id,
                     sent_at: None,
                     answered_with: None,
                     original: None,
@@ -642,6 +719,30 @@ impl FakeDiscord {
         );
     }
 
+    /// Adds a public thread (type 11) under channel `parent`, started by member `owner`, as
+    /// Discord holds one; interactions can then come from it (`send_interaction_in`).
+    pub fn add_thread(&self, id: u64, parent: u64, owner: u64, name: &str) {
+        let object = crate::payloads::thread_json(&crate::payloads::NewThread {
+            id,
+            kind: 11,
+            parent_id: parent,
+            owner_id: owner,
+            name,
+            auto_archive_duration: 4320,
+            rate_limit_per_user: 0,
+            invitable: false,
+        });
+        self.shared.lock().channels.insert(
+            id,
+            Channel {
+                name: name.to_string(),
+                kind: 11,
+                parent_id: Some(parent),
+                object: Some(object),
+            },
+        );
+    }
+
     /// A channel or thread the fake knows, as a channel object.
     pub fn channel(&self, id: u64) -> Option<Value> {
         let st = self.shared.lock();
@@ -797,7 +898,9 @@ impl FakeDiscord {
         }
     }
 
-    fn command_data(&self, name: &str, options: Value) -> Value {
+    /// The `data` of a slash command `name` with `options`, with the id it was registered under
+    /// (for `send_interaction_in` and `send_dm_interaction`).
+    pub fn command_data(&self, name: &str, options: Value) -> Value {
         let (id, guild) = {
             let mut st = self.shared.lock();
             let registered = [Some(Self::GUILD_ID), None].into_iter().find_map(|scope| {

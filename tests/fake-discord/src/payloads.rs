@@ -203,6 +203,52 @@ pub(crate) fn channel_json(id: u64, channel: &Channel, permissions: &str) -> Val
     value
 }
 
+/// What a thread channel object is made of.
+pub(crate) struct NewThread<'a> {
+    pub(crate) id: u64,
+    /// 10 announcement, 11 public, 12 private thread.
+    pub(crate) kind: u8,
+    pub(crate) parent_id: u64,
+    pub(crate) owner_id: u64,
+    pub(crate) name: &'a str,
+    pub(crate) auto_archive_duration: u64,
+    pub(crate) rate_limit_per_user: u64,
+    pub(crate) invitable: bool,
+}
+
+/// A thread as Discord returns it (a channel object with `thread_metadata` and the creator's
+/// thread `member`; https://discord.com/developers/docs/resources/channel#channel-object).
+pub(crate) fn thread_json(t: &NewThread<'_>) -> Value {
+    json!({
+        "id": t.id.to_string(),
+        "type": t.kind,
+        "guild_id": FakeDiscord::GUILD_ID.to_string(),
+        "parent_id": t.parent_id.to_string(),
+        "owner_id": t.owner_id.to_string(),
+        "name": t.name,
+        "last_message_id": null,
+        "rate_limit_per_user": t.rate_limit_per_user,
+        "message_count": 0,
+        "member_count": 1,
+        "total_message_sent": 0,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": false,
+            "auto_archive_duration": t.auto_archive_duration,
+            "archive_timestamp": now_rfc3339(),
+            "locked": false,
+            "create_timestamp": now_rfc3339(),
+            "invitable": t.invitable,
+        },
+        "member": {
+            "id": t.id.to_string(),
+            "user_id": t.owner_id.to_string(),
+            "join_timestamp": now_rfc3339(),
+            "flags": 0,
+        },
+    })
+}
+
 /// A snowflake given as a string or a number.
 pub(crate) fn id_of(v: &Value) -> Option<u64> {
     match v {

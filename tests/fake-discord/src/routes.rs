@@ -711,33 +711,15 @@ fn start_thread(shared: &Shared, channel: &str, message: Option<&str>, body: &Va
             .with_violation(format!("thread name is {n} characters (1 to 100)"));
     }
     let archive = body["auto_archive_duration"].as_u64().unwrap_or(4320);
-    let object = json!({
-        "id": id.to_string(),
-        "type": kind,
-        "guild_id": FakeDiscord::GUILD_ID.to_string(),
-        "parent_id": parent_id.to_string(),
-        "owner_id": FakeDiscord::BOT_USER_ID.to_string(),
-        "name": name,
-        "last_message_id": null,
-        "rate_limit_per_user": body["rate_limit_per_user"].as_u64().unwrap_or(0),
-        "message_count": 0,
-        "member_count": 1,
-        "total_message_sent": 0,
-        "flags": 0,
-        "thread_metadata": {
-            "archived": false,
-            "auto_archive_duration": archive,
-            "archive_timestamp": now_rfc3339(),
-            "locked": false,
-            "create_timestamp": now_rfc3339(),
-            "invitable": kind == 12 && body["invitable"] != json!(false),
-        },
-        "member": {
-            "id": id.to_string(),
-            "user_id": FakeDiscord::BOT_USER_ID.to_string(),
-            "join_timestamp": now_rfc3339(),
-            "flags": 0,
-        },
+    let object = thread_json(&NewThread {
+        id,
+        kind,
+        parent_id,
+        owner_id: FakeDiscord::BOT_USER_ID,
+        name: &name,
+        auto_archive_duration: archive,
+        rate_limit_per_user: body["rate_limit_per_user"].as_u64().unwrap_or(0),
+        invitable: kind == 12 && body["invitable"] != json!(false),
     });
     let check = check_model::<GuildChannel>("thread channel", &object);
     st.channels.insert(

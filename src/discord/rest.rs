@@ -141,7 +141,13 @@ impl Pace {
             b.resets = None;
         }
         match b.remaining {
-            Some(0) => Gate::Wait(b.resets.map_or(PROBE_POLL, |r| r - now)),
+            // Nothing left until the reset; with no reset announced, learn the bucket again.
+            Some(0) if b.resets.is_none() => {
+                b.remaining = None;
+                b.probing = Some(now);
+                Gate::Go
+            }
+            Some(0) => Gate::Wait(b.resets.map_or(Duration::ZERO, |r| r - now)),
             Some(n) => {
                 b.remaining = Some(n - 1);
                 Gate::Go
@@ -500,5 +506,65 @@ mod tests {
         let t = Instant::now();
         pace.exhausted(key, Duration::from_secs(2), t);
         assert!(matches!(pace.take(key, t), Gate::Wait(d) if d == Duration::from_secs(2)));
+    }
+
+    /// Against the fake Discord: an injected 429 (route, then global) is waited out for its
+    /// `retry_after` before the post is sent again, and the post is made once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_429_is_waited_out_before_sending_again_and_the_post_is_made_once() {
+        use fake_discord::{FakeDiscord, RestFault};
+        let fake = FakeDiscord::start().await;
+        let channel = ChannelId::new(FakeDiscord::CHANNEL_ID);
+        let rest = Rest::new("token", Some(&fake.api_url()));
+        for global in [false, true] {
+            fake.inject_faults(
+                "POST",
+                "/channels/*/messages",
+                vec![Some(RestFault::RateLimited {
+                    retry_after: 1.2,
+                    global,
+                })],
+            );
+            let before = fake.request_count();
+            let post = CreateMessage::new().content("once");
+            rest.post(Repeat::IfRefused, channel, &post).await.unwrap();
+            let tries: Vec<_> = fake.requests().split_off(before);
+            assert_eq!(tries.len(), 2, "{tries:?}");
+            assert_eq!(tries[0].status, 429);
+            let waited = tries[1].at - tries[0].at;
+            assert!(
+                waited >= Duration::from_millis(1200),
+                "sent again after {waited:?}"
+            );
+        }
+        assert_eq!(fake.channel_messages(FakeDiscord::CHANNEL_ID).len(), 2);
+        assert_eq!(fake.rate_limited(), Vec::<String>::new());
+        fake.shutdown().await;
+    }
+
+    /// Against the fake Discord: seven posts to one channel at once learn its bucket (5 per
+    /// 5 s) from the first answer and wait for the reset instead of causing a 429.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn posts_to_one_channel_keep_to_its_bucket() {
+        use fake_discord::FakeDiscord;
+        let fake = FakeDiscord::start().await;
+        let channel = ChannelId::new(FakeDiscord::CHANNEL_ID);
+        let rest = std::sync::Arc::new(Rest::new("token", Some(&fake.api_url())));
+        let started = Instant::now();
+        let mut posts = tokio::task::JoinSet::new();
+        for i in 0..7 {
+            let rest = rest.clone();
+            posts.spawn(async move {
+                let post = CreateMessage::new().content(format!("post {i}"));
+                rest.post(Repeat::IfRefused, channel, &post).await.map(drop)
+            });
+        }
+        while let Some(done) = posts.join_next().await {
+            done.unwrap().unwrap();
+        }
+        assert_eq!(fake.channel_messages(FakeDiscord::CHANNEL_ID).len(), 7);
+        assert_eq!(fake.rate_limited(), Vec::<String>::new());
+        assert!(started.elapsed() >= Duration::from_secs(4));
+        fake.shutdown().await;
     }
 }

@@ -16,7 +16,10 @@
 //!   may be sent again after the wait (<https://discord.com/developers/docs/topics/rate-limits>).
 //!   A 5xx or a timeout may have been carried out, so it is reported instead.
 //!
-//! With serenity's rate limiter on (straight to Discord), serenity itself waits out a 429
+//! Work outside interactions (posts, threads, edits, deletions, channel history) goes through
+//! `rest.rs` instead, which applies the same rules and also keeps to Discord's rate limits
+//! from the answers' headers. For the interaction calls here:
+//! with serenity's rate limiter on (straight to Discord), serenity itself waits out a 429
 //! (`Retry-After`, and `X-RateLimit-Global` for the global limit) and sends again
 //! (`http/ratelimiting.rs`, `Ratelimiter::perform` and `Ratelimit::post_hook`), so a 429 only
 //! reaches this code behind a proxy, where the rate limiter is off (its requests are built

@@ -606,3 +606,24 @@ fn the_history_keeps_no_notes_and_forgets_a_forgotten_candidate() {
         assert_eq!(mode & 0o777, 0o600);
     }
 }
+
+/// Hiring data the console leaves beside the code (its history, exports, the default
+/// database) is ignored by git, so it never shows in `git status` or a commit.
+#[test]
+fn the_consoles_files_are_ignored_by_git() {
+    let repo = env!("CARGO_MANIFEST_DIR");
+    for path in [
+        "interview-bot.history",
+        "interview-bot.sqlite3",
+        "interview-bot.sqlite3-wal",
+        "scores-2026-12-07.csv",
+        "scores-2026-12-07-2.csv",
+    ] {
+        let ignored = Command::new("git")
+            .args(["check-ignore", "--no-index", "-q", path])
+            .current_dir(repo)
+            .status()
+            .expect("git runs");
+        assert!(ignored.success(), "{path} is not ignored by .gitignore");
+    }
+}

@@ -254,17 +254,56 @@ impl<W: Write, E: Write> Terminal<W, E> {
 }
 
 /// Saves a file the bot sent (a CSV export) in the working directory, as a browser would
-/// download it, and says where.
+/// download it, and says where. An existing file is never overwritten: the next free name
+/// (`scores-2026-12-07-2.csv`, ...) is taken, created owner-only without following a link.
 fn save_attachment(a: &crate::engine::Attachment) -> String {
     let name = std::path::Path::new(&a.filename)
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_else(|| "attachment".into());
-    let shown = render::safe(&name);
-    match std::fs::write(&name, &a.bytes) {
-        Ok(()) => format!("(saved as {shown} in the working directory)\n\n"),
-        Err(e) => format!("(could not save {shown}: {e})\n\n"),
+    match save_new(std::path::Path::new("."), &name, &a.bytes) {
+        Ok(saved) => format!(
+            "(saved as {} in the working directory)\n\n",
+            render::safe(&saved)
+        ),
+        Err(e) => format!("(could not save {}: {e})\n\n", render::safe(&name)),
     }
+}
+
+/// Writes `bytes` to a new file in `dir` named `name`, or `stem-2.ext`, `stem-3.ext`, ... if
+/// that exists; the name used.
+fn save_new(dir: &std::path::Path, name: &str, bytes: &[u8]) -> io::Result<String> {
+    use std::io::Write;
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => (stem, format!(".{ext}")),
+        _ => (name, String::new()),
+    };
+    for n in 1..=1000 {
+        let candidate = if n == 1 {
+            name.to_string()
+        } else {
+            format!("{stem}-{n}{ext}")
+        };
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        match options.open(dir.join(&candidate)) {
+            Ok(mut file) => {
+                file.write_all(bytes)?;
+                file.sync_all()?;
+                return Ok(candidate);
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(
+        "a thousand files of that name already exist",
+    ))
 }
 
 fn message_ref(r: &MessageRef, earlier: &[Delivered]) -> String {
@@ -635,5 +674,41 @@ mod tests {
         );
         assert_eq!(String::from_utf8(term.out).unwrap(), "hello\n\n");
         assert!(String::from_utf8(term.err).unwrap().contains("no buttons"));
+    }
+
+    #[test]
+    fn a_second_export_gets_a_new_name_and_files_are_owner_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "scores-2026-12-07.csv";
+        assert_eq!(save_new(dir.path(), name, b"first").unwrap(), name);
+        assert_eq!(
+            save_new(dir.path(), name, b"second").unwrap(),
+            "scores-2026-12-07-2.csv"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join(name)).unwrap(),
+            b"first",
+            "never overwritten"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("scores-2026-12-07-2.csv")).unwrap(),
+            b"second"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+            // A link planted at the next name is not followed.
+            let target = dir.path().join("elsewhere");
+            std::os::unix::fs::symlink(&target, dir.path().join("scores-2026-12-07-3.csv"))
+                .unwrap();
+            let saved = save_new(dir.path(), name, b"third").unwrap();
+            assert_eq!(saved, "scores-2026-12-07-4.csv");
+            assert!(!target.exists());
+        }
     }
 }

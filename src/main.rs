@@ -293,10 +293,11 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             let closed = engine.store().close();
             let all_ok = ran.map_err(|e| output_failed(e.0))?;
             closed.map_err(|e| Fatal(e.to_string(), 1))?;
-            if all_ok {
+            // Each failed line was already explained. Piped, the exit code tells scripts that
+            // one failed; a person at a terminal saw it and leaves normally.
+            if all_ok || opts.interactive {
                 Ok(())
             } else {
-                // Each failed line was already explained; the exit code tells scripts.
                 Err(Fatal(String::new(), 1))
             }
         }

@@ -627,3 +627,25 @@ fn the_consoles_files_are_ignored_by_git() {
         assert!(ignored.success(), "{path} is not ignored by .gitignore");
     }
 }
+
+/// Interactive use exits 0 even after a line with a typo (the error was shown as it happened);
+/// piped use keeps exit code 1 for a failed line, for scripts.
+#[test]
+fn a_typo_at_the_terminal_still_exits_0_and_a_piped_one_exits_1() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = tty_console(dir.path());
+    session.expect("> ").unwrap();
+    session.send("/qestion senior\r").unwrap();
+    session.expect("Did you mean").unwrap();
+    session.expect("> ").unwrap();
+    session.send("quit\r").unwrap();
+    session.expect(expectrl::Eof).unwrap();
+    let status = session.get_process().wait().unwrap();
+    assert!(
+        matches!(status, expectrl::process::unix::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
+    let (piped, _dir) = console("/qestion senior\n", &[]);
+    assert_eq!(piped.status.code(), Some(1), "{piped:?}");
+}

@@ -2,8 +2,8 @@
 //! `/question senior` or `/answer id:aws-s3-basics`, with buttons offered as `!1`, `!2`, ...
 //!
 //! Effects are printed as terminal text (`render`); answers go to standard output and errors
-//! to standard error, and the exit status says whether every line succeeded. A person at a
-//! terminal gets line editing, history and Tab completion (`edit`); piped input is read line
+//! to standard error; piped, the exit status says whether every line succeeded (at a terminal
+//! it is 0: each error was shown as it happened). A person at a terminal gets line editing, history and Tab completion (`edit`); piped input is read line
 //! by line, and a line that is not text is reported and skipped. A modal asks for each of its
 //! fields on the following lines.
 

@@ -649,3 +649,37 @@ fn a_typo_at_the_terminal_still_exits_0_and_a_piped_one_exits_1() {
     let (piped, _dir) = console("/qestion senior\n", &[]);
     assert_eq!(piped.status.code(), Some(1), "{piped:?}");
 }
+
+/// In a form (a session's Notes), Ctrl-C cancels it, even after some typing (before, it
+/// cleared the line and asked again, so a `!1` typed next became the note), as does Ctrl-D on
+/// an empty line; the prompt says so, nothing is saved, and the console goes on.
+#[test]
+fn ctrl_c_or_ctrl_d_in_a_form_cancels_it() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let mut session = tty_console(dir.path());
+    session.expect("> ").unwrap();
+    session
+        .send("/interview start candidate:Ada level:junior questions:1\r")
+        .unwrap();
+    session.expect("[!7] Skip").unwrap();
+    session.expect("> ").unwrap();
+    for (typed, key) in [("!1", "\x03"), ("", "\x04")] {
+        session.send("!5\r").unwrap();
+        session.expect("Ctrl-C or Ctrl-D cancels").unwrap();
+        session.expect("Your notes").unwrap();
+        session.send(typed).unwrap();
+        session.send(key).unwrap();
+        session.expect("Form cancelled").unwrap();
+        session.expect("> ").unwrap();
+    }
+    session.send("/scores candidate Ada\r").unwrap();
+    let card = session.expect("> ").unwrap();
+    let shown = String::from_utf8_lossy(card.before()).to_string();
+    assert!(
+        !shown.contains("!1"),
+        "a cancelled form saved a note: {shown}"
+    );
+    session.send("quit\r").unwrap();
+    session.expect(expectrl::Eof).unwrap();
+}

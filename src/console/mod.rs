@@ -325,23 +325,28 @@ enum Input<R: BufRead> {
 impl<R: BufRead> Input<R> {
     /// The next line: `Ok(None)` at the end of input, `Ok(Some(Err))` for a line that could
     /// not be read as text (reported, then the console goes on).
-    /// `record`: whether the line goes into the history (never a form's answers: notes).
+    /// `in_form`: a form's answer, never kept in the history (notes), and Ctrl-C cancels the
+    /// form (`Ok(None)`, as Ctrl-D) instead of clearing the line.
     fn next(
         &mut self,
         prompt: &str,
-        record: bool,
+        in_form: bool,
     ) -> io::Result<Option<Result<String, InputError>>> {
         match self {
             Input::Lines(r) => read_line(r),
             Input::Editor(ed) => loop {
                 match ed.readline(prompt) {
                     Ok(line) => {
-                        if record && !line.trim().is_empty() {
+                        if !in_form && !line.trim().is_empty() {
                             let _ = ed.add_history_entry(line.as_str());
                         }
                         return Ok(Some(Ok(line)));
                     }
-                    // Ctrl-C clears the line, as in a shell; Ctrl-D ends.
+                    // Ctrl-C clears the line, as in a shell, or cancels a form; Ctrl-D on an
+                    // empty line ends (the console, or the form).
+                    Err(rustyline::error::ReadlineError::Interrupted) if in_form => {
+                        return Ok(None);
+                    }
                     Err(rustyline::error::ReadlineError::Interrupted) => continue,
                     Err(rustyline::error::ReadlineError::Eof) => return Ok(None),
                     Err(rustyline::error::ReadlineError::Io(e)) => return Err(e),
@@ -476,7 +481,7 @@ fn session<R: BufRead, W: Write, E: Write>(
     let mut all_ok = true;
     loop {
         term.out.flush().map_err(OutputError)?;
-        let Some(line) = input.next("> ", true).map_err(OutputError)? else {
+        let Some(line) = input.next("> ", false).map_err(OutputError)? else {
             break;
         };
         let parsed = line
@@ -580,7 +585,14 @@ fn ask_modal<R: BufRead, W: Write, E: Write>(
     input: &mut Input<R>,
     modal: &Modal,
 ) -> io::Result<Option<Invocation>> {
-    writeln!(term.out, "{}", render::safe(&modal.title))?;
+    match input {
+        Input::Editor(_) => writeln!(
+            term.out,
+            "{} (Ctrl-C or Ctrl-D cancels)",
+            render::safe(&modal.title)
+        )?,
+        Input::Lines(_) => writeln!(term.out, "{}", render::safe(&modal.title))?,
+    }
     let mut fields = Vec::new();
     for field in &modal.inputs {
         let optional = if field.required { "" } else { " (optional)" };
@@ -590,8 +602,11 @@ fn ask_modal<R: BufRead, W: Write, E: Write>(
         }
         term.out.flush()?;
         // A form's answers (notes on a candidate) are never kept in the history.
-        let value = match input.next(&prompt, false)? {
-            None => return Ok(None),
+        let value = match input.next(&prompt, true)? {
+            None => {
+                writeln!(term.out, "Form cancelled: nothing was saved.\n")?;
+                return Ok(None);
+            }
             Some(Ok(v)) => v,
             Some(Err(e)) => {
                 term.report(&Error::Input(e));

@@ -683,3 +683,35 @@ fn ctrl_c_or_ctrl_d_in_a_form_cancels_it() {
     session.send("quit\r").unwrap();
     session.expect(expectrl::Eof).unwrap();
 }
+
+/// What a newcomer types first gets an answer that helps: `HH:MM` is a value, not an option
+/// named `09`; a channel that does not exist lists those that do; a mistyped subcommand gets a
+/// "did you mean"; too many values say how to quote, or which choice was meant.
+#[test]
+fn first_hour_typos_get_answers_that_say_what_to_type() {
+    let (out, _dir) = console(
+        "/daily set #general 09:00\n/daily set #console 09:00\n/daily stats\n/scores candidat Ada\n\
+         /config tz\n/score Ada aws-s3-basics 3 clear on trade offs\n/recommend Ada strong yes\n",
+        &[],
+    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(
+        stdout.contains("Daily practice set for #console"),
+        "{stdout}"
+    );
+    for expected in [
+        "No channel matches #general for channel: the channels here: #console.",
+        "/daily has no subcommand stats. Did you mean /daily status?",
+        "/scores has no subcommand candidat. Did you mean /scores candidate?",
+        "/config has no subcommand tz. Did you mean /config timezone?",
+        "Put a value with spaces in quotes: notes:\"like",
+        "strong yes is one word, with a hyphen: strong-",
+    ] {
+        let flat = stderr.replace('\n', " ");
+        assert!(
+            flat.contains(expected) || stderr.contains(expected),
+            "{expected}\n{stderr}"
+        );
+    }
+    assert!(!stderr.contains("has no option 09"), "{stderr}");
+}

@@ -8,7 +8,9 @@ use rustyline::hint::Hinter;
 use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
-use crate::engine::{AutocompleteRequest, Engine, Member, OptionKind, OptionSpec, RawOption};
+use crate::engine::{
+    AutocompleteRequest, Engine, Member, OptionKind, OptionSpec, RawOption, Resolved,
+};
 
 use super::{CONSOLE_CHANNEL, CONSOLE_GUILD};
 
@@ -16,6 +18,8 @@ use super::{CONSOLE_CHANNEL, CONSOLE_GUILD};
 pub struct LineHelper {
     engine: Engine,
     member: Option<Member>,
+    /// The console's channel, role and users, for options that take one.
+    directory: Resolved,
 }
 
 impl LineHelper {
@@ -23,7 +27,14 @@ impl LineHelper {
         LineHelper {
             engine,
             member: None,
+            directory: Resolved::default(),
         }
+    }
+
+    /// Completes channel, role and user options from `directory` (`#console`, ...).
+    pub fn with_directory(mut self, directory: Resolved) -> LineHelper {
+        self.directory = directory;
+        self
     }
 
     /// Completes as `member` would see it (candidate names need an interviewer).
@@ -93,11 +104,34 @@ impl LineHelper {
         let Some(leaf) = leaf else {
             return (start, Vec::new());
         };
-        let given: Vec<RawOption> = line
+        // What was given before this word: `name:value` words, and plain values in the order
+        // the command declares its options (`/recommend Ada st`: Ada is the candidate, so
+        // `st` starts the recommendation).
+        let path_len = leaf.path().split(' ').count();
+        let mut given: Vec<RawOption> = line
             .split_whitespace()
             .filter_map(|w| w.split_once(':'))
+            .filter(|(k, _)| leaf.spec.option(k).is_some())
             .map(|(k, v)| RawOption::text(k, v))
             .collect();
+        let positional: Vec<&str> = head_words
+            .iter()
+            .skip(path_len)
+            .copied()
+            .filter(|w| {
+                w.split_once(':')
+                    .is_none_or(|(k, _)| leaf.spec.option(k).is_none())
+            })
+            .collect();
+        let free: Vec<&OptionSpec> = leaf
+            .spec
+            .options
+            .iter()
+            .filter(|o| !given.iter().any(|g| g.name == o.name))
+            .collect();
+        for (slot, value) in free.iter().zip(&positional) {
+            given.push(RawOption::text(slot.name, value));
+        }
         let path = leaf.path();
         // `name:partial`: the option's values.
         if let Some((name, partial)) = word.split_once(':') {
@@ -143,6 +177,37 @@ impl LineHelper {
         partial: &str,
         given: &[RawOption],
     ) -> Vec<(String, String)> {
+        let known = |names: Vec<&String>, sigil: char| -> Vec<(String, String)> {
+            let mut found: Vec<(String, String)> = names
+                .into_iter()
+                .map(|n| format!("{sigil}{n}"))
+                .filter(|n| n.to_lowercase().starts_with(&partial.to_lowercase()))
+                .map(|n| (n.clone(), n))
+                .collect();
+            found.sort();
+            found
+        };
+        match option.kind {
+            OptionKind::Channel { .. } => {
+                return known(
+                    self.directory.channels.values().map(|c| &c.name).collect(),
+                    '#',
+                );
+            }
+            OptionKind::Role => {
+                return known(
+                    self.directory.roles.values().map(|r| &r.name).collect(),
+                    '@',
+                );
+            }
+            OptionKind::User => {
+                return known(
+                    self.directory.users.values().map(|u| &u.name).collect(),
+                    '@',
+                );
+            }
+            _ => {}
+        }
         if !option.choices.is_empty() {
             return option
                 .choices
@@ -244,6 +309,38 @@ mod tests {
         assert_eq!(
             replacements("/answer id:aws-s3-basics public:t"),
             ["public:true "]
+        );
+    }
+
+    #[test]
+    fn values_given_in_order_move_completion_to_the_next_option() {
+        // The level is given: not `level:` again, but the topic's values.
+        let after = replacements("/question senior ");
+        assert!(!after.contains(&"level:".to_string()), "{after:?}");
+        assert!(after.contains(&"networking ".to_string()), "{after:?}");
+        // The candidate is given: the recommendation's choices, by their start.
+        let mut rec = replacements("/recommend Ada st");
+        rec.sort();
+        assert_eq!(rec, ["strong-no ", "strong-yes "]);
+        assert!(replacements("/recommend Ada ").contains(&"no-decision ".to_string()));
+    }
+
+    #[test]
+    fn channels_roles_and_users_complete_from_the_consoles_directory() {
+        let console = crate::console::directory_for_tests();
+        let h = helper().with_directory(console);
+        let got = |line: &str| -> Vec<String> {
+            h.suggest(line, line.len())
+                .1
+                .into_iter()
+                .map(|p| p.replacement)
+                .collect()
+        };
+        assert_eq!(got("/daily set channel:#c"), ["channel:#console "]);
+        assert_eq!(got("/daily set #"), ["#console "]);
+        assert_eq!(
+            got("/config interviewer-role role:@i"),
+            ["role:@interviewers "]
         );
     }
 }

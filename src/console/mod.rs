@@ -94,6 +94,20 @@ fn directory(opts: &ConsoleOptions) -> Resolved {
     resolved
 }
 
+/// The console's channel, role and user (named `Ada`), for tests of completion.
+#[cfg(test)]
+pub(crate) fn directory_for_tests() -> Resolved {
+    let opts = ConsoleOptions {
+        user_name: "Ada".into(),
+        plain_member: false,
+        interactive: true,
+        history: None,
+        out_style: Style::PLAIN,
+        err_style: Style::PLAIN,
+    };
+    directory(&opts)
+}
+
 /// A write to the terminal failed; the console stops.
 #[derive(Debug)]
 pub struct OutputError(pub io::Error);
@@ -438,7 +452,9 @@ pub fn run(
         match rustyline::Editor::with_config(config) {
             Ok(mut ed) => {
                 ed.set_helper(Some(
-                    LineHelper::new(engine.clone()).with_member(console_member(opts)),
+                    LineHelper::new(engine.clone())
+                        .with_member(console_member(opts))
+                        .with_directory(directory(opts)),
                 ));
                 if let Some(h) = &opts.history {
                     // A first run has no history file yet.
@@ -534,7 +550,7 @@ fn session<R: BufRead, W: Write, E: Write>(
             engine.deliver(&outcome, &mut ToTerminal { term, is_error });
             all_ok &= !outcome.is_error;
             if is_help && !outcome.is_error {
-                let tips = console_help(engine);
+                let tips = console_help(engine, &opts.user_name);
                 term.show(false, None, &tips);
             }
             // A modal asks for its fields on the following lines, then is submitted.
@@ -551,16 +567,18 @@ fn session<R: BufRead, W: Write, E: Write>(
 }
 
 /// What is particular to the console, shown after `/help`.
-fn console_help(engine: &Engine) -> Message {
+fn console_help(engine: &Engine, user: &str) -> Message {
     let topics: Vec<&str> = engine.bank().topics().collect();
     Message::text(format!(
         "**In this console**\n\
          • Options go as `name:value` in any order, or as plain values in the order the usage shows: `/question senior networking`.\n\
          • `!N` presses button N of the last message that had buttons: `!1` opens the model answer of the last question.\n\
          • Tab completes commands, options and values; the up arrow and Ctrl-R find earlier lines.\n\
-         • `quit`, `exit` or Ctrl-D leaves.\n\
+         • This console is one server with one channel, `#console`, one role, `@interviewers`, and one member, you (`@{user}`, named after your login; an administrator unless started with `--member`). Give them by name: `/daily set #console 09:00`.\n\
+         • `quit`, `exit` or Ctrl-D leaves; in a form, Ctrl-C or Ctrl-D cancels it.\n\
          • Topics: {}.",
-        topics.join(", ")
+        topics.join(", "),
+        user = user,
     ))
 }
 

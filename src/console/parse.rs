@@ -4,7 +4,7 @@
 
 use crate::bank::Bank;
 use crate::engine::{
-    Completion, Engine, Error, InputError, Invocation, OptionSpec, RawOption, Registry,
+    Completion, Engine, Error, InputError, Invocation, OptionKind, OptionSpec, RawOption, Registry,
 };
 
 /// What a console line asks for.
@@ -87,6 +87,7 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
             return Err(Error::Input(InputError::NeedsSubcommand {
                 group: path,
                 subcommands,
+                typed: tokens.get(used).map(|w| w.to_string()),
             }));
         }
         // An unknown command is reported by the engine, with the list of commands.
@@ -101,9 +102,25 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
         split_named(&word.text)
             .is_some_and(|(key, _)| leaf.spec.option(&key.to_lowercase()).is_some())
     };
+    // `key:value` names an option when the key is one, or reads like a name (a typo or a
+    // wrong name, reported as an unknown option with the list); a key that starts with a
+    // digit (`09:00`, `2026-01-01T09:00`) makes the whole word a value.
+    let names: Vec<&str> = leaf.spec.options.iter().map(|o| o.name).collect();
+    fn named<'w>(
+        word: &'w str,
+        leaf: &crate::engine::Leaf,
+        names: &[&str],
+    ) -> Option<(&'w str, &'w str)> {
+        split_named(word).filter(|(key, _)| {
+            let key = key.to_lowercase();
+            leaf.spec.option(&key).is_some()
+                || key.starts_with(|c: char| c.is_ascii_alphabetic())
+                || crate::text::closest(&key, names).is_some()
+        })
+    }
     let mut rest = words[used..].iter().peekable();
     while let Some(word) = rest.next() {
-        match split_named(&word.text) {
+        match named(&word.text, &leaf, &names) {
             // `level: senior`: the value is the next word, unless that word is an option of
             // its own (`topic: level:mid`) or the value was quoted empty (`topic:""`).
             Some((key, "")) if leaf.spec.option(&key.to_lowercase()).is_some() => {
@@ -128,7 +145,10 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
         .collect();
     for (i, value) in positional.iter().enumerate() {
         let Some(slot) = free.get(i) else {
-            return Err(Error::Input(InputError::TooManyValues { command: leaf }));
+            return Err(Error::Input(InputError::TooManyValues {
+                command: leaf,
+                hint: too_many_hint(&free, &positional),
+            }));
         };
         if let Some(other) = misplaced(slot, value, &free, bank) {
             return Err(Error::Input(InputError::Misplaced {
@@ -144,6 +164,37 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
         name: path,
         options,
     }))
+}
+
+/// Why a line has more values than its command has places, as far as can be told: a choice
+/// written as two words (`strong yes` for `strong-yes`), or else a value with spaces that
+/// needed quotes.
+fn too_many_hint(free: &[&OptionSpec], positional: &[&str]) -> Option<String> {
+    for (i, (slot, value)) in free.iter().zip(positional).enumerate() {
+        let Some(next) = positional.get(i + 1) else {
+            break;
+        };
+        let joined = format!("{value}-{next}");
+        if let Some(choice) = slot
+            .choices
+            .iter()
+            .find(|c| c.value.eq_ignore_ascii_case(&joined))
+        {
+            return Some(format!(
+                "{} is one word, with a hyphen: `{}`.",
+                crate::text::quote(&format!("{value} {next}")),
+                choice.value
+            ));
+        }
+    }
+    let text = free
+        .iter()
+        .rev()
+        .find(|o| o.choices.is_empty() && matches!(o.kind, OptionKind::Text { .. }))?;
+    Some(format!(
+        "Put a value with spaces in quotes: `{}:\"like this\"`.",
+        text.name
+    ))
 }
 
 /// The option a positional value really belongs to, when it does not fit its slot's choices

@@ -698,10 +698,16 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
         value: raw_text(raw),
         expected,
     };
-    let unknown = |what: &'static str| Error::UnknownEntity {
+    let unknown = |what: &'static str, known: Vec<String>| Error::UnknownEntity {
         option: decl.name,
         what,
         value: raw_text(raw),
+        known,
+    };
+    let names = |sigil: char, names: Vec<&String>| {
+        let mut names: Vec<String> = names.into_iter().map(|n| format!("{sigil}{n}")).collect();
+        names.sort();
+        names
     };
     match decl.kind {
         OptionKind::Text { max_len } => {
@@ -759,15 +765,30 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
         OptionKind::User => lookup(raw, &resolved.users, |u| &u.name, '@')
             .cloned()
             .map(Value::User)
-            .ok_or_else(|| unknown("member")),
+            .ok_or_else(|| {
+                unknown(
+                    "member",
+                    names('@', resolved.users.values().map(|u| &u.name).collect()),
+                )
+            }),
         OptionKind::Role => lookup(raw, &resolved.roles, |r| &r.name, '@')
             .cloned()
             .map(Value::Role)
-            .ok_or_else(|| unknown("role")),
+            .ok_or_else(|| {
+                unknown(
+                    "role",
+                    names('@', resolved.roles.values().map(|r| &r.name).collect()),
+                )
+            }),
         OptionKind::Channel { kinds } => {
             let channel = lookup(raw, &resolved.channels, |c| &c.name, '#')
                 .cloned()
-                .ok_or_else(|| unknown("channel"))?;
+                .ok_or_else(|| {
+                    unknown(
+                        "channel",
+                        names('#', resolved.channels.values().map(|c| &c.name).collect()),
+                    )
+                })?;
             if !kinds.is_empty() && !kinds.contains(&channel.kind) {
                 return Err(Error::WrongChannelKind {
                     option: decl.name,
@@ -781,7 +802,7 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
         OptionKind::Attachment => lookup(raw, &resolved.attachments, |a| &a.filename, ' ')
             .cloned()
             .map(Value::Attachment)
-            .ok_or_else(|| unknown("file")),
+            .ok_or_else(|| unknown("file", Vec::new())),
     }
 }
 

@@ -34,6 +34,9 @@ pub enum Error {
         option: &'static str,
         what: &'static str,
         value: String,
+        /// The names of those the request knows (the console's channel, role and users;
+        /// on Discord, what it resolved), to list.
+        known: Vec<String>,
     },
     #[error("channel of the wrong kind for {option}")]
     WrongChannelKind {
@@ -144,6 +147,8 @@ pub enum InputError {
     UnclosedQuote,
     TooManyValues {
         command: Leaf,
+        /// What probably happened: a choice written as two words, or a value with spaces.
+        hint: Option<String>,
     },
     BadButtonNumber(String),
     NoButtons,
@@ -163,6 +168,8 @@ pub enum InputError {
         group: String,
         /// Its subcommands' paths.
         subcommands: Vec<String>,
+        /// The word typed where the subcommand goes, if any (`stats` in `/daily stats`).
+        typed: Option<String>,
     },
     /// The line could not be read (not UTF-8, say).
     Unreadable,
@@ -243,10 +250,16 @@ impl Error {
                 option,
                 what,
                 value,
-            } => format!(
-                "No {what} matches {} for `{option}`: pick one from the list, or give its mention or id.",
-                quote(value)
-            ),
+                known,
+            } => {
+                let listed = if known.is_empty() {
+                    "pick one from the list, or give its mention or id".to_string()
+                } else {
+                    let known: Vec<String> = known.iter().map(|k| quote(k)).collect();
+                    format!("the {what}s here: {}", known.join(", "))
+                };
+                format!("No {what} matches {} for `{option}`: {listed}.", quote(value))
+            }
             Error::WrongChannelKind {
                 option,
                 channel,
@@ -423,8 +436,9 @@ fn input_message(e: &InputError) -> String {
         InputError::UnclosedQuote => {
             "A quote is not closed: close it, or leave the quotes out.".into()
         }
-        InputError::TooManyValues { command } => format!(
-            "Too many values for /{command}. Usage: `{}`",
+        InputError::TooManyValues { command, hint } => format!(
+            "Too many values for /{command}.{} Usage: `{}`",
+            hint.as_ref().map_or(String::new(), |h| format!(" {h}")),
             command.usage()
         ),
         InputError::BadButtonNumber(typed) => {
@@ -444,9 +458,25 @@ fn input_message(e: &InputError) -> String {
             quote(value),
             quote(value).trim_matches('`')
         ),
-        InputError::NeedsSubcommand { group, subcommands } => {
+        InputError::NeedsSubcommand {
+            group,
+            subcommands,
+            typed,
+        } => {
             let subs: Vec<String> = subcommands.iter().map(|p| format!("`/{p}`")).collect();
-            format!("/{group} needs a subcommand: {}.", subs.join(", "))
+            match typed {
+                None => format!("/{group} needs a subcommand: {}.", subs.join(", ")),
+                Some(typed) => {
+                    let paths: Vec<&str> = subcommands.iter().map(String::as_str).collect();
+                    let hint = crate::text::closest(&format!("{group} {typed}"), &paths)
+                        .map_or(String::new(), |p| format!(" Did you mean `/{p}`?"));
+                    format!(
+                        "/{group} has no subcommand {}.{hint} Subcommands: {}.",
+                        quote(typed),
+                        subs.join(", ")
+                    )
+                }
+            }
         }
         InputError::Unreadable => {
             "That line could not be read (it is not valid UTF-8 text); nothing was run.".into()

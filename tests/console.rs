@@ -715,3 +715,42 @@ fn first_hour_typos_get_answers_that_say_what_to_type() {
     }
     assert!(!stderr.contains("has no option 09"), "{stderr}");
 }
+
+/// A session left open by an earlier console run is shown again at start, so its buttons
+/// work (`!5` opened "There are no buttons to press yet" before); ending it counts the
+/// question that was on screen as asked.
+#[test]
+fn a_session_goes_on_after_a_restart_and_counts_what_was_asked() {
+    use expectrl::Expect;
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = tty_console(dir.path());
+    first.expect("> ").unwrap();
+    first
+        .send("/interview start candidate:Ada level:junior questions:2\r")
+        .unwrap();
+    first.expect("[!7] Skip").unwrap();
+    first.expect("> ").unwrap();
+    first.send("!5\r").unwrap();
+    first.expect("Your notes").unwrap();
+    first.send("first thoughts\r").unwrap();
+    first.expect("Notes saved").unwrap();
+    first.expect("> ").unwrap();
+    first.send("quit\r").unwrap();
+    first.expect(expectrl::Eof).unwrap();
+
+    let mut again = tty_console(dir.path());
+    again.expect("An interview session is open").unwrap();
+    again.expect("question 1 of 2").unwrap();
+    again.expect("[!7] Skip").unwrap();
+    again.expect("> ").unwrap();
+    again.send("!5\r").unwrap();
+    again.expect("Your notes").unwrap();
+    again.send("\x03").unwrap();
+    again.expect("Form cancelled").unwrap();
+    again.expect("> ").unwrap();
+    again.send("/interview end\r").unwrap();
+    again.expect("1 of 2 questions asked").unwrap();
+    again.expect("> ").unwrap();
+    again.send("quit\r").unwrap();
+    again.expect(expectrl::Eof).unwrap();
+}

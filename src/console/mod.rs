@@ -493,6 +493,30 @@ fn session<R: BufRead, W: Write, E: Write>(
             engine.bank().len()
         );
         term.out.write_all(banner.as_bytes()).map_err(OutputError)?;
+        // A session left open by an earlier run: its question and buttons again, so `!N`
+        // goes on where it stopped (what `/interview show` does; nothing if there is none).
+        let show = Request {
+            guild_id: CONSOLE_GUILD,
+            channel_id: CONSOLE_CHANNEL,
+            origin: Origin::Member(console_member(opts)),
+            invocation: Invocation::Command {
+                name: "interview show".into(),
+                options: Vec::new(),
+            },
+            resolved: directory(opts),
+        };
+        let outcome = engine.run(&show);
+        if !outcome.is_error {
+            writeln!(term.out, "An interview session is open in #console:\n")
+                .map_err(OutputError)?;
+            engine.deliver(
+                &outcome,
+                &mut ToTerminal {
+                    term,
+                    is_error: false,
+                },
+            );
+        }
     }
     let mut all_ok = true;
     loop {

@@ -88,6 +88,10 @@ const INTERVIEW: CommandSpec = hidden(CommandSpec::group(
             "end",
             "End this channel's session, with your recommendation, and see your scorecard",
         )),
+        interviewers(CommandSpec::leaf::<ShowOptions>(
+            "show",
+            "Show this channel's open session again: its current question and buttons",
+        )),
     ],
 ));
 
@@ -167,6 +171,12 @@ crate::options! {
     }
 }
 crate::run_with!(EndOptions => Engine::cmd_interview_end);
+
+crate::options! {
+    /// `/interview show`
+    pub struct ShowOptions {}
+}
+crate::run_with!(ShowOptions => Engine::cmd_interview_show);
 
 crate::options! {
     /// `/scores candidate`

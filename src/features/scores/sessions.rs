@@ -22,7 +22,7 @@ use crate::engine::{
     Outcome, Request, TextInput, Visibility,
 };
 use crate::features::scores::commands::{
-    CandidateMessage, EndOptions, ScoresAction, SessionQuestion, StartOptions,
+    CandidateMessage, EndOptions, ScoresAction, SessionQuestion, ShowOptions, StartOptions,
 };
 use crate::features::scores::scoring::confirmation;
 use crate::features::scores::{
@@ -218,6 +218,17 @@ impl Engine {
             });
         }
         Ok(Outcome::new(effects))
+    }
+
+    /// `/interview show`: the open session of this channel at its current question, with its
+    /// buttons, to the asker only (its public message may have scrolled away; the console
+    /// shows it at start). Its buttons work as the public message's do.
+    pub(crate) fn cmd_interview_show(&self, req: &Request, _opts: ShowOptions) -> Handled {
+        let session = self
+            .store
+            .read(|db| db.open_session_in_channel(req.guild_id, req.channel_id))?
+            .ok_or(ScoreError::NoSessionHere)?;
+        Ok(Outcome::private(self.session_message(&session)?))
     }
 
     /// "Skip": the starter moves the session on without rating.
@@ -570,7 +581,8 @@ fn score_key<'a>(req: &Request, m: &'a Member, s: &'a Session, index: usize) -> 
 
 /// The session's message once it is closed: no buttons left.
 fn closed_message(s: &Session, why: &str) -> Message {
-    let asked = s.position.min(s.questions.len());
+    // The question the session is on was shown, whether or not it was rated.
+    let asked = (s.position + 1).min(s.questions.len());
     Message::default().card(Card {
         title: Some("Interview · session closed".into()),
         description: Some(format!(

@@ -718,7 +718,7 @@ fn first_hour_typos_get_answers_that_say_what_to_type() {
 
 /// A session left open by an earlier console run is shown again at start, so its buttons
 /// work (`!5` opened "There are no buttons to press yet" before); ending it counts the
-/// question that was on screen as asked.
+/// question that was on screen as asked, and notes without a rating as a scorecard.
 #[test]
 fn a_session_goes_on_after_a_restart_and_counts_what_was_asked() {
     use expectrl::Expect;
@@ -750,6 +750,10 @@ fn a_session_goes_on_after_a_restart_and_counts_what_was_asked() {
     again.expect("> ").unwrap();
     again.send("/interview end\r").unwrap();
     again.expect("1 of 2 questions asked").unwrap();
+    again.expect("> ").unwrap();
+    // The notes are a scorecard, though nothing was rated.
+    again.send("/scores candidate Ada\r").unwrap();
+    again.expect("1 scorecard from 1 interviewer").unwrap();
     again.expect("> ").unwrap();
     again.send("quit\r").unwrap();
     again.expect(expectrl::Eof).unwrap();

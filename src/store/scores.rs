@@ -116,13 +116,16 @@ const CANDIDATE_RECOMMENDATIONS: &str = "guild_id = ?1 AND candidate_id = ?2";
 const RECOMMENDED_CANDIDATES: &str = "SELECT candidate_id FROM recommendations
   WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id";
 
-/// `?1` guild, `?2` candidate: how many ratings, their sum, and how many interviewers,
-/// questions and scorecards (interview and interviewer) they come from. `session_id` and
-/// `interviewer_id` are integers, so the text `session:interviewer` names one pair.
-const CANDIDATE_SUMMARY: &str = "SELECT COUNT(*), COALESCE(SUM(rating), 0),
-    COUNT(DISTINCT interviewer_id), COUNT(DISTINCT question_id),
+/// `?1` guild, `?2` candidate: how many ratings, their sum, how many questions were rated,
+/// and how many interviewers and scorecards (interview and interviewer) there are, counting
+/// notes without a rating too: a scorecard is what an interviewer recorded in an interview.
+/// `session_id` and `interviewer_id` are integers, so the text `session:interviewer` names
+/// one pair.
+const CANDIDATE_SUMMARY: &str = "SELECT COUNT(rating), COALESCE(SUM(rating), 0),
+    COUNT(DISTINCT interviewer_id),
+    COUNT(DISTINCT CASE WHEN rating IS NOT NULL THEN question_id END),
     COUNT(DISTINCT session_id || ':' || interviewer_id)
-  FROM scores WHERE guild_id = ?1 AND candidate_id = ?2 AND rating IS NOT NULL";
+  FROM scores WHERE guild_id = ?1 AND candidate_id = ?2";
 
 /// `?1` guild, `?2` candidate: how many of each recommendation.
 const RECOMMENDATION_COUNTS: &str = "SELECT recommendation, COUNT(*) FROM recommendations

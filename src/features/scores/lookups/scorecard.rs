@@ -82,12 +82,14 @@ pub(super) fn scorecard(
     interviews: Vec<Session>,
 ) -> ScorecardReport {
     let rated: Vec<&ScoreRow> = rows.iter().filter(|s| s.rating.is_some()).collect();
-    let scorecards: BTreeSet<(SessionId, UserId)> = rated
+    // A scorecard is what an interviewer recorded in an interview: ratings or notes.
+    let scorecards: BTreeSet<(SessionId, UserId)> = rows
         .iter()
         .map(|s| (s.session_id, s.interviewer_id))
         .collect();
-    let interviewers: BTreeSet<UserId> = rated.iter().map(|s| s.interviewer_id).collect();
-    let averages = interviewers
+    let interviewers: BTreeSet<UserId> = rows.iter().map(|s| s.interviewer_id).collect();
+    let raters: BTreeSet<UserId> = rated.iter().map(|s| s.interviewer_id).collect();
+    let averages = raters
         .iter()
         .map(|id| {
             let mine: Vec<&ScoreRow> = rated
@@ -304,7 +306,7 @@ mod tests {
     }
 
     #[test]
-    fn a_scorecard_counts_rated_scorecards_and_averages_per_interviewer() {
+    fn a_scorecard_counts_every_scorecard_and_averages_ratings_per_interviewer() {
         let rows = vec![
             row(1, "q1", 10, Some(4)),
             row(1, "q2", 10, Some(1)),
@@ -314,8 +316,9 @@ mod tests {
             row(3, "q3", 30, None),
         ];
         let r = scorecard("Ada".into(), rows, Vec::new(), Vec::new());
-        // (1,10), (2,10), (1,20); 30 gave notes only.
-        assert_eq!((r.scorecards, r.interviewers, r.ratings), (3, 2, 4));
+        // (1,10), (2,10), (1,20), (3,30): 30 gave notes only, which is a scorecard too; the
+        // averages are of ratings, so 30 has none.
+        assert_eq!((r.scorecards, r.interviewers, r.ratings), (4, 3, 4));
         assert_eq!(r.overall, Some(2.5));
         assert_eq!(
             r.averages,

@@ -3,7 +3,7 @@
 use rusqlite::params;
 
 use super::types::id;
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{CandidateId, GuildId, UserId};
 
 /// The actions the audit trail records, as stored in `audit_log.action`.
@@ -58,19 +58,12 @@ impl Db<'_> {
             "INSERT INTO audit_log (guild_id, actor_id, action, subject, detail, at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
-        .execute(params![
-            sql_id(guild_id)?,
-            sql_id(actor_id)?,
-            action,
-            subject,
-            detail,
-            at_ms
-        ])?;
+        .execute(params![guild_id, actor_id, action, subject, detail, at_ms])?;
         Ok(())
     }
 
     pub fn audit_entries(&self, guild_id: GuildId) -> Result<Vec<AuditEntry>, StoreError> {
-        self.audit_query("ORDER BY id", params![sql_id(guild_id)?])
+        self.audit_query("ORDER BY id", params![guild_id])
     }
 
     /// The guild's newest `limit` entries, newest first.
@@ -81,7 +74,7 @@ impl Db<'_> {
     ) -> Result<Vec<AuditEntry>, StoreError> {
         self.audit_query(
             "ORDER BY at DESC, id DESC LIMIT ?2",
-            params![sql_id(guild_id)?, limit],
+            params![guild_id, limit],
         )
     }
 
@@ -110,7 +103,7 @@ impl Db<'_> {
         guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<CandidateFootprint, StoreError> {
-        let guild = sql_id(guild_id)?;
+        let guild = guild_id;
         // The candidate's rows in `table` (that also match `and`).
         let count = |table: &str, and: &str| -> Result<u64, StoreError> {
             let sql = format!(
@@ -138,7 +131,7 @@ impl Db<'_> {
         guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<bool, StoreError> {
-        let guild = sql_id(guild_id)?;
+        let guild = guild_id;
         // Scores and history first (they reference sessions too), then the candidate.
         for sql in [
             "DELETE FROM score_history WHERE guild_id = ?1 AND candidate_id = ?2",

@@ -4,7 +4,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::types::id;
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{CandidateId, ChannelId, GuildId, MessageId, UserId};
 use crate::text::name_key;
 
@@ -39,7 +39,7 @@ impl Db<'_> {
     ) -> Result<Option<Candidate>, StoreError> {
         Ok(self
             .prep(CANDIDATE_BY_KEY)?
-            .query_row(params![sql_id(guild_id)?, key], candidate)
+            .query_row(params![guild_id, key], candidate)
             .optional()?)
     }
 
@@ -54,7 +54,7 @@ impl Db<'_> {
     ) -> Result<Option<(Candidate, String)>, StoreError> {
         let rows = self.rows(
             "SELECT id, name, created_at, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id",
-            params![sql_id(guild_id)?],
+            params![guild_id],
             |r| Ok((candidate(r)?, r.get::<_, String>("name_key")?)),
         )?;
         Ok(rows
@@ -80,14 +80,14 @@ impl Db<'_> {
         }
         if let Some((c, _)) = self.legacy_candidate(guild_id, key)? {
             self.prep("UPDATE candidates SET name_key = ?3 WHERE guild_id = ?1 AND id = ?2")?
-                .execute(params![sql_id(guild_id)?, c.id, key])?;
+                .execute(params![guild_id, c.id, key])?;
             return Ok((c, false));
         }
         self.prep(
             "INSERT INTO candidates (guild_id, name, name_key, created_by, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
-        .execute(params![sql_id(guild_id)?, name, key, sql_id(by)?, at_ms])?;
+        .execute(params![guild_id, name, key, by, at_ms])?;
         Ok((
             Candidate {
                 id: CandidateId(self.conn.last_insert_rowid()),
@@ -106,7 +106,7 @@ impl Db<'_> {
     ) -> Result<Vec<(String, String)>, StoreError> {
         self.rows(
             "SELECT name, name_key FROM candidates WHERE guild_id = ?1 ORDER BY id DESC LIMIT ?2",
-            params![sql_id(guild_id)?, limit as i64],
+            params![guild_id, limit as i64],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
     }
@@ -115,7 +115,7 @@ impl Db<'_> {
     pub fn candidates(&self, guild_id: GuildId) -> Result<Vec<Candidate>, StoreError> {
         self.rows(
             "SELECT id, name, created_at FROM candidates WHERE guild_id = ?1 ORDER BY id",
-            params![sql_id(guild_id)?],
+            params![guild_id],
             |r| Ok(candidate(r)?),
         )
     }
@@ -132,12 +132,7 @@ impl Db<'_> {
             "INSERT INTO candidate_messages (guild_id, candidate_id, channel_id, message_id)
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT (guild_id, message_id) DO NOTHING",
         )?
-        .execute(params![
-            sql_id(guild_id)?,
-            candidate_id,
-            sql_id(channel_id)?,
-            sql_id(message_id)?
-        ])?;
+        .execute(params![guild_id, candidate_id, channel_id, message_id])?;
         Ok(())
     }
 

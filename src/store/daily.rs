@@ -8,7 +8,7 @@ use rusqlite::types::{FromSql, ToSql};
 use rusqlite::{Row, params};
 
 use super::types::{all, first, id, opt_id};
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{
     ChannelId, GuildId, LevelPlan, MessageId, NextStep, PostId, PostKind, PostStatus, RevealStatus,
     RoleId, ScheduleId, UserId,
@@ -196,17 +196,17 @@ impl Db<'_> {
                  created_by = ?11, updated_at = ?12",
         )?
         .execute(params![
-            sql_id(s.guild_id)?,
-            sql_id(s.channel_id)?,
+            s.guild_id,
+            s.channel_id,
             s.channel_name,
             s.post_time.to_string(),
             s.timezone.name(),
             s.level,
             s.topic,
-            s.role_id.map(sql_id).transpose()?,
+            s.role_id,
             s.reveal_after_s,
             s.days.0,
-            sql_id(s.by)?,
+            s.by,
             s.at_ms,
         ])?;
         self.schedule_in(s.guild_id, s.channel_id)?
@@ -224,7 +224,7 @@ impl Db<'_> {
         and: &str,
         values: &[&dyn ToSql],
     ) -> Result<usize, StoreError> {
-        let guild = sql_id(guild_id)?;
+        let guild = guild_id;
         let mut all: Vec<&dyn ToSql> = vec![&guild, id];
         all.extend_from_slice(values);
         Ok(self
@@ -282,7 +282,7 @@ impl Db<'_> {
         self.select(
             SCHEDULES,
             "guild_id = ?1 AND channel_id = ?2",
-            params![sql_id(guild_id)?, sql_id(channel_id)?],
+            params![guild_id, channel_id],
             |rows| first(rows, schedule),
         )
     }
@@ -295,7 +295,7 @@ impl Db<'_> {
         self.select(
             SCHEDULES,
             "guild_id = ?1 AND id = ?2",
-            params![sql_id(guild_id)?, id],
+            params![guild_id, id],
             |rows| first(rows, schedule),
         )
     }
@@ -305,7 +305,7 @@ impl Db<'_> {
         self.select(
             SCHEDULES,
             "guild_id = ?1 AND status != 'off' ORDER BY channel_name, channel_id",
-            [sql_id(guild_id)?],
+            [guild_id],
             |rows| all(rows, schedule),
         )
     }
@@ -329,7 +329,7 @@ impl Db<'_> {
                 "UPDATE daily_schedules SET status = 'off', updated_at = ?3
               WHERE guild_id = ?1 AND channel_id = ?2 AND status != 'off'",
             )?
-            .execute(params![sql_id(guild_id)?, sql_id(channel_id)?, at_ms])?
+            .execute(params![guild_id, channel_id, at_ms])?
             == 1)
     }
 
@@ -360,7 +360,7 @@ impl Db<'_> {
         at_ms: i64,
         retry_at: i64,
     ) -> Result<bool, StoreError> {
-        let guild = sql_id(guild_id)?;
+        let guild = guild_id;
         let open: Option<i64> = self
             .prep("SELECT failing_since FROM daily_schedules WHERE guild_id = ?1 AND id = ?2")?
             .query_row(params![guild, id], |r| r.get(0))?;
@@ -408,8 +408,8 @@ impl Db<'_> {
              ON CONFLICT DO NOTHING",
             )?
             .execute(params![
-                sql_id(schedule.guild_id)?,
-                sql_id(schedule.channel_id)?,
+                schedule.guild_id,
+                schedule.channel_id,
                 schedule.id,
                 kind,
                 &local_date,
@@ -437,7 +437,7 @@ impl Db<'_> {
         self.select(
             POSTS,
             "guild_id = ?1 AND id = ?2",
-            params![sql_id(guild_id)?, id],
+            params![guild_id, id],
             |rows| first(rows, post),
         )
     }
@@ -452,7 +452,7 @@ impl Db<'_> {
         self.select(
             POSTS,
             "guild_id = ?1 AND message_id = ?2",
-            params![sql_id(guild_id)?, sql_id(message_id)?],
+            params![guild_id, message_id],
             |rows| first(rows, post),
         )
     }
@@ -467,11 +467,7 @@ impl Db<'_> {
         self.select(
             POSTS,
             "guild_id = ?1 AND channel_id = ?2 AND local_date = ?3 AND kind = 'scheduled'",
-            params![
-                sql_id(guild_id)?,
-                sql_id(channel_id)?,
-                local_date.to_string()
-            ],
+            params![guild_id, channel_id, local_date.to_string()],
             |rows| first(rows, post),
         )
     }
@@ -486,7 +482,7 @@ impl Db<'_> {
             POSTS,
             "guild_id = ?1 AND channel_id = ?2 AND kind = 'scheduled'
                   ORDER BY local_date DESC LIMIT 1",
-            params![sql_id(guild_id)?, sql_id(channel_id)?],
+            params![guild_id, channel_id],
             |rows| first(rows, post),
         )
     }
@@ -535,7 +531,7 @@ impl Db<'_> {
             "status = 'posted', message_id = ?3, posted_at = ?4, next_step = NULL,
                  retry_at = NULL",
             "",
-            &[&sql_id(message_id)?, &at_ms],
+            &[&message_id, &at_ms],
         )
     }
 
@@ -572,7 +568,7 @@ impl Db<'_> {
         self.prep(
             "DELETE FROM daily_posts WHERE guild_id = ?1 AND id = ?2 AND status = 'claimed'",
         )?
-        .execute(params![sql_id(guild_id)?, id])?;
+        .execute(params![guild_id, id])?;
         Ok(())
     }
 
@@ -590,7 +586,7 @@ impl Db<'_> {
             "reveal_status = 'revealed', revealed_at = ?4, thread_id = ?3,
                  reveal_retry_at = NULL",
             "",
-            &[&thread_id.map(sql_id).transpose()?, &at_ms],
+            &[&thread_id, &at_ms],
         )
     }
 
@@ -615,7 +611,7 @@ impl Db<'_> {
               WHERE guild_id = ?1 AND channel_id = ?2 AND source = 'daily'
               GROUP BY question_id",
         )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?, sql_id(channel_id)?], |r| {
+        let rows = stmt.query_map(params![guild_id, channel_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 super::ShowCount {

@@ -26,9 +26,7 @@ impl Db<'_> {
         let get = |channel: Option<ChannelId>| -> Result<Option<RubricAccess>, StoreError> {
             Ok(self
                 .prep("SELECT access FROM rubric_access WHERE guild_id = ?1 AND channel_id = ?2")?
-                .query_row(params![sql_id(guild_id)?, access_channel(channel)?], |r| {
-                    r.get(0)
-                })
+                .query_row(params![guild_id, access_channel(channel)?], |r| r.get(0))
                 .optional()?)
         };
         let channel = match channel_id {
@@ -54,10 +52,10 @@ impl Db<'_> {
                  access = ?3, updated_by = ?4, updated_at = ?5",
         )?
         .execute(params![
-            sql_id(guild_id)?,
+            guild_id,
             access_channel(channel_id)?,
             access,
-            sql_id(by)?,
+            by,
             at_ms
         ])?;
         Ok(())
@@ -72,7 +70,7 @@ impl Db<'_> {
         let mut stmt = self.prep(
             "SELECT channel_id, access FROM rubric_access WHERE guild_id = ?1 ORDER BY channel_id",
         )?;
-        let rows = stmt.query_map(params![sql_id(guild_id)?], |r| {
+        let rows = stmt.query_map(params![guild_id], |r| {
             Ok((r.get::<_, i64>("channel_id")?, r.get("access")?))
         })?;
         let mut out = Vec::new();

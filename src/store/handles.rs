@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::GuildId;
 
 impl Db<'_> {
@@ -14,7 +14,7 @@ impl Db<'_> {
         action: &str,
         at_ms: i64,
     ) -> Result<i64, StoreError> {
-        let guild = sql_id(guild_id)?;
+        let guild = guild_id;
         self.prep(
             "INSERT INTO action_handles (guild_id, action, created_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (guild_id, action) DO NOTHING",
@@ -33,7 +33,7 @@ impl Db<'_> {
     ) -> Result<Option<String>, StoreError> {
         Ok(self
             .prep("SELECT action FROM action_handles WHERE guild_id = ?1 AND id = ?2")?
-            .query_row(params![sql_id(guild_id)?, handle], |r| r.get(0))
+            .query_row(params![guild_id, handle], |r| r.get(0))
             .optional()?)
     }
 }

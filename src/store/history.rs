@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{ChannelId, GuildId, MessageId, UserId};
 
 pub use crate::model::Source;
@@ -41,10 +41,10 @@ impl Db<'_> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending')",
         )?
         .execute(params![
-            sql_id(shown.guild_id)?,
-            sql_id(shown.channel_id)?,
+            shown.guild_id,
+            shown.channel_id,
             shown.question_id,
-            shown.shown_by.map(sql_id).transpose()?,
+            shown.shown_by,
             shown.source,
             shown.at_ms,
         ])?;
@@ -55,11 +55,7 @@ impl Db<'_> {
              ON CONFLICT (guild_id, question_id) DO UPDATE SET
                  times = times + 1, last_shown = MAX(last_shown, ?3)",
         )?
-        .execute(params![
-            sql_id(shown.guild_id)?,
-            shown.question_id,
-            shown.at_ms
-        ])?;
+        .execute(params![shown.guild_id, shown.question_id, shown.at_ms])?;
         Ok(claim)
     }
 
@@ -74,17 +70,13 @@ impl Db<'_> {
             "UPDATE question_history SET status = 'shown', message_id = ?3
               WHERE guild_id = ?1 AND id = ?2",
         )?
-        .execute(params![
-            sql_id(guild_id)?,
-            claim,
-            message_id.map(sql_id).transpose()?
-        ])?;
+        .execute(params![guild_id, claim, message_id])?;
         Ok(())
     }
 
     /// The claimed question never reached anyone: forget the claim (and its count).
     pub fn release_shown(&self, guild_id: GuildId, claim: i64) -> Result<(), StoreError> {
-        let guild = sql_id(guild_id)?;
+        let guild = guild_id;
         let question: Option<String> = self.prep("DELETE FROM question_history WHERE guild_id = ?1 AND id = ?2 AND status = 'pending'
                  RETURNING question_id")?.query_row(params![guild, claim],
                 |r| r.get(0),
@@ -115,7 +107,7 @@ impl Db<'_> {
         let mut stmt = self.prep(
             "SELECT question_id, times, last_shown FROM question_counts WHERE guild_id = ?1",
         )?;
-        let rows = stmt.query_map([sql_id(guild_id)?], |r| {
+        let rows = stmt.query_map([guild_id], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 ShowCount {
@@ -135,7 +127,7 @@ impl Db<'_> {
                 "UPDATE question_history SET next_used_at = ?3
               WHERE guild_id = ?1 AND id = ?2 AND next_used_at IS NULL",
             )?
-            .execute(params![sql_id(guild_id)?, claim, at_ms])?;
+            .execute(params![guild_id, claim, at_ms])?;
         Ok(changed == 1)
     }
 
@@ -151,10 +143,7 @@ impl Db<'_> {
               WHERE guild_id = ?1 AND channel_id = ?2
               GROUP BY question_id ORDER BY MAX(shown_at) DESC, MAX(id) DESC LIMIT ?3",
         )?;
-        let rows = stmt.query_map(
-            params![sql_id(guild_id)?, sql_id(channel_id)?, limit as i64],
-            |r| r.get(0),
-        )?;
+        let rows = stmt.query_map(params![guild_id, channel_id, limit as i64], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -168,9 +157,7 @@ impl Db<'_> {
             "SELECT question_id, status, message_id FROM question_history
               WHERE guild_id = ?1 ORDER BY id",
         )?;
-        let rows = stmt.query_map([sql_id(guild_id)?], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })?;
+        let rows = stmt.query_map([guild_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }

@@ -105,7 +105,7 @@ pub enum StoreError {
     #[error("cannot migrate the database schema: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
     #[error("database error: {0}")]
-    Sql(#[from] rusqlite::Error),
+    Sql(rusqlite::Error),
     #[error("the id {0} does not fit in the database's integer type")]
     IdOutOfRange(u64),
     #[error("the database holds a negative id ({0}) where a Discord id belongs")]
@@ -207,6 +207,19 @@ impl HoldsStoreError for StoreError {
 pub(crate) fn sql_id(id: impl Into<u64>) -> Result<i64, StoreError> {
     let id = id.into();
     i64::try_from(id).map_err(|_| StoreError::IdOutOfRange(id))
+}
+
+impl From<rusqlite::Error> for StoreError {
+    /// A typed id too large for SQLite's integer (refused by its `ToSql`, `types.rs`) is
+    /// [`StoreError::IdOutOfRange`]; anything else is SQLite's own error.
+    fn from(e: rusqlite::Error) -> StoreError {
+        if let rusqlite::Error::ToSqlConversionFailure(inner) = &e
+            && let Some(types::IdTooLarge(id)) = inner.downcast_ref()
+        {
+            return StoreError::IdOutOfRange(*id);
+        }
+        StoreError::Sql(e)
+    }
 }
 
 /// The inverse of [`sql_id`].
@@ -944,5 +957,12 @@ mod tests {
         assert_eq!(sql_id(42u64).unwrap(), 42);
         assert!(matches!(sql_id(u64::MAX), Err(StoreError::IdOutOfRange(_))));
         assert!(matches!(discord_id(-1), Err(StoreError::BadStoredId(-1))));
+        // A typed id binds itself and is checked there, with the same error.
+        let store = Store::open_in_memory().unwrap();
+        let got = store.read(|db| db.schedules(crate::model::GuildId(u64::MAX)));
+        assert!(
+            matches!(got, Err(StoreError::IdOutOfRange(u64::MAX))),
+            "{got:?}"
+        );
     }
 }

@@ -7,7 +7,7 @@
 use rusqlite::{OptionalExtension, Row, params};
 
 use super::types::{all, id};
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{CandidateId, GuildId, Recommendation, SessionId, UserId};
 
 /// One stored score, with what lookups and the export need beside it.
@@ -312,10 +312,10 @@ impl Db<'_> {
             .scores_where(
                 SCORE_AT,
                 &[
-                    &sql_id(key.guild_id)?,
+                    &key.guild_id,
                     &key.session_id,
                     &key.question_id,
-                    &sql_id(key.interviewer_id)?,
+                    &key.interviewer_id,
                 ],
             )?
             .pop())
@@ -333,8 +333,8 @@ impl Db<'_> {
         notes: Option<&str>,
         at_ms: i64,
     ) -> Result<Option<Previous>, StoreError> {
-        let guild = sql_id(key.guild_id)?;
-        let by = sql_id(key.interviewer_id)?;
+        let guild = key.guild_id;
+        let by = key.interviewer_id;
         let inserted = self.prep(
                 "INSERT INTO scores (guild_id, candidate_id, session_id, question_id, interviewer_id,
                      interviewer_name, rating, notes, created_at, updated_at)
@@ -405,12 +405,12 @@ impl Db<'_> {
         guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<ScoreRow>, StoreError> {
-        self.scores_where(CANDIDATE_SCORES, &[&sql_id(guild_id)?, &candidate_id])
+        self.scores_where(CANDIDATE_SCORES, &[&guild_id, &candidate_id])
     }
 
     /// Every score of the guild.
     pub fn guild_scores(&self, guild_id: GuildId) -> Result<Vec<ScoreRow>, StoreError> {
-        self.scores_where("s.guild_id = ?1", &[&sql_id(guild_id)?])
+        self.scores_where("s.guild_id = ?1", &[&guild_id])
     }
 
     /// The candidates (ids) an interviewer has submitted their scorecard for: given a
@@ -422,7 +422,7 @@ impl Db<'_> {
     ) -> Result<Vec<CandidateId>, StoreError> {
         self.rows(
             RECOMMENDED_CANDIDATES,
-            params![sql_id(guild_id)?, sql_id(interviewer_id)?],
+            params![guild_id, interviewer_id],
             |r| Ok(r.get(0)?),
         )
     }
@@ -433,9 +433,9 @@ impl Db<'_> {
         guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<RatingSummary, StoreError> {
-        Ok(self.prep(CANDIDATE_SUMMARY)?.query_row(
-            params![sql_id(guild_id)?, candidate_id],
-            |r| {
+        Ok(self
+            .prep(CANDIDATE_SUMMARY)?
+            .query_row(params![guild_id, candidate_id], |r| {
                 Ok(RatingSummary {
                     ratings: count(r.get(0)?),
                     rating_sum: count(r.get(1)?),
@@ -443,8 +443,7 @@ impl Db<'_> {
                     questions: count(r.get(3)?),
                     scorecards: count(r.get(4)?),
                 })
-            },
-        )?)
+            })?)
     }
 
     /// How many recommendations of each kind a candidate has: (recommendation, count).
@@ -455,7 +454,7 @@ impl Db<'_> {
     ) -> Result<Vec<(Recommendation, u64)>, StoreError> {
         self.rows(
             RECOMMENDATION_COUNTS,
-            params![sql_id(guild_id)?, candidate_id],
+            params![guild_id, candidate_id],
             |r| Ok((r.get(0)?, count(r.get(1)?))),
         )
     }
@@ -466,8 +465,8 @@ impl Db<'_> {
         guild_id: GuildId,
         interviewer_id: UserId,
     ) -> Result<InterviewerRatings, StoreError> {
-        let guild = sql_id(guild_id)?;
-        let by = sql_id(interviewer_id)?;
+        let guild = guild_id;
+        let by = interviewer_id;
         let (scorecards, counts) =
             self.prep(INTERVIEWER_TOTALS)?
                 .query_row(params![guild, by], |r| {
@@ -524,7 +523,7 @@ impl Db<'_> {
         guild_id: GuildId,
         interviewer_id: UserId,
     ) -> Result<Option<String>, StoreError> {
-        let args = params![sql_id(guild_id)?, sql_id(interviewer_id)?];
+        let args = params![guild_id, interviewer_id];
         if let Some(name) = self
             .prep(INTERVIEWER_SCORE_NAME)?
             .query_row(args, |r| r.get(0))
@@ -546,8 +545,7 @@ impl Db<'_> {
         question_id: &str,
         viewer: Option<UserId>,
     ) -> Result<QuestionRatings, StoreError> {
-        let viewer = viewer.map(sql_id).transpose()?;
-        let args = params![sql_id(guild_id)?, question_id, viewer];
+        let args = params![guild_id, question_id, viewer];
         let mut stmt = self.prep(&question_histogram_sql())?;
         let rows = stmt.query_map(args, |r| {
             Ok((
@@ -581,7 +579,7 @@ impl Db<'_> {
     ) -> Result<bool, StoreError> {
         Ok(self
             .prep(QUESTION_SCORED)?
-            .query_row(params![sql_id(guild_id)?, question_id], |r| r.get(0))?)
+            .query_row(params![guild_id, question_id], |r| r.get(0))?)
     }
 
     /// The history of a candidate's scores, oldest first.
@@ -597,7 +595,7 @@ impl Db<'_> {
             Ok(r.get::<_, Option<i64>>(column)?
                 .and_then(|v| u8::try_from(v).ok()))
         };
-        self.rows(sql, params![sql_id(guild_id)?, candidate_id], |r| {
+        self.rows(sql, params![guild_id, candidate_id], |r| {
             Ok(ScoreChange {
                 score_id: r.get("score_id")?,
                 old_rating: rating(r, "old_rating")?,
@@ -615,8 +613,8 @@ impl Db<'_> {
         &self,
         r: &NewRecommendation<'_>,
     ) -> Result<Option<Recommendation>, StoreError> {
-        let guild = sql_id(r.guild_id)?;
-        let by = sql_id(r.interviewer_id)?;
+        let guild = r.guild_id;
+        let by = r.interviewer_id;
         let old: Option<Recommendation> = self
             .prep(
                 "SELECT recommendation FROM recommendations
@@ -650,7 +648,7 @@ impl Db<'_> {
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         self.rows(
             &recommendations_sql(CANDIDATE_RECOMMENDATIONS),
-            params![sql_id(guild_id)?, candidate_id],
+            params![guild_id, candidate_id],
             recommendation_row,
         )
     }
@@ -661,7 +659,7 @@ impl Db<'_> {
     ) -> Result<Vec<RecommendationRow>, StoreError> {
         self.rows(
             &recommendations_sql("guild_id = ?1"),
-            params![sql_id(guild_id)?],
+            params![guild_id],
             recommendation_row,
         )
     }

@@ -4,7 +4,7 @@
 use rusqlite::{Row, params};
 
 use super::types::{id, opt_id};
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{CandidateId, ChannelId, GuildId, Level, MessageId, SessionId, UserId};
 
 pub use crate::model::{SessionKind, SessionStatus};
@@ -107,11 +107,11 @@ impl Db<'_> {
         self.prep("INSERT INTO interview_sessions
                  (guild_id, channel_id, candidate_id, kind, started_by, level, topic, questions, started_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")?.execute(params![
-                sql_id(s.guild_id)?,
-                sql_id(s.channel_id)?,
+                s.guild_id,
+                s.channel_id,
                 s.candidate_id,
                 s.kind,
-                sql_id(s.started_by)?,
+                s.started_by,
                 s.level,
                 s.topic,
                 s.questions.join(" "),
@@ -123,7 +123,7 @@ impl Db<'_> {
 
     pub fn session(&self, guild_id: GuildId, id: SessionId) -> Result<Option<Session>, StoreError> {
         Ok(self
-            .sessions_where("s.guild_id = ?1 AND s.id = ?2", &[&sql_id(guild_id)?, &id])?
+            .sessions_where("s.guild_id = ?1 AND s.id = ?2", &[&guild_id, &id])?
             .pop())
     }
 
@@ -136,7 +136,7 @@ impl Db<'_> {
         Ok(self
             .sessions_where(
                 "s.guild_id = ?1 AND s.channel_id = ?2 AND s.status = 'open' AND s.kind = 'guided'",
-                &[&sql_id(guild_id)?, &sql_id(channel_id)?],
+                &[&guild_id, &channel_id],
             )?
             .pop())
     }
@@ -168,9 +168,7 @@ impl Db<'_> {
     ) -> Result<u64, StoreError> {
         let n: i64 = self
             .prep(LAST_INTERVIEWS_COUNT)?
-            .query_row(params![sql_id(guild_id)?, since.unwrap_or(i64::MIN)], |r| {
-                r.get(0)
-            })?;
+            .query_row(params![guild_id, since.unwrap_or(i64::MIN)], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -187,7 +185,7 @@ impl Db<'_> {
         self.rows(
             LAST_INTERVIEWS_PAGE,
             params![
-                sql_id(guild_id)?,
+                guild_id,
                 since.unwrap_or(i64::MIN),
                 i64::try_from(limit).unwrap_or(i64::MAX),
                 i64::try_from(offset).unwrap_or(i64::MAX)
@@ -202,7 +200,7 @@ impl Db<'_> {
         guild_id: GuildId,
         candidate_id: CandidateId,
     ) -> Result<Vec<Session>, StoreError> {
-        self.sessions_where(CANDIDATE_SESSIONS, &[&sql_id(guild_id)?, &candidate_id])
+        self.sessions_where(CANDIDATE_SESSIONS, &[&guild_id, &candidate_id])
     }
 
     /// Sessions of every guild still open that started at or before `started_before`.
@@ -226,7 +224,7 @@ impl Db<'_> {
                 "UPDATE interview_sessions SET position = ?4
               WHERE guild_id = ?1 AND id = ?2 AND position = ?3 AND status = 'open'",
             )?
-            .execute(params![sql_id(guild_id)?, id, from as i64, position as i64])?;
+            .execute(params![guild_id, id, from as i64, position as i64])?;
         Ok(n == 1)
     }
 
@@ -237,7 +235,7 @@ impl Db<'_> {
         message_id: MessageId,
     ) -> Result<(), StoreError> {
         self.prep("UPDATE interview_sessions SET message_id = ?3 WHERE guild_id = ?1 AND id = ?2")?
-            .execute(params![sql_id(guild_id)?, id, sql_id(message_id)?])?;
+            .execute(params![guild_id, id, message_id])?;
         Ok(())
     }
 
@@ -255,13 +253,7 @@ impl Db<'_> {
                 "UPDATE interview_sessions SET status = ?3, ended_by = ?4, ended_at = ?5
               WHERE guild_id = ?1 AND id = ?2 AND status = 'open'",
             )?
-            .execute(params![
-                sql_id(guild_id)?,
-                id,
-                status,
-                by.map(sql_id).transpose()?,
-                at_ms
-            ])?;
+            .execute(params![guild_id, id, status, by, at_ms])?;
         Ok(n == 1)
     }
 }

@@ -4,7 +4,7 @@
 use rusqlite::types::FromSql;
 use rusqlite::{OptionalExtension, ToSql, params};
 
-use super::{Db, StoreError, sql_id};
+use super::{Db, StoreError};
 use crate::model::{GuildId, RoleId, UserId};
 
 /// A column of `guild_settings` that one command sets.
@@ -36,7 +36,7 @@ impl Db<'_> {
         );
         let raw: Option<Option<T>> = self
             .prep(&sql)?
-            .query_row(params![sql_id(guild_id)?], |r| r.get(0))
+            .query_row(params![guild_id], |r| r.get(0))
             .optional()?;
         Ok(raw.flatten())
     }
@@ -58,7 +58,7 @@ impl Db<'_> {
                  updated_by = ?3, updated_at = ?4"
         );
         self.prep(&sql)?
-            .execute(params![sql_id(guild_id)?, value, sql_id(by)?, at_ms])?;
+            .execute(params![guild_id, value, by, at_ms])?;
         Ok(())
     }
 
@@ -75,7 +75,7 @@ impl Db<'_> {
         by: UserId,
         at_ms: i64,
     ) -> Result<(), StoreError> {
-        let role = role_id.map(sql_id).transpose()?;
+        let role = role_id;
         self.set_setting(guild_id, Setting::InterviewerRole, &role, by, at_ms)
     }
 }

@@ -56,27 +56,60 @@ text_column! {
 /// `ToSql` and `FromSql` for an id kept in SQLite's signed 64-bit integer: a row id as it is,
 /// a Discord id (a `u64`; Discord's snowflakes stay below 2^63) checked both ways, so a
 /// negative stored value is an error, not a wrapped-around number.
-macro_rules! id_column {
-    ($($t:ty,)+) => {$(
-        impl ToSql for $t {
-            fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-                let raw = i64::try_from(self.0)
-                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-                Ok(ToSqlOutput::from(raw))
-            }
-        }
+/// An id past `i64::MAX`, refused when bound (it would wrap to a negative number); the store
+/// reports it as [`super::StoreError::IdOutOfRange`].
+#[derive(Debug)]
+pub(crate) struct IdTooLarge(pub u64);
 
+impl std::fmt::Display for IdTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the id {} does not fit in the database's integer type",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for IdTooLarge {}
+
+macro_rules! id_column {
+    (@from $t:ty) => {
         impl FromSql for $t {
             fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
                 let raw = value.as_i64()?;
                 raw.try_into().map(Self).map_err(|_| FromSqlError::OutOfRange(raw))
             }
         }
-    )+};
+    };
+    (discord: $($d:ty),+; rows: $($r:ty),+ $(,)?) => {
+        $(
+            // A Discord id is a u64: one past i64::MAX is refused, not wrapped.
+            impl ToSql for $d {
+                fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                    let raw = i64::try_from(self.0).map_err(|_| {
+                        rusqlite::Error::ToSqlConversionFailure(Box::new(IdTooLarge(self.0)))
+                    })?;
+                    Ok(ToSqlOutput::from(raw))
+                }
+            }
+            id_column!(@from $d);
+        )+
+        $(
+            // A row id is SQLite's own integer.
+            impl ToSql for $r {
+                fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+                    Ok(ToSqlOutput::from(self.0))
+                }
+            }
+            id_column!(@from $r);
+        )+
+    };
 }
 
 id_column! {
-    GuildId, UserId, ChannelId, RoleId, MessageId, CandidateId, SessionId, ScheduleId, PostId,
+    discord: GuildId, UserId, ChannelId, RoleId, MessageId;
+    rows: CandidateId, SessionId, ScheduleId, PostId,
 }
 
 /// The Discord id in `column`, checked.

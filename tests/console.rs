@@ -714,3 +714,26 @@ fn a_piped_note_reads_back_exactly_as_typed() {
         "{scorecard}"
     );
 }
+
+/// Issue 20: a button that cannot be pressed says so, "(disabled)"; "(used)" is for a button
+/// that was pressed.
+#[test]
+fn buttons_never_pressed_read_disabled_not_used() {
+    let mut lines: String = "abcdefghijk"
+        .chars()
+        .map(|c| format!("/score Cand-{c} aws-s3-basics 3\n"))
+        .collect();
+    lines.push_str("/scores team\n!2\n");
+    let (out, _dir) = console(&lines, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("[!1] ◀ Newer (disabled)  [!2] Older ▶\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[!1] ◀ Newer  [!2] Older ▶ (disabled)\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("(used)"), "{stdout}");
+}

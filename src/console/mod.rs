@@ -145,9 +145,13 @@ impl<W: Write, E: Write> Terminal<W, E> {
         }
     }
 
-    /// Before answering a line: the time now.
-    fn answering(&mut self, now_ms: i64) {
+    /// Before answering `invocation`: the time now, and the button it presses, if any.
+    fn answering(&mut self, invocation: &Invocation, now_ms: i64) {
         self.cx.now_ms = now_ms;
+        self.cx.pressed = match invocation {
+            Invocation::Button { custom_id, .. } => Some(custom_id.clone()),
+            _ => None,
+        };
     }
 
     fn write(&mut self, to_err: bool, text: &str) -> Delivered {
@@ -492,7 +496,7 @@ fn session<R: BufRead, W: Write, E: Write>(
                 resolved: directory(opts),
             };
             let forgotten = forgetting(engine, &req.invocation);
-            term.answering(engine.now_ms());
+            term.answering(&req.invocation, engine.now_ms());
             let outcome = engine.run(&req);
             if let (Some(name), false) = (&forgotten, outcome.is_error) {
                 input.forget_in_history(name, opts.history.as_deref());

@@ -63,7 +63,8 @@ impl Style {
 }
 
 /// What the console knows beyond a message, to say in words what Discord would show: the names
-/// of its users, roles and channels, its time zone and the time now.
+/// of its users, roles and channels, its time zone and the time now, and the button the line
+/// being answered pressed.
 #[derive(Debug, Clone)]
 pub struct Context {
     users: HashMap<UserId, String>,
@@ -72,6 +73,8 @@ pub struct Context {
     zone: TimeZone,
     /// Now, for relative times (`<t:N:R>`), in milliseconds since the Unix epoch.
     pub now_ms: i64,
+    /// The action of the button the current line pressed: a disabled button with it was used.
+    pub pressed: Option<String>,
 }
 
 impl Default for Context {
@@ -83,6 +86,7 @@ impl Default for Context {
             channels: HashMap::new(),
             zone: TimeZone::UTC,
             now_ms: 0,
+            pressed: None,
         }
     }
 }
@@ -142,7 +146,8 @@ pub fn safe(text: &str) -> String {
     crate::text::terminal_safe(text, &['\t'])
 }
 
-/// Renders a message; buttons are numbered from 1 (`[!1] ...`).
+/// Renders a message; buttons are numbered from 1 (`[!1] ...`). A disabled button says
+/// "(used)" if the line being answered pressed it, "(disabled)" otherwise.
 pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
     let mut out = String::new();
     if let Some(content) = &m.content {
@@ -166,7 +171,12 @@ pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
             .map(|(i, b)| {
                 let label = format!("[!{}] {}", i + 1, safe(&b.label));
                 if b.disabled {
-                    style.dim(&format!("{label} (used)"))
+                    let why = if cx.pressed.as_deref() == Some(b.action.as_str()) {
+                        "used"
+                    } else {
+                        "disabled"
+                    };
+                    style.dim(&format!("{label} ({why})"))
                 } else {
                     style.bold(&label)
                 }
@@ -795,5 +805,24 @@ mod tests {
             );
             assert!(shown.contains("<@1\\u{1b}[2J> <t:1\\u{1b}:F>"), "{shown:?}");
         }
+    }
+
+    #[test]
+    fn a_disabled_button_says_used_only_when_it_was_pressed() {
+        let mut m = Message::default()
+            .button("◀ Newer", "p:0".into(), ButtonStyle::Secondary)
+            .button("Another question", "q:next".into(), ButtonStyle::Secondary);
+        m.buttons[0].disabled = true;
+        m.buttons[1].disabled = true;
+        let mut cx = Context::default();
+        assert_eq!(
+            message(&m, &Style::PLAIN, &cx),
+            "[!1] ◀ Newer (disabled)  [!2] Another question (disabled)\n\n"
+        );
+        cx.pressed = Some("q:next".into());
+        assert_eq!(
+            message(&m, &Style::PLAIN, &cx),
+            "[!1] ◀ Newer (disabled)  [!2] Another question (used)\n\n"
+        );
     }
 }

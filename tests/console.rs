@@ -758,3 +758,134 @@ fn a_session_goes_on_after_a_restart_and_counts_what_was_asked() {
     again.send("quit\r").unwrap();
     again.expect(expectrl::Eof).unwrap();
 }
+
+/// Issue 20: a line of the console's output or errors holding Discord's markup (a mention, a
+/// timestamp, a link to a message) that a terminal shows as it is.
+fn assert_no_discord_markup(text: &str) {
+    for line in text.lines() {
+        for markup in ["<@", "<#", "<t:", "](https://discord.com"] {
+            assert!(!line.contains(markup), "{markup:?} in {line:?} of:\n{text}");
+        }
+    }
+}
+
+/// Text with every run of whitespace one space: what a sentence reads as, however it wrapped.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Issue 20: people and channels are named, not mentioned, and a session already open says
+/// when it started and where its message is in words.
+#[test]
+fn piped_sessions_name_people_and_channels() {
+    let (out, _dir) = console(
+        "/interview start Bob junior\n/interview start Cy junior\n/interview end\n",
+        &[("USER", "Ada")],
+    );
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert_no_discord_markup(&stdout);
+    assert_no_discord_markup(&stderr);
+    assert!(flat(&stdout).contains("Ended by @Ada."), "{stdout}");
+    assert!(stdout.contains("(posted in #console)"), "{stdout}");
+    let refused = flat(&stderr);
+    assert!(
+        refused
+            .contains("with @Ada, started a few seconds ago (its message: message 2 in #console)."),
+        "{stderr}"
+    );
+}
+
+/// Issue 20: Discord's timestamps read as the terminal's local date and time, roles and
+/// channels by name, in the cards and the audit log.
+#[test]
+fn piped_daily_times_are_local_and_roles_named() {
+    let (out, _dir) = console(
+        "/config interviewer-role role:interviewers\n\
+         /daily set channel:#console time:09:00 timezone:UTC role:interviewers\n\
+         /daily status\n\
+         /daily preview channel:#console\n\
+         /config audit\n",
+        &[("USER", "Ada"), ("TZ", "Asia/Tokyo")],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert_no_discord_markup(&stdout);
+    let shown = flat(&stdout);
+    assert!(
+        shown.contains("Interviewers are now members with @interviewers (and"),
+        "{stdout}"
+    );
+    assert!(shown.contains("Mentions: @interviewers"), "{stdout}");
+    // 09:00 UTC is 18:00 in Tokyo, the same day; the schedule's own zone follows.
+    let next = shown
+        .split("Next post: ")
+        .nth(1)
+        .expect("a next post")
+        .split(" UTC)")
+        .next()
+        .unwrap();
+    assert!(
+        next.contains(" 18:00 JST (") && next.ends_with(" 09:00"),
+        "{next:?}"
+    );
+    let day = next.split(' ').nth(1).unwrap();
+    assert!(
+        next.contains(&format!("({} {day} ", &next[..3])),
+        "{next:?}"
+    );
+    assert!(
+        shown.contains("@Ada set daily practice in #console: 09:00 UTC"),
+        "{stdout}"
+    );
+    assert!(
+        shown.contains("@Ada set the interviewer role to @interviewers"),
+        "{stdout}"
+    );
+}
+
+/// Issue 20: a note reads back exactly as it was typed: no backslashes before markdown
+/// characters, no markup applied, `@everyone` as written (nothing pings in a terminal).
+#[test]
+fn a_piped_note_reads_back_exactly_as_typed() {
+    let note = r"@everyone =SUM(A1) <b>hi</b> **bold** _x_ C:\dir\*.txt ~~s~~ `c` #1 - [a](b)";
+    let (out, _dir) = console(
+        &format!(
+            "/interview start candidate:Åsa-xxx level:junior questions:1\n!5\n{note}\n\
+             /interview end\n/scores candidate Åsa-xxx\n"
+        ),
+        &[("USER", "Ada")],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert_no_discord_markup(&stdout);
+    assert!(stdout.contains("Candidate: Åsa-xxx\n"), "{stdout}");
+    let scorecard = flat(&stdout[stdout.rfind("Scorecard").expect(&stdout)..]);
+    assert!(
+        scorecard.contains(&format!("notes only: {note}")),
+        "{scorecard}"
+    );
+}
+
+/// Issue 20: a button that cannot be pressed says so, "(disabled)"; "(used)" is for a button
+/// that was pressed.
+#[test]
+fn buttons_never_pressed_read_disabled_not_used() {
+    let mut lines: String = "abcdefghijk"
+        .chars()
+        .map(|c| format!("/score Cand-{c} aws-s3-basics 3\n"))
+        .collect();
+    lines.push_str("/scores team\n!2\n");
+    let (out, _dir) = console(&lines, &[]);
+    assert!(out.status.success(), "{out:?}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("[!1] ◀ Newer (disabled)  [!2] Older ▶\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[!1] ◀ Newer  [!2] Older ▶ (disabled)\n"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("(used)"), "{stdout}");
+}

@@ -10,6 +10,7 @@
 mod edit;
 mod parse;
 pub mod render;
+mod zone;
 
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
@@ -138,6 +139,8 @@ struct Terminal<W: Write, E: Write> {
     modal: Option<Modal>,
     /// The first write error; the console stops at the end of the line.
     failed: Option<io::Error>,
+    /// The names, zone and time the renderer shows Discord's references with.
+    cx: render::Context,
 }
 
 impl<W: Write, E: Write> Terminal<W, E> {
@@ -152,7 +155,17 @@ impl<W: Write, E: Write> Terminal<W, E> {
             buttons: Vec::new(),
             modal: None,
             failed: None,
+            cx: render::Context::default(),
         }
+    }
+
+    /// Before answering `invocation`: the time now, and the button it presses, if any.
+    fn answering(&mut self, invocation: &Invocation, now_ms: i64) {
+        self.cx.now_ms = now_ms;
+        self.cx.pressed = match invocation {
+            Invocation::Button { custom_id, .. } => Some(custom_id.clone()),
+            _ => None,
+        };
     }
 
     fn write(&mut self, to_err: bool, text: &str) -> Delivered {
@@ -191,10 +204,10 @@ impl<W: Write, E: Write> Terminal<W, E> {
         };
         let mut text = String::new();
         if let Some(h) = heading {
-            text.push_str(&render::inline(h, &style));
+            text.push_str(&render::inline(h, &style, &self.cx));
             text.push('\n');
         }
-        text.push_str(&render::message(message, &style));
+        text.push_str(&render::message(message, &style, &self.cx));
         for a in &message.attachments {
             text.push_str(&save_attachment(a));
         }
@@ -224,7 +237,7 @@ impl<W: Write, E: Write> Terminal<W, E> {
                 ..
             } => self.show(
                 false,
-                Some(&format!("(posted in channel {channel_id})")),
+                Some(&format!("(posted in <#{channel_id}>)")),
                 message,
             ),
             Effect::Thread { on, name, message } => {
@@ -468,6 +481,7 @@ pub fn run(
         Input::Lines(input)
     };
     let mut term = Terminal::new(out, err, opts.out_style, opts.err_style);
+    term.cx = render::Context::new(&directory(opts), zone::local());
     let result = session(engine, opts, &mut input, &mut term);
     if let (Input::Editor(ed), Some(h)) = (&mut input, &opts.history)
         && let Err(e) = ed.save_history(h)
@@ -566,6 +580,7 @@ fn session<R: BufRead, W: Write, E: Write>(
                 resolved: directory(opts),
             };
             let forgotten = forgetting(engine, &req.invocation);
+            term.answering(&req.invocation, engine.now_ms());
             let outcome = engine.run(&req);
             if let (Some(name), false) = (&forgotten, outcome.is_error) {
                 input.forget_in_history(name, opts.history.as_deref());

@@ -1,9 +1,20 @@
-//! Messages as terminal text: Discord's markup (`**bold**`, `` `code` ``, `> quotes`, command
-//! mentions) becomes terminal styles when the output is a terminal, and plain text when it is
-//! piped or `NO_COLOR` is set; lines are wrapped at word boundaries with hanging indents for
-//! bullets and quotes.
+//! Messages as terminal text: Discord's markup (`**bold**`, `` `code` ``, `> quotes`) becomes
+//! terminal styles when the output is a terminal, and plain text when it is piped or
+//! `NO_COLOR` is set; what Discord would turn into something else is written out in words, in
+//! both: mentions become names (`<@1>` → `@Ada`, `<@&2>` → `@interviewers`, `<#1>` →
+//! `#console`, `</daily set:9>` → `/daily set`), timestamps the local date and time (`<t:N:F>`)
+//! or how long ago (`<t:N:R>`), links to messages say which message (`message 3 in
+//! #console`), and the backslashes that escape markdown in user text are dropped, so a note
+//! reads as it was typed. Lines are wrapped at word boundaries with hanging indents for
+//! bullets and quotes. Everything but the styles the console adds goes through [`safe`] last.
 
-use crate::engine::{Card, Message};
+use std::collections::HashMap;
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+
+use crate::engine::{Card, Message, Resolved};
+use crate::model::{ChannelId, RoleId, UserId};
 
 /// How output is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +62,81 @@ impl Style {
     }
 }
 
+/// What the console knows beyond a message, to say in words what Discord would show: the names
+/// of its users, roles and channels, its time zone and the time now, and the button the line
+/// being answered pressed.
+#[derive(Debug, Clone)]
+pub struct Context {
+    users: HashMap<UserId, String>,
+    roles: HashMap<RoleId, String>,
+    channels: HashMap<ChannelId, String>,
+    zone: TimeZone,
+    /// Now, for relative times (`<t:N:R>`), in milliseconds since the Unix epoch.
+    pub now_ms: i64,
+    /// The action of the button the current line pressed: a disabled button with it was used.
+    pub pressed: Option<String>,
+}
+
+impl Default for Context {
+    /// Nobody known by name, UTC, at the epoch.
+    fn default() -> Context {
+        Context {
+            users: HashMap::new(),
+            roles: HashMap::new(),
+            channels: HashMap::new(),
+            zone: TimeZone::UTC,
+            now_ms: 0,
+            pressed: None,
+        }
+    }
+}
+
+impl Context {
+    /// The users, roles and channels in `known` by name, times in `zone`.
+    pub fn new(known: &Resolved, zone: TimeZone) -> Context {
+        Context {
+            users: known
+                .users
+                .iter()
+                .map(|(id, u)| (*id, u.name.clone()))
+                .collect(),
+            roles: known
+                .roles
+                .iter()
+                .map(|(id, r)| (*id, r.name.clone()))
+                .collect(),
+            channels: known
+                .channels
+                .iter()
+                .map(|(id, c)| (*id, c.name.clone()))
+                .collect(),
+            zone,
+            ..Context::default()
+        }
+    }
+
+    /// `@Ada`, or `@user 123` for someone the console does not know.
+    fn user(&self, id: u64) -> String {
+        self.users
+            .get(&UserId(id))
+            .map_or_else(|| format!("@user {id}"), |name| format!("@{name}"))
+    }
+
+    /// `@interviewers`, or `@role 123`.
+    fn role(&self, id: u64) -> String {
+        self.roles
+            .get(&RoleId(id))
+            .map_or_else(|| format!("@role {id}"), |name| format!("@{name}"))
+    }
+
+    /// `#console`, or `#channel 123`.
+    fn channel(&self, id: u64) -> String {
+        self.channels
+            .get(&ChannelId(id))
+            .map_or_else(|| format!("#channel {id}"), |name| format!("#{name}"))
+    }
+}
+
 /// Text from a message, a name or a suggestion as it may reach the terminal: control
 /// characters (escape sequences included: they could set the window title, clear the screen,
 /// recolour or move the cursor) and bidirectional overrides written out as `\u{..}`; tabs
@@ -60,14 +146,15 @@ pub fn safe(text: &str) -> String {
     crate::text::terminal_safe(text, &['\t'])
 }
 
-/// Renders a message; buttons are numbered from 1 (`[!1] ...`).
-pub fn message(m: &Message, style: &Style) -> String {
+/// Renders a message; buttons are numbered from 1 (`[!1] ...`). A disabled button says
+/// "(used)" if the line being answered pressed it, "(disabled)" otherwise.
+pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
     let mut out = String::new();
     if let Some(content) = &m.content {
-        out.push_str(&block(content, style));
+        out.push_str(&block(content, style, cx));
     }
     for c in &m.cards {
-        out.push_str(&card(c, style));
+        out.push_str(&card(c, style, cx));
     }
     for a in &m.attachments {
         out.push_str(&format!(
@@ -84,7 +171,12 @@ pub fn message(m: &Message, style: &Style) -> String {
             .map(|(i, b)| {
                 let label = format!("[!{}] {}", i + 1, safe(&b.label));
                 if b.disabled {
-                    style.dim(&format!("{label} (used)"))
+                    let why = if cx.pressed.as_deref() == Some(b.action.as_str()) {
+                        "used"
+                    } else {
+                        "disabled"
+                    };
+                    style.dim(&format!("{label} ({why})"))
                 } else {
                     style.bold(&label)
                 }
@@ -97,10 +189,10 @@ pub fn message(m: &Message, style: &Style) -> String {
     out
 }
 
-fn card(c: &Card, style: &Style) -> String {
+fn card(c: &Card, style: &Style, cx: &Context) -> String {
     let mut out = String::new();
     if let Some(title) = &c.title {
-        let title = inline(title, style);
+        let title = inline(title, style, cx);
         let painted = match (style.color, c.colour) {
             (true, Some(rgb)) => format!(
                 "\x1b[1;38;2;{};{};{}m{title}\x1b[0m",
@@ -114,23 +206,23 @@ fn card(c: &Card, style: &Style) -> String {
         out.push('\n');
     }
     if let Some(d) = &c.description {
-        out.push_str(&block(d, style));
+        out.push_str(&block(d, style, cx));
     }
     for f in &c.fields {
-        out.push_str(&style.bold(&inline(&f.name, style)));
+        out.push_str(&style.bold(&inline(&f.name, style, cx)));
         out.push('\n');
         let indented = Style {
             width: style.width.saturating_sub(2).max(20),
             ..*style
         };
-        for line in block(&f.value, &indented).lines() {
+        for line in block(&f.value, &indented, cx).lines() {
             out.push_str("  ");
             out.push_str(line);
             out.push('\n');
         }
     }
     if let Some(footer) = &c.footer {
-        let text = inline(footer, style);
+        let text = inline(footer, style, cx);
         let shown = if style.color {
             style.dim(&text)
         } else {
@@ -142,7 +234,7 @@ fn card(c: &Card, style: &Style) -> String {
 }
 
 /// A block of text: each line wrapped, bullets and quotes with hanging indents.
-fn block(text: &str, style: &Style) -> String {
+fn block(text: &str, style: &Style, cx: &Context) -> String {
     let mut out = String::new();
     for line in text.lines() {
         let (first, rest, body) = if let Some(b) = line.strip_prefix("• ") {
@@ -153,7 +245,7 @@ fn block(text: &str, style: &Style) -> String {
         } else {
             (String::new(), String::new(), line)
         };
-        out.push_str(&wrap(&inline(body, style), style.width, &first, &rest));
+        out.push_str(&wrap(&inline(body, style, cx), style.width, &first, &rest));
     }
     out
 }
@@ -173,65 +265,235 @@ fn wrap(text: &str, width: usize, first: &str, rest: &str) -> String {
     out
 }
 
-/// Inline markup: `**bold**` and `` `code` `` become styles (or nothing), command mentions
-/// `</question:123>` become `/question`, and the zero-width spaces that keep mentions from
-/// pinging on Discord are dropped (nothing pings in a terminal).
-pub fn inline(text: &str, style: &Style) -> String {
-    let text = safe(text).replace('\u{200B}', "");
-    let text = command_mentions(&text);
+/// Inline markup: `**bold**` and `` `code` `` become styles (or nothing); mentions,
+/// timestamps and links to messages become words ([`reference`], [`link`]); a backslash that
+/// escapes a markdown character is dropped and the character kept as it is; the zero-width
+/// spaces that keep mentions from pinging on Discord are dropped (nothing pings in a
+/// terminal). Inside code, as on Discord, text is shown as it is. Every piece of text goes
+/// through [`safe`] before the styles are added.
+pub fn inline(text: &str, style: &Style, cx: &Context) -> String {
     let mut out = String::with_capacity(text.len());
+    // Text waiting to be made safe and written.
+    let mut pending = String::new();
     let mut bold = false;
     let mut code = false;
-    let mut rest = text.as_str();
+    let mut rest = text;
+    let paint = |out: &mut String, pending: &mut String, code_str: &str| {
+        out.push_str(&safe(pending));
+        pending.clear();
+        if style.color {
+            out.push_str(code_str);
+        }
+    };
     while let Some(c) = rest.chars().next() {
-        if rest.starts_with("**") {
-            bold = !bold;
-            if style.color {
-                out.push_str(if bold { "\x1b[1m" } else { "\x1b[22m" });
+        let after = &rest[c.len_utf8()..];
+        if c == '\u{200B}' {
+            rest = after;
+        } else if code {
+            if c == '`' {
+                code = false;
+                paint(&mut out, &mut pending, "\x1b[39m");
+            } else {
+                pending.push(c);
             }
+            rest = after;
+        } else if let Some(escaped) = after.chars().next().filter(|e| c == '\\' && escapable(*e)) {
+            pending.push(escaped);
+            rest = &after[escaped.len_utf8()..];
+        } else if rest.starts_with("**") {
+            bold = !bold;
+            paint(
+                &mut out,
+                &mut pending,
+                if bold { "\x1b[1m" } else { "\x1b[22m" },
+            );
             rest = &rest[2..];
         } else if c == '`' {
-            code = !code;
-            if style.color {
-                out.push_str(if code { "\x1b[36m" } else { "\x1b[39m" });
-            }
-            rest = &rest[1..];
+            code = true;
+            paint(&mut out, &mut pending, "\x1b[36m");
+            rest = after;
+        } else if let Some((shown, len)) = reference(rest, cx) {
+            pending.push_str(&shown);
+            rest = &rest[len..];
+        } else if let Some((shown, len)) = link(rest, &pending, cx) {
+            pending.push_str(&shown);
+            rest = &rest[len..];
         } else {
-            out.push(c);
-            rest = &rest[c.len_utf8()..];
+            pending.push(c);
+            rest = after;
         }
     }
-    if style.color && (bold || code) {
-        out.push_str("\x1b[0m");
-    }
+    paint(
+        &mut out,
+        &mut pending,
+        if bold || code { "\x1b[0m" } else { "" },
+    );
     out
 }
 
-/// `</daily set:123>` → `/daily set`.
-fn command_mentions(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("</") {
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('>') else {
-            break;
-        };
-        let inner = &after[..end];
-        match inner.rsplit_once(':') {
-            Some((name, id)) if !name.is_empty() && id.chars().all(|c| c.is_ascii_digit()) => {
-                out.push_str(&rest[..start]);
-                out.push('/');
-                out.push_str(name);
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..start + 2]);
-                rest = after;
-            }
+/// Whether a backslash before `c` escapes it, as Discord reads markdown: anything but a
+/// letter, a digit or whitespace.
+fn escapable(c: char) -> bool {
+    !(c.is_ascii_alphanumeric() || c.is_whitespace())
+}
+
+/// The longest mention or timestamp looked for: `<t:-99999999999:F>` and a command's name.
+const MAX_REFERENCE: usize = 120;
+
+/// A mention, command mention or timestamp at the start of `text`, in words, and how many
+/// bytes of `text` it took: `<@1>` and `<@!1>` → `@Ada`, `<@&2>` → `@interviewers`, `<#1>` →
+/// `#console`, `</daily set:9>` → `/daily set`, `<t:N>` and `<t:N:S>` → the time ([`time`]).
+/// Anything else (a bad id, an unknown style, no `>` soon) is not one: `None`.
+fn reference(text: &str, cx: &Context) -> Option<(String, usize)> {
+    let inner = text.strip_prefix('<')?;
+    let end = inner
+        .char_indices()
+        .take(MAX_REFERENCE)
+        .find(|(_, c)| *c == '>' || *c == '<')
+        .filter(|(_, c)| *c == '>')?
+        .0;
+    let (body, len) = (&inner[..end], end + 2);
+    let id = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    let shown = if let Some(role) = body.strip_prefix("@&") {
+        cx.role(id(role)?)
+    } else if let Some(user) = body.strip_prefix("@!").or_else(|| body.strip_prefix('@')) {
+        cx.user(id(user)?)
+    } else if let Some(channel) = body.strip_prefix('#') {
+        cx.channel(id(channel)?)
+    } else if let Some(command) = body.strip_prefix('/') {
+        let (name, command_id) = command.rsplit_once(':')?;
+        id(command_id)?;
+        if name.is_empty() {
+            return None;
         }
+        format!("/{name}")
+    } else if let Some(stamp) = body.strip_prefix("t:") {
+        let (seconds, style) = match stamp.split_once(':') {
+            Some((seconds, style)) => (seconds, style),
+            None => (stamp, "f"),
+        };
+        let digits = seconds.strip_prefix('-').unwrap_or(seconds);
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut style = style.chars();
+        let (Some(style), None) = (style.next(), style.next()) else {
+            return None;
+        };
+        time(seconds.parse().ok()?, style, cx)?
+    } else {
+        return None;
+    };
+    Some((shown, len))
+}
+
+/// A Discord timestamp in words, in the console's zone, by its style: `t` `09:00 CET`, `T`
+/// `09:00:00 CET`, `d` `2026-03-30`, `D` `30 March 2026`, `f` `30 March 2026 09:00 CET`, `F`
+/// `Monday 30 March 2026 09:00 CET`, `R` `in 5 minutes` or `3 hours ago`. `None` for another
+/// style or an instant out of range.
+fn time(seconds: i64, style: char, cx: &Context) -> Option<String> {
+    let at = Timestamp::from_second(seconds).ok()?;
+    let format = match style {
+        't' => "%H:%M %Z",
+        'T' => "%H:%M:%S %Z",
+        'd' => "%Y-%m-%d",
+        'D' => "%-d %B %Y",
+        'f' => "%-d %B %Y %H:%M %Z",
+        'F' => "%A %-d %B %Y %H:%M %Z",
+        'R' => return Some(relative(at.as_millisecond(), cx.now_ms)),
+        _ => return None,
+    };
+    Some(at.to_zoned(cx.zone.clone()).strftime(format).to_string())
+}
+
+/// How far `at_ms` is from `now_ms`, as a person would say it: `in 5 minutes`, `3 hours ago`,
+/// `a few seconds ago`.
+fn relative(at_ms: i64, now_ms: i64) -> String {
+    let diff = i128::from(at_ms) - i128::from(now_ms);
+    let seconds = diff.unsigned_abs() / 1000;
+    let (n, unit) = match seconds {
+        s if s < 60 => (0, "a few seconds"),
+        s if s < 3600 => (s / 60, "minute"),
+        s if s < 86_400 => (s / 3600, "hour"),
+        s if s < 30 * 86_400 => (s / 86_400, "day"),
+        s if s < 365 * 86_400 => (s / (30 * 86_400), "month"),
+        s => (s / (365 * 86_400), "year"),
+    };
+    let amount = match n {
+        0 => unit.to_string(),
+        1 => format!("1 {unit}"),
+        n => format!("{n} {unit}s"),
+    };
+    if diff >= 0 {
+        format!("in {amount}")
+    } else {
+        format!("{amount} ago")
     }
-    out.push_str(rest);
-    out
+}
+
+/// The longest link text and address looked for.
+const MAX_LINK: usize = 400;
+
+/// A markdown link at the start of `text`, in words, and how many bytes it took. A link to a
+/// Discord message (`[its message](https://discord.com/channels/0/1/3)`) says which message it
+/// is: `its message (message 3 in #console)`, or `its message: message 3 in #console` when the
+/// link is all there is between parentheses (`before` ends with `(` and `)` follows). Another
+/// address is written after the text: `text (https://...)`. Link text holds no brackets.
+fn link(text: &str, before: &str, cx: &Context) -> Option<(String, usize)> {
+    let inner = text.strip_prefix('[')?;
+    let close = inner
+        .char_indices()
+        .take(MAX_LINK)
+        .find(|(_, c)| matches!(c, '[' | ']' | '\n'))
+        .filter(|(_, c)| *c == ']')?
+        .0;
+    let label = &inner[..close];
+    let target = inner[close + 1..].strip_prefix('(')?;
+    let end = target
+        .char_indices()
+        .take(MAX_LINK)
+        .find(|(_, c)| *c == ')' || c.is_whitespace())
+        .filter(|(_, c)| *c == ')')?
+        .0;
+    let url = &target[..end];
+    if !url.starts_with("https://") && !url.starts_with("http://") {
+        return None;
+    }
+    let len = 1 + close + 2 + end + 1;
+    let label = inline(label, &Style::PLAIN, cx);
+    let enclosed = before.ends_with('(') && text[len..].starts_with(')');
+    let shown = match message_link(url, cx) {
+        Some(place) if enclosed => format!("{label}: {place}"),
+        Some(place) => format!("{label} ({place})"),
+        None => format!("{label} ({url})"),
+    };
+    Some((shown, len))
+}
+
+/// `https://discord.com/channels/<guild>/<channel>/<message>` → `message 3 in #console`.
+fn message_link(url: &str, cx: &Context) -> Option<String> {
+    let path = url.strip_prefix("https://discord.com/channels/")?;
+    let mut parts = path.split('/');
+    let (Some(guild), Some(channel), Some(message), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u64>().ok())
+            .flatten()
+    };
+    if guild != "@me" {
+        number(guild)?;
+    }
+    let channel = cx.channel(number(channel)?);
+    Some(format!("message {} in {channel}", number(message)?))
 }
 
 #[cfg(test)]
@@ -264,7 +526,7 @@ mod tests {
 
     #[test]
     fn plain_text_has_no_markup_and_fits_the_width() {
-        let text = message(&sample(), &Style::PLAIN);
+        let text = message(&sample(), &Style::PLAIN, &Context::default());
         assert!(!text.contains("**") && !text.contains('`') && !text.contains('\x1b'));
         assert!(!text.contains('\u{200B}') && text.contains("@everyone"));
         assert!(text.contains("/question: post a question"), "{text}");
@@ -293,7 +555,7 @@ mod tests {
                 width: 60
             }
         );
-        let text = message(&sample(), &style);
+        let text = message(&sample(), &style, &Context::default());
         assert!(text.contains("\x1b[1mLead phrase:\x1b[22m"), "{text:?}");
         assert!(text.contains("\x1b[36mcode\x1b[39m"));
         assert!(text.contains("\x1b[1;38;2;237;66;69mSenior · Reliability"));
@@ -321,7 +583,8 @@ mod tests {
             )
             .button(evil, "a".into(), ButtonStyle::Primary);
         for style in [Style::PLAIN, Style::detect(true, false, Some(100))] {
-            let shown = message(&m, &style) + &inline(evil, &style);
+            let shown = message(&m, &style, &Context::default())
+                + &inline(evil, &style, &Context::default());
             for raw in ["\x1b]", "\x07", "\x1b[2J", "\u{9b}", "\r", "\u{202e}"] {
                 assert!(!shown.contains(raw), "{raw:?} in {shown:?}");
             }
@@ -329,14 +592,237 @@ mod tests {
         }
     }
 
-    #[test]
-    fn command_mentions_become_commands() {
-        for (text, shown) in [
-            ("run </daily set:12> now", "run /daily set now"),
-            ("a </x> b", "a </x> b"),
-            ("</q:1></a:2>", "/q/a"),
-        ] {
-            assert_eq!(command_mentions(text), shown, "{text}");
+    /// The console's directory as `console::directory` builds it: Ada, the role
+    /// interviewers, the channel console; times in Tokyo (UTC+9, no summer time), now
+    /// 2026-03-30 09:00 UTC.
+    fn console() -> Context {
+        use crate::engine::{ChannelKind, ResolvedChannel, ResolvedRole, ResolvedUser};
+        let mut known = Resolved::default();
+        known.users.insert(
+            UserId(1),
+            ResolvedUser {
+                id: UserId(1),
+                name: "Ada".into(),
+            },
+        );
+        known.roles.insert(
+            RoleId(2),
+            ResolvedRole {
+                id: RoleId(2),
+                name: "interviewers".into(),
+                mentionable: true,
+            },
+        );
+        known.channels.insert(
+            ChannelId(1),
+            ResolvedChannel {
+                id: ChannelId(1),
+                name: "console".into(),
+                kind: ChannelKind::Text,
+                bot_permissions: None,
+            },
+        );
+        Context {
+            now_ms: NOW * 1000,
+            ..Context::new(&known, TimeZone::get("Asia/Tokyo").unwrap())
         }
+    }
+
+    /// Monday 30 March 2026, 09:00 UTC.
+    const NOW: i64 = 1_774_861_200;
+
+    fn plain(text: &str) -> String {
+        inline(text, &Style::PLAIN, &console())
+    }
+
+    fn check(cases: &[(&str, &str)]) {
+        for (text, shown) in cases {
+            assert_eq!(plain(text), *shown, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn mentions_become_names() {
+        check(&[
+            ("Ended by <@1>.", "Ended by @Ada."),
+            ("Ended by <@!1>.", "Ended by @Ada."),
+            ("by <@123>", "by @user 123"),
+            ("with <@&2> (and", "with @interviewers (and"),
+            ("pings <@&77>", "pings @role 77"),
+            ("in <#1>: 09:00", "in #console: 09:00"),
+            ("in <#5>", "in #channel 5"),
+            ("<@1><#1><@&2>", "@Ada#console@interviewers"),
+            ("run </daily set:12> now", "run /daily set now"),
+            ("</q:1></a:2>", "/q/a"),
+            // Not mentions: shown as they are.
+            ("a </x> b", "a </x> b"),
+            (
+                "<@>, <@x1>, <@1 >, <#-1>, <@&>, <@99999999999999999999999>",
+                "<@>, <@x1>, <@1 >, <#-1>, <@&>, <@99999999999999999999999>",
+            ),
+            ("<@<@1>>", "<@@Ada>"),
+            ("unterminated <@1", "unterminated <@1"),
+        ]);
+    }
+
+    #[test]
+    fn timestamps_become_local_times_by_style() {
+        let at = NOW + 3600;
+        check(&[
+            (&format!("<t:{at}:t>"), "19:00 JST"),
+            (&format!("<t:{at}:T>"), "19:00:00 JST"),
+            (&format!("<t:{at}:d>"), "2026-03-30"),
+            (&format!("<t:{at}:D>"), "30 March 2026"),
+            (&format!("<t:{at}:f>"), "30 March 2026 19:00 JST"),
+            (&format!("<t:{at}>"), "30 March 2026 19:00 JST"),
+            (
+                &format!("Next post: <t:{at}:F> (x)"),
+                "Next post: Monday 30 March 2026 19:00 JST (x)",
+            ),
+            ("<t:-86400:D>", "31 December 1969"),
+        ]);
+        // Malformed or out of range: left as it is, never a panic.
+        for text in [
+            "<t:",
+            "<t:1774861200",
+            "<t:1774861200:F",
+            "<t:1774861200:X>",
+            "<t:1774861200:FF>",
+            "<t::F>",
+            "<t:-:F>",
+            "<t:12a:F>",
+            "<t:99999999999999:F>",
+            "<t:9223372036854775807:R>",
+            "<t:-9223372036854775808:F>",
+            "<t:99999999999999999999999999999:F>",
+        ] {
+            assert_eq!(plain(text), text);
+        }
+    }
+
+    #[test]
+    fn relative_timestamps_say_how_long_ago() {
+        check(&[
+            (&format!("<t:{NOW}:R>"), "in a few seconds"),
+            (
+                &format!("started <t:{}:R>", NOW - 30),
+                "started a few seconds ago",
+            ),
+            (&format!("<t:{}:R>", NOW - 60), "1 minute ago"),
+            (&format!("<t:{}:R>", NOW + 5 * 60 + 30), "in 5 minutes"),
+            (&format!("<t:{}:R>", NOW - 3 * 3600 - 59), "3 hours ago"),
+            (&format!("<t:{}:R>", NOW + 86_400), "in 1 day"),
+            (&format!("<t:{}:R>", NOW - 45 * 86_400), "1 month ago"),
+            (&format!("<t:{}:R>", NOW + 800 * 86_400), "in 2 years"),
+        ]);
+        assert_eq!(relative(i64::MAX, i64::MIN), "in 584942417 years");
+        assert_eq!(relative(i64::MIN, i64::MAX), "584942417 years ago");
+    }
+
+    #[test]
+    fn links_to_messages_say_which_message() {
+        check(&[
+            (
+                "started <t:1774861140:R> ([its message](https://discord.com/channels/0/1/3)).",
+                "started 1 minute ago (its message: message 3 in #console).",
+            ),
+            (
+                "see [the post](https://discord.com/channels/9/5/42) first",
+                "see the post (message 42 in #channel 5) first",
+            ),
+            (
+                "[**it**](https://discord.com/channels/@me/1/3)",
+                "it (message 3 in #console)",
+            ),
+            (
+                "[docs](https://example.com/a)",
+                "docs (https://example.com/a)",
+            ),
+            // Nested brackets: the innermost link is the link.
+            (
+                "[a [b](https://discord.com/channels/0/1/3)]",
+                "[a b (message 3 in #console)]",
+            ),
+            // Not links: shown as they are.
+            ("[a](b)", "[a](b)"),
+            ("[a] (https://x.y)", "[a] (https://x.y)"),
+            ("[a](https://x.y", "[a](https://x.y"),
+            ("[a](https://x y)", "[a](https://x y)"),
+            ("[[[[", "[[[["),
+        ]);
+        // Odd paths are links to somewhere else, written out.
+        assert_eq!(
+            plain("[m](https://discord.com/channels/0/1/x)"),
+            "m (https://discord.com/channels/0/1/x)"
+        );
+    }
+
+    #[test]
+    fn escaped_user_text_reads_as_typed() {
+        for typed in [
+            r"@everyone =SUM(A1) <b>hi</b> **bold**",
+            r"Åsa-xxx",
+            r"C:\dir\*.txt _x_ ~~s~~ |a| > q # h - i [a](https://x.y) <@1> <t:1:F>",
+            "`tick` \\ end\\",
+            "",
+        ] {
+            assert_eq!(plain(&crate::text::escape(typed)), typed, "{typed:?}");
+            // With colour too: escaped stars are not bold.
+            let coloured = inline(
+                &crate::text::escape(typed),
+                &Style::detect(true, false, None),
+                &console(),
+            );
+            assert_eq!(coloured, typed, "{typed:?}");
+        }
+        // A backslash before a letter, a digit or a space is no escape; inside code nothing
+        // is one, as on Discord.
+        check(&[
+            (r"\d \1 \ x", r"\d \1 \ x"),
+            (r"`a\*b <@1>`", r"a\*b <@1>"),
+            (r"\`not code\`", r"`not code`"),
+            (r"\*\*not bold\*\*", r"**not bold**"),
+        ]);
+    }
+
+    #[test]
+    fn what_a_reference_brings_is_made_safe_too() {
+        let mut cx = console();
+        cx.users.insert(UserId(7), "Eve\x1b]0;pwned\x07".into());
+        cx.channels.insert(ChannelId(8), "ch\u{202e}an".into());
+        for style in [Style::PLAIN, Style::detect(true, false, Some(100))] {
+            let shown = inline(
+                "<@7> in <#8>: <@1\x1b[2J> <t:1\x1b:F> \\\x1b[31m",
+                &style,
+                &cx,
+            );
+            for raw in ["\x1b]", "\x07", "\x1b[2J", "\u{202e}", "\x1b:", "\x1b[31m"] {
+                assert!(!shown.contains(raw), "{raw:?} in {shown:?}");
+            }
+            assert!(
+                shown.contains("@Eve\\u{1b}]0;pwned\\u{7} in #ch\\u{202e}an"),
+                "{shown:?}"
+            );
+            assert!(shown.contains("<@1\\u{1b}[2J> <t:1\\u{1b}:F>"), "{shown:?}");
+        }
+    }
+
+    #[test]
+    fn a_disabled_button_says_used_only_when_it_was_pressed() {
+        let mut m = Message::default()
+            .button("◀ Newer", "p:0".into(), ButtonStyle::Secondary)
+            .button("Another question", "q:next".into(), ButtonStyle::Secondary);
+        m.buttons[0].disabled = true;
+        m.buttons[1].disabled = true;
+        let mut cx = Context::default();
+        assert_eq!(
+            message(&m, &Style::PLAIN, &cx),
+            "[!1] ◀ Newer (disabled)  [!2] Another question (disabled)\n\n"
+        );
+        cx.pressed = Some("q:next".into());
+        assert_eq!(
+            message(&m, &Style::PLAIN, &cx),
+            "[!1] ◀ Newer (disabled)  [!2] Another question (used)\n\n"
+        );
     }
 }

@@ -10,7 +10,6 @@
 mod edit;
 mod parse;
 pub mod render;
-mod zone;
 
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
@@ -481,7 +480,10 @@ pub fn run(
         Input::Lines(input)
     };
     let mut term = Terminal::new(out, err, opts.out_style, opts.err_style);
-    term.cx = render::Context::new(&directory(opts), zone::local());
+    // The terminal's zone, as jiff finds it: `TZ` (a name, a file or a POSIX rule), else
+    // `/etc/localtime`; UTC if neither says.
+    let local = jiff::tz::TimeZone::try_system().unwrap_or(jiff::tz::TimeZone::UTC);
+    term.cx = render::Context::new(&directory(opts), local);
     let result = session(engine, opts, &mut input, &mut term);
     if let (Input::Editor(ed), Some(h)) = (&mut input, &opts.history)
         && let Err(e) = ed.save_history(h)

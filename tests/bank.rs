@@ -580,6 +580,17 @@ fn missing_field_names_the_question() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].starts_with("pack.toml:5:"), "{p:?}");
     assert!(p[0].contains("red_flags"), "{p:?}");
+    // Several missing: one problem naming them all.
+    let p = problems(
+        &GOOD
+            .replace("red_flags = [\"Thinks a subnet spans zones.\"]\n", "")
+            .replace("topic = \"networking\"\n", ""),
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("pack.toml:5: question: missing fields `topic`, `red_flags`"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -693,6 +704,78 @@ fn duplicate_ids_across_files_name_both_places() {
     let msg = err.0[0].to_string();
     assert!(msg.contains("b.toml:7: duplicate id `t-one`"), "{msg}");
     assert!(msg.contains("a.toml:5"), "{msg}");
+}
+
+/// Issue 20: one unknown field used to hide every other problem of its question, and the
+/// duplicate id only showed once the rest was fixed. One run reports them all, each with its
+/// line, sorted by file and line.
+#[test]
+fn bank_check_reports_every_problem_of_a_question_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // a.toml: a good question, and a name for a topic only the broken question uses.
+    fs::write(
+        dir.path().join("a.toml"),
+        format!("{GOOD}\n[topics]\nstorage = \"Storage\"\nquantum = \"Quantum\"\n"),
+    )
+    .unwrap();
+    let long = "x".repeat(1200);
+    let broken = format!(
+        r#"[pack]
+name = "Broken"
+
+[[question]]
+id = "t-one"
+level = "expert"
+topic = "storage"
+colour = "blue"
+tags = "s3"
+prompt = ""
+answer = []
+bonus = ["  "]
+red_flags = ["{long}"]
+difficulty = 3
+"#
+    );
+    fs::write(dir.path().join("b.toml"), broken).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["bank", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = |file: &str, line: usize| format!("{}:{line}: ", dir.path().join(file).display());
+    let expected: Vec<(String, &str)> = vec![
+        (
+            at("a.toml", 18),
+            "topic `quantum` has a name but no question uses it",
+        ),
+        (at("b.toml", 4), "missing field `follow_ups`"),
+        (at("b.toml", 4), "duplicate id `t-one`: already used at"),
+        (at("b.toml", 6), "unknown level `expert`"),
+        (at("b.toml", 8), "unknown field `colour`"),
+        (at("b.toml", 9), "`tags`"),
+        (at("b.toml", 10), "`prompt` has empty text"),
+        (at("b.toml", 11), "`answer` is empty"),
+        (at("b.toml", 12), "`bonus` has empty text"),
+        (at("b.toml", 13), "`red_flags` text has 1200 characters"),
+        (at("b.toml", 14), "unknown field `difficulty`"),
+    ];
+    let lines: Vec<&str> = err.lines().skip(1).map(str::trim_start).collect();
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    for (line, (place, what)) in lines.iter().zip(&expected) {
+        assert!(
+            line.starts_with(place.as_str()) && line.contains(what),
+            "expected {place}...{what}, got {line}\n{err}"
+        );
+    }
+    assert!(
+        err.starts_with(&format!(
+            "interview-bot: the question bank has {} problems:",
+            expected.len()
+        )),
+        "{err}"
+    );
 }
 
 #[test]

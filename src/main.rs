@@ -91,7 +91,8 @@ enum BankCommand {
         /// else the packs built into the binary).
         dir: Option<PathBuf>,
     },
-    /// List the questions as a table, or as JSON.
+    /// List the questions as a table, one line per question with its prompt cut to fit the
+    /// terminal (filtered or not), or as JSON.
     List {
         /// Only this level: junior, mid or senior.
         #[arg(long, value_parser = parse_level)]

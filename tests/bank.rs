@@ -868,6 +868,60 @@ fn bank_list_json_has_the_documented_fields() {
     assert!(!table.contains(" senior "), "{table}");
 }
 
+/// Issue 20: the table used to cut prompts when a filter left short ids, and print them whole
+/// under each row when long ids left little room (the whole bank at 80 columns). Whatever the
+/// filter, it is one line per question, the prompt cut with an ellipsis to fit.
+#[test]
+fn bank_list_is_one_line_per_question_filtered_or_not() {
+    let bank = common::real_bank();
+    let one_line = |prompt: &str| prompt.split_whitespace().collect::<Vec<_>>().join(" ");
+    for args in [
+        &[][..],
+        &["--level", "senior"],
+        &["--topic", "ai"],
+        &["--level", "mid", "--topic", "networking"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .args(["bank", "list"])
+            .args(args)
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let table = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = table.lines().collect();
+        let rows = &lines[1..lines.len() - 1];
+        assert!(
+            lines[0].starts_with("ID") && lines[0].ends_with("PROMPT"),
+            "{table}"
+        );
+        assert!(
+            lines[lines.len() - 1].ends_with(&format!("{} questions", rows.len())),
+            "{args:?}: a row per line\n{table}"
+        );
+        let prompt_at = lines[0].find("PROMPT").unwrap();
+        let mut cut = 0;
+        for row in rows {
+            assert!(row.chars().count() <= 80, "{args:?}: {row}");
+            let id = row.split(' ').next().unwrap();
+            let q = bank
+                .get(id)
+                .unwrap_or_else(|| panic!("{args:?}: not a question's row: {row}"));
+            let prompt = one_line(&q.prompt);
+            // Ids, levels and topics are ASCII: the prompt starts where its heading does.
+            let shown = &row[prompt_at..];
+            match shown.strip_suffix('…') {
+                Some(start) => {
+                    cut += 1;
+                    assert!(prompt.starts_with(start), "{args:?}: {row}");
+                }
+                None => assert_eq!(shown, prompt, "{args:?}"),
+            }
+        }
+        assert!(cut > 0, "{args:?}: no prompt had to be cut?\n{table}");
+    }
+}
+
 #[test]
 fn every_shipped_pack_is_built_in_identically() {
     let mut shipped: Vec<(String, String)> = fs::read_dir(common::questions_dir())

@@ -513,8 +513,9 @@ impl FileCtx<'_> {
         };
         let before = self.problems.len();
         let mut raw = RawQuestion::default();
-        // The fields written, readable or not (an unreadable one is reported as such).
-        let mut present: Vec<String> = Vec::new();
+        // Which of QUESTION_FIELDS are written, readable or not (an unreadable one is
+        // reported as such, not as missing).
+        let mut present = [false; QUESTION_FIELDS.len()];
         for (key, value) in table {
             let name = key.get_ref().as_ref();
             match name {
@@ -532,13 +533,16 @@ impl FileCtx<'_> {
                     continue;
                 }
             }
-            present.push(name.to_string());
+            if let Some(i) = QUESTION_FIELDS.iter().position(|f| *f == name) {
+                present[i] = true;
+            }
         }
         // `tags` is optional; the missing fields are one problem, named together.
         let missing: Vec<String> = QUESTION_FIELDS
             .iter()
-            .filter(|f| **f != "tags" && !present.iter().any(|p| p == *f))
-            .map(|f| format!("`{f}`"))
+            .zip(present)
+            .filter(|(f, written)| **f != "tags" && !written)
+            .map(|(f, _)| format!("`{f}`"))
             .collect();
         if !missing.is_empty() {
             let s = if missing.len() == 1 { "" } else { "s" };

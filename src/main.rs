@@ -22,9 +22,11 @@ use interview_bot::{console, discord, logging, table};
 ///
 /// Configuration comes from the environment and from a `.env` file in the working directory
 /// (see .env.example): DISCORD_TOKEN, DATABASE_PATH, QUESTIONS_DIR, DISCORD_GUILD_ID,
-/// DISCORD_API_URL, DISCORD_DEFER_AFTER_MS, RUST_LOG. Files holding hiring data (the
-/// database, its -wal and -shm files, backups, the console history) are owner-only. Exit codes: 0 success, 1 failure (including
-/// a console line that failed), 2 configuration or usage error.
+/// DISCORD_API_URL, DISCORD_DEFER_AFTER_MS, RUST_LOG, INTERVIEW_BOT_PROTOCOL_LOG (1 lifts the
+/// cap on protocol logs, which then hold the token and hiring data). Files holding hiring data (the
+/// database, its -wal and -shm files, backups, the console history, exports) are owner-only.
+/// Exit codes: 0 success, 1 failure (including a piped console line that failed), 2
+/// configuration or usage error, 141 when the reader of the output went away.
 #[derive(Parser)]
 #[command(
     name = "interview-bot",
@@ -91,7 +93,8 @@ enum BankCommand {
         /// else the packs built into the binary).
         dir: Option<PathBuf>,
     },
-    /// List the questions as a table, or as JSON.
+    /// List the questions as a table, one line per question with its prompt cut to fit the
+    /// terminal (filtered or not), or as JSON.
     List {
         /// Only this level: junior, mid or senior.
         #[arg(long, value_parser = parse_level)]

@@ -1,12 +1,9 @@
-//! `bank list` as a table that fits the terminal: columns sized to their content, the prompt
-//! shortened with an ellipsis to fit the width, or, when too little room is left for it,
-//! wrapped under its row; whole on one line with `--wide`.
+//! `bank list` as a table that fits the terminal: one line per question, columns sized to
+//! their content, the prompt cut with an ellipsis to fit the width, whatever the filter; whole
+//! with `--wide`. A prompt written over several lines is shown on one.
 
 use crate::bank::Question;
 use crate::text::truncate;
-
-/// Below this many columns for the prompt, it goes under its row instead.
-const MIN_PROMPT: usize = 30;
 
 /// The table, fitted to `width` columns, or with whole prompts when `width` is `None`.
 pub fn questions(questions: &[&Question], width: Option<usize>) -> String {
@@ -21,31 +18,17 @@ pub fn questions(questions: &[&Question], width: Option<usize>) -> String {
     let id_w = width_of(|q| &q.id, "id");
     let level_w = width_of(|q| q.level.as_str(), "level");
     let topic_w = width_of(|q| &q.topic, "topic");
-    let used = id_w + level_w + topic_w + 3;
-    let prompt_w = width.map(|w| w.saturating_sub(used));
-    let stacked = prompt_w.is_some_and(|w| w < MIN_PROMPT);
+    // What is left of the width for the prompt (at least its ellipsis).
+    let prompt_w = width.map(|w| w.saturating_sub(id_w + level_w + topic_w + 3).max(1));
     let row = |id: &str, level: &str, topic: &str, prompt: &str| {
-        let line = |prompt: &str| {
-            format!("{id:<id_w$} {level:<level_w$} {topic:<topic_w$} {prompt}")
-                .trim_end()
-                .to_string()
+        let prompt = prompt.split_whitespace().collect::<Vec<_>>().join(" ");
+        let prompt = match prompt_w {
+            Some(pw) => truncate(&prompt, pw),
+            None => prompt,
         };
-        match (width, prompt_w) {
-            (Some(w), Some(_)) if stacked => {
-                let options = textwrap::Options::new(w)
-                    .initial_indent("    ")
-                    .subsequent_indent("    ");
-                let mut lines = vec![line("")];
-                lines.extend(
-                    textwrap::wrap(prompt, options)
-                        .into_iter()
-                        .map(String::from),
-                );
-                lines.join("\n")
-            }
-            (_, Some(pw)) => line(&truncate(prompt, pw)),
-            _ => line(prompt),
-        }
+        format!("{id:<id_w$} {level:<level_w$} {topic:<topic_w$} {prompt}")
+            .trim_end()
+            .to_string()
     };
     let mut out = vec![row("ID", "LEVEL", "TOPIC", "PROMPT")];
     for q in questions {
@@ -72,16 +55,12 @@ mod tests {
         for line in fitted.lines() {
             assert!(line.chars().count() <= 80, "{line}");
         }
-        // Long ids leave little room: the prompt goes whole under its row.
-        let words = |s: &str| {
-            s.split_whitespace()
-                .map(String::from)
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        assert!(words(&fitted).contains(&words(&all[0].prompt)));
-        // On a wider terminal the prompt is cut to fit, with an ellipsis.
+        // However little room long ids leave, one line per question, the prompt cut to fit;
+        // on a wider terminal, more of it.
+        assert_eq!(fitted.lines().count(), all.len() + 2);
+        assert!(fitted.contains('…'));
         let roomy = questions(&all, Some(140));
+        assert_eq!(roomy.lines().count(), all.len() + 2);
         assert!(roomy.contains('…'));
         for line in roomy.lines() {
             assert!(line.chars().count() <= 140, "{line}");
@@ -91,5 +70,26 @@ mod tests {
             assert!(wide.contains(&q.prompt));
         }
         assert!(fitted.ends_with(&format!("{} questions", all.len())));
+    }
+
+    #[test]
+    fn a_prompt_written_over_several_lines_is_one_line_of_the_table() {
+        let q = Question {
+            id: "t-lines".into(),
+            level: crate::bank::Level::Junior,
+            topic: "networking".into(),
+            tags: vec![],
+            prompt: "What is a subnet?\nSay where it lives.".into(),
+            answer: vec![],
+            bonus: vec![],
+            red_flags: vec![],
+            follow_ups: vec![],
+            source: Default::default(),
+        };
+        for width in [Some(30), Some(80), None] {
+            let table = questions(&[&q], width);
+            assert_eq!(table.lines().count(), 3, "{table}");
+        }
+        assert!(questions(&[&q], None).contains("What is a subnet? Say where it lives."));
     }
 }

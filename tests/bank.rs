@@ -580,6 +580,17 @@ fn missing_field_names_the_question() {
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(p[0].starts_with("pack.toml:5:"), "{p:?}");
     assert!(p[0].contains("red_flags"), "{p:?}");
+    // Several missing: one problem naming them all.
+    let p = problems(
+        &GOOD
+            .replace("red_flags = [\"Thinks a subnet spans zones.\"]\n", "")
+            .replace("topic = \"networking\"\n", ""),
+    );
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("pack.toml:5: question: missing fields `topic`, `red_flags`"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -695,6 +706,78 @@ fn duplicate_ids_across_files_name_both_places() {
     assert!(msg.contains("a.toml:5"), "{msg}");
 }
 
+/// Issue 20: one unknown field used to hide every other problem of its question, and the
+/// duplicate id only showed once the rest was fixed. One run reports them all, each with its
+/// line, sorted by file and line.
+#[test]
+fn bank_check_reports_every_problem_of_a_question_in_one_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // a.toml: a good question, and a name for a topic only the broken question uses.
+    fs::write(
+        dir.path().join("a.toml"),
+        format!("{GOOD}\n[topics]\nstorage = \"Storage\"\nquantum = \"Quantum\"\n"),
+    )
+    .unwrap();
+    let long = "x".repeat(1200);
+    let broken = format!(
+        r#"[pack]
+name = "Broken"
+
+[[question]]
+id = "t-one"
+level = "expert"
+topic = "storage"
+colour = "blue"
+tags = "s3"
+prompt = ""
+answer = []
+bonus = ["  "]
+red_flags = ["{long}"]
+difficulty = 3
+"#
+    );
+    fs::write(dir.path().join("b.toml"), broken).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["bank", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let at = |file: &str, line: usize| format!("{}:{line}: ", dir.path().join(file).display());
+    let expected: Vec<(String, &str)> = vec![
+        (
+            at("a.toml", 18),
+            "topic `quantum` has a name but no question uses it",
+        ),
+        (at("b.toml", 4), "missing field `follow_ups`"),
+        (at("b.toml", 4), "duplicate id `t-one`: already used at"),
+        (at("b.toml", 6), "unknown level `expert`"),
+        (at("b.toml", 8), "unknown field `colour`"),
+        (at("b.toml", 9), "`tags`"),
+        (at("b.toml", 10), "`prompt` has empty text"),
+        (at("b.toml", 11), "`answer` is empty"),
+        (at("b.toml", 12), "`bonus` has empty text"),
+        (at("b.toml", 13), "`red_flags` text has 1200 characters"),
+        (at("b.toml", 14), "unknown field `difficulty`"),
+    ];
+    let lines: Vec<&str> = err.lines().skip(1).map(str::trim_start).collect();
+    assert_eq!(lines.len(), expected.len(), "{err}");
+    for (line, (place, what)) in lines.iter().zip(&expected) {
+        assert!(
+            line.starts_with(place.as_str()) && line.contains(what),
+            "expected {place}...{what}, got {line}\n{err}"
+        );
+    }
+    assert!(
+        err.starts_with(&format!(
+            "interview-bot: the question bank has {} problems:",
+            expected.len()
+        )),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_empty_or_missing_folder_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -783,6 +866,60 @@ fn bank_list_json_has_the_documented_fields() {
         "{table}"
     );
     assert!(!table.contains(" senior "), "{table}");
+}
+
+/// Issue 20: the table used to cut prompts when a filter left short ids, and print them whole
+/// under each row when long ids left little room (the whole bank at 80 columns). Whatever the
+/// filter, it is one line per question, the prompt cut with an ellipsis to fit.
+#[test]
+fn bank_list_is_one_line_per_question_filtered_or_not() {
+    let bank = common::real_bank();
+    let one_line = |prompt: &str| prompt.split_whitespace().collect::<Vec<_>>().join(" ");
+    for args in [
+        &[][..],
+        &["--level", "senior"],
+        &["--topic", "ai"],
+        &["--level", "mid", "--topic", "networking"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .args(["bank", "list"])
+            .args(args)
+            .env("QUESTIONS_DIR", common::questions_dir())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {out:?}");
+        let table = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = table.lines().collect();
+        let rows = &lines[1..lines.len() - 1];
+        assert!(
+            lines[0].starts_with("ID") && lines[0].ends_with("PROMPT"),
+            "{table}"
+        );
+        assert!(
+            lines[lines.len() - 1].ends_with(&format!("{} questions", rows.len())),
+            "{args:?}: a row per line\n{table}"
+        );
+        let prompt_at = lines[0].find("PROMPT").unwrap();
+        let mut cut = 0;
+        for row in rows {
+            assert!(row.chars().count() <= 80, "{args:?}: {row}");
+            let id = row.split(' ').next().unwrap();
+            let q = bank
+                .get(id)
+                .unwrap_or_else(|| panic!("{args:?}: not a question's row: {row}"));
+            let prompt = one_line(&q.prompt);
+            // Ids, levels and topics are ASCII: the prompt starts where its heading does.
+            let shown = &row[prompt_at..];
+            match shown.strip_suffix('…') {
+                Some(start) => {
+                    cut += 1;
+                    assert!(prompt.starts_with(start), "{args:?}: {row}");
+                }
+                None => assert_eq!(shown, prompt, "{args:?}"),
+            }
+        }
+        assert!(cut > 0, "{args:?}: no prompt had to be cut?\n{table}");
+    }
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! Operations and the security of hiring data (issue 12): `backup` while the store is being
 //! written, `restore` and its refusals, owner-only files whatever the umask, the warning for a
 //! `.env` others can read, the audit trail of settings changes with `/config audit`, and the
-//! rate limits of `/scores export` and `/scores team`.
+//! rate limits of `/scores export` and `/scores team`; and README's exit codes when the reader
+//! of the output goes away, run as README writes them.
 
 mod common;
 
@@ -608,4 +609,63 @@ fn team_lookups_are_limited_to_a_few_a_minute_and_paging_is_not() {
         Err(e) if e.refusal::<interview_bot::features::scores::ScoreError>().is_some()
     ));
     ok(e, &req(&a, "scores team", &[]));
+}
+
+/// Runs `command` in bash exactly as README writes it, with the built `interview-bot` first on
+/// the PATH and the shipped packs: what the pipeline printed, and the bot's own exit status
+/// (`${PIPESTATUS[0]}`; a pipeline's status is its last command's).
+fn as_readme_runs(command: &str) -> (String, String, i32) {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .parent()
+        .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(format!("{command}\necho \"status ${{PIPESTATUS[0]}}\""))
+        .current_dir(dir.path())
+        .env("PATH", path)
+        .env("QUESTIONS_DIR", common::questions_dir())
+        .env_remove("DISCORD_TOKEN")
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let out = stdout(&o);
+    let (printed, status) = out.trim_end().rsplit_once("status ").unwrap();
+    (printed.to_string(), stderr(&o), status.parse().unwrap())
+}
+
+/// Issue 20: README's example of exit code 141 exited 0 (the table fits in the pipe, so it is
+/// all written before `head` leaves). The commands README gives are run as written.
+#[test]
+fn readme_exit_codes_for_a_reader_that_goes_away_are_what_it_says() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    // "141 when ... (`COMMAND`...": the first command after it.
+    let after = readme.split_once(", 141 when").expect("README gives 141").1;
+    let closed = after.split('`').nth(1).unwrap();
+    assert!(closed.starts_with("interview-bot "), "{closed}");
+    let (printed, err, status) = as_readme_runs(closed);
+    assert_eq!(status, 141, "`{closed}` printed {printed:?}, {err}");
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    assert_eq!(err, "", "quiet, as a Unix tool");
+    // "`COMMAND` exits 0": output that fits in the pipe.
+    let whole = readme
+        .split_once("` exits 0")
+        .expect("README says which command exits 0")
+        .0
+        .rsplit('`')
+        .next()
+        .unwrap();
+    assert!(whole.starts_with("interview-bot "), "{whole}");
+    let (printed, err, status) = as_readme_runs(whole);
+    assert_eq!(status, 0, "`{whole}` printed {printed:?}, {err}");
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    assert_eq!(err, "");
 }

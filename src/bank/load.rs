@@ -6,9 +6,8 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use toml::Spanned;
-use toml::de::{DeTable, DeValue, ValueDeserializer};
+use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
 use super::{
     Bank, Level, MAX_ITEM_CHARS, MAX_PROMPT_CHARS, MAX_RUBRIC_CHARS, MAX_SLUG_CHARS, Question,
@@ -46,31 +45,36 @@ fn report(problems: &[Problem]) -> String {
         .join("\n")
 }
 
-/// The fields of a `[[question]]` table as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The fields of a `[[question]]` table as written: each read on its own, so that one wrong
+/// or unknown field does not hide the others; a field is `None` when missing or unreadable.
+#[derive(Default)]
 struct RawQuestion {
-    id: Spanned<String>,
-    level: Spanned<String>,
-    topic: Spanned<String>,
-    #[serde(default)]
-    tags: Vec<Spanned<String>>,
-    prompt: Spanned<String>,
-    answer: Spanned<Vec<Spanned<String>>>,
-    bonus: Spanned<Vec<Spanned<String>>>,
-    red_flags: Spanned<Vec<Spanned<String>>>,
-    follow_ups: Spanned<Vec<Spanned<String>>>,
+    id: Option<Spanned<String>>,
+    level: Option<Spanned<String>>,
+    topic: Option<Spanned<String>>,
+    tags: Option<Vec<Spanned<String>>>,
+    prompt: Option<Spanned<String>>,
+    answer: Option<Spanned<Vec<Spanned<String>>>>,
+    bonus: Option<Spanned<Vec<Spanned<String>>>>,
+    red_flags: Option<Spanned<Vec<Spanned<String>>>>,
+    follow_ups: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
-/// The optional `[pack]` table.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)] // read for validation only
-struct RawPackInfo {
-    name: String,
-    #[serde(default)]
-    description: Option<String>,
-}
+/// The fields of a question, in the order a pack writes them.
+const QUESTION_FIELDS: &[&str] = &[
+    "id",
+    "level",
+    "topic",
+    "tags",
+    "prompt",
+    "answer",
+    "bonus",
+    "red_flags",
+    "follow_ups",
+];
+
+/// The fields of the optional `[pack]` table.
+const PACK_FIELDS: &[&str] = &["name", "description"];
 
 /// Loads every `*.toml` file directly inside `dir` (sorted by name), checks each question and
 /// the ids across files, and returns the bank or every problem found.
@@ -153,15 +157,27 @@ struct Loader {
     questions: Vec<Question>,
     problems: Vec<Problem>,
     names: Vec<TopicName>,
-    /// id -> (file, line) of its first definition
+    /// id -> (file, line) of its first definition, valid or not
     seen: HashMap<String, (PathBuf, usize)>,
+    /// The topics of every question found, valid or not.
+    topics: std::collections::HashSet<String>,
 }
 
-/// One file's questions (with the line each starts on), problems and topic names.
+/// One file's questions, problems and topic names.
 struct Parsed {
-    questions: Vec<(Question, usize)>,
+    questions: Vec<Found>,
     problems: Vec<Problem>,
     names: Vec<TopicName>,
+}
+
+/// A `[[question]]` table as found: its id and topic as written (for the checks across files,
+/// which a question with other problems takes part in too), the line it starts on, and the
+/// question when it has no problem of its own.
+struct Found {
+    id: Option<String>,
+    topic: Option<String>,
+    line: usize,
+    question: Option<Question>,
 }
 
 impl Parsed {
@@ -213,36 +229,39 @@ impl Loader {
     fn merge(&mut self, file: &Path, parsed: Parsed) {
         self.problems.extend(parsed.problems);
         self.names.extend(parsed.names);
-        for (q, line) in parsed.questions {
-            if let Some((first_file, first_line)) = self.seen.get(&q.id) {
+        for found in parsed.questions {
+            self.topics.extend(found.topic);
+            let Some(id) = found.id else { continue };
+            if let Some((first_file, first_line)) = self.seen.get(&id) {
                 self.problems.push(Problem {
                     file: file.to_path_buf(),
-                    line,
+                    line: found.line,
                     message: format!(
                         "duplicate id `{}`: already used at {}:{}",
-                        q.id,
+                        shown(&id),
                         first_file.display(),
                         first_line
                     ),
                 });
             } else {
-                self.seen.insert(q.id.clone(), (file.to_path_buf(), line));
-                self.questions.push(q);
+                self.seen.insert(id, (file.to_path_buf(), found.line));
+                self.questions.extend(found.question);
             }
         }
     }
 
-    /// Checks the topic names against the questions, then returns the bank or every problem.
+    /// Checks the topic names against the questions, then returns the bank or every problem,
+    /// sorted by file and line.
     fn finish(self) -> Result<Bank, BankError> {
         let Loader {
             questions,
             mut problems,
             names,
+            topics: used,
             ..
         } = self;
-        // Topic names: each declared once, for a topic some question uses.
-        let used: std::collections::HashSet<&str> =
-            questions.iter().map(|q| q.topic.as_str()).collect();
+        // Topic names: each declared once, for a topic some question uses (a question with
+        // problems of its own still uses its topic).
         let mut topic_names: HashMap<String, String> = HashMap::new();
         let mut declared: HashMap<String, (PathBuf, usize)> = HashMap::new();
         for n in names {
@@ -259,7 +278,7 @@ impl Loader {
                 });
                 continue;
             }
-            if !used.contains(n.slug.as_str()) && !questions.is_empty() {
+            if !used.contains(&n.slug) && !used.is_empty() {
                 problems.push(Problem {
                     file: n.file.clone(),
                     line: n.line,
@@ -272,6 +291,8 @@ impl Loader {
         if problems.is_empty() {
             Ok(Bank::from_questions(questions, topic_names))
         } else {
+            // Stable: problems on one line keep the order they were found in.
+            problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
             Err(BankError(problems))
         }
     }
@@ -328,8 +349,8 @@ impl FileCtx<'_> {
         });
     }
 
-    /// Returns the valid questions of the file with the line each starts on.
-    fn parse_file(&mut self) -> Vec<(Question, usize)> {
+    /// Returns every question of the file as found, valid or not.
+    fn parse_file(&mut self) -> Vec<Found> {
         let (root, errors) = DeTable::parse_recoverable(self.text);
         if !errors.is_empty() {
             for e in errors {
@@ -344,12 +365,7 @@ impl FileCtx<'_> {
         // The parsed values are taken, not cloned, into their deserializers.
         for (key, value) in root.into_inner() {
             match key.get_ref().as_ref() {
-                "pack" => {
-                    let span = value.span();
-                    if let Err(e) = RawPackInfo::deserialize(ValueDeserializer::from(value)) {
-                        self.problem(e.span().or(Some(span)), pack_msg(&e));
-                    }
-                }
+                "pack" => self.parse_pack(key.span(), value),
                 "question" => {
                     saw_questions = true;
                     let DeValue::Array(mut items) = value.into_inner() else {
@@ -362,9 +378,7 @@ impl FileCtx<'_> {
                     for slot in items.iter_mut() {
                         let item =
                             std::mem::replace(slot, Spanned::new(0..0, DeValue::Boolean(false)));
-                        if let Some(q) = self.parse_question(item) {
-                            out.push(q);
-                        }
+                        out.push(self.parse_question(item));
                     }
                 }
                 "topics" => {
@@ -426,57 +440,165 @@ impl FileCtx<'_> {
         }
     }
 
-    fn parse_question(&mut self, item: Spanned<DeValue<'_>>) -> Option<(Question, usize)> {
+    /// Reads the value of `table`'s field `field` as `T`, or records why it cannot be.
+    fn read<T: serde::de::DeserializeOwned>(
+        &mut self,
+        table: &str,
+        field: &str,
+        value: Spanned<DeValue<'_>>,
+    ) -> Option<T> {
+        let span = value.span();
+        match T::deserialize(ValueDeserializer::from(value)) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let msg = format!("{table}: `{field}`: {}", e.message().trim());
+                self.problem(e.span().or(Some(span)), msg);
+                None
+            }
+        }
+    }
+
+    /// Records an unknown field of a `[pack]` or `[[question]]` table.
+    fn unknown_field(&mut self, table: &str, key: &Spanned<DeString<'_>>, known: &[&str]) {
+        let expected: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+        self.problem(
+            Some(key.span()),
+            format!(
+                "{table}: unknown field `{}`, expected one of {}",
+                shown(key.get_ref()),
+                expected.join(", ")
+            ),
+        );
+    }
+
+    /// `[pack]`: a `name` and an optional `description`, both text.
+    fn parse_pack(&mut self, key_span: Range<usize>, value: Spanned<DeValue<'_>>) {
+        let span = value.span();
+        let DeValue::Table(table) = value.into_inner() else {
+            self.problem(Some(span), "[pack]: must be a table");
+            return;
+        };
+        let mut named = false;
+        for (key, value) in table {
+            match key.get_ref().as_ref() {
+                "name" => {
+                    named = true;
+                    self.read::<String>("[pack]", "name", value);
+                }
+                "description" => {
+                    self.read::<String>("[pack]", "description", value);
+                }
+                _ => self.unknown_field("[pack]", &key, PACK_FIELDS),
+            }
+        }
+        if !named {
+            self.problem(Some(key_span), "[pack]: missing field `name`");
+        }
+    }
+
+    /// Reads one `[[question]]` table field by field and checks each, so that every problem of
+    /// the question is reported at once; the question itself comes back only without any.
+    fn parse_question(&mut self, item: Spanned<DeValue<'_>>) -> Found {
         let item_span = item.span();
         let start = self.line_of(item_span.start);
-        if !item.get_ref().is_table() {
+        let mut found = Found {
+            id: None,
+            topic: None,
+            line: start,
+            question: None,
+        };
+        let DeValue::Table(table) = item.into_inner() else {
             self.problem(Some(item_span), "each question must be a table");
-            return None;
-        }
-        let raw = match RawQuestion::deserialize(ValueDeserializer::from(item)) {
-            Ok(raw) => raw,
-            Err(e) => {
-                let span = e.span().or(Some(item_span));
-                let msg = e.message().trim().to_string();
-                self.problem(span, format!("question: {msg}"));
-                return None;
-            }
+            return found;
         };
         let before = self.problems.len();
-        let id = raw.id.get_ref().trim().to_string();
-        self.require(is_slug(&id), raw.id.span(), || {
-            format!(
-                "id `{}` must be a slug: lowercase letters, digits and '-', at most {MAX_SLUG_CHARS} characters",
-                shown(raw.id.get_ref())
-            )
+        let mut raw = RawQuestion::default();
+        // Which of QUESTION_FIELDS are written, readable or not (an unreadable one is
+        // reported as such, not as missing).
+        let mut present = [false; QUESTION_FIELDS.len()];
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            match name {
+                "id" => raw.id = self.read("question", name, value),
+                "level" => raw.level = self.read("question", name, value),
+                "topic" => raw.topic = self.read("question", name, value),
+                "tags" => raw.tags = self.read("question", name, value),
+                "prompt" => raw.prompt = self.read("question", name, value),
+                "answer" => raw.answer = self.read("question", name, value),
+                "bonus" => raw.bonus = self.read("question", name, value),
+                "red_flags" => raw.red_flags = self.read("question", name, value),
+                "follow_ups" => raw.follow_ups = self.read("question", name, value),
+                _ => {
+                    self.unknown_field("question", &key, QUESTION_FIELDS);
+                    continue;
+                }
+            }
+            if let Some(i) = QUESTION_FIELDS.iter().position(|f| *f == name) {
+                present[i] = true;
+            }
+        }
+        // `tags` is optional; the missing fields are one problem, named together.
+        let missing: Vec<String> = QUESTION_FIELDS
+            .iter()
+            .zip(present)
+            .filter(|(f, written)| **f != "tags" && !written)
+            .map(|(f, _)| format!("`{f}`"))
+            .collect();
+        if !missing.is_empty() {
+            let s = if missing.len() == 1 { "" } else { "s" };
+            self.problem(
+                Some(item_span.clone()),
+                format!("question: missing field{s} {}", missing.join(", ")),
+            );
+        }
+        if let Some(raw_id) = &raw.id {
+            let id = raw_id.get_ref().trim().to_string();
+            self.require(is_slug(&id), raw_id.span(), || {
+                format!(
+                    "id `{}` must be a slug: lowercase letters, digits and '-', at most {MAX_SLUG_CHARS} characters",
+                    shown(raw_id.get_ref())
+                )
+            });
+            found.id = Some(id).filter(|id| !id.is_empty());
+        }
+        let level = raw.level.as_ref().and_then(|raw_level| {
+            let level = Level::parse(raw_level.get_ref());
+            self.require(level.is_some(), raw_level.span(), || {
+                format!(
+                    "unknown level `{}`: use junior, mid or senior",
+                    shown(raw_level.get_ref())
+                )
+            });
+            level
         });
-        let level = Level::parse(raw.level.get_ref());
-        self.require(level.is_some(), raw.level.span(), || {
-            format!(
-                "unknown level `{}`: use junior, mid or senior",
-                shown(raw.level.get_ref())
-            )
-        });
-        let topic = raw.topic.get_ref().trim().to_string();
-        self.require(is_slug(&topic), raw.topic.span(), || {
-            format!(
-                "topic `{}` must be a slug such as `networking` or `multi-account`",
-                shown(&topic)
-            )
-        });
-        for tag in &raw.tags {
+        if let Some(raw_topic) = &raw.topic {
+            let topic = raw_topic.get_ref().trim().to_string();
+            self.require(is_slug(&topic), raw_topic.span(), || {
+                format!(
+                    "topic `{}` must be a slug such as `networking` or `multi-account`",
+                    shown(&topic)
+                )
+            });
+            found.topic = Some(topic);
+        }
+        for tag in raw.tags.iter().flatten() {
             self.require(is_slug(tag.get_ref().trim()), tag.span(), || {
                 format!("tag `{}` must be a slug", shown(tag.get_ref()))
             });
         }
-        self.check_text("prompt", &raw.prompt, MAX_PROMPT_CHARS);
+        if let Some(prompt) = &raw.prompt {
+            self.check_text("prompt", prompt, MAX_PROMPT_CHARS);
+        }
         let mut rubric = 0;
+        let mut rubric_span = None;
         for (name, list) in [
             ("answer", &raw.answer),
             ("bonus", &raw.bonus),
             ("red_flags", &raw.red_flags),
             ("follow_ups", &raw.follow_ups),
         ] {
+            let Some(list) = list else { continue };
+            rubric_span.get_or_insert(list.span());
             if list.get_ref().is_empty() {
                 self.problem(
                     Some(list.span()),
@@ -490,15 +612,38 @@ impl FileCtx<'_> {
         }
         if rubric > MAX_RUBRIC_CHARS {
             self.problem(
-                Some(raw.answer.span()),
+                rubric_span,
                 format!(
                     "the rubric (answer, bonus, red_flags, follow_ups) has {rubric} characters; at most {MAX_RUBRIC_CHARS} fit in one Discord embed"
                 ),
             );
         }
         if self.problems.len() > before {
-            return None;
+            return found;
         }
+        let (
+            Some(id),
+            Some(level),
+            Some(topic),
+            Some(prompt),
+            Some(answer),
+            Some(bonus),
+            Some(red_flags),
+            Some(follow_ups),
+        ) = (
+            found.id.clone(),
+            level,
+            found.topic.clone(),
+            raw.prompt,
+            raw.answer,
+            raw.bonus,
+            raw.red_flags,
+            raw.follow_ups,
+        )
+        else {
+            // Every field missing or unreadable was reported above.
+            return found;
+        };
         // The parsed strings are kept (trimmed in place) rather than copied: fewer allocations
         // and less of the heap left in holes, which matters for a bank of thousands.
         let texts = |l: Spanned<Vec<Spanned<String>>>| {
@@ -506,21 +651,19 @@ impl FileCtx<'_> {
             list.shrink_to_fit();
             list
         };
-        Some((
-            Question {
-                id,
-                level: level?,
-                topic,
-                tags: raw.tags.into_iter().map(trimmed).collect(),
-                prompt: trimmed(raw.prompt),
-                answer: texts(raw.answer),
-                bonus: texts(raw.bonus),
-                red_flags: texts(raw.red_flags),
-                follow_ups: texts(raw.follow_ups),
-                source: self.file.to_path_buf(),
-            },
-            start,
-        ))
+        found.question = Some(Question {
+            id,
+            level,
+            topic,
+            tags: raw.tags.into_iter().flatten().map(trimmed).collect(),
+            prompt: trimmed(prompt),
+            answer: texts(answer),
+            bonus: texts(bonus),
+            red_flags: texts(red_flags),
+            follow_ups: texts(follow_ups),
+            source: self.file.to_path_buf(),
+        });
+        found
     }
 
     fn check_text(&mut self, field: &str, value: &Spanned<String>, max: usize) {
@@ -555,10 +698,6 @@ fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
         .chain(text.match_indices('\n').map(|(i, _)| i + 1))
         .collect()
-}
-
-fn pack_msg(e: &toml::de::Error) -> String {
-    format!("[pack]: {}", e.message().trim())
 }
 
 /// Longest problem message (TOML's messages quote whole values, which may be huge).

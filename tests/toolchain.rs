@@ -65,3 +65,31 @@ fn the_declared_rust_version_builds_every_dependency() {
         "the README's quickstart must name Rust {declared}"
     );
 }
+
+/// `cargo run` builds the bot and what it needs, not the test-only fake Discord (a default
+/// workspace member would be built too); the README's test command, and CI, still run the
+/// fake's own tests with `--workspace`.
+#[test]
+fn cargo_run_builds_only_the_bot_and_the_test_command_covers_the_workspace() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked", "--no-deps"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(out.status.success());
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let defaults: Vec<&str> = meta["workspace_default_members"]
+        .as_array()
+        .expect("cargo reports the default members")
+        .iter()
+        .filter_map(|m| m.as_str())
+        .collect();
+    assert_eq!(defaults.len(), 1, "{defaults:?}");
+    assert!(defaults[0].contains("interview-bot"), "{defaults:?}");
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    let ci = std::fs::read_to_string(format!("{root}/.ci/run")).unwrap();
+    assert!(readme.contains("cargo test --workspace   # the tests"));
+    assert!(ci.contains("\ncargo test --workspace --locked\n"));
+}

@@ -235,7 +235,10 @@ fn run(cli: Cli) -> Result<(), Fatal> {
             command: BankCommand::Check { dir },
         } => {
             let (bank, source) = load_bank(dir.as_deref().or(config.questions_dir.as_deref()))?;
-            emit(&format!("{source}: ok, {}\n", bank.summary()))
+            let note = bank
+                .legacy_note()
+                .map_or(String::new(), |n| format!("{n}\n"));
+            emit(&format!("{source}: ok, {}\n{note}", bank.summary()))
         }
         Command::Bank {
             command:

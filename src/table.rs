@@ -80,10 +80,15 @@ mod tests {
             topic: "networking".into(),
             tags: vec![],
             prompt: "What is a subnet?\nSay where it lives.".into(),
-            answer: vec![],
+            look_fors: vec![],
+            pass: 0,
             bonus: vec![],
             red_flags: vec![],
             follow_ups: vec![],
+            detail: None,
+            facts: vec![],
+            facts_checked: None,
+            legacy: false,
             source: Default::default(),
         };
         for width in [Some(30), Some(80), None] {

@@ -17,7 +17,7 @@ fn shipped_packs_have_at_least_30_complete_questions_per_level() {
         assert!(qs.len() >= 30, "{level}: only {}", qs.len());
         for q in qs {
             assert!(q.prompt.len() > 10, "{}", q.id);
-            assert!(q.answer.len() >= 3, "{}: answer too thin", q.id);
+            assert!(q.look_fors.len() >= 3, "{}: too few look-fors", q.id);
             assert!(!q.bonus.is_empty(), "{}: no bonus points", q.id);
             assert!(
                 !q.red_flags.is_empty() && !q.follow_ups.is_empty(),
@@ -61,7 +61,7 @@ fn no_rubric_text_is_repeated_across_questions() {
     let mut repeats = Vec::new();
     for q in bank.all() {
         let texts = std::iter::once(&q.prompt)
-            .chain(&q.answer)
+            .chain(&q.look_fors)
             .chain(&q.bonus)
             .chain(&q.red_flags)
             .chain(&q.follow_ups);
@@ -639,7 +639,7 @@ fn bonus_points_count_towards_the_rubric_limits() {
     ));
     assert_eq!(p.len(), 1, "{p:?}");
     assert!(
-        p[0].contains("the rubric (answer, bonus, red_flags, follow_ups)"),
+        p[0].contains("the rubric (look_fors, bonus, red_flags, follow_ups)"),
         "{p:?}"
     );
 }
@@ -843,11 +843,19 @@ fn bank_list_json_has_the_documented_fields() {
         assert!(items.iter().filter(|q| q["level"] == level).count() >= 20);
     }
     for q in items {
-        for key in ["answer", "bonus", "red_flags", "follow_ups", "tags"] {
+        for key in [
+            "look_fors",
+            "bonus",
+            "red_flags",
+            "follow_ups",
+            "tags",
+            "facts",
+        ] {
             assert!(q[key].is_array(), "{key}");
         }
         assert!(q["id"].is_string() && q["prompt"].is_string() && q["topic"].is_string());
-        assert!(!q["answer"].as_array().unwrap().is_empty());
+        assert!(q["pass"].as_u64().unwrap() as usize <= q["look_fors"].as_array().unwrap().len());
+        assert!(!q["look_fors"].as_array().unwrap().is_empty());
         assert!(!q["bonus"].as_array().unwrap().is_empty());
     }
     let filtered = Command::new(bin)
@@ -1031,7 +1039,7 @@ follow_ups = ["What makes a subnet public?"]
     let bank = load_str("windows.toml", &pack).unwrap();
     let q = bank.get("t-crlf").unwrap();
     let strings: Vec<&str> = std::iter::once(q.prompt.as_str())
-        .chain(q.answer.iter().map(String::as_str))
+        .chain(q.look_fors.iter().map(String::as_str))
         .chain(q.bonus.iter().map(String::as_str))
         .chain(q.red_flags.iter().map(String::as_str))
         .chain(q.follow_ups.iter().map(String::as_str))
@@ -1041,7 +1049,7 @@ follow_ups = ["What makes a subnet public?"]
         assert!(!s.contains('\r'), "{s:?}");
     }
     assert_eq!(q.prompt, "What is a subnet?\nSay where it lives.");
-    assert_eq!(q.answer, ["A range of addresses\ninside a VPC."]);
+    assert_eq!(q.look_fors, ["A range of addresses\ninside a VPC."]);
     assert_eq!(q.red_flags, ["Thinks a subnet\nspans zones."]);
     // Problems still name the right line.
     let broken = pack.replace("level = \"junior\"", "level = \"guru\"");
@@ -1053,4 +1061,104 @@ follow_ups = ["What makes a subnet public?"]
         found.iter().any(|p| p.starts_with("windows.toml:10:")),
         "{found:?}"
     );
+}
+
+/// A question in the look-for format: single ideas, a pass rule, detail and dated facts.
+const LOOK_FOR_PACK: &str = r#"
+[[question]]
+id = "t-lf"
+level = "junior"
+topic = "networking"
+prompt = "What is a subnet?"
+look_fors = [
+  "An address range inside one VPC",
+  "Lives in exactly one Availability Zone",
+  "Public or private by its route table",
+  "Instances get their addresses from it",
+]
+pass = 3
+bonus = ["Knows some addresses in each subnet are reserved."]
+red_flags = ["Says a subnet spans several zones"]
+follow_ups = ["What makes a subnet public?"]
+detail = "The route table decides: a route to an internet gateway makes it public."
+facts = ["Five addresses of every subnet are reserved."]
+facts_checked = 2026-12-07
+"#;
+
+#[test]
+fn a_look_for_question_loads_with_its_pass_rule_detail_and_facts() {
+    let bank = load_str("pack.toml", LOOK_FOR_PACK).unwrap();
+    let q = bank.get("t-lf").unwrap();
+    assert_eq!(q.look_fors.len(), 4);
+    assert_eq!(q.pass, 3);
+    assert!(!q.legacy);
+    assert_eq!(
+        q.detail.as_deref(),
+        Some("The route table decides: a route to an internet gateway makes it public.")
+    );
+    assert_eq!(q.facts, ["Five addresses of every subnet are reserved."]);
+    assert_eq!(q.facts_checked.as_deref(), Some("2026-12-07"));
+    assert_eq!(bank.legacy_note(), None);
+    // Without `pass`, every look-for is needed.
+    let all = load_str("pack.toml", &LOOK_FOR_PACK.replace("pass = 3\n", "")).unwrap();
+    assert_eq!(all.get("t-lf").unwrap().pass, 4);
+    // The older format loads too: `answer` is the look-fors, all of them needed, and the
+    // check says how to move.
+    let old = load_str("pack.toml", GOOD).unwrap();
+    let q = old.get("t-one").unwrap();
+    assert!(q.legacy && q.pass == q.look_fors.len());
+    let note = old.legacy_note().unwrap();
+    assert!(
+        note.contains("rename `answer` to `look_fors`") && note.contains("`t-one`"),
+        "{note}"
+    );
+}
+
+#[test]
+fn look_for_limits_are_reported_with_their_lines() {
+    let cases: Vec<(String, &str)> = vec![
+        (
+            LOOK_FOR_PACK.replace("  \"Instances get their addresses from it\",\n", &format!("  \"{}\",\n", "x".repeat(101))),
+            "`look_fors` text has 101 characters; at most 100",
+        ),
+        (LOOK_FOR_PACK.replace("pass = 3", "pass = 5"), "`pass` is 5: give how many of the 4 look-fors"),
+        (LOOK_FOR_PACK.replace("pass = 3", "pass = 0"), "`pass` is 0"),
+        (
+            LOOK_FOR_PACK.replace(
+                "  \"Public or private by its route table\",\n  \"Instances get their addresses from it\",\n",
+                "",
+            ),
+            "`look_fors` has 2 entries: give 3 to 6",
+        ),
+        (
+            LOOK_FOR_PACK.replace("\"Says a subnet spans several zones\"", &format!("\"{}\"", "y".repeat(120))),
+            "`red_flags` text has 120 characters; at most 100",
+        ),
+        (
+            LOOK_FOR_PACK.replace("facts_checked = 2026-12-07\n", ""),
+            "`facts` need `facts_checked`",
+        ),
+        (
+            LOOK_FOR_PACK.replace("facts_checked = 2026-12-07", "facts_checked = 2026-12-07T10:00:00"),
+            "`facts_checked` is 2026-12-07T10:00:00: give a date",
+        ),
+        (
+            LOOK_FOR_PACK.replace("pass = 3\n", "pass = 3\nanswer = [\"old\"]\n"),
+            "give `look_fors` or the older `answer`, not both",
+        ),
+    ];
+    for (text, expected) in cases {
+        let p = problems(&text);
+        assert!(
+            p.iter()
+                .any(|m| m.contains(expected) && m.starts_with("pack.toml:")),
+            "{expected}: {p:?}"
+        );
+    }
+    // The older format keeps its limits: a long red flag still loads there.
+    let long_flag = GOOD.replace(
+        "\"Thinks a subnet spans zones.\"",
+        &format!("\"{}\"", "z".repeat(300)),
+    );
+    assert!(problems(&long_flag).is_empty());
 }

@@ -64,9 +64,7 @@ fn a_senior_question_then_its_model_answer_then_another() {
     assert!(stdout.contains("[!1] 🔒 Model answer (interviewers only)  [!2] Another question"));
     // !1 pressed the button: the rubric, without Discord's markup.
     let rubric = &stdout[stdout.find("Model answer · Senior").expect(&stdout)..];
-    assert!(
-        rubric.contains("Must cover (a yes)\n") && rubric.contains("Strong answers also cover\n")
-    );
+    assert!(rubric.contains("Yes at this level") && rubric.contains("A strong yes adds\n"));
     assert!(!stdout.contains("**") && !stdout.contains('`') && !stdout.contains('\x1b'));
     assert!(!stdout.contains("(continued)") && !stdout.contains("only you can see this"));
     let first_flag_words: Vec<&str> = q.red_flags[0].split_whitespace().take(3).collect();

@@ -475,7 +475,7 @@ fn the_answer_is_revealed_in_a_thread_after_the_delay_behind_spoilers() {
     );
     let text = reveal.cards[0].description.clone().unwrap();
     assert!(text.starts_with("||") && text.ends_with("||"), "{text}");
-    assert!(text.contains("Must cover"));
+    assert!(text.contains("Yes at this level"));
     // Once only.
     w.walk("2026-06-01T15:00:00Z", 10 * 60 * 1000);
     assert_eq!(w.discord.threads.len(), 1);

@@ -950,7 +950,7 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
     );
     let text = answer.body["embeds"][0]["description"].as_str().unwrap();
     assert!(
-        text.starts_with("||") && text.contains("Must cover"),
+        text.starts_with("||") && text.contains("Yes at this level"),
         "{text}"
     );
     tokio::time::sleep(Duration::from_secs(2)).await;

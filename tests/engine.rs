@@ -169,14 +169,16 @@ fn model_answer_button_is_private_and_shows_the_rubric() {
     let answer = f.engine.handle(&press(GUILD, &reply.buttons[0].action));
     assert_eq!(answer.visibility, Visibility::Private);
     let q = f.engine.bank().get(&id).unwrap();
-    // One scannable description: the question quoted, then each part under a heading.
-    assert_eq!(answer.cards.len(), 1);
+    // One scannable description: the question quoted, then each part under a heading; the
+    // detail and facts, if any, in a second card.
+    let more = q.detail.is_some() || !q.facts.is_empty();
+    assert_eq!(answer.cards.len(), if more { 2 } else { 1 });
     assert!(answer.cards[0].fields.is_empty());
     let text = answer.cards[0].description.clone().unwrap();
     assert!(text.starts_with(&format!("> {}", q.prompt.lines().next().unwrap())));
     let plain = text.replace("**", "");
     for item in q
-        .answer
+        .look_fors
         .iter()
         .chain(&q.bonus)
         .chain(&q.red_flags)
@@ -184,18 +186,31 @@ fn model_answer_button_is_private_and_shows_the_rubric() {
     {
         assert!(plain.contains(item.as_str()), "rubric misses: {item}");
     }
+    let bar = if q.pass == q.look_fors.len() {
+        format!("**Yes at this level: all {} of these**", q.pass)
+    } else {
+        format!(
+            "**Yes at this level: {} of these {}**",
+            q.pass,
+            q.look_fors.len()
+        )
+    };
     for heading in [
-        "**Must cover (a yes)**",
-        "**Strong answers also cover**",
+        bar.as_str(),
+        "**A strong yes adds**",
         "**Red flags**",
         "**Follow-up probes**",
     ] {
         assert!(text.contains(heading), "{heading}");
     }
-    // The must-cover points come before the depth points.
-    assert!(text.find("Must cover").unwrap() < text.find("Strong answers also cover").unwrap());
+    // The bar comes before the depth points, and the look-fors are numbered.
+    assert!(text.find("Yes at this level").unwrap() < text.find("A strong yes adds").unwrap());
+    assert!(plain.contains(&format!("1. {}", q.look_fors[0])));
     assert!(
-        answer.cards[0]
+        answer
+            .cards
+            .last()
+            .unwrap()
             .footer
             .as_deref()
             .unwrap()

@@ -453,7 +453,7 @@ fn the_model_answer_inside_a_session_is_for_interviewers_even_where_rubrics_are_
     ));
     let o = ok(e, &click_req(GUILD, &bob(), &answer));
     assert_eq!(first_reply(&o).0, Visibility::Private);
-    assert!(text(&o).contains("Must cover (a yes)"));
+    assert!(text(&o).contains("Yes at this level"));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
 use super::{
-    Bank, Level, MAX_ITEM_CHARS, MAX_PROMPT_CHARS, MAX_RUBRIC_CHARS, MAX_SLUG_CHARS, Question,
+    Bank, LOOK_FORS, Level, MAX_CARD_CHARS, MAX_DETAIL_CHARS, MAX_FACT_CHARS, MAX_ITEM_CHARS,
+    MAX_LOOK_FOR_CHARS, MAX_MORE_CHARS, MAX_PROMPT_CHARS, MAX_RUBRIC_CHARS, MAX_SLUG_CHARS,
+    Question,
 };
 
 /// One thing wrong with a pack, located in its file.
@@ -55,9 +57,14 @@ struct RawQuestion {
     tags: Option<Vec<Spanned<String>>>,
     prompt: Option<Spanned<String>>,
     answer: Option<Spanned<Vec<Spanned<String>>>>,
+    look_fors: Option<Spanned<Vec<Spanned<String>>>>,
+    pass: Option<Spanned<i64>>,
     bonus: Option<Spanned<Vec<Spanned<String>>>>,
     red_flags: Option<Spanned<Vec<Spanned<String>>>>,
     follow_ups: Option<Spanned<Vec<Spanned<String>>>>,
+    detail: Option<Spanned<String>>,
+    facts: Option<Spanned<Vec<Spanned<String>>>>,
+    facts_checked: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// The fields of a question, in the order a pack writes them.
@@ -67,11 +74,20 @@ const QUESTION_FIELDS: &[&str] = &[
     "topic",
     "tags",
     "prompt",
-    "answer",
+    "look_fors",
+    "pass",
     "bonus",
     "red_flags",
     "follow_ups",
+    "detail",
+    "facts",
+    "facts_checked",
+    // The older name of `look_fors` (every look-for needed for a yes).
+    "answer",
 ];
+
+/// Fields a question may leave out.
+const OPTIONAL_FIELDS: &[&str] = &["tags", "pass", "detail", "facts", "facts_checked"];
 
 /// The fields of the optional `[pack]` table.
 const PACK_FIELDS: &[&str] = &["name", "description"];
@@ -525,9 +541,14 @@ impl FileCtx<'_> {
                 "tags" => raw.tags = self.read("question", name, value),
                 "prompt" => raw.prompt = self.read("question", name, value),
                 "answer" => raw.answer = self.read("question", name, value),
+                "look_fors" => raw.look_fors = self.read("question", name, value),
+                "pass" => raw.pass = self.read("question", name, value),
                 "bonus" => raw.bonus = self.read("question", name, value),
                 "red_flags" => raw.red_flags = self.read("question", name, value),
                 "follow_ups" => raw.follow_ups = self.read("question", name, value),
+                "detail" => raw.detail = self.read("question", name, value),
+                "facts" => raw.facts = self.read("question", name, value),
+                "facts_checked" => raw.facts_checked = self.read("question", name, value),
                 _ => {
                     self.unknown_field("question", &key, QUESTION_FIELDS);
                     continue;
@@ -537,13 +558,27 @@ impl FileCtx<'_> {
                 present[i] = true;
             }
         }
-        // `tags` is optional; the missing fields are one problem, named together.
+        // The optional ones aside, the missing fields are one problem, named together;
+        // `look_fors` may be written under its older name `answer` (not both).
+        let written = |f: &str| {
+            QUESTION_FIELDS
+                .iter()
+                .position(|n| *n == f)
+                .is_some_and(|i| present[i])
+        };
         let missing: Vec<String> = QUESTION_FIELDS
             .iter()
             .zip(present)
-            .filter(|(f, written)| **f != "tags" && !written)
+            .filter(|(f, written)| !OPTIONAL_FIELDS.contains(f) && **f != "answer" && !written)
+            .filter(|(f, _)| **f != "look_fors" || !written("answer"))
             .map(|(f, _)| format!("`{f}`"))
             .collect();
+        if let (Some(_), Some(answer)) = (&raw.look_fors, &raw.answer) {
+            self.problem(
+                Some(answer.span()),
+                "question: give `look_fors` or the older `answer`, not both".to_string(),
+            );
+        }
         if !missing.is_empty() {
             let s = if missing.len() == 1 { "" } else { "s" };
             self.problem(
@@ -589,10 +624,19 @@ impl FileCtx<'_> {
         if let Some(prompt) = &raw.prompt {
             self.check_text("prompt", prompt, MAX_PROMPT_CHARS);
         }
+        // The new format holds look-fors and red flags to a select option's label; the older
+        // one (`answer`) keeps its limits, so packs written before still load.
+        let short = raw.look_fors.is_some();
+        let item_max = |name: &str| match name {
+            "look_fors" => MAX_LOOK_FOR_CHARS,
+            "red_flags" if short => MAX_LOOK_FOR_CHARS,
+            _ => MAX_ITEM_CHARS,
+        };
         let mut rubric = 0;
         let mut rubric_span = None;
         for (name, list) in [
             ("answer", &raw.answer),
+            ("look_fors", &raw.look_fors),
             ("bonus", &raw.bonus),
             ("red_flags", &raw.red_flags),
             ("follow_ups", &raw.follow_ups),
@@ -606,27 +650,96 @@ impl FileCtx<'_> {
                 );
             }
             for entry in list.get_ref() {
-                self.check_text(name, entry, MAX_ITEM_CHARS);
+                self.check_text(name, entry, item_max(name));
                 rubric += entry.get_ref().chars().count();
             }
+        }
+        if let Some(list) = &raw.look_fors {
+            let n = list.get_ref().len();
+            self.require(LOOK_FORS.contains(&n) || n == 0, list.span(), || {
+                format!(
+                    "`look_fors` has {n} entries: give {} to {}, single ideas an interviewer can hear",
+                    LOOK_FORS.start(),
+                    LOOK_FORS.end()
+                )
+            });
+        }
+        let look_fors = raw
+            .look_fors
+            .as_ref()
+            .or(raw.answer.as_ref())
+            .map_or(0, |l| l.get_ref().len());
+        if let Some(pass) = &raw.pass {
+            let p = *pass.get_ref();
+            self.require(
+                p >= 1 && usize::try_from(p).is_ok_and(|p| p <= look_fors.max(1)),
+                pass.span(),
+                || format!("`pass` is {p}: give how many of the {look_fors} look-fors make a yes (1 to {look_fors})"),
+            );
+        }
+        let mut more = 0;
+        if let Some(detail) = &raw.detail {
+            self.check_text("detail", detail, MAX_DETAIL_CHARS);
+            more += detail.get_ref().chars().count();
+        }
+        if let Some(facts) = &raw.facts {
+            for fact in facts.get_ref() {
+                self.check_text("facts", fact, MAX_FACT_CHARS);
+                more += fact.get_ref().chars().count();
+            }
+            if raw.facts_checked.is_none() && !facts.get_ref().is_empty() {
+                self.problem(
+                    Some(facts.span()),
+                    "`facts` need `facts_checked`, the date they were last checked (facts_checked = 2026-12-07)".to_string(),
+                );
+            }
+        }
+        if let Some(checked) = &raw.facts_checked {
+            let date = checked.get_ref();
+            self.require(
+                date.date.is_some() && date.time.is_none() && date.offset.is_none(),
+                checked.span(),
+                || format!("`facts_checked` is {date}: give a date, such as 2026-12-07"),
+            );
+            self.require(raw.facts.is_some(), checked.span(), || {
+                "`facts_checked` without `facts`".to_string()
+            });
+        }
+        let prompt_len = raw
+            .prompt
+            .as_ref()
+            .map_or(0, |p| p.get_ref().chars().count());
+        let whole = prompt_len + rubric + more;
+        if whole > MAX_CARD_CHARS && more > 0 {
+            self.problem(
+                raw.detail.as_ref().map(Spanned::span).or(rubric_span.clone()),
+                format!("the prompt, rubric, `detail` and `facts` have {whole} characters; at most {MAX_CARD_CHARS} fit in one message"),
+            );
+        }
+        if more > MAX_MORE_CHARS {
+            self.problem(
+                raw.detail.as_ref().map(Spanned::span),
+                format!("`detail` and `facts` have {more} characters; at most {MAX_MORE_CHARS} fit in the rubric's second section"),
+            );
         }
         if rubric > MAX_RUBRIC_CHARS {
             self.problem(
                 rubric_span,
                 format!(
-                    "the rubric (answer, bonus, red_flags, follow_ups) has {rubric} characters; at most {MAX_RUBRIC_CHARS} fit in one Discord embed"
+                    "the rubric (look_fors, bonus, red_flags, follow_ups) has {rubric} characters; at most {MAX_RUBRIC_CHARS} fit in one Discord embed"
                 ),
             );
         }
         if self.problems.len() > before {
             return found;
         }
+        let legacy = raw.look_fors.is_none();
         let (
             Some(id),
             Some(level),
             Some(topic),
             Some(prompt),
-            Some(answer),
+            Some(look_fors),
             Some(bonus),
             Some(red_flags),
             Some(follow_ups),
@@ -635,7 +748,7 @@ impl FileCtx<'_> {
             level,
             found.topic.clone(),
             raw.prompt,
-            raw.answer,
+            raw.look_fors.or(raw.answer),
             raw.bonus,
             raw.red_flags,
             raw.follow_ups,
@@ -657,10 +770,18 @@ impl FileCtx<'_> {
             topic,
             tags: raw.tags.into_iter().flatten().map(trimmed).collect(),
             prompt: trimmed(prompt),
-            answer: texts(answer),
+            pass: raw
+                .pass
+                .and_then(|p| usize::try_from(p.into_inner()).ok())
+                .unwrap_or(look_fors.get_ref().len()),
+            look_fors: texts(look_fors),
             bonus: texts(bonus),
             red_flags: texts(red_flags),
             follow_ups: texts(follow_ups),
+            detail: raw.detail.map(trimmed),
+            facts: raw.facts.map(texts).unwrap_or_default(),
+            facts_checked: raw.facts_checked.map(|d| d.into_inner().to_string()),
+            legacy,
             source: self.file.to_path_buf(),
         });
         found

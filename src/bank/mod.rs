@@ -44,6 +44,19 @@ pub const MAX_ITEM_CHARS: usize = 1000;
 pub const MAX_PROMPT_CHARS: usize = 1000;
 /// All of a question's rubric text together must fit in one embed (6000 characters in total).
 pub const MAX_RUBRIC_CHARS: usize = 4000;
+/// A look-for, and a red flag written with look-fors: Discord's select-option label holds 100
+/// characters, and the evidence selects list them.
+pub const MAX_LOOK_FOR_CHARS: usize = 100;
+/// How many look-fors a question has: few enough to tick while listening.
+pub const LOOK_FORS: std::ops::RangeInclusive<usize> = 3..=6;
+/// The optional `detail`, and one `facts` entry.
+pub const MAX_DETAIL_CHARS: usize = 1500;
+pub const MAX_FACT_CHARS: usize = 300;
+/// `detail` and `facts` together: the second section of the rubric card.
+pub const MAX_MORE_CHARS: usize = 3000;
+/// The prompt, rubric, detail and facts together: one message's embeds hold 6000 characters,
+/// and the headings, title and footer need some.
+pub const MAX_CARD_CHARS: usize = 5400;
 /// Ids, topics and tags are short slugs (a button's custom id holds at most 100 characters).
 pub const MAX_SLUG_CHARS: usize = 64;
 
@@ -55,12 +68,24 @@ pub struct Question {
     pub topic: String,
     pub tags: Vec<String>,
     pub prompt: String,
-    /// What a candidate must cover to pass at the question's level (a "yes").
-    pub answer: Vec<String>,
+    /// What an interviewer listens for: single ideas a candidate says or shows, each at most
+    /// [`MAX_LOOK_FOR_CHARS`]. A pack in the older format gives them as `answer`.
+    pub look_fors: Vec<String>,
+    /// How many look-fors make a yes at the question's level (all, unless the pack says).
+    pub pass: usize,
     /// Depth beyond the must-cover points: what earns a "strong yes".
     pub bonus: Vec<String>,
     pub red_flags: Vec<String>,
     pub follow_ups: Vec<String>,
+    /// The longer explanation, for interviewers who want it (not part of the bar).
+    pub detail: Option<String>,
+    /// Volatile numbers and product news: they inform, they are not pass criteria.
+    pub facts: Vec<String>,
+    /// When `facts` were last checked (`YYYY-MM-DD`).
+    pub facts_checked: Option<String>,
+    /// Written in the older format (`answer` for the look-fors): `bank check` says how to move.
+    #[serde(skip)]
+    pub legacy: bool,
     /// The pack file the question came from (for diagnostics).
     #[serde(skip)]
     pub source: PathBuf,
@@ -191,6 +216,22 @@ impl Bank {
             self.topics.len(),
             topics.join(", ")
         )
+    }
+
+    /// How to move questions still written in the older format (`answer`), if any: for
+    /// `bank check`, which loads them all the same.
+    pub fn legacy_note(&self) -> Option<String> {
+        let legacy: Vec<&Question> = self.questions.iter().filter(|q| q.legacy).collect();
+        let first = legacy.first()?;
+        Some(format!(
+            "note: {} question{} (the first `{}` in {}) use the older `answer` list, where every entry is needed for a yes. To move one, rename `answer` to `look_fors` with {} to {} single ideas of at most {MAX_LOOK_FOR_CHARS} characters each, add `pass` (how many make a yes; all if left out), keep red flags under {MAX_LOOK_FOR_CHARS} characters, and move longer explanation to `detail` and volatile numbers to `facts` with `facts_checked` (README, Question packs).",
+            legacy.len(),
+            if legacy.len() == 1 { "" } else { "s" },
+            first.id,
+            first.source.display(),
+            LOOK_FORS.start(),
+            LOOK_FORS.end(),
+        ))
     }
 
     /// Question ids ranked for a partial input: exact id, id prefix, id substring, then words of

@@ -126,9 +126,11 @@ impl Engine {
         Ok(Outcome::private(self.rubric_message(q)))
     }
 
-    /// The rubric: the question quoted, then what a strong answer covers, red flags and
-    /// follow-ups, each under a heading, in the card's description. Sections that would not
-    /// fit one description (never for the shipped packs; a test checks) go on in a second card.
+    /// The rubric: the question quoted, then the bar ("Yes at this level: 3 of these 4" and
+    /// the numbered look-fors), what a strong yes adds, red flags and follow-ups, each under a
+    /// heading, in the card's description; `detail` and `facts` in a second card. Sections that
+    /// would not fit one description (never for the shipped packs; a test checks) go on in
+    /// another card.
     pub fn rubric_message(&self, q: &Question) -> Message {
         let quoted: String = q
             .prompt
@@ -137,9 +139,21 @@ impl Engine {
             .collect::<Vec<_>>()
             .join("\n");
         let mut sections = vec![quoted];
+        let n = q.look_fors.len();
+        let bar = if q.pass >= n {
+            format!("**Yes at this level: all {n} of these**")
+        } else {
+            format!("**Yes at this level: {} of these {n}**", q.pass)
+        };
+        let numbered: Vec<String> = q
+            .look_fors
+            .iter()
+            .enumerate()
+            .map(|(i, l)| format!("{}. {l}", i + 1))
+            .collect();
+        sections.push(format!("{bar}\n{}", numbered.join("\n")));
         for (heading, items) in [
-            ("Must cover (a yes)", &q.answer),
-            ("Strong answers also cover", &q.bonus),
+            ("A strong yes adds", &q.bonus),
             ("Red flags", &q.red_flags),
             ("Follow-up probes", &q.follow_ups),
         ] {
@@ -148,6 +162,23 @@ impl Engine {
                 .map(|i| format!("• {}", bold_lead(i)))
                 .collect();
             sections.push(format!("**{heading}**\n{}", body.join("\n")));
+        }
+        // The longer explanation and the volatile facts: a second card, after what a busy
+        // interviewer reads.
+        let mut more = Vec::new();
+        if let Some(detail) = &q.detail {
+            more.push(format!("**More detail**\n{detail}"));
+        }
+        if !q.facts.is_empty() {
+            let checked = q
+                .facts_checked
+                .as_deref()
+                .map_or(String::new(), |d| format!(" (checked {d})"));
+            let facts: Vec<String> = q.facts.iter().map(|f| format!("• {f}")).collect();
+            more.push(format!(
+                "**Facts{checked}: for reference, not the bar**\n{}",
+                facts.join("\n")
+            ));
         }
         let title = truncate(
             &format!(
@@ -184,6 +215,12 @@ impl Engine {
             description: Some(current),
             ..Card::default()
         });
+        if !more.is_empty() {
+            cards.push(Card {
+                description: Some(truncate(&more.join("\n\n"), DESCRIPTION_MAX)),
+                ..Card::default()
+            });
+        }
         let last = cards.len() - 1;
         for (i, card) in cards.iter_mut().enumerate() {
             card.colour = Some(level_colour(q.level));

@@ -453,10 +453,15 @@ mod tests {
             topic: "t".into(),
             tags: vec![],
             prompt: "p?".into(),
-            answer: vec!["a".into()],
+            look_fors: vec!["a".into()],
+            pass: 1,
             bonus: vec!["b".into()],
             red_flags: vec!["r".into()],
             follow_ups: vec!["f?".into()],
+            detail: None,
+            facts: vec![],
+            facts_checked: None,
+            legacy: false,
             source: Default::default(),
         }
     }

@@ -410,15 +410,15 @@ fn no_text_is_copied_from_the_seed_page() {
     for unit in &units {
         let fields: HashSet<&str> = unit.fields.iter().map(|(p, _)| p.as_str()).collect();
         if unit.label.starts_with("question") {
-            for f in [
-                "prompt",
-                "answer[0]",
-                "bonus[0]",
-                "red_flags[0]",
-                "follow_ups[0]",
-            ] {
+            for f in ["prompt", "bonus[0]", "red_flags[0]", "follow_ups[0]"] {
                 assert!(fields.contains(f), "{}: no {f} read", unit.label);
             }
+            // The bar, in either format.
+            assert!(
+                fields.contains("look_fors[0]") || fields.contains("answer[0]"),
+                "{}: no look_fors[0] read",
+                unit.label
+            );
         }
     }
     let copied: Vec<String> = units.iter().flat_map(|u| copied_runs(u, &seed)).collect();

@@ -145,7 +145,7 @@ async fn question_model_answer_and_another_question() {
         assert_eq!(embeds.len(), 1);
         let text = embeds[0]["description"].as_str().unwrap().replace("**", "");
         assert!(text.contains("Red flags"));
-        for item in q.answer.iter().chain(&q.red_flags).chain(&q.follow_ups) {
+        for item in q.look_fors.iter().chain(&q.red_flags).chain(&q.follow_ups) {
             assert!(text.contains(item.as_str()), "missing {item}");
         }
     }

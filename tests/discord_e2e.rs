@@ -137,12 +137,14 @@ async fn question_model_answer_and_another_question() {
         assert_eq!(b[0].0, "🔒 Model answer (only you)");
         assert_eq!(b[1].0, "Another question");
 
-        // "Model answer": private, the whole rubric in one description.
+        // "Model answer": private, the whole rubric in one description; the detail and facts,
+        // if the question has any, in a second card.
         let answer = click(&fake, &bot, &b[0].1).await;
         assert_eq!(answer["type"], 4);
         assert!(is_ephemeral(&answer), "the rubric is private");
         let embeds = answer["data"]["embeds"].as_array().unwrap();
-        assert_eq!(embeds.len(), 1);
+        let more = q.detail.is_some() || !q.facts.is_empty();
+        assert_eq!(embeds.len(), if more { 2 } else { 1 });
         let text = embeds[0]["description"].as_str().unwrap().replace("**", "");
         assert!(text.contains("Red flags"));
         for item in q.look_fors.iter().chain(&q.red_flags).chain(&q.follow_ups) {

@@ -55,36 +55,32 @@ pub const LEVEL_CHOICES: &[ChoiceSpec] = &[
 
 /// The rating scale: value, name, anchor.
 pub const SCALE: [(u8, &str, &str); 4] = [
-    (1, "Strong no", "red flags shown or most points missed"),
-    (
-        2,
-        "No",
-        "some of the points a strong answer covers are missing",
-    ),
-    (3, "Yes", "covers them"),
+    (1, "Strong no", "red flags shown or most look-fors missed"),
+    (2, "No", "fewer look-fors than the question's pass rule"),
+    (3, "Yes", "meets the question's pass rule"),
     (
         4,
         "Strong yes",
-        "covers them with depth, trade-offs and the follow-ups",
+        "every look-for, with the depth a strong yes adds",
     ),
 ];
 
 /// The scale as option choices, anchors included.
 pub const RATING_CHOICES: &[ChoiceSpec] = &[
     ChoiceSpec {
-        name: "1 Strong no: red flags shown or most points missed",
+        name: "1 Strong no: red flags shown or most look-fors missed",
         value: "1",
     },
     ChoiceSpec {
-        name: "2 No: some of the points a strong answer covers are missing",
+        name: "2 No: fewer look-fors than the question's pass rule",
         value: "2",
     },
     ChoiceSpec {
-        name: "3 Yes: covers them",
+        name: "3 Yes: meets the question's pass rule",
         value: "3",
     },
     ChoiceSpec {
-        name: "4 Strong yes: covers them with depth, trade-offs and the follow-ups",
+        name: "4 Strong yes: every look-for, with the depth a strong yes adds",
         value: "4",
     },
 ];

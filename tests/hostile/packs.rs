@@ -291,8 +291,8 @@ fn a_line_break_in_a_pack_value_keeps_its_problem_on_one_line() {
 fn a_huge_value_of_the_wrong_type_gives_a_short_problem() {
     let huge = "z".repeat(50_000);
     let pack = BUILTIN_PACKS[0].1.replacen(
-        "answer = [",
-        &format!("answer = \"{huge}\"\nanswer_was = ["),
+        "look_fors = [",
+        &format!("look_fors = \"{huge}\"\nlook_fors_was = ["),
         1,
     );
     let err = bank::load_str("pack.toml", &pack).unwrap_err();

@@ -47,7 +47,7 @@ impl Engine {
         let description = format!(
             "**1. Post a question.** {question} with a level (and a topic if you like) posts a question card for the whole channel, candidate included.\n\
              **2. The candidate answers aloud.** The card shows only the question, never the answer.\n\
-             **3. Open the rubric.** **🔒 Model answer** on the card, or {answer} with the id from the card's footer, shows what a strong answer covers, the red flags and follow-up probes, to you alone.\n\
+             **3. Open the rubric.** **🔒 Model answer** on the card, or {answer} with the id from the card's footer, shows the bar (\"Yes at this level: 3 of these 4\" look-fors), what a strong yes adds, the red flags and follow-up probes, to you alone.\n\
              **4. Score.** {score} per question, or {interview} for the questions one at a time with rating buttons; {scores} looks the results up.\n\n\
              **Who sees what:** question cards are public; rubrics, scores, errors and this help are private. Interviewers are members with the server's interviewer role, or with Manage Server. Rubrics are for interviewers only until a server admin opens them up with {config}; only then can {answer} post one with `public:true`. Scoring is blind: you see the other interviewers' ratings, notes and recommendations for a candidate only once your own scorecard is in, that is your recommendation ({recommend} or {end}); your ratings alone do not lift it. Members with Manage Server see everything.\n\
              {count} questions across {topics} topics.",

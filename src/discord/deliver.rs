@@ -274,7 +274,7 @@ pub(super) async fn deliver_outside(
             nonce,
             marker,
             since_ms,
-        } => find_post(http, rest, channel_id.get(), nonce, marker, *since_ms).await,
+        } => find_post(rest, channel_id.get(), nonce, marker, *since_ms).await,
         Effect::Thread { on, name, message } => {
             let Some((parent, mid)) = resolve_ref(on, earlier) else {
                 return Ok(Delivered::Skipped);

@@ -51,7 +51,8 @@ pub enum DiscordError {
 #[derive(Debug, Clone)]
 pub struct Connection {
     pub token: Token,
-    /// A Discord API proxy (rate limiting is then the proxy's job), or `None` for Discord.
+    /// A Discord API proxy, or `None` for Discord. serenity's rate limiter is off behind a
+    /// proxy; the bot's own work outside interactions keeps to the limits either way (`rest.rs`).
     pub api_url: Option<String>,
     /// Register commands to this server only; globally when `None`.
     pub guild_id: Option<u64>,
@@ -124,10 +125,10 @@ pub async fn run(
     let http = conn.http();
     check_reachable(&http, conn).await?;
     let inflight = Arc::new(InFlight::default());
-    let rest = Arc::new(rest::Rest::new(
-        conn.token.expose(),
-        conn.api_url.as_deref(),
-    ));
+    let rest = Arc::new(
+        rest::Rest::new(conn.token.expose(), conn.api_url.as_deref())
+            .map_err(|e| DiscordError::Http(*e))?,
+    );
     let handler = handler::Handler::new(
         engine.clone(),
         conn.guild_id,

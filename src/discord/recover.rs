@@ -1,19 +1,17 @@
 //! The recovery of a lost post: a channel post whose answer never came back is looked for in
 //! the channel's recent history, so that it is recorded instead of posted twice.
 
-use serenity::all::{ChannelId, Http, MessageId, Nonce};
+use serenity::all::{ChannelId, MessageId, Nonce};
 
 use crate::engine::Delivered;
 
 use super::convert;
 use super::rest::Rest;
-use super::retry::{self, Repeat};
 
 /// Looks through a channel's recent messages for a post of the bot's: by nonce (Discord echoes
 /// it on messages it still holds in memory), or else the bot's own message since `since_ms`
 /// whose first card's footer is `marker`, exactly.
 pub(super) async fn find_post(
-    http: &Http,
     rest: &Rest,
     channel_id: u64,
     nonce: &str,
@@ -22,11 +20,7 @@ pub(super) async fn find_post(
 ) -> Result<Delivered, serenity::Error> {
     /// Milliseconds between the Unix epoch and Discord's (2015-01-01), for snowflakes.
     const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
-    let me = retry::send("current user", Repeat::Safe, None, |_| {
-        http.get_current_user()
-    })
-    .await?
-    .id;
+    let me = serenity::all::UserId::new(rest.my_id().await?.max(1));
     let channel = ChannelId::new(channel_id);
     // Messages after `since_ms`, oldest first, a page at a time (a busy channel may have
     // many since the claim).

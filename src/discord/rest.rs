@@ -9,12 +9,16 @@
 //!   are not "bound to the bot's Global Rate Limit", so they do not come through here and are
 //!   never queued behind a burst.
 //! - **Per-route buckets**: each route and channel is a bucket whose state comes from the
-//!   answers' headers (`X-RateLimit-Remaining`, `-Reset-After`, `-Limit`, `-Bucket`), as the
-//!   docs ask ("rate limits should not be hard coded into your app"). A bucket with nothing
-//!   left waits for its reset; one never seen sends a single request first, to learn it.
+//!   answers' headers (`X-RateLimit-Remaining`, `-Reset-After`, `-Limit`), as the docs ask
+//!   ("rate limits should not be hard coded into your app"). A bucket with nothing left waits
+//!   for its reset; one whose state is unknown sends a single request first, to learn it.
+//!   Routes Discord groups into one bucket (`X-RateLimit-Bucket`) are still counted apart.
 //! - **A 429** is waited out for its `retry_after` (the body's, or the headers'), and the
 //!   request is sent again: a rate-limited request was not carried out. A global 429
 //!   (`X-RateLimit-Global`) holds back every request through here.
+//! - **A budget**: every wait a header asks for is taken as at most a minute, and a whole
+//!   call (waits, 429s, retries) gets a minute; past it, it fails as retryable and the engine's
+//!   own backoff takes over, so one channel held back cannot hold up the rest.
 //!
 //! serenity's own rate limiter cannot be used behind a proxy (it builds its requests without
 //! the proxy), and serenity's errors keep neither the headers nor `retry_after`, so these
@@ -25,7 +29,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, USER_AGENT};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serenity::all::{
@@ -42,10 +46,21 @@ pub(super) const GLOBAL_PER_SECOND: u32 = 45;
 const SPACING: Duration = Duration::from_nanos(1_000_000_000 / GLOBAL_PER_SECOND as u64);
 /// At most this many 429s are waited out for one request before it is reported as failed.
 const MAX_RATE_LIMITED: u32 = 8;
-/// A bucket never seen: how often a waiting request looks whether the first one has answered.
+/// A bucket whose state is unknown: how often a waiting request looks whether the answers
+/// have come back.
 const PROBE_POLL: Duration = Duration::from_millis(5);
-/// A first request to a bucket unanswered for this long no longer holds the others back.
-const PROBE_GIVE_UP: Duration = Duration::from_secs(6);
+/// A request taken from a bucket and not answered for this long (its caller gave up) no
+/// longer counts as in flight.
+const IN_FLIGHT_GIVE_UP: Duration = Duration::from_secs(8);
+/// The longest wait any header may ask for; a longer one is taken as this.
+const MAX_WAIT: Duration = Duration::from_secs(60);
+/// All of one call (waits for buckets and slots, 429s, retries) must fit in this: past it the
+/// call fails as retryable and the engine's own backoff takes over, so a channel Discord holds
+/// back cannot hold up the others, and a post never goes out long after it was meant to
+/// (Discord keeps a nonce for a few minutes only).
+const SEND_BUDGET: Duration = Duration::from_secs(60);
+/// The largest answer read: a page of 100 messages is far smaller.
+const MAX_BODY: usize = 8 << 20;
 
 /// The routes sent through here; with the channel, a bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +70,7 @@ enum Route {
     DeleteMessage,
     StartThread,
     History,
+    CurrentUser,
 }
 
 impl Route {
@@ -63,7 +79,7 @@ impl Route {
             Route::PostMessage | Route::StartThread => Method::POST,
             Route::EditMessage => Method::PATCH,
             Route::DeleteMessage => Method::DELETE,
-            Route::History => Method::GET,
+            Route::History | Route::CurrentUser => Method::GET,
         }
     }
 
@@ -75,6 +91,7 @@ impl Route {
             Route::DeleteMessage => "delete message",
             Route::StartThread => "start thread",
             Route::History => "channel history",
+            Route::CurrentUser => "current user",
         }
     }
 }
@@ -84,9 +101,11 @@ pub(super) struct Rest {
     client: reqwest::Client,
     /// `https://discord.com/api/v10`, or the proxy's.
     api: String,
-    /// `Bot <token>`.
-    authorization: String,
+    /// `Bot <token>`, marked sensitive (kept out of reqwest's debug output).
+    authorization: HeaderValue,
     pace: Pace,
+    /// The bot's own user id, asked once.
+    me: std::sync::OnceLock<u64>,
 }
 
 impl std::fmt::Debug for Rest {
@@ -105,6 +124,8 @@ struct Pace {
 struct Global {
     /// The earliest the next request may go.
     next: Option<Instant>,
+    /// After a global 429: no request before this, even one already given a slot.
+    paused_until: Option<Instant>,
 }
 
 #[derive(Debug, Default)]
@@ -112,9 +133,10 @@ struct Bucket {
     limit: Option<u32>,
     remaining: Option<u32>,
     resets: Option<Instant>,
-    /// Since when a request is out to learn a bucket never seen (one lost for longer than a
-    /// request may take no longer holds the others back).
-    probing: Option<Instant>,
+    /// Requests taken from this bucket whose answers have not come back.
+    in_flight: u32,
+    /// When the last of them was taken.
+    last_taken: Option<Instant>,
 }
 
 /// What a bucket says before a request.
@@ -128,59 +150,58 @@ impl Pace {
         self.buckets.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Takes one request from the bucket, or says how long to wait.
+    /// Takes one request from the bucket, or says how long to wait. A bucket whose state is
+    /// unknown (never seen, or spent with no reset announced yet) lets one request at a time
+    /// go, to learn it from the answer.
     fn take(&self, key: (Route, u64), now: Instant) -> Gate {
         let mut buckets = self.lock_buckets();
         if buckets.len() > 10_000 {
             // Channels posted to once a day: forget the windows that have passed.
-            buckets.retain(|_, b| b.probing.is_some() || b.resets.is_some_and(|r| r > now));
+            buckets.retain(|_, b| b.in_flight > 0 || b.resets.is_some_and(|r| r > now));
         }
         let b = buckets.entry(key).or_default();
         if b.resets.is_some_and(|r| r <= now) {
             b.remaining = b.limit;
             b.resets = None;
         }
-        match b.remaining {
-            // Nothing left until the reset; with no reset announced, learn the bucket again.
-            Some(0) if b.resets.is_none() => {
-                b.remaining = None;
-                b.probing = Some(now);
-                Gate::Go
-            }
-            Some(0) => Gate::Wait(b.resets.map_or(Duration::ZERO, |r| r - now)),
-            Some(n) => {
+        if b.in_flight > 0
+            && b.last_taken
+                .is_some_and(|t| now.duration_since(t) > IN_FLIGHT_GIVE_UP)
+        {
+            b.in_flight = 0;
+        }
+        let go = |b: &mut Bucket| {
+            b.in_flight += 1;
+            b.last_taken = Some(now);
+            Gate::Go
+        };
+        match (b.remaining, b.resets) {
+            (Some(n), _) if n > 0 => {
                 b.remaining = Some(n - 1);
-                Gate::Go
+                go(b)
             }
-            None if b
-                .probing
-                .is_some_and(|since| now.duration_since(since) < PROBE_GIVE_UP) =>
-            {
-                Gate::Wait(PROBE_POLL)
-            }
-            None => {
-                b.probing = Some(now);
-                Gate::Go
-            }
+            (Some(_), Some(resets)) => Gate::Wait(resets - now),
+            _ if b.in_flight > 0 => Gate::Wait(PROBE_POLL),
+            _ => go(b),
         }
     }
 
-    /// Learns a bucket's state from an answer's headers. Within a window the count only goes
-    /// down (requests still out were already counted here); it refills at the reset.
+    /// Learns a bucket's state from an answer's headers (none for a failure without an
+    /// answer). Within a window the count only goes down (requests still out were already
+    /// counted here); it refills at the reset.
     fn learn(&self, key: (Route, u64), headers: &HeaderMap, now: Instant) {
         let mut buckets = self.lock_buckets();
         let b = buckets.entry(key).or_default();
-        b.probing = None;
-        let number = |name: &str| headers.get(name)?.to_str().ok()?.parse::<f64>().ok();
-        if let Some(limit) = number("x-ratelimit-limit") {
-            b.limit = Some(limit as u32);
+        b.in_flight = b.in_flight.saturating_sub(1);
+        let count = |name: &str| headers.get(name)?.to_str().ok()?.trim().parse::<u32>().ok();
+        if let Some(limit) = count("x-ratelimit-limit") {
+            b.limit = Some(limit);
         }
-        if let Some(remaining) = number("x-ratelimit-remaining") {
-            let remaining = remaining as u32;
+        if let Some(remaining) = count("x-ratelimit-remaining") {
             b.remaining = Some(b.remaining.map_or(remaining, |r| r.min(remaining)));
         }
-        if let Some(after) = number("x-ratelimit-reset-after") {
-            let resets = now + Duration::from_secs_f64(after.max(0.0));
+        if let Some(after) = seconds(headers, "x-ratelimit-reset-after") {
+            let resets = now + after;
             b.resets = Some(b.resets.map_or(resets, |r| r.max(resets)));
         }
     }
@@ -189,7 +210,7 @@ impl Pace {
     fn exhausted(&self, key: (Route, u64), wait: Duration, now: Instant) {
         let mut buckets = self.lock_buckets();
         let b = buckets.entry(key).or_default();
-        b.probing = None;
+        b.in_flight = b.in_flight.saturating_sub(1);
         b.remaining = Some(0);
         b.resets = Some(now + wait);
     }
@@ -198,6 +219,7 @@ impl Pace {
     fn slot(&self, now: Instant) -> Instant {
         let mut g = self.global.lock().unwrap_or_else(|p| p.into_inner());
         let at = g.next.map_or(now, |n| n.max(now));
+        let at = g.paused_until.map_or(at, |p| p.max(at));
         g.next = Some(at + SPACING);
         at
     }
@@ -205,77 +227,133 @@ impl Pace {
     /// A global 429: no request through here before `until`.
     fn pause(&self, until: Instant) {
         let mut g = self.global.lock().unwrap_or_else(|p| p.into_inner());
-        g.next = Some(g.next.map_or(until, |n| n.max(until)));
+        g.paused_until = Some(g.paused_until.map_or(until, |p| p.max(until)));
+    }
+
+    /// Until when a global pause holds requests back, if it still does.
+    fn paused(&self, now: Instant) -> Option<Instant> {
+        let g = self.global.lock().unwrap_or_else(|p| p.into_inner());
+        g.paused_until.filter(|p| *p > now)
     }
 }
 
+/// A number of seconds from a header: finite, not negative, at most [`MAX_WAIT`].
+fn seconds(headers: &HeaderMap, name: &str) -> Option<Duration> {
+    let v = headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()?;
+    finite_wait(v)
+}
+
+/// `v` seconds as a wait, if it is a real number of them, capped at [`MAX_WAIT`].
+fn finite_wait(v: f64) -> Option<Duration> {
+    (v.is_finite() && v >= 0.0).then(|| Duration::from_secs_f64(v.min(MAX_WAIT.as_secs_f64())))
+}
+
 /// The wait a 429 asks for: the body's `retry_after` (seconds, with decimals), else the
-/// `X-RateLimit-Reset-After` or `Retry-After` header; whether it is the global limit.
+/// `X-RateLimit-Reset-After` or `Retry-After` header, at most [`MAX_WAIT`]; and whether it
+/// holds every route. A 429 with neither Discord's scope header nor its JSON body (one from
+/// a proxy or a firewall in front of the API) is taken as holding every route.
 fn rate_limit_wait(headers: &HeaderMap, body: &[u8]) -> (Duration, bool) {
-    let header = |name: &str| headers.get(name)?.to_str().ok()?.parse::<f64>().ok();
     let json: Option<serde_json::Value> = serde_json::from_slice(body).ok();
-    let seconds = json
+    let wait = json
         .as_ref()
         .and_then(|j| j["retry_after"].as_f64())
-        .or_else(|| header("x-ratelimit-reset-after"))
-        .or_else(|| header("retry-after"))
-        .unwrap_or(1.0);
+        .and_then(finite_wait)
+        .or_else(|| seconds(headers, "x-ratelimit-reset-after"))
+        .or_else(|| seconds(headers, "retry-after"))
+        .unwrap_or(Duration::from_secs(1));
     let global = headers.contains_key("x-ratelimit-global")
-        || json.as_ref().is_some_and(|j| j["global"] == true);
-    (Duration::from_secs_f64(seconds.clamp(0.0, 3600.0)), global)
+        || json.as_ref().is_some_and(|j| j["global"] == true)
+        || (json.is_none() && !headers.contains_key("x-ratelimit-scope"));
+    (wait, global)
 }
 
 impl Rest {
     /// A client for `api_url` (a proxy's base address) or Discord.
-    pub(super) fn new(token: &str, api_url: Option<&str>) -> Rest {
+    pub(super) fn new(token: &str, api_url: Option<&str>) -> Result<Rest, Box<serenity::Error>> {
         let base = api_url
             .unwrap_or("https://discord.com")
             .trim_end_matches('/');
-        let authorization = if token.starts_with("Bot ") {
+        let token = if token.starts_with("Bot ") {
             token.to_string()
         } else {
             format!("Bot {token}")
         };
-        Rest {
-            client: reqwest::Client::builder()
-                .use_rustls_tls()
-                .build()
-                .unwrap_or_default(),
+        let mut authorization = HeaderValue::from_str(&token)
+            .map_err(|e| Box::new(serenity::Error::Http(HttpError::InvalidHeader(e))))?;
+        authorization.set_sensitive(true);
+        let client = reqwest::Client::builder()
+            .use_rustls_tls()
+            // Discord's API does not redirect; a redirect would be a proxy's mistake.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Box::new(serenity::Error::Http(HttpError::Request(e.without_url()))))?;
+        Ok(Rest {
+            client,
             api: format!("{base}/api/v10"),
             authorization,
             pace: Pace::default(),
-        }
+            me: std::sync::OnceLock::new(),
+        })
     }
 
     /// Sends one request at Discord's pace: waits for its bucket and its global slot, waits
-    /// out 429s, and retries other failures as `repeat` allows (`retry.rs`). The answer's
-    /// body on success.
+    /// out 429s, and retries other failures as `repeat` allows (`retry.rs`), all within
+    /// [`SEND_BUDGET`]. The answer's body on success. `major` is the route's top-level
+    /// resource (the channel), which with the route names its bucket.
     async fn send(
         &self,
         route: Route,
-        channel: ChannelId,
+        major: u64,
         repeat: Repeat,
         path: &str,
         body: Option<Vec<u8>>,
     ) -> Result<Vec<u8>, serenity::Error> {
         let (what, method) = (route.label(), route.method());
-        let key = (route, channel.get());
+        let key = (route, major);
         let url = format!("{}{path}", self.api);
+        let deadline = Instant::now() + SEND_BUDGET;
+        // Waits within the budget; past it, the call fails as retryable.
+        let wait = |d: Duration| {
+            let until = Instant::now() + d;
+            async move {
+                if until > deadline {
+                    return Err(over_budget());
+                }
+                tokio::time::sleep_until(until.into()).await;
+                Ok(())
+            }
+        };
         let mut attempt = 0;
         let mut limited = 0;
         loop {
             loop {
                 match self.pace.take(key, Instant::now()) {
                     Gate::Go => break,
-                    Gate::Wait(d) => tokio::time::sleep(d).await,
+                    Gate::Wait(d) => wait(d).await?,
                 }
             }
             let at = self.pace.slot(Instant::now());
-            tokio::time::sleep_until(at.into()).await;
+            if let Err(e) = wait(at.saturating_duration_since(Instant::now())).await {
+                self.pace.learn(key, &HeaderMap::new(), Instant::now());
+                return Err(e);
+            }
+            // A global 429 that came while this request waited for its slot holds it too.
+            while let Some(until) = self.pace.paused(Instant::now()) {
+                if let Err(e) = wait(until - Instant::now()).await {
+                    self.pace.learn(key, &HeaderMap::new(), Instant::now());
+                    return Err(e);
+                }
+            }
             let mut request = self
                 .client
                 .request(method.clone(), &url)
-                .header(AUTHORIZATION, &self.authorization)
+                .header(AUTHORIZATION, self.authorization.clone())
                 .header(USER_AGENT, serenity::constants::USER_AGENT);
             if let Some(b) = &body {
                 request = request
@@ -283,15 +361,21 @@ impl Rest {
                     .body(b.clone());
             }
             let answered = tokio::time::timeout(retry::REQUEST_TIMEOUT, async {
-                let response = request.send().await?;
+                let mut response = request.send().await?;
                 let status = response.status();
                 let headers = response.headers().clone();
                 if status.is_success() || status == StatusCode::TOO_MANY_REQUESTS {
-                    let bytes = response.bytes().await?;
-                    Ok((status, headers, Ok(bytes.to_vec())))
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = response.chunk().await? {
+                        if bytes.len() + chunk.len() > MAX_BODY {
+                            return Ok::<_, reqwest::Error>((status, headers, Err(None)));
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    Ok((status, headers, Ok(bytes)))
                 } else {
                     let error = ErrorResponse::from_response(response, method.clone()).await;
-                    Ok((status, headers, Err(error)))
+                    Ok((status, headers, Err(Some(error))))
                 }
             })
             .await;
@@ -300,16 +384,17 @@ impl Rest {
                 Ok(Ok((status, headers, result))) => {
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         let body = result.unwrap_or_default();
-                        let (wait, global) = rate_limit_wait(&headers, &body);
+                        let (pause, global) = rate_limit_wait(&headers, &body);
                         if global {
-                            self.pace.pause(now + wait);
+                            self.pace.learn(key, &HeaderMap::new(), now);
+                            self.pace.pause(now + pause);
                         } else {
-                            self.pace.exhausted(key, wait, now);
+                            self.pace.exhausted(key, pause, now);
                         }
                         limited += 1;
                         tracing::warn!(
                             call = what,
-                            wait_ms = wait.as_millis() as u64,
+                            wait_ms = pause.as_millis() as u64,
                             global,
                             "Discord rate-limited a request; waiting before sending it again"
                         );
@@ -321,12 +406,18 @@ impl Rest {
                     self.pace.learn(key, &headers, now);
                     match result {
                         Ok(bytes) => return Ok(bytes),
-                        Err(e) => serenity::Error::Http(HttpError::UnsuccessfulRequest(e)),
+                        Err(Some(e)) => serenity::Error::Http(HttpError::UnsuccessfulRequest(e)),
+                        Err(None) => {
+                            return Err(serenity::Error::Io(std::io::Error::other(
+                                "Discord's answer was larger than the bot reads",
+                            )));
+                        }
                     }
                 }
                 Ok(Err(e)) => {
                     self.pace.learn(key, &HeaderMap::new(), now);
-                    serenity::Error::Http(HttpError::Request(e))
+                    // The URL holds nothing secret, but a proxy's address might.
+                    serenity::Error::Http(HttpError::Request(e.without_url()))
                 }
                 Err(_) => {
                     self.pace.learn(key, &HeaderMap::new(), now);
@@ -335,9 +426,14 @@ impl Rest {
             };
             attempt += 1;
             match retry::retry_after(&err, repeat) {
-                Some(wait) if attempt < retry::ATTEMPTS => {
-                    tracing::warn!(call = what, attempt, error = %err, "Discord request failed; trying again");
-                    tokio::time::sleep(wait).await;
+                Some(pause) if attempt < retry::ATTEMPTS => {
+                    tracing::warn!(
+                        call = what,
+                        attempt,
+                        error = %crate::logging::escaped(&err),
+                        "Discord request failed; trying again"
+                    );
+                    wait(pause).await?;
                 }
                 _ => return Err(err),
             }
@@ -352,7 +448,7 @@ impl Rest {
         path: String,
         body: Option<Vec<u8>>,
     ) -> Result<T, serenity::Error> {
-        let bytes = self.send(route, channel, repeat, &path, body).await?;
+        let bytes = self.send(route, channel.get(), repeat, &path, body).await?;
         Ok(serde_json::from_slice(&bytes)?)
     }
 
@@ -391,7 +487,7 @@ impl Rest {
     ) -> Result<(), serenity::Error> {
         let path = format!("/channels/{channel}/messages/{message}");
         let route = Route::DeleteMessage;
-        self.send(route, channel, Repeat::Safe, &path, None)
+        self.send(route, channel.get(), Repeat::Safe, &path, None)
             .await
             .map(drop)
     }
@@ -420,6 +516,31 @@ impl Rest {
         self.json(Route::History, channel, Repeat::Safe, path, None)
             .await
     }
+}
+
+impl Rest {
+    /// The bot's own user id (`GET /users/@me`, asked once and kept).
+    pub(super) async fn my_id(&self) -> Result<u64, serenity::Error> {
+        if let Some(id) = self.me.get() {
+            return Ok(*id);
+        }
+        let bytes = self
+            .send(Route::CurrentUser, 0, Repeat::Safe, "/users/@me", None)
+            .await?;
+        let me: serenity::all::CurrentUser = serde_json::from_slice(&bytes)?;
+        Ok(*self.me.get_or_init(|| me.id.get()))
+    }
+}
+
+/// A call whose waits would pass [`SEND_BUDGET`]: it fails as a timeout (retried later).
+fn over_budget() -> serenity::Error {
+    serenity::Error::Io(std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!(
+            "Discord asked to wait longer than the {} s a request may take",
+            SEND_BUDGET.as_secs()
+        ),
+    ))
 }
 
 /// The error for a request still rate-limited after [`MAX_RATE_LIMITED`] waits.
@@ -465,13 +586,69 @@ mod tests {
         // An answer that raced ahead cannot hand back requests already counted.
         pace.learn(key, &h, t);
         assert!(matches!(pace.take(key, t), Gate::Wait(_)));
-        // At the reset, the bucket is full again.
-        assert!(matches!(
-            pace.take(key, t + Duration::from_secs(5)),
-            Gate::Go
-        ));
         // Another channel is another bucket.
         assert!(matches!(pace.take((Route::PostMessage, 2), t), Gate::Go));
+    }
+
+    /// Found in review: after a refill with many requests waiting, exactly the limit went
+    /// and one more (the bucket, spent with no reset known yet, was "learned again").
+    #[test]
+    fn a_refilled_bucket_lets_its_limit_go_and_no_more() {
+        let pace = Pace::default();
+        let key = (Route::EditMessage, 3);
+        let t = Instant::now();
+        assert!(matches!(pace.take(key, t), Gate::Go));
+        let h = headers(&[
+            ("x-ratelimit-limit", "5"),
+            ("x-ratelimit-remaining", "4"),
+            ("x-ratelimit-reset-after", "5"),
+        ]);
+        pace.learn(key, &h, t);
+        for _ in 0..4 {
+            assert!(matches!(pace.take(key, t), Gate::Go));
+        }
+        for _ in 0..4 {
+            pace.learn(key, &h, t);
+        }
+        // Twelve wait for the reset: five go, the rest wait for answers.
+        let later = t + Duration::from_secs(5);
+        let went = (0..12)
+            .filter(|_| matches!(pace.take(key, later), Gate::Go))
+            .count();
+        assert_eq!(went, 5);
+    }
+
+    /// Found in review: header values such as `inf`, `NaN` or `1e300` panicked in
+    /// `Duration::from_secs_f64`; they are ignored or capped now.
+    #[test]
+    fn hostile_header_values_never_panic() {
+        let pace = Pace::default();
+        let key = (Route::History, 4);
+        let t = Instant::now();
+        for v in [
+            "inf",
+            "-inf",
+            "NaN",
+            "1e300",
+            "-5",
+            "18446744073709551616",
+            "x",
+        ] {
+            let h = headers(&[
+                ("x-ratelimit-limit", v),
+                ("x-ratelimit-remaining", v),
+                ("x-ratelimit-reset-after", v),
+                ("retry-after", v),
+            ]);
+            assert!(matches!(pace.take(key, t), Gate::Go | Gate::Wait(_)));
+            pace.learn(key, &h, t);
+            let (wait, _) = rate_limit_wait(&h, format!(r#"{{"retry_after": "{v}"}}"#).as_bytes());
+            assert!(wait <= MAX_WAIT, "{v}: {wait:?}");
+        }
+        let big = headers(&[("x-ratelimit-scope", "user"), ("retry-after", "1e300")]);
+        assert_eq!(rate_limit_wait(&big, b"").0, MAX_WAIT);
+        // A 429 from something in front of Discord (no scope, no JSON) holds every route.
+        assert!(rate_limit_wait(&HeaderMap::new(), b"<html>").1);
     }
 
     #[test]
@@ -488,6 +665,7 @@ mod tests {
         );
         pace.pause(t + Duration::from_secs(2));
         assert_eq!(pace.slot(t), t + Duration::from_secs(2));
+        assert_eq!(pace.paused(t), Some(t + Duration::from_secs(2)));
     }
 
     #[test]
@@ -496,7 +674,11 @@ mod tests {
         let (wait, global) = rate_limit_wait(&h, br#"{"retry_after": 2.5, "global": true}"#);
         assert_eq!(wait, Duration::from_millis(2500));
         assert!(global);
-        let h = headers(&[("retry-after", "2"), ("x-ratelimit-reset-after", "1.250")]);
+        let h = headers(&[
+            ("retry-after", "2"),
+            ("x-ratelimit-reset-after", "1.250"),
+            ("x-ratelimit-scope", "user"),
+        ]);
         assert_eq!(
             rate_limit_wait(&h, b"not json"),
             (Duration::from_millis(1250), false)
@@ -515,7 +697,7 @@ mod tests {
         use fake_discord::{FakeDiscord, RestFault};
         let fake = FakeDiscord::start().await;
         let channel = ChannelId::new(FakeDiscord::CHANNEL_ID);
-        let rest = Rest::new("token", Some(&fake.api_url()));
+        let rest = Rest::new("token", Some(&fake.api_url())).unwrap();
         for global in [false, true] {
             fake.inject_faults(
                 "POST",
@@ -549,7 +731,7 @@ mod tests {
         use fake_discord::FakeDiscord;
         let fake = FakeDiscord::start().await;
         let channel = ChannelId::new(FakeDiscord::CHANNEL_ID);
-        let rest = std::sync::Arc::new(Rest::new("token", Some(&fake.api_url())));
+        let rest = std::sync::Arc::new(Rest::new("token", Some(&fake.api_url())).unwrap());
         let started = Instant::now();
         let mut posts = tokio::task::JoinSet::new();
         for i in 0..7 {
@@ -565,6 +747,41 @@ mod tests {
         assert_eq!(fake.channel_messages(FakeDiscord::CHANNEL_ID).len(), 7);
         assert_eq!(fake.rate_limited(), Vec::<String>::new());
         assert!(started.elapsed() >= Duration::from_secs(4));
+        fake.shutdown().await;
+    }
+
+    /// Found in review: a 429 asking for hours held the call (and its channel, and the
+    /// scheduler's round) that long. It now fails at once as retryable, having sent nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_429_asking_for_hours_fails_the_call_at_once_as_retryable() {
+        use fake_discord::{FakeDiscord, RestFault};
+        let fake = FakeDiscord::start().await;
+        let channel = ChannelId::new(FakeDiscord::CHANNEL_ID);
+        let rest = Rest::new("token", Some(&fake.api_url())).unwrap();
+        fake.inject_faults(
+            "POST",
+            "/channels/*/messages",
+            vec![Some(RestFault::RateLimited {
+                retry_after: 7200.0,
+                global: false,
+            })],
+        );
+        let started = Instant::now();
+        let post = CreateMessage::new().content("later");
+        let err = rest
+            .post(Repeat::IfRefused, channel, &post)
+            .await
+            .unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert!(matches!(
+            super::super::deliver::classify(&err),
+            crate::engine::Delivered::Failed(_)
+        ));
+        assert!(fake.channel_messages(FakeDiscord::CHANNEL_ID).is_empty());
         fake.shutdown().await;
     }
 }

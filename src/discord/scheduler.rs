@@ -28,6 +28,8 @@ const MAX_SLEEP: Duration = Duration::from_secs(3600);
 /// keep it busy while others are claimed and recorded in the database, and few enough that
 /// a request made for an interaction meanwhile waits well under a second behind them.
 const CONCURRENT_CHANNELS: usize = 32;
+/// At shutdown, how long the channels already running may take before they are dropped.
+const STOP_GRACE: Duration = Duration::from_secs(3);
 /// After the engine failed (the database unavailable), how long before trying again.
 const RETRY_AFTER_ERROR: Duration = Duration::from_secs(30);
 
@@ -107,6 +109,7 @@ async fn run_jobs(
     jobs: Vec<Request>,
     stop: &watch::Receiver<bool>,
 ) -> (bool, bool) {
+    let mut stop = stop.clone();
     let mut channels: Vec<Vec<Request>> = Vec::new();
     let mut index = HashMap::new();
     for job in jobs {
@@ -137,7 +140,26 @@ async fn run_jobs(
                 outcome
             });
         }
-        match running.join_next().await {
+        let next = tokio::select! {
+            next = running.join_next() => next,
+            _ = stop.changed() => {
+                // Stopping: what is running gets a moment to finish, then is dropped; a post
+                // cut off there is settled at the next start (claim, nonce, footer).
+                let grace = tokio::time::sleep(STOP_GRACE);
+                tokio::pin!(grace);
+                loop {
+                    tokio::select! {
+                        next = running.join_next() => if next.is_none() { break },
+                        _ = &mut grace => {
+                            running.abort_all();
+                            break;
+                        }
+                    }
+                }
+                return (ran, failed);
+            }
+        };
+        match next {
             None => break,
             Some(Ok((r, f))) => {
                 ran |= r;

@@ -778,7 +778,7 @@ mod tests {
             started.elapsed()
         );
         assert!(matches!(
-            super::super::deliver::classify(&err),
+            crate::discord::deliver::classify(&err),
             crate::engine::Delivered::Failed(_)
         ));
         assert!(fake.channel_messages(FakeDiscord::CHANNEL_ID).is_empty());

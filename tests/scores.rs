@@ -86,6 +86,38 @@ fn score(e: &Engine, guild: u64, m: &Member, cand: &str, q: &str, rating: &str) 
     )
 }
 
+fn recommend(e: &Engine, guild: u64, m: &Member, cand: &str, rec: &str) -> Outcome {
+    ok(
+        e,
+        &cmd_req(
+            guild,
+            m,
+            "recommend",
+            &[("candidate", cand), ("recommendation", rec)],
+        ),
+    )
+}
+
+/// Alice's scorecard for Ada, submitted: a 4 on `Q1` with a note only she and those who may
+/// see it should read, and her strong-yes recommendation.
+fn alice_scores_and_recommends_ada(e: &Engine) {
+    ok(
+        e,
+        &cmd_req(
+            GUILD,
+            &alice(),
+            "score",
+            &[
+                ("candidate", "Ada"),
+                ("question", Q1),
+                ("rating", "4"),
+                ("notes", "Alice's secret note"),
+            ],
+        ),
+    );
+    recommend(e, GUILD, &alice(), "Ada", "strong-yes");
+}
+
 /// The posted session message of `/interview start` (effect 1).
 fn session_buttons(o: &Outcome) -> Vec<String> {
     let msg = match &o.effects[1] {
@@ -463,29 +495,7 @@ fn the_model_answer_inside_a_session_is_for_interviewers_even_where_rubrics_are_
 fn blind_scoring_hides_others_until_you_have_recommended_and_managers_see_all() {
     let f = setup();
     let e = &f.engine;
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "score",
-            &[
-                ("candidate", "Ada"),
-                ("question", Q1),
-                ("rating", "4"),
-                ("notes", "Alice's secret note"),
-            ],
-        ),
-    );
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "strong-yes")],
-        ),
-    );
+    alice_scores_and_recommends_ada(e);
     let before = ok(
         e,
         &cmd_req(GUILD, &bob(), "scores candidate", &[("candidate", "ADA")]),
@@ -563,15 +573,7 @@ fn blind_scoring_hides_others_until_you_have_recommended_and_managers_see_all() 
         "{rated}"
     );
     // After his recommendation he sees Alice's rating, notes and recommendation.
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &bob(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "no")],
-        ),
-    );
+    recommend(e, GUILD, &bob(), "Ada", "no");
     let after = text(&ok(
         e,
         &cmd_req(GUILD, &bob(), "scores candidate", &[("candidate", "Ada")]),
@@ -603,29 +605,7 @@ fn ratings_alone_stay_blind_until_your_recommendation_is_in_and_managers_see_all
     use interview_bot::features::scores::lookups::Scorecard;
     let f = setup();
     let e = &f.engine;
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "score",
-            &[
-                ("candidate", "Ada"),
-                ("question", Q1),
-                ("rating", "4"),
-                ("notes", "Alice's secret note"),
-            ],
-        ),
-    );
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "strong-yes")],
-        ),
-    );
+    alice_scores_and_recommends_ada(e);
     // Bob rates Ada on both questions, but has not recommended.
     score(e, GUILD, &bob(), "Ada", Q1, "2");
     score(e, GUILD, &bob(), "Ada", Q2, "2");
@@ -683,15 +663,7 @@ fn ratings_alone_stay_blind_until_your_recommendation_is_in_and_managers_see_all
     assert_eq!((q.blind, q.stats.times), (false, 2));
 
     // Bob's recommendation lifts it everywhere.
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &bob(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "no")],
-        ),
-    );
+    recommend(e, GUILD, &bob(), "Ada", "no");
     let t = text(&ok(e, &card_req(&bob())));
     assert!(
         t.contains("Alice's secret note")
@@ -789,15 +761,7 @@ fn rescoring_replaces_the_rating_keeps_the_old_one_in_the_history_and_a_new_inte
         [Some(4), Some(1)]
     );
     assert_ne!(rows[0].session_id, rows[1].session_id);
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "no")],
-        ),
-    );
+    recommend(e, GUILD, &alice(), "Ada", "no");
     let req = cmd_req(GUILD, &alice(), "scores candidate", &[("candidate", "Ada")]);
     let card = text(&ok(e, &req));
     let interview_bot::features::scores::lookups::Scorecard::Full(report) =
@@ -1127,46 +1091,14 @@ fn known(f: &Fixture) {
     score(e, GUILD, &alice(), "Ada", Q2, "3");
     score(e, GUILD, &bob(), "Ada", Q1, "3");
     score(e, GUILD, &bob(), "Ada", Q2, "2");
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "strong-yes")],
-        ),
-    );
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &bob(),
-            "recommend",
-            &[("candidate", "Ada"), ("recommendation", "yes")],
-        ),
-    );
+    recommend(e, GUILD, &alice(), "Ada", "strong-yes");
+    recommend(e, GUILD, &bob(), "Ada", "yes");
     f.clock.advance(2 * DAY);
     score(e, GUILD, &alice(), "Ben", Q1, "2");
     score(e, GUILD, &carol(), "Ben", Q1, "1");
     score(e, GUILD, &carol(), "Ben", Q2, "2");
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &alice(),
-            "recommend",
-            &[("candidate", "Ben"), ("recommendation", "no")],
-        ),
-    );
-    ok(
-        e,
-        &cmd_req(
-            GUILD,
-            &carol(),
-            "recommend",
-            &[("candidate", "Ben"), ("recommendation", "no-decision")],
-        ),
-    );
+    recommend(e, GUILD, &alice(), "Ben", "no");
+    recommend(e, GUILD, &carol(), "Ben", "no-decision");
 }
 
 #[test]

@@ -34,6 +34,15 @@ async fn run(fake: &FakeDiscord, bot: &Bot, who: &Member, name: &str, options: V
     settle(fake, &i, || bot.log()).await
 }
 
+/// `/recommend` as `who`.
+async fn recommend(fake: &FakeDiscord, bot: &Bot, who: &Member, cand: &str, rec: &str) -> Recorded {
+    let options = json!([
+        opt("candidate", json!(cand)),
+        opt("recommendation", json!(rec))
+    ]);
+    run(fake, bot, who, "recommend", options).await
+}
+
 /// Clicks the button `label` on `message` as `who`.
 async fn click(
     fake: &FakeDiscord,
@@ -315,17 +324,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
         is_ephemeral(&r) && !t.contains("4 Strong yes") && t.contains("/recommend"),
         "{t}"
     );
-    run(
-        &fake,
-        &bot,
-        &bob,
-        "recommend",
-        json!([
-            opt("candidate", json!("Bea")),
-            opt("recommendation", json!("yes"))
-        ]),
-    )
-    .await;
+    recommend(&fake, &bot, &bob, "Bea", "yes").await;
     let r = run(
         &fake,
         &bot,
@@ -594,28 +593,8 @@ async fn lookups_answer_privately_and_the_team_pages_with_buttons() {
         )
         .await;
     }
-    run(
-        &fake,
-        &bot,
-        &alice,
-        "recommend",
-        json!([
-            opt("candidate", json!("Ada")),
-            opt("recommendation", json!("yes"))
-        ]),
-    )
-    .await;
-    run(
-        &fake,
-        &bot,
-        &bob,
-        "recommend",
-        json!([
-            opt("candidate", json!("Ada")),
-            opt("recommendation", json!("no"))
-        ]),
-    )
-    .await;
+    recommend(&fake, &bot, &alice, "Ada", "yes").await;
+    recommend(&fake, &bot, &bob, "Ada", "no").await;
     // Calibration: Alice 4 vs Bob 2 on Ada: +2.00 and -2.00, both flagged.
     let r = run(&fake, &bot, &mia, "scores", sub("interviewer", json!([]))).await;
     let t = r.body.to_string();

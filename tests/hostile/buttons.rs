@@ -453,23 +453,11 @@ fn forged_session_buttons_on_a_public_card_answer_privately() {
     use interview_bot::model::SessionId;
     let f = with_interviewers();
     let boss = interviewer(9);
-    let start = command_as(
-        GUILD,
-        &boss,
-        "interview start",
-        &[("candidate", "Quinn"), ("level", "junior")],
-    );
-    let (o, _) = f.engine.execute(&start, &mut Recorder::default());
-    assert!(!o.is_error, "{}", outcome_text(&o));
-    let rate = o
-        .effects
-        .iter()
-        .filter_map(Effect::message)
-        .flat_map(|m| m.buttons.iter())
+    let rate = session_started_by(&f, &boss)
+        .into_iter()
         .find(|b| b.action.starts_with("s:rate:"))
         .expect("the session's rating buttons")
-        .action
-        .clone();
+        .action;
     let session: i64 = rate.split(':').nth(2).unwrap().parse().unwrap();
     let session_message = f
         .engine
@@ -534,35 +522,11 @@ fn forged_session_buttons_on_a_public_card_answer_privately() {
 fn a_forged_another_question_button_on_a_session_message_leaves_it_alone() {
     let f = with_interviewers();
     let boss = interviewer(9);
-    let start = command_as(
-        GUILD,
-        &boss,
-        "interview start",
-        &[("candidate", "Quinn"), ("level", "junior")],
-    );
-    let (o, _) = f.engine.execute(&start, &mut Recorder::default());
-    assert!(!o.is_error, "{}", outcome_text(&o));
-    let session_buttons: Vec<_> = o
-        .effects
-        .iter()
-        .filter_map(Effect::message)
-        .flat_map(|m| m.buttons.iter().cloned())
-        .collect();
+    let session_buttons = session_started_by(&f, &boss);
     assert!(!session_buttons.is_empty());
-    let next_of = |o: &Outcome| {
-        o.first_reply()
-            .unwrap()
-            .1
-            .buttons
-            .iter()
-            .find(|b| b.action.starts_with("q:next:"))
-            .unwrap()
-            .action
-            .clone()
-    };
     let card = command_as(GUILD, &boss, "question", &[("level", "junior")]);
     let (o, _) = f.engine.execute(&card, &mut Recorder::default());
-    let next = next_of(&o);
+    let next = next_of_buttons(&o.first_reply().unwrap().1.buttons);
     for (press, buttons) in [session_buttons.clone(), vec![]].into_iter().enumerate() {
         f.clock.advance(60_000);
         let o = press_on(&f, &boss, &next, buttons);
@@ -590,6 +554,23 @@ fn a_forged_another_question_button_on_a_session_message_leaves_it_alone() {
     let o = press_on(&f, &boss, &next_of_buttons(&buttons), buttons);
     assert!(!o.is_error, "{}", outcome_text(&o));
     assert!(updates(&o), "{o:?}");
+}
+
+/// `/interview start` for Quinn (junior) by `who`: the buttons the session posted.
+fn session_started_by(f: &Fixture, who: &Member) -> Vec<interview_bot::engine::Button> {
+    let start = command_as(
+        GUILD,
+        who,
+        "interview start",
+        &[("candidate", "Quinn"), ("level", "junior")],
+    );
+    let (o, _) = f.engine.execute(&start, &mut Recorder::default());
+    assert!(!o.is_error, "{}", outcome_text(&o));
+    o.effects
+        .iter()
+        .filter_map(Effect::message)
+        .flat_map(|m| m.buttons.iter().cloned())
+        .collect()
 }
 
 fn next_of_buttons(buttons: &[interview_bot::engine::Button]) -> String {

@@ -44,6 +44,10 @@ const GUILD: u64 = 42;
 const CHANNEL: u64 = 7;
 const WAIT: Duration = Duration::from_secs(15);
 
+/// Daily schedules due at once, shared with the 300-schedule end-to-end test.
+#[path = "../tests/common/schedules.rs"]
+mod schedules;
+
 // ---------------------------------------------------------------------------------------------
 // Figures and the table.
 
@@ -664,43 +668,15 @@ type Make = Arc<dyn Fn(usize) -> (String, Value, FakeMember) + Send + Sync>;
 /// Discord that knows the channels; the bot starts, and the burst is timed from its first
 /// post to its last. Meanwhile a member runs `/question` every 250 ms.
 async fn daily_section(table: &mut Table, n: usize, dir: &Path) {
-    use interview_bot::model::{Level, LevelPlan};
-    use interview_bot::store::NewSchedule;
-    use interview_bot::time::{Days, TimeOfDay, Zone};
-    const FIRST: u64 = 700_000_000_000_000_000;
+    use schedules::{FIRST_CHANNEL as FIRST, due_now};
     eprintln!("daily, {n} due at once ...");
     let bot_dir = dir.join(format!("daily-{n}"));
     std::fs::create_dir_all(&bot_dir).unwrap();
-    let db = bot_dir.join("bot.sqlite3");
-    let now = jiff::Timestamp::now();
-    let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
-    let time = TimeOfDay::parse(&format!("{:02}:{:02}", utc.hour(), utc.minute())).unwrap();
-    let zone = Zone::named("UTC").unwrap();
-    let store = Store::open(&db).unwrap();
-    store
-        .write(|d| {
-            for i in 0..n as u64 {
-                let name = format!("practice-{i}");
-                d.set_schedule(&NewSchedule {
-                    guild_id: GuildId(FakeDiscord::GUILD_ID),
-                    channel_id: ChannelId(FIRST + i),
-                    channel_name: &name,
-                    post_time: time,
-                    timezone: &zone,
-                    level: LevelPlan::Fixed(Level::Mid),
-                    topic: None,
-                    role_id: None,
-                    reveal_after_s: 12 * 3600,
-                    days: Days::EVERY_DAY,
-                    by: UserId(1),
-                    at_ms: now.as_millisecond() - 3_600_000,
-                })?;
-            }
-            Ok::<_, interview_bot::store::StoreError>(())
-        })
-        .unwrap();
-    store.close().unwrap();
-    drop(store);
+    due_now(
+        &bot_dir.join("bot.sqlite3"),
+        FakeDiscord::GUILD_ID,
+        n as u64,
+    );
     let fake = Arc::new(FakeDiscord::start().await);
     for i in 0..n as u64 {
         fake.add_channel(FIRST + i, &format!("practice-{i}"), 0);

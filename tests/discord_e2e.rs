@@ -971,43 +971,12 @@ async fn a_daily_schedule_posts_once_at_its_minute_then_reveals_in_a_thread() {
 /// answered within Discord's 3 seconds (the fake records a late answer as a violation).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_hundred_schedules_due_at_once_post_exactly_once_at_discords_pace() {
-    use interview_bot::model::{ChannelId, GuildId, Level, LevelPlan, UserId};
-    use interview_bot::store::{NewSchedule, Store};
-    use interview_bot::time::{Days, TimeOfDay, Zone};
+    use common::schedules::{FIRST_CHANNEL as FIRST, due_now};
 
     const N: u64 = 300;
-    const FIRST: u64 = 700_000_000_000_000_000;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("burst.sqlite3");
-    let now = jiff::Timestamp::now();
-    let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
-    // This minute, in UTC: due at once (set an hour earlier, so today's post is owed).
-    let time = TimeOfDay::parse(&format!("{:02}:{:02}", utc.hour(), utc.minute())).unwrap();
-    let zone = Zone::named("UTC").unwrap();
-    let store = Store::open(&db).unwrap();
-    for i in 0..N {
-        let name = format!("practice-{i}");
-        store
-            .write(|d| {
-                d.set_schedule(&NewSchedule {
-                    guild_id: GuildId(FakeDiscord::GUILD_ID),
-                    channel_id: ChannelId(FIRST + i),
-                    channel_name: &name,
-                    post_time: time,
-                    timezone: &zone,
-                    level: LevelPlan::Fixed(Level::Mid),
-                    topic: None,
-                    role_id: None,
-                    reveal_after_s: 12 * 3600,
-                    days: Days::EVERY_DAY,
-                    by: UserId(DEFAULT_USER_ID),
-                    at_ms: now.as_millisecond() - 3_600_000,
-                })
-            })
-            .unwrap();
-    }
-    store.close().unwrap();
-    drop(store);
+    due_now(&db, FakeDiscord::GUILD_ID, N);
 
     let fake = FakeDiscord::start().await;
     for i in 0..N {

@@ -4,6 +4,7 @@
 pub mod e2e;
 mod ids;
 mod requests;
+pub mod schedules;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -497,6 +497,17 @@ pub fn run(
     result
 }
 
+/// A line's request: from the console's member, in its server and channel.
+fn request(opts: &ConsoleOptions, invocation: Invocation) -> Request {
+    Request {
+        guild_id: CONSOLE_GUILD,
+        channel_id: CONSOLE_CHANNEL,
+        origin: Origin::Member(console_member(opts)),
+        invocation,
+        resolved: directory(opts),
+    }
+}
+
 fn session<R: BufRead, W: Write, E: Write>(
     engine: &Engine,
     opts: &ConsoleOptions,
@@ -511,16 +522,14 @@ fn session<R: BufRead, W: Write, E: Write>(
         term.out.write_all(banner.as_bytes()).map_err(OutputError)?;
         // A session left open by an earlier run: its question and buttons again, so `!N`
         // goes on where it stopped (what `/interview show` does; nothing if there is none).
-        let show = Request {
-            guild_id: CONSOLE_GUILD,
-            channel_id: CONSOLE_CHANNEL,
-            origin: Origin::Member(console_member(opts)),
-            invocation: Invocation::Command {
+        let show = request(
+            opts,
+            Invocation::Command {
                 name: "interview show".into(),
                 options: Vec::new(),
             },
-            resolved: directory(opts),
-        };
+        );
+        term.answering(&show.invocation, engine.now_ms());
         let outcome = engine.run(&show);
         if !outcome.is_error {
             writeln!(term.out, "An interview session is open in #console:\n")
@@ -574,13 +583,7 @@ fn session<R: BufRead, W: Write, E: Write>(
         };
         while let Some(invocation) = next.take() {
             let is_help = matches!(&invocation, Invocation::Command { name, .. } if name == "help");
-            let req = Request {
-                guild_id: CONSOLE_GUILD,
-                channel_id: CONSOLE_CHANNEL,
-                origin: Origin::Member(console_member(opts)),
-                invocation,
-                resolved: directory(opts),
-            };
+            let req = request(opts, invocation);
             let forgotten = forgetting(engine, &req.invocation);
             term.answering(&req.invocation, engine.now_ms());
             let outcome = engine.run(&req);

@@ -102,25 +102,9 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
         split_named(&word.text)
             .is_some_and(|(key, _)| leaf.spec.option(&key.to_lowercase()).is_some())
     };
-    // `key:value` names an option when the key is one, or reads like a name (a typo or a
-    // wrong name, reported as an unknown option with the list); a key that starts with a
-    // digit (`09:00`, `2026-01-01T09:00`) makes the whole word a value.
-    let names: Vec<&str> = leaf.spec.options.iter().map(|o| o.name).collect();
-    fn named<'w>(
-        word: &'w str,
-        leaf: &crate::engine::Leaf,
-        names: &[&str],
-    ) -> Option<(&'w str, &'w str)> {
-        split_named(word).filter(|(key, _)| {
-            let key = key.to_lowercase();
-            leaf.spec.option(&key).is_some()
-                || key.starts_with(|c: char| c.is_ascii_alphabetic())
-                || crate::text::closest(&key, names).is_some()
-        })
-    }
     let mut rest = words[used..].iter().peekable();
     while let Some(word) = rest.next() {
-        match named(&word.text, &leaf, &names) {
+        match split_named(&word.text) {
             // `level: senior`: the value is the next word, unless that word is an option of
             // its own (`topic: level:mid`) or the value was quoted empty (`topic:""`).
             Some((key, "")) if leaf.spec.option(&key.to_lowercase()).is_some() => {
@@ -228,10 +212,12 @@ fn misplaced(
         .find(|o| !std::ptr::eq(*o, slot) && fits(o))
 }
 
-/// `key:value` where key looks like an option name.
+/// `key:value` where key looks like an option name: it starts with a letter, as every option
+/// name does (a wrong one is then reported as an unknown option, with the list). A word whose
+/// part before the colon starts with a digit (`09:00`, `2026-01-01T09:00`) is a value.
 fn split_named(word: &str) -> Option<(&str, &str)> {
     let (key, value) = word.split_once(':')?;
-    let looks_like_name = !key.is_empty()
+    let looks_like_name = key.starts_with(|c: char| c.is_ascii_alphabetic())
         && key
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');

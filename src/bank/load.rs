@@ -560,17 +560,15 @@ impl FileCtx<'_> {
         }
         // The optional ones aside, the missing fields are one problem, named together;
         // `look_fors` may be written under its older name `answer` (not both).
-        let written = |f: &str| {
-            QUESTION_FIELDS
-                .iter()
-                .position(|n| *n == f)
-                .is_some_and(|i| present[i])
-        };
+        let answer_written = QUESTION_FIELDS
+            .iter()
+            .zip(present)
+            .any(|(f, written)| *f == "answer" && written);
         let missing: Vec<String> = QUESTION_FIELDS
             .iter()
             .zip(present)
-            .filter(|(f, written)| !OPTIONAL_FIELDS.contains(f) && **f != "answer" && !written)
-            .filter(|(f, _)| **f != "look_fors" || !written("answer"))
+            .filter(|(f, written)| !written && !OPTIONAL_FIELDS.contains(f) && **f != "answer")
+            .filter(|(f, _)| !(**f == "look_fors" && answer_written))
             .map(|(f, _)| format!("`{f}`"))
             .collect();
         if let (Some(_), Some(answer)) = (&raw.look_fors, &raw.answer) {

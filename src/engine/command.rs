@@ -692,22 +692,35 @@ fn lookup<'a, K: From<u64> + std::hash::Hash + Eq, T>(
     }
 }
 
+/// [`lookup`], or the error naming every one the request knows (`#console`, `@interviewers`).
+fn find<'a, K: From<u64> + std::hash::Hash + Eq, T>(
+    raw: &RawValue,
+    map: &'a HashMap<K, T>,
+    name_of: impl Fn(&T) -> &str,
+    sigil: char,
+    decl: &'static OptionSpec,
+    what: &'static str,
+) -> Result<&'a T, Error> {
+    lookup(raw, map, &name_of, sigil).ok_or_else(|| {
+        let mut known: Vec<String> = map
+            .values()
+            .map(|v| format!("{sigil}{}", name_of(v)))
+            .collect();
+        known.sort();
+        Error::UnknownEntity {
+            option: decl.name,
+            what,
+            value: raw_text(raw),
+            known,
+        }
+    })
+}
+
 fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Result<Value, Error> {
     let invalid = |expected: String| Error::InvalidValue {
         option: decl.name,
         value: raw_text(raw),
         expected,
-    };
-    let unknown = |what: &'static str, known: Vec<String>| Error::UnknownEntity {
-        option: decl.name,
-        what,
-        value: raw_text(raw),
-        known,
-    };
-    let names = |sigil: char, names: Vec<&String>| {
-        let mut names: Vec<String> = names.into_iter().map(|n| format!("{sigil}{n}")).collect();
-        names.sort();
-        names
     };
     match decl.kind {
         OptionKind::Text { max_len } => {
@@ -762,33 +775,14 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
         OptionKind::Boolean => parse_bool(raw)
             .map(Value::Bool)
             .ok_or_else(|| invalid("true or false".into())),
-        OptionKind::User => lookup(raw, &resolved.users, |u| &u.name, '@')
+        OptionKind::User => find(raw, &resolved.users, |u| &u.name, '@', decl, "member")
             .cloned()
-            .map(Value::User)
-            .ok_or_else(|| {
-                unknown(
-                    "member",
-                    names('@', resolved.users.values().map(|u| &u.name).collect()),
-                )
-            }),
-        OptionKind::Role => lookup(raw, &resolved.roles, |r| &r.name, '@')
+            .map(Value::User),
+        OptionKind::Role => find(raw, &resolved.roles, |r| &r.name, '@', decl, "role")
             .cloned()
-            .map(Value::Role)
-            .ok_or_else(|| {
-                unknown(
-                    "role",
-                    names('@', resolved.roles.values().map(|r| &r.name).collect()),
-                )
-            }),
+            .map(Value::Role),
         OptionKind::Channel { kinds } => {
-            let channel = lookup(raw, &resolved.channels, |c| &c.name, '#')
-                .cloned()
-                .ok_or_else(|| {
-                    unknown(
-                        "channel",
-                        names('#', resolved.channels.values().map(|c| &c.name).collect()),
-                    )
-                })?;
+            let channel = find(raw, &resolved.channels, |c| &c.name, '#', decl, "channel")?.clone();
             if !kinds.is_empty() && !kinds.contains(&channel.kind) {
                 return Err(Error::WrongChannelKind {
                     option: decl.name,
@@ -802,7 +796,12 @@ fn convert(decl: &'static OptionSpec, raw: &RawValue, resolved: &Resolved) -> Re
         OptionKind::Attachment => lookup(raw, &resolved.attachments, |a| &a.filename, ' ')
             .cloned()
             .map(Value::Attachment)
-            .ok_or_else(|| unknown("file", Vec::new())),
+            .ok_or_else(|| Error::UnknownEntity {
+                option: decl.name,
+                what: "file",
+                value: raw_text(raw),
+                known: Vec::new(),
+            }),
     }
 }
 

@@ -859,6 +859,7 @@ fn press_on(
             message: on.map(|(id, m)| SourceMessage {
                 id,
                 buttons: m.buttons.clone(),
+                selects: Vec::new(),
             }),
         },
     )

@@ -714,6 +714,7 @@ fn press_on_card(reply: &Reply, button: usize) -> Request {
         *message = Some(SourceMessage {
             id: MessageId(77),
             buttons: reply.buttons.clone(),
+            selects: Vec::new(),
         });
     }
     req

@@ -330,6 +330,7 @@ impl Scene {
             message: Some(SourceMessage {
                 id: MessageId(id),
                 buttons: message.buttons.clone(),
+                selects: message.selects.iter().map(|s| s.action.clone()).collect(),
             }),
         };
         self.send(member, invocation);

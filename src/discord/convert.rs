@@ -3,10 +3,12 @@
 use serenity::all::{
     ActionRowComponent, ButtonStyle as DiscordButtonStyle, ChannelId, ChannelType,
     CommandDataOption, CommandDataOptionValue, CommandInteraction, ComponentInteraction,
-    CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton, CreateEmbed,
-    CreateEmbedFooter, CreateInputText, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, CreateMessage, CreateModal, EditInteractionResponse,
-    EditMessage, InputTextStyle, Member, MessageId, ModalInteraction, PartialChannel, RoleId, User,
+    ComponentInteractionDataKind, CreateActionRow, CreateAllowedMentions, CreateAttachment,
+    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
+    CreateModal, CreateSelectMenu, CreateSelectMenuKind, CreateSelectMenuOption,
+    EditInteractionResponse, EditMessage, InputTextStyle, Member, MessageId, ModalInteraction,
+    PartialChannel, RoleId, User,
 };
 
 use crate::engine::{
@@ -222,19 +224,43 @@ pub fn autocomplete_path(cmd: &CommandInteraction) -> (String, Vec<RawOption>) {
     flatten(&cmd.data.name, &cmd.data.options)
 }
 
-/// The engine request for a button press; interactions outside a server are refused.
+/// The engine request for a button press or a choice in a drop-down list (Discord sends
+/// every chosen value, `data.values`, with component type 3); interactions outside a server
+/// are refused. Other kinds of select the bot never posts are read as a choice of nothing.
 pub fn component_request(click: &ComponentInteraction) -> Result<Request, Error> {
-    Ok(member_request!(
-        click,
-        click.member.as_ref(),
-        Invocation::Button {
-            custom_id: click.data.custom_id.clone(),
-            message: Some(SourceMessage {
-                id: click.message.id.get().into(),
-                buttons: source_buttons(&click.message),
-            }),
-        }
-    ))
+    let custom_id = click.data.custom_id.clone();
+    let message = Some(SourceMessage {
+        id: click.message.id.get().into(),
+        buttons: source_buttons(&click.message),
+        selects: source_selects(&click.message),
+    });
+    let invocation = match &click.data.kind {
+        ComponentInteractionDataKind::Button => Invocation::Button { custom_id, message },
+        ComponentInteractionDataKind::StringSelect { values } => Invocation::Select {
+            custom_id,
+            values: values.clone(),
+            message,
+        },
+        _ => Invocation::Select {
+            custom_id,
+            values: Vec::new(),
+            message,
+        },
+    };
+    Ok(member_request!(click, click.member.as_ref(), invocation))
+}
+
+/// The action ids of the drop-down lists of a message the bot posted.
+fn source_selects(message: &serenity::all::Message) -> Vec<String> {
+    message
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .filter_map(|c| match c {
+            ActionRowComponent::SelectMenu(s) => s.custom_id.clone(),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The engine request for a submitted modal; interactions outside a server are refused.
@@ -290,7 +316,8 @@ fn source_buttons(message: &serenity::all::Message) -> Vec<Button> {
         .collect()
 }
 
-/// Only the buttons of a message: for updates that leave the rest of it as it is.
+/// Only the buttons of a message: for updates that leave the rest of it as it is (the
+/// messages whose buttons are updated this way have no drop-down lists).
 pub fn buttons_only(buttons: &[Button]) -> Vec<CreateActionRow> {
     rows(&Message {
         buttons: buttons.to_vec(),
@@ -319,28 +346,47 @@ fn embed(card: &Card) -> CreateEmbed {
     )
 }
 
+/// The message's components: each drop-down list on a row of its own, then the buttons, five
+/// to a row.
 fn rows(message: &Message) -> Vec<CreateActionRow> {
-    message
-        .buttons
-        .chunks(BUTTONS_PER_ROW)
-        .map(|row| {
-            CreateActionRow::Buttons(
-                row.iter()
-                    .map(|b| {
-                        CreateButton::new(b.action.clone())
-                            .label(b.label.clone())
-                            .disabled(b.disabled)
-                            .style(match b.style {
-                                ButtonStyle::Primary => DiscordButtonStyle::Primary,
-                                ButtonStyle::Secondary => DiscordButtonStyle::Secondary,
-                                ButtonStyle::Success => DiscordButtonStyle::Success,
-                                ButtonStyle::Danger => DiscordButtonStyle::Danger,
-                            })
-                    })
-                    .collect(),
-            )
-        })
-        .collect()
+    let selects = message.selects.iter().map(|s| {
+        let options = s
+            .options
+            .iter()
+            .map(|o| {
+                let option = CreateSelectMenuOption::new(o.label.clone(), o.value.clone())
+                    .default_selection(o.default);
+                match &o.description {
+                    Some(d) => option.description(d.clone()),
+                    None => option,
+                }
+            })
+            .collect();
+        CreateActionRow::SelectMenu(
+            CreateSelectMenu::new(s.action.clone(), CreateSelectMenuKind::String { options })
+                .placeholder(s.placeholder.clone())
+                .min_values(s.min)
+                .max_values(s.max),
+        )
+    });
+    let buttons = message.buttons.chunks(BUTTONS_PER_ROW).map(|row| {
+        CreateActionRow::Buttons(
+            row.iter()
+                .map(|b| {
+                    CreateButton::new(b.action.clone())
+                        .label(b.label.clone())
+                        .disabled(b.disabled)
+                        .style(match b.style {
+                            ButtonStyle::Primary => DiscordButtonStyle::Primary,
+                            ButtonStyle::Secondary => DiscordButtonStyle::Secondary,
+                            ButtonStyle::Success => DiscordButtonStyle::Success,
+                            ButtonStyle::Danger => DiscordButtonStyle::Danger,
+                        })
+                })
+                .collect(),
+        )
+    });
+    selects.chain(buttons).collect()
 }
 
 fn attachments(message: &Message) -> Vec<CreateAttachment> {

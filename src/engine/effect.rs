@@ -77,6 +77,48 @@ pub struct Button {
     pub disabled: bool,
 }
 
+/// One choice of a [`Select`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectOption {
+    /// What the user sees (at most 100 characters).
+    pub label: String,
+    /// What is sent back when it is chosen (at most 100 characters).
+    pub value: String,
+    /// A second, dimmer line (at most 100 characters).
+    pub description: Option<String>,
+    /// Shown as chosen when the message appears.
+    pub default: bool,
+}
+
+/// A drop-down list of choices (a string select on Discord); choosing sends `action` back to
+/// the engine with the chosen values, as [`super::Invocation::Select`]. Each takes a row of
+/// its own on Discord, above the buttons.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Select {
+    pub action: String,
+    /// Shown while nothing is chosen (at most 150 characters).
+    pub placeholder: String,
+    /// 1 to 25 options.
+    pub options: Vec<SelectOption>,
+    /// How many may be chosen: at least `min` (0 lets the user clear it), at most `max`.
+    pub min: u8,
+    pub max: u8,
+}
+
+impl Select {
+    /// A select where any number of `options` may be chosen, none included.
+    pub fn any_of(action: String, placeholder: &str, options: Vec<SelectOption>) -> Select {
+        let max = u8::try_from(options.len()).unwrap_or(u8::MAX);
+        Select {
+            action,
+            placeholder: placeholder.to_string(),
+            options,
+            min: 0,
+            max,
+        }
+    }
+}
+
 /// A file sent with the message (CSV exports, for example).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
@@ -90,6 +132,8 @@ pub struct Message {
     pub content: Option<String>,
     pub cards: Vec<Card>,
     pub buttons: Vec<Button>,
+    /// Drop-down lists, each on a row of its own above the buttons.
+    pub selects: Vec<Select>,
     pub attachments: Vec<Attachment>,
     /// Roles this message may ping. Empty for almost everything: nothing built from user text
     /// can ping anyone, and front ends send every message with mentions off except these.
@@ -116,6 +160,14 @@ impl Message {
             style,
             disabled: false,
         });
+        self
+    }
+}
+
+impl Message {
+    /// Adds a drop-down list.
+    pub fn select(mut self, select: Select) -> Message {
+        self.selects.push(select);
         self
     }
 }

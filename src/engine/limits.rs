@@ -22,6 +22,11 @@ pub const MODAL_INPUTS_MAX: usize = 5;
 pub const INPUT_LABEL_MAX: usize = 45;
 pub const INPUT_VALUE_MAX: usize = 4000;
 pub const THREAD_NAME_MAX: usize = 100;
+/// Rows of components per message: each select takes one, buttons five to a row.
+pub const ROWS_MAX: usize = 5;
+pub const BUTTONS_PER_ROW: usize = 5;
+pub const SELECT_OPTIONS_MAX: usize = 25;
+pub const SELECT_PLACEHOLDER_MAX: usize = 150;
 
 fn over(what: &str, text: &str, max: usize, out: &mut Vec<String>) {
     let n = text.chars().count();
@@ -139,6 +144,60 @@ pub fn check_message(reply: &Message) -> Vec<String> {
     for b in &reply.buttons {
         over("button label", &b.label, BUTTON_LABEL_MAX, &mut v);
         over("button action id", &b.action, MAX_ACTION_LEN, &mut v);
+    }
+    let rows = reply.selects.len() + reply.buttons.len().div_ceil(BUTTONS_PER_ROW);
+    too_many("rows of components", rows, ROWS_MAX, &mut v);
+    for (i, s) in reply.selects.iter().enumerate() {
+        over(
+            &format!("select {i} action id"),
+            &s.action,
+            MAX_ACTION_LEN,
+            &mut v,
+        );
+        over(
+            &format!("select {i} placeholder"),
+            &s.placeholder,
+            SELECT_PLACEHOLDER_MAX,
+            &mut v,
+        );
+        let n = s.options.len();
+        if n == 0 || n > SELECT_OPTIONS_MAX {
+            v.push(format!(
+                "select {i} has {n} options (1 to {SELECT_OPTIONS_MAX})"
+            ));
+        }
+        if s.min > s.max || s.max == 0 || usize::from(s.max) > n {
+            v.push(format!(
+                "select {i} allows {} to {} of {n} options",
+                s.min, s.max
+            ));
+        }
+        let mut values = std::collections::HashSet::new();
+        for o in &s.options {
+            over(
+                &format!("select {i} option label"),
+                &o.label,
+                CHOICE_TEXT_MAX,
+                &mut v,
+            );
+            over(
+                &format!("select {i} option value"),
+                &o.value,
+                CHOICE_TEXT_MAX,
+                &mut v,
+            );
+            if let Some(d) = &o.description {
+                over(
+                    &format!("select {i} option description"),
+                    d,
+                    CHOICE_TEXT_MAX,
+                    &mut v,
+                );
+            }
+            if o.label.is_empty() || o.value.is_empty() || !values.insert(&o.value) {
+                v.push(format!("select {i} has an empty or repeated option"));
+            }
+        }
     }
     v
 }

@@ -42,7 +42,8 @@ pub use command::{
 pub use deliver::{Deliver, DeliverAsync};
 pub use effect::{
     Attachment, Button, ButtonStyle, Card, Choice, Commit, Delivered, Effect, EffectId, Field,
-    InputStyle, Message, MessageRef, Modal, Outcome, Record, TextInput, Visibility,
+    InputStyle, Message, MessageRef, Modal, Outcome, Record, Select, SelectOption, TextInput,
+    Visibility,
 };
 pub use error::{Error, Handled, InputError, NOT_COMPLETED, Refusal, placeholder_note};
 pub use feature::{Due, Feature, Job, JobKind, Registry};
@@ -185,7 +186,9 @@ impl Engine {
                 None => Ack::Reply(Visibility::Private),
             },
             Invocation::Job(_) => Ack::Reply(Visibility::Public),
-            Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
+            Invocation::Button { custom_id, .. }
+            | Invocation::Select { custom_id, .. }
+            | Invocation::Modal { custom_id, .. } => {
                 match self.registry.action(custom_id) {
                     Some(spec) => spec.ack,
                     // Handles resolve through the store; their answer is decided then.
@@ -230,7 +233,9 @@ impl Engine {
                     .ok_or_else(|| Error::Internal(format!("/{name} has no handler")))?;
                 handler(self, req, &args)
             }
-            Invocation::Button { custom_id, .. } | Invocation::Modal { custom_id, .. } => {
+            Invocation::Button { custom_id, .. }
+            | Invocation::Select { custom_id, .. }
+            | Invocation::Modal { custom_id, .. } => {
                 let id = self.resolve_action(req.guild_id, custom_id)?;
                 let spec = self.registry.action(&id).ok_or(Error::UnknownAction)?;
                 self.authorize(req, spec.access)?;
@@ -253,6 +258,9 @@ impl Engine {
             },
             Invocation::Button { custom_id, .. } => {
                 format!("button {}", self.action_label(custom_id))
+            }
+            Invocation::Select { custom_id, .. } => {
+                format!("select {}", self.action_label(custom_id))
             }
             Invocation::Modal { custom_id, .. } => {
                 format!("modal {}", self.action_label(custom_id))

@@ -169,6 +169,14 @@ pub enum Invocation {
         /// The message the button sits on, when the front end knows it.
         message: Option<SourceMessage>,
     },
+    /// Options chosen in a drop-down list: the action id the engine put on it and the values
+    /// of the chosen options (Discord sends every chosen value each time, not a change).
+    Select {
+        custom_id: String,
+        values: Vec<String>,
+        /// The message the list sits on, when the front end knows it.
+        message: Option<SourceMessage>,
+    },
     /// A submitted modal: its action id and the value of each text input by its id.
     Modal {
         custom_id: String,
@@ -178,12 +186,15 @@ pub enum Invocation {
     Job(super::feature::Job),
 }
 
-/// The message a pressed button sits on, as Discord sends it with the click.
+/// The message a pressed button (or a used drop-down list) sits on, as Discord sends it with
+/// the click.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceMessage {
     pub id: MessageId,
     /// Its buttons, in order, as they are now.
     pub buttons: Vec<Button>,
+    /// The action ids of its drop-down lists, in order.
+    pub selects: Vec<String>,
 }
 
 /// One thing asked of the bot.
@@ -204,16 +215,31 @@ impl Request {
     /// public card) cannot rewrite that one. A front end that does not say which message was
     /// pressed has no shared messages to rewrite (the console); Discord always says.
     pub fn pressed_on_its_own(&self, same_kind: impl Fn(&str) -> bool) -> bool {
+        let (custom_id, message) = match &self.invocation {
+            Invocation::Button { custom_id, message }
+            | Invocation::Select {
+                custom_id, message, ..
+            } => (custom_id, message),
+            _ => return false,
+        };
+        let Some(source) = message else {
+            return true;
+        };
+        let ids = || {
+            source
+                .buttons
+                .iter()
+                .map(|b| b.action.as_str())
+                .chain(source.selects.iter().map(String::as_str))
+        };
+        ids().any(|id| id == custom_id) && ids().all(same_kind)
+    }
+
+    /// The values chosen in a drop-down list, if this request is one.
+    pub fn selected(&self) -> Option<&[String]> {
         match &self.invocation {
-            Invocation::Button { message: None, .. } => true,
-            Invocation::Button {
-                custom_id,
-                message: Some(source),
-            } => {
-                source.buttons.iter().any(|b| b.action == *custom_id)
-                    && source.buttons.iter().all(|b| same_kind(&b.action))
-            }
-            _ => false,
+            Invocation::Select { values, .. } => Some(values),
+            _ => None,
         }
     }
 

@@ -645,6 +645,7 @@ fn press_on(
             message: Some(interview_bot::engine::SourceMessage {
                 id: 9_001.into(),
                 buttons,
+                selects: Vec::new(),
             }),
         },
     );

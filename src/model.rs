@@ -347,6 +347,46 @@ id! {
     ScheduleId(i64);
     /// A daily post's row (`daily_posts.id`).
     PostId(i64);
+    /// A question's rubric as it was when evidence was given against it
+    /// (`rubric_versions.id`).
+    RubricId(i64);
+}
+
+/// Which items of a rubric list (look-fors, bonus points, red flags) an interviewer ticked:
+/// bit `i` is item `i` (from 0). A select lists at most 25 items, so 32 bits hold them all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Ticks(pub u32);
+
+impl Ticks {
+    /// The most items a list of ticks can name.
+    pub const MAX_ITEMS: usize = 32;
+
+    /// The ticks of these item indexes (ones beyond [`Ticks::MAX_ITEMS`] are left out).
+    pub fn of(indexes: impl IntoIterator<Item = usize>) -> Ticks {
+        Ticks(
+            indexes
+                .into_iter()
+                .filter(|&i| i < Ticks::MAX_ITEMS)
+                .fold(0, |acc, i| acc | (1 << i)),
+        )
+    }
+
+    pub fn has(self, index: usize) -> bool {
+        index < Ticks::MAX_ITEMS && self.0 & (1 << index) != 0
+    }
+
+    pub fn count(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The ticked indexes, lowest first.
+    pub fn indexes(self) -> impl Iterator<Item = usize> {
+        (0..Ticks::MAX_ITEMS).filter(move |&i| self.has(i))
+    }
 }
 
 impl GuildId {

@@ -21,13 +21,13 @@ use std::collections::{BTreeSet, HashSet};
 use std::panic::Location;
 
 use super::{
-    Db, NewPost, NewRecommendation, NewSchedule, NewSession, ScoreKey, SessionKind, SessionStatus,
-    ShownQuestion,
+    Db, Evidence, NewPost, NewRecommendation, NewSchedule, NewSession, RubricText, ScoreKey,
+    SessionKind, SessionStatus, ShownQuestion,
 };
 use super::{Source, Store, StoreError};
 use crate::model::{
     ChannelId, GuildId, Level, LevelPlan, MessageId, NextStep, PostKind, Recommendation, RoleId,
-    RubricAccess, UserId,
+    RubricAccess, Ticks, UserId,
 };
 use crate::time::{Days, TimeOfDay, Zone};
 
@@ -81,6 +81,7 @@ const SOURCES: &[(&str, &str)] = sources![
     "backup.rs",
     "candidates.rs",
     "daily.rs",
+    "evidence.rs",
     "guild_config.rs",
     "handles.rs",
     "history.rs",
@@ -503,6 +504,38 @@ fn exercise(store: &Store) {
                 db.question_ratings(G, "q1", Some(ME))
             })?;
             at("question_scored", || db.question_scored(G, "q1"))?;
+            // evidence.rs
+            let text = RubricText {
+                question_id: "q1".into(),
+                look_fors: vec!["a".into(), "b".into()],
+                pass: 1,
+                bonus: vec![],
+                red_flags: vec!["r".into()],
+            };
+            let rubric = at("rubric_version", || db.rubric_version(G, &text, 1))?;
+            at("rubric", || db.rubric(G, rubric))?;
+            let score_id = at("score_id_for", || db.score_id_for(&key, 1))?;
+            let ticked = Evidence {
+                rubric,
+                covered: Ticks(1),
+                bonus: Ticks(0),
+                red_flags: Ticks(0),
+                suggested: 3,
+                reason: String::new(),
+            };
+            at("put_evidence", || {
+                db.put_evidence(&key, score_id, &ticked, 1)
+            })?;
+            at("evidence", || db.evidence(G, score_id))?;
+            at("set_evidence_reason", || {
+                db.set_evidence_reason(G, score_id, "why", 2)
+            })?;
+            at("question_evidence", || {
+                db.question_evidence(G, "q1", Some(ME))
+            })?;
+            at("candidate_evidence", || db.candidate_evidence(G, c.id))?;
+            at("guild_evidence", || db.guild_evidence(G))?;
+            at("interviewer_agreement", || db.interviewer_agreement(G, ME))?;
             at("score_history", || db.score_history(G, c.id))?;
             at("candidate_recommendations", || {
                 db.candidate_recommendations(G, c.id)

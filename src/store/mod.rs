@@ -20,6 +20,7 @@ mod audit;
 mod backup;
 mod candidates;
 mod daily;
+mod evidence;
 mod guild_config;
 #[cfg(test)]
 mod guild_scope;
@@ -41,6 +42,7 @@ pub use audit::{AuditEntry, CandidateFootprint, action as audit_action};
 pub use backup::{BackupError, Copied, backup_file, check_copy, restore};
 pub use candidates::Candidate;
 pub use daily::{DailyPost, NewPost, NewSchedule, Schedule, ScheduleStatus};
+pub use evidence::{Agreement, Evidence, RatedEvidence, RubricText, RubricVersion};
 pub use history::{ShowCount, ShownQuestion, Source};
 pub use scores::{
     InterviewerRatings, NewRecommendation, Previous, QuestionRatings, RatingSummary,
@@ -74,6 +76,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0006_score_lookups.sql",
         include_str!("../../migrations/0006_score_lookups.sql"),
+    ),
+    (
+        "0007_evidence.sql",
+        include_str!("../../migrations/0007_evidence.sql"),
     ),
 ];
 
@@ -110,6 +116,9 @@ pub enum StoreError {
     IdOutOfRange(u64),
     #[error("the database holds a negative id ({0}) where a Discord id belongs")]
     BadStoredId(i64),
+    /// A stored value the code cannot read (an unknown value is an error, never a default).
+    #[error("the database holds a value that cannot be read: {0}")]
+    Corrupt(String),
     /// The storage refused the call for a reason of the machine, not of the request: nothing
     /// was written (or read). Made by [`Store::write`] and [`Store::read`] from what SQLite said.
     #[error("the database cannot be {} now ({}): {detail}", op.verb(), fault.describe())]

@@ -8,8 +8,8 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use super::{StoreError, discord_id};
 use crate::model::{
     CandidateId, ChannelId, Closed, GuildId, Level, LevelPlan, MessageId, NextStep, PostId,
-    PostKind, PostStatus, Recommendation, RevealStatus, RoleId, RubricAccess, ScheduleId,
-    ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, UserId,
+    PostKind, PostStatus, Recommendation, RevealStatus, RoleId, RubricAccess, RubricId, ScheduleId,
+    ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, Ticks, UserId,
 };
 
 /// `ToSql` and `FromSql` for a closed set kept in one column (named in the error), and the
@@ -109,7 +109,23 @@ macro_rules! id_column {
 
 id_column! {
     discord: GuildId, UserId, ChannelId, RoleId, MessageId;
-    rows: CandidateId, SessionId, ScheduleId, PostId,
+    rows: CandidateId, SessionId, ScheduleId, PostId, RubricId,
+}
+
+/// Ticks are stored as their bits, a non-negative integer; anything else is an error.
+impl ToSql for Ticks {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(i64::from(self.0)))
+    }
+}
+
+impl FromSql for Ticks {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let v = i64::column_result(value)?;
+        u32::try_from(v)
+            .map(Ticks)
+            .map_err(|_| FromSqlError::OutOfRange(v))
+    }
 }
 
 /// The Discord id in `column`, checked.

@@ -17,6 +17,7 @@
 
 pub mod commands;
 mod error;
+pub mod evidence;
 pub mod export;
 mod forget;
 pub mod lookups;

@@ -880,7 +880,7 @@ fn a_session_with_two_interviewers_records_each_and_advances_on_the_starter() {
             "3 Yes",
             "4 Strong yes",
             "Notes",
-            "🔒 Model answer (interviewers only)",
+            "🔒 Rubric and evidence (interviewers only)",
             "Skip"
         ]
     );

@@ -238,7 +238,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
     for label in [
         "3 Yes",
         "Notes",
-        "🔒 Model answer (interviewers only)",
+        "🔒 Rubric and evidence (interviewers only)",
         "Skip",
     ] {
         let (_, r) = click(&fake, &bot, &pat, &first, label).await;

@@ -204,6 +204,22 @@ fn show(t: &mut String, m: &Message) {
             writeln!(t, "  footer: {footer}").unwrap();
         }
     }
+    for s in &m.selects {
+        writeln!(
+            t,
+            "  select [{}] {} to {} -> {}",
+            s.placeholder, s.min, s.max, s.action
+        )
+        .unwrap();
+        for o in &s.options {
+            let mark = if o.default { "x" } else { " " };
+            let description = o
+                .description
+                .as_deref()
+                .map_or(String::new(), |d| format!(" ({d})"));
+            writeln!(t, "    [{mark}] {}{description} = {}", o.label, o.value).unwrap();
+        }
+    }
     for b in &m.buttons {
         let style = match b.style {
             ButtonStyle::Primary => "primary",

@@ -89,6 +89,21 @@ pub fn press(guild: u64, custom_id: &str) -> Request {
     button_as(guild, &member(USER + 1), custom_id)
 }
 
+/// A choice of `values` in the drop-down list `custom_id` by `m` in `CHANNEL`, on no
+/// particular message.
+pub fn select_as(guild: u64, m: &Member, custom_id: &str, values: &[&str]) -> Request {
+    Request::member(
+        guild,
+        CHANNEL,
+        m.clone(),
+        Invocation::Select {
+            custom_id: custom_id.to_string(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+            message: None,
+        },
+    )
+}
+
 /// The modal `custom_id` submitted by `m` in `CHANNEL` with these fields.
 pub fn modal_as(guild: u64, m: &Member, custom_id: &str, fields: &[(&str, &str)]) -> Request {
     Request::member(

@@ -14,8 +14,9 @@ use crate::engine::{
     Access, Ack, Delivered, Engine, Error, Feature, Permissions, Record, Request, ResolvedUser,
     Visibility,
 };
+use crate::features::scores::panel::List;
 use crate::features::scores::{RECOMMENDATION_CHOICES, Rating};
-use crate::model::{CandidateId, GuildId, Recommendation, SessionId};
+use crate::model::{CandidateId, GuildId, Recommendation, RubricId, SessionId};
 
 /// The scorecards feature.
 pub static FEATURE: Feature = Feature {
@@ -242,6 +243,20 @@ impl fmt::Display for SessionQuestion {
     }
 }
 
+/// Where an evidence panel's lists and buttons record: the interview (session) and the rubric
+/// version the panel was shown with. Its id form is `<session>:<rubric>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EvidenceAt {
+    pub session: SessionId,
+    pub rubric: RubricId,
+}
+
+impl fmt::Display for EvidenceAt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.session, self.rubric)
+    }
+}
+
 /// The buttons and the modal of scorecards. Posted buttons outlive the process: these ids are
 /// a stable format (a test holds every form a release posted).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -265,6 +280,16 @@ pub enum ScoresAction {
     },
     /// Cancels `/scores forget`: `sc:keep:<candidate>` (what follows the prefix is not used).
     Keep { candidate: Option<CandidateId> },
+    /// An evidence panel's "Covered" list: `ev:cov:<session>:<rubric>`.
+    Covered(EvidenceAt),
+    /// An evidence panel's "Red flags heard" list: `ev:red:<session>:<rubric>`.
+    Flags(EvidenceAt),
+    /// An evidence panel's rating button: `ev:rate:<session>:<rubric>:<rating 1-4>`.
+    RateWith { at: EvidenceAt, rating: Rating },
+    /// "Give a reason" for an override: `ev:why:<session>:<rubric>` (opens `ev:reason`).
+    Why(EvidenceAt),
+    /// The reason modal, submitted: `ev:reason:<session>:<rubric>`.
+    ReasonSubmit(EvidenceAt),
 }
 
 const RATE: &str = "s:rate";
@@ -275,6 +300,11 @@ const SKIP: &str = "s:skip";
 const TEAM: &str = "sc:team";
 const FORGET: &str = "sc:forget";
 const KEEP: &str = "sc:keep";
+const COVERED: &str = "ev:cov";
+const FLAGS: &str = "ev:red";
+const RATE_WITH: &str = "ev:rate";
+const WHY: &str = "ev:why";
+const REASON: &str = "ev:reason";
 
 impl fmt::Display for ScoresAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -295,6 +325,11 @@ impl fmt::Display for ScoresAction {
                 Some(c) => write!(f, "{KEEP}:{c}"),
                 None => write!(f, "{KEEP}:"),
             },
+            ScoresAction::Covered(at) => write!(f, "{COVERED}:{at}"),
+            ScoresAction::Flags(at) => write!(f, "{FLAGS}:{at}"),
+            ScoresAction::RateWith { at, rating } => write!(f, "{RATE_WITH}:{at}:{rating}"),
+            ScoresAction::Why(at) => write!(f, "{WHY}:{at}"),
+            ScoresAction::ReasonSubmit(at) => write!(f, "{REASON}:{at}"),
         }
     }
 }
@@ -315,6 +350,23 @@ fn session_args(args: &str) -> Result<(SessionQuestion, &str), Error> {
         SessionQuestion { session, index },
         parts.next().unwrap_or(""),
     ))
+}
+
+/// An evidence id's args: interview, rubric version, and the rest.
+fn evidence_args(args: &str) -> Result<(EvidenceAt, Option<&str>), Error> {
+    let mut parts = args.splitn(3, ':');
+    let mut number = || {
+        parts
+            .next()
+            .filter(|p| !p.starts_with('+'))
+            .and_then(|p| p.parse::<i64>().ok())
+            .ok_or(Error::UnknownAction)
+    };
+    let at = EvidenceAt {
+        session: SessionId(number()?),
+        rubric: RubricId(number()?),
+    };
+    Ok((at, parts.next()))
 }
 
 impl FromStr for ScoresAction {
@@ -358,6 +410,22 @@ impl FromStr for ScoresAction {
             KEEP => Ok(ScoresAction::Keep {
                 candidate: args.parse().ok().map(CandidateId),
             }),
+            RATE_WITH => match evidence_args(args)? {
+                (at, Some(rating)) => Ok(ScoresAction::RateWith {
+                    at,
+                    rating: rating.parse().map_err(|()| Error::UnknownAction)?,
+                }),
+                _ => Err(Error::UnknownAction),
+            },
+            COVERED | FLAGS | WHY | REASON => match evidence_args(args)? {
+                (at, None) => Ok(match prefix {
+                    COVERED => ScoresAction::Covered(at),
+                    FLAGS => ScoresAction::Flags(at),
+                    WHY => ScoresAction::Why(at),
+                    _ => ScoresAction::ReasonSubmit(at),
+                }),
+                _ => Err(Error::UnknownAction),
+            },
             _ => Err(Error::UnknownAction),
         }
     }
@@ -376,6 +444,11 @@ impl Action for ScoresAction {
                 engine.action_forget_confirm(req, candidate, created)
             }
             ScoresAction::Keep { .. } => engine.action_forget_cancel(req),
+            ScoresAction::Covered(at) => engine.action_evidence_list(req, at, List::Covered),
+            ScoresAction::Flags(at) => engine.action_evidence_list(req, at, List::Flags),
+            ScoresAction::RateWith { at, rating } => engine.action_evidence_rate(req, at, rating),
+            ScoresAction::Why(at) => engine.action_evidence_why(req, at),
+            ScoresAction::ReasonSubmit(at) => engine.action_evidence_reason(req, at),
         }
     }
 }
@@ -394,6 +467,16 @@ static ACTIONS: &[ActionSpec] = &[
     ActionSpec::of::<ScoresAction>(TEAM, Ack::Update, Access::Interviewers),
     ActionSpec::of::<ScoresAction>(FORGET, Ack::Update, Access::Managers),
     ActionSpec::of::<ScoresAction>(KEEP, Ack::Update, Access::Managers),
+    // The evidence panel (private): its lists and ratings update it; the reason is a modal.
+    ActionSpec::of::<ScoresAction>(COVERED, Ack::Update, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(FLAGS, Ack::Update, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(RATE_WITH, Ack::Update, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(WHY, Ack::Modal, Access::Interviewers),
+    ActionSpec::of::<ScoresAction>(
+        REASON,
+        Ack::Reply(Visibility::Private),
+        Access::Interviewers,
+    ),
 ];
 
 /// A public message showing a candidate (an interview session's question message) was
@@ -421,6 +504,13 @@ impl Record for CandidateMessage {
 mod tests {
     use super::*;
     use crate::engine::action::check_ids;
+
+    fn ev(session: i64, rubric: i64) -> EvidenceAt {
+        EvidenceAt {
+            session: SessionId(session),
+            rubric: RubricId(rubric),
+        }
+    }
 
     fn at(session: i64, index: usize) -> SessionQuestion {
         SessionQuestion {
@@ -456,9 +546,27 @@ mod tests {
                 ScoresAction::Keep {
                     candidate: Some(CandidateId(5)),
                 },
+                ScoresAction::Covered(ev(3, 12)),
+                ScoresAction::Flags(ev(3, 12)),
+                ScoresAction::RateWith {
+                    at: ev(3, 12),
+                    rating: Rating::ALL[0],
+                },
+                ScoresAction::Why(ev(4, 1)),
+                ScoresAction::ReasonSubmit(ev(4, 1)),
             ],
             ACTIONS,
         );
+        for forged in [
+            "ev:cov:3",
+            "ev:cov:3:x",
+            "ev:cov:3:12:9",
+            "ev:rate:3:12",
+            "ev:rate:3:12:5",
+            "ev:red:+3:12",
+        ] {
+            assert!(forged.parse::<ScoresAction>().is_err(), "{forged}");
+        }
         assert!("s:rate:3:1:5".parse::<ScoresAction>().is_err());
     }
 }

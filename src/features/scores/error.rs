@@ -39,6 +39,9 @@ pub enum ScoreError {
     NotesTooLong {
         len: usize,
     },
+    ReasonTooLong {
+        len: usize,
+    },
     AlreadyForgotten,
 }
 
@@ -55,6 +58,7 @@ impl Refusal for ScoreError {
             ScoreError::AlreadyMovedOn => "session moved on",
             ScoreError::Date { .. } => "date",
             ScoreError::NotesTooLong { .. } => "notes too long",
+            ScoreError::ReasonTooLong { .. } => "reason too long",
             ScoreError::AlreadyForgotten => "candidate already deleted",
         }
     }
@@ -106,6 +110,10 @@ impl Refusal for ScoreError {
             ScoreError::NotesTooLong { len } => {
                 format!("Notes can be at most 1000 characters; these have {len}.")
             }
+            ScoreError::ReasonTooLong { len } => format!(
+                "A reason can be at most {} characters; this one has {len}. Nothing was changed.",
+                crate::features::scores::panel::REASON_MAX
+            ),
             ScoreError::AlreadyForgotten => {
                 "That candidate has been deleted already; nothing else was changed.".into()
             }

@@ -21,6 +21,7 @@ pub mod evidence;
 pub mod export;
 mod forget;
 pub mod lookups;
+mod panel;
 mod rating;
 mod scoring;
 mod sessions;

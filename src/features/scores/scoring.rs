@@ -26,7 +26,7 @@ impl Engine {
         if let Some(n) = &notes {
             check_notes(n)?;
         }
-        let (candidate, previous) = self.write_as(req, |db, m, now| {
+        let (candidate, session, previous) = self.write_as(req, |db, m, now| {
             let (candidate, added) =
                 db.find_or_add_candidate(req.guild_id, &name, &key, m.user_id, now)?;
             let session_id = scoring_session(db, req, &candidate, added, now)?;
@@ -43,15 +43,23 @@ impl Engine {
                 notes.as_deref(),
                 now,
             )?;
-            Ok::<_, Error>((candidate, previous))
+            let session = db
+                .session(req.guild_id, session_id)?
+                .ok_or_else(|| Error::Internal("the score's interview is not stored".into()))?;
+            Ok::<_, Error>((candidate, session, previous))
         })?;
-        Ok(Outcome::private(Message::text(confirmation(
+        let text = confirmation(
             &candidate.name,
             &q.id,
             rating,
             notes.is_some(),
             previous.as_ref(),
-        ))))
+        );
+        // The confirmation is the evidence panel: tick what the candidate covered to see
+        // whether the rating agrees with it.
+        Ok(Outcome::private(
+            self.panel_for(req, &session, &q.id, &text)?,
+        ))
     }
 
     pub(crate) fn cmd_recommend(&self, req: &Request, opts: RecommendOptions) -> Handled {

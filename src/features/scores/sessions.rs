@@ -35,7 +35,7 @@ use crate::text::{escape, truncate};
 
 /// How long a session may stay open before the scheduler closes it.
 pub const SESSION_MAX_MS: i64 = 24 * 60 * 60 * 1000;
-pub const SESSION_ANSWER_LABEL: &str = "🔒 Model answer (interviewers only)";
+pub const SESSION_ANSWER_LABEL: &str = "🔒 Rubric and evidence (interviewers only)";
 
 impl Engine {
     pub(crate) fn cmd_interview_start(&self, req: &Request, opts: StartOptions) -> Handled {
@@ -298,6 +298,8 @@ impl Engine {
     }
 
     /// "Model answer" inside a session: interviewers only (the action's access rule), always.
+    /// While the session is open it is the presser's evidence panel for the question: the
+    /// rubric with the "Covered" and "Red flags heard" lists and the rating buttons.
     pub(crate) fn action_session_answer(&self, req: &Request, at: SessionQuestion) -> Handled {
         let SessionQuestion { session: id, index } = at;
         let session = self
@@ -309,15 +311,22 @@ impl Engine {
             .bank()
             .get(qid)
             .ok_or_else(|| Error::QuestionGone(qid.clone()))?;
-        let mut message = self.rubric_message(q);
-        message.content = Some(format!(
+        let scale = format!(
             "Scale: {}",
             SCALE
                 .iter()
                 .map(|(v, n, a)| format!("{v} {n} ({a})"))
                 .collect::<Vec<_>>()
                 .join(" · ")
-        ));
+        );
+        if session.status == SessionStatus::Open && index <= session.position {
+            let note = format!(
+                "{scale}\nTick what you hear in the lists below (only you see your ticks); the bot suggests a rating from them."
+            );
+            return Ok(Outcome::private(self.panel_for(req, &session, qid, &note)?));
+        }
+        let mut message = self.rubric_message(q);
+        message.content = Some(scale);
         Ok(Outcome::private(message))
     }
 
@@ -373,7 +382,15 @@ impl Engine {
                 )
             }
         };
-        let reply = Effect::reply(Visibility::Private, Message::text(text));
+        let mut reply = Message::text(text);
+        if let Some(r) = rating
+            && let Some((line, button)) =
+                self.evidence_after_rating(req, &score_key(req, m, &session, index), r)?
+        {
+            reply.content = Some(format!("{}\n{line}", reply.content.unwrap_or_default()));
+            reply.buttons.extend(button);
+        }
+        let reply = Effect::reply(Visibility::Private, reply);
         let moved = if moved {
             self.moved_on(req, &session, index)?
         } else {
@@ -411,7 +428,7 @@ impl Engine {
     /// button was pressed on when that is the session's own; pressed on any other message (a
     /// forged id on a public card), an edit of the session's message, if it is known, and the
     /// pressed message is left alone.
-    fn moved_on(
+    pub(super) fn moved_on(
         &self,
         req: &Request,
         session: &Session,

@@ -1,0 +1,506 @@
+//! Evidence-based scoring (issue 21) as interviewers use it: two interviewers tick different
+//! evidence on the same session question, each in their own panel, and get the suggestions the
+//! anchors give; one overrides with a reason; a pack edit afterwards leaves the old evidence on
+//! the old words; stale, forged and cross-server lists are refused or trimmed.
+//! Expected figures are worked out by hand in the comments.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use common::{CHANNEL, GUILD, button_as, command_as, modal_as, ok, refused, select_as, who};
+use interview_bot::bank::Bank;
+use interview_bot::clock::ManualClock;
+use interview_bot::engine::{Effect, Engine, Error, Member, Message, Outcome};
+use interview_bot::model::{GuildId, RoleId, Ticks, UserId};
+use interview_bot::store::{Evidence, ScoreKey, Store};
+
+const ROLE: u64 = 444_444_444_444_444_444;
+
+fn alice() -> Member {
+    who(1001, "Alice", &[ROLE], 0)
+}
+fn bob() -> Member {
+    who(1002, "Bob", &[ROLE], 0)
+}
+fn pat() -> Member {
+    who(1005, "Pat", &[], 0)
+}
+
+/// One mid question with four look-fors (a yes needs three), a bonus point and two red flags.
+const PACK_V1: &str = r#"
+[pack]
+name = "Evidence pack"
+description = "One question for the evidence tests."
+
+[[question]]
+id = "ev-rollout"
+level = "mid"
+topic = "operations"
+prompt = "How would you roll out a risky change to a busy service?"
+look_fors = [
+  "Ships to a small share of traffic first",
+  "Compares error rate and latency with a baseline",
+  "Has a rollback quicker than a fix",
+  "Widens in steps, with a pause to watch",
+]
+pass = 3
+bonus = ["Automates the halt on health signals"]
+red_flags = ["Deploys everywhere at once", "Watches only the logs"]
+follow_ups = ["What would make you stop halfway?"]
+"#;
+
+/// The same question after an edit: look-for 1 reworded, the last two swapped.
+const PACK_V2: &str = r#"
+[pack]
+name = "Evidence pack"
+description = "One question for the evidence tests."
+
+[[question]]
+id = "ev-rollout"
+level = "mid"
+topic = "operations"
+prompt = "How would you roll out a risky change to a busy service?"
+look_fors = [
+  "Starts with a canary: a small share of traffic",
+  "Compares error rate and latency with a baseline",
+  "Widens in steps, with a pause to watch",
+  "Has a rollback quicker than a fix",
+]
+pass = 3
+bonus = ["Automates the halt on health signals"]
+red_flags = ["Deploys everywhere at once", "Watches only the logs"]
+follow_ups = ["What would make you stop halfway?"]
+"#;
+
+fn bank(dir: &Path, pack: &str) -> Arc<Bank> {
+    std::fs::write(dir.join("pack.toml"), pack).unwrap();
+    std::fs::write(
+        dir.join("topics.toml"),
+        "[topics]\noperations = \"Operations\"\n",
+    )
+    .unwrap();
+    Arc::new(Bank::load(dir).unwrap())
+}
+
+struct World {
+    engine: Engine,
+    db: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let packs = dir.path().join("v1");
+    std::fs::create_dir(&packs).unwrap();
+    let db = dir.path().join("bot.sqlite3");
+    let store = Store::open(&db).unwrap();
+    let clock = Arc::new(ManualClock::new(1_780_000_000_000));
+    let engine = Engine::new(bank(&packs, PACK_V1), store, clock);
+    for g in [GUILD, GUILD + 1] {
+        engine
+            .store()
+            .write(|db| db.set_interviewer_role(GuildId(g), Some(RoleId(ROLE)), UserId(1), 0))
+            .unwrap();
+    }
+    World { engine, db, dir }
+}
+
+/// The message an outcome answers with: its update, else its first reply.
+fn answer(o: &Outcome) -> &Message {
+    o.effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Update(m) => Some(m),
+            Effect::Reply { message, .. } => Some(message),
+            _ => None,
+        })
+        .expect("an answer")
+}
+
+/// The action id of the list whose placeholder starts with `starts`.
+fn list(m: &Message, starts: &str) -> String {
+    m.selects
+        .iter()
+        .find(|s| s.placeholder.starts_with(starts))
+        .unwrap_or_else(|| panic!("no list {starts}: {m:?}"))
+        .action
+        .clone()
+}
+
+fn button(m: &Message, label: &str) -> String {
+    m.buttons
+        .iter()
+        .find(|b| b.label.starts_with(label))
+        .unwrap_or_else(|| panic!("no button {label}: {m:?}"))
+        .action
+        .clone()
+}
+
+/// The evidence stored for `m`'s score of the question in session 1.
+fn stored(e: &Engine, m: &Member) -> Option<Evidence> {
+    e.store()
+        .read(|db| {
+            let key = ScoreKey {
+                guild_id: GuildId(GUILD),
+                candidate_id: interview_bot::model::CandidateId(1),
+                session_id: interview_bot::model::SessionId(1),
+                question_id: "ev-rollout",
+                interviewer_id: m.user_id,
+                interviewer_name: &m.name,
+            };
+            let Some(score) = db.score(&key)? else {
+                return Ok::<_, interview_bot::store::StoreError>(None);
+            };
+            db.evidence(GuildId(GUILD), score.id)
+        })
+        .unwrap()
+}
+
+fn content(m: &Message) -> String {
+    m.content.clone().unwrap_or_default()
+}
+
+/// Starts the session and opens Alice's and Bob's panels: (Alice's, Bob's).
+fn panels(w: &World) -> (Message, Message) {
+    ok(
+        &w.engine,
+        &command_as(
+            GUILD,
+            &alice(),
+            "interview start",
+            &[("candidate", "Ada"), ("level", "mid"), ("questions", "1")],
+        ),
+    );
+    let a = ok(&w.engine, &button_as(GUILD, &alice(), "s:answer:1:0"));
+    let b = ok(&w.engine, &button_as(GUILD, &bob(), "s:answer:1:0"));
+    (answer(&a).clone(), answer(&b).clone())
+}
+
+#[test]
+fn two_interviewers_tick_their_own_evidence_get_suggestions_and_one_overrides_with_a_reason() {
+    let w = world();
+    let e = &w.engine;
+    let (alice_panel, bob_panel) = panels(&w);
+    // Each panel is private, has the rubric, the two lists and the four ratings.
+    assert_eq!(alice_panel.selects.len(), 2);
+    let covered = &alice_panel.selects[0];
+    assert_eq!(
+        covered
+            .options
+            .iter()
+            .map(|o| o.value.as_str())
+            .collect::<Vec<_>>(),
+        ["l1", "l2", "l3", "l4", "b1"]
+    );
+    assert_eq!((covered.min, covered.max), (0, 5));
+    assert_eq!(alice_panel.selects[1].options.len(), 2);
+    assert!(content(&alice_panel).contains("No evidence ticked yet"));
+    assert!(
+        alice_panel.cards[0]
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("3 of these 4")
+    );
+    // The same question, the same ids: the panel's ids name the interview and the rubric
+    // version, not the interviewer.
+    assert_eq!(list(&alice_panel, "Covered"), list(&bob_panel, "Covered"));
+
+    // Alice hears look-fors 1-3 and no red flag: the pass rule (3) met, so 3 Yes.
+    let a = ok(
+        e,
+        &select_as(
+            GUILD,
+            &alice(),
+            &list(&alice_panel, "Covered"),
+            &["l1", "l2", "l3"],
+        ),
+    );
+    let a_panel = answer(&a).clone();
+    assert!(matches!(a.effects[0], Effect::Update(_)));
+    assert!(
+        content(&a_panel).contains("covered **3 of 4** look-fors (a yes needs 3)"),
+        "{}",
+        content(&a_panel)
+    );
+    assert!(content(&a_panel).contains("suggests **3 Yes**"));
+    assert_eq!(a_panel.buttons[2].label, "3 Yes (suggested)");
+    assert!(a_panel.selects[0].options[..3].iter().all(|o| o.default));
+    assert!(!a_panel.selects[0].options[3].default);
+
+    // Bob, at the same time, hears only look-fors 1 and 2 and red flag 2: a red flag, so 1.
+    let b = ok(
+        e,
+        &select_as(GUILD, &bob(), &list(&bob_panel, "Covered"), &["l1", "l2"]),
+    );
+    assert!(
+        content(answer(&b)).contains("suggests **2 No**"),
+        "{}",
+        content(answer(&b))
+    );
+    let b = ok(
+        e,
+        &select_as(GUILD, &bob(), &list(&bob_panel, "Red flags"), &["r2"]),
+    );
+    assert!(content(answer(&b)).contains("**1 red flag** heard: suggests **1 Strong no**"));
+    // Their ticks are their own.
+    assert_eq!(stored(e, &alice()).unwrap().covered, Ticks::of([0, 1, 2]));
+    assert_eq!(stored(e, &alice()).unwrap().red_flags, Ticks(0));
+    assert_eq!(stored(e, &bob()).unwrap().covered, Ticks::of([0, 1]));
+    assert_eq!(stored(e, &bob()).unwrap().red_flags, Ticks::of([1]));
+    assert_eq!(stored(e, &bob()).unwrap().suggested, 1);
+
+    // Bob rates 2 from his panel: above the evidence (+1), not an extreme: no reason asked.
+    let b = ok(e, &button_as(GUILD, &bob(), &button(answer(&b), "2 No")));
+    let b_panel = answer(&b);
+    assert!(content(b_panel).contains("Recorded **2 No**"));
+    assert!(content(b_panel).contains("above the evidence (+1), recorded as an override"));
+    assert!(!b_panel.buttons.iter().any(|x| x.label == "Give a reason"));
+    // Bob did not start the session: its message stays on the question.
+    assert_eq!(b.effects.len(), 1);
+
+    // Alice, the starter, rates 4 on the session's own button: above the suggested 3, and a 4,
+    // so the confirmation asks for a reason; the session moves on.
+    let a = ok(e, &button_as(GUILD, &alice(), "s:rate:1:0:4"));
+    let reply = a
+        .effects
+        .iter()
+        .find_map(|x| match x {
+            Effect::Reply { message, .. } => Some(message),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        content(reply).contains("above the evidence (+1)"),
+        "{}",
+        content(reply)
+    );
+    assert!(content(reply).contains("Please give a one-line reason"));
+    let why = button(reply, "Give a reason");
+    let modal = ok(e, &button_as(GUILD, &alice(), &why));
+    let Effect::OpenModal(modal) = &modal.effects[0] else {
+        panic!("{modal:?}")
+    };
+    let saved = ok(
+        e,
+        &modal_as(
+            GUILD,
+            &alice(),
+            &modal.action,
+            &[("reason", "Explained the\nrollback drill @everyone")],
+        ),
+    );
+    assert!(content(answer(&saved)).contains("Reason saved"));
+    let alice_evidence = stored(e, &alice()).unwrap();
+    assert_eq!(
+        alice_evidence.reason,
+        "Explained the rollback drill @everyone"
+    );
+    assert_eq!(alice_evidence.suggested, 3);
+    // The panel now says so.
+    let again = ok(
+        e,
+        &select_as(GUILD, &alice(), &list(&alice_panel, "Red flags"), &[]),
+    );
+    assert!(content(answer(&again)).contains("Your reason: Explained the rollback drill"));
+    assert!(
+        !content(answer(&again)).contains("@everyone"),
+        "user text is escaped"
+    );
+    // A reason too long is refused and nothing changes.
+    let long = "x".repeat(201);
+    let err = refused(
+        e,
+        &modal_as(GUILD, &alice(), &modal.action, &[("reason", &long)]),
+    );
+    assert!(
+        matches!(&err, Error::Refused(r) if r.kind() == "reason too long"),
+        "{err:?}"
+    );
+    assert_eq!(stored(e, &alice()).unwrap().reason, alice_evidence.reason);
+}
+
+#[test]
+fn a_pack_edit_leaves_old_evidence_on_the_old_words_and_stale_lists_keep_what_still_matches() {
+    let w = world();
+    let (alice_panel, _) = panels(&w);
+    let cov = list(&alice_panel, "Covered");
+    ok(
+        &w.engine,
+        &select_as(GUILD, &alice(), &cov, &["l1", "l3", "b1"]),
+    );
+    let before = stored(&w.engine, &alice()).unwrap();
+    assert_eq!(before.covered, Ticks::of([0, 2]));
+    assert_eq!(
+        before.suggested, 2,
+        "2 of 4 is half, below the pass rule of 3"
+    );
+    ok(
+        &w.engine,
+        &select_as(GUILD, &alice(), &list(&alice_panel, "Red flags"), &["r2"]),
+    );
+    let before = stored(&w.engine, &alice()).unwrap();
+    assert_eq!(before.suggested, 1, "a red flag heard");
+
+    // The pack is edited and the bot restarted on the same database.
+    let packs = w.dir.path().join("v2");
+    std::fs::create_dir(&packs).unwrap();
+    let clock = Arc::new(ManualClock::new(1_780_000_100_000));
+    let e2 = Engine::new(bank(&packs, PACK_V2), Store::open(&w.db).unwrap(), clock);
+    // The stored evidence still names the old version, whose words are kept as they were.
+    let after = stored(&e2, &alice()).unwrap();
+    assert_eq!(after, before);
+    let old = e2
+        .store()
+        .read(|db| db.rubric(GuildId(GUILD), before.rubric))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        old.text.look_fors[0],
+        "Ships to a small share of traffic first"
+    );
+    assert_eq!(old.text.look_fors[2], "Has a rollback quicker than a fix");
+
+    // Alice uses the list she was shown before the edit: "l1" (reworded since) is dropped and
+    // named; "l3" (now the fourth look-for) and "l2" are carried by their words.
+    let o = ok(&e2, &select_as(GUILD, &alice(), &cov, &["l1", "l2", "l3"]));
+    let text = content(answer(&o));
+    assert!(text.contains("1 choice no longer exists"), "{text}");
+    assert!(
+        text.contains("Ships to a small share of traffic first"),
+        "{text}"
+    );
+    let now = stored(&e2, &alice()).unwrap();
+    assert_ne!(
+        now.rubric, before.rubric,
+        "recorded against the current version"
+    );
+    assert_eq!(now.covered, Ticks::of([1, 3]));
+    assert_eq!(
+        now.bonus,
+        Ticks(0),
+        "this choice of the list had no bonus point"
+    );
+    assert_eq!(
+        now.red_flags,
+        Ticks::of([1]),
+        "the other list's ticks were carried too"
+    );
+    // The panel shows the current version's lists with the carried ticks chosen.
+    let panel = answer(&o);
+    let chosen: Vec<&str> = panel.selects[0]
+        .options
+        .iter()
+        .filter(|o| o.default)
+        .map(|o| o.label.as_str())
+        .collect();
+    assert_eq!(
+        chosen,
+        [
+            "Compares error rate and latency with a baseline",
+            "Has a rollback quicker than a fix",
+        ]
+    );
+    // The old version is still stored as it was.
+    let old_again = e2
+        .store()
+        .read(|db| db.rubric(GuildId(GUILD), before.rubric))
+        .unwrap()
+        .unwrap();
+    assert_eq!(old_again, old);
+}
+
+#[test]
+fn forged_cross_server_and_foreign_lists_are_refused_and_plain_members_too() {
+    let w = world();
+    let e = &w.engine;
+    let (alice_panel, _) = panels(&w);
+    let cov = list(&alice_panel, "Covered");
+    // A member without the role: the same refusal as for any scoring button.
+    let err = refused(e, &select_as(GUILD, &pat(), &cov, &["l1"]));
+    assert!(matches!(err, Error::NotAllowed { .. }), "{err:?}");
+    // Another server: the interview and the rubric version are not there.
+    assert!(matches!(
+        refused(e, &select_as(GUILD + 1, &alice(), &cov, &["l1"])),
+        Error::UnknownAction
+    ));
+    // Made-up interviews and versions.
+    for forged in [
+        "ev:cov:99:1",
+        "ev:cov:1:99",
+        "ev:red:1:x",
+        "ev:rate:1:1:7",
+        "ev:cov:1:1:extra",
+    ] {
+        assert!(
+            matches!(
+                refused(e, &select_as(GUILD, &alice(), forged, &["l1"])),
+                Error::UnknownAction
+            ),
+            "{forged}"
+        );
+    }
+    // Values the list never had are ignored and said so; the rest is recorded.
+    let o = ok(
+        e,
+        &select_as(GUILD, &alice(), &cov, &["l2", "l9", "r1", "zz", "l02"]),
+    );
+    assert!(
+        content(answer(&o)).contains("4 choices matched nothing"),
+        "{}",
+        content(answer(&o))
+    );
+    assert_eq!(stored(e, &alice()).unwrap().covered, Ticks::of([1]));
+    // Once the session is closed, ticking is refused.
+    ok(e, &command_as(GUILD, &alice(), "interview end", &[]));
+    let err = refused(e, &select_as(GUILD, &alice(), &cov, &["l1"]));
+    assert!(
+        matches!(&err, Error::Refused(r) if r.kind() == "session closed"),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn score_confirmation_carries_the_lists_and_evidence_can_follow_a_quick_score() {
+    let w = world();
+    let e = &w.engine;
+    let o = ok(
+        e,
+        &command_as(
+            GUILD,
+            &alice(),
+            "score",
+            &[
+                ("candidate", "Lin"),
+                ("question", "ev-rollout"),
+                ("rating", "4"),
+            ],
+        ),
+    );
+    let m = answer(&o);
+    assert!(content(m).contains("Recorded **4 Strong yes**"));
+    assert_eq!(m.selects.len(), 2);
+    assert!(
+        m.cards.is_empty(),
+        "a quick score's confirmation stays short"
+    );
+    // Every look-for and the bonus: 4, as rated; no override.
+    let o = ok(
+        e,
+        &select_as(
+            GUILD,
+            &alice(),
+            &list(m, "Covered"),
+            &["l1", "l2", "l3", "l4", "b1"],
+        ),
+    );
+    assert!(content(answer(&o)).contains("suggests **4 Strong yes**"));
+    assert!(content(answer(&o)).contains("as the evidence suggests"));
+    // Bob cannot tick on Alice's ad-hoc interview: he has no score there.
+    let err = refused(e, &select_as(GUILD, &bob(), &list(m, "Covered"), &["l1"]));
+    assert!(matches!(err, Error::UnknownAction), "{err:?}");
+    // CHANNEL is where it happened.
+    let _ = CHANNEL;
+}

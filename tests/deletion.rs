@@ -13,6 +13,7 @@ const ROLE: u64 = 444_444_444_444_444_444;
 /// Distinctive enough that it appears nowhere else in a fresh database.
 const NAME: &str = "Zephyrine Quillfeatherstone";
 const NOTE: &str = "NOTEMARKER-4f9c1e-only-in-this-note";
+const REASON: &str = "REASONMARKER-77ab01-only-in-this-reason";
 
 fn interviewer() -> Member {
     who(1001, "Alice", &[ROLE], 0)
@@ -63,6 +64,41 @@ fn a_forgotten_candidate_leaves_no_bytes_in_the_database_or_its_wal() {
         ));
         assert!(!r.is_error, "{:?}", r.content);
     }
+    // Evidence with a reason on the first score: ticks, and the interviewer's own words.
+    let panel = e.handle(&command_as(
+        GUILD,
+        &interviewer(),
+        "score",
+        &[
+            ("candidate", NAME),
+            ("question", "aws-s3-basics"),
+            ("rating", "4"),
+        ],
+    ));
+    let covered = &panel.outcome.first_reply().unwrap().1.selects[0].action;
+    let ticked = common::ok(
+        e,
+        &common::select_as(GUILD, &interviewer(), covered, &["l1"]),
+    );
+    let Some(interview_bot::engine::Effect::Update(updated)) = ticked.effects.first() else {
+        panic!("{ticked:?}")
+    };
+    let why = updated
+        .buttons
+        .iter()
+        .find(|b| b.label == "Give a reason")
+        .expect("a 4 on one look-for asks for a reason");
+    let modal = common::ok(e, &common::button_as(GUILD, &interviewer(), &why.action));
+    let Some(interview_bot::engine::Effect::OpenModal(modal)) = modal.effects.first() else {
+        panic!("{modal:?}")
+    };
+    let r = e.handle(&common::modal_as(
+        GUILD,
+        &interviewer(),
+        &modal.action,
+        &[("reason", REASON)],
+    ));
+    assert!(!r.is_error, "{:?}", r.content);
     // Another candidate stays, so the pages that held the forgotten one stay in use.
     let r = e.handle(&command_as(
         GUILD,
@@ -81,6 +117,7 @@ fn a_forgotten_candidate_leaves_no_bytes_in_the_database_or_its_wal() {
     // would see it.
     assert!(file_holds(db, NAME) || file_holds(&wal(db), NAME));
     assert!(file_holds(db, NOTE) || file_holds(&wal(db), NOTE));
+    assert!(file_holds(db, REASON) || file_holds(&wal(db), REASON));
 
     let ask = e.handle(&command_as(
         GUILD,
@@ -108,7 +145,7 @@ fn a_forgotten_candidate_leaves_no_bytes_in_the_database_or_its_wal() {
 
     // The store is still open (as in the running bot): neither file holds a copy.
     for file in [db.clone(), wal(db)] {
-        for needle in [NAME, &NAME.to_lowercase(), NOTE] {
+        for needle in [NAME, &NAME.to_lowercase(), NOTE, REASON] {
             assert!(
                 !file_holds(&file, needle),
                 "{} still holds {needle:?} after the forget",
@@ -123,6 +160,13 @@ fn a_forgotten_candidate_leaves_no_bytes_in_the_database_or_its_wal() {
         .unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].candidate_name, "Ben");
+    // No evidence of the forgotten candidate is left either (the rubric versions, the pack's
+    // own words, stay).
+    let evidence = e
+        .store()
+        .read(|db| db.guild_evidence(GuildId(GUILD)))
+        .unwrap();
+    assert!(evidence.is_empty(), "{evidence:?}");
 }
 
 #[test]

@@ -165,6 +165,22 @@ mod tests {
                 candidate: Some(crate::model::CandidateId(5))
             }
         );
+        // The evidence panel's lists, ratings and reason (issue 21).
+        let ev = crate::features::scores::commands::EvidenceAt {
+            session: crate::model::SessionId(7),
+            rubric: crate::model::RubricId(12),
+        };
+        assert_eq!(scores("ev:cov:7:12"), ScoresAction::Covered(ev));
+        assert_eq!(scores("ev:red:7:12"), ScoresAction::Flags(ev));
+        assert_eq!(
+            scores("ev:rate:7:12:4"),
+            ScoresAction::RateWith {
+                at: ev,
+                rating: crate::features::scores::Rating::new(4).unwrap()
+            }
+        );
+        assert_eq!(scores("ev:why:7:12"), ScoresAction::Why(ev));
+        assert_eq!(scores("ev:reason:7:12"), ScoresAction::ReasonSubmit(ev));
         // And each goes to the action registered for its prefix.
         for id in [
             "q:answer:x",
@@ -179,6 +195,11 @@ mod tests {
             "sc:team:0:",
             "sc:forget:1:2",
             "sc:keep:1",
+            "ev:cov:1:2",
+            "ev:red:1:2",
+            "ev:rate:1:2:3",
+            "ev:why:1:2",
+            "ev:reason:1:2",
         ] {
             let spec = REGISTRY
                 .action(id)

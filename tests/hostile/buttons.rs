@@ -1,7 +1,7 @@
-//! Buttons and modals: forged and replayed custom ids, another guild's ids, session notes.
+//! Buttons, lists and modals: forged and replayed custom ids, another guild's ids, session notes.
 
 use super::*;
-use crate::interactions::{button_json, member_json, modal_json, permissions};
+use crate::interactions::{button_json, member_json, modal_json, permissions, select_json};
 use interview_bot::model::{GuildId, RoleId, UserId};
 
 /// What another guild holds: a candidate with a distinctive name and notes, an open session,
@@ -28,7 +28,7 @@ fn other_guild(e: &Engine) -> OtherGuild {
     };
     let cmd =
         |m: &Member, name: &str, opts: &[(&str, &str)]| command_as(OTHER_GUILD, m, name, opts);
-    run(cmd(
+    let scored = run(cmd(
         &interviewer,
         "score",
         &[
@@ -46,14 +46,27 @@ fn other_guild(e: &Engine) -> OtherGuild {
     ));
     let forget = run(cmd(&admin(42), "scores forget", &[("candidate", SECRET)]));
     let team = run(cmd(&admin(42), "scores team", &[]));
-    for o in [&start, &forget, &team] {
+    // The session's evidence panel: its lists and rating buttons.
+    let panel = run(Request::member(
+        OTHER_GUILD,
+        common::CHANNEL,
+        interviewer.clone(),
+        interview_bot::engine::Invocation::Button {
+            custom_id: "s:answer:2:0".into(),
+            message: None,
+        },
+    ));
+    for o in [&scored, &start, &forget, &team, &panel] {
         for effect in &o.effects {
             if let Some(m) = effect.message() {
                 ids.extend(m.buttons.iter().map(|b| b.action.clone()));
+                ids.extend(m.selects.iter().map(|s| s.action.clone()));
             }
         }
     }
     assert!(ids.iter().any(|i| i.starts_with("s:rate")), "{ids:?}");
+    assert!(ids.iter().any(|i| i.starts_with("ev:cov")), "{ids:?}");
+    assert!(ids.iter().any(|i| i.starts_with("ev:red")), "{ids:?}");
     assert!(ids.iter().any(|i| i.starts_with("sc:forget")), "{ids:?}");
     // Handles of the other guild: long ids stored for it.
     let handles: Vec<String> = ids
@@ -120,12 +133,17 @@ fn forged_and_unknown_custom_ids_get_a_clear_refusal_and_reveal_nothing_of_anoth
     let mut runner = proptest::test_runner::TestRunner::new(config(256));
     let strategy = (
         forged_id(&other),
-        any::<bool>(),
+        0..3u8,
         prop::collection::vec(("[a-z]{1,8}", hostile_text()), 0..3),
         permissions(),
+        prop::collection::vec(
+            prop_oneof![3 => "[lbr][0-9]{1,2}", 1 => hostile_text()],
+            0..6,
+        ),
     );
     runner
-        .run(&strategy, |(id, modal, fields, perms)| {
+        .run(&strategy, |(id, kind, fields, perms, values)| {
+            let modal = kind == 1;
             let member = if perms == 0 {
                 interviewer.clone()
             } else {
@@ -136,10 +154,10 @@ fn forged_and_unknown_custom_ids_get_a_clear_refusal_and_reveal_nothing_of_anoth
             };
             let roles: Vec<u64> = member.roles.iter().map(|r| r.get()).collect();
             let member_value = member_json(member.user_id.get(), member.permissions.0, &roles);
-            let payload = if modal {
-                modal_json(Some(GUILD), member_value, &id, &fields)
-            } else {
-                button_json(Some(GUILD), member_value, &id)
+            let payload = match kind {
+                1 => modal_json(Some(GUILD), member_value, &id, &fields),
+                2 => select_json(Some(GUILD), member_value, &id, &values),
+                _ => button_json(Some(GUILD), member_value, &id),
             };
             let input = payload.to_string();
             let req = if modal {

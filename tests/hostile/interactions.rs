@@ -104,6 +104,28 @@ pub(crate) fn button_json(guild: Option<u64>, member: Value, custom_id: &str) ->
     v
 }
 
+/// A choice in a drop-down list as Discord sends it: component type 3 with every chosen value,
+/// on a message whose list carries the same id.
+pub(crate) fn select_json(
+    guild: Option<u64>,
+    member: Value,
+    custom_id: &str,
+    values: &[String],
+) -> Value {
+    let mut v = button_json(guild, member, custom_id);
+    v["data"] = json!({"custom_id": custom_id, "component_type": 3, "values": values});
+    let options: Vec<Value> = values
+        .iter()
+        .take(25)
+        .map(|x| json!({"label": "Option", "value": x.chars().take(100).collect::<String>()}))
+        .collect();
+    v["message"]["components"] = json!([{"type": 1, "components": [
+        {"type": 3, "custom_id": custom_id.chars().take(100).collect::<String>(),
+         "options": options, "min_values": 0, "max_values": options.len().max(1)}
+    ]}]);
+    v
+}
+
 pub(crate) fn modal_json(
     guild: Option<u64>,
     member: Value,

@@ -155,26 +155,33 @@ fn read_values(values: &[String], list: List, text: &RubricText) -> (Ticks, Tick
     let mut b = Vec::new();
     let mut unknown = 0;
     for v in values {
-        let (kind, n) = v.split_at(v.len().min(1));
-        let index = n
-            .parse::<usize>()
-            .ok()
-            .filter(|k| *k >= 1 && k.to_string() == n)
-            .map(|n| n - 1);
-        let ok = match (list, kind, index) {
-            (List::Covered, "l", Some(i)) if i < shown_look_fors(text) => {
-                a.push(i);
-                true
+        // `l2` is item 2 of the look-fors: a letter, then a number from 1 without leading zeros.
+        let item = |letter: char, len: usize| {
+            v.strip_prefix(letter)
+                .filter(|n| !n.starts_with('0') && n.bytes().all(|b| b.is_ascii_digit()))
+                .and_then(|n| n.parse::<usize>().ok())
+                .filter(|n| (1..=len).contains(n))
+                .map(|n| n - 1)
+        };
+        let ok = match list {
+            List::Covered => {
+                if let Some(i) = item('l', shown_look_fors(text)) {
+                    a.push(i);
+                    true
+                } else if let Some(i) = item('b', shown_bonus(text)) {
+                    b.push(i);
+                    true
+                } else {
+                    false
+                }
             }
-            (List::Covered, "b", Some(i)) if i < shown_bonus(text) => {
-                b.push(i);
-                true
-            }
-            (List::Flags, "r", Some(i)) if i < text.red_flags.len().min(MAX_OPTIONS) => {
-                a.push(i);
-                true
-            }
-            _ => false,
+            List::Flags => match item('r', text.red_flags.len().min(MAX_OPTIONS)) {
+                Some(i) => {
+                    a.push(i);
+                    true
+                }
+                None => false,
+            },
         };
         if !ok {
             unknown += 1;
@@ -636,4 +643,32 @@ pub fn evidence_line(text: &RubricText, e: Option<&Evidence>, rating: Option<u8>
         }
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_name_items_of_their_own_list_and_anything_else_is_counted_not_read() {
+        let text = RubricText {
+            question_id: "q".into(),
+            look_fors: vec!["a".into(), "b".into(), "c".into()],
+            pass: 2,
+            bonus: vec!["x".into()],
+            red_flags: vec!["r".into()],
+        };
+        let values: Vec<String> = [
+            "l1", "l3", "b1", "l4", "l0", "l01", "r1", "é", "", "l", "b+1", "l１",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (look_fors, bonus, unknown) = read_values(&values, List::Covered, &text);
+        assert_eq!(
+            (look_fors, bonus, unknown),
+            (Ticks::of([0, 2]), Ticks::of([0]), 9)
+        );
+        let (flags, none, unknown) = read_values(&values, List::Flags, &text);
+        assert_eq!((flags, none, unknown), (Ticks::of([0]), Ticks(0), 11));
+    }
 }

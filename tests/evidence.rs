@@ -164,7 +164,7 @@ fn content(m: &Message) -> String {
 
 /// Starts the session and opens Alice's and Bob's panels: (Alice's, Bob's).
 fn panels(w: &World) -> (Message, Message) {
-    ok(
+    let started = ok(
         &w.engine,
         &command_as(
             GUILD,
@@ -173,6 +173,18 @@ fn panels(w: &World) -> (Message, Message) {
             &[("candidate", "Ada"), ("level", "mid"), ("questions", "1")],
         ),
     );
+    // The session's public message carries no list: a candidate could open one and read the
+    // look-fors.
+    let public: Vec<&Message> = started
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Post { message, .. } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(public.len(), 1);
+    assert!(public[0].selects.is_empty());
     let a = ok(&w.engine, &button_as(GUILD, &alice(), "s:answer:1:0"));
     let b = ok(&w.engine, &button_as(GUILD, &bob(), "s:answer:1:0"));
     (answer(&a).clone(), answer(&b).clone())

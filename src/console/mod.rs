@@ -1,5 +1,8 @@
 //! The terminal front end: the same commands as on Discord, typed as lines such as
 //! `/question senior` or `/answer id:aws-s3-basics`, with buttons offered as `!1`, `!2`, ...
+//! and a message's drop-down lists numbered after its buttons, their options listed under
+//! them: `!3 1 2` (or `!3 1,2`) chooses options 1 and 2 of list 3, `!3 -` none, and `!3` alone
+//! shows the list again.
 //!
 //! Effects are printed as terminal text (`render`); answers go to standard output and errors
 //! to standard error; piped, the exit status says whether every line succeeded (at a terminal
@@ -728,7 +731,8 @@ fn console_help(engine: &Engine, user: &str) -> Message {
     Message::text(format!(
         "**In this console**\n\
          • Options go as `name:value` in any order, or as plain values in the order the usage shows: `/question senior networking`.\n\
-         • `!N` presses button N of the last message that had buttons: `!1` opens the model answer of the last question.\n\
+         • `!N` presses button N of the last message that had buttons or lists: `!1` opens the model answer of the last question.\n\
+         • A message's lists are numbered after its buttons, with their options listed under them: `!N 1 3` (or `!N 1,3`) chooses options 1 and 3 of list N, all of them each time; `!N -` chooses none; `!N` alone shows the list again.\n\
          • Tab completes commands, options and values; the up arrow and Ctrl-R find earlier lines.\n\
          • This console is one server with one channel, `#console`, one role, `@interviewers`, and one member, you (`@{user}`, named after your login; an administrator unless started with `--member`). Give them by name: `/daily set #console 09:00`.\n\
          • `quit`, `exit` or Ctrl-D leaves; in a form, Ctrl-C or Ctrl-D cancels it.\n\

@@ -114,7 +114,7 @@ fn bad_input_gets_clear_messages_on_stderr_and_the_console_goes_on() {
         "There is no command /questoin. Did you mean /question?",
         "Commands start with /",
         "A quote is not closed",
-        "There are no buttons to press yet",
+        "There are no buttons or lists to use yet",
         "is not a valid id: expected at most 64 characters",
         "No question has the id aws-s3-basix. Did you mean aws-s3-basics",
         "networking is a topic, not a level: put the level first, as in /question <level>",
@@ -133,6 +133,24 @@ fn bad_input_gets_clear_messages_on_stderr_and_the_console_goes_on() {
     // Hostile text is shortened, and nothing looks like a hidden character.
     assert!(!stderr.contains('\u{200B}'));
     assert!(stderr.matches("@everyone").count() <= 10);
+}
+
+/// Values after `!N` are for a drop-down list: given to a button they are refused, and
+/// nothing is pressed; `!N` past the buttons says how many there are.
+#[test]
+fn a_button_given_values_is_not_pressed() {
+    let (out, _dir) = console("/question senior\n!2 1\n!2 x\n!3 1,2\n", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let (stdout, stderr) = (text(&out.stdout), flat(&text(&out.stderr)));
+    assert_eq!(card_ids(&stdout).len(), 1, "no second question: {stdout}");
+    assert_eq!(
+        stderr
+            .matches("!2 is a button: buttons take no values. Type !2 alone to press it.")
+            .count(),
+        2,
+        "{stderr}"
+    );
+    assert!(stderr.contains("No button 3: choose !1 to !2."), "{stderr}");
 }
 
 #[test]

@@ -1,5 +1,8 @@
 //! The terminal front end: the same commands as on Discord, typed as lines such as
 //! `/question senior` or `/answer id:aws-s3-basics`, with buttons offered as `!1`, `!2`, ...
+//! and a message's drop-down lists numbered after its buttons, their options listed under
+//! them: `!3 1 2` (or `!3 1,2`) chooses options 1 and 2 of list 3, `!3 -` none, and `!3` alone
+//! shows the list again.
 //!
 //! Effects are printed as terminal text (`render`); answers go to standard output and errors
 //! to standard error; piped, the exit status says whether every line succeeded (at a terminal
@@ -17,7 +20,7 @@ use std::path::PathBuf;
 use crate::engine::{
     ChannelKind, Delivered, Effect, Engine, Error, InputError, Invocation, Member, Message,
     MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole,
-    ResolvedUser,
+    ResolvedUser, Select,
 };
 use crate::model::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
@@ -126,14 +129,24 @@ impl<W: Write, E: Write> crate::engine::Deliver for ToTerminal<'_, W, E> {
     }
 }
 
+/// What `!N` uses: a button or a drop-down list of the last message that had any.
+#[derive(Debug, Clone)]
+enum Control {
+    /// A button's action id.
+    Button(String),
+    /// A list, its options marked as chosen as they are now.
+    List(Select),
+}
+
 struct Terminal<W: Write, E: Write> {
     out: W,
     err: E,
     out_style: Style,
     err_style: Style,
     next_id: u64,
-    /// Button action ids of the last message that had buttons.
-    buttons: Vec<String>,
+    /// The buttons, then the drop-down lists, of the last message that had buttons or lists,
+    /// as `!1`, `!2`, ... number them.
+    controls: Vec<Control>,
     /// A modal waiting for its fields.
     modal: Option<Modal>,
     /// The first write error; the console stops at the end of the line.
@@ -151,7 +164,7 @@ impl<W: Write, E: Write> Terminal<W, E> {
             out_style,
             err_style,
             next_id: 0,
-            buttons: Vec::new(),
+            controls: Vec::new(),
             modal: None,
             failed: None,
             cx: render::Context::default(),
@@ -193,8 +206,13 @@ impl<W: Write, E: Write> Terminal<W, E> {
     }
 
     fn show(&mut self, to_err: bool, heading: Option<&str>, message: &Message) -> Delivered {
-        if !message.buttons.is_empty() {
-            self.buttons = message.buttons.iter().map(|b| b.action.clone()).collect();
+        if !message.buttons.is_empty() || !message.selects.is_empty() {
+            self.controls = message
+                .buttons
+                .iter()
+                .map(|b| Control::Button(b.action.clone()))
+                .chain(message.selects.iter().cloned().map(Control::List))
+                .collect();
         }
         let style = if to_err {
             self.err_style
@@ -211,6 +229,105 @@ impl<W: Write, E: Write> Terminal<W, E> {
             text.push_str(&save_attachment(a));
         }
         self.write(to_err, &text)
+    }
+
+    /// What `!n` asks for (`!n 1 3` with `choice`): a button press, or a choice of options
+    /// of a list, in the list's order. `!n` alone on a list shows it again, with how to
+    /// choose, and sends nothing (`None`).
+    fn use_control(
+        &mut self,
+        n: usize,
+        choice: Option<&[usize]>,
+    ) -> Result<Option<Invocation>, InputError> {
+        match (self.control(n)?, choice) {
+            (Control::Button(id), None) => Ok(Some(Invocation::Button {
+                custom_id: id.clone(),
+                message: None,
+            })),
+            (Control::Button(_), Some(_)) => Err(InputError::ButtonTakesNoValues { pressed: n }),
+            (Control::List(list), None) => {
+                let text = render::list_with_hint(n, list, &self.out_style, &self.cx);
+                if self.failed.is_none()
+                    && let Err(e) = self.out.write_all(text.as_bytes())
+                {
+                    self.failed = Some(e);
+                }
+                Ok(None)
+            }
+            (Control::List(list), Some(chosen)) => {
+                let count = list.options.len();
+                if let Some(&option) = chosen.iter().find(|&&o| o == 0 || o > count) {
+                    return Err(InputError::NoSuchOption {
+                        list: n,
+                        option,
+                        count,
+                    });
+                }
+                if chosen.len() < usize::from(list.min) || chosen.len() > usize::from(list.max) {
+                    return Err(InputError::WrongOptionCount {
+                        list: n,
+                        allowed: render::how_many_options(list),
+                        chosen: chosen.len(),
+                    });
+                }
+                let values = list
+                    .options
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| chosen.contains(&(i + 1)))
+                    .map(|(_, o)| o.value.clone())
+                    .collect();
+                Ok(Some(Invocation::Select {
+                    custom_id: list.action.clone(),
+                    values,
+                    message: None,
+                }))
+            }
+        }
+    }
+
+    /// Button or list `n` (`!n`), or why there is none.
+    fn control(&self, n: usize) -> Result<&Control, InputError> {
+        match self.controls.get(n.wrapping_sub(1)) {
+            Some(control) => Ok(control),
+            None if self.controls.is_empty() => Err(InputError::NoButtons),
+            None => Err(InputError::NoSuchButton {
+                pressed: n,
+                count: self.controls.len(),
+                lists: self.controls.iter().any(|c| matches!(c, Control::List(_))),
+            }),
+        }
+    }
+
+    /// A line error, with what is wrong with `!n` itself said before what is wrong with the
+    /// options typed after it: no such button or list, or a button, which takes no values.
+    fn line_error(&self, e: Error) -> Error {
+        let (Error::Input(InputError::BadOptionNumber { list, .. })
+        | Error::Input(InputError::RepeatedOption { list, .. })) = &e
+        else {
+            return e;
+        };
+        match self.control(*list) {
+            Err(other) => Error::Input(other),
+            Ok(Control::Button(_)) => {
+                Error::Input(InputError::ButtonTakesNoValues { pressed: *list })
+            }
+            Ok(Control::List(_)) => e,
+        }
+    }
+
+    /// After a choice in list `action` was accepted: its options read as chosen as they were,
+    /// as Discord keeps showing them, until the message changes.
+    fn chosen(&mut self, action: &str, values: &[String]) {
+        for control in &mut self.controls {
+            if let Control::List(list) = control
+                && list.action == action
+            {
+                for o in &mut list.options {
+                    o.default = values.contains(&o.value);
+                }
+            }
+        }
     }
 
     /// Carries out one effect; errors go to standard error.
@@ -552,29 +669,18 @@ fn session<R: BufRead, W: Write, E: Write>(
         let parsed = line
             .map_err(Error::Input)
             .and_then(|l| parse_line(&l, engine));
-        let mut next = match parsed {
-            Ok(Line::Empty) => None,
+        let next = match parsed {
+            Ok(Line::Empty) => Ok(None),
             Ok(Line::Quit) => break,
-            Ok(Line::Run(inv)) => Some(inv),
-            Ok(Line::Press(n)) => match term.buttons.get(n.wrapping_sub(1)) {
-                Some(id) => Some(Invocation::Button {
-                    custom_id: id.clone(),
-                    message: None,
-                }),
-                None => {
-                    let e = if term.buttons.is_empty() {
-                        InputError::NoButtons
-                    } else {
-                        InputError::NoSuchButton {
-                            pressed: n,
-                            count: term.buttons.len(),
-                        }
-                    };
-                    term.report(&Error::Input(e));
-                    all_ok = false;
-                    None
-                }
-            },
+            Ok(Line::Run(inv)) => Ok(Some(inv)),
+            Ok(Line::Press(n)) => term.use_control(n, None).map_err(Error::Input),
+            Ok(Line::Choose(n, options)) => {
+                term.use_control(n, Some(&options)).map_err(Error::Input)
+            }
+            Err(e) => Err(term.line_error(e)),
+        };
+        let mut next = match next {
+            Ok(next) => next,
             Err(e) => {
                 term.report(&e);
                 all_ok = false;
@@ -591,6 +697,15 @@ fn session<R: BufRead, W: Write, E: Write>(
                 input.forget_in_history(name, opts.history.as_deref());
             }
             let is_error = outcome.is_error;
+            if let (
+                Invocation::Select {
+                    custom_id, values, ..
+                },
+                false,
+            ) = (&req.invocation, is_error)
+            {
+                term.chosen(custom_id, values);
+            }
             engine.deliver(&outcome, &mut ToTerminal { term, is_error });
             all_ok &= !outcome.is_error;
             if is_help && !outcome.is_error {
@@ -616,7 +731,8 @@ fn console_help(engine: &Engine, user: &str) -> Message {
     Message::text(format!(
         "**In this console**\n\
          • Options go as `name:value` in any order, or as plain values in the order the usage shows: `/question senior networking`.\n\
-         • `!N` presses button N of the last message that had buttons: `!1` opens the model answer of the last question.\n\
+         • `!N` presses button N of the last message that had buttons or lists: `!1` opens the model answer of the last question.\n\
+         • A message's lists are numbered after its buttons, with their options listed under them: `!N 1 3` (or `!N 1,3`) chooses options 1 and 3 of list N, all of them each time; `!N -` chooses none; `!N` alone shows the list again.\n\
          • Tab completes commands, options and values; the up arrow and Ctrl-R find earlier lines.\n\
          • This console is one server with one channel, `#console`, one role, `@interviewers`, and one member, you (`@{user}`, named after your login; an administrator unless started with `--member`). Give them by name: `/daily set #console 09:00`.\n\
          • `quit`, `exit` or Ctrl-D leaves; in a form, Ctrl-C or Ctrl-D cancels it.\n\
@@ -738,6 +854,261 @@ mod tests {
         let mut term = terminal();
         let mut short = Input::Lines(&b"only one\n"[..]);
         assert_eq!(ask_modal(&mut term, &mut short, &modal).unwrap(), None);
+    }
+
+    /// A scratch feature for the tests of `!N`: `/pick` answers with two buttons and two
+    /// lists (any of three; exactly one of two), and every button or list answers with what
+    /// it was sent.
+    mod pick {
+        use std::sync::Arc;
+
+        use crate::engine::action::{Ack, Action, ActionSpec};
+        use crate::engine::command::{CommandSpec, Run};
+        use crate::engine::{
+            Access, ButtonStyle, Engine, Feature, Handled, Invocation, Message, Outcome, Registry,
+            Request, Select, SelectOption, Visibility,
+        };
+
+        crate::options! {
+            /// `/pick`
+            pub struct PickOptions {}
+        }
+
+        impl Run for PickOptions {
+            fn run(self, _engine: &Engine, _req: &Request) -> Handled {
+                Ok(Outcome::private(message()))
+            }
+        }
+
+        fn option(value: &str) -> SelectOption {
+            SelectOption {
+                label: format!("Option {value}"),
+                value: value.into(),
+                description: None,
+                default: false,
+            }
+        }
+
+        pub fn message() -> Message {
+            Message::text("Pick some.")
+                .button("First", "t:echo:one".into(), ButtonStyle::Primary)
+                .button("Second", "t:echo:two".into(), ButtonStyle::Secondary)
+                .select(Select::any_of(
+                    "t:echo:covered".into(),
+                    "Covered",
+                    vec![option("a"), option("b"), option("c")],
+                ))
+                .select(Select {
+                    min: 1,
+                    max: 1,
+                    ..Select::any_of(
+                        "t:echo:verdict".into(),
+                        "Verdict",
+                        vec![option("x"), option("y")],
+                    )
+                })
+        }
+
+        /// Any `t:echo:` id; it answers with what it was sent.
+        pub struct Echo(String);
+
+        impl std::str::FromStr for Echo {
+            type Err = ();
+            fn from_str(s: &str) -> Result<Echo, ()> {
+                s.starts_with("t:echo:")
+                    .then(|| Echo(s.to_string()))
+                    .ok_or(())
+            }
+        }
+
+        impl std::fmt::Display for Echo {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl Action for Echo {
+            fn run(self, _engine: &Engine, req: &Request) -> Handled {
+                let said = match &req.invocation {
+                    Invocation::Button { custom_id, message } => {
+                        format!("button {custom_id}, shared message: {}", message.is_some())
+                    }
+                    Invocation::Select {
+                        custom_id,
+                        values,
+                        message,
+                    } => format!(
+                        "select {custom_id} {values:?}, shared message: {}",
+                        message.is_some()
+                    ),
+                    other => format!("{other:?}"),
+                };
+                Ok(Outcome::private(Message::text(said)))
+            }
+        }
+
+        static PICK: Feature = Feature {
+            name: "pick",
+            commands: &[CommandSpec::leaf::<PickOptions>(
+                "pick",
+                "Buttons and lists",
+            )],
+            actions: &[ActionSpec::of::<Echo>(
+                "t:echo",
+                Ack::Reply(Visibility::Private),
+                Access::Everyone,
+            )],
+            due: None,
+        };
+
+        static FEATURES: &[&Feature] = &[&PICK];
+
+        pub fn engine() -> Engine {
+            Engine::with_features(
+                Arc::new(crate::bank::Bank::load_configured(None).unwrap().0),
+                crate::store::Store::open_in_memory().unwrap(),
+                Arc::new(crate::clock::ManualClock::new(0)),
+                Registry::new(FEATURES),
+            )
+        }
+    }
+
+    fn options() -> ConsoleOptions {
+        ConsoleOptions {
+            user_name: "Ada".into(),
+            plain_member: false,
+            interactive: false,
+            history: None,
+            out_style: Style::PLAIN,
+            err_style: Style::PLAIN,
+        }
+    }
+
+    /// Runs `lines` through the console over the `pick` feature: whether all succeeded,
+    /// standard output and standard error.
+    fn pick_session(lines: &str) -> (bool, String, String) {
+        let engine = pick::engine();
+        let mut term = terminal();
+        let mut input = Input::Lines(lines.as_bytes());
+        let ok = session(&engine, &options(), &mut input, &mut term).unwrap();
+        (
+            ok,
+            String::from_utf8(term.out).unwrap(),
+            String::from_utf8(term.err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn bang_n_chooses_options_of_a_list_numbered_after_the_buttons() {
+        let (ok, out, err) = pick_session("/pick\n!3 3,1\n!3\n!4 2\n!1\n!3 -\n");
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("[!1] First  [!2] Second\n[!3] Covered (choose any)\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("[!4] Verdict (choose one)\n  1. [ ] Option x\n"),
+            "{out}"
+        );
+        // The values of options 1 and 3, in the list's order, with no shared message.
+        assert!(
+            out.contains("select t:echo:covered [\"a\", \"c\"], shared message: false"),
+            "{out}"
+        );
+        // `!3` alone lists it again, as chosen, and says how to choose; it sends nothing.
+        let again = &out[out.find("select t:echo:covered").unwrap()..];
+        assert!(
+            again.contains("[!3] Covered (choose any)\n  1. [x] Option a\n  2. [ ] Option b\n  3. [x] Option c\nType !3 and the numbers"),
+            "{out}"
+        );
+        assert!(
+            out.contains("select t:echo:verdict [\"y\"], shared message: false"),
+            "{out}"
+        );
+        assert!(
+            out.contains("button t:echo:one, shared message: false"),
+            "{out}"
+        );
+        // `!3 -` chooses none: an empty choice, still sent.
+        assert!(
+            out.contains("select t:echo:covered [], shared message: false"),
+            "{out}"
+        );
+        assert_eq!(out.matches("select ").count(), 3, "{out}");
+    }
+
+    #[test]
+    fn bad_choices_are_refused_and_send_nothing() {
+        let lines = [
+            "!1", "/pick", "!1 2", "!2 x", "!2 1 1", "!5", "!5 x", "!3 4", "!3 0", "!3 1 x",
+            "!3 2 2", "!4 -", "!4 1 2", "!4 none",
+        ];
+        let (ok, out, err) = pick_session(&(lines.join("\n") + "\n"));
+        assert!(!ok);
+        assert!(
+            !out.contains("select ") && !out.contains("button "),
+            "{out}"
+        );
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        for expected in [
+            "There are no buttons or lists to use yet.",
+            "!1 is a button: buttons take no values. Type !1 alone to press it.",
+            "!2 is a button: buttons take no values. Type !2 alone to press it.",
+            "No button or list 5: choose !1 to !4.",
+            "List !3 has no option 4: its options are 1 to 3.",
+            "List !3 has no option 0: its options are 1 to 3.",
+            "x is not an option number: after !3 type the numbers of the options to choose, as in !3 1 3 or !3 1,3 (!3 alone lists them).",
+            "Option 2 is given twice: give each option of list !3 once.",
+            "List !4 takes one option; you chose none.",
+            "List !4 takes one option; you chose 2.",
+        ] {
+            assert!(err.contains(expected), "{expected:?} in {err}");
+        }
+        assert_eq!(err.matches("⚠️").count(), lines.len() - 1, "{err}");
+        assert_eq!(err.matches("Type !2 alone").count(), 2, "{err}");
+        assert_eq!(err.matches("No button or list 5").count(), 2, "{err}");
+        assert!(
+            !err.contains("after !2") && !err.contains("after !5"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn only_buttons_replace_the_lists_and_the_last_message_without_either_keeps_them() {
+        let mut term = terminal();
+        term.show(false, None, &pick::message());
+        // A message with neither leaves them; one with buttons only replaces them all.
+        term.show(false, None, &Message::text("hello"));
+        assert!(matches!(
+            term.use_control(3, Some(&[2])),
+            Ok(Some(Invocation::Select { .. }))
+        ));
+        term.show(
+            false,
+            None,
+            &Message::default().button(
+                "Only",
+                "t:echo:only".into(),
+                crate::engine::ButtonStyle::Primary,
+            ),
+        );
+        assert_eq!(
+            term.use_control(3, Some(&[2])),
+            Err(InputError::NoSuchButton {
+                pressed: 3,
+                count: 1,
+                lists: false
+            })
+        );
+        assert_eq!(
+            Error::Input(InputError::NoSuchButton {
+                pressed: 3,
+                count: 1,
+                lists: false
+            })
+            .user_message(),
+            "No button 3: choose !1 to !1."
+        );
     }
 
     #[test]

@@ -13,8 +13,12 @@ pub enum Line {
     Empty,
     Quit,
     Run(Invocation),
-    /// `!N`: press button N of the last message that had buttons.
+    /// `!N`: press button N of the last message that had buttons or drop-down lists, or, if
+    /// N is one of its lists, show that list's options again.
     Press(usize),
+    /// `!N 1 3`, `!N 1,3`: choose these options (numbered from 1, each once, in the order
+    /// typed) of list N; `!N -` or `!N none` chooses none (no options).
+    Choose(usize, Vec<usize>),
 }
 
 /// Parses one console line. Options are `name:value` (quote values with spaces:
@@ -33,12 +37,8 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
     if matches!(line, "quit" | "exit" | "/quit" | "/exit" | "q") {
         return Ok(Line::Quit);
     }
-    if let Some(n) = line.strip_prefix('!') {
-        return n
-            .trim()
-            .parse::<usize>()
-            .map(Line::Press)
-            .map_err(|_| Error::Input(InputError::BadButtonNumber(line.to_string())));
+    if let Some(rest) = line.strip_prefix('!') {
+        return press(rest, line).map_err(Error::Input);
     }
     // A command typed without its slash: `help`, `question senior`.
     let rest = match line.strip_prefix('/') {
@@ -148,6 +148,48 @@ pub fn parse_line_in(line: &str, bank: &Bank, registry: Registry) -> Result<Line
         name: path,
         options,
     }))
+}
+
+/// `!N`, or `!N` and the options chosen in list N: numbers separated by spaces or commas
+/// (`!4 1 3`, `!4 1,3`, `!4 1, 3`), or `-` or `none` alone for none.
+fn press(rest: &str, line: &str) -> Result<Line, InputError> {
+    let rest = rest.trim_start();
+    let (number, choice) = rest
+        .split_once(char::is_whitespace)
+        .map_or((rest, ""), |(n, c)| (n, c.trim()));
+    let n = number
+        .parse::<usize>()
+        .map_err(|_| InputError::BadButtonNumber(line.to_string()))?;
+    if choice.is_empty() {
+        return Ok(Line::Press(n));
+    }
+    if choice == "-" || choice.eq_ignore_ascii_case("none") {
+        return Ok(Line::Choose(n, Vec::new()));
+    }
+    let mut options = Vec::new();
+    for typed in choice
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+    {
+        let option = typed
+            .parse::<usize>()
+            .map_err(|_| InputError::BadOptionNumber {
+                list: n,
+                typed: typed.to_string(),
+            })?;
+        if options.contains(&option) {
+            return Err(InputError::RepeatedOption { list: n, option });
+        }
+        options.push(option);
+    }
+    if options.is_empty() {
+        // Only commas.
+        return Err(InputError::BadOptionNumber {
+            list: n,
+            typed: choice.to_string(),
+        });
+    }
+    Ok(Line::Choose(n, options))
 }
 
 /// Why a line has more values than its command has places, as far as can be told: a choice
@@ -343,6 +385,78 @@ mod tests {
         assert_eq!(
             parse_line_in("   ", &bank(), crate::features::REGISTRY).unwrap(),
             Line::Empty
+        );
+    }
+
+    #[test]
+    fn bang_n_presses_or_chooses_options_of_a_list() {
+        let line = |l: &str| parse_line_in(l, &bank(), crate::features::REGISTRY).unwrap();
+        assert_eq!(line("!4"), Line::Press(4));
+        assert_eq!(line("! 4 "), Line::Press(4));
+        for typed in ["!4 1 3", "!4 1,3", "!4 1, 3", "!4  1 ,3,", " ! 4\t1\t3"] {
+            assert_eq!(line(typed), Line::Choose(4, vec![1, 3]), "{typed:?}");
+        }
+        // In the order typed; the console puts them in the list's order.
+        assert_eq!(line("!4 3 1"), Line::Choose(4, vec![3, 1]));
+        for none in ["!4 -", "!4 none", "!4 None", "!4  -  "] {
+            assert_eq!(line(none), Line::Choose(4, Vec::new()), "{none:?}");
+        }
+        // Out of range is for the console to say, knowing the list.
+        assert_eq!(line("!2 0 99"), Line::Choose(2, vec![0, 99]));
+    }
+
+    #[test]
+    fn bad_choices_say_what_to_type() {
+        assert_eq!(
+            input_error("!4 1 x"),
+            InputError::BadOptionNumber {
+                list: 4,
+                typed: "x".into()
+            }
+        );
+        assert_eq!(
+            input_error("!4 - 2"),
+            InputError::BadOptionNumber {
+                list: 4,
+                typed: "-".into()
+            }
+        );
+        assert_eq!(
+            input_error("!4 ,"),
+            InputError::BadOptionNumber {
+                list: 4,
+                typed: ",".into()
+            }
+        );
+        assert_eq!(
+            input_error(&format!("!4 {}", "9".repeat(40))),
+            InputError::BadOptionNumber {
+                list: 4,
+                typed: "9".repeat(40)
+            }
+        );
+        assert_eq!(
+            input_error("!4 1 3,1"),
+            InputError::RepeatedOption { list: 4, option: 1 }
+        );
+        assert_eq!(
+            input_error("!x 1"),
+            InputError::BadButtonNumber("!x 1".into())
+        );
+        assert_eq!(
+            input_error("!4,1"),
+            InputError::BadButtonNumber("!4,1".into())
+        );
+        // Each says what to type, in words a terminal shows.
+        let said = Error::Input(input_error("!4 1 x")).user_message();
+        assert!(
+            said.contains("`x` is not an option number") && said.contains("`!4 1 3` or `!4 1,3`"),
+            "{said}"
+        );
+        let said = Error::Input(input_error("!4 2 2")).user_message();
+        assert_eq!(
+            said,
+            "Option 2 is given twice: give each option of list !4 once."
         );
     }
 

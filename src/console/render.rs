@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
-use crate::engine::{Card, Message, Resolved};
+use crate::engine::{Card, Message, Resolved, Select};
 use crate::model::{ChannelId, RoleId, UserId};
 
 /// How output is styled.
@@ -146,8 +146,9 @@ pub fn safe(text: &str) -> String {
     crate::text::terminal_safe(text, &['\t'])
 }
 
-/// Renders a message; buttons are numbered from 1 (`[!1] ...`). A disabled button says
-/// "(used)" if the line being answered pressed it, "(disabled)" otherwise.
+/// Renders a message; buttons are numbered from 1 (`[!1] ...`), and its drop-down lists
+/// after them, each under the buttons' line with its options ([`list`]). A disabled button
+/// says "(used)" if the line being answered pressed it, "(disabled)" otherwise.
 pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
     let mut out = String::new();
     if let Some(content) = &m.content {
@@ -185,8 +186,82 @@ pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
         out.push_str(&buttons.join("  "));
         out.push('\n');
     }
+    for (i, s) in m.selects.iter().enumerate() {
+        out.push_str(&list(m.buttons.len() + i + 1, s, style));
+    }
     out.push('\n');
     out
+}
+
+/// A drop-down list numbered `number`: `[!N] placeholder (choose any)`, then its options
+/// numbered from 1, `[x]` before those chosen and `[ ]` before the others, each description
+/// on a dimmer line under its label. Labels, placeholders and descriptions are plain text on
+/// Discord: no markup is read in them.
+pub fn list(number: usize, s: &Select, style: &Style) -> String {
+    let tag = format!("[!{number}] ");
+    let head = format!(
+        "{} {}",
+        style.bold(&format!("{tag}{}", safe(&s.placeholder))),
+        style.dim(&format!("(choose {})", how_many(s)))
+    );
+    let mut out = wrap(&head, style.width, "", &" ".repeat(tag.len()));
+    let digits = s.options.len().to_string().len();
+    for (i, o) in s.options.iter().enumerate() {
+        let mark = if o.default { "[x]" } else { "[ ]" };
+        let lead = format!("  {:>digits$}. {mark} ", i + 1);
+        let hang = " ".repeat(lead.len());
+        out.push_str(&wrap(&safe(&o.label), style.width, &lead, &hang));
+        if let Some(d) = &o.description {
+            out.push_str(&wrap(&style.dim(&safe(d)), style.width, &hang, &hang));
+        }
+    }
+    out
+}
+
+/// List `number` again, as `!N` alone shows it, with how to choose from it.
+pub fn list_with_hint(number: usize, s: &Select, style: &Style, cx: &Context) -> String {
+    let mut out = list(number, s, style);
+    let most = usize::from(s.max).min(s.options.len()).max(1);
+    let example: Vec<String> = (1..=usize::from(s.min).max(2).min(most))
+        .map(|i| i.to_string())
+        .collect();
+    let mut hint = if example.len() == 1 {
+        format!("Type `!{number}` and the number of the option to choose, as in `!{number} 1`.")
+    } else {
+        format!(
+            "Type `!{number}` and the numbers of the options to choose, as in `!{number} {}` or `!{number} {}`: give all of them each time, as a choice replaces the one before.",
+            example.join(" "),
+            example.join(",")
+        )
+    };
+    if s.min == 0 {
+        hint.push_str(&format!(" `!{number} -` chooses none."));
+    }
+    out.push_str(&block(&hint, style, cx));
+    out.push('\n');
+    out
+}
+
+/// How many options of `s` may be chosen, in words: `any`, `one`, `2`, `up to 3`, `1-3`.
+pub fn how_many(s: &Select) -> String {
+    let (min, max) = (usize::from(s.min), usize::from(s.max));
+    match (min, max) {
+        (0, max) if max >= s.options.len() => "any".into(),
+        (1, 1) => "one".into(),
+        (min, max) if min == max => min.to_string(),
+        (0, 1) => "up to one".into(),
+        (0, max) => format!("up to {max}"),
+        (min, max) => format!("{min}-{max}"),
+    }
+}
+
+/// [`how_many`] with its noun: `one option`, `up to 3 options`, `any number of options`.
+pub fn how_many_options(s: &Select) -> String {
+    match how_many(s).as_str() {
+        "any" => "any number of options".into(),
+        one if s.max == 1 => format!("{one} option"),
+        many => format!("{many} options"),
+    }
 }
 
 fn card(c: &Card, style: &Style, cx: &Context) -> String {
@@ -499,7 +574,7 @@ fn message_link(url: &str, cx: &Context) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{ButtonStyle, Field};
+    use crate::engine::{ButtonStyle, Field, SelectOption};
 
     fn sample() -> Message {
         Message {
@@ -581,7 +656,17 @@ mod tests {
                 }
                 .field(evil, evil, false),
             )
-            .button(evil, "a".into(), ButtonStyle::Primary);
+            .button(evil, "a".into(), ButtonStyle::Primary)
+            .select(Select::any_of(
+                "b".into(),
+                evil,
+                vec![SelectOption {
+                    label: evil.into(),
+                    value: evil.into(),
+                    description: Some(evil.into()),
+                    default: true,
+                }],
+            ));
         for style in [Style::PLAIN, Style::detect(true, false, Some(100))] {
             let shown = message(&m, &style, &Context::default())
                 + &inline(evil, &style, &Context::default());
@@ -589,6 +674,10 @@ mod tests {
                 assert!(!shown.contains(raw), "{raw:?} in {shown:?}");
             }
             assert!(shown.contains("x\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
+            let listed = list_with_hint(2, &m.selects[0], &style, &Context::default());
+            for raw in ["\x1b]", "\x07", "\x1b[2J", "\u{9b}", "\r", "\u{202e}"] {
+                assert!(!listed.contains(raw), "{raw:?} in {listed:?}");
+            }
         }
     }
 
@@ -805,6 +894,157 @@ mod tests {
             );
             assert!(shown.contains("<@1\\u{1b}[2J> <t:1\\u{1b}:F>"), "{shown:?}");
         }
+    }
+
+    fn option(label: &str, value: &str, description: Option<&str>, default: bool) -> SelectOption {
+        SelectOption {
+            label: label.into(),
+            value: value.into(),
+            description: description.map(Into::into),
+            default,
+        }
+    }
+
+    /// Rating buttons and two lists: any of three look-fors (one chosen, one described), and
+    /// one or two of three red flags.
+    fn with_lists() -> Message {
+        Message::text("Rate the answer.")
+            .button("Weak", "r:1".into(), ButtonStyle::Secondary)
+            .button("Strong", "r:3".into(), ButtonStyle::Primary)
+            .select(Select::any_of(
+                "c:covered".into(),
+                "Covered",
+                vec![
+                    option(
+                        "Strong read-after-write consistency",
+                        "lf0",
+                        Some("Since December 2020, for every object and every request, with no extra charge or setting"),
+                        true,
+                    ),
+                    option("Versioning", "lf1", None, false),
+                    option("Bonus: lifecycle rules", "b0", None, false),
+                ],
+            ))
+            .select(Select {
+                action: "c:flags".into(),
+                placeholder: "Red flags heard".into(),
+                options: vec![
+                    option("Calls S3 a file system", "rf0", None, false),
+                    option("Public buckets by default", "rf1", None, false),
+                    option("No idea of costs", "rf2", None, false),
+                ],
+                min: 1,
+                max: 2,
+            })
+    }
+
+    #[test]
+    fn lists_follow_the_buttons_numbered_on_with_their_options() {
+        assert_eq!(
+            message(&with_lists(), &Style::PLAIN, &Context::default()),
+            "Rate the answer.\n\
+             [!1] Weak  [!2] Strong\n\
+             [!3] Covered (choose any)\n\
+             \x20 1. [x] Strong read-after-write consistency\n\
+             \x20        Since December 2020, for every object and every request, with no extra\n\
+             \x20        charge or setting\n\
+             \x20 2. [ ] Versioning\n\
+             \x20 3. [ ] Bonus: lifecycle rules\n\
+             [!4] Red flags heard (choose 1-2)\n\
+             \x20 1. [ ] Calls S3 a file system\n\
+             \x20 2. [ ] Public buckets by default\n\
+             \x20 3. [ ] No idea of costs\n\
+             \n"
+        );
+        // Without buttons, lists start at !1.
+        let only = Message::default().select(with_lists().selects[1].clone());
+        let text = message(&only, &Style::PLAIN, &Context::default());
+        assert!(
+            text.starts_with("[!1] Red flags heard (choose 1-2)\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn lists_in_colour_fit_the_width_with_dim_descriptions() {
+        let style = Style::detect(true, false, Some(40));
+        let text = message(&with_lists(), &style, &Context::default());
+        assert!(
+            text.contains("\x1b[1m[!3] Covered\x1b[22m \x1b[2m(choose any)\x1b[22m"),
+            "{text:?}"
+        );
+        assert!(text.contains("\x1b[2mSince December"), "{text:?}");
+        for line in text.lines() {
+            let visible = textwrap::core::display_width(line);
+            assert!(visible <= 40, "{visible}: {line:?}");
+        }
+        // A long label hangs under its own start; ten options and more are aligned.
+        let many: Vec<SelectOption> = (1..=12)
+            .map(|i| {
+                option(
+                    &format!("look-for {i} {}", "word ".repeat(12)),
+                    &i.to_string(),
+                    None,
+                    false,
+                )
+            })
+            .collect();
+        let m = Message::default().select(Select::any_of("c:x".into(), "Many", many));
+        let text = message(&m, &Style::PLAIN, &Context::default());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[1],
+            "   1. [ ] look-for 1 word word word word word word word word word word word word"
+        );
+        let twelve = lines
+            .iter()
+            .position(|l| l.starts_with("  12. [ ] look-for 12"))
+            .unwrap();
+        assert_eq!(lines[twelve + 1], "          word", "{text}");
+    }
+
+    #[test]
+    fn how_many_says_what_min_and_max_allow() {
+        let list = |min, max| Select {
+            min,
+            max,
+            ..with_lists().selects[1].clone()
+        };
+        for (min, max, words, with_noun) in [
+            (0, 3, "any", "any number of options"),
+            (1, 1, "one", "one option"),
+            (2, 2, "2", "2 options"),
+            (0, 1, "up to one", "up to one option"),
+            (0, 2, "up to 2", "up to 2 options"),
+            (1, 3, "1-3", "1-3 options"),
+        ] {
+            assert_eq!(how_many(&list(min, max)), words);
+            assert_eq!(how_many_options(&list(min, max)), with_noun);
+        }
+    }
+
+    #[test]
+    fn a_list_shown_again_says_how_to_choose() {
+        let m = with_lists();
+        let any = list_with_hint(3, &m.selects[0], &Style::PLAIN, &Context::default());
+        assert!(any.starts_with("[!3] Covered (choose any)\n"), "{any}");
+        assert!(
+            any.ends_with(
+                "Type !3 and the numbers of the options to choose, as in !3 1 2 or !3 1,2: give\n\
+                 all of them each time, as a choice replaces the one before. !3 - chooses none.\n\n"
+            ),
+            "{any}"
+        );
+        let one = Select {
+            min: 1,
+            max: 1,
+            ..m.selects[1].clone()
+        };
+        let one = list_with_hint(4, &one, &Style::PLAIN, &Context::default());
+        assert!(
+            one.ends_with("Type !4 and the number of the option to choose, as in !4 1.\n\n"),
+            "{one}"
+        );
     }
 
     #[test]

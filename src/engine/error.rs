@@ -151,10 +151,40 @@ pub enum InputError {
         hint: Option<String>,
     },
     BadButtonNumber(String),
+    /// `!N` with no message of buttons or drop-down lists shown yet.
     NoButtons,
+    /// `!N` past the last button or list; `lists`: some of them are lists.
     NoSuchButton {
         pressed: usize,
         count: usize,
+        lists: bool,
+    },
+    /// `!N 1 2` where `!N` is a button.
+    ButtonTakesNoValues {
+        pressed: usize,
+    },
+    /// `!N 1 x`: `typed` is not the number of an option.
+    BadOptionNumber {
+        list: usize,
+        typed: String,
+    },
+    /// `!N 1 1`: an option given twice.
+    RepeatedOption {
+        list: usize,
+        option: usize,
+    },
+    /// `!N 9` where list N has `count` options.
+    NoSuchOption {
+        list: usize,
+        option: usize,
+        count: usize,
+    },
+    /// More or fewer options than the list takes: `allowed` says how many, in words (`one
+    /// option`, `up to 3 options`, `1-3 options`).
+    WrongOptionCount {
+        list: usize,
+        allowed: String,
+        chosen: usize,
     },
     /// A positional value that fits another option: `networking` where the level goes.
     Misplaced {
@@ -441,12 +471,47 @@ fn input_message(e: &InputError) -> String {
             hint.as_ref().map_or(String::new(), |h| format!(" {h}")),
             command.usage()
         ),
-        InputError::BadButtonNumber(typed) => {
-            format!("{} is not a button number: type !1, !2, ...", quote(typed))
+        InputError::BadButtonNumber(typed) => format!(
+            "{} is not a button or list number: type !1, !2, ...",
+            quote(typed)
+        ),
+        InputError::NoButtons => "There are no buttons or lists to use yet.".into(),
+        InputError::NoSuchButton {
+            pressed,
+            count,
+            lists,
+        } => {
+            let what = if *lists { "button or list" } else { "button" };
+            format!("No {what} {pressed}: choose !1 to !{count}.")
         }
-        InputError::NoButtons => "There are no buttons to press yet.".into(),
-        InputError::NoSuchButton { pressed, count } => {
-            format!("No button {pressed}: choose !1 to !{count}.")
+        InputError::ButtonTakesNoValues { pressed } => format!(
+            "!{pressed} is a button: buttons take no values. Type !{pressed} alone to press it."
+        ),
+        InputError::BadOptionNumber { list, typed } => format!(
+            "{} is not an option number: after `!{list}` type the numbers of the options to choose, as in `!{list} 1 3` or `!{list} 1,3` (`!{list}` alone lists them).",
+            quote(typed)
+        ),
+        InputError::RepeatedOption { list, option } => {
+            format!("Option {option} is given twice: give each option of list !{list} once.")
+        }
+        InputError::NoSuchOption {
+            list,
+            option,
+            count,
+        } => match count {
+            1 => format!("List !{list} has no option {option}: its only option is 1."),
+            _ => format!("List !{list} has no option {option}: its options are 1 to {count}."),
+        },
+        InputError::WrongOptionCount {
+            list,
+            allowed,
+            chosen,
+        } => {
+            let chosen = match chosen {
+                0 => "none".to_string(),
+                n => n.to_string(),
+            };
+            format!("List !{list} takes {allowed}; you chose {chosen}.")
         }
         InputError::Misplaced {
             command,

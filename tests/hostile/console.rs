@@ -31,6 +31,14 @@ fn console_line() -> impl Strategy<Value = String> {
         1 => (1usize..20_000).prop_map(|n| format!("/question topic:{}", "x".repeat(n))),
         1 => (1usize..10_000).prop_map(|n| format!("/{}", "a:".repeat(n))),
         1 => (1usize..10_000).prop_map(|n| format!("!{}", "9".repeat(n))),
+        // `!N` and a choice: numbers, commas, `-`, repeats and anything else.
+        1 => (0usize..30, prop::collection::vec(prop_oneof![
+            3 => (0usize..30).prop_map(|n| n.to_string()),
+            1 => Just("-".to_string()),
+            1 => Just(",".to_string()),
+            1 => hostile_piece(),
+        ], 0..6))
+            .prop_map(|(n, choice)| format!("!{n} {}", choice.join(" "))),
     ]
 }
 
@@ -49,7 +57,7 @@ proptest! {
                 let (outcome, _) = f.engine.execute(&req, &mut Recorder::default());
                 check_outcome(&outcome, &line)?;
             }
-            Ok(Line::Empty | Line::Quit | Line::Press(_)) => {}
+            Ok(Line::Empty | Line::Quit | Line::Press(_) | Line::Choose(..)) => {}
         }
     }
 }

@@ -905,3 +905,46 @@ fn buttons_never_pressed_read_disabled_not_used() {
     );
     assert!(!stdout.contains("(used)"), "{stdout}");
 }
+
+/// Issue 21 in the console: `/score`'s confirmation is the evidence panel, its lists numbered
+/// first; ticking shows the suggestion, and a 4 against it asks for a reason, given in the
+/// modal's line.
+#[test]
+fn a_quick_score_then_its_evidence_then_a_reason() {
+    let q = common::real_bank();
+    let q = q.get("aws-s3-basics").unwrap();
+    assert_eq!(
+        (q.look_fors.len(), q.pass),
+        (5, 4),
+        "the figures below assume it"
+    );
+    // Look-fors 1 and 2 of 5: under half, so 1; the rating is 4: an override asking a reason
+    // (button !7: lists !1 and !2, ratings !3 to !6). Then look-fors 1-5 and bonus 1: 4.
+    let (out, _dir) = console(
+        "/score candidate:Ada question:aws-s3-basics rating:4\n!1 1 2\n!7\nTold the story well\n!1 1 2 3 4 5 6\n",
+        &[],
+    );
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(
+        stdout.contains("[!1] Covered: tick the look-fors"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[!2] Red flags heard"), "{stdout}");
+    assert!(
+        stdout.contains("covered 2 of 5 look-fors (a yes needs 4)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("suggests\n1 Strong no") || stdout.contains("suggests 1 Strong no"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Reason saved: Told the story well"),
+        "{stdout}"
+    );
+    let last = &stdout[stdout.rfind("Your evidence").unwrap()..];
+    let last = last.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(last.contains("covered 5 of 5 look-fors (a yes needs 4), 1 bonus point, no red flags: suggests 4 Strong yes"), "{last}");
+    assert!(last.contains("as the evidence suggests"), "{last}");
+}

@@ -1,8 +1,8 @@
 //! The terminal front end: the same commands as on Discord, typed as lines such as
 //! `/question senior` or `/answer id:aws-s3-basics`, with buttons offered as `!1`, `!2`, ...
-//! and a message's drop-down lists numbered after its buttons, their options listed under
-//! them: `!3 1 2` (or `!3 1,2`) chooses options 1 and 2 of list 3, `!3 -` none, and `!3` alone
-//! shows the list again.
+//! A message's drop-down lists come first (as on Discord, above the buttons), their options
+//! listed under them, and its buttons are numbered on from them: `!1 1 2` (or `!1 1,2`) chooses
+//! options 1 and 2 of list 1, `!1 -` none, and `!1` alone shows the list again.
 //!
 //! Effects are printed as terminal text (`render`); answers go to standard output and errors
 //! to standard error; piped, the exit status says whether every line succeeded (at a terminal
@@ -144,7 +144,7 @@ struct Terminal<W: Write, E: Write> {
     out_style: Style,
     err_style: Style,
     next_id: u64,
-    /// The buttons, then the drop-down lists, of the last message that had buttons or lists,
+    /// The drop-down lists, then the buttons, of the last message that had buttons or lists,
     /// as `!1`, `!2`, ... number them.
     controls: Vec<Control>,
     /// A modal waiting for its fields.
@@ -208,10 +208,16 @@ impl<W: Write, E: Write> Terminal<W, E> {
     fn show(&mut self, to_err: bool, heading: Option<&str>, message: &Message) -> Delivered {
         if !message.buttons.is_empty() || !message.selects.is_empty() {
             self.controls = message
-                .buttons
+                .selects
                 .iter()
-                .map(|b| Control::Button(b.action.clone()))
-                .chain(message.selects.iter().cloned().map(Control::List))
+                .cloned()
+                .map(Control::List)
+                .chain(
+                    message
+                        .buttons
+                        .iter()
+                        .map(|b| Control::Button(b.action.clone())),
+                )
                 .collect();
         }
         let style = if to_err {
@@ -732,7 +738,7 @@ fn console_help(engine: &Engine, user: &str) -> Message {
         "**In this console**\n\
          • Options go as `name:value` in any order, or as plain values in the order the usage shows: `/question senior networking`.\n\
          • `!N` presses button N of the last message that had buttons or lists: `!1` opens the model answer of the last question.\n\
-         • A message's lists are numbered after its buttons, with their options listed under them: `!N 1 3` (or `!N 1,3`) chooses options 1 and 3 of list N, all of them each time; `!N -` chooses none; `!N` alone shows the list again.\n\
+         • A message's lists come first, numbered before its buttons, with their options listed under them: `!N 1 3` (or `!N 1,3`) chooses options 1 and 3 of list N, all of them each time; `!N -` chooses none; `!N` alone shows the list again.\n\
          • Tab completes commands, options and values; the up arrow and Ctrl-R find earlier lines.\n\
          • This console is one server with one channel, `#console`, one role, `@interviewers`, and one member, you (`@{user}`, named after your login; an administrator unless started with `--member`). Give them by name: `/daily set #console 09:00`.\n\
          • `quit`, `exit` or Ctrl-D leaves; in a form, Ctrl-C or Ctrl-D cancels it.\n\
@@ -999,15 +1005,16 @@ mod tests {
     }
 
     #[test]
-    fn bang_n_chooses_options_of_a_list_numbered_after_the_buttons() {
-        let (ok, out, err) = pick_session("/pick\n!3 3,1\n!3\n!4 2\n!1\n!3 -\n");
+    fn bang_n_chooses_options_of_a_list_numbered_before_the_buttons() {
+        let (ok, out, err) = pick_session("/pick\n!1 3,1\n!1\n!2 2\n!3\n!1 -\n");
         assert!(ok, "{err}");
         assert!(
-            out.contains("[!1] First  [!2] Second\n[!3] Covered (choose any)\n"),
+            out.contains("[!1] Covered (choose any)\n")
+                && out.contains("[!3] First  [!4] Second\n"),
             "{out}"
         );
         assert!(
-            out.contains("[!4] Verdict (choose one)\n  1. [ ] Option x\n"),
+            out.contains("[!2] Verdict (choose one)\n  1. [ ] Option x\n"),
             "{out}"
         );
         // The values of options 1 and 3, in the list's order, with no shared message.
@@ -1015,10 +1022,10 @@ mod tests {
             out.contains("select t:echo:covered [\"a\", \"c\"], shared message: false"),
             "{out}"
         );
-        // `!3` alone lists it again, as chosen, and says how to choose; it sends nothing.
+        // `!1` alone lists it again, as chosen, and says how to choose; it sends nothing.
         let again = &out[out.find("select t:echo:covered").unwrap()..];
         assert!(
-            again.contains("[!3] Covered (choose any)\n  1. [x] Option a\n  2. [ ] Option b\n  3. [x] Option c\nType !3 and the numbers"),
+            again.contains("[!1] Covered (choose any)\n  1. [x] Option a\n  2. [ ] Option b\n  3. [x] Option c\nType !1 and the numbers"),
             "{out}"
         );
         assert!(
@@ -1029,7 +1036,7 @@ mod tests {
             out.contains("button t:echo:one, shared message: false"),
             "{out}"
         );
-        // `!3 -` chooses none: an empty choice, still sent.
+        // `!1 -` chooses none: an empty choice, still sent.
         assert!(
             out.contains("select t:echo:covered [], shared message: false"),
             "{out}"
@@ -1040,8 +1047,8 @@ mod tests {
     #[test]
     fn bad_choices_are_refused_and_send_nothing() {
         let lines = [
-            "!1", "/pick", "!1 2", "!2 x", "!2 1 1", "!5", "!5 x", "!3 4", "!3 0", "!3 1 x",
-            "!3 2 2", "!4 -", "!4 1 2", "!4 none",
+            "!1", "/pick", "!3 2", "!4 x", "!4 1 1", "!5", "!5 x", "!1 4", "!1 0", "!1 1 x",
+            "!1 2 2", "!2 -", "!2 1 2", "!2 none",
         ];
         let (ok, out, err) = pick_session(&(lines.join("\n") + "\n"));
         assert!(!ok);
@@ -1052,23 +1059,23 @@ mod tests {
         let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
         for expected in [
             "There are no buttons or lists to use yet.",
-            "!1 is a button: buttons take no values. Type !1 alone to press it.",
-            "!2 is a button: buttons take no values. Type !2 alone to press it.",
+            "!3 is a button: buttons take no values. Type !3 alone to press it.",
+            "!4 is a button: buttons take no values. Type !4 alone to press it.",
             "No button or list 5: choose !1 to !4.",
-            "List !3 has no option 4: its options are 1 to 3.",
-            "List !3 has no option 0: its options are 1 to 3.",
-            "x is not an option number: after !3 type the numbers of the options to choose, as in !3 1 3 or !3 1,3 (!3 alone lists them).",
-            "Option 2 is given twice: give each option of list !3 once.",
-            "List !4 takes one option; you chose none.",
-            "List !4 takes one option; you chose 2.",
+            "List !1 has no option 4: its options are 1 to 3.",
+            "List !1 has no option 0: its options are 1 to 3.",
+            "x is not an option number: after !1 type the numbers of the options to choose, as in !1 1 3 or !1 1,3 (!1 alone lists them).",
+            "Option 2 is given twice: give each option of list !1 once.",
+            "List !2 takes one option; you chose none.",
+            "List !2 takes one option; you chose 2.",
         ] {
             assert!(err.contains(expected), "{expected:?} in {err}");
         }
         assert_eq!(err.matches("⚠️").count(), lines.len() - 1, "{err}");
-        assert_eq!(err.matches("Type !2 alone").count(), 2, "{err}");
+        assert_eq!(err.matches("Type !4 alone").count(), 2, "{err}");
         assert_eq!(err.matches("No button or list 5").count(), 2, "{err}");
         assert!(
-            !err.contains("after !2") && !err.contains("after !5"),
+            !err.contains("after !4") && !err.contains("after !5"),
             "{err}"
         );
     }
@@ -1080,7 +1087,7 @@ mod tests {
         // A message with neither leaves them; one with buttons only replaces them all.
         term.show(false, None, &Message::text("hello"));
         assert!(matches!(
-            term.use_control(3, Some(&[2])),
+            term.use_control(1, Some(&[2])),
             Ok(Some(Invocation::Select { .. }))
         ));
         term.show(

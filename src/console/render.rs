@@ -146,8 +146,8 @@ pub fn safe(text: &str) -> String {
     crate::text::terminal_safe(text, &['\t'])
 }
 
-/// Renders a message; buttons are numbered from 1 (`[!1] ...`), and its drop-down lists
-/// after them, each under the buttons' line with its options ([`list`]). A disabled button
+/// Renders a message; its drop-down lists are numbered from 1 (`[!1] ...`), each with its
+/// options ([`list`]), then its buttons on one line, numbered on. A disabled button
 /// says "(used)" if the line being answered pressed it, "(disabled)" otherwise.
 pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
     let mut out = String::new();
@@ -164,13 +164,18 @@ pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
             a.bytes.len()
         ));
     }
+    // Lists first, as Discord shows them above the buttons: their numbers stay the same when
+    // a button comes or goes (a panel's "Give a reason").
+    for (i, s) in m.selects.iter().enumerate() {
+        out.push_str(&list(i + 1, s, style));
+    }
     if !m.buttons.is_empty() {
         let buttons: Vec<String> = m
             .buttons
             .iter()
             .enumerate()
             .map(|(i, b)| {
-                let label = format!("[!{}] {}", i + 1, safe(&b.label));
+                let label = format!("[!{}] {}", m.selects.len() + i + 1, safe(&b.label));
                 if b.disabled {
                     let why = if cx.pressed.as_deref() == Some(b.action.as_str()) {
                         "used"
@@ -185,9 +190,6 @@ pub fn message(m: &Message, style: &Style, cx: &Context) -> String {
             .collect();
         out.push_str(&buttons.join("  "));
         out.push('\n');
-    }
-    for (i, s) in m.selects.iter().enumerate() {
-        out.push_str(&list(m.buttons.len() + i + 1, s, style));
     }
     out.push('\n');
     out
@@ -939,24 +941,24 @@ mod tests {
     }
 
     #[test]
-    fn lists_follow_the_buttons_numbered_on_with_their_options() {
+    fn lists_come_first_with_their_options_and_the_buttons_are_numbered_on() {
         assert_eq!(
             message(&with_lists(), &Style::PLAIN, &Context::default()),
             "Rate the answer.\n\
-             [!1] Weak  [!2] Strong\n\
-             [!3] Covered (choose any)\n\
+             [!1] Covered (choose any)\n\
              \x20 1. [x] Strong read-after-write consistency\n\
              \x20        Since December 2020, for every object and every request, with no extra\n\
              \x20        charge or setting\n\
              \x20 2. [ ] Versioning\n\
              \x20 3. [ ] Bonus: lifecycle rules\n\
-             [!4] Red flags heard (choose 1-2)\n\
+             [!2] Red flags heard (choose 1-2)\n\
              \x20 1. [ ] Calls S3 a file system\n\
              \x20 2. [ ] Public buckets by default\n\
              \x20 3. [ ] No idea of costs\n\
+             [!3] Weak  [!4] Strong\n\
              \n"
         );
-        // Without buttons, lists start at !1.
+        // Without buttons, lists start at !1 too.
         let only = Message::default().select(with_lists().selects[1].clone());
         let text = message(&only, &Style::PLAIN, &Context::default());
         assert!(
@@ -970,7 +972,7 @@ mod tests {
         let style = Style::detect(true, false, Some(40));
         let text = message(&with_lists(), &style, &Context::default());
         assert!(
-            text.contains("\x1b[1m[!3] Covered\x1b[22m \x1b[2m(choose any)\x1b[22m"),
+            text.contains("\x1b[1m[!1] Covered\x1b[22m \x1b[2m(choose any)\x1b[22m"),
             "{text:?}"
         );
         assert!(text.contains("\x1b[2mSince December"), "{text:?}");

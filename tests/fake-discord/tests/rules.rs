@@ -805,3 +805,178 @@ async fn a_message_with_a_broken_select_is_refused_whole() {
     );
     s.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_select_sends_what_discord_sends() {
+    use serenity::all::ComponentInteractionDataKind;
+
+    let s = Setup::start().await;
+    let posted = s
+        .http
+        .send_message(channel(), vec![], &select_message(covered()))
+        .await
+        .unwrap();
+    let message = s.fake.message(posted.id.get()).unwrap();
+    let i = s
+        .fake
+        .send_select(&message, "covered", &["graphs", "arrays"], DEFAULT_USER_ID)
+        .await;
+    // Exactly Discord's shape: component type 3 with every chosen value, and the message.
+    let payload = s.fake.dispatched(&i).unwrap();
+    assert_eq!(payload["type"], 3);
+    assert_eq!(
+        payload["data"],
+        json!({"custom_id": "covered", "component_type": 3, "values": ["graphs", "arrays"]})
+    );
+    assert_eq!(payload["message"], message);
+    assert_eq!(payload["channel_id"], FakeDiscord::CHANNEL_ID.to_string());
+    // serenity (what the bot runs) reads it as a string select.
+    let Interaction::Component(click) = s.seen.wait(i.id).await else {
+        panic!("not a component interaction");
+    };
+    assert_eq!(click.data.custom_id, "covered");
+    assert_eq!(click.message.id, posted.id);
+    match &click.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => {
+            assert_eq!(values, &["graphs", "arrays"]);
+        }
+        other => panic!("not a string select: {other:?}"),
+    }
+    // min_values 0: clearing the select sends no values.
+    let cleared = s
+        .fake
+        .send_select(&message, "covered", &[], DEFAULT_USER_ID)
+        .await;
+    assert_eq!(
+        s.fake.dispatched(&cleared).unwrap()["data"]["values"],
+        json!([])
+    );
+    // The select's message can be updated in answer (type 7), as for a button.
+    s.callback(&i, json!({"type": 7, "data": {"content": "noted"}}))
+        .await
+        .unwrap();
+    assert_eq!(s.fake.message(posted.id.get()).unwrap()["content"], "noted");
+    // A hostile test can still forge what no client sends, through send_interaction_in.
+    let forged = s
+        .fake
+        .send_interaction_in(
+            FakeDiscord::CHANNEL_ID,
+            3,
+            json!({"custom_id": "covered", "component_type": 3, "values": ["nope", "nope"]}),
+            &Member::default(),
+            Some(message),
+        )
+        .await;
+    let Interaction::Component(forged) = s.seen.wait(forged.id).await else {
+        panic!("not a component interaction");
+    };
+    assert!(matches!(
+        &forged.data.kind,
+        ComponentInteractionDataKind::StringSelect { values } if values == &["nope", "nope"]
+    ));
+    assert_eq!(s.fake.violations(), Vec::<String>::new());
+    s.stop().await;
+}
+
+#[test]
+fn select_data_allows_only_what_a_user_could_choose() {
+    let message = |select: Value| {
+        let mut m = select_message(select);
+        m["id"] = json!("1");
+        m
+    };
+    let covered = message(covered());
+    assert_eq!(
+        FakeDiscord::select_data(&covered, "covered", &["hashing"]).unwrap(),
+        json!({"custom_id": "covered", "component_type": 3, "values": ["hashing"]})
+    );
+    // Omitted min_values and max_values are 1: exactly one value.
+    let mut single = self::covered();
+    let fields = single.as_object_mut().unwrap();
+    fields.remove("min_values");
+    fields.remove("max_values");
+    let single = message(single);
+    let mut disabled = self::covered();
+    disabled["disabled"] = json!(true);
+    let disabled = message(disabled);
+    let cases: Vec<(&Value, &str, Vec<&str>, &str)> = vec![
+        (
+            &covered,
+            "missing",
+            vec!["arrays"],
+            "no component with custom_id",
+        ),
+        (&covered, "done", vec![], "not a string select"),
+        (&disabled, "covered", vec!["arrays"], "disabled"),
+        (&covered, "covered", vec!["trees"], "not an option"),
+        (
+            &covered,
+            "covered",
+            vec!["arrays", "arrays"],
+            "chosen twice",
+        ),
+        (
+            &single,
+            "covered",
+            vec![],
+            "0 values chosen in \"covered\", which takes 1 to 1",
+        ),
+        (
+            &single,
+            "covered",
+            vec!["arrays", "graphs"],
+            "which takes 1 to 1",
+        ),
+    ];
+    for (m, id, values, expected) in cases {
+        let err = FakeDiscord::select_data(m, id, &values).unwrap_err();
+        assert!(err.contains(expected), "{id} {values:?}: {err}");
+    }
+    // The select may sit in a components v2 layout too.
+    let v2 = json!({"id": "2", "flags": 1 << 15, "components": [
+        {"type": 17, "components": [{"type": 1, "components": [self::covered()]}]}
+    ]});
+    assert!(FakeDiscord::select_data(&v2, "covered", &["graphs"]).is_ok());
+}
+
+#[tokio::test]
+#[should_panic(expected = "no Discord client can send this")]
+async fn send_select_fails_the_test_for_a_choice_no_client_can_make() {
+    let fake = FakeDiscord::start().await;
+    let mut message = select_message(covered());
+    message["id"] = json!("1");
+    fake.send_select(&message, "covered", &["trees"], DEFAULT_USER_ID)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_its_user_can_choose_in_an_ephemeral_select() {
+    use futures_util::FutureExt;
+
+    let s = Setup::start().await;
+    let i = s.command().await;
+    s.seen.wait(i.id).await;
+    let mut data = select_message(covered());
+    data["flags"] = json!(EPHEMERAL);
+    s.callback(&i, json!({"type": 4, "data": data}))
+        .await
+        .unwrap();
+    let message = s.fake.original_response(&i).unwrap();
+    let own = s
+        .fake
+        .send_select(&message, "covered", &["graphs"], DEFAULT_USER_ID)
+        .await;
+    s.seen.wait(own.id).await;
+    let other = std::panic::AssertUnwindSafe(s.fake.send_select(
+        &message,
+        "covered",
+        &["graphs"],
+        DEFAULT_USER_ID + 1,
+    ))
+    .catch_unwind()
+    .await;
+    let err = other.expect_err("another user cannot see an ephemeral message");
+    let text = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("ephemeral"), "{text}");
+    s.stop().await;
+}

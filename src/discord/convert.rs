@@ -483,10 +483,11 @@ pub fn modal(modal: &Modal) -> CreateModal {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
     use serenity::all::CreateInteractionResponse;
 
     use super::*;
-    use crate::engine::TextInput;
+    use crate::engine::{Select, SelectOption, TextInput};
 
     #[test]
     fn a_modal_becomes_a_valid_modal_callback() {
@@ -528,5 +529,183 @@ mod tests {
                 .as_array()
                 .is_none_or(|r| r.is_empty())
         );
+    }
+
+    fn option(label: &str, value: &str, description: Option<&str>, default: bool) -> SelectOption {
+        SelectOption {
+            label: label.into(),
+            value: value.into(),
+            description: description.map(Into::into),
+            default,
+        }
+    }
+
+    #[test]
+    fn selects_render_as_string_selects_in_rows_of_their_own_above_the_buttons() {
+        let button = |action: &str| Button {
+            label: action.to_uppercase(),
+            action: action.into(),
+            style: ButtonStyle::Primary,
+            disabled: false,
+        };
+        let message = Message {
+            content: Some("Evidence".into()),
+            buttons: (0..6).map(|i| button(&format!("b{i}"))).collect(),
+            ..Message::default()
+        }
+        .select(Select {
+            action: "ev:covered:7".into(),
+            placeholder: "Covered".into(),
+            options: vec![
+                option("Arrays", "arrays", Some("indexing"), true),
+                option("Graphs", "graphs", None, false),
+            ],
+            min: 0,
+            max: 2,
+        })
+        .select(Select::any_of(
+            "ev:flags:7".into(),
+            "Red flags heard",
+            vec![option("Guessing", "guessing", None, false)],
+        ));
+        let body = serde_json::to_value(channel_message(&message)).unwrap();
+        let rows = body["components"].as_array().unwrap();
+        assert_eq!(
+            rows.len(),
+            4,
+            "two select rows, then 6 buttons in rows of 5: {body}"
+        );
+        assert_eq!(
+            rows[0],
+            json!({"type": 1, "components": [{
+                "type": 3,
+                "custom_id": "ev:covered:7",
+                "placeholder": "Covered",
+                "min_values": 0,
+                "max_values": 2,
+                "options": [
+                    {"label": "Arrays", "value": "arrays", "description": "indexing", "default": true},
+                    {"label": "Graphs", "value": "graphs", "default": false}
+                ]
+            }]})
+        );
+        assert_eq!(rows[1]["type"], 1);
+        assert_eq!(rows[1]["components"].as_array().unwrap().len(), 1);
+        assert_eq!(rows[1]["components"][0]["type"], 3);
+        assert_eq!(rows[1]["components"][0]["custom_id"], "ev:flags:7");
+        assert_eq!(rows[1]["components"][0]["min_values"], 0);
+        assert_eq!(rows[1]["components"][0]["max_values"], 1);
+        for (row, n) in [(&rows[2], 5), (&rows[3], 1)] {
+            assert_eq!(row["type"], 1);
+            let buttons = row["components"].as_array().unwrap();
+            assert_eq!(buttons.len(), n);
+            assert!(buttons.iter().all(|b| b["type"] == 2), "{row}");
+        }
+        assert_eq!(rows[2]["components"][0]["custom_id"], "b0");
+        crate::discord::assert_valid_request("POST", "/api/v10/channels/1/messages", &body);
+        let response = CreateInteractionResponse::Message(response_message(&message, false));
+        crate::discord::assert_valid_request(
+            "POST",
+            "/api/v10/interactions/1/tok/callback",
+            &serde_json::to_value(response).unwrap(),
+        );
+    }
+
+    /// A choice in a string select as Discord sends it (interaction type 3, `data` with
+    /// `component_type` 3 and every chosen value, and the message the select is on).
+    fn select_interaction() -> serde_json::Value {
+        let user = |id: &str, name: &str| {
+            json!({"id": id, "username": name, "discriminator": "0", "global_name": null,
+                   "avatar": null})
+        };
+        let option = |value: &str| json!({"label": value, "value": value, "default": false});
+        let components = json!([
+            {"type": 1, "id": 1, "components": [{"type": 3, "id": 2,
+                "custom_id": "ev:covered:7", "placeholder": "Covered",
+                "min_values": 0, "max_values": 3,
+                "options": [option("arrays"), option("graphs"), option("trees")]}]},
+            {"type": 1, "id": 3, "components": [{"type": 3, "id": 4,
+                "custom_id": "ev:flags:7", "min_values": 0, "max_values": 1,
+                "options": [option("guessing")]}]},
+            {"type": 1, "id": 5, "components": [{"type": 2, "id": 6, "style": 3,
+                "label": "Done", "custom_id": "ev:done:7"}]}
+        ]);
+        let mut bot = user("2", "bot");
+        bot["bot"] = json!(true);
+        let message = json!({
+            "id": "40",
+            "channel_id": "20",
+            "author": bot,
+            "content": "Evidence",
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": false,
+            "type": 0,
+            "flags": 0,
+            "components": components,
+        });
+        let member = json!({"user": user("30", "ana"), "roles": [],
+            "joined_at": "2026-01-01T00:00:00+00:00", "deaf": false, "mute": false, "flags": 0,
+            "permissions": "104324673"});
+        json!({
+            "id": "900",
+            "application_id": "1",
+            "type": 3,
+            "token": "tok",
+            "version": 1,
+            "guild_id": "10",
+            "channel_id": "20",
+            "member": member,
+            "app_permissions": "533113207808",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "10"},
+            "context": 0,
+            "attachment_size_limit": 10_485_760,
+            "data": {"custom_id": "ev:covered:7", "component_type": 3,
+                     "values": ["graphs", "arrays"]},
+            "message": message,
+        })
+    }
+
+    #[test]
+    fn a_string_select_choice_becomes_a_select_invocation() {
+        let click: ComponentInteraction = serde_json::from_value(select_interaction()).unwrap();
+        let request = component_request(&click).unwrap();
+        assert_eq!(request.channel_id, crate::model::ChannelId(20));
+        let Invocation::Select {
+            custom_id,
+            values,
+            message: Some(source),
+        } = &request.invocation
+        else {
+            panic!("not a select: {:?}", request.invocation);
+        };
+        assert_eq!(custom_id, "ev:covered:7");
+        assert_eq!(values, &["graphs", "arrays"]);
+        assert_eq!(request.selected(), Some(&values[..]));
+        assert_eq!(source.id, crate::model::MessageId(40));
+        assert_eq!(source.selects, ["ev:covered:7", "ev:flags:7"]);
+        assert_eq!(
+            source.buttons,
+            [Button {
+                label: "Done".into(),
+                action: "ev:done:7".into(),
+                style: ButtonStyle::Success,
+                disabled: false,
+            }]
+        );
+        // A list the user cleared (min_values 0) sends no values.
+        let mut cleared = select_interaction();
+        cleared["data"]["values"] = json!([]);
+        let click: ComponentInteraction = serde_json::from_value(cleared).unwrap();
+        assert_eq!(component_request(&click).unwrap().selected(), Some(&[][..]));
     }
 }

@@ -322,6 +322,96 @@ impl FakeDiscord {
             .await
     }
 
+    /// Sends a choice in the string select `custom_id` of `message` (a message object the fake
+    /// holds, e.g. from `channel_messages` or `original_response`), as Discord sends it: an
+    /// interaction of type 3 (MESSAGE_COMPONENT) from the message's channel with
+    /// `data: {custom_id, component_type: 3, values}` and the message as Discord holds it now
+    /// ([string select](https://discord.com/developers/docs/components/reference#string-select),
+    /// [message component data](https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-message-component-data-structure)).
+    ///
+    /// Like Discord's client, it only sends what `user_id` could choose, and panics otherwise
+    /// (see `select_data`; an ephemeral message only its interaction's user sees). For a payload
+    /// no client would send, use `send_interaction_in` with `data` of your own.
+    pub async fn send_select(
+        &self,
+        message: &Value,
+        custom_id: &str,
+        values: &[&str],
+        user_id: u64,
+    ) -> InteractionRef {
+        let (message, channel, sees_it) = {
+            let st = self.shared.lock();
+            let stored = id_of(&message["id"]).and_then(|id| st.messages.get(&id));
+            // An ephemeral message is seen only by the user of its interaction.
+            let only = stored
+                .filter(|m| Self::is_ephemeral(&m.value))
+                .and_then(|m| st.interactions.get(&m.interaction?))
+                .map(|i| i.user_id);
+            let message = stored.map_or_else(|| message.clone(), |m| m.value.clone());
+            let channel = State::channel_of(&message)
+                .filter(|c| st.channels.contains_key(c))
+                .unwrap_or(Self::CHANNEL_ID);
+            (message, channel, only.is_none_or(|u| u == user_id))
+        };
+        assert!(
+            sees_it,
+            "fake_discord: no Discord client can send this: user {user_id} does not see that \
+             ephemeral message"
+        );
+        let data = Self::select_data(&message, custom_id, values)
+            .unwrap_or_else(|e| panic!("fake_discord: no Discord client can send this: {e}"));
+        self.send_interaction_in(channel, 3, data, &Member::new(user_id), Some(message))
+            .await
+    }
+
+    /// The `data` Discord's client sends when a user chooses `values` in the string select
+    /// `custom_id` of `message`, or why no client can send it: the select must be on the
+    /// message (in an action row, or nested in components v2 layouts), be a string select
+    /// (type 3) and not disabled; the values must be values of its options, each at most
+    /// once, and their number from `min_values` to `max_values` (both 1 when omitted)
+    /// ([string select](https://discord.com/developers/docs/components/reference#string-select)).
+    pub fn select_data(message: &Value, custom_id: &str, values: &[&str]) -> Result<Value, String> {
+        let select = find_component(&message["components"], custom_id).ok_or_else(|| {
+            format!(
+                "message {} has no component with custom_id {custom_id:?}",
+                message["id"]
+            )
+        })?;
+        if select["type"].as_u64() != Some(3) {
+            return Err(format!(
+                "{custom_id:?} is a component of type {}, not a string select (3)",
+                select["type"]
+            ));
+        }
+        if select["disabled"] == json!(true) {
+            return Err(format!("the select {custom_id:?} is disabled"));
+        }
+        let options: Vec<&str> = select["options"]
+            .as_array()
+            .map(|o| o.iter().filter_map(|o| o["value"].as_str()).collect())
+            .unwrap_or_default();
+        let mut chosen = std::collections::HashSet::new();
+        for v in values {
+            if !options.contains(v) {
+                return Err(format!(
+                    "{v:?} is not an option of {custom_id:?} (its values: {options:?})"
+                ));
+            }
+            if !chosen.insert(*v) {
+                return Err(format!("{v:?} is chosen twice"));
+            }
+        }
+        let min = select["min_values"].as_u64().unwrap_or(1);
+        let max = select["max_values"].as_u64().unwrap_or(1);
+        let n = values.len() as u64;
+        if !(min..=max).contains(&n) {
+            return Err(format!(
+                "{n} values chosen in {custom_id:?}, which takes {min} to {max}"
+            ));
+        }
+        Ok(json!({"custom_id": custom_id, "component_type": 3, "values": values}))
+    }
+
     /// Sends a modal submit (interaction type 5) for the modal `custom_id`, with one text input
     /// per `(custom_id, value)` in `fields`, each in its own action row, as Discord sends them
     /// ([docs](https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-modal-submit-data-structure)).
@@ -479,6 +569,7 @@ impl FakeDiscord {
                     original: None,
                     followups: Vec::new(),
                     source_message,
+                    payload: payload.clone(),
                 },
             );
         }
@@ -640,6 +731,11 @@ impl FakeDiscord {
             .filter(|m| m.interaction == Some(i.id))
             .map(|m| m.value.clone())
             .collect()
+    }
+
+    /// The INTERACTION_CREATE payload (`d`) the fake dispatched for `i`.
+    pub fn dispatched(&self, i: &InteractionRef) -> Option<Value> {
+        Some(self.shared.lock().interactions.get(&i.id)?.payload.clone())
     }
 
     /// The callback type the interaction was first answered with (4, 5, 6, ...), if any yet.
@@ -1031,5 +1127,22 @@ impl FakeDiscord {
             other => panic!("fake_discord: button message must be an object or null, got {other}"),
         }
         message
+    }
+}
+
+/// The interactive component with `custom_id` among `components` (action rows and their
+/// children, and components v2 layouts: `components`, `component` and `accessory`).
+fn find_component<'a>(components: &'a Value, custom_id: &str) -> Option<&'a Value> {
+    match components {
+        Value::Array(items) => items.iter().find_map(|c| find_component(c, custom_id)),
+        Value::Object(c) => {
+            if c.get("custom_id").and_then(Value::as_str) == Some(custom_id) {
+                return Some(components);
+            }
+            ["components", "component", "accessory"]
+                .iter()
+                .find_map(|k| find_component(c.get(*k)?, custom_id))
+        }
+        _ => None,
     }
 }

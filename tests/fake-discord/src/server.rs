@@ -26,7 +26,7 @@ use crate::limits::Verdict;
 use crate::payloads::{multipart_file_contents, parse_body};
 use crate::routes::route;
 use crate::state::Shared;
-use crate::validation::validate_request;
+use crate::validation::{self, validate_request};
 
 /// How long reading one request body may take.
 const BODY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -159,9 +159,14 @@ pub(crate) async fn handle(
         Verdict::Pass(None)
     };
     let refused = matches!(verdict, Verdict::Refused { .. });
+    // Components that break Discord's rules make the whole body invalid: Discord answers
+    // 50035 and creates or changes nothing (the problems are among the violations already).
+    let invalid_components =
+        in_api && !validation::component_problems(&method, &path, &body).is_empty();
     let mut reply = match &fault {
         Some(f) if !f.carried_out() => Reply::no_content(),
         _ if refused => Reply::no_content(),
+        _ if invalid_components => Reply::error(400, 50035, "Invalid Form Body"),
         _ if in_api => route(&shared, &method, &path, query.as_deref(), &body, &files),
         _ => Reply::unknown(),
     };

@@ -115,6 +115,8 @@ pub(crate) struct InteractionState {
     pub(crate) followups: Vec<u64>,
     /// For component interactions (and modals opened from one): the message the component is on.
     pub(crate) source_message: Option<u64>,
+    /// The INTERACTION_CREATE payload (`d`) as dispatched.
+    pub(crate) payload: serde_json::Value,
 }
 
 impl State {

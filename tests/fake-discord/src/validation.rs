@@ -357,6 +357,37 @@ pub(crate) fn limit_checks(method: &str, path: &str, body: &Value, has_files: bo
     out.into_iter().map(|s| format!("limit: {s}")).collect()
 }
 
+/// What is wrong with the components of a message the request creates or edits (a channel
+/// post or edit, a follow-up, a webhook message edit, an interaction response of type 4 or 7):
+/// the component rules of `check_components`. Discord refuses such a body whole
+/// (`400 Invalid Form Body`, 50035), so the fake does not carry it out; the same problems are
+/// among `limit_checks`'s, recorded as violations.
+pub(crate) fn component_problems(method: &str, path: &str, body: &Value) -> Vec<String> {
+    let path = path.split('?').next().unwrap_or("");
+    let path = path.strip_prefix("/api/v10").unwrap_or(path);
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (message, prefix) = match (method, segments.as_slice()) {
+        ("POST", ["channels", _, "messages"])
+        | ("POST", ["webhooks", _, _])
+        | ("PATCH", ["channels", _, "messages", _])
+        | ("PATCH", ["webhooks", _, _, "messages", _]) => (body, ""),
+        ("POST", ["interactions", _, _, "callback"])
+            if matches!(body["type"].as_u64(), Some(4 | 7)) =>
+        {
+            (&body["data"], "data.")
+        }
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    check_components(
+        &message["components"],
+        message["flags"].as_u64().unwrap_or(0),
+        prefix,
+        &mut out,
+    );
+    out
+}
+
 /// Length of a string field in characters (0 if absent), recording it if over `max`.
 pub(crate) fn counted(v: &Value, max: usize, what: &str, out: &mut Vec<String>) -> usize {
     let Some(s) = v.as_str() else {
@@ -477,6 +508,9 @@ pub(crate) fn check_components(v: &Value, flags: u64, prefix: &str, out: &mut Ve
         }
         for (j, c) in items.iter().enumerate() {
             let cp = format!("{p}.components[{j}]");
+            if matches!(c["type"].as_u64(), Some(3 | 5..=8)) && !c["custom_id"].is_string() {
+                out.push(format!("{cp}: a select menu needs a custom_id"));
+            }
             if let Some(id) = c["custom_id"].as_str() {
                 counted(&c["custom_id"], 100, &format!("{cp}.custom_id"), out);
                 if id.is_empty() {
@@ -514,6 +548,7 @@ pub(crate) fn check_components(v: &Value, flags: u64, prefix: &str, out: &mut Ve
                 }
                 Some(3) => {
                     counted(&c["placeholder"], 150, &format!("{cp}.placeholder"), out);
+                    check_select_counts(c, &cp, out);
                     let options = c["options"]
                         .as_array()
                         .map(Vec::as_slice)
@@ -521,21 +556,67 @@ pub(crate) fn check_components(v: &Value, flags: u64, prefix: &str, out: &mut Ve
                     if options.is_empty() || options.len() > 25 {
                         out.push(format!("{cp} has {} options (1 to 25)", options.len()));
                     }
+                    let mut values = HashSet::new();
                     for (k, o) in options.iter().enumerate() {
                         let op = format!("{cp}.options[{k}]");
-                        counted(&o["label"], 100, &format!("{op}.label"), out);
-                        counted(&o["value"], 100, &format!("{op}.value"), out);
+                        for key in ["label", "value"] {
+                            if counted(&o[key], 100, &format!("{op}.{key}"), out) == 0 {
+                                out.push(format!("{op}.{key} is empty or missing"));
+                            }
+                        }
                         counted(&o["description"], 100, &format!("{op}.description"), out);
+                        // Discord answers SELECT_COMPONENT_OPTION_VALUE_DUPLICATED ("The
+                        // specified option value is already used"): the value is what the
+                        // interaction sends back, so it names one option.
+                        if let Some(v) = o["value"].as_str()
+                            && !values.insert(v)
+                        {
+                            out.push(format!("{op}.value {v:?} is used twice in one select"));
+                        }
                     }
                 }
                 Some(5..=8) => {
                     counted(&c["placeholder"], 150, &format!("{cp}.placeholder"), out);
+                    check_select_counts(c, &cp, out);
                 }
                 Some(4) => out.push(format!("{cp}: text inputs only belong in modals")),
                 other => out.push(format!(
                     "{cp}: unknown component type {other:?} in an action row"
                 )),
             }
+        }
+    }
+}
+
+/// `min_values` (0 to 25) and `max_values` (1 to 25) of a select menu, both 1 when omitted, and
+/// min no larger than max: otherwise no choice would be valid
+/// (https://discord.com/developers/docs/components/reference#string-select; a min over the
+/// default max: https://github.com/discord/discord-api-docs/issues/3202).
+fn check_select_counts(c: &Value, cp: &str, out: &mut Vec<String>) {
+    let min = select_count(c, "min_values", 0, cp, out);
+    let max = select_count(c, "max_values", 1, cp, out);
+    if let (Some(min), Some(max)) = (min, max)
+        && min > max
+    {
+        let default = if c["max_values"].is_null() {
+            " (omitted, so 1)"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "{cp}: min_values {min} is over max_values {max}{default}"
+        ));
+    }
+}
+
+/// `c[key]` if it is from `lowest` to 25, 1 if omitted; `None` (recorded) if out of range.
+fn select_count(c: &Value, key: &str, lowest: i64, cp: &str, out: &mut Vec<String>) -> Option<i64> {
+    match (&c[key], c[key].as_i64()) {
+        (Value::Null, _) => Some(1),
+        (_, Some(n)) if (lowest..=25).contains(&n) => Some(n),
+        (v, _) => {
+            out.push(format!("{cp}.{key} is {v}: {lowest} to 25"));
+            None
         }
     }
 }

@@ -592,3 +592,391 @@ impl OriginalId for InteractionRef {
             .expect("an @original message")
     }
 }
+
+/// A string select like the bot's evidence lists: any of three options, two chosen already.
+fn covered() -> Value {
+    json!({"type": 3, "custom_id": "covered", "placeholder": "Covered", "min_values": 0,
+           "max_values": 3, "options": [
+        {"label": "Arrays", "value": "arrays", "description": "indexing", "default": true},
+        {"label": "Hashing", "value": "hashing", "default": true},
+        {"label": "Graphs", "value": "graphs", "default": false}
+    ]})
+}
+
+/// A message with `select` in a row of its own above a row with one button, as the bot sends it.
+fn select_message(select: Value) -> Value {
+    json!({"content": "evidence", "components": [
+        {"type": 1, "components": [select]},
+        {"type": 1, "components": [{"type": 2, "style": 1, "label": "Done", "custom_id": "done"}]}
+    ]})
+}
+
+/// Whether a REST call failed with Discord's `400 Invalid Form Body` (50035).
+fn invalid_form_body<T: std::fmt::Debug>(result: serenity::Result<T>) -> bool {
+    match result {
+        Err(serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(e))) => {
+            e.status_code.as_u16() == 400 && e.error.code == 50035
+        }
+        other => panic!("expected 400 Invalid Form Body, got {other:?}"),
+    }
+}
+
+#[test]
+fn select_rules_are_checked() {
+    let path = "/api/v10/channels/1/messages";
+    assert_eq!(
+        FakeDiscord::validate("POST", path, &select_message(covered())),
+        Vec::<String>::new()
+    );
+    let with = |key: &str, v: Value| {
+        let mut s = covered();
+        s[key] = v;
+        select_message(s)
+    };
+    let option = |i: usize, key: &str, v: Value| {
+        let mut s = covered();
+        s["options"][i][key] = v;
+        select_message(s)
+    };
+    let button = |id: &str| json!({"type": 2, "style": 1, "label": "B", "custom_id": id});
+    let many_options: Vec<Value> = (0..26)
+        .map(|i| json!({"label": format!("o{i}"), "value": format!("o{i}")}))
+        .collect();
+    let no_custom_id = {
+        let mut s = covered();
+        s.as_object_mut().unwrap().remove("custom_id");
+        select_message(s)
+    };
+    let mut min_over_default_max = covered();
+    min_over_default_max["min_values"] = json!(2);
+    min_over_default_max
+        .as_object_mut()
+        .unwrap()
+        .remove("max_values");
+    let cases: Vec<(Value, &str)> = vec![
+        (
+            json!({"components": [{"type": 1, "components": [covered(), button("b")]}]}),
+            "alone in its action row",
+        ),
+        (
+            json!({"components": (0..6)
+                .map(|i| json!({"type": 1, "components": [button(&format!("b{i}"))]}))
+                .collect::<Vec<_>>()}),
+            "6 action rows (max 5)",
+        ),
+        (with("options", json!([])), "has 0 options (1 to 25)"),
+        (with("options", json!(many_options)), "has 26 options"),
+        (
+            option(0, "label", json!("L".repeat(101))),
+            "options[0].label is 101 characters",
+        ),
+        (
+            option(0, "value", json!("v".repeat(101))),
+            "options[0].value is 101 characters",
+        ),
+        (
+            option(0, "description", json!("d".repeat(101))),
+            "options[0].description is 101 characters",
+        ),
+        (option(1, "label", json!("")), "options[1].label is empty"),
+        (
+            option(2, "value", json!("arrays")),
+            "options[2].value \"arrays\" is used twice in one select",
+        ),
+        (
+            with("placeholder", json!("p".repeat(151))),
+            "placeholder is 151 characters",
+        ),
+        (with("min_values", json!(26)), "min_values is 26: 0 to 25"),
+        (with("max_values", json!(0)), "max_values is 0: 1 to 25"),
+        (with("max_values", json!(26)), "max_values is 26: 1 to 25"),
+        (
+            {
+                let mut s = covered();
+                s["min_values"] = json!(3);
+                s["max_values"] = json!(2);
+                select_message(s)
+            },
+            "min_values 3 is over max_values 2",
+        ),
+        (
+            select_message(min_over_default_max),
+            "min_values 2 is over max_values 1 (omitted, so 1)",
+        ),
+        (
+            with("custom_id", json!("c".repeat(101))),
+            "custom_id is 101 characters",
+        ),
+        (
+            with("custom_id", json!("done")),
+            "custom_id \"done\" is used twice in one message",
+        ),
+        (no_custom_id, "a select menu needs a custom_id"),
+    ];
+    for (body, expected) in cases {
+        let found = FakeDiscord::validate("POST", path, &body);
+        assert!(
+            found.iter().any(|v| v.contains(expected)),
+            "expected {expected:?} in {found:?}"
+        );
+        // The same rules hold for an interaction response.
+        let callback = json!({"type": 4, "data": body});
+        let found = FakeDiscord::validate("POST", "/interactions/1/tok/callback", &callback);
+        assert!(
+            found.iter().any(|v| v.contains(expected)),
+            "callback: expected {expected:?} in {found:?}"
+        );
+    }
+    // Several defaults are no rule of Discord's (a multi-select shows its current choice).
+    let mut all_default = covered();
+    all_default["options"][2]["default"] = json!(true);
+    assert_eq!(
+        FakeDiscord::validate("POST", path, &select_message(all_default)),
+        Vec::<String>::new()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_with_a_broken_select_is_refused_whole() {
+    let s = Setup::start().await;
+    let posted = s
+        .http
+        .send_message(channel(), vec![], &select_message(covered()))
+        .await
+        .unwrap();
+    let held = s.fake.message(posted.id.get()).unwrap();
+    assert_eq!(held["components"][0]["components"][0]["type"], 3);
+    assert_eq!(s.fake.violations(), Vec::<String>::new());
+
+    let mut min_over_max = covered();
+    min_over_max["min_values"] = json!(3);
+    min_over_max["max_values"] = json!(2);
+    let min_over_max = select_message(min_over_max);
+    let mut repeated = covered();
+    repeated["options"][2]["value"] = json!("arrays");
+    let repeated = select_message(repeated);
+
+    // A channel post: nothing created.
+    assert!(invalid_form_body(
+        s.http.send_message(channel(), vec![], &min_over_max).await
+    ));
+    assert_eq!(s.fake.channel_messages(FakeDiscord::CHANNEL_ID).len(), 1);
+    // An edit: the message stays as it was.
+    assert!(invalid_form_body(
+        s.http
+            .edit_message(channel(), posted.id, &repeated, vec![])
+            .await
+    ));
+    assert_eq!(s.fake.message(posted.id.get()).unwrap(), held);
+    // An interaction response: refused, so the interaction is still unanswered, and a valid
+    // answer then works.
+    let i = s.command().await;
+    s.seen.wait(i.id).await;
+    assert!(invalid_form_body(
+        s.callback(&i, json!({"type": 4, "data": repeated})).await
+    ));
+    assert_eq!(s.fake.answered_with(&i), None);
+    s.callback(&i, json!({"type": 4, "data": select_message(covered())}))
+        .await
+        .unwrap();
+    assert_eq!(s.fake.answered_with(&i), Some(4));
+    // A follow-up: no message.
+    assert!(invalid_form_body(
+        s.http
+            .create_followup_message(&i.token, &min_over_max, vec![])
+            .await
+    ));
+    assert!(s.fake.followups(&i).is_empty());
+    let refused: Vec<u16> = s
+        .fake
+        .requests()
+        .iter()
+        .map(|r| r.status)
+        .filter(|st| *st == 400)
+        .collect();
+    assert_eq!(refused.len(), 4);
+    let violations = s.fake.violations();
+    assert_eq!(violations.len(), 4, "{violations:?}");
+    assert!(
+        violations
+            .iter()
+            .all(|v| v.contains("limit:") && (v.contains("min_values") || v.contains("twice"))),
+        "{violations:?}"
+    );
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn send_select_sends_what_discord_sends() {
+    use serenity::all::ComponentInteractionDataKind;
+
+    let s = Setup::start().await;
+    let posted = s
+        .http
+        .send_message(channel(), vec![], &select_message(covered()))
+        .await
+        .unwrap();
+    let message = s.fake.message(posted.id.get()).unwrap();
+    let i = s
+        .fake
+        .send_select(&message, "covered", &["graphs", "arrays"], DEFAULT_USER_ID)
+        .await;
+    // Exactly Discord's shape: component type 3 with every chosen value, and the message.
+    let payload = s.fake.dispatched(&i).unwrap();
+    assert_eq!(payload["type"], 3);
+    assert_eq!(
+        payload["data"],
+        json!({"custom_id": "covered", "component_type": 3, "values": ["graphs", "arrays"]})
+    );
+    assert_eq!(payload["message"], message);
+    assert_eq!(payload["channel_id"], FakeDiscord::CHANNEL_ID.to_string());
+    // serenity (what the bot runs) reads it as a string select.
+    let Interaction::Component(click) = s.seen.wait(i.id).await else {
+        panic!("not a component interaction");
+    };
+    assert_eq!(click.data.custom_id, "covered");
+    assert_eq!(click.message.id, posted.id);
+    match &click.data.kind {
+        ComponentInteractionDataKind::StringSelect { values } => {
+            assert_eq!(values, &["graphs", "arrays"]);
+        }
+        other => panic!("not a string select: {other:?}"),
+    }
+    // min_values 0: clearing the select sends no values.
+    let cleared = s
+        .fake
+        .send_select(&message, "covered", &[], DEFAULT_USER_ID)
+        .await;
+    assert_eq!(
+        s.fake.dispatched(&cleared).unwrap()["data"]["values"],
+        json!([])
+    );
+    // The select's message can be updated in answer (type 7), as for a button.
+    s.callback(&i, json!({"type": 7, "data": {"content": "noted"}}))
+        .await
+        .unwrap();
+    assert_eq!(s.fake.message(posted.id.get()).unwrap()["content"], "noted");
+    // A hostile test can still forge what no client sends, through send_interaction_in.
+    let forged = s
+        .fake
+        .send_interaction_in(
+            FakeDiscord::CHANNEL_ID,
+            3,
+            json!({"custom_id": "covered", "component_type": 3, "values": ["nope", "nope"]}),
+            &Member::default(),
+            Some(message),
+        )
+        .await;
+    let Interaction::Component(forged) = s.seen.wait(forged.id).await else {
+        panic!("not a component interaction");
+    };
+    assert!(matches!(
+        &forged.data.kind,
+        ComponentInteractionDataKind::StringSelect { values } if values == &["nope", "nope"]
+    ));
+    assert_eq!(s.fake.violations(), Vec::<String>::new());
+    s.stop().await;
+}
+
+#[test]
+fn select_data_allows_only_what_a_user_could_choose() {
+    let message = |select: Value| {
+        let mut m = select_message(select);
+        m["id"] = json!("1");
+        m
+    };
+    let covered = message(covered());
+    assert_eq!(
+        FakeDiscord::select_data(&covered, "covered", &["hashing"]).unwrap(),
+        json!({"custom_id": "covered", "component_type": 3, "values": ["hashing"]})
+    );
+    // Omitted min_values and max_values are 1: exactly one value.
+    let mut single = self::covered();
+    let fields = single.as_object_mut().unwrap();
+    fields.remove("min_values");
+    fields.remove("max_values");
+    let single = message(single);
+    let mut disabled = self::covered();
+    disabled["disabled"] = json!(true);
+    let disabled = message(disabled);
+    let cases: Vec<(&Value, &str, Vec<&str>, &str)> = vec![
+        (
+            &covered,
+            "missing",
+            vec!["arrays"],
+            "no component with custom_id",
+        ),
+        (&covered, "done", vec![], "not a string select"),
+        (&disabled, "covered", vec!["arrays"], "disabled"),
+        (&covered, "covered", vec!["trees"], "not an option"),
+        (
+            &covered,
+            "covered",
+            vec!["arrays", "arrays"],
+            "chosen twice",
+        ),
+        (
+            &single,
+            "covered",
+            vec![],
+            "0 values chosen in \"covered\", which takes 1 to 1",
+        ),
+        (
+            &single,
+            "covered",
+            vec!["arrays", "graphs"],
+            "which takes 1 to 1",
+        ),
+    ];
+    for (m, id, values, expected) in cases {
+        let err = FakeDiscord::select_data(m, id, &values).unwrap_err();
+        assert!(err.contains(expected), "{id} {values:?}: {err}");
+    }
+    // The select may sit in a components v2 layout too.
+    let v2 = json!({"id": "2", "flags": 1 << 15, "components": [
+        {"type": 17, "components": [{"type": 1, "components": [self::covered()]}]}
+    ]});
+    assert!(FakeDiscord::select_data(&v2, "covered", &["graphs"]).is_ok());
+}
+
+#[tokio::test]
+#[should_panic(expected = "no Discord client can send this")]
+async fn send_select_fails_the_test_for_a_choice_no_client_can_make() {
+    let fake = FakeDiscord::start().await;
+    let mut message = select_message(covered());
+    message["id"] = json!("1");
+    fake.send_select(&message, "covered", &["trees"], DEFAULT_USER_ID)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_its_user_can_choose_in_an_ephemeral_select() {
+    use futures_util::FutureExt;
+
+    let s = Setup::start().await;
+    let i = s.command().await;
+    s.seen.wait(i.id).await;
+    let mut data = select_message(covered());
+    data["flags"] = json!(EPHEMERAL);
+    s.callback(&i, json!({"type": 4, "data": data}))
+        .await
+        .unwrap();
+    let message = s.fake.original_response(&i).unwrap();
+    let own = s
+        .fake
+        .send_select(&message, "covered", &["graphs"], DEFAULT_USER_ID)
+        .await;
+    s.seen.wait(own.id).await;
+    let other = std::panic::AssertUnwindSafe(s.fake.send_select(
+        &message,
+        "covered",
+        &["graphs"],
+        DEFAULT_USER_ID + 1,
+    ))
+    .catch_unwind()
+    .await;
+    let err = other.expect_err("another user cannot see an ephemeral message");
+    let text = err.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(text.contains("ephemeral"), "{text}");
+    s.stop().await;
+}

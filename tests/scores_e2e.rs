@@ -665,3 +665,168 @@ async fn lookups_answer_privately_and_the_team_pages_with_buttons() {
     );
     assert_clean(&fake, &bot);
 }
+
+/// The custom id of the select whose placeholder starts with `starts` on `message`.
+fn select_id(message: &Value, starts: &str) -> String {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .find(|c| {
+            c["type"] == 3
+                && c["placeholder"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with(starts))
+        })
+        .and_then(|c| c["custom_id"].as_str())
+        .unwrap_or_else(|| panic!("no select {starts} on {message}"))
+        .to_string()
+}
+
+/// Issue 21 through the fake Discord: the panel's lists are sent within Discord's limits
+/// (validated by the fake against the spec and its select rules), choices arrive as Discord
+/// sends them (component type 3 with `values`) and update the panel in place; the starter's
+/// rating from the panel moves the session's public message on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_lists_arrive_as_discord_sends_them_and_update_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bot.sqlite3");
+    let (fake, bot) = connected(Some(&db)).await;
+    let (alice, bob) = (interviewer(ALICE), interviewer(BOB));
+    run(
+        &fake,
+        &bot,
+        &manager(),
+        "config",
+        sub(
+            "interviewer-role",
+            json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]),
+        ),
+    )
+    .await;
+    run(
+        &fake,
+        &bot,
+        &alice,
+        "interview",
+        sub(
+            "start",
+            json!([
+                opt("candidate", json!("Ada")),
+                opt("level", json!("junior")),
+                opt("questions", json!(2))
+            ]),
+        ),
+    )
+    .await;
+    eventually("the session's message", &bot, || {
+        !channel_cards(&fake, "Interview").is_empty()
+    })
+    .await;
+    let public = session_message(&fake);
+    // The public message has buttons only: no list a candidate could open.
+    assert!(!public.to_string().contains("\"type\":3"), "{public}");
+    let first_title = public["embeds"][0]["title"].as_str().unwrap().to_string();
+
+    // Alice and Bob open their own panels on the same question.
+    let label = "🔒 Rubric and evidence (interviewers only)";
+    let (ia, ra) = click(&fake, &bot, &alice, &public, label).await;
+    let (ib, _) = click(&fake, &bot, &bob, &public, label).await;
+    assert!(is_ephemeral(&ra), "{}", ra.body);
+    let alice_panel = fake.original_response(&ia).expect("Alice's panel");
+    let bob_panel = fake.original_response(&ib).expect("Bob's panel");
+    let covered = select_id(&alice_panel, "Covered");
+    let flags = select_id(&alice_panel, "Red flags");
+
+    // Alice ticks look-fors 1 and 2: Discord sends type 3 with both values; the bot answers
+    // by updating her panel (type 7) with the suggestion.
+    let i = fake
+        .send_select_as(&alice_panel, &covered, &["l1", "l2"], &alice)
+        .await;
+    let payload = fake.dispatched(&i).unwrap();
+    assert_eq!(payload["data"]["component_type"], 3);
+    assert_eq!(payload["data"]["values"], json!(["l1", "l2"]));
+    let r = settle(&fake, &i, || bot.log()).await;
+    assert_eq!(r.body["type"], 7, "{}", r.body);
+    let updated = fake
+        .message(alice_panel["id"].as_str().unwrap().parse().unwrap())
+        .unwrap();
+    let text = updated["content"].as_str().unwrap();
+    assert!(text.contains("covered **2 of"), "{text}");
+    assert!(text.contains("suggests **"), "{text}");
+    // The chosen options show as chosen.
+    let options = &updated["components"][0]["components"][0]["options"];
+    assert_eq!(options[0]["default"], true, "{updated}");
+    assert_eq!(options[1]["default"], true);
+    assert_eq!(options[2]["default"], false);
+
+    // Bob, at the same time, hears a red flag in his own panel; Alice's ticks are untouched.
+    let i = fake
+        .send_select_as(
+            &bob_panel,
+            &select_id(&bob_panel, "Red flags"),
+            &["r1"],
+            &bob,
+        )
+        .await;
+    let r = settle(&fake, &i, || bot.log()).await;
+    assert_eq!(r.body["type"], 7, "{}", r.body);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let ticks: Vec<(i64, i64, i64, i64)> = conn
+        .prepare("SELECT interviewer_id, covered, red_flags, suggested FROM score_evidence ORDER BY interviewer_id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        ticks,
+        vec![(ALICE as i64, 0b11, 0, ticks[0].3), (BOB as i64, 0, 1, 1)]
+    );
+    // Clearing a list is a choice of nothing.
+    let updated = fake
+        .message(alice_panel["id"].as_str().unwrap().parse().unwrap())
+        .unwrap();
+    let i = fake.send_select_as(&updated, &flags, &[], &alice).await;
+    assert_eq!(settle(&fake, &i, || bot.log()).await.body["type"], 7);
+
+    // Alice, who started the session, rates from her panel: the panel says so and the
+    // session's public message moves on to question 2.
+    let updated = fake
+        .message(alice_panel["id"].as_str().unwrap().parse().unwrap())
+        .unwrap();
+    let (_, r) = click(
+        &fake,
+        &bot,
+        &alice,
+        &updated,
+        &button_labelled(&updated, "3 Yes"),
+    )
+    .await;
+    assert_eq!(r.body["type"], 7, "{}", r.body);
+    eventually("the session message moves on", &bot, || {
+        session_message(&fake)["embeds"][0]["title"].as_str() != Some(first_title.as_str())
+    })
+    .await;
+    assert!(
+        session_message(&fake)["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("question 2 of 2"),
+    );
+    assert_clean(&fake, &bot);
+}
+
+/// The full label of the button on `message` whose label starts with `starts`.
+fn button_labelled(message: &Value, starts: &str) -> String {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().into_iter().flatten())
+        .filter_map(|c| c["label"].as_str())
+        .find(|l| l.starts_with(starts))
+        .unwrap_or_else(|| panic!("no button {starts} on {message}"))
+        .to_string()
+}

@@ -339,6 +339,19 @@ impl FakeDiscord {
         values: &[&str],
         user_id: u64,
     ) -> InteractionRef {
+        self.send_select_as(message, custom_id, values, &Member::new(user_id))
+            .await
+    }
+
+    /// [`FakeDiscord::send_select`] by `who`, a member with their roles and permissions.
+    pub async fn send_select_as(
+        &self,
+        message: &Value,
+        custom_id: &str,
+        values: &[&str],
+        who: &Member,
+    ) -> InteractionRef {
+        let user_id = who.user_id;
         let (message, channel, sees_it) = {
             let st = self.shared.lock();
             let stored = id_of(&message["id"]).and_then(|id| st.messages.get(&id));
@@ -360,7 +373,7 @@ impl FakeDiscord {
         );
         let data = Self::select_data(&message, custom_id, values)
             .unwrap_or_else(|e| panic!("fake_discord: no Discord client can send this: {e}"));
-        self.send_interaction_in(channel, 3, data, &Member::new(user_id), Some(message))
+        self.send_interaction_in(channel, 3, data, who, Some(message))
             .await
     }
 

@@ -45,7 +45,7 @@ proptest! {
         level in hostile_piece(),
         topic in hostile_piece(),
     ) {
-        let bytes = to_csv(&rows, |_| (level.clone(), topic.clone())).unwrap();
+        let bytes = to_csv(&rows, |_| (level.clone(), topic.clone()), &ExportEvidence::default()).unwrap();
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
         let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
         prop_assert_eq!(headers, COLUMNS.to_vec());
@@ -99,7 +99,12 @@ fn a_csv_cell_starting_with_nul_is_neutralised() {
         created_at: 0,
         updated_at: 0,
     };
-    let bytes = to_csv(&[row], |_| ("junior".into(), "storage".into())).unwrap();
+    let bytes = to_csv(
+        &[row],
+        |_| ("junior".into(), "storage".into()),
+        &ExportEvidence::default(),
+    )
+    .unwrap();
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let record = reader.records().next().unwrap().unwrap();
     assert_eq!(&record[0], "'\0=1+1");

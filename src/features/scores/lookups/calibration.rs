@@ -295,15 +295,15 @@ fn rubric_agreement(a: &RubricAgreement) -> String {
             crate::features::scores::counted(a.ratings, "rating")
         );
     };
-    let way = if mean > 0.0 {
-        " (lenient)"
+    let difference = if mean > 0.0 {
+        format!("{mean:+.2} (lenient)")
     } else if mean < 0.0 {
-        " (severe)"
+        format!("{mean:+.2} (severe)")
     } else {
-        ""
+        "0.00".to_string()
     };
     format!(
-        "{} of {} ratings with evidence ({equal:.0}%) equal the suggestion · mean difference {mean:+.2}{way} · {} of {} rating{} ({:.0}%) have evidence",
+        "{} of {} ratings with evidence ({equal:.0}%) equal the suggestion · mean difference {difference} · {} of {} rating{} ({:.0}%) have evidence",
         a.equal,
         a.with_evidence,
         a.with_evidence,

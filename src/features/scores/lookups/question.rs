@@ -369,10 +369,10 @@ fn render_evidence(mut card: Card, e: &EvidenceStats) -> Card {
         .enumerate()
         .map(|(i, (words, c))| {
             format!(
-                "{}. {}: {}",
+                "look-for {}: {} · {}",
                 i + 1,
-                item(words),
-                k_of_n(c.covered, e.scores)
+                k_of_n(c.covered, e.scores),
+                item(words)
             )
         })
         .chain(
@@ -382,7 +382,12 @@ fn render_evidence(mut card: Card, e: &EvidenceStats) -> Card {
                 .zip(&e.bonus)
                 .enumerate()
                 .map(|(i, (words, n))| {
-                    format!("bonus {}. {}: {}", i + 1, item(words), k_of_n(*n, e.scores))
+                    format!(
+                        "bonus {}: {} · {}",
+                        i + 1,
+                        k_of_n(*n, e.scores),
+                        item(words)
+                    )
                 }),
         )
         .collect();
@@ -439,7 +444,15 @@ fn render_evidence(mut card: Card, e: &EvidenceStats) -> Card {
             .red_flags
             .iter()
             .zip(&e.red_flags)
-            .map(|(words, n)| format!("{}: heard {}", item(words), k_of_n(*n, e.scores)))
+            .enumerate()
+            .map(|(i, (words, n))| {
+                format!(
+                    "red flag {}: heard {} · {}",
+                    i + 1,
+                    k_of_n(*n, e.scores),
+                    item(words)
+                )
+            })
             .collect();
         card = card.field("Red flags", truncate(&heard.join("\n"), 1024), false);
     }

@@ -34,7 +34,8 @@ pub enum Scorecard {
         scorecards: usize,
         interviewers: usize,
     },
-    Full(ScorecardReport),
+    /// Boxed: the report is far larger than the blind answer.
+    Full(Box<ScorecardReport>),
 }
 
 /// One interviewer's average over their ratings of the candidate.
@@ -206,7 +207,7 @@ impl Engine {
             report.evidence = evidence;
             report.rubrics = rubrics;
         }
-        Ok(Scorecard::Full(report))
+        Ok(Scorecard::Full(Box::new(report)))
     }
 
     pub(crate) fn cmd_scores_candidate(&self, req: &Request, opts: CandidateOptions) -> Handled {

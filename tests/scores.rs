@@ -1434,7 +1434,14 @@ fn the_export_holds_every_score_exactly_with_formulas_neutralised() {
             "rating",
             "notes",
             "scored_at",
-            "session_id"
+            "session_id",
+            "look_fors_covered",
+            "bonus_reached",
+            "red_flags_heard",
+            "suggested_rating",
+            "override",
+            "override_reason",
+            "rubric"
         ]
     );
     let rows: Vec<Vec<String>> = reader
@@ -1460,6 +1467,14 @@ fn the_export_holds_every_score_exactly_with_formulas_neutralised() {
             format!("'{hostile_notes}"),
             at,
             stored[0].session_id.to_string(),
+            // No evidence behind this score: the evidence columns are empty.
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
         ]
     );
     assert_eq!(rows[1][0], "Ada");

@@ -13,15 +13,16 @@ use std::sync::Arc;
 
 use expect_test::{ExpectFile, expect_file};
 use interview_bot::bank::Bank;
-use interview_bot::clock::ManualClock;
+use interview_bot::clock::{Clock, ManualClock};
 use interview_bot::console::{Line, parse_line};
 use interview_bot::engine::{
     ButtonStyle, ChannelKind, Deliver, Delivered, Effect, Engine, Invocation, Member, Message,
     MessageRef, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole, SourceMessage,
     Visibility,
 };
-use interview_bot::model::{ChannelId, MessageId, RoleId};
-use interview_bot::store::Store;
+use interview_bot::features::scores::evidence::{rubric_text, suggest};
+use interview_bot::model::{ChannelId, GuildId, MessageId, RoleId, Ticks};
+use interview_bot::store::{Evidence, ScoreKey, Store};
 
 mod common;
 use common::{CHANNEL, GUILD};
@@ -504,6 +505,156 @@ fn lookup_cards() {
     s.run(&mia(), "/scores forget candidate:Lin");
     s.press(&mia(), "Delete");
     s.check(expect_file!["snapshots/lookups.txt"]);
+}
+
+impl Scene {
+    /// Ticks evidence behind the score `member` gave `candidate` on `question` (items numbered
+    /// from 1), against the question's rubric in the bank or, with `reworded`, against an
+    /// older version whose last look-for read differently; the transcript notes it.
+    /// Written to the store directly: what the ticking selects would store.
+    fn tick(&mut self, member: &Member, candidate: &str, question: &str, ticks: Ticked) {
+        let (covered, bonus, red, reason, reworded) = ticks;
+        writeln!(
+            self.out.text,
+            "\n# {} ticks for {candidate} on {question}: look-fors {covered:?}, bonus {bonus:?}, red flags {red:?}{}{}",
+            member.name,
+            if reason.is_empty() { String::new() } else { format!(", reason {reason:?}") },
+            if reworded { ", on an older rubric" } else { "" },
+        )
+        .unwrap();
+        let mut text = rubric_text(self.engine.bank().get(question).expect("a pack question"));
+        if reworded {
+            let last = text.look_fors.last_mut().expect("look-fors");
+            *last = format!("{last} (worded before)");
+        }
+        let ticks = |items: &[usize]| Ticks::of(items.iter().map(|i| i - 1));
+        let (covered, bonus, red_flags) = (ticks(covered), ticks(bonus), ticks(red));
+        let suggested = suggest(&text, covered, bonus, red_flags).get();
+        let now = self.clock.now_ms();
+        self.engine
+            .store()
+            .write(|db| {
+                let score = db
+                    .guild_scores(GuildId(GUILD))?
+                    .into_iter()
+                    .find(|s| {
+                        s.candidate_name == candidate
+                            && s.question_id == question
+                            && s.interviewer_id == member.user_id
+                    })
+                    .expect("the score to tick evidence for");
+                let key = ScoreKey {
+                    guild_id: GuildId(GUILD),
+                    candidate_id: score.candidate_id,
+                    session_id: score.session_id,
+                    question_id: question,
+                    interviewer_id: member.user_id,
+                    interviewer_name: &member.name,
+                };
+                let rubric = db.rubric_version(GuildId(GUILD), &text, now)?;
+                let evidence = Evidence {
+                    rubric,
+                    covered,
+                    bonus,
+                    red_flags,
+                    suggested,
+                    reason: reason.to_string(),
+                };
+                db.put_evidence(&key, score.id, &evidence, now)
+            })
+            .unwrap();
+    }
+}
+
+/// Look-fors covered, bonus points, red flags (numbered from 1), a reason, and whether on an
+/// older version of the rubric.
+type Ticked = (
+    &'static [usize],
+    &'static [usize],
+    &'static [usize],
+    &'static str,
+    bool,
+);
+
+/// The evidence behind scores, as the three lookups and the export show it: per score on the
+/// scorecard (an override, a red flag, a score on an older rubric), per look-for in the
+/// question view (for a manager, and blind for an interviewer), agreement with the rubric in
+/// calibration, and the export's evidence columns.
+#[test]
+fn evidence_lookup_cards() {
+    let mut s = Scene::new();
+    s.quietly(&mia(), "/config interviewer-role role:@interviewers");
+    for (member, candidate, question, rating) in [
+        (mia(), "Ada", "snap-mid-rollout", 4),
+        (bob(), "Ada", "snap-mid-rollout", 2),
+        (mia(), "Ada", "snap-mid-caching", 4),
+        (mia(), "Lin", "snap-mid-rollout", 2),
+        (bob(), "Lin", "snap-mid-rollout", 1),
+        (mia(), "Kim", "snap-mid-rollout", 3),
+        (bob(), "Kim", "snap-mid-caching", 3),
+    ] {
+        s.quietly(
+            &member,
+            &format!(
+                "/score candidate:{candidate} question:{question} rating:{rating} notes:\"ok\""
+            ),
+        );
+    }
+    s.tick(
+        &mia(),
+        "Ada",
+        "snap-mid-rollout",
+        (&[1, 2, 3], &[1], &[], "", false),
+    );
+    s.tick(
+        &bob(),
+        "Ada",
+        "snap-mid-rollout",
+        (&[1, 3], &[], &[], "", true),
+    );
+    s.tick(
+        &mia(),
+        "Ada",
+        "snap-mid-caching",
+        (&[1, 2], &[], &[], "", false),
+    );
+    s.tick(
+        &mia(),
+        "Lin",
+        "snap-mid-rollout",
+        (&[2], &[], &[1], "knew the rest, unasked", false),
+    );
+    s.tick(
+        &bob(),
+        "Lin",
+        "snap-mid-rollout",
+        (&[2], &[], &[1], "", false),
+    );
+    s.tick(
+        &mia(),
+        "Kim",
+        "snap-mid-rollout",
+        (&[1, 2], &[], &[], "calm under probing", false),
+    );
+    s.tick(
+        &bob(),
+        "Kim",
+        "snap-mid-caching",
+        (&[1, 2], &[], &[], "", false),
+    );
+    s.quietly(&mia(), "/recommend candidate:Ada recommendation:yes");
+    s.quietly(&bob(), "/recommend candidate:Ada recommendation:no");
+    s.quietly(&mia(), "/recommend candidate:Lin recommendation:strong-no");
+    s.run(&mia(), "/scores candidate candidate:Ada");
+    s.run(&mia(), "/scores candidate candidate:Lin");
+    s.run(&bob(), "/scores candidate candidate:Lin");
+    s.run(&mia(), "/scores question id:snap-mid-rollout");
+    s.run(&bob(), "/scores question id:snap-mid-rollout");
+    s.run(&mia(), "/scores question id:snap-mid-caching");
+    s.run(&mia(), "/scores interviewer");
+    s.run(&bob(), "/scores interviewer");
+    s.run(&mia(), "/scores export");
+    s.check(expect_file!["snapshots/evidence.txt"]);
 }
 
 /// The team page's buttons, over more candidates than one page holds.

@@ -129,9 +129,59 @@ pub(super) const CANDIDATE_EVIDENCE: &str = "SELECT e.score_id, e.candidate_id, 
   FROM score_evidence e JOIN scores s ON s.guild_id = e.guild_id AND s.id = e.score_id
   WHERE e.guild_id = ?1 AND e.candidate_id = ?2 ORDER BY e.score_id";
 
+/// The columns [`rubric_row`] decodes.
+const RUBRIC_COLUMNS: &str = "id, question_id, look_fors, pass, bonus, red_flags";
+
 /// `?1` guild, `?2` rubric version.
 const RUBRIC_BY_ID: &str = "SELECT id, question_id, look_fors, pass, bonus, red_flags
   FROM rubric_versions WHERE guild_id = ?1 AND id = ?2";
+
+/// `?1` guild, `?2` question, `?3` look-fors, `?4` pass, `?5` bonus, `?6` red flags (the lists
+/// as JSON): the version with exactly this text.
+pub(super) const RUBRIC_BY_TEXT: &str = "SELECT id FROM rubric_versions
+  WHERE guild_id = ?1 AND question_id = ?2
+    AND look_fors = ?3 AND pass = ?4 AND bonus = ?5 AND red_flags = ?6";
+
+/// `?1` guild, `?2` question: its newest stored version (what a question gone from the bank
+/// is measured against).
+pub(super) const LATEST_RUBRIC: &str = "SELECT id, question_id, look_fors, pass, bonus, red_flags
+  FROM rubric_versions WHERE guild_id = ?1 AND question_id = ?2 ORDER BY id DESC LIMIT 1";
+
+/// `?1` guild, `?2` candidate: the versions the candidate's evidence was given against. The
+/// index is named: without statistics SQLite would rather read the guild's whole
+/// `score_evidence_by_question`, which covers the subquery, than seek the candidate.
+pub(super) const CANDIDATE_RUBRICS: &str = "SELECT id, question_id, look_fors, pass, bonus,
+    red_flags
+  FROM rubric_versions
+  WHERE guild_id = ?1 AND id IN (SELECT rubric_id
+          FROM score_evidence INDEXED BY score_evidence_by_candidate
+          WHERE guild_id = ?1 AND candidate_id = ?2)
+  ORDER BY id";
+
+/// A row of [`RUBRIC_COLUMNS`].
+fn rubric_row(r: &Row<'_>) -> Result<RubricVersion, StoreError> {
+    let pass: i64 = r.get("pass")?;
+    Ok(RubricVersion {
+        id: r.get("id")?,
+        text: RubricText {
+            question_id: r.get("question_id")?,
+            look_fors: list_from(r, "look_fors")?,
+            pass: usize::try_from(pass).unwrap_or(0),
+            bonus: list_from(r, "bonus")?,
+            red_flags: list_from(r, "red_flags")?,
+        },
+    })
+}
+
+/// The text of a rubric as stored: its lists as JSON, its pass rule as an integer.
+fn stored_text(text: &RubricText) -> Result<(String, i64, String, String), StoreError> {
+    Ok((
+        list_json(&text.look_fors)?,
+        i64::try_from(text.pass).unwrap_or(i64::MAX),
+        list_json(&text.bonus)?,
+        list_json(&text.red_flags)?,
+    ))
+}
 
 impl Db<'_> {
     /// The version of a question's rubric with exactly this text, added if it is new.
@@ -141,12 +191,7 @@ impl Db<'_> {
         text: &RubricText,
         at_ms: i64,
     ) -> Result<RubricId, StoreError> {
-        let (look_fors, bonus, red_flags) = (
-            list_json(&text.look_fors)?,
-            list_json(&text.bonus)?,
-            list_json(&text.red_flags)?,
-        );
-        let pass = i64::try_from(text.pass).unwrap_or(i64::MAX);
+        let (look_fors, pass, bonus, red_flags) = stored_text(text)?;
         self.prep(
             "INSERT INTO rubric_versions
                  (guild_id, question_id, look_fors, pass, bonus, red_flags, created_at)
@@ -162,11 +207,20 @@ impl Db<'_> {
             red_flags,
             at_ms
         ])?;
+        self.find_rubric_version(guild_id, text)?
+            .ok_or_else(|| StoreError::Corrupt("a rubric version just written is gone".into()))
+    }
+
+    /// The stored version with exactly this text, if evidence was ever given against it (a
+    /// read: nothing is added).
+    pub fn find_rubric_version(
+        &self,
+        guild_id: GuildId,
+        text: &RubricText,
+    ) -> Result<Option<RubricId>, StoreError> {
+        let (look_fors, pass, bonus, red_flags) = stored_text(text)?;
         Ok(self
-            .prep(
-                "SELECT id FROM rubric_versions WHERE guild_id = ?1 AND question_id = ?2
-                   AND look_fors = ?3 AND pass = ?4 AND bonus = ?5 AND red_flags = ?6",
-            )?
+            .prep(RUBRIC_BY_TEXT)?
             .query_row(
                 params![
                     guild_id,
@@ -177,7 +231,8 @@ impl Db<'_> {
                     red_flags
                 ],
                 |r| r.get(0),
-            )?)
+            )
+            .optional()?)
     }
 
     /// A stored rubric version of the guild.
@@ -187,20 +242,43 @@ impl Db<'_> {
         id: RubricId,
     ) -> Result<Option<RubricVersion>, StoreError> {
         Ok(self
-            .rows(RUBRIC_BY_ID, params![guild_id, id], |r| {
-                let pass: i64 = r.get("pass")?;
-                Ok(RubricVersion {
-                    id: r.get("id")?,
-                    text: RubricText {
-                        question_id: r.get("question_id")?,
-                        look_fors: list_from(r, "look_fors")?,
-                        pass: usize::try_from(pass).unwrap_or(0),
-                        bonus: list_from(r, "bonus")?,
-                        red_flags: list_from(r, "red_flags")?,
-                    },
-                })
-            })?
+            .rows(RUBRIC_BY_ID, params![guild_id, id], rubric_row)?
             .pop())
+    }
+
+    /// The newest stored version of a question's rubric, if any.
+    pub fn latest_rubric(
+        &self,
+        guild_id: GuildId,
+        question_id: &str,
+    ) -> Result<Option<RubricVersion>, StoreError> {
+        Ok(self
+            .rows(LATEST_RUBRIC, params![guild_id, question_id], rubric_row)?
+            .pop())
+    }
+
+    /// The rubric versions a candidate's evidence was given against, by id.
+    pub fn candidate_rubrics(
+        &self,
+        guild_id: GuildId,
+        candidate_id: CandidateId,
+    ) -> Result<Vec<RubricVersion>, StoreError> {
+        self.rows(
+            CANDIDATE_RUBRICS,
+            params![guild_id, candidate_id],
+            rubric_row,
+        )
+    }
+
+    /// Every rubric version of the guild, by id (the export).
+    pub fn guild_rubrics(&self, guild_id: GuildId) -> Result<Vec<RubricVersion>, StoreError> {
+        self.rows(
+            &format!(
+                "SELECT {RUBRIC_COLUMNS} FROM rubric_versions WHERE guild_id = ?1 ORDER BY id"
+            ),
+            params![guild_id],
+            rubric_row,
+        )
     }
 
     /// The id of the score at `key`, added without a rating or notes if there is none (so

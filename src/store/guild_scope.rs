@@ -257,6 +257,8 @@ const KEYWORDS: &[&str] = &[
     "returning",
     "as",
     "default",
+    // `table INDEXED BY index`: a named index, not an alias.
+    "indexed",
 ];
 
 /// The references to tables of `guild_tables` in `sql` that are not constrained on
@@ -514,6 +516,9 @@ fn exercise(store: &Store) {
             };
             let rubric = at("rubric_version", || db.rubric_version(G, &text, 1))?;
             at("rubric", || db.rubric(G, rubric))?;
+            at("find_rubric_version", || db.find_rubric_version(G, &text))?;
+            at("latest_rubric", || db.latest_rubric(G, "q1"))?;
+            at("guild_rubrics", || db.guild_rubrics(G))?;
             let score_id = at("score_id_for", || db.score_id_for(&key, 1))?;
             let ticked = Evidence {
                 rubric,
@@ -534,6 +539,7 @@ fn exercise(store: &Store) {
                 db.question_evidence(G, "q1", Some(ME))
             })?;
             at("candidate_evidence", || db.candidate_evidence(G, c.id))?;
+            at("candidate_rubrics", || db.candidate_rubrics(G, c.id))?;
             at("guild_evidence", || db.guild_evidence(G))?;
             at("interviewer_agreement", || db.interviewer_agreement(G, ME))?;
             at("score_history", || db.score_history(G, c.id))?;
@@ -686,6 +692,7 @@ fn the_guild_check_catches_unscoped_statements() {
         "SELECT 1 FROM scores WHERE guild_id > ?1",
         // A join on the guild scopes nothing by itself.
         "SELECT s.id FROM interview_sessions s JOIN candidates c ON c.guild_id = s.guild_id WHERE s.status = 'open'",
+        "SELECT id FROM scores INDEXED BY scores_by_question WHERE question_id = ?1",
     ] {
         assert!(!unscoped(sql, &tables).is_empty(), "{sql}");
     }
@@ -695,6 +702,7 @@ fn the_guild_check_catches_unscoped_statements() {
         "SELECT s.id FROM scores s JOIN candidates c ON c.guild_id = s.guild_id AND c.id = s.candidate_id WHERE s.guild_id = ?1",
         "SELECT a FROM t_not_a_table WHERE id = 1",
         "SELECT m.n FROM (SELECT 1 AS n FROM scores WHERE guild_id = ?1) m LEFT JOIN candidate_ratings t ON t.guild_id = ?1",
+        "SELECT id FROM scores INDEXED BY scores_by_question WHERE guild_id = ?1 AND question_id = ?2",
     ] {
         assert!(unscoped(sql, &tables).is_empty(), "{sql}");
     }

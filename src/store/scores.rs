@@ -669,9 +669,9 @@ impl Db<'_> {
 mod tests {
     use super::*;
     use crate::model::ChannelId;
-    use crate::store::{Store, candidates, sessions};
+    use crate::store::{Store, candidates, evidence, sessions};
 
-    /// Every query the four lookups of src/engine/scores/lookups.rs run (`/scores candidate`,
+    /// Every query the four lookups of src/features/scores/lookups/ run (`/scores candidate`,
     /// `team`, `interviewer`, `question`), named by the store function that runs it; when a
     /// lookup calls a new store function, its query belongs here.
     fn lookup_queries() -> Vec<(&'static str, String)> {
@@ -717,6 +717,19 @@ mod tests {
             ("question_ratings (histogram)", question_histogram_sql()),
             ("question_ratings (candidates)", question_candidates_sql()),
             ("question_scored", QUESTION_SCORED.into()),
+            // The evidence behind the scores (issue 21): `/scores candidate`,
+            ("candidate_evidence", evidence::CANDIDATE_EVIDENCE.into()),
+            ("candidate_rubrics", evidence::CANDIDATE_RUBRICS.into()),
+            // `/scores candidate` and `/scores question` for a question gone from the bank,
+            ("latest_rubric", evidence::LATEST_RUBRIC.into()),
+            // `/scores question`,
+            ("find_rubric_version", evidence::RUBRIC_BY_TEXT.into()),
+            ("question_evidence", evidence::QUESTION_EVIDENCE.into()),
+            // `/scores interviewer`.
+            (
+                "interviewer_agreement",
+                evidence::INTERVIEWER_AGREEMENT.into(),
+            ),
             // Not a lookup: a score by its key.
             ("score", scores_sql(SCORE_AT)),
         ]
@@ -736,8 +749,9 @@ mod tests {
             .unwrap()
     }
 
-    /// The steps of a plan that read a whole table, or all of a guild's scores: a `SCAN` of
-    /// anything but the query's own subqueries, and a search of `scores` on the guild alone.
+    /// The steps of a plan that read a whole table, or all of a guild's scores or evidence: a
+    /// `SCAN` of anything but the query's own subqueries, and a search of `scores` or
+    /// `score_evidence` on the guild alone.
     fn full_reads(plan: &[String]) -> Vec<&String> {
         // Subqueries and common table expressions are named where they are computed.
         let own: Vec<&str> = plan
@@ -756,7 +770,8 @@ mod tests {
                         || rest == "CONSTANT ROW")
                 });
                 let guild_only = (p.contains(" INDEX scores_")
-                    || p.contains("sqlite_autoindex_scores"))
+                    || p.contains("sqlite_autoindex_scores")
+                    || p.contains(" INDEX score_evidence_"))
                     && p.ends_with("(guild_id=?)");
                 scan || guild_only
             })
@@ -781,7 +796,8 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
-    /// The check itself: it catches a scan of `scores`, and a read of a whole guild's scores.
+    /// The check itself: it catches a scan of `scores`, and a read of a whole guild's scores or
+    /// evidence.
     #[test]
     fn the_index_check_catches_full_reads() {
         let store = Store::open_in_memory().unwrap();
@@ -789,6 +805,9 @@ mod tests {
             "SELECT COUNT(*) FROM scores WHERE notes = ?1",
             "SELECT SUM(rating) FROM scores WHERE guild_id = ?1",
             "SELECT s.id FROM scores s WHERE s.updated_at = ?1",
+            // Without statistics SQLite reads the guild's whole covering question index for
+            // this rather than seek the candidate (`CANDIDATE_RUBRICS` names its index).
+            "SELECT rubric_id FROM score_evidence WHERE guild_id = ?1 AND candidate_id = ?2",
         ] {
             let plan = plan(&store, sql);
             assert!(!full_reads(&plan).is_empty(), "{sql}: {plan:?}");

@@ -45,7 +45,7 @@ proptest! {
         level in hostile_piece(),
         topic in hostile_piece(),
     ) {
-        let bytes = to_csv(&rows, |_| (level.clone(), topic.clone())).unwrap();
+        let bytes = to_csv(&rows, |_| (level.clone(), topic.clone()), &ExportEvidence::default()).unwrap();
         let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
         let headers: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
         prop_assert_eq!(headers, COLUMNS.to_vec());
@@ -99,9 +99,107 @@ fn a_csv_cell_starting_with_nul_is_neutralised() {
         created_at: 0,
         updated_at: 0,
     };
-    let bytes = to_csv(&[row], |_| ("junior".into(), "storage".into())).unwrap();
+    let bytes = to_csv(
+        &[row],
+        |_| ("junior".into(), "storage".into()),
+        &ExportEvidence::default(),
+    )
+    .unwrap();
     let mut reader = csv::Reader::from_reader(bytes.as_slice());
     let record = reader.records().next().unwrap().unwrap();
     assert_eq!(&record[0], "'\0=1+1");
     assert_eq!(&record[7], "'\0");
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// Any words in a rubric version and any reason: the evidence columns hold the words of
+    /// the items ticked, the suggestion, the override and its reason, each neutralised like
+    /// every other cell, and none starts with a character a spreadsheet runs.
+    #[test]
+    fn the_evidence_columns_hold_the_words_ticked_and_run_no_formula(
+        look_fors in prop::collection::vec(hostile_text(), 1..6),
+        red_flags in prop::collection::vec(hostile_text(), 1..3),
+        reason in hostile_text(),
+        covered in any::<u32>(),
+        red in any::<u32>(),
+        rating in 1u8..=4,
+        suggested in 1u8..=4,
+    ) {
+        use interview_bot::model::{RubricId, Ticks};
+        use interview_bot::store::{Evidence, RatedEvidence, RubricText, RubricVersion};
+        let text = RubricText {
+            question_id: "q".into(),
+            look_fors: look_fors.clone(),
+            pass: 1,
+            bonus: vec![],
+            red_flags: red_flags.clone(),
+        };
+        let evidence = RatedEvidence {
+            score_id: 1,
+            candidate_id: CandidateId(1),
+            interviewer_id: UserId(5),
+            evidence: Evidence {
+                rubric: RubricId(3),
+                covered: Ticks(covered),
+                bonus: Ticks(0),
+                red_flags: Ticks(red),
+                suggested,
+                reason: reason.clone(),
+            },
+            rating: Some(rating),
+        };
+        let export = ExportEvidence::of(
+            &[evidence],
+            vec![RubricVersion { id: RubricId(3), text: text.clone() }],
+            |_| Some(text.clone()),
+        );
+        let row = ScoreRow {
+            id: 1,
+            candidate_id: CandidateId(1),
+            candidate_name: "Ada".into(),
+            session_id: SessionId(1),
+            session_started_at: 0,
+            question_id: "q".into(),
+            interviewer_id: UserId(5),
+            interviewer_name: "Bo".into(),
+            rating: Some(rating),
+            notes: String::new(),
+            created_at: 0,
+            updated_at: 0,
+        };
+        let bytes = to_csv(&[row], |_| (String::new(), String::new()), &export).unwrap();
+        let mut reader = csv::Reader::from_reader(bytes.as_slice());
+        let record = reader.records().next().unwrap().unwrap();
+        let cells: Vec<&str> = record.iter().collect();
+        prop_assert_eq!(cells.len(), COLUMNS.len());
+        let ticked = |words: &[String], ticks: u32| -> String {
+            words
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| ticks & (1 << i) != 0)
+                .map(|(_, w)| w.clone())
+                .collect::<Vec<_>>()
+                .join("; ")
+        };
+        let difference = i8::try_from(rating).unwrap() - i8::try_from(suggested).unwrap();
+        prop_assert_eq!(cells[10], neutralise(&ticked(&look_fors, covered)));
+        prop_assert_eq!(cells[11], "");
+        prop_assert_eq!(cells[12], neutralise(&ticked(&red_flags, red)));
+        prop_assert_eq!(cells[13], suggested.to_string());
+        if difference == 0 {
+            prop_assert_eq!((cells[14], cells[15]), ("", ""));
+        } else {
+            prop_assert_eq!(cells[14], format!("'{difference:+}"));
+            prop_assert_eq!(cells[15], neutralise(&reason));
+        }
+        prop_assert_eq!(cells[16], "current");
+        for cell in &cells {
+            prop_assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0']),
+                "cell runs as a formula: {cell:?}"
+            );
+        }
+    }
 }

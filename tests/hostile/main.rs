@@ -39,7 +39,7 @@ use interview_bot::engine::{
     ResolvedChannel, ResolvedRole, ResolvedUser, Visibility,
 };
 use interview_bot::features::REGISTRY;
-use interview_bot::features::scores::export::{COLUMNS, neutralise, to_csv};
+use interview_bot::features::scores::export::{COLUMNS, ExportEvidence, neutralise, to_csv};
 use interview_bot::model::{GuildId, RoleId, UserId};
 use interview_bot::store::ScoreRow;
 use proptest::prelude::*;

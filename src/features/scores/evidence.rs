@@ -107,6 +107,62 @@ pub fn carry(
     )
 }
 
+/// How far a rating overrides the suggestion of its evidence: `rating - suggested` when the
+/// score is rated and the two differ (`+` lenient, `-` severe), else `None`.
+pub fn override_by(rating: Option<u8>, suggested: u8) -> Option<i8> {
+    rating
+        .and_then(Rating::new)
+        .map(|r| difference(r, suggested))
+        .filter(|d| *d != 0)
+}
+
+/// What one score's evidence shows beside its rating (`/scores candidate`, the export):
+/// item numbers from 0, within the lists of the version it was given against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreEvidence {
+    /// The version it was given against.
+    pub rubric: crate::model::RubricId,
+    /// How many look-fors that version has.
+    pub look_fors: usize,
+    pub covered: Vec<usize>,
+    pub missed: Vec<usize>,
+    pub bonus: Vec<usize>,
+    pub red_flags: Vec<usize>,
+    /// 1 to 4.
+    pub suggested: u8,
+    /// `rating - suggested`, when they differ ([`override_by`]).
+    pub override_by: Option<i8>,
+    /// The interviewer's reason ('' if none).
+    pub reason: String,
+    /// Given against another version than the question's current one: the rubric has changed
+    /// since.
+    pub older: bool,
+}
+
+/// One score's evidence (given against `version`) beside its rating; `current` is the
+/// question's rubric now, if known. Ticks beyond the version's lists are left out.
+pub fn score_evidence(
+    e: &Evidence,
+    rating: Option<u8>,
+    version: &RubricText,
+    current: Option<&RubricText>,
+) -> ScoreEvidence {
+    let within = |t: Ticks, n: usize| t.indexes().filter(|&i| i < n).collect::<Vec<_>>();
+    let n = version.look_fors.len();
+    ScoreEvidence {
+        rubric: e.rubric,
+        look_fors: n,
+        covered: within(e.covered, n),
+        missed: (0..n).filter(|&i| !e.covered.has(i)).collect(),
+        bonus: within(e.bonus, version.bonus.len()),
+        red_flags: within(e.red_flags, version.red_flags.len()),
+        suggested: e.suggested,
+        override_by: override_by(rating, e.suggested),
+        reason: e.reason.clone(),
+        older: current.is_some_and(|c| c != version),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +223,31 @@ mod tests {
         assert!(needs_reason(r(1), 2));
         assert!(!needs_reason(r(4), 4));
         assert!(!needs_reason(r(2), 3));
+    }
+
+    #[test]
+    fn a_scores_evidence_reads_its_own_version() {
+        let v1 = rubric(4, 3, 1);
+        let mut v2 = v1.clone();
+        v2.look_fors[3] = "l4 reworded".into();
+        let e = Evidence {
+            rubric: crate::model::RubricId(9),
+            covered: Ticks::of([0, 2, 9]),
+            bonus: Ticks::of([0, 5]),
+            red_flags: Ticks::of([1]),
+            suggested: 1,
+            reason: "why".into(),
+        };
+        let s = score_evidence(&e, Some(3), &v1, Some(&v2));
+        assert_eq!((s.covered, s.missed), (vec![0, 2], vec![1, 3]));
+        assert_eq!((s.bonus, s.red_flags), (vec![0], vec![1]));
+        assert_eq!((s.look_fors, s.suggested, s.override_by), (4, 1, Some(2)));
+        assert!(s.older);
+        assert!(!score_evidence(&e, None, &v1, Some(&v1)).older);
+        assert!(!score_evidence(&e, None, &v1, None).older);
+        assert_eq!(override_by(None, 3), None);
+        assert_eq!(override_by(Some(3), 3), None);
+        assert_eq!(override_by(Some(1), 3), Some(-2));
     }
 
     #[test]

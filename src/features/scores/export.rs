@@ -3,15 +3,26 @@
 //! (first character `=`, `+`, `-`, `@`, tab, carriage return, or NUL as OWASP ASVS 5.0
 //! requirement 1.2.10 adds) get a leading `'`; nothing else is changed. Every export is in the
 //! audit trail: who, when, how many rows.
+//!
+//! After the score's own columns come the evidence behind it (issue 21), empty for a score
+//! without: the look-fors covered, bonus points reached and red flags heard (their words in
+//! the rubric version the score was given against, joined with "; "), the suggested rating, the
+//! override (rating minus suggestion, "+1" or "-2", written `'+1` and `'-2` like any cell that
+//! starts with a sign), the interviewer's reason for it, and whether that version is the
+//! question's `current` rubric or an `older` one.
+
+use std::collections::HashMap;
 
 use crate::engine::Handled;
-use crate::store::ScoreRow;
+use crate::features::scores::evidence::{ScoreEvidence, score_evidence};
+use crate::model::RubricId;
+use crate::store::{RatedEvidence, RubricText, RubricVersion, ScoreRow};
 
 use super::{counted, date_utc, timestamp_utc};
 use crate::engine::{Attachment, Engine, Error, Message, Outcome, Request};
 
 /// The header row.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 17] = [
     "candidate",
     "question_id",
     "level",
@@ -22,6 +33,13 @@ pub const COLUMNS: [&str; 10] = [
     "notes",
     "scored_at",
     "session_id",
+    "look_fors_covered",
+    "bonus_reached",
+    "red_flags_heard",
+    "suggested_rating",
+    "override",
+    "override_reason",
+    "rubric",
 ];
 
 /// A cell as a spreadsheet will not run it: a leading `'` before a formula-like start.
@@ -32,10 +50,91 @@ pub fn neutralise(cell: &str) -> String {
     }
 }
 
-/// The CSV of some scores, ratings only (notes without a rating are not scores yet).
+/// The evidence the export writes beside the scores: each score's, by score id, and the
+/// rubric versions it names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportEvidence {
+    pub by_score: HashMap<i64, ScoreEvidence>,
+    pub rubrics: HashMap<RubricId, RubricText>,
+}
+
+impl ExportEvidence {
+    /// The guild's evidence read against its versions. A question's current rubric is
+    /// `in_bank`'s answer, or for a question gone from the bank its newest stored version.
+    pub fn of(
+        evidence: &[RatedEvidence],
+        versions: Vec<RubricVersion>,
+        in_bank: impl Fn(&str) -> Option<RubricText>,
+    ) -> ExportEvidence {
+        let mut current: HashMap<String, RubricText> = HashMap::new();
+        for v in &versions {
+            let q = &v.text.question_id;
+            if !current.contains_key(q)
+                && let Some(now) = in_bank(q)
+            {
+                current.insert(q.clone(), now);
+            }
+        }
+        // Newest last: a question gone from the bank ends at its newest version.
+        let mut newest: HashMap<String, RubricText> = HashMap::new();
+        for v in &versions {
+            if !current.contains_key(&v.text.question_id) {
+                newest.insert(v.text.question_id.clone(), v.text.clone());
+            }
+        }
+        current.extend(newest);
+        let rubrics: HashMap<RubricId, RubricText> =
+            versions.into_iter().map(|v| (v.id, v.text)).collect();
+        let by_score = evidence
+            .iter()
+            .filter_map(|e| {
+                let version = rubrics.get(&e.evidence.rubric)?;
+                let now = current.get(&version.question_id);
+                Some((
+                    e.score_id,
+                    score_evidence(&e.evidence, e.rating, version, now),
+                ))
+            })
+            .collect();
+        ExportEvidence { by_score, rubrics }
+    }
+
+    /// The evidence cells of a score: empty for a score without evidence.
+    pub fn cells(&self, score_id: i64) -> [String; 7] {
+        let Some(e) = self.by_score.get(&score_id) else {
+            return Default::default();
+        };
+        let words = |items: &[usize], list: fn(&RubricText) -> &Vec<String>| {
+            self.rubrics.get(&e.rubric).map_or_else(String::new, |v| {
+                items
+                    .iter()
+                    .filter_map(|&i| list(v).get(i).cloned())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+        };
+        [
+            words(&e.covered, |v| &v.look_fors),
+            words(&e.bonus, |v| &v.bonus),
+            words(&e.red_flags, |v| &v.red_flags),
+            e.suggested.to_string(),
+            e.override_by.map_or_else(String::new, |d| format!("{d:+}")),
+            if e.override_by.is_some() {
+                e.reason.clone()
+            } else {
+                String::new()
+            },
+            if e.older { "older" } else { "current" }.to_string(),
+        ]
+    }
+}
+
+/// The CSV of some scores, ratings only (notes without a rating are not scores yet), with the
+/// evidence behind each.
 pub fn to_csv(
     rows: &[ScoreRow],
     level_topic: impl Fn(&str) -> (String, String),
+    evidence: &ExportEvidence,
 ) -> Result<Vec<u8>, Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| Error::Internal(format!("csv: {e}"));
@@ -43,6 +142,15 @@ pub fn to_csv(
     for s in rows {
         let Some(rating) = s.rating else { continue };
         let (level, topic) = level_topic(&s.question_id);
+        let [
+            covered,
+            bonus,
+            red_flags,
+            suggested,
+            override_by,
+            reason,
+            rubric,
+        ] = evidence.cells(s.id);
         let record = [
             s.candidate_name.clone(),
             s.question_id.clone(),
@@ -54,6 +162,13 @@ pub fn to_csv(
             s.notes.clone(),
             timestamp_utc(s.updated_at),
             s.session_id.to_string(),
+            covered,
+            bonus,
+            red_flags,
+            suggested,
+            override_by,
+            reason,
+            rubric,
         ];
         w.write_record(record.iter().map(|c| neutralise(c)))
             .map_err(fail)?;
@@ -69,11 +184,26 @@ impl Engine {
         _opts: super::commands::ExportOptions,
     ) -> Handled {
         self.rate_limit(req, crate::engine::rate::EXPORT)?;
-        let rows = self.store.read(|db| db.guild_scores(req.guild_id))?;
-        let bytes = to_csv(&rows, |id| match self.bank().get(id) {
-            Some(q) => (q.level.as_str().to_string(), q.topic.clone()),
-            None => (String::new(), String::new()),
+        let (rows, evidence, versions) = self.store.read(|db| {
+            Ok::<_, Error>((
+                db.guild_scores(req.guild_id)?,
+                db.guild_evidence(req.guild_id)?,
+                db.guild_rubrics(req.guild_id)?,
+            ))
         })?;
+        let evidence = ExportEvidence::of(&evidence, versions, |id| {
+            self.bank()
+                .get(id)
+                .map(crate::features::scores::evidence::rubric_text)
+        });
+        let bytes = to_csv(
+            &rows,
+            |id| match self.bank().get(id) {
+                Some(q) => (q.level.as_str().to_string(), q.topic.clone()),
+                None => (String::new(), String::new()),
+            },
+            &evidence,
+        )?;
         let scores = rows.iter().filter(|s| s.rating.is_some()).count();
         let candidates = rows
             .iter()

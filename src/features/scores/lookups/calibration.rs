@@ -1,7 +1,10 @@
 //! `/scores interviewer`: calibration. Each interviewer's mean and spread, their share of
-//! "no decision", and their difference from the team on the candidates they share. Blind
-//! scoring: the difference would give the others' ratings away, so for a viewer without
-//! Manage Server it counts only the candidates they have submitted their recommendation for.
+//! "no decision", their difference from the team on the candidates they share, and their
+//! agreement with the rubric: how many of their ratings have evidence, how many equal the
+//! rating the evidence suggests, and the mean difference from it. Blind scoring: the
+//! difference from the team would give the others' ratings away, so for a viewer without
+//! Manage Server it counts only the candidates they have submitted their recommendation for;
+//! the agreement with the rubric reads only the interviewer's own scores.
 
 use super::{BLIND_LIFT, fit, percent};
 use crate::engine::Handled;
@@ -13,7 +16,7 @@ use crate::features::scores::{mean, member, plural, sees_everything, spread, two
 use std::collections::HashSet;
 
 use crate::model::{CandidateId, UserId};
-use crate::store::InterviewerRatings;
+use crate::store::{Agreement, InterviewerRatings};
 use crate::text::{escape, truncate};
 
 /// A difference from the team mean at least this large is flagged.
@@ -82,6 +85,46 @@ pub fn calibration(r: &InterviewerRatings) -> Calibration {
     }
 }
 
+/// How one interviewer's ratings agree with the ratings their evidence suggests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RubricAgreement {
+    /// All their ratings.
+    pub ratings: usize,
+    /// Those with evidence.
+    pub with_evidence: usize,
+    /// Of those, the ratings equal to the suggestion.
+    pub equal: usize,
+    /// The sum of (rating - suggestion) over them.
+    pub signed_sum: i64,
+}
+
+impl RubricAgreement {
+    /// From the store's counts, beside all `ratings` the interviewer gave.
+    pub fn of(a: &Agreement, ratings: usize) -> RubricAgreement {
+        RubricAgreement {
+            ratings,
+            with_evidence: usize::try_from(a.rated_with_evidence).unwrap_or(usize::MAX),
+            equal: usize::try_from(a.equal).unwrap_or(usize::MAX),
+            signed_sum: a.signed_sum,
+        }
+    }
+
+    /// The share of their ratings with evidence that equal the suggestion, in percent.
+    pub fn equal_percent(&self) -> Option<f64> {
+        percent(self.equal, self.with_evidence)
+    }
+
+    /// The mean of (rating - suggestion): above zero lenient, below severe.
+    pub fn mean_difference(&self) -> Option<f64> {
+        (self.with_evidence > 0).then(|| self.signed_sum as f64 / self.with_evidence as f64)
+    }
+
+    /// The share of their ratings that have evidence, in percent.
+    pub fn evidence_percent(&self) -> Option<f64> {
+        percent(self.with_evidence, self.ratings)
+    }
+}
+
 /// One interviewer shown by `/scores interviewer`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterviewerCalibration {
@@ -92,6 +135,8 @@ pub struct InterviewerCalibration {
     /// Candidates that others rated too, left out of the difference from the team because the
     /// viewer has not submitted their recommendation for them (blind scoring).
     pub blind: usize,
+    /// Their ratings against the suggestions of their evidence.
+    pub agreement: RubricAgreement,
 }
 
 /// What `/scores interviewer` shows: one interviewer, or (a manager without a user) the
@@ -164,11 +209,17 @@ impl Engine {
                         shown
                     });
                 }
+                let calibration = calibration(&ratings);
+                let agreement = RubricAgreement::of(
+                    &db.interviewer_agreement(req.guild_id, t)?,
+                    calibration.ratings,
+                );
                 interviewers.push(InterviewerCalibration {
                     user_id: t,
                     name,
-                    calibration: calibration(&ratings),
+                    calibration,
                     blind,
+                    agreement,
                 });
             }
             Ok::<_, Error>(CalibrationReport { interviewers })
@@ -222,7 +273,7 @@ fn render_one(i: &InterviewerCalibration) -> String {
         )
     };
     format!(
-        "{} scorecard{} · {} rating{} · mean {} · spread {} (ratings {}-{})\nNo decision: {no_decision}\nDifference from the team: {diff}{blind}",
+        "{} scorecard{} · {} rating{} · mean {} · spread {} (ratings {}-{})\nNo decision: {no_decision}\nDifference from the team: {diff}\nAgreement with the rubric: {}{blind}",
         c.scorecards,
         plural(c.scorecards),
         c.ratings,
@@ -231,6 +282,34 @@ fn render_one(i: &InterviewerCalibration) -> String {
         two(c.spread),
         c.lowest,
         c.highest,
+        rubric_agreement(&i.agreement),
+    )
+}
+
+/// "3 of 4 ratings with evidence (75%) equal the suggestion · mean difference +0.25
+/// (lenient) · 4 of 6 ratings (67%) have evidence"
+fn rubric_agreement(a: &RubricAgreement) -> String {
+    let (Some(equal), Some(mean)) = (a.equal_percent(), a.mean_difference()) else {
+        return format!(
+            "none of their {} has evidence yet",
+            crate::features::scores::counted(a.ratings, "rating")
+        );
+    };
+    let difference = if mean > 0.0 {
+        format!("{mean:+.2} (lenient)")
+    } else if mean < 0.0 {
+        format!("{mean:+.2} (severe)")
+    } else {
+        "0.00".to_string()
+    };
+    format!(
+        "{} of {} ratings with evidence ({equal:.0}%) equal the suggestion · mean difference {difference} · {} of {} rating{} ({:.0}%) have evidence",
+        a.equal,
+        a.with_evidence,
+        a.with_evidence,
+        a.ratings,
+        plural(a.ratings),
+        a.evidence_percent().unwrap_or(0.0),
     )
 }
 
@@ -239,7 +318,7 @@ fn render(r: &CalibrationReport) -> Card {
     let mut card = Card {
         title: Some("Calibration".into()),
         description: Some(format!(
-            "Mean and spread (population standard deviation) of each interviewer's ratings; the difference from the team is their mean minus the other interviewers' mean on the same candidates, averaged over those candidates, flagged ⚠️ at {LARGE_DIFFERENCE:.2} or more."
+            "Mean and spread (population standard deviation) of each interviewer's ratings; the difference from the team is their mean minus the other interviewers' mean on the same candidates, averaged over those candidates, flagged ⚠️ at {LARGE_DIFFERENCE:.2} or more. Agreement with the rubric compares their ratings with the ratings their ticked evidence suggests (rating minus suggestion: + lenient, - severe)."
         )),
         colour: Some(BOT_COLOUR),
         ..Card::default()

@@ -10,6 +10,13 @@
 //! - `question.rs`: `/scores question`, how a question's ratings spread and agree with
 //!   recommendations.
 //!
+//! Evidence (issue 21: the look-fors covered, bonus points reached and red flags heard behind
+//! a score, and the rating they suggest) is shown beside the ratings under the same rule: what
+//! hides a rating hides its evidence. Evidence counts against the question's current rubric:
+//! its text in the bank, or, for a question gone from the bank, its newest stored version
+//! ([`Engine::current_rubric`]); evidence given against another version is marked ("rubric
+//! since changed") or, in the question's figures, counted apart.
+//!
 //! Blind scoring (Greenhouse's default, "only after submitting their own"): a member without
 //! Manage Server sees another interviewer's ratings, notes and recommendations for a candidate
 //! only once they have submitted their own scorecard for that candidate, that is their
@@ -29,16 +36,20 @@ mod tests;
 use std::collections::HashSet;
 
 pub use calibration::{
-    Calibration, CalibrationReport, InterviewerCalibration, LARGE_DIFFERENCE, calibration,
+    Calibration, CalibrationReport, InterviewerCalibration, LARGE_DIFFERENCE, RubricAgreement,
+    calibration,
 };
-pub use question::{QuestionReport, QuestionStats, question_stats};
-pub use scorecard::{InterviewerAverage, Scorecard, ScorecardReport};
+pub use question::{
+    EvidenceStats, LookForCount, QuestionReport, QuestionStats, evidence_stats, question_stats,
+};
+pub use scorecard::{InterviewerAverage, Scorecard, ScorecardReport, evidence_by_score};
 pub use team::{TEAM_PAGE, TeamFigures, TeamReport, TeamRow};
 
 use crate::engine::{Card, Engine, Error, Request};
+use crate::features::scores::evidence::rubric_text;
 use crate::features::scores::{member, sees_everything};
-use crate::model::{CandidateId, Recommendation};
-use crate::store::ScoreRow;
+use crate::model::{CandidateId, GuildId, Recommendation};
+use crate::store::{Db, RubricText, ScoreRow, StoreError};
 use crate::text::truncate;
 
 /// What lifts blindness for a candidate, said wherever it hides something.
@@ -90,6 +101,20 @@ fn ratings(rows: &[&ScoreRow]) -> Vec<f64> {
 }
 
 impl Engine {
+    /// The rubric a question's evidence is measured against now: its text in the bank, or,
+    /// for a question gone from the bank, its newest stored version (`None` if it has none).
+    pub(crate) fn current_rubric(
+        &self,
+        db: &Db<'_>,
+        guild_id: GuildId,
+        question_id: &str,
+    ) -> Result<Option<RubricText>, StoreError> {
+        match self.bank().get(question_id) {
+            Some(q) => Ok(Some(rubric_text(q))),
+            None => Ok(db.latest_rubric(guild_id, question_id)?.map(|v| v.text)),
+        }
+    }
+
     /// What a requester may see: everything, or the candidates whose scorecard they submitted
     /// (gave a recommendation for).
     fn visibility_of(&self, req: &Request) -> Result<Option<HashSet<CandidateId>>, Error> {

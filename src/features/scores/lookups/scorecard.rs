@@ -1,20 +1,26 @@
 //! `/scores candidate`: one candidate's scorecard: how many scorecards and interviewers, the
-//! interviews by date, every score per question, each interviewer's average and the overall
-//! one, and the recommendations. Blind until the viewer has submitted their own scorecard for
-//! the candidate (their recommendation).
+//! interviews by date, every score per question with the evidence behind it (look-fors covered
+//! and missed, bonus points, red flags heard, the suggested rating and any override, and
+//! whether the rubric has changed since), each interviewer's average and the overall one, and
+//! the recommendations. Blind until the viewer has submitted their own scorecard for the
+//! candidate (their recommendation): evidence included.
 
 use crate::engine::Handled;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{BLIND_LIFT, fit, ratings};
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::{Card, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::CandidateOptions;
+use crate::features::scores::evidence::{ScoreEvidence, score_evidence};
 use crate::features::scores::{
-    find_candidate, mean, plural, rating_and_notes, recommendation_label, two,
+    find_candidate, mean, plural, rating_and_notes, rating_label, recommendation_label, two,
 };
-use crate::model::{SessionId, UserId};
-use crate::store::{RecommendationRow, ScoreRow, Session, SessionKind, SessionStatus};
+use crate::model::{RubricId, SessionId, UserId};
+use crate::store::{
+    RatedEvidence, RecommendationRow, RubricText, RubricVersion, ScoreRow, Session, SessionKind,
+    SessionStatus,
+};
 use crate::text::{escape, truncate};
 use crate::time::date_utc;
 
@@ -28,7 +34,8 @@ pub enum Scorecard {
         scorecards: usize,
         interviewers: usize,
     },
-    Full(ScorecardReport),
+    /// Boxed: the report is far larger than the blind answer.
+    Full(Box<ScorecardReport>),
 }
 
 /// One interviewer's average over their ratings of the candidate.
@@ -59,6 +66,10 @@ pub struct ScorecardReport {
     pub recommendations: Vec<RecommendationRow>,
     /// The latest name each interviewer was recorded with.
     pub names: HashMap<UserId, String>,
+    /// The evidence behind the scores that have some, by score id.
+    pub evidence: BTreeMap<i64, ScoreEvidence>,
+    /// The rubric versions that evidence was given against.
+    pub rubrics: BTreeMap<RubricId, RubricText>,
 }
 
 /// The latest name each interviewer was recorded with.
@@ -122,31 +133,81 @@ pub(super) fn scorecard(
         questions,
         averages,
         recommendations,
+        evidence: BTreeMap::new(),
+        rubrics: BTreeMap::new(),
     }
+}
+
+/// The evidence behind each score (by score id), each read against the version it was given
+/// on; `current` holds each question's rubric now (by question id), for the "rubric since
+/// changed" mark.
+pub fn evidence_by_score(
+    evidence: &[RatedEvidence],
+    versions: &BTreeMap<RubricId, RubricText>,
+    current: &BTreeMap<String, RubricText>,
+) -> BTreeMap<i64, ScoreEvidence> {
+    evidence
+        .iter()
+        .filter_map(|e| {
+            let version = versions.get(&e.evidence.rubric)?;
+            let now = current.get(&version.question_id);
+            Some((
+                e.score_id,
+                score_evidence(&e.evidence, e.rating, version, now),
+            ))
+        })
+        .collect()
 }
 
 impl Engine {
     /// The scorecard of the candidate named `candidate`, as the requester may see it.
     pub fn scorecard_report(&self, req: &Request, candidate: &str) -> Result<Scorecard, Error> {
         let seen = self.visibility_of(req)?;
-        let (candidate, rows, recs, sessions) = self.store.read(|db| {
-            let c = find_candidate(db, req.guild_id, candidate)?;
+        let guild = req.guild_id;
+        let (candidate, blind, rows, recs, sessions, evidence) = self.store.read(|db| {
+            let c = find_candidate(db, guild, candidate)?;
+            let blind = seen.as_ref().is_some_and(|s| !s.contains(&c.id));
+            // Evidence is hidden exactly as ratings are: read only for a viewer who sees them.
+            let evidence = if blind {
+                None
+            } else {
+                let rated = db.candidate_evidence(guild, c.id)?;
+                let versions: Vec<RubricVersion> = db.candidate_rubrics(guild, c.id)?;
+                let mut current = BTreeMap::new();
+                for v in &versions {
+                    let q = &v.text.question_id;
+                    if !current.contains_key(q)
+                        && let Some(now) = self.current_rubric(db, guild, q)?
+                    {
+                        current.insert(q.clone(), now);
+                    }
+                }
+                let versions: BTreeMap<RubricId, RubricText> =
+                    versions.into_iter().map(|v| (v.id, v.text)).collect();
+                Some((evidence_by_score(&rated, &versions, &current), versions))
+            };
             Ok::<_, Error>((
                 c.clone(),
-                db.candidate_scores(req.guild_id, c.id)?,
-                db.candidate_recommendations(req.guild_id, c.id)?,
-                db.candidate_sessions(req.guild_id, c.id)?,
+                blind,
+                db.candidate_scores(guild, c.id)?,
+                db.candidate_recommendations(guild, c.id)?,
+                db.candidate_sessions(guild, c.id)?,
+                evidence,
             ))
         })?;
-        let report = scorecard(candidate.name, rows, recs, sessions);
-        if seen.as_ref().is_some_and(|s| !s.contains(&candidate.id)) {
+        let mut report = scorecard(candidate.name, rows, recs, sessions);
+        if blind {
             return Ok(Scorecard::Blind {
                 name: report.name,
                 scorecards: report.scorecards,
                 interviewers: report.interviewers,
             });
         }
-        Ok(Scorecard::Full(report))
+        if let Some((evidence, rubrics)) = evidence {
+            report.evidence = evidence;
+            report.rubrics = rubrics;
+        }
+        Ok(Scorecard::Full(Box::new(report)))
     }
 
     pub(crate) fn cmd_scores_candidate(&self, req: &Request, opts: CandidateOptions) -> Handled {
@@ -222,13 +283,33 @@ fn render(r: &ScorecardReport) -> Card {
     // Per question, in the order first scored.
     let shown_questions = r.questions.len().min(20);
     for (qid, scores) in &r.questions[..shown_questions] {
+        // The field holds 1024 characters: notes get what the evidence leaves of a share.
+        let share = 1000 / scores.len().max(1);
         let lines: Vec<String> = scores
             .iter()
             .map(|s| {
+                let who = name_of(s.interviewer_id);
+                let Some(e) = r.evidence.get(&s.id) else {
+                    return format!("{who}: {}", rating_and_notes(s, "notes only", 300));
+                };
+                let evidence = evidence_line(e, r.rubrics.get(&e.rubric));
+                let rating = s.rating.map_or_else(
+                    || "not rated yet".to_string(),
+                    |v| format!("**{}**", rating_label(v)),
+                );
+                let used = who.chars().count() + evidence.chars().count() + 60;
+                let notes_max = share.saturating_sub(used).clamp(40, 300);
+                let notes = if s.notes.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ": {}",
+                        truncate(&escape(&s.notes).replace('\n', " "), notes_max)
+                    )
+                };
                 format!(
-                    "{}: {}",
-                    name_of(s.interviewer_id),
-                    rating_and_notes(s, "notes only", 300)
+                    "{who}: {rating} {}{notes}\n  {evidence}",
+                    suggestion(e, s.rating.is_some())
                 )
             })
             .collect();
@@ -280,7 +361,84 @@ fn render(r: &ScorecardReport) -> Card {
             .join("\n")
     };
     card = card.field("Recommendations", truncate(&recs_text, 1024), false);
+    if !r.evidence.is_empty() {
+        card.footer = Some(EVIDENCE_NOTE.into());
+    }
     fit(card)
+}
+
+/// The footer of a scorecard that shows evidence.
+const EVIDENCE_NOTE: &str = "Evidence: look-fors and bonus points by their number in the rubric the score was given against; override = the rating minus the rating the ticks suggest (+ lenient, - severe).";
+
+/// "(suggested 2; override +1: their reason)", "(as suggested)", "(suggested 3)" unrated.
+fn suggestion(e: &ScoreEvidence, rated: bool) -> String {
+    match e.override_by {
+        Some(d) => {
+            let reason = if e.reason.trim().is_empty() {
+                String::new()
+            } else {
+                format!(": {}", escape(&truncate(&e.reason.replace('\n', " "), 80)))
+            };
+            format!("(suggested {}; override {d:+}{reason})", e.suggested)
+        }
+        None if rated => "(as suggested)".to_string(),
+        None => format!("(suggested {})", e.suggested),
+    }
+}
+
+/// Item numbers from 1: "1, 3".
+fn numbers(items: &[usize]) -> String {
+    items
+        .iter()
+        .map(|i| (i + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Longest red flag shown on a scorecard line, in characters.
+const RED_FLAG_CHARS: usize = 40;
+
+/// One score's evidence on one line: "covered 1, 3 of 4 · missed 2, 4 · bonus 1 · red flag
+/// heard: … · rubric since changed". Red flags by their words (shortened) when the version is
+/// known, else by number.
+fn evidence_line(e: &ScoreEvidence, version: Option<&RubricText>) -> String {
+    let n = e.look_fors;
+    let mut parts = Vec::new();
+    if n > 0 {
+        parts.push(match e.covered.len() {
+            0 => format!("covered none of {n}"),
+            c if c == n => format!("covered all {n}"),
+            _ => format!("covered {} of {n}", numbers(&e.covered)),
+        });
+        if !e.covered.is_empty() && !e.missed.is_empty() {
+            parts.push(format!("missed {}", numbers(&e.missed)));
+        }
+    }
+    if !e.bonus.is_empty() {
+        parts.push(format!("bonus {}", numbers(&e.bonus)));
+    }
+    if !e.red_flags.is_empty() {
+        let words: Vec<String> = e
+            .red_flags
+            .iter()
+            .map(|&i| {
+                version.and_then(|v| v.red_flags.get(i)).map_or_else(
+                    || (i + 1).to_string(),
+                    |w| escape(&truncate(w, RED_FLAG_CHARS)),
+                )
+            })
+            .collect();
+        let label = if words.len() == 1 {
+            "red flag heard"
+        } else {
+            "red flags heard"
+        };
+        parts.push(format!("{label}: {}", words.join("; ")));
+    }
+    if e.older {
+        parts.push("rubric since changed".into());
+    }
+    parts.join(" · ")
 }
 
 #[cfg(test)]

@@ -332,6 +332,118 @@ fn two_interviewers_tick_their_own_evidence_get_suggestions_and_one_overrides_wi
         "{err:?}"
     );
     assert_eq!(stored(e, &alice()).unwrap().reason, alice_evidence.reason);
+
+    // A second candidate, by quick scores with evidence after them: Alice rates Lin 3 and
+    // ticks look-fors 1-3 (3 suggested: as rated); Bob rates Lin 1 and ticks 1-2 (2
+    // suggested: his 1 is an override below the evidence).
+    quick_score(e, &alice(), "Lin", "3", &["l1", "l2", "l3"]);
+    quick_score(e, &bob(), "Lin", "1", &["l1", "l2"]);
+
+    // What the evidence shows, to a manager (who sees everything). By hand, four scores on the
+    // current rubric: Ada/Alice 4 {1,2,3}, Ada/Bob 2 {1,2} + red flag 2, Lin/Alice 3 {1,2,3},
+    // Lin/Bob 1 {1,2}. Yes (3-4): the two of Alice; no (1-2): the two of Bob.
+    let mia = who(
+        1004,
+        "Mia",
+        &[],
+        interview_bot::engine::Permissions::MANAGE_GUILD,
+    );
+    let asked = command_as(GUILD, &mia, "scores question", &[("id", "ev-rollout")]);
+    let report = e.question_report(&asked, "ev-rollout").unwrap();
+    let ev = report.evidence.expect("evidence");
+    assert_eq!((ev.scores, ev.yes, ev.no, ev.older), (4, 2, 2, 0));
+    // Hit rates: look-fors 1 and 2 in all four, 3 in the two yes, 4 never.
+    let hits: Vec<(usize, usize, usize)> = ev
+        .look_fors
+        .iter()
+        .map(|c| (c.covered, c.covered_yes, c.covered_no))
+        .collect();
+    assert_eq!(hits, [(4, 2, 2), (4, 2, 2), (2, 2, 0), (0, 0, 0)]);
+    // Look-for 3 separates: yes 2/2 = 100%, no 0/2 = 0%: +100 points; 1 and 2 separate
+    // nothing (100% on both sides); 4 has no hit on either side (0).
+    assert_eq!(ev.separation(2), Some(100.0));
+    assert_eq!(ev.separation(0), Some(0.0));
+    assert_eq!(ev.separation(3), Some(0.0));
+    assert_eq!(ev.most_separating(), Some(2));
+    // Red flag 2 heard once, red flag 1 never; no bonus point reached.
+    assert_eq!(
+        (ev.red_flags.clone(), ev.bonus.clone()),
+        (vec![0, 1], vec![0])
+    );
+    // Overrides: Ada/Alice 4 over 3 and Ada/Bob 2 over 1 are lenient, Lin/Bob 1 under 2 is
+    // severe, Lin/Alice as suggested.
+    assert_eq!(
+        (ev.rated, ev.lenient, ev.severe, ev.as_suggested()),
+        (4, 2, 1, 1)
+    );
+    // Agreement with the rubric: Alice 1 of 2 equal (50%), mean (+1 + 0) / 2 = +0.5,
+    // lenient; Bob 0 of 2, mean (+1 - 1) / 2 = 0; both with evidence on every rating.
+    let cal = e.calibration_report(&asked, None).unwrap();
+    let agreement = |m: &Member| {
+        cal.interviewers
+            .iter()
+            .find(|i| i.user_id == m.user_id)
+            .unwrap()
+            .agreement
+    };
+    let a = agreement(&alice());
+    assert_eq!(
+        (a.ratings, a.with_evidence, a.equal, a.signed_sum),
+        (2, 2, 1, 1)
+    );
+    assert_eq!(
+        (a.equal_percent(), a.mean_difference()),
+        (Some(50.0), Some(0.5))
+    );
+    assert_eq!(a.evidence_percent(), Some(100.0));
+    let b = agreement(&bob());
+    assert_eq!(
+        (b.ratings, b.with_evidence, b.equal, b.signed_sum),
+        (2, 2, 0, 0)
+    );
+    assert_eq!(b.mean_difference(), Some(0.0));
+    // The rendered lookups say the same.
+    let shown = ok(e, &asked);
+    let text = common::message_text(answer(&shown));
+    assert!(
+        text.contains("look-for 3: yes 2/2, no 0/2, +100 pts"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 higher (lenient), 1 lower (severe)"),
+        "{text}"
+    );
+    // Blind scoring: Carol, an interviewer who recommended no one, sees no evidence.
+    let carol = who(1003, "Carol", &[ROLE], 0);
+    let blind = e
+        .question_report(
+            &command_as(GUILD, &carol, "scores question", &[("id", "ev-rollout")]),
+            "ev-rollout",
+        )
+        .unwrap();
+    assert_eq!(blind.evidence.map(|s| s.scores), Some(0));
+}
+
+/// `/score` by `m` of `candidate` with `rating`, then the `look_fors` ticked in its
+/// confirmation's Covered list.
+fn quick_score(e: &Engine, m: &Member, candidate: &str, rating: &str, look_fors: &[&str]) {
+    let o = ok(
+        e,
+        &command_as(
+            GUILD,
+            m,
+            "score",
+            &[
+                ("candidate", candidate),
+                ("question", "ev-rollout"),
+                ("rating", rating),
+            ],
+        ),
+    );
+    ok(
+        e,
+        &select_as(GUILD, m, &list(answer(&o), "Covered"), look_fors),
+    );
 }
 
 #[test]
@@ -374,6 +486,23 @@ fn a_pack_edit_leaves_old_evidence_on_the_old_words_and_stale_lists_keep_what_st
         "Ships to a small share of traffic first"
     );
     assert_eq!(old.text.look_fors[2], "Has a rollback quicker than a fix");
+    // `/scores question` says that score was taken against an older version and leaves it
+    // out of the current look-fors' rates.
+    let mia = who(
+        1004,
+        "Mia",
+        &[],
+        interview_bot::engine::Permissions::MANAGE_GUILD,
+    );
+    let asked = command_as(GUILD, &mia, "scores question", &[("id", "ev-rollout")]);
+    let ev = e2
+        .question_report(&asked, "ev-rollout")
+        .unwrap()
+        .evidence
+        .unwrap();
+    assert_eq!((ev.scores, ev.older), (0, 1));
+    let text = common::message_text(answer(&ok(&e2, &asked)));
+    assert!(text.contains("older version"), "{text}");
 
     // Alice uses the list she was shown before the edit: "l1" (reworded since) is dropped and
     // named; "l3" (now the fourth look-for) and "l2" are carried by their words.

@@ -296,7 +296,10 @@ impl Scene {
     }
 
     fn send(&mut self, member: &Member, invocation: Invocation) {
-        if !matches!(invocation, Invocation::Button { .. }) {
+        if !matches!(
+            invocation,
+            Invocation::Button { .. } | Invocation::Select { .. }
+        ) {
             self.out.pressed = None;
         }
         let mut req = Request::member(GUILD, CHANNEL, member.clone(), invocation);
@@ -344,6 +347,38 @@ impl Scene {
         self.out.pressed = Some(id);
         let invocation = Invocation::Button {
             custom_id: button.action.clone(),
+            message: Some(SourceMessage {
+                id: MessageId(id),
+                buttons: message.buttons.clone(),
+                selects: message.selects.iter().map(|s| s.action.clone()).collect(),
+            }),
+        };
+        self.send(member, invocation);
+    }
+
+    /// Chooses `values` in the list whose placeholder starts with `list` on the newest message
+    /// with buttons.
+    fn choose(&mut self, member: &Member, list: &str, values: &[&str]) {
+        let (id, message) = self
+            .out
+            .last_buttons
+            .clone()
+            .expect("a message with buttons");
+        let select = message
+            .selects
+            .iter()
+            .find(|s| s.placeholder.starts_with(list))
+            .unwrap_or_else(|| panic!("no list {list:?} on #{id}"));
+        writeln!(
+            self.out.text,
+            "\n$ {} chooses {values:?} in [{}] on #{id}",
+            member.name, select.placeholder
+        )
+        .unwrap();
+        self.out.pressed = Some(id);
+        let invocation = Invocation::Select {
+            custom_id: select.action.clone(),
+            values: values.iter().map(|v| v.to_string()).collect(),
             message: Some(SourceMessage {
                 id: MessageId(id),
                 buttons: message.buttons.clone(),
@@ -456,7 +491,13 @@ fn session_cards() {
         &[("notes", "Clear on rollback; vague on metrics.")],
     );
     s.press(&mia(), "4");
-    s.press(&mia(), "3");
+    // The second question in Mia's evidence panel: two look-fors and a red flag, then none,
+    // then her rating from the panel moves the session on.
+    s.press(&mia(), "Rubric and evidence");
+    s.choose(&mia(), "Covered", &["l1", "l2"]);
+    s.choose(&mia(), "Red flags", &["r1"]);
+    s.choose(&mia(), "Red flags", &[]);
+    s.press(&mia(), "3 Yes");
     s.run(&mia(), "/interview end recommendation:yes");
     s.check(expect_file!["snapshots/sessions.txt"]);
 }

@@ -20,13 +20,16 @@ CREATE TABLE rubric_versions (
     UNIQUE (guild_id, question_id, look_fors, pass, bonus, red_flags)
 ) STRICT;
 
+-- A score by its guild and id, so evidence can name both (a foreign key needs a unique parent).
+CREATE UNIQUE INDEX scores_by_guild_and_id ON scores (guild_id, id);
+
 -- The evidence behind one score (`scores.id`): bit i of `covered`, `bonus`, `red_flags` is
 -- item i of that list in the rubric version; `suggested` is the rating the ticks suggest
 -- (1 Strong no to 4 Strong yes); `reason` the interviewer's one line when their rating
 -- disagrees. Whether a rating overrides the suggestion is read beside the score's rating, so a
 -- changed rating never leaves a stale flag. Deleted with the score and with the candidate.
 CREATE TABLE score_evidence (
-    score_id       INTEGER PRIMARY KEY REFERENCES scores (id) ON DELETE CASCADE,
+    score_id       INTEGER PRIMARY KEY,
     guild_id       INTEGER NOT NULL,
     candidate_id   INTEGER NOT NULL,
     question_id    TEXT    NOT NULL,
@@ -38,6 +41,8 @@ CREATE TABLE score_evidence (
     suggested      INTEGER NOT NULL CHECK (suggested BETWEEN 1 AND 4),
     reason         TEXT    NOT NULL DEFAULT '' CHECK (length(reason) <= 200),
     updated_at     INTEGER NOT NULL,
+    -- The score in the same guild: evidence can never hang off another server's score.
+    FOREIGN KEY (guild_id, score_id) REFERENCES scores (guild_id, id) ON DELETE CASCADE,
     FOREIGN KEY (guild_id, candidate_id) REFERENCES candidates (guild_id, id) ON DELETE CASCADE,
     FOREIGN KEY (guild_id, rubric_id) REFERENCES rubric_versions (guild_id, id)
 ) STRICT;

@@ -622,6 +622,20 @@ fn missing_or_empty_bonus_is_reported_with_its_line() {
 }
 
 #[test]
+fn repeated_entries_and_a_pass_under_half_are_refused_with_their_lines() {
+    // Interviewers tick items by their words: two the same could never be told apart.
+    let p = problems(&GOOD.replace(
+        "bonus = [\"Five addresses per subnet are reserved.\"]",
+        "bonus = [\"Five addresses per subnet are reserved.\", \" five addresses per subnet are reserved.\"]",
+    ));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].starts_with("pack.toml:12:") && p[0].contains("`bonus` repeats an entry"),
+        "{p:?}"
+    );
+}
+
+#[test]
 fn bonus_points_count_towards_the_rubric_limits() {
     let long = "y".repeat(1001);
     let p = problems(&GOOD.replace("Five addresses per subnet are reserved.", &long));
@@ -631,8 +645,10 @@ fn bonus_points_count_towards_the_rubric_limits() {
         "{p:?}"
     );
     // Each item fits, but the four bonus points push the whole rubric over 4000 characters.
-    let item = format!("\"{}\"", "z".repeat(990));
-    let many = format!("bonus = [{}]", [item.as_str(); 4].join(", "));
+    let items: Vec<String> = ('w'..='z')
+        .map(|c| format!("\"{}\"", c.to_string().repeat(990)))
+        .collect();
+    let many = format!("bonus = [{}]", items.join(", "));
     let p = problems(&GOOD.replace(
         "bonus = [\"Five addresses per subnet are reserved.\"]",
         &many,
@@ -1123,6 +1139,11 @@ fn look_for_limits_are_reported_with_their_lines() {
         ),
         (LOOK_FOR_PACK.replace("pass = 3", "pass = 5"), "`pass` is 5: give how many of the 4 look-fors"),
         (LOOK_FOR_PACK.replace("pass = 3", "pass = 0"), "`pass` is 0"),
+        // Under half the look-fors suggests a strong no: a yes needs at least half.
+        (
+            LOOK_FOR_PACK.replace("pass = 3", "pass = 1"),
+            "`pass` is 1: give how many of the 4 look-fors make a yes, from half of them (2) to all (4)",
+        ),
         (
             LOOK_FOR_PACK.replace(
                 "  \"Public or private by its route table\",\n  \"Instances get their addresses from it\",\n",

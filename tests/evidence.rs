@@ -51,7 +51,8 @@ red_flags = ["Deploys everywhere at once", "Watches only the logs"]
 follow_ups = ["What would make you stop halfway?"]
 "#;
 
-/// The same question after an edit: look-for 1 reworded, the last two swapped.
+/// The same question after an edit: look-for 1 and red flag 1 reworded, the last two
+/// look-fors and the two red flags swapped.
 const PACK_V2: &str = r#"
 [pack]
 name = "Evidence pack"
@@ -70,7 +71,7 @@ look_fors = [
 ]
 pass = 3
 bonus = ["Automates the halt on health signals"]
-red_flags = ["Deploys everywhere at once", "Watches only the logs"]
+red_flags = ["Watches only the logs", "Ships to every host at once"]
 follow_ups = ["What would make you stop halfway?"]
 "#;
 
@@ -463,7 +464,12 @@ fn a_pack_edit_leaves_old_evidence_on_the_old_words_and_stale_lists_keep_what_st
     );
     ok(
         &w.engine,
-        &select_as(GUILD, &alice(), &list(&alice_panel, "Red flags"), &["r2"]),
+        &select_as(
+            GUILD,
+            &alice(),
+            &list(&alice_panel, "Red flags"),
+            &["r1", "r2"],
+        ),
     );
     let before = stored(&w.engine, &alice()).unwrap();
     assert_eq!(before.suggested, 1, "a red flag heard");
@@ -504,15 +510,47 @@ fn a_pack_edit_leaves_old_evidence_on_the_old_words_and_stale_lists_keep_what_st
     let text = common::message_text(answer(&ok(&e2, &asked)));
     assert!(text.contains("older version"), "{text}");
 
+    // Her panel opened again shows her ticks on the wording she ticked, with the suggestion
+    // the lookups count, and says the rubric changed.
+    let reopened = ok(&e2, &button_as(GUILD, &alice(), "s:answer:1:0"));
+    let panel = answer(&reopened);
+    assert!(
+        content(panel).contains("rubric has changed since you ticked"),
+        "{}",
+        content(panel)
+    );
+    assert!(content(panel).contains("suggests **1 Strong no**"));
+    assert_eq!(
+        panel.selects[0].options[0].label,
+        "Ships to a small share of traffic first"
+    );
+    assert!(
+        panel.cards.is_empty(),
+        "the current rubric card would not match the ticks"
+    );
+    // A rating from it goes with the evidence as stored: 1, as suggested.
+    let rated = ok(
+        &e2,
+        &button_as(GUILD, &alice(), &button(panel, "1 Strong no")),
+    );
+    assert!(
+        content(answer(&rated)).contains("as the evidence suggests"),
+        "{}",
+        content(answer(&rated))
+    );
+    assert_eq!(stored(&e2, &alice()).unwrap(), before);
+
     // Alice uses the list she was shown before the edit: "l1" (reworded since) is dropped and
-    // named; "l3" (now the fourth look-for) and "l2" are carried by their words.
+    // named, and so is red flag 1 of the other list (reworded too); "l3" (now the fourth
+    // look-for), "l2" and red flag 2 (now the first) are carried by their words.
     let o = ok(&e2, &select_as(GUILD, &alice(), &cov, &["l1", "l2", "l3"]));
     let text = content(answer(&o));
-    assert!(text.contains("1 choice no longer exists"), "{text}");
+    assert!(text.contains("2 choices no longer exist"), "{text}");
     assert!(
         text.contains("Ships to a small share of traffic first"),
         "{text}"
     );
+    assert!(text.contains("Deploys everywhere at once"), "{text}");
     let now = stored(&e2, &alice()).unwrap();
     assert_ne!(
         now.rubric, before.rubric,
@@ -526,7 +564,7 @@ fn a_pack_edit_leaves_old_evidence_on_the_old_words_and_stale_lists_keep_what_st
     );
     assert_eq!(
         now.red_flags,
-        Ticks::of([1]),
+        Ticks::of([0]),
         "the other list's ticks were carried too"
     );
     // The panel shows the current version's lists with the carried ticks chosen.
@@ -594,8 +632,57 @@ fn forged_cross_server_and_foreign_lists_are_refused_and_plain_members_too() {
         content(answer(&o))
     );
     assert_eq!(stored(e, &alice()).unwrap().covered, Ticks::of([1]));
-    // Once the session is closed, ticking is refused.
+    // A forged panel id used on the session's public message never rewrites it (it would
+    // show the rubric to the channel): the answer is private, and that message is left alone.
+    let public = interview_bot::engine::SourceMessage {
+        id: interview_bot::model::MessageId(77),
+        buttons: vec![interview_bot::engine::Button {
+            label: "3 Yes".into(),
+            action: "s:rate:1:0:3".into(),
+            style: interview_bot::engine::ButtonStyle::Primary,
+            disabled: false,
+        }],
+        selects: Vec::new(),
+    };
+    for forged in [button(&alice_panel, "2 No"), list(&alice_panel, "Covered")] {
+        let invocation = if forged.starts_with("ev:cov") {
+            interview_bot::engine::Invocation::Select {
+                custom_id: forged.clone(),
+                values: vec!["l1".into()],
+                message: Some(public.clone()),
+            }
+        } else {
+            interview_bot::engine::Invocation::Button {
+                custom_id: forged.clone(),
+                message: Some(public.clone()),
+            }
+        };
+        let req = interview_bot::engine::Request::member(GUILD, CHANNEL, alice(), invocation);
+        let o = ok(e, &req);
+        assert!(
+            o.effects.iter().all(|x| !matches!(x, Effect::Update(_))),
+            "{forged}: {o:?}"
+        );
+        assert!(matches!(
+            &o.effects[0],
+            Effect::Reply {
+                visibility: interview_bot::engine::Visibility::Private,
+                ..
+            }
+        ));
+    }
+    // Once the session is closed, ticking is refused; a reason asked for may still be given
+    // by whoever has a score there, and no one else.
     ok(e, &command_as(GUILD, &alice(), "interview end", &[]));
+    let why = button(&alice_panel, "1 Strong no").replace("ev:rate", "ev:why");
+    let why = why.rsplit_once(':').unwrap().0.to_string();
+    let opened = ok(e, &button_as(GUILD, &alice(), &why));
+    assert!(matches!(opened.effects[0], Effect::OpenModal(_)));
+    let err = refused(e, &button_as(GUILD, &bob(), &why));
+    assert!(
+        matches!(&err, Error::Refused(r) if r.kind() == "session closed"),
+        "{err:?}"
+    );
     let err = refused(e, &select_as(GUILD, &alice(), &cov, &["l1"]));
     assert!(
         matches!(&err, Error::Refused(r) if r.kind() == "session closed"),

@@ -647,9 +647,16 @@ impl FileCtx<'_> {
                     format!("`{name}` is empty: give at least one entry"),
                 );
             }
+            let mut seen = std::collections::HashSet::new();
             for entry in list.get_ref() {
                 self.check_text(name, entry, item_max(name));
                 rubric += entry.get_ref().chars().count();
+                // Interviewers tick items by their words, and ticks follow a pack edit by
+                // them: two entries of the same words could never be told apart.
+                let words = entry.get_ref().trim().to_lowercase();
+                self.require(seen.insert(words), entry.span(), || {
+                    format!("`{name}` repeats an entry: each must say something different")
+                });
             }
         }
         if let Some(list) = &raw.look_fors {
@@ -669,10 +676,13 @@ impl FileCtx<'_> {
             .map_or(0, |l| l.get_ref().len());
         if let Some(pass) = &raw.pass {
             let p = *pass.get_ref();
+            // Under half the look-fors suggests a strong no, so a yes needs at least half:
+            // a lower bar would contradict the scale.
+            let least = look_fors.div_ceil(2).max(1);
             self.require(
-                p >= 1 && usize::try_from(p).is_ok_and(|p| p <= look_fors.max(1)),
+                usize::try_from(p).is_ok_and(|p| p >= least && p <= look_fors.max(1)),
                 pass.span(),
-                || format!("`pass` is {p}: give how many of the {look_fors} look-fors make a yes (1 to {look_fors})"),
+                || format!("`pass` is {p}: give how many of the {look_fors} look-fors make a yes, from half of them ({least}) to all ({look_fors}); under half is a strong no on the scale"),
             );
         }
         let mut more = 0;

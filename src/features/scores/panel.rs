@@ -76,10 +76,25 @@ impl Target {
     }
 }
 
+/// Whether an evidence action may act on a closed interview: ticking and rating may not (a
+/// closed scorecard is closed), but a reason the bot asked for may still be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WhenClosed {
+    Refuse,
+    AllowOwnScore,
+}
+
 /// The interview and rubric version `at` names, if the presser may give evidence there: the
-/// interview is open, and the question is one a guided session has asked, or the presser has
-/// scored it in that interview already (`/score`). Anything else is a forged id.
-fn target(db: &Db<'_>, req: &Request, m: &Member, at: EvidenceAt) -> Result<Target, Error> {
+/// interview is open (or, for a reason, the presser's own score exists), and the question is
+/// one a guided session has asked, or the presser has scored it in that interview already
+/// (`/score`). Anything else is a forged id.
+fn target(
+    db: &Db<'_>,
+    req: &Request,
+    m: &Member,
+    at: EvidenceAt,
+    closed: WhenClosed,
+) -> Result<Target, Error> {
     let session = db
         .session(req.guild_id, at.session)?
         .ok_or(Error::UnknownAction)?;
@@ -91,10 +106,54 @@ fn target(db: &Db<'_>, req: &Request, m: &Member, at: EvidenceAt) -> Result<Targ
     if t.index().is_none() && !scored {
         return Err(Error::UnknownAction);
     }
-    if t.session.status != SessionStatus::Open {
+    let reason_after_close = closed == WhenClosed::AllowOwnScore && scored;
+    if t.session.status != SessionStatus::Open && !reason_after_close {
         return Err(ScoreError::SessionClosed.into());
     }
     Ok(t)
+}
+
+/// The presser's stored evidence and the version it was given on, if any.
+fn stored_evidence(
+    db: &Db<'_>,
+    req: &Request,
+    key: &ScoreKey<'_>,
+) -> Result<Option<(RubricVersion, Evidence)>, Error> {
+    let Some(score) = db.score(key)? else {
+        return Ok(None);
+    };
+    let Some(e) = db.evidence(req.guild_id, score.id)? else {
+        return Ok(None);
+    };
+    let version = db.rubric(req.guild_id, e.rubric)?.ok_or_else(|| {
+        Error::Internal("evidence names a rubric version that is not stored".into())
+    })?;
+    Ok(Some((version, e)))
+}
+
+/// Whether a list or rating of an evidence panel was used on that panel itself (one whose
+/// components are all evidence ids of the same interview) rather than pressed, forged, on
+/// another message such as a session's public one: only then may the answer rewrite it.
+fn on_its_panel(req: &Request, session: crate::model::SessionId) -> bool {
+    req.pressed_on_its_own(|id| {
+        matches!(
+            id.parse::<ScoresAction>(),
+            Ok(ScoresAction::Covered(at)
+                | ScoresAction::Flags(at)
+                | ScoresAction::RateWith { at, .. }
+                | ScoresAction::Why(at)) if at.session == session
+        )
+    })
+}
+
+/// The panel as the answer: an update of the panel it came from, or, used on any other
+/// message, a private reply that leaves that message alone.
+fn answer_with(req: &Request, session: crate::model::SessionId, panel: Message) -> Effect {
+    if on_its_panel(req, session) {
+        Effect::Update(panel)
+    } else {
+        Effect::reply(Visibility::Private, panel)
+    }
 }
 
 /// The current version of a question's rubric (added if new): from the bank, or the version
@@ -115,25 +174,6 @@ fn current(
     }
     let id = db.rubric_version(req.guild_id, &text, now)?;
     Ok(RubricVersion { id, text })
-}
-
-/// `evidence` (given on some version) on `to`: as it is, or carried by identical words.
-fn on_version(
-    db: &Db<'_>,
-    req: &Request,
-    evidence: Option<Evidence>,
-    to: &RubricVersion,
-) -> Result<Option<Evidence>, Error> {
-    match evidence {
-        Some(e) if e.rubric == to.id => Ok(Some(e)),
-        Some(e) => {
-            let from = db.rubric(req.guild_id, e.rubric)?.ok_or_else(|| {
-                Error::Internal("evidence names a rubric version that is not stored".into())
-            })?;
-            Ok(Some(carry(&e, &from.text, &to.text, to.id).0))
-        }
-        None => Ok(None),
-    }
 }
 
 /// No ticks on version `to`: what that suggests is a 1 (under half the look-fors).
@@ -216,16 +256,52 @@ impl Engine {
         };
         let now = self.clock.now_ms();
         let (t, version, evidence, rating, dropped) = self.store.write(|db| {
-            let t = target(db, req, m, at)?;
+            let t = target(db, req, m, at, WhenClosed::Refuse)?;
             let version = current(self, db, req, &t.shown, now)?;
             let key = t.key(req, m);
             let score_id = db.score_id_for(&key, now)?;
-            let mut e = on_version(db, req, db.evidence(req.guild_id, score_id)?, &version)?
-                .unwrap_or_else(|| empty(&version));
+            let mut dropped = Vec::new();
+            // What is stored, on the current version: the other list's ticks carried by their
+            // words, and any that no longer exist named.
+            let mut e = match stored_evidence(db, req, &key)? {
+                Some((from, e)) if from.id == version.id => e,
+                Some((from, stored)) => {
+                    let (e, _) = carry(&stored, &from.text, &version.text, version.id);
+                    // This choice replaces its own list; what the other list loses is named.
+                    let other = match list {
+                        List::Covered => {
+                            remap(
+                                stored.red_flags,
+                                &from.text.red_flags,
+                                &version.text.red_flags,
+                            )
+                            .1
+                        }
+                        List::Flags => {
+                            let mut gone = remap(
+                                stored.covered,
+                                &from.text.look_fors,
+                                &version.text.look_fors,
+                            )
+                            .1;
+                            gone.extend(
+                                remap(stored.bonus, &from.text.bonus, &version.text.bonus).1,
+                            );
+                            gone
+                        }
+                    };
+                    dropped.extend(other);
+                    e
+                }
+                None => empty(&version),
+            };
             let (first, second, unknown) = read_values(values, list, &t.shown.text);
             let shown = &t.shown.text;
-            let mut dropped = Vec::new();
+            let same = t.shown.id == version.id;
             let mut carried = |ticks, from: &[String], to: &[String]| {
+                if same {
+                    return ticks;
+                }
                 let (ticks, gone) = remap(ticks, from, to);
                 dropped.extend(gone);
                 ticks
@@ -253,7 +329,7 @@ impl Engine {
             note = "Saved.".into();
         }
         let message = self.panel(req, &t.session, &version, Some(&evidence), rating, &note)?;
-        Ok(Outcome::new(vec![Effect::Update(message)]))
+        Ok(Outcome::new(vec![answer_with(req, t.session.id, message)]))
     }
 
     /// A rating button of the panel: records the rating (with the evidence ticked), updates
@@ -267,13 +343,15 @@ impl Engine {
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (t, version, evidence, previous, moved) = self.store.write(|db| {
-            let t = target(db, req, m, at)?;
-            let version = current(self, db, req, &t.shown, now)?;
+            let t = target(db, req, m, at, WhenClosed::Refuse)?;
             let key = t.key(req, m);
             let previous = db.put_score(&key, Some(rating.get()), None, now)?;
-            let score_id = db.score_id_for(&key, now)?;
-            let evidence = db.evidence(req.guild_id, score_id)?;
-            let evidence = on_version(db, req, evidence, &version)?;
+            // The rating goes with the evidence as stored, on the version it was given on:
+            // the panel shows the suggestion the lookups will count.
+            let (version, evidence) = match stored_evidence(db, req, &key)? {
+                Some((v, e)) => (v, Some(e)),
+                None => (current(self, db, req, &t.shown, now)?, None),
+            };
             let moved = match t.index() {
                 Some(i) if t.session.started_by == m.user_id && t.session.position == i => db
                     .advance_session(req.guild_id, t.session.id, i, i + 1)?
@@ -297,7 +375,7 @@ impl Engine {
             Some(rating.get()),
             &text,
         )?;
-        let mut outcome = Outcome::new(vec![Effect::Update(message)]);
+        let mut outcome = Outcome::new(vec![answer_with(req, t.session.id, message)]);
         if let Some(index) = moved
             && let Some(edit) = self.moved_on(req, &t.session, index)?
         {
@@ -310,7 +388,7 @@ impl Engine {
     pub(crate) fn action_evidence_why(&self, req: &Request, at: EvidenceAt) -> Handled {
         let m = member(req)?;
         let reason = self.store.read(|db| {
-            let t = target(db, req, m, at)?;
+            let t = target(db, req, m, at, WhenClosed::AllowOwnScore)?;
             let Some(score) = db.score(&t.key(req, m))? else {
                 return Ok::<_, Error>(None);
             };
@@ -348,7 +426,7 @@ impl Engine {
         }
         let now = self.clock.now_ms();
         let saved = self.store.write(|db| {
-            let t = target(db, req, m, at)?;
+            let t = target(db, req, m, at, WhenClosed::AllowOwnScore)?;
             let Some(score) = db.score(&t.key(req, m))? else {
                 return Ok::<_, Error>(false);
             };
@@ -382,12 +460,7 @@ impl Engine {
             .get(qid)
             .ok_or_else(|| Error::QuestionGone(qid.to_string()))?;
         let now = self.clock.now_ms();
-        let (version, evidence, rating) = self.store.write(|db| {
-            let id = db.rubric_version(req.guild_id, &rubric_text(q), now)?;
-            let version = RubricVersion {
-                id,
-                text: rubric_text(q),
-            };
+        let (version, evidence, rating, changed) = self.store.write(|db| {
             let key = ScoreKey {
                 guild_id: req.guild_id,
                 candidate_id: session.candidate_id,
@@ -396,15 +469,25 @@ impl Engine {
                 interviewer_id: m.user_id,
                 interviewer_name: &m.name,
             };
-            let score = db.score(&key)?;
-            let evidence = match &score {
-                Some(s) => db.evidence(req.guild_id, s.id)?,
-                None => None,
-            };
-            let evidence = on_version(db, req, evidence, &version)?;
-            Ok::<_, Error>((version, evidence, score.and_then(|s| s.rating)))
+            let rating = db.score(&key)?.and_then(|s| s.rating);
+            let text = rubric_text(q);
+            // Evidence already given is shown on the wording it was given on, as stored and
+            // as the lookups count it; ticking again records on the current wording.
+            if let Some((version, e)) = stored_evidence(db, req, &key)? {
+                let changed = version.text != text;
+                return Ok::<_, Error>((version, Some(e), rating, changed));
+            }
+            let id = db.rubric_version(req.guild_id, &text, now)?;
+            Ok((RubricVersion { id, text }, None, rating, false))
         })?;
-        self.panel(req, session, &version, evidence.as_ref(), rating, note)
+        let note = if changed {
+            format!(
+                "{note}\nThis question's rubric has changed since you ticked: your ticks are shown on the wording you ticked. Choosing again records on the current wording, keeping the choices whose words are unchanged."
+            )
+        } else {
+            note.to_string()
+        };
+        self.panel(req, session, &version, evidence.as_ref(), rating, &note)
     }
 
     /// The panel message: `note`, the evidence line, the rubric, the two lists with the
@@ -579,7 +662,7 @@ impl Dropped {
                 .map(|i| format!("“{}”", escape(&truncate(i, 60))))
                 .collect();
             parts.push(format!(
-                "The question's rubric changed since this list was shown, so {} no longer {} and {} not recorded: {}.",
+                "The question's rubric has changed since these ticks were given, so {} no longer {} and {} not recorded: {}.",
                 super::counted(self.items.len(), "choice"),
                 if self.items.len() == 1 { "exists" } else { "exist" },
                 if self.items.len() == 1 { "was" } else { "were" },

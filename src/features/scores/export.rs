@@ -142,15 +142,6 @@ pub fn to_csv(
     for s in rows {
         let Some(rating) = s.rating else { continue };
         let (level, topic) = level_topic(&s.question_id);
-        let [
-            covered,
-            bonus,
-            red_flags,
-            suggested,
-            override_by,
-            reason,
-            rubric,
-        ] = evidence.cells(s.id);
         let record = [
             s.candidate_name.clone(),
             s.question_id.clone(),
@@ -162,15 +153,10 @@ pub fn to_csv(
             s.notes.clone(),
             timestamp_utc(s.updated_at),
             s.session_id.to_string(),
-            covered,
-            bonus,
-            red_flags,
-            suggested,
-            override_by,
-            reason,
-            rubric,
-        ];
-        w.write_record(record.iter().map(|c| neutralise(c)))
+        ]
+        .into_iter()
+        .chain(evidence.cells(s.id));
+        w.write_record(record.map(|c| neutralise(&c)))
             .map_err(fail)?;
     }
     w.into_inner()

@@ -1183,3 +1183,67 @@ fn look_for_limits_are_reported_with_their_lines() {
     );
     assert!(problems(&long_flag).is_empty());
 }
+
+/// Issue 22: a renamed question keeps its old id as an alias, so posted buttons, stored
+/// scores and daily history that name it still find it; an alias may not clash with any id
+/// or alias.
+#[test]
+fn a_renamed_question_is_found_by_its_old_id_and_aliases_never_clash() {
+    let renamed = GOOD.replace(
+        "id = \"t-one\"",
+        "id = \"t-subnets\"\naliases = [\"t-one\", \"t-first\"]",
+    );
+    let bank = load_str("pack.toml", &renamed).unwrap();
+    assert_eq!(bank.get("t-one").unwrap().id, "t-subnets");
+    assert_eq!(bank.get("t-first").unwrap().id, "t-subnets");
+    assert_eq!(bank.get("t-subnets").unwrap().aliases, ["t-one", "t-first"]);
+    assert_eq!(bank.len(), 1, "an alias is not a question of its own");
+    // An alias that is another question's id, or another's alias, is refused at its line.
+    let second = GOOD.replace("[pack]\nname = \"Test\"\n", "").replace(
+        "id = \"t-one\"",
+        "id = \"t-two\"\naliases = [\"t-subnets\"]",
+    );
+    let p = problems(&format!("{renamed}{second}"));
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].contains("duplicate alias `t-subnets`"), "{p:?}");
+    let p = problems(&GOOD.replace(
+        "id = \"t-one\"",
+        "id = \"t-one\"\naliases = [\"Not A Slug\"]",
+    ));
+    assert!(
+        p.iter()
+            .any(|p| p.contains("alias `Not A Slug` must be a slug")),
+        "{p:?}"
+    );
+}
+
+/// Issue 22: one idea, one tag: spellings that differ only by a hyphen, a plural, the order of
+/// their words or one letter are refused, naming the first use.
+#[test]
+fn near_duplicate_tags_are_refused_with_where_the_first_is_used() {
+    for (first, second) in [
+        ("auto-scaling", "autoscaling"),
+        ("backups", "backup"),
+        ("rto-rpo", "rpo-rto"),
+        ("data-modelling", "data-modeling"),
+        ("permissions-boundary", "permissions-boundaries"),
+        ("artefacts", "artifacts"),
+    ] {
+        let two = format!(
+            "{}{}",
+            GOOD.replace("tags = [\"vpc\"]", &format!("tags = [\"{first}\"]")),
+            GOOD.replace("[pack]\nname = \"Test\"\n", "")
+                .replace("id = \"t-one\"", "id = \"t-two\"")
+                .replace("tags = [\"vpc\"]", &format!("tags = [\"{second}\"]"))
+        );
+        let p = problems(&two);
+        assert_eq!(p.len(), 1, "{first} / {second}: {p:?}");
+        assert!(
+            p[0].contains(&format!("tag `{second}` is spelt nearly like `{first}`")),
+            "{p:?}"
+        );
+    }
+    // Distinct ideas stay apart, short tags included.
+    let fine = GOOD.replace("tags = [\"vpc\"]", "tags = [\"ec2\", \"ecs\", \"eks\", \"s3\", \"sqs\", \"sns\", \"vpc-endpoints\", \"vpc-peering\"]");
+    assert_eq!(problems(&fine), Vec::<String>::new());
+}

@@ -65,6 +65,7 @@ struct RawQuestion {
     detail: Option<Spanned<String>>,
     facts: Option<Spanned<Vec<Spanned<String>>>>,
     facts_checked: Option<Spanned<toml::value::Datetime>>,
+    aliases: Option<Vec<Spanned<String>>>,
 }
 
 /// The fields of a question, in the order a pack writes them.
@@ -82,12 +83,22 @@ const QUESTION_FIELDS: &[&str] = &[
     "detail",
     "facts",
     "facts_checked",
+    // Ids the question had before it was renamed: posted buttons, stored scores and daily
+    // history that name them still find it.
+    "aliases",
     // The older name of `look_fors` (every look-for needed for a yes).
     "answer",
 ];
 
 /// Fields a question may leave out.
-const OPTIONAL_FIELDS: &[&str] = &["tags", "pass", "detail", "facts", "facts_checked"];
+const OPTIONAL_FIELDS: &[&str] = &[
+    "tags",
+    "pass",
+    "detail",
+    "facts",
+    "facts_checked",
+    "aliases",
+];
 
 /// The fields of the optional `[pack]` table.
 const PACK_FIELDS: &[&str] = &["name", "description"];
@@ -177,6 +188,27 @@ struct Loader {
     seen: HashMap<String, (PathBuf, usize)>,
     /// The topics of every question found, valid or not.
     topics: std::collections::HashSet<String>,
+    /// Every tag used so far: its comparison key ([`tag_key`]) and where it was first used.
+    tags: HashMap<String, (String, PathBuf, usize)>,
+}
+
+/// A tag as compared for near-duplicates: its words in order of their letters (so `rpo-rto`
+/// is `rto-rpo`), each without a plural ending, joined without hyphens.
+fn tag_key(tag: &str) -> String {
+    let mut words: Vec<String> = tag
+        .split('-')
+        .map(|w| {
+            if let Some(stem) = w.strip_suffix("ies") {
+                format!("{stem}y")
+            } else if w.ends_with('s') && !w.ends_with("ss") && w.len() > 3 {
+                w[..w.len() - 1].to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect();
+    words.sort();
+    words.concat()
 }
 
 /// One file's questions, problems and topic names.
@@ -191,6 +223,8 @@ struct Parsed {
 /// question when it has no problem of its own.
 struct Found {
     id: Option<String>,
+    /// Its former ids, checked as slugs.
+    aliases: Vec<String>,
     topic: Option<String>,
     line: usize,
     question: Option<Question>,
@@ -248,20 +282,66 @@ impl Loader {
         for found in parsed.questions {
             self.topics.extend(found.topic);
             let Some(id) = found.id else { continue };
-            if let Some((first_file, first_line)) = self.seen.get(&id) {
+            // An id and its aliases share one namespace with every other id and alias: a
+            // stored id must find exactly one question.
+            let mut clash = false;
+            for (name, what) in
+                std::iter::once((&id, "id")).chain(found.aliases.iter().map(|a| (a, "alias")))
+            {
+                if let Some((first_file, first_line)) = self.seen.get(name) {
+                    clash = true;
+                    self.problems.push(Problem {
+                        file: file.to_path_buf(),
+                        line: found.line,
+                        message: format!(
+                            "duplicate {what} `{}`: already used at {}:{}",
+                            shown(name),
+                            first_file.display(),
+                            first_line
+                        ),
+                    });
+                } else {
+                    self.seen
+                        .insert(name.clone(), (file.to_path_buf(), found.line));
+                }
+            }
+            if let Some(q) = &found.question {
+                self.check_tags(file, found.line, &q.tags);
+            }
+            if !clash {
+                self.questions.extend(found.question);
+            }
+        }
+    }
+
+    /// Refuses a tag spelt nearly like another one already used (`auto-scaling` and
+    /// `autoscaling`, `backup` and `backups`, `rpo-rto` and `rto-rpo`, `artefact` and
+    /// `artifact`): one idea, one tag, so filtering and counting by tag works.
+    fn check_tags(&mut self, file: &Path, line: usize, tags: &[String]) {
+        for tag in tags {
+            let key = tag_key(tag);
+            let near = self
+                .tags
+                .iter()
+                .find(|(other, (k, _, _))| {
+                    *other != tag
+                        && (*k == key
+                            || (key.chars().count() >= 6 && strsim::levenshtein(k, &key) <= 1))
+                })
+                .map(|(other, (_, f, l))| (other.clone(), f.clone(), *l));
+            if let Some((other, f, l)) = near {
                 self.problems.push(Problem {
                     file: file.to_path_buf(),
-                    line: found.line,
+                    line,
                     message: format!(
-                        "duplicate id `{}`: already used at {}:{}",
-                        shown(&id),
-                        first_file.display(),
-                        first_line
+                        "tag `{tag}` is spelt nearly like `{other}` (used at {}:{l}): use one spelling for one idea",
+                        f.display()
                     ),
                 });
             } else {
-                self.seen.insert(id, (file.to_path_buf(), found.line));
-                self.questions.extend(found.question);
+                self.tags
+                    .entry(tag.clone())
+                    .or_insert_with(|| (key, file.to_path_buf(), line));
             }
         }
     }
@@ -519,6 +599,7 @@ impl FileCtx<'_> {
         let start = self.line_of(item_span.start);
         let mut found = Found {
             id: None,
+            aliases: Vec::new(),
             topic: None,
             line: start,
             question: None,
@@ -539,6 +620,7 @@ impl FileCtx<'_> {
                 "level" => raw.level = self.read("question", name, value),
                 "topic" => raw.topic = self.read("question", name, value),
                 "tags" => raw.tags = self.read("question", name, value),
+                "aliases" => raw.aliases = self.read("question", name, value),
                 "prompt" => raw.prompt = self.read("question", name, value),
                 "answer" => raw.answer = self.read("question", name, value),
                 "look_fors" => raw.look_fors = self.read("question", name, value),
@@ -618,6 +700,20 @@ impl FileCtx<'_> {
             self.require(is_slug(tag.get_ref().trim()), tag.span(), || {
                 format!("tag `{}` must be a slug", shown(tag.get_ref()))
             });
+        }
+        for alias in raw.aliases.iter().flatten() {
+            let slug = alias.get_ref().trim();
+            if is_slug(slug) {
+                found.aliases.push(slug.to_string());
+            } else {
+                self.problem(
+                    Some(alias.span()),
+                    format!(
+                        "alias `{}` must be a slug, as ids are",
+                        shown(alias.get_ref())
+                    ),
+                );
+            }
         }
         if let Some(prompt) = &raw.prompt {
             self.check_text("prompt", prompt, MAX_PROMPT_CHARS);
@@ -789,6 +885,7 @@ impl FileCtx<'_> {
             detail: raw.detail.map(trimmed),
             facts: raw.facts.map(texts).unwrap_or_default(),
             facts_checked: raw.facts_checked.map(|d| d.into_inner().to_string()),
+            aliases: found.aliases.clone(),
             legacy,
             source: self.file.to_path_buf(),
         });

@@ -83,6 +83,8 @@ pub struct Question {
     pub facts: Vec<String>,
     /// When `facts` were last checked (`YYYY-MM-DD`).
     pub facts_checked: Option<String>,
+    /// The ids it had before a rename: [`Bank::get`] finds it by them too.
+    pub aliases: Vec<String>,
     /// Written in the older format (`answer` for the look-fors): `bank check` says how to move.
     #[serde(skip)]
     pub legacy: bool,
@@ -105,10 +107,16 @@ impl Bank {
     /// Builds a bank from questions already validated (ids unique).
     fn from_questions(mut questions: Vec<Question>, topic_names: HashMap<String, String>) -> Bank {
         questions.sort_by(|a, b| (a.level, &a.topic, &a.id).cmp(&(b.level, &b.topic, &b.id)));
+        // A question is found by its id and by the ids it had before (the loader keeps them
+        // apart from every other id).
         let by_id = questions
             .iter()
             .enumerate()
-            .map(|(i, q)| (q.id.clone(), i))
+            .flat_map(|(i, q)| {
+                std::iter::once(q.id.clone())
+                    .chain(q.aliases.iter().cloned())
+                    .map(move |id| (id, i))
+            })
             .collect();
         let topics = questions.iter().map(|q| q.topic.clone()).collect();
         Bank {
@@ -149,6 +157,7 @@ impl Bank {
         &self.questions
     }
 
+    /// The question with this id, or that had it before a rename (its `aliases`).
     pub fn get(&self, id: &str) -> Option<&Question> {
         self.by_id.get(id).map(|&i| &self.questions[i])
     }

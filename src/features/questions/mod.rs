@@ -461,6 +461,7 @@ mod tests {
             detail: None,
             facts: vec![],
             facts_checked: None,
+            aliases: Vec::new(),
             legacy: false,
             source: Default::default(),
         }

@@ -732,3 +732,55 @@ fn score_confirmation_carries_the_lists_and_evidence_can_follow_a_quick_score() 
     // CHANNEL is where it happened.
     let _ = CHANNEL;
 }
+
+/// Issue 22's renames: a session planned before a question was renamed names it by its old
+/// id, which is now an alias; its panel, ticks and rating still make one score, under the
+/// question's id now.
+#[test]
+fn a_session_planned_before_a_rename_scores_under_the_new_id() {
+    let w = world();
+    panels(&w);
+    let packs = w.dir.path().join("renamed");
+    std::fs::create_dir(&packs).unwrap();
+    let renamed = PACK_V1.replace(
+        "id = \"ev-rollout\"",
+        "id = \"ev-canary-rollout\"\naliases = [\"ev-rollout\"]",
+    );
+    let clock = Arc::new(ManualClock::new(1_780_000_100_000));
+    let e = Engine::new(bank(&packs, &renamed), Store::open(&w.db).unwrap(), clock);
+    let panel = ok(&e, &button_as(GUILD, &alice(), "s:answer:1:0"));
+    let panel = answer(&panel);
+    assert!(
+        !panel.cards.is_empty(),
+        "the rubric card of the renamed question"
+    );
+    ok(
+        &e,
+        &select_as(
+            GUILD,
+            &alice(),
+            &list(panel, "Covered"),
+            &["l1", "l2", "l3"],
+        ),
+    );
+    ok(&e, &button_as(GUILD, &alice(), "s:rate:1:0:3"));
+    let (score, evidence) = e
+        .store()
+        .read(|db| {
+            let key = ScoreKey {
+                guild_id: GuildId(GUILD),
+                candidate_id: interview_bot::model::CandidateId(1),
+                session_id: interview_bot::model::SessionId(1),
+                question_id: "ev-canary-rollout",
+                interviewer_id: alice().user_id,
+                interviewer_name: "Alice",
+            };
+            let score = db.score(&key)?.expect("one score under the new id");
+            let evidence = db.evidence(GuildId(GUILD), score.id)?;
+            Ok::<_, interview_bot::store::StoreError>((score, evidence))
+        })
+        .unwrap();
+    assert_eq!(score.rating, Some(3));
+    assert_eq!(evidence.unwrap().covered, Ticks::of([0, 1, 2]));
+    assert_eq!(stored(&e, &alice()), None, "nothing under the old id");
+}

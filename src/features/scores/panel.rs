@@ -89,6 +89,7 @@ enum WhenClosed {
 /// one a guided session has asked, or the presser has scored it in that interview already
 /// (`/score`). Anything else is a forged id.
 fn target(
+    engine: &Engine,
     db: &Db<'_>,
     req: &Request,
     m: &Member,
@@ -101,7 +102,13 @@ fn target(
     let shown = db
         .rubric(req.guild_id, at.rubric)?
         .ok_or(Error::UnknownAction)?;
-    let t = Target { session, shown };
+    let mut t = Target { session, shown };
+    // A session planned before a question was renamed names it by its old id (an alias).
+    for q in &mut t.session.questions {
+        if let Some(found) = engine.bank().get(q) {
+            q.clone_from(&found.id);
+        }
+    }
     let scored = db.score(&t.key(req, m))?.is_some();
     if t.index().is_none() && !scored {
         return Err(Error::UnknownAction);
@@ -256,7 +263,7 @@ impl Engine {
         };
         let now = self.clock.now_ms();
         let (t, version, evidence, rating, dropped) = self.store.write(|db| {
-            let t = target(db, req, m, at, WhenClosed::Refuse)?;
+            let t = target(self, db, req, m, at, WhenClosed::Refuse)?;
             let version = current(self, db, req, &t.shown, now)?;
             let key = t.key(req, m);
             let score_id = db.score_id_for(&key, now)?;
@@ -343,7 +350,7 @@ impl Engine {
         let m = member(req)?;
         let now = self.clock.now_ms();
         let (t, version, evidence, previous, moved) = self.store.write(|db| {
-            let t = target(db, req, m, at, WhenClosed::Refuse)?;
+            let t = target(self, db, req, m, at, WhenClosed::Refuse)?;
             let key = t.key(req, m);
             let previous = db.put_score(&key, Some(rating.get()), None, now)?;
             // The rating goes with the evidence as stored, on the version it was given on:
@@ -388,7 +395,7 @@ impl Engine {
     pub(crate) fn action_evidence_why(&self, req: &Request, at: EvidenceAt) -> Handled {
         let m = member(req)?;
         let reason = self.store.read(|db| {
-            let t = target(db, req, m, at, WhenClosed::AllowOwnScore)?;
+            let t = target(self, db, req, m, at, WhenClosed::AllowOwnScore)?;
             let Some(score) = db.score(&t.key(req, m))? else {
                 return Ok::<_, Error>(None);
             };
@@ -426,7 +433,7 @@ impl Engine {
         }
         let now = self.clock.now_ms();
         let saved = self.store.write(|db| {
-            let t = target(db, req, m, at, WhenClosed::AllowOwnScore)?;
+            let t = target(self, db, req, m, at, WhenClosed::AllowOwnScore)?;
             let Some(score) = db.score(&t.key(req, m))? else {
                 return Ok::<_, Error>(false);
             };
@@ -465,7 +472,8 @@ impl Engine {
                 guild_id: req.guild_id,
                 candidate_id: session.candidate_id,
                 session_id: session.id,
-                question_id: qid,
+                // The question's id now, also when `qid` is an id it had before a rename.
+                question_id: &q.id,
                 interviewer_id: m.user_id,
                 interviewer_name: &m.name,
             };
@@ -511,8 +519,11 @@ impl Engine {
         let text = &version.text;
         // A guided session's question comes with its rubric (the "Model answer" button); a
         // `/score` confirmation stays short: the lists name the look-fors.
-        let planned =
-            session.kind == SessionKind::Guided && session.questions.contains(&text.question_id);
+        let planned = session.kind == SessionKind::Guided
+            && session.questions.iter().any(|p| {
+                *p == text.question_id
+                    || self.bank().get(p).is_some_and(|q| q.id == text.question_id)
+            });
         let mut message = match self.bank().get(&text.question_id) {
             Some(q) if planned && rubric_text(q) == *text => self.rubric_message(q),
             _ => Message::default(),

@@ -267,7 +267,7 @@ impl Engine {
         let (m, session) = self.open_session(req, id, index)?;
         let existing = self
             .store
-            .read(|db| db.score(&score_key(req, m, &session, index)))?;
+            .read(|db| db.score(&score_key(self, req, m, &session, index)))?;
         Ok(Outcome::new(vec![Effect::OpenModal(Modal {
             action: ScoresAction::NoteSubmit(at).to_string(),
             title: truncate(&format!("Notes · question {}", index + 1), 45),
@@ -353,7 +353,7 @@ impl Engine {
                 return Err(Error::from(ScoreError::SessionClosed));
             }
             let previous = db.put_score(
-                &score_key(req, m, &session, index),
+                &score_key(self, req, m, &session, index),
                 rating.map(Rating::get),
                 notes.as_deref(),
                 now,
@@ -385,7 +385,7 @@ impl Engine {
         let mut reply = Message::text(text);
         if let Some(r) = rating
             && let Some((line, button)) =
-                self.evidence_after_rating(req, &score_key(req, m, &session, index), r)?
+                self.evidence_after_rating(req, &score_key(self, req, m, &session, index), r)?
         {
             reply.content = Some(format!("{}\n{line}", reply.content.unwrap_or_default()));
             reply.buttons.extend(button);
@@ -584,13 +584,22 @@ fn answer_and_move_on(reply: Effect, moved: Option<Effect>) -> Vec<Effect> {
     }
 }
 
-/// Where the presser's score on question `index` of a session is kept.
-fn score_key<'a>(req: &Request, m: &'a Member, s: &'a Session, index: usize) -> ScoreKey<'a> {
+/// Where the presser's score on question `index` of a session is kept: under the question's
+/// id now, also for a session planned before the question was renamed (its old id is an
+/// alias), so the rating and the evidence of one answer are one score.
+fn score_key<'a>(
+    engine: &'a Engine,
+    req: &Request,
+    m: &'a Member,
+    s: &'a Session,
+    index: usize,
+) -> ScoreKey<'a> {
+    let planned = &s.questions[index];
     ScoreKey {
         guild_id: req.guild_id,
         candidate_id: s.candidate_id,
         session_id: s.id,
-        question_id: &s.questions[index],
+        question_id: engine.bank().get(planned).map_or(planned, |q| &q.id),
         interviewer_id: m.user_id,
         interviewer_name: &m.name,
     }

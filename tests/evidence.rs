@@ -740,6 +740,8 @@ fn score_confirmation_carries_the_lists_and_evidence_can_follow_a_quick_score() 
 fn a_session_planned_before_a_rename_scores_under_the_new_id() {
     let w = world();
     panels(&w);
+    // Before the rename, Bob rates the question under its old id.
+    ok(&w.engine, &button_as(GUILD, &bob(), "s:rate:1:0:2"));
     let packs = w.dir.path().join("renamed");
     std::fs::create_dir(&packs).unwrap();
     let renamed = PACK_V1.replace(
@@ -783,4 +785,18 @@ fn a_session_planned_before_a_rename_scores_under_the_new_id() {
     assert_eq!(score.rating, Some(3));
     assert_eq!(evidence.unwrap().covered, Ticks::of([0, 1, 2]));
     assert_eq!(stored(&e, &alice()), None, "nothing under the old id");
+    // `/scores question` by either id counts both scores: Bob's under the old id, Alice's
+    // under the new one.
+    let mia = who(
+        1004,
+        "Mia",
+        &[],
+        interview_bot::engine::Permissions::MANAGE_GUILD,
+    );
+    for id in ["ev-rollout", "ev-canary-rollout"] {
+        let asked = command_as(GUILD, &mia, "scores question", &[("id", id)]);
+        let report = e.question_report(&asked, id).unwrap();
+        assert_eq!(report.stats.times, 2, "{id}");
+        assert_eq!(report.stats.distribution, [0, 1, 1, 0], "{id}");
+    }
 }

@@ -111,7 +111,7 @@ fn rated(r: &Row<'_>) -> Result<RatedEvidence, StoreError> {
 pub(super) const QUESTION_EVIDENCE: &str = "SELECT e.score_id, e.candidate_id, e.interviewer_id,
     e.rubric_id, e.covered, e.bonus, e.red_flags, e.suggested, e.reason, s.rating
   FROM score_evidence e JOIN scores s ON s.guild_id = e.guild_id AND s.id = e.score_id
-  WHERE e.guild_id = ?1 AND e.question_id = ?2
+  WHERE e.guild_id = ?1 AND e.question_id IN (SELECT value FROM json_each(?2))
     AND (?3 IS NULL OR EXISTS (SELECT 1 FROM recommendations v
           WHERE v.guild_id = ?1 AND v.candidate_id = e.candidate_id AND v.interviewer_id = ?3))
   ORDER BY e.score_id";
@@ -390,12 +390,12 @@ impl Db<'_> {
     pub fn question_evidence(
         &self,
         guild_id: GuildId,
-        question_id: &str,
+        question_ids: &[&str],
         viewer: Option<UserId>,
     ) -> Result<Vec<RatedEvidence>, StoreError> {
         self.rows(
             QUESTION_EVIDENCE,
-            params![guild_id, question_id, viewer],
+            params![guild_id, super::scores::ids_json(question_ids), viewer],
             rated,
         )
     }

@@ -503,9 +503,9 @@ fn exercise(store: &Store) {
             at("interviewer_name", || db.interviewer_name(G, ME))?;
             at("interviewer_name", || db.interviewer_name(G, OTHER))?;
             at("question_ratings", || {
-                db.question_ratings(G, "q1", Some(ME))
+                db.question_ratings(G, &["q1"], Some(ME))
             })?;
-            at("question_scored", || db.question_scored(G, "q1"))?;
+            at("question_scored", || db.question_scored(G, &["q1"]))?;
             // evidence.rs
             let text = RubricText {
                 question_id: "q1".into(),
@@ -536,7 +536,7 @@ fn exercise(store: &Store) {
                 db.set_evidence_reason(G, score_id, "why", 2)
             })?;
             at("question_evidence", || {
-                db.question_evidence(G, "q1", Some(ME))
+                db.question_evidence(G, &["q1"], Some(ME))
             })?;
             at("candidate_evidence", || db.candidate_evidence(G, c.id))?;
             at("candidate_rubrics", || db.candidate_rubrics(G, c.id))?;

@@ -176,10 +176,13 @@ const INTERVIEWER_SCORE_NAME: &str = "SELECT s.interviewer_name FROM scores s
 const INTERVIEWER_RECOMMENDATION_NAME: &str = "SELECT interviewer_name FROM recommendations
   WHERE guild_id = ?1 AND interviewer_id = ?2 ORDER BY candidate_id, updated_at LIMIT 1";
 
-/// The ratings of question `?2` in guild `?1` that a viewer sees: with `?3` NULL all of them,
-/// else only those of candidates for whom interviewer `?3` submitted their scorecard, their
+/// The ratings of a question in guild `?1` that a viewer sees, under any of its ids (`?2`, a
+/// JSON array: its id and the ids it had before a rename): with `?3` NULL all of them, else
+/// only those of candidates for whom interviewer `?3` submitted their scorecard, their
 /// recommendation (blind scoring).
-const QUESTION_VISIBLE: &str = "s.guild_id = ?1 AND s.question_id = ?2 AND s.rating IS NOT NULL
+const QUESTION_VISIBLE: &str =
+    "s.guild_id = ?1 AND s.question_id IN (SELECT value FROM json_each(?2))
+    AND s.rating IS NOT NULL
     AND (?3 IS NULL OR EXISTS (SELECT 1 FROM recommendations v
           WHERE v.guild_id = ?1 AND v.candidate_id = s.candidate_id AND v.interviewer_id = ?3))";
 
@@ -197,12 +200,23 @@ fn question_histogram_sql() -> String {
 
 /// How many candidates the visible ratings of a question are for.
 fn question_candidates_sql() -> String {
-    format!("SELECT COUNT(DISTINCT s.candidate_id) FROM scores s WHERE {QUESTION_VISIBLE}")
+    // Named: with the ids as a list, SQLite would otherwise count over the guild's whole
+    // candidate index instead of seeking the question's rows.
+    format!(
+        "SELECT COUNT(DISTINCT s.candidate_id) FROM scores s INDEXED BY scores_by_question
+          WHERE {QUESTION_VISIBLE}"
+    )
 }
 
-/// `?1` guild, `?2` question: whether it has any score, a rating or notes only.
-const QUESTION_SCORED: &str =
-    "SELECT EXISTS (SELECT 1 FROM scores WHERE guild_id = ?1 AND question_id = ?2)";
+/// `?1` guild, `?2` a question's ids (a JSON array): whether it has any score, a rating or
+/// notes only.
+const QUESTION_SCORED: &str = "SELECT EXISTS (SELECT 1 FROM scores
+    WHERE guild_id = ?1 AND question_id IN (SELECT value FROM json_each(?2)))";
+
+/// A question's ids as the JSON array the question queries take.
+pub(super) fn ids_json(ids: &[&str]) -> String {
+    serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
+}
 
 /// What `/scores team` shows of one candidate: counted over the scores with a rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -542,10 +556,11 @@ impl Db<'_> {
     pub fn question_ratings(
         &self,
         guild_id: GuildId,
-        question_id: &str,
+        question_ids: &[&str],
         viewer: Option<UserId>,
     ) -> Result<QuestionRatings, StoreError> {
-        let args = params![guild_id, question_id, viewer];
+        let ids = ids_json(question_ids);
+        let args = params![guild_id, ids, viewer];
         let mut stmt = self.prep(&question_histogram_sql())?;
         let rows = stmt.query_map(args, |r| {
             Ok((
@@ -575,11 +590,11 @@ impl Db<'_> {
     pub fn question_scored(
         &self,
         guild_id: GuildId,
-        question_id: &str,
+        question_ids: &[&str],
     ) -> Result<bool, StoreError> {
         Ok(self
             .prep(QUESTION_SCORED)?
-            .query_row(params![guild_id, question_id], |r| r.get(0))?)
+            .query_row(params![guild_id, ids_json(question_ids)], |r| r.get(0))?)
     }
 
     /// The history of a candidate's scores, oldest first.
@@ -765,8 +780,11 @@ mod tests {
             .filter(|p| {
                 let scan = p.strip_prefix("SCAN ").is_some_and(|rest| {
                     let name = rest.split(' ').next().unwrap_or("");
+                    // A question's ids, a JSON array of a few, are read whole: that is no
+                    // table of the store.
                     !(own.contains(&name)
                         || name.starts_with("(subquery")
+                        || name == "json_each"
                         || rest == "CONSTANT ROW")
                 });
                 let guild_only = (p.contains(" INDEX scores_")

@@ -230,21 +230,29 @@ impl Engine {
         } else {
             Some(member(req)?.user_id)
         };
+        // A question is counted under its id now and the ids it had before a rename, asked
+        // by any of them.
+        let ids: Vec<&str> = match self.bank().get(&id) {
+            Some(q) => std::iter::once(q.id.as_str())
+                .chain(q.aliases.iter().map(String::as_str))
+                .collect(),
+            None => vec![id.as_str()],
+        };
         if self.bank().get(&id).is_none()
             && !self
                 .store
-                .read(|db| db.question_scored(req.guild_id, &id))?
+                .read(|db| db.question_scored(req.guild_id, &ids))?
         {
             self.question(&id)?;
         }
         // One snapshot: the ratings, the current rubric and the evidence, under the same rule.
         let (ratings, evidence) = self.store.read(|db| {
-            let ratings = db.question_ratings(req.guild_id, &id, viewer)?;
+            let ratings = db.question_ratings(req.guild_id, &ids, viewer)?;
             let evidence = match self.current_rubric(db, req.guild_id, &id)? {
                 None => None,
                 Some(current) => {
                     let current_id = db.find_rubric_version(req.guild_id, &current)?;
-                    let rows = db.question_evidence(req.guild_id, &id, viewer)?;
+                    let rows = db.question_evidence(req.guild_id, &ids, viewer)?;
                     Some(evidence_stats(&current, current_id, &rows))
                 }
             };

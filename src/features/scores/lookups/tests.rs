@@ -187,7 +187,7 @@ fn aggregates_in_sql_give_the_numbers_the_rows_give() {
                     .collect();
                 let sql = question_stats(
                     &store
-                        .read(|db| db.question_ratings(GUILD, q, viewer))
+                        .read(|db| db.question_ratings(GUILD, &[q], viewer))
                         .unwrap(),
                 );
                 let values = ratings(&visible);
@@ -455,7 +455,7 @@ mod evidence {
                 Ok::<_, StoreError>(evidence_stats(
                     &current(),
                     id,
-                    &db.question_evidence(GUILD, "q", viewer)?,
+                    &db.question_evidence(GUILD, &["q"], viewer)?,
                 ))
             })
             .unwrap()
@@ -519,7 +519,7 @@ mod evidence {
         assert_eq!((e.scores, e.older, e.rated), (0, 0, 0));
         // Against a rubric never given evidence, everything is older.
         let rows = store
-            .read(|db| db.question_evidence(GUILD, "q", None))
+            .read(|db| db.question_evidence(GUILD, &["q"], None))
             .unwrap();
         let e = evidence_stats(&rubric("new words"), None, &rows);
         assert_eq!((e.scores, e.older), (0, 10));

@@ -785,6 +785,44 @@ fn a_session_planned_before_a_rename_scores_under_the_new_id() {
     assert_eq!(score.rating, Some(3));
     assert_eq!(evidence.unwrap().covered, Ticks::of([0, 1, 2]));
     assert_eq!(stored(&e, &alice()), None, "nothing under the old id");
+    // History recorded under the old id counts for the question under its id now.
+    use interview_bot::store::ShowCount;
+    let counts = e.shown_by_current_id(
+        [
+            (
+                "ev-rollout".to_string(),
+                ShowCount {
+                    times: 2,
+                    last_ms: 5,
+                },
+            ),
+            (
+                "ev-canary-rollout".to_string(),
+                ShowCount {
+                    times: 1,
+                    last_ms: 9,
+                },
+            ),
+            (
+                "gone-question".to_string(),
+                ShowCount {
+                    times: 4,
+                    last_ms: 1,
+                },
+            ),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    assert_eq!(counts.len(), 2);
+    assert_eq!(
+        counts["ev-canary-rollout"],
+        ShowCount {
+            times: 3,
+            last_ms: 9
+        }
+    );
+    assert_eq!(counts["gone-question"].times, 4);
     // `/scores question` by either id counts both scores: Bob's under the old id, Alice's
     // under the new one.
     let mia = who(

@@ -55,6 +55,28 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// How often each question was shown, by its id now: history recorded under an id a
+    /// question had before a rename (one of its `aliases`) counts for it, so a renamed
+    /// question does not look new and come round again before its turn.
+    pub fn shown_by_current_id(
+        &self,
+        counts: HashMap<String, ShowCount>,
+    ) -> HashMap<String, ShowCount> {
+        let mut out: HashMap<String, ShowCount> = HashMap::with_capacity(counts.len());
+        for (id, c) in counts {
+            let id = self.bank().get(&id).map_or(id, |q| q.id.clone());
+            out.entry(id)
+                .and_modify(|e| {
+                    e.times += c.times;
+                    e.last_ms = e.last_ms.max(c.last_ms);
+                })
+                .or_insert(c);
+        }
+        out
+    }
+}
+
 /// The selection rule, separated from storage and randomness so it can be tested exactly.
 pub fn choose_least_shown_in<'a>(
     pool: &[&'a Question],

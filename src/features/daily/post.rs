@@ -66,7 +66,8 @@ impl Engine {
         }
         let reveal_due = (s.reveal_after_s > 0).then(|| now + i64::from(s.reveal_after_s) * 1000);
         let claimed = self.store.write(|db| {
-            let counts = db.channel_show_counts(s.guild_id, s.channel_id)?;
+            let counts =
+                self.shown_by_current_id(db.channel_show_counts(s.guild_id, s.channel_id)?);
             let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
             let history = db.claim_shown(&ShownQuestion {
                 guild_id: s.guild_id,

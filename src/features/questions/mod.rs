@@ -308,7 +308,7 @@ impl Engine {
                     return Err(Error::Cooldown { seconds: wait });
                 }
             }
-            let counts = db.show_counts(req.guild_id)?;
+            let counts = self.shown_by_current_id(db.show_counts(req.guild_id)?);
             let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
             let claim = db.claim_shown(&ShownQuestion {
                 guild_id: req.guild_id,

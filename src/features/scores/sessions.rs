@@ -63,7 +63,7 @@ impl Engine {
                 }));
             }
             // The guild's least shown questions first, random among equals.
-            let counts = db.show_counts(req.guild_id)?;
+            let counts = self.shown_by_current_id(db.show_counts(req.guild_id)?);
             let mut ranked: Vec<(u32, usize, &Question)> = pool
                 .iter()
                 .map(|q| {

@@ -1139,10 +1139,11 @@ fn look_for_limits_are_reported_with_their_lines() {
         ),
         (LOOK_FOR_PACK.replace("pass = 3", "pass = 5"), "`pass` is 5: give how many of the 4 look-fors"),
         (LOOK_FOR_PACK.replace("pass = 3", "pass = 0"), "`pass` is 0"),
-        // Under half the look-fors suggests a strong no: a yes needs at least half.
+        // Under half the look-fors suggests a strong no, and a no needs room below the pass
+        // rule: a yes needs more than half.
         (
-            LOOK_FOR_PACK.replace("pass = 3", "pass = 1"),
-            "`pass` is 1: give how many of the 4 look-fors make a yes, from half of them (2) to all (4)",
+            LOOK_FOR_PACK.replace("pass = 3", "pass = 2"),
+            "`pass` is 2: give how many of the 4 look-fors make a yes, from more than half (3) to all (4)",
         ),
         (
             LOOK_FOR_PACK.replace(

@@ -772,13 +772,14 @@ impl FileCtx<'_> {
             .map_or(0, |l| l.get_ref().len());
         if let Some(pass) = &raw.pass {
             let p = *pass.get_ref();
-            // Under half the look-fors suggests a strong no, so a yes needs at least half:
-            // a lower bar would contradict the scale.
-            let least = look_fors.div_ceil(2).max(1);
+            // The suggested rating is a strong no under half the look-fors and a no from half
+            // up to one short of the pass rule, so a yes needs more than half: at half or
+            // below, no count of ticks could ever suggest a no.
+            let least = (look_fors.div_ceil(2) + 1).min(look_fors).max(1);
             self.require(
                 usize::try_from(p).is_ok_and(|p| p >= least && p <= look_fors.max(1)),
                 pass.span(),
-                || format!("`pass` is {p}: give how many of the {look_fors} look-fors make a yes, from half of them ({least}) to all ({look_fors}); under half is a strong no on the scale"),
+                || format!("`pass` is {p}: give how many of the {look_fors} look-fors make a yes, from more than half ({least}) to all ({look_fors}); under half suggests a strong no, and a no needs room between half and the pass rule"),
             );
         }
         let mut more = 0;

@@ -213,6 +213,27 @@ mod tests {
         );
     }
 
+    /// Every pass rule `bank check` accepts (more than half the look-fors) leaves a count of
+    /// ticks that suggests a 2: a "no" is always possible, a yes always needs more than half.
+    #[test]
+    fn every_pass_rule_the_bank_accepts_leaves_room_for_a_no() {
+        for n in 3..=6usize {
+            let least = (n.div_ceil(2) + 1).min(n);
+            for pass in least..=n {
+                let r = rubric(n, pass, 1);
+                let suggested: Vec<u8> = (0..=n)
+                    .map(|c| suggest(&r, Ticks::of(0..c), Ticks(0), Ticks(0)).get())
+                    .collect();
+                assert!(
+                    suggested.contains(&2),
+                    "{n} look-fors, pass {pass}: {suggested:?}"
+                );
+                assert_eq!(suggested[pass], 3, "{n} look-fors, pass {pass}");
+                assert_eq!(suggested[pass - 1], 2, "{n} look-fors, pass {pass}");
+            }
+        }
+    }
+
     #[test]
     fn overrides_have_a_direction_and_only_disagreeing_extremes_need_a_reason() {
         let r = |v| Rating::new(v).unwrap();

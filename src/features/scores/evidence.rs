@@ -80,33 +80,6 @@ pub fn remap(ticks: Ticks, from: &[String], to: &[String]) -> (Ticks, Vec<String
     (Ticks::of(carried), dropped)
 }
 
-/// The evidence of `e` (given on `from`) carried to the version `to` (id `to_id`), with the
-/// words of any ticked items that no longer exist.
-pub fn carry(
-    e: &Evidence,
-    from: &RubricText,
-    to: &RubricText,
-    to_id: crate::model::RubricId,
-) -> (Evidence, Vec<String>) {
-    let (covered, mut dropped) = remap(e.covered, &from.look_fors, &to.look_fors);
-    let (bonus, d) = remap(e.bonus, &from.bonus, &to.bonus);
-    dropped.extend(d);
-    let (red_flags, d) = remap(e.red_flags, &from.red_flags, &to.red_flags);
-    dropped.extend(d);
-    let suggested = suggest(to, covered, bonus, red_flags).get();
-    (
-        Evidence {
-            rubric: to_id,
-            covered,
-            bonus,
-            red_flags,
-            suggested,
-            reason: e.reason.clone(),
-        },
-        dropped,
-    )
-}
-
 /// How far a rating overrides the suggestion of its evidence: `rating - suggested` when the
 /// score is rated and the two differ (`+` lenient, `-` severe), else `None`.
 pub fn override_by(rating: Option<u8>, suggested: u8) -> Option<i8> {

@@ -18,7 +18,7 @@
 
 use super::ScoreError;
 use super::commands::{EvidenceAt, ScoresAction};
-use super::evidence::{MAX_OPTIONS, carry, difference, needs_reason, remap, rubric_text, suggest};
+use super::evidence::{MAX_OPTIONS, difference, needs_reason, remap, rubric_text, suggest};
 use super::{Rating, member};
 use crate::engine::{
     Button, ButtonStyle, Effect, Engine, Error, Handled, Invocation, Member, Message, Modal,
@@ -267,60 +267,40 @@ impl Engine {
             let version = current(self, db, req, &t.shown, now)?;
             let key = t.key(req, m);
             let score_id = db.score_id_for(&key, now)?;
+            // Ticks given on another version move to the current one by their words; those
+            // whose words are gone are named in the answer.
             let mut dropped = Vec::new();
-            // What is stored, on the current version: the other list's ticks carried by their
-            // words, and any that no longer exist named.
-            let mut e = match stored_evidence(db, req, &key)? {
-                Some((from, e)) if from.id == version.id => e,
-                Some((from, stored)) => {
-                    let (e, _) = carry(&stored, &from.text, &version.text, version.id);
-                    // This choice replaces its own list; what the other list loses is named.
-                    let other = match list {
-                        List::Covered => {
-                            remap(
-                                stored.red_flags,
-                                &from.text.red_flags,
-                                &version.text.red_flags,
-                            )
-                            .1
-                        }
-                        List::Flags => {
-                            let mut gone = remap(
-                                stored.covered,
-                                &from.text.look_fors,
-                                &version.text.look_fors,
-                            )
-                            .1;
-                            gone.extend(
-                                remap(stored.bonus, &from.text.bonus, &version.text.bonus).1,
-                            );
-                            gone
-                        }
-                    };
-                    dropped.extend(other);
-                    e
+            let mut carry =
+                |ticks: Ticks, from: &RubricVersion, items: fn(&RubricText) -> &[String]| {
+                    if from.id == version.id {
+                        return ticks;
+                    }
+                    let (ticks, gone) = remap(ticks, items(&from.text), items(&version.text));
+                    dropped.extend(gone);
+                    ticks
+                };
+            let look_fors: fn(&RubricText) -> &[String] = |t| &t.look_fors;
+            let bonus: fn(&RubricText) -> &[String] = |t| &t.bonus;
+            let red_flags: fn(&RubricText) -> &[String] = |t| &t.red_flags;
+            // This choice replaces its own list; the other list keeps what is stored.
+            let mut e = empty(&version);
+            if let Some((from, stored)) = stored_evidence(db, req, &key)? {
+                e.reason = stored.reason;
+                match list {
+                    List::Covered => e.red_flags = carry(stored.red_flags, &from, red_flags),
+                    List::Flags => {
+                        e.covered = carry(stored.covered, &from, look_fors);
+                        e.bonus = carry(stored.bonus, &from, bonus);
+                    }
                 }
-                None => empty(&version),
-            };
+            }
             let (first, second, unknown) = read_values(values, list, &t.shown.text);
-            let shown = &t.shown.text;
-            let same = t.shown.id == version.id;
-            let mut carried = |ticks, from: &[String], to: &[String]| {
-                if same {
-                    return ticks;
-                }
-                let (ticks, gone) = remap(ticks, from, to);
-                dropped.extend(gone);
-                ticks
-            };
             match list {
                 List::Covered => {
-                    e.covered = carried(first, &shown.look_fors, &version.text.look_fors);
-                    e.bonus = carried(second, &shown.bonus, &version.text.bonus);
+                    e.covered = carry(first, &t.shown, look_fors);
+                    e.bonus = carry(second, &t.shown, bonus);
                 }
-                List::Flags => {
-                    e.red_flags = carried(first, &shown.red_flags, &version.text.red_flags);
-                }
+                List::Flags => e.red_flags = carry(first, &t.shown, red_flags),
             }
             e.suggested = suggest(&version.text, e.covered, e.bonus, e.red_flags).get();
             db.put_evidence(&key, score_id, &e, now)?;
@@ -607,13 +587,19 @@ impl Engine {
         if let (Some(r), Some(s)) = (rating.and_then(Rating::new), suggested)
             && needs_reason(r, s)
         {
-            message = message.button(
-                "Give a reason",
-                self.action_id(req.guild_id, ScoresAction::Why(at).to_string())?,
-                ButtonStyle::Secondary,
-            );
+            message.buttons.push(self.reason_button(req, at)?);
         }
         Ok(message)
+    }
+
+    /// "Give a reason", for a 1 or a 4 that disagrees with the evidence.
+    fn reason_button(&self, req: &Request, at: EvidenceAt) -> Result<Button, Error> {
+        Ok(Button {
+            label: "Give a reason".into(),
+            action: self.action_id(req.guild_id, ScoresAction::Why(at).to_string())?,
+            style: ButtonStyle::Secondary,
+            disabled: false,
+        })
     }
 
     /// The line a session's rating confirmation adds when the presser has evidence on the
@@ -624,31 +610,16 @@ impl Engine {
         key: &ScoreKey<'_>,
         rating: Rating,
     ) -> Result<Option<(String, Option<Button>)>, Error> {
-        let found = self.store.read(|db| {
-            let Some(score) = db.score(key)? else {
-                return Ok::<_, Error>(None);
-            };
-            let Some(e) = db.evidence(req.guild_id, score.id)? else {
-                return Ok(None);
-            };
-            let version = db.rubric(req.guild_id, e.rubric)?;
-            Ok(version.map(|v| (v, e)))
-        })?;
-        let Some((version, e)) = found else {
+        let Some((version, e)) = self.store.read(|db| stored_evidence(db, req, key))? else {
             return Ok(None);
         };
         let line = evidence_line(&version.text, Some(&e), Some(rating.get()));
+        let at = EvidenceAt {
+            session: key.session_id,
+            rubric: version.id,
+        };
         let button = if needs_reason(rating, e.suggested) {
-            let at = EvidenceAt {
-                session: key.session_id,
-                rubric: version.id,
-            };
-            Some(Button {
-                label: "Give a reason".into(),
-                action: self.action_id(req.guild_id, ScoresAction::Why(at).to_string())?,
-                style: ButtonStyle::Secondary,
-                disabled: false,
-            })
+            Some(self.reason_button(req, at)?)
         } else {
             None
         };

@@ -34,6 +34,12 @@ async fn run(fake: &FakeDiscord, bot: &Bot, who: &Member, name: &str, options: V
     settle(fake, &i, || bot.log()).await
 }
 
+/// `/config interviewer-role` to `ROLE`, as `who`.
+async fn set_interviewer_role(fake: &FakeDiscord, bot: &Bot, who: &Member) -> Recorded {
+    let role = json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]);
+    run(fake, bot, who, "config", sub("interviewer-role", role)).await
+}
+
 /// `/recommend` as `who`.
 async fn recommend(fake: &FakeDiscord, bot: &Bot, who: &Member, cand: &str, rec: &str) -> Recorded {
     let options = json!([
@@ -92,17 +98,7 @@ async fn interviewers_score_by_command_and_session_buttons_and_others_are_refuse
         Member::new(PAT),
     );
     // The admin sets the interviewer role.
-    let r = run(
-        &fake,
-        &bot,
-        &manager(),
-        "config",
-        sub(
-            "interviewer-role",
-            json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]),
-        ),
-    )
-    .await;
+    let r = set_interviewer_role(&fake, &bot, &manager()).await;
     assert!(
         is_ephemeral(&r) && r.body.to_string().contains(&format!("<@&{ROLE}>")),
         "{}",
@@ -370,17 +366,7 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
     let (fake, bot) = connected(None).await;
     let mia = manager();
     let alice = interviewer(ALICE);
-    run(
-        &fake,
-        &bot,
-        &mia,
-        "config",
-        sub(
-            "interviewer-role",
-            json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]),
-        ),
-    )
-    .await;
+    set_interviewer_role(&fake, &bot, &mia).await;
     for (who, cand, q, rating, notes) in [
         (
             &alice,
@@ -566,17 +552,7 @@ async fn the_export_holds_every_score_and_forget_removes_one_candidate_and_score
 async fn lookups_answer_privately_and_the_team_pages_with_buttons() {
     let (fake, bot) = connected(None).await;
     let mia = manager();
-    run(
-        &fake,
-        &bot,
-        &mia,
-        "config",
-        sub(
-            "interviewer-role",
-            json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]),
-        ),
-    )
-    .await;
+    set_interviewer_role(&fake, &bot, &mia).await;
     let (alice, bob) = (interviewer(ALICE), interviewer(BOB));
     // Ada: Alice 4, Bob 2 on the same question; both recommend.
     for (who, rating) in [(&alice, "4"), (&bob, "2")] {
@@ -694,17 +670,7 @@ async fn evidence_lists_arrive_as_discord_sends_them_and_update_the_panel() {
     let db = dir.path().join("bot.sqlite3");
     let (fake, bot) = connected(Some(&db)).await;
     let (alice, bob) = (interviewer(ALICE), interviewer(BOB));
-    run(
-        &fake,
-        &bot,
-        &manager(),
-        "config",
-        sub(
-            "interviewer-role",
-            json!([{"name": "role", "type": 8, "value": ROLE.to_string()}]),
-        ),
-    )
-    .await;
+    set_interviewer_role(&fake, &bot, &manager()).await;
     run(
         &fake,
         &bot,

@@ -206,6 +206,12 @@ fn model_answer_button_is_private_and_shows_the_rubric() {
     // The bar comes before the depth points, and the look-fors are numbered.
     assert!(text.find("Yes at this level").unwrap() < text.find("A strong yes adds").unwrap());
     assert!(plain.contains(&format!("1. {}", q.look_fors[0])));
+    // How to tick follows the numbered look-fors, before the depth points.
+    let rule = text
+        .find(interview_bot::engine::rubric::TICK_RULE)
+        .expect("the tick rule is on the rubric");
+    assert!(text.find(&format!("{}. ", q.look_fors.len())).unwrap() < rule);
+    assert!(rule < text.find("A strong yes adds").unwrap());
     assert!(
         answer
             .cards

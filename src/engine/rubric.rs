@@ -109,6 +109,10 @@ impl Engine {
     }
 }
 
+/// How to read a look-for, under the numbered list: packs write "e.g." for one example among
+/// several that count, and "X, so Y" where Y only says why X matters.
+pub const TICK_RULE: &str = "_Tick an idea when you hear it, in any words. \"e.g.\" names one example of several that count; in \"X, so Y\", X is the point._";
+
 impl Engine {
     /// A question's rubric for the member behind `req`, privately, if they may open one in
     /// this context (the "Model answer" buttons of question cards and daily posts).
@@ -151,7 +155,7 @@ impl Engine {
             .enumerate()
             .map(|(i, l)| format!("{}. {l}", i + 1))
             .collect();
-        sections.push(format!("{bar}\n{}", numbered.join("\n")));
+        sections.push(format!("{bar}\n{}\n{TICK_RULE}", numbered.join("\n")));
         for (heading, items) in [
             ("A strong yes adds", &q.bonus),
             ("Red flags", &q.red_flags),

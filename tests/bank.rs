@@ -1115,6 +1115,12 @@ fn a_look_for_question_loads_with_its_pass_rule_detail_and_facts() {
     assert_eq!(q.facts, ["Five addresses of every subnet are reserved."]);
     assert_eq!(q.facts_checked.as_deref(), Some("2026-12-07"));
     assert_eq!(bank.legacy_note(), None);
+    // An "ask first" note whose numbers are in range loads.
+    let asked = LOOK_FOR_PACK.replace(
+        "detail = \"The route",
+        "detail = \"Ask follow-up 1 before scoring look-for 4. The route",
+    );
+    assert!(load_str("pack.toml", &asked).is_ok());
     // Without `pass`, every look-for is needed.
     let all = load_str("pack.toml", &LOOK_FOR_PACK.replace("pass = 3\n", "")).unwrap();
     assert_eq!(all.get("t-lf").unwrap().pass, 4);
@@ -1167,6 +1173,16 @@ fn look_for_limits_are_reported_with_their_lines() {
         (
             LOOK_FOR_PACK.replace("pass = 3\n", "pass = 3\nanswer = [\"old\"]\n"),
             "give `look_fors` or the older `answer`, not both",
+        ),
+        // An "ask first" note in `detail` numbers the card's lists: past the end points at
+        // nothing (one follow-up, four look-fors here).
+        (
+            LOOK_FOR_PACK.replace("detail = \"The route", "detail = \"Ask follow-up 2 before scoring look-for 4. The route"),
+            "`detail` names follow-up 2, but the question has 1",
+        ),
+        (
+            LOOK_FOR_PACK.replace("detail = \"The route", "detail = \"Ask follow-up 1 before scoring look-fors 5 and 6. The route"),
+            "`detail` names look-for 5, but the question has 4",
         ),
     ];
     for (text, expected) in cases {

@@ -786,6 +786,16 @@ impl FileCtx<'_> {
         if let Some(detail) = &raw.detail {
             self.check_text("detail", detail, MAX_DETAIL_CHARS);
             more += detail.get_ref().chars().count();
+            // "Ask follow-up 5 before scoring look-for 6": the card numbers both lists, so a
+            // number past the end of its list points the interviewer at nothing.
+            let follow_ups = raw.follow_ups.as_ref().map_or(0, |l| l.get_ref().len());
+            for (word, count) in [("follow-up", follow_ups), ("look-for", look_fors)] {
+                for n in numbered_refs(detail.get_ref(), word) {
+                    self.require((1..=count).contains(&n), detail.span(), || {
+                        format!("`detail` names {word} {n}, but the question has {count}")
+                    });
+                }
+            }
         }
         if let Some(facts) = &raw.facts {
             for fact in facts.get_ref() {
@@ -963,6 +973,25 @@ fn is_slug(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+/// The number written right after each mention of `word` (or its plural) in `text`: in "Ask
+/// follow-up 5 before scoring look-for 6", `follow-up` gives 5 and `look-for` gives 6.
+fn numbered_refs(text: &str, word: &str) -> Vec<usize> {
+    let lower = text.to_lowercase();
+    let mut found = Vec::new();
+    for (at, _) in lower.match_indices(word) {
+        let rest = &lower[at + word.len()..];
+        let rest = rest.strip_prefix('s').unwrap_or(rest);
+        let Some(rest) = rest.strip_prefix(' ') else {
+            continue;
+        };
+        let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = digits.parse() {
+            found.push(n);
+        }
+    }
+    found
 }
 
 #[cfg(test)]

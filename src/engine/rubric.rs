@@ -110,9 +110,9 @@ impl Engine {
 }
 
 /// How to read a look-for, under the numbered list: packs write "e.g." for one example among
-/// several that count, "at least N of" for how many of a list, and "X, so Y" or "X: Y" where
-/// Y only explains X.
-pub const TICK_RULE: &str = "_Tick an idea when you hear it, in any words. Any example after \"e.g.\" counts (towards N, after \"at least N\"); what follows \"so\" or a colon only explains the point._";
+/// several that count, "at least N of" for how many of a list, and "X, so Y", "X: Y" or
+/// "X (Y)" where Y only explains X.
+pub const TICK_RULE: &str = "_Tick an idea when you hear it, in any words. Any example after \"e.g.\" counts (towards N, after \"at least N\"); what follows \"so\" or a colon, or sits in brackets, only explains the point._";
 
 impl Engine {
     /// A question's rubric for the member behind `req`, privately, if they may open one in

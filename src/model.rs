@@ -444,3 +444,59 @@ mod tests {
         assert_eq!(e.to_string(), "unknown Recommendation \"maybe\"");
     }
 }
+
+/// A question pack's id, a slug (`aws`): the shipped packs and a server's imported ones are
+/// switched on and off, exported and listed by it. Made only from a checked slug.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct PackId(String);
+
+impl PackId {
+    /// Longest pack id.
+    pub const MAX_CHARS: usize = 40;
+
+    /// The id `s` names, if it is a slug: lowercase ASCII letters and digits in words joined
+    /// by single hyphens, at most [`PackId::MAX_CHARS`] long.
+    pub fn parse(s: &str) -> Option<PackId> {
+        let ok = !s.is_empty()
+            && s.len() <= Self::MAX_CHARS
+            && s.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
+        ok.then(|| PackId(s.to_string()))
+    }
+
+    /// A pack id made from a file name (`My Pack.toml` → `my-pack`), for packs that do not
+    /// name their own; `pack` when nothing usable is left.
+    pub fn from_file_stem(stem: &str) -> PackId {
+        let mut out = String::new();
+        for c in stem.chars().flat_map(char::to_lowercase) {
+            if c.is_ascii_alphanumeric() {
+                out.push(c);
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        let mut out: String = out
+            .trim_end_matches('-')
+            .chars()
+            .take(Self::MAX_CHARS)
+            .collect();
+        while out.ends_with('-') {
+            out.pop();
+        }
+        PackId::parse(&out).unwrap_or_else(|| PackId("pack".into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PackId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}

@@ -92,6 +92,7 @@ mod tests {
             facts_checked: None,
             aliases: Vec::new(),
             legacy: false,
+            pack: crate::bank::PackId::from_file_stem("test"),
             source: Default::default(),
         };
         for width in [Some(30), Some(80), None] {

@@ -1264,3 +1264,54 @@ fn near_duplicate_tags_are_refused_with_where_the_first_is_used() {
     let fine = GOOD.replace("tags = [\"vpc\"]", "tags = [\"ec2\", \"ecs\", \"eks\", \"s3\", \"sqs\", \"sns\", \"vpc-endpoints\", \"vpc-peering\"]");
     assert_eq!(problems(&fine), Vec::<String>::new());
 }
+
+/// Issue 23: a file's `[pack] id` names its pack (else the file name does); the files of one
+/// pack may each name it, but alike; a bad id is a problem at its line.
+#[test]
+fn packs_are_named_by_their_id_or_their_file() {
+    let q = |id: &str| {
+        format!(
+            "[[question]]\nid = \"{id}\"\nlevel = \"junior\"\ntopic = \"t\"\nprompt = \"P?\"\nlook_fors = [\"a\", \"b\", \"c\"]\nbonus = [\"x\"]\nred_flags = [\"r\"]\nfollow_ups = [\"f\"]\n"
+        )
+    };
+    let named = format!("[pack]\nid = \"team-x\"\nname = \"Team X\"\n\n{}", q("q-1"));
+    let plain = q("q-2");
+    let bank = load_named(&[("one.toml", &named), ("My Own Pack.toml", &plain)]).unwrap();
+    let ids: Vec<&str> = bank.packs().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["my-own-pack", "team-x"]);
+    assert_eq!(bank.get("q-1").unwrap().pack.as_str(), "team-x");
+    assert_eq!(bank.get("q-2").unwrap().pack.as_str(), "my-own-pack");
+    assert_eq!(bank.packs().last().unwrap().title(), "Team X");
+
+    // Two files of one pack naming it differently.
+    let other = format!("[pack]\nid = \"team-x\"\nname = \"Team Y\"\n\n{}", q("q-3"));
+    let err = load_named(&[("one.toml", &named), ("two.toml", &other)]).unwrap_err();
+    assert!(
+        err.to_string().contains("two.toml:1") && err.to_string().contains("another name"),
+        "{err}"
+    );
+    // Alike, or named once, is fine.
+    let same = format!("[pack]\nid = \"team-x\"\nname = \"Team X\"\n\n{}", q("q-3"));
+    assert!(load_named(&[("one.toml", &named), ("two.toml", &same)]).is_ok());
+
+    for bad in ["Team X", "-x", "a--b", "x_y", &"a".repeat(41)] {
+        let text = format!("[pack]\nid = \"{bad}\"\nname = \"N\"\n\n{}", q("q-4"));
+        let err = load_str("bad.toml", &text).unwrap_err();
+        assert!(
+            err.to_string().contains("bad.toml:2") && err.to_string().contains("[pack]: id"),
+            "{bad}: {err}"
+        );
+    }
+}
+
+/// The shipped files make one pack, `aws`.
+#[test]
+fn the_shipped_files_are_one_pack() {
+    let bank = load_named(interview_bot::bank::BUILTIN_PACKS).unwrap();
+    let packs: Vec<_> = bank.packs().collect();
+    assert_eq!(packs.len(), 1);
+    assert_eq!(packs[0].id.as_str(), "aws");
+    assert_eq!(packs[0].title(), "AWS cloud engineering");
+    assert!(packs[0].description.is_some());
+    assert!(bank.all().iter().all(|q| q.pack.as_str() == "aws"));
+}

@@ -990,3 +990,43 @@ fn daily_answer_buttons_work_on_their_post_only_and_old_ones_still_work() {
         Some(q)
     );
 }
+
+/// Issue 23: a pack switched off after the schedule was set leaves nothing to post, so the
+/// schedule pauses with the reason instead of posting from the pack; `/daily set` refuses.
+#[test]
+fn a_schedule_pauses_when_its_pack_is_switched_off() {
+    let mut w = World::new("2026-06-01T08:59:00Z");
+    w.set(GUILD, CHANNEL, &[("time", "09:00")]);
+    let aws = interview_bot::bank::PackId::parse("aws").unwrap();
+    w.engine
+        .store()
+        .write(|db| {
+            db.set_pack_enabled(
+                interview_bot::model::GuildId(GUILD),
+                &aws,
+                false,
+                interview_bot::model::UserId(1),
+                0,
+            )
+        })
+        .unwrap();
+    w.clock.set(ms("2026-06-01T09:00:30Z"));
+    w.tick();
+    assert!(
+        w.posts_in(CHANNEL).is_empty(),
+        "nothing posted from a pack that is off"
+    );
+    let status = w.command(GUILD, "daily status", vec![], Permissions::ADMINISTRATOR);
+    let text = format!("{:?}", status.first_reply().unwrap().1);
+    assert!(
+        text.contains("Paused") && text.contains("packs switched on"),
+        "{text}"
+    );
+    let out = w.set(GUILD, CHANNEL + 1, &[("time", "10:00")]);
+    assert!(out.is_error);
+    let reply = out.first_reply().unwrap().1.content.clone().unwrap();
+    assert!(
+        reply.contains("Switched off in this server: `aws`"),
+        "{reply}"
+    );
+}

@@ -459,6 +459,18 @@ fn config_cards() {
 }
 
 #[test]
+fn pack_cards() {
+    let mut s = Scene::new();
+    s.run(&mia(), "/pack list");
+    s.run(&mia(), "/pack off pack:snapshot");
+    s.run(&bob(), "/question level:junior");
+    s.run(&mia(), "/pack list");
+    s.run(&mia(), "/pack on pack:snapshot");
+    s.run(&mia(), "/pack off pack:snapshots");
+    s.check(expect_file!["snapshots/packs.txt"]);
+}
+
+#[test]
 fn daily_cards() {
     let mut s = Scene::new();
     s.run(

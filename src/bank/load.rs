@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use toml::Spanned;
 use toml::de::{DeString, DeTable, DeValue, ValueDeserializer};
 
+use crate::model::PackId;
+
 use super::{
     Bank, LOOK_FORS, Level, MAX_CARD_CHARS, MAX_DETAIL_CHARS, MAX_FACT_CHARS, MAX_ITEM_CHARS,
     MAX_LOOK_FOR_CHARS, MAX_MORE_CHARS, MAX_PROMPT_CHARS, MAX_RUBRIC_CHARS, MAX_SLUG_CHARS,
-    Question,
+    PackInfo, Question,
 };
 
 /// One thing wrong with a pack, located in its file.
@@ -101,7 +103,11 @@ const OPTIONAL_FIELDS: &[&str] = &[
 ];
 
 /// The fields of the optional `[pack]` table.
-const PACK_FIELDS: &[&str] = &["name", "description"];
+const PACK_FIELDS: &[&str] = &["id", "name", "description"];
+
+/// Longest pack name and description (shown in `/pack list`).
+pub const MAX_PACK_NAME_CHARS: usize = 80;
+pub const MAX_PACK_DESCRIPTION_CHARS: usize = 300;
 
 /// Loads every `*.toml` file directly inside `dir` (sorted by name), checks each question and
 /// the ids across files, and returns the bank or every problem found.
@@ -190,6 +196,8 @@ struct Loader {
     topics: std::collections::HashSet<String>,
     /// Every tag used so far: its comparison key ([`tag_key`]) and where it was first used.
     tags: HashMap<String, (String, PathBuf, usize)>,
+    /// Each pack with questions: its name and description as first given, and where.
+    packs: std::collections::BTreeMap<PackId, (PackInfo, Option<(PathBuf, usize)>)>,
 }
 
 /// A tag as compared for near-duplicates: its words in order of their letters (so `rpo-rto`
@@ -216,6 +224,8 @@ struct Parsed {
     questions: Vec<Found>,
     problems: Vec<Problem>,
     names: Vec<TopicName>,
+    /// The file's pack and what its `[pack]` table says.
+    pack: (PackId, PackMeta),
 }
 
 /// A `[[question]]` table as found: its id and topic as written (for the checks across files,
@@ -235,6 +245,10 @@ impl Parsed {
         match fs::read_to_string(file) {
             Ok(text) => Parsed::text(file, &text),
             Err(e) => Parsed {
+                pack: (
+                    PackId::from_file_stem(&file.file_stem().unwrap_or_default().to_string_lossy()),
+                    PackMeta::default(),
+                ),
                 questions: Vec::new(),
                 problems: vec![Problem {
                     file: file.to_path_buf(),
@@ -258,18 +272,28 @@ impl Parsed {
         };
         let mut problems = Vec::new();
         let mut names = Vec::new();
-        let questions = FileCtx {
+        let mut pack = PackMeta::default();
+        let mut questions = FileCtx {
             file,
             text,
             line_starts: line_starts(text),
             problems: &mut problems,
             names: &mut names,
+            pack: &mut pack,
         }
         .parse_file();
+        // Every question of the file belongs to the file's pack.
+        let id = pack.id.clone().unwrap_or_else(|| {
+            PackId::from_file_stem(&file.file_stem().unwrap_or_default().to_string_lossy())
+        });
+        for q in questions.iter_mut().filter_map(|f| f.question.as_mut()) {
+            q.pack = id.clone();
+        }
         Parsed {
             questions,
             problems,
             names,
+            pack: (id, pack),
         }
     }
 }
@@ -279,6 +303,9 @@ impl Loader {
     fn merge(&mut self, file: &Path, parsed: Parsed) {
         self.problems.extend(parsed.problems);
         self.names.extend(parsed.names);
+        if !parsed.questions.is_empty() {
+            self.merge_pack(file, parsed.pack);
+        }
         for found in parsed.questions {
             self.topics.extend(found.topic);
             let Some(id) = found.id else { continue };
@@ -311,6 +338,45 @@ impl Loader {
             if !clash {
                 self.questions.extend(found.question);
             }
+        }
+    }
+
+    /// Records the file's pack; the files of one pack may each name it, but alike.
+    fn merge_pack(&mut self, file: &Path, (id, meta): (PackId, PackMeta)) {
+        let entry = self.packs.entry(id.clone()).or_insert_with(|| {
+            (
+                PackInfo {
+                    id: id.clone(),
+                    name: None,
+                    description: None,
+                },
+                None,
+            )
+        });
+        let mut clash = None;
+        for (mine, theirs, what) in [
+            (&mut entry.0.name, meta.name, "name"),
+            (&mut entry.0.description, meta.description, "description"),
+        ] {
+            match (mine.as_ref(), theirs) {
+                (Some(a), Some(b)) if *a != b => clash = Some(what),
+                (None, Some(b)) => *mine = Some(b),
+                _ => {}
+            }
+        }
+        if let Some(what) = clash {
+            let at = entry.1.as_ref().map_or(String::new(), |(f, l)| {
+                format!(" (first at {}:{l})", f.display())
+            });
+            self.problems.push(Problem {
+                file: file.to_path_buf(),
+                line: meta.line,
+                message: format!(
+                    "[pack]: pack `{id}` is given another {what} here than in an earlier file{at}; give it once, or alike in every file of the pack"
+                ),
+            });
+        } else if entry.1.is_none() && meta.line > 0 {
+            entry.1 = Some((file.to_path_buf(), meta.line));
         }
     }
 
@@ -354,6 +420,7 @@ impl Loader {
             mut problems,
             names,
             topics: used,
+            packs,
             ..
         } = self;
         // Topic names: each declared once, for a topic some question uses (a question with
@@ -385,7 +452,11 @@ impl Loader {
             topic_names.insert(n.slug, n.name);
         }
         if problems.is_empty() {
-            Ok(Bank::from_questions(questions, topic_names))
+            let packs = packs
+                .into_iter()
+                .map(|(id, (info, _))| (id, info))
+                .collect();
+            Ok(Bank::from_questions(questions, topic_names, packs))
         } else {
             // Stable: problems on one line keep the order they were found in.
             problems.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
@@ -413,6 +484,18 @@ struct FileCtx<'a> {
     line_starts: Vec<usize>,
     problems: &'a mut Vec<Problem>,
     names: &'a mut Vec<TopicName>,
+    /// What the file's `[pack]` table says, if it has one.
+    pack: &'a mut PackMeta,
+}
+
+/// A file's `[pack]` table: the pack's id (else one made from the file name), its name and
+/// description, and the line the table starts on.
+#[derive(Debug, Default)]
+struct PackMeta {
+    id: Option<PackId>,
+    name: Option<String>,
+    description: Option<String>,
+    line: usize,
 }
 
 impl FileCtx<'_> {
@@ -575,14 +658,36 @@ impl FileCtx<'_> {
             return;
         };
         let mut named = false;
+        self.pack.line = self.line_of(key_span.start);
         for (key, value) in table {
             match key.get_ref().as_ref() {
+                "id" => {
+                    if let Some(id) = self.read::<Spanned<String>>("[pack]", "id", value) {
+                        match PackId::parse(id.get_ref()) {
+                            Some(p) => self.pack.id = Some(p),
+                            None => self.problem(
+                                Some(id.span()),
+                                format!(
+                                    "[pack]: id `{}` must be lowercase letters and digits joined by single hyphens (at most {} characters), e.g. `backend`",
+                                    shown(id.get_ref()),
+                                    PackId::MAX_CHARS
+                                ),
+                            ),
+                        }
+                    }
+                }
                 "name" => {
                     named = true;
-                    self.read::<String>("[pack]", "name", value);
+                    if let Some(name) = self.read::<Spanned<String>>("[pack]", "name", value) {
+                        self.check_text("name", &name, MAX_PACK_NAME_CHARS);
+                        self.pack.name = Some(trimmed(name));
+                    }
                 }
                 "description" => {
-                    self.read::<String>("[pack]", "description", value);
+                    if let Some(d) = self.read::<Spanned<String>>("[pack]", "description", value) {
+                        self.check_text("description", &d, MAX_PACK_DESCRIPTION_CHARS);
+                        self.pack.description = Some(trimmed(d));
+                    }
                 }
                 _ => self.unknown_field("[pack]", &key, PACK_FIELDS),
             }
@@ -898,6 +1003,8 @@ impl FileCtx<'_> {
             facts_checked: raw.facts_checked.map(|d| d.into_inner().to_string()),
             aliases: found.aliases.clone(),
             legacy,
+            // Set for the whole file once its `[pack]` table is read.
+            pack: PackId::from_file_stem(""),
             source: self.file.to_path_buf(),
         });
         found
@@ -1007,6 +1114,7 @@ mod tests {
             line_starts: line_starts(text),
             problems: &mut problems,
             names: &mut names,
+            pack: &mut PackMeta::default(),
         };
         ctx.line_of(offset)
     }

@@ -1,6 +1,7 @@
 //! The question bank: every TOML pack under the questions folder, loaded and validated once at
 //! start. Read-only afterwards, so it is shared freely between threads.
 
+mod export;
 mod load;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -8,7 +9,12 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-pub use load::{BankError, Problem, load_dir, load_named, load_str};
+pub use crate::model::PackId;
+pub use export::pack_to_toml;
+pub use load::{
+    BankError, MAX_PACK_DESCRIPTION_CHARS, MAX_PACK_NAME_CHARS, Problem, load_dir, load_named,
+    load_str,
+};
 
 /// The levels are part of the model (below the bank, the engine and the store).
 pub use crate::model::Level;
@@ -88,9 +94,27 @@ pub struct Question {
     /// Written in the older format (`answer` for the look-fors): `bank check` says how to move.
     #[serde(skip)]
     pub legacy: bool,
+    /// The pack it belongs to: its file's `[pack] id`, else one made from the file's name.
+    #[serde(skip)]
+    pub pack: PackId,
     /// The pack file the question came from (for diagnostics).
     #[serde(skip)]
     pub source: PathBuf,
+}
+
+/// A pack as its files' `[pack]` tables describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackInfo {
+    pub id: PackId,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+impl PackInfo {
+    /// The pack's name, else its id.
+    pub fn title(&self) -> &str {
+        self.name.as_deref().unwrap_or(self.id.as_str())
+    }
 }
 
 /// All loaded questions, indexed by id.
@@ -101,11 +125,17 @@ pub struct Bank {
     topics: BTreeSet<String>,
     /// Readable names from the packs' `[topics]` tables.
     topic_names: HashMap<String, String>,
+    /// Every pack that has questions, by id.
+    packs: BTreeMap<PackId, PackInfo>,
 }
 
 impl Bank {
     /// Builds a bank from questions already validated (ids unique).
-    fn from_questions(mut questions: Vec<Question>, topic_names: HashMap<String, String>) -> Bank {
+    fn from_questions(
+        mut questions: Vec<Question>,
+        topic_names: HashMap<String, String>,
+        packs: BTreeMap<PackId, PackInfo>,
+    ) -> Bank {
         questions.sort_by(|a, b| (a.level, &a.topic, &a.id).cmp(&(b.level, &b.topic, &b.id)));
         // A question is found by its id and by the ids it had before (the loader keeps them
         // apart from every other id).
@@ -124,7 +154,23 @@ impl Bank {
             by_id,
             topics,
             topic_names,
+            packs,
         }
+    }
+
+    /// The packs, in id order.
+    pub fn packs(&self) -> impl Iterator<Item = &PackInfo> {
+        self.packs.values()
+    }
+
+    /// The pack with this id.
+    pub fn pack(&self, id: &PackId) -> Option<&PackInfo> {
+        self.packs.get(id)
+    }
+
+    /// The topics' readable names as declared in `[topics]` tables, for export.
+    pub fn declared_topic_names(&self) -> &HashMap<String, String> {
+        &self.topic_names
     }
 
     /// Loads and validates every `*.toml` pack in `dir`.

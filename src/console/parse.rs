@@ -240,6 +240,9 @@ fn misplaced(
             match o.completion {
                 Some(Completion::Topic) => bank.has_topic(&value.to_lowercase()),
                 Some(Completion::QuestionId) => bank.get(value).is_some(),
+                Some(Completion::Pack) => {
+                    crate::model::PackId::parse(value).is_some_and(|p| bank.pack(&p).is_some())
+                }
                 Some(Completion::Timezone | Completion::Candidate | Completion::Command) | None => {
                     false
                 }

@@ -163,6 +163,8 @@ pub enum Completion {
     Candidate,
     /// The bot's top-level commands, from the registry (`/help command:`).
     Command,
+    /// The question packs (`/pack on pack:`).
+    Pack,
 }
 
 /// A fixed value the user picks from: `name` is shown, `value` is sent.

@@ -17,14 +17,35 @@ const RECENT_SUGGESTIONS: usize = 10;
 /// Suggestions for `completion`, best first, at most [`MAX_CHOICES`].
 pub fn suggest(engine: &Engine, completion: Completion, req: &AutocompleteRequest) -> Vec<Choice> {
     match completion {
-        Completion::Topic => complete_topic(engine, &req.partial, chosen_level(&req.options)),
+        Completion::Topic => complete_topic(
+            engine,
+            req.guild_id,
+            &req.partial,
+            chosen_level(&req.options),
+        ),
         Completion::QuestionId => {
             complete_question_id(engine, req.guild_id, req.channel_id, &req.partial)
         }
         Completion::Timezone => complete_timezone(&req.partial),
         Completion::Candidate => complete_candidate(engine, req),
         Completion::Command => complete_command(engine, &req.partial),
+        Completion::Pack => complete_pack(engine, &req.partial),
     }
+}
+
+/// The packs whose id or name holds what was typed, with their names.
+fn complete_pack(engine: &Engine, partial: &str) -> Vec<Choice> {
+    let needle = partial.trim().to_lowercase();
+    engine
+        .bank()
+        .packs()
+        .filter(|p| p.id.as_str().contains(&needle) || p.title().to_lowercase().contains(&needle))
+        .take(MAX_CHOICES)
+        .map(|p| Choice {
+            name: truncate(&format!("{} ({})", p.title(), p.id), 100),
+            value: p.id.to_string(),
+        })
+        .collect()
 }
 
 /// The top-level commands whose name starts with what was typed (a leading `/` allowed), in
@@ -45,14 +66,23 @@ fn complete_command(engine: &Engine, partial: &str) -> Vec<Choice> {
 
 /// Topic suggestions with readable names, counting only the questions of the level already
 /// chosen (if any).
-fn complete_topic(engine: &Engine, partial: &str, level: Option<Level>) -> Vec<Choice> {
+fn complete_topic(
+    engine: &Engine,
+    guild: GuildId,
+    partial: &str,
+    level: Option<Level>,
+) -> Vec<Choice> {
     let needle = partial.trim().to_lowercase();
-    let mut topics: Vec<(&str, String, usize)> = engine
-        .bank()
+    // Only topics of the packs switched on here; with the store unreadable, no suggestions.
+    let Ok(catalog) = engine.catalog(guild) else {
+        return Vec::new();
+    };
+    let mut topics: Vec<(&str, String, usize)> = catalog
         .topics()
+        .into_iter()
         .map(|t| (t, engine.bank().topic_name(t)))
         .filter(|(t, name)| t.contains(&needle) || name.to_lowercase().contains(&needle))
-        .map(|(t, name)| (t, name, engine.bank().filter(level, Some(t)).count()))
+        .map(|(t, name)| (t, name, catalog.filter(level, Some(t)).count()))
         .filter(|(_, _, n)| *n > 0)
         .collect();
     // Prefix matches first, then alphabetical.

@@ -74,6 +74,8 @@ pub enum Error {
     NoQuestions {
         level: String,
         topic: Option<String>,
+        /// Packs switched off in the server, which might have had some.
+        off: Vec<String>,
     },
     #[error("unknown or outdated button action")]
     UnknownAction,
@@ -358,12 +360,22 @@ impl Error {
                     if *seconds == 1 { "" } else { "s" }
                 )
             }
-            Error::NoQuestions { level, topic } => match topic {
-                Some(t) => format!(
-                    "There are no {level} questions on `{t}` yet. Try another topic or level."
-                ),
-                None => format!("There are no {level} questions yet."),
-            },
+            Error::NoQuestions { level, topic, off } => {
+                let mut text = match topic {
+                    Some(t) => format!(
+                        "There are no {level} questions on `{t}` yet. Try another topic or level."
+                    ),
+                    None => format!("There are no {level} questions yet."),
+                };
+                if !off.is_empty() {
+                    let packs: Vec<String> = off.iter().map(|p| format!("`{p}`")).collect();
+                    text.push_str(&format!(
+                        " Switched off in this server: {} (`/pack list`, `/pack on`).",
+                        packs.join(", ")
+                    ));
+                }
+                text
+            }
             Error::UnknownAction => {
                 "That button no longer works (the bot was updated since it was posted). Run the command again."
                     .to_string()

@@ -12,6 +12,7 @@
 pub mod access;
 pub mod action;
 pub mod cards;
+pub mod catalog;
 pub mod command;
 pub mod complete;
 pub mod deliver;
@@ -36,6 +37,7 @@ use crate::store::Store;
 pub use access::Access;
 pub use action::{Ack, Action, ActionSpec, MAX_ACTION_LEN};
 pub use cards::BOT_COLOUR;
+pub use catalog::Catalog;
 pub use command::{
     Answer, Args, ChoiceSpec, CommandSpec, Completion, Leaf, OptionKind, OptionSpec, Options, Run,
 };

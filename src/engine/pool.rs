@@ -1,12 +1,11 @@
 //! Questions as every feature finds and picks them: by id (with suggestions for a mistyped
-//! one), by level and topic (an unknown topic or an empty pool explained), and the selection
+//! one; by level and topic in `catalog.rs`, which knows the server's packs), and the selection
 //! rule (least shown in the guild first, random among equals, never the question just shown).
 
 use std::collections::HashMap;
 
-use crate::bank::{Level, Question};
+use crate::bank::Question;
 use crate::store::ShowCount;
-use crate::text::closest;
 
 use super::{Engine, Error};
 
@@ -23,35 +22,6 @@ impl Engine {
                 .map(String::from)
                 .collect(),
         })
-    }
-
-    /// A topic the bank has, or an error that lists the topics and suggests the closest.
-    pub fn check_topic(&self, topic: &str) -> Result<(), Error> {
-        if self.bank().has_topic(topic) {
-            return Ok(());
-        }
-        let topics: Vec<&str> = self.bank().topics().collect();
-        Err(Error::UnknownTopic {
-            topic: topic.to_string(),
-            suggestion: closest(topic, &topics).map(String::from),
-            topics: topics.into_iter().map(String::from).collect(),
-        })
-    }
-
-    /// The questions matching a level and topic; an unknown topic or an empty pool is an
-    /// error that says what exists.
-    pub fn pool(&self, level: Level, topic: Option<&str>) -> Result<Vec<&Question>, Error> {
-        if let Some(t) = topic {
-            self.check_topic(t)?;
-        }
-        let pool: Vec<&Question> = self.bank().filter(Some(level), topic).collect();
-        if pool.is_empty() {
-            return Err(Error::NoQuestions {
-                level: level.to_string(),
-                topic: topic.map(String::from),
-            });
-        }
-        Ok(pool)
     }
 }
 

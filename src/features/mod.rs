@@ -7,6 +7,7 @@
 pub mod config;
 pub mod daily;
 pub mod help;
+pub mod packs;
 pub mod questions;
 pub mod scores;
 
@@ -23,6 +24,7 @@ pub static FEATURES: &[&Feature] = &[
     &help::FEATURE,
     &daily::FEATURE,
     &config::FEATURE,
+    &packs::FEATURE,
     &scores::FEATURE,
 ];
 

@@ -22,6 +22,12 @@ pub mod action {
     pub const CANDIDATE_DELETED: &str = "candidate-deleted";
     /// `/scores export`: detail how many rows (scores) of how many candidates the file held.
     pub const SCORES_EXPORTED: &str = "scores-exported";
+    /// `/pack on`: subject the pack id.
+    pub const PACK_ON: &str = "pack-on";
+    /// `/pack off`: subject the pack id.
+    pub const PACK_OFF: &str = "pack-off";
+    /// `/pack export`: subject the pack id.
+    pub const PACK_EXPORTED: &str = "pack-exported";
 }
 
 /// One entry of the audit trail.

@@ -86,6 +86,7 @@ const SOURCES: &[(&str, &str)] = sources![
     "handles.rs",
     "history.rs",
     "mod.rs",
+    "packs.rs",
     "scores.rs",
     "sessions.rs",
     "settings.rs",
@@ -393,6 +394,13 @@ fn exercise(store: &Store) {
                 db.set_guild_timezone(G, "UTC", ME, 1)
             })?;
             at("guild_timezone", || db.guild_timezone(G))?;
+            // packs.rs
+            let aws = crate::model::PackId::parse("aws").expect("a slug");
+            at("set_pack_enabled", || {
+                db.set_pack_enabled(G, &aws, false, ME, 1)
+            })?;
+            at("packs_off", || db.packs_off(G))?;
+            at("pack_switches", || db.pack_switches(G))?;
             let h = at("action_handle", || db.action_handle(G, "x", 1))?;
             at("resolve_handle", || db.resolve_handle(G, h))?;
             // history.rs

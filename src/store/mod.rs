@@ -26,6 +26,7 @@ mod guild_config;
 mod guild_scope;
 mod handles;
 mod history;
+mod packs;
 mod scores;
 mod sessions;
 mod settings;
@@ -44,6 +45,7 @@ pub use candidates::Candidate;
 pub use daily::{DailyPost, NewPost, NewSchedule, Schedule, ScheduleStatus};
 pub use evidence::{Agreement, Evidence, RatedEvidence, RubricText, RubricVersion};
 pub use history::{ShowCount, ShownQuestion, Source};
+pub use packs::PackSwitch;
 pub use scores::{
     InterviewerRatings, NewRecommendation, Previous, QuestionRatings, RatingSummary,
     RecommendationRow, ScoreChange, ScoreKey, ScoreRow, SharedCandidate,
@@ -80,6 +82,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0007_evidence.sql",
         include_str!("../../migrations/0007_evidence.sql"),
+    ),
+    (
+        "0008_pack_switches.sql",
+        include_str!("../../migrations/0008_pack_switches.sql"),
     ),
 ];
 

@@ -7,7 +7,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 
 use super::{StoreError, discord_id};
 use crate::model::{
-    CandidateId, ChannelId, Closed, GuildId, Level, LevelPlan, MessageId, NextStep, PostId,
+    CandidateId, ChannelId, Closed, GuildId, Level, LevelPlan, MessageId, NextStep, PackId, PostId,
     PostKind, PostStatus, Recommendation, RevealStatus, RoleId, RubricAccess, RubricId, ScheduleId,
     ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, Ticks, UserId,
 };
@@ -110,6 +110,20 @@ macro_rules! id_column {
 id_column! {
     discord: GuildId, UserId, ChannelId, RoleId, MessageId;
     rows: CandidateId, SessionId, ScheduleId, PostId, RubricId,
+}
+
+/// A pack id is stored as its slug; a stored value that is not one is an error.
+impl ToSql for PackId {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::from(self.as_str()))
+    }
+}
+
+impl FromSql for PackId {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let s = value.as_str()?;
+        PackId::parse(s).ok_or_else(|| FromSqlError::Other(format!("unknown pack id {s:?}").into()))
+    }
 }
 
 /// Ticks are stored as their bits, a non-negative integer; anything else is an error.

@@ -63,6 +63,7 @@ fn valid_value(o: &interview_bot::engine::OptionSpec) -> RawValue {
                 Some(Completion::QuestionId) => "aws-s3-basics",
                 Some(Completion::Topic) => "networking",
                 Some(Completion::Timezone) => "UTC",
+                Some(Completion::Pack) => "aws",
                 _ => "Ada",
             }
             .to_string(),

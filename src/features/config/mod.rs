@@ -264,6 +264,9 @@ pub fn describe_audit(e: &AuditEntry) -> String {
         action::DAILY_OFF => format!("turned daily practice off in <#{}>", e.subject),
         action::CANDIDATE_DELETED => format!("deleted a candidate ({})", escape(&e.detail)),
         action::SCORES_EXPORTED => format!("exported the scores ({})", escape(&e.detail)),
+        action::PACK_ON => format!("switched the pack `{}` on", escape(&e.subject)),
+        action::PACK_OFF => format!("switched the pack `{}` off", escape(&e.subject)),
+        action::PACK_EXPORTED => format!("exported the pack `{}`", escape(&e.subject)),
         other => format!("{} {}", escape(other), escape(&e.detail)),
     };
     format!("`{}` <@{}> {what}", timestamp_utc(e.at), e.actor_id)

@@ -5,6 +5,7 @@ use super::surface::{NowOptions, OffOptions, PreviewOptions, SetOptions, StatusO
 use crate::bank::Level;
 use crate::engine::Handled;
 use crate::engine::access::member;
+use crate::engine::catalog::no_questions;
 use crate::engine::{
     Card, Effect, Engine, Error, Message, Outcome, Permissions, Request, ResolvedChannel,
     ResolvedRole, Visibility,
@@ -44,8 +45,9 @@ impl Engine {
         })?;
         let level = opts.level.unwrap_or(LevelPlan::Ramp);
         let topic = opts.topic.map(|t| t.to_lowercase());
+        let catalog = self.catalog(req.guild_id)?;
         if let Some(t) = &topic {
-            self.check_topic(t)?;
+            self.check_topic(&catalog, t)?;
         }
         // Every level the schedule will post at needs questions.
         let levels: Vec<Level> = match level {
@@ -53,16 +55,8 @@ impl Engine {
             LevelPlan::Ramp => Level::ALL.to_vec(),
         };
         for l in levels {
-            if self
-                .bank()
-                .filter(Some(l), topic.as_deref())
-                .next()
-                .is_none()
-            {
-                return Err(Error::NoQuestions {
-                    level: l.to_string(),
-                    topic: topic.clone(),
-                });
+            if catalog.filter(Some(l), topic.as_deref()).next().is_none() {
+                return Err(no_questions(&catalog, l, topic.as_deref()));
             }
         }
         let role: Option<ResolvedRole> = opts.role;
@@ -180,16 +174,13 @@ impl Engine {
         let today =
             time::local_date(s.timezone.tz(), now).ok_or_else(|| Error::Internal("date".into()))?;
         let level = s.level.on(today.weekday());
-        if self
-            .bank()
+        let catalog = self.catalog(req.guild_id)?;
+        if catalog
             .filter(Some(level), s.topic.as_deref())
             .next()
             .is_none()
         {
-            return Err(Error::NoQuestions {
-                level: level.to_string(),
-                topic: s.topic.clone(),
-            });
+            return Err(no_questions(&catalog, level, s.topic.as_deref()));
         }
         let mut outcome = self
             .post_daily(&s, level, PostKind::Extra, today, now)?

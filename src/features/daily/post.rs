@@ -46,14 +46,13 @@ impl Engine {
         date: Date,
         now: i64,
     ) -> Result<Option<Outcome>, Error> {
-        let pool: Vec<&Question> = self
-            .bank()
-            .filter(Some(level), s.topic.as_deref())
-            .collect();
+        let catalog = self.catalog(s.guild_id)?;
+        let pool: Vec<&Question> = catalog.filter(Some(level), s.topic.as_deref()).collect();
         if pool.is_empty() {
-            // The packs changed under the schedule: nothing to post until it is set again.
+            // The packs changed under the schedule (edited, or switched off): nothing to post
+            // until it is set again.
             let reason = format!(
-                "there are no {} questions{} in the question bank any more",
+                "there are no {} questions{} in the packs switched on any more",
                 level.title().to_lowercase(),
                 s.topic.as_deref().map_or(String::new(), |t| format!(
                     " on {}",

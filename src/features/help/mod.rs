@@ -28,13 +28,14 @@ crate::options! {
 }
 
 impl Run for HelpOptions {
-    fn run(self, engine: &Engine, _req: &Request) -> Handled {
-        engine.help(self.command)
+    fn run(self, engine: &Engine, req: &Request) -> Handled {
+        engine.help(req, self.command)
     }
 }
 
 impl Engine {
-    fn help(&self, command: Option<String>) -> Handled {
+    fn help(&self, req: &Request, command: Option<String>) -> Handled {
+        let catalog = self.catalog(req.guild_id)?;
         let shown = self.presentation();
         let name = shown.bot_name.as_deref().unwrap_or("interview-bot");
         let mention = |path: &str| match shown
@@ -59,8 +60,8 @@ impl Engine {
             config = mention("config rubric-access"),
             recommend = mention("recommend"),
             end = mention("interview end"),
-            count = self.bank().len(),
-            topics = self.bank().topics().count(),
+            count = catalog.len(),
+            topics = catalog.topics().len(),
         );
         if let Some(typed) = command {
             // Any top-level command of the registry, as suggested while typing.

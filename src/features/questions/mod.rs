@@ -287,7 +287,8 @@ impl Engine {
         outcome: &mut Outcome,
     ) -> Result<(), Error> {
         let cooldowns = self.state::<Cooldowns>();
-        let pool = self.pool(level, topic)?;
+        let catalog = self.catalog(req.guild_id)?;
+        let pool = self.pool(&catalog, level, topic)?;
         let now = self.now_ms();
         let key = (req.guild_id, req.channel_id);
         let (q, claim, progress) = self.store().write(|db| {
@@ -463,6 +464,7 @@ mod tests {
             facts_checked: None,
             aliases: Vec::new(),
             legacy: false,
+            pack: crate::bank::PackId::from_file_stem("test"),
             source: Default::default(),
         }
     }

@@ -43,16 +43,8 @@ impl Engine {
         let level: Level = opts.level;
         let count = usize::try_from(opts.questions.unwrap_or(5)).unwrap_or(5);
         let topic = opts.topic.map(|t| t.to_lowercase());
-        if let Some(t) = &topic {
-            self.check_topic(t)?;
-        }
-        let pool: Vec<&Question> = self.bank().filter(Some(level), topic.as_deref()).collect();
-        if pool.is_empty() {
-            return Err(Error::NoQuestions {
-                level: level.to_string(),
-                topic: topic.clone(),
-            });
-        }
+        let catalog = self.catalog(req.guild_id)?;
+        let pool: Vec<&Question> = self.pool(&catalog, level, topic.as_deref())?;
         let session = self.write_as(req, |db, m, now| {
             if let Some(open) = db.open_session_in_channel(req.guild_id, req.channel_id)? {
                 return Err(Error::from(ScoreError::SessionOpenHere {

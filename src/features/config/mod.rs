@@ -160,7 +160,7 @@ impl Engine {
         )?;
         Ok(Outcome::private(Message::text(format!(
             "Interviewers are now members with <@&{}> (and anyone with Manage Server). They can score candidates, run sessions, look up scorecards and open rubrics.\n\
-             Discord shows /score, /interview, /recommend and /scores only to members with Manage Server until you allow the role for them: Server Settings → Integrations → the bot.",
+             Discord shows /score, /interview, /recommend, /scores and /pack only to members with Manage Server until you allow the role for them: Server Settings → Integrations → the bot.",
             role.id
         ))))
     }

@@ -90,7 +90,8 @@ enum BankCommand {
     /// Validate every pack; report each problem as file:line and exit 1 if there is any.
     Check {
         /// Folder of *.toml packs (default: QUESTIONS_DIR; else data/questions if it exists,
-        /// else the packs built into the binary).
+        /// else the packs built into the binary); or one pack file, .toml or .csv, checked as
+        /// an upload would be (size, UTF-8, formula cells; problems by line, or row and column).
         dir: Option<PathBuf>,
     },
     /// List the questions as a table, one line per question with its prompt cut to fit the
@@ -230,6 +231,33 @@ fn run(cli: Cli) -> Result<(), Fatal> {
                 copied.schema_version,
                 copied.pages
             ))
+        }
+        Command::Bank {
+            command: BankCommand::Check { dir: Some(file) },
+        } if file.is_file() => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Fatal(format!("cannot read {}: {e}", file.display()), 1))?;
+            let name = file
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+            match interview_bot::bank::check_upload(&name, &bytes) {
+                Ok(bank) => emit(&format!("{}: ok, {}\n", file.display(), bank.summary())),
+                Err(problems) => {
+                    let lines: Vec<String> = problems
+                        .iter()
+                        .map(|p| format!("  {}: {p}", file.display()))
+                        .collect();
+                    Err(Fatal(
+                        format!(
+                            "the pack file has {} problem{}:\n{}",
+                            problems.len(),
+                            if problems.len() == 1 { "" } else { "s" },
+                            lines.join("\n")
+                        ),
+                        1,
+                    ))
+                }
+            }
         }
         Command::Bank {
             command: BankCommand::Check { dir },

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{Handle, command_as, fixture, manager, member, ok, refused, who};
-use interview_bot::bank::{PackId, load_str};
+use interview_bot::bank::{PackId, check_upload, load_str};
 use interview_bot::engine::{AutocompleteRequest, Error, Request};
 use interview_bot::model::{GuildId, RoleId, UserId};
 
@@ -236,18 +236,31 @@ fn an_exported_pack_loads_back_to_the_same_questions() {
 }
 
 #[test]
-fn the_template_is_a_valid_pack_of_two_questions() {
+fn the_templates_are_valid_packs_of_the_same_two_questions() {
     let f = setup();
-    let (name, text) = attachment(
+    let out = ok(
         &f.engine,
         &command_as(GUILD, &manager(9), "pack template", &[]),
     );
-    assert_eq!(name, "pack-template.toml");
-    let bank = load_str(&name, &text).unwrap_or_else(|err| panic!("{err}"));
-    assert_eq!(bank.len(), 2);
+    let (_, m) = out.first_reply().unwrap();
+    let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
+    assert_eq!(names, ["pack-template.toml", "pack-template.csv"]);
+    let toml = check_upload(&m.attachments[0].filename, &m.attachments[0].bytes)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    let csv = check_upload(&m.attachments[1].filename, &m.attachments[1].bytes)
+        .unwrap_or_else(|p| panic!("{p:?}"));
+    assert_eq!(toml.len(), 2);
     let id = PackId::parse("backend-basics").unwrap();
-    assert_eq!(bank.pack(&id).unwrap().title(), "Backend basics");
-    assert!(bank.all().iter().all(|q| q.pack == id));
+    assert_eq!(toml.pack(&id).unwrap().title(), "Backend basics");
+    assert!(toml.all().iter().all(|q| q.pack == id));
+    // The CSV holds the same questions; its pack is named after the file.
+    assert!(csv.all().iter().all(|q| q.pack.as_str() == "pack-template"));
+    for (a, b) in csv.all().iter().zip(toml.all()) {
+        let mut a = a.clone();
+        a.source = b.source.clone();
+        a.pack = b.pack.clone();
+        assert_eq!(&a, b);
+    }
 }
 
 #[test]

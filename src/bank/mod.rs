@@ -3,6 +3,7 @@
 
 mod export;
 mod load;
+mod upload;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -14,6 +15,9 @@ pub use export::pack_to_toml;
 pub use load::{
     BankError, MAX_PACK_DESCRIPTION_CHARS, MAX_PACK_NAME_CHARS, Problem, load_dir, load_named,
     load_str,
+};
+pub use upload::{
+    MAX_UPLOAD_BYTES, MAX_UPLOAD_QUESTIONS, Place, UploadFormat, UploadProblem, check_upload,
 };
 
 /// The levels are part of the model (below the bank, the engine and the store).

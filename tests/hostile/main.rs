@@ -20,6 +20,7 @@ mod console;
 mod export;
 mod interactions;
 mod packs;
+mod uploads;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;

@@ -117,8 +117,9 @@ crate::options! {
 crate::run_with!(TemplateOptions => Engine::cmd_pack_template);
 
 /// The example pack `/pack template` sends: two questions in the bot's format, each field
-/// explained. `tests/packs.rs` loads it.
+/// explained, and the same two as a CSV a spreadsheet can open. `tests/packs.rs` checks both.
 pub const TEMPLATE: &str = include_str!("template.toml");
+pub const TEMPLATE_CSV: &str = include_str!("template.csv");
 
 /// A pack id the bank does not have.
 #[derive(Debug)]
@@ -305,7 +306,7 @@ impl Engine {
         })?;
         Ok(Outcome::private(Message {
             content: Some(format!(
-                "{} (`{}`): {total} questions in the bot's TOML format. Edit it and load it from the questions folder (`QUESTIONS_DIR`); `interview-bot bank check` checks it first.",
+                "{} (`{}`): {total} questions in the bot's TOML format. Edit it and load it from the questions folder (`QUESTIONS_DIR`); `interview-bot bank check FILE` checks it first.",
                 escape(info.title()),
                 info.id
             )),
@@ -320,13 +321,19 @@ impl Engine {
     pub(crate) fn cmd_pack_template(&self, _req: &Request, _opts: TemplateOptions) -> Handled {
         Ok(Outcome::private(Message {
             content: Some(
-                "An example pack with two questions, each field explained in comments. Give the pack its own `id`, write your questions, and check the file with `interview-bot bank check`."
+                "An example pack with two questions, twice: in the bot's TOML format with each field explained, and as a CSV for a spreadsheet (one row a question, one list item a line inside a cell; the pack's id is the file's name). Write your questions, then check the file with `interview-bot bank check FILE`."
                     .into(),
             ),
-            attachments: vec![Attachment {
-                filename: "pack-template.toml".into(),
-                bytes: TEMPLATE.as_bytes().to_vec(),
-            }],
+            attachments: vec![
+                Attachment {
+                    filename: "pack-template.toml".into(),
+                    bytes: TEMPLATE.as_bytes().to_vec(),
+                },
+                Attachment {
+                    filename: "pack-template.csv".into(),
+                    bytes: TEMPLATE_CSV.as_bytes().to_vec(),
+                },
+            ],
             ..Message::default()
         }))
     }

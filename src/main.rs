@@ -235,6 +235,18 @@ fn run(cli: Cli) -> Result<(), Fatal> {
         Command::Bank {
             command: BankCommand::Check { dir: Some(file) },
         } if file.is_file() => {
+            // A file over the limit is refused by its size, unread.
+            let size = std::fs::metadata(&file).map_or(0, |m| m.len());
+            let max = interview_bot::bank::MAX_UPLOAD_BYTES;
+            if size > max as u64 {
+                return Err(Fatal(
+                    format!(
+                        "{}: the file has {size} bytes; a pack file may have at most {max} (split it into several packs)",
+                        file.display()
+                    ),
+                    1,
+                ));
+            }
             let bytes = std::fs::read(&file)
                 .map_err(|e| Fatal(format!("cannot read {}: {e}", file.display()), 1))?;
             let name = file

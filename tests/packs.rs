@@ -244,7 +244,7 @@ fn the_templates_are_valid_packs_of_the_same_two_questions() {
     );
     let (_, m) = out.first_reply().unwrap();
     let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
-    assert_eq!(names, ["pack-template.toml", "pack-template.csv"]);
+    assert_eq!(names, ["pack-template.toml", "backend-basics.csv"]);
     let toml = check_upload(&m.attachments[0].filename, &m.attachments[0].bytes)
         .unwrap_or_else(|p| panic!("{p:?}"));
     let csv = check_upload(&m.attachments[1].filename, &m.attachments[1].bytes)
@@ -253,13 +253,52 @@ fn the_templates_are_valid_packs_of_the_same_two_questions() {
     let id = PackId::parse("backend-basics").unwrap();
     assert_eq!(toml.pack(&id).unwrap().title(), "Backend basics");
     assert!(toml.all().iter().all(|q| q.pack == id));
-    // The CSV holds the same questions; its pack is named after the file.
-    assert!(csv.all().iter().all(|q| q.pack.as_str() == "pack-template"));
+    // The CSV holds the same questions in the same pack (named after the file).
     for (a, b) in csv.all().iter().zip(toml.all()) {
         let mut a = a.clone();
         a.source = b.source.clone();
-        a.pack = b.pack.clone();
         assert_eq!(&a, b);
+    }
+    // Either file dropped into a questions folder beside the shipped packs loads: the topic
+    // names it repeats are the same.
+    for a in &m.attachments {
+        let mut packs: Vec<(&str, &str)> = interview_bot::bank::BUILTIN_PACKS.to_vec();
+        let text = String::from_utf8(a.bytes.clone()).unwrap();
+        if a.filename.ends_with(".toml") {
+            packs.push((&a.filename, &text));
+            let bank = interview_bot::bank::load_named(&packs).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(bank.packs().count(), 2);
+        }
+    }
+}
+
+#[test]
+fn packs_in_the_older_format_or_without_a_name_round_trip_too() {
+    let text = r#"
+[pack]
+id = "old"
+
+[[question]]
+id = "old-one"
+level = "junior"
+topic = "t"
+prompt = "P?"
+answer = ["Only two points", "The second point, much longer than a look-for may be: it goes on and on past a hundred characters"]
+bonus = ["b"]
+red_flags = ["r"]
+follow_ups = ["f"]
+facts = []
+facts_checked = 2026-12-07
+"#;
+    let bank = load_str("old.toml", text).unwrap_or_else(|e| panic!("{e}"));
+    let id = PackId::parse("old").unwrap();
+    assert_eq!(bank.pack(&id).unwrap().name, None);
+    let exported = interview_bot::bank::pack_to_toml(&bank, &id).unwrap();
+    let again = load_str("old.toml", &exported).unwrap_or_else(|e| panic!("{e}\n{exported}"));
+    assert_eq!(again.pack(&id), bank.pack(&id));
+    for (a, b) in again.all().iter().zip(bank.all()) {
+        assert_eq!(a, b);
+        assert!(a.legacy);
     }
 }
 

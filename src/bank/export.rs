@@ -19,7 +19,9 @@ pub fn pack_to_toml(bank: &Bank, id: &PackId) -> Option<String> {
     );
     out.push_str("[pack]\n");
     line(&mut out, "id", id.as_str());
-    line(&mut out, "name", info.title());
+    if let Some(name) = &info.name {
+        line(&mut out, "name", name);
+    }
     if let Some(d) = &info.description {
         line(&mut out, "description", d);
     }
@@ -49,15 +51,23 @@ pub fn pack_to_toml(bank: &Bank, id: &PackId) -> Option<String> {
             list(&mut out, "tags", &q.tags);
         }
         line(&mut out, "prompt", &q.prompt);
-        list(&mut out, "look_fors", &q.look_fors);
-        let _ = writeln!(out, "pass = {}", q.pass);
+        if q.legacy {
+            // The older format stays as written (every point needed unless it said otherwise).
+            list(&mut out, "answer", &q.look_fors);
+            if q.pass != q.look_fors.len() {
+                let _ = writeln!(out, "pass = {}", q.pass);
+            }
+        } else {
+            list(&mut out, "look_fors", &q.look_fors);
+            let _ = writeln!(out, "pass = {}", q.pass);
+        }
         list(&mut out, "bonus", &q.bonus);
         list(&mut out, "red_flags", &q.red_flags);
         list(&mut out, "follow_ups", &q.follow_ups);
         if let Some(d) = &q.detail {
             line(&mut out, "detail", d);
         }
-        if !q.facts.is_empty() {
+        if !q.facts.is_empty() || q.facts_checked.is_some() {
             list(&mut out, "facts", &q.facts);
         }
         if let Some(date) = &q.facts_checked {

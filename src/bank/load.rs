@@ -105,6 +105,9 @@ const OPTIONAL_FIELDS: &[&str] = &[
 /// The fields of the optional `[pack]` table.
 const PACK_FIELDS: &[&str] = &["id", "name", "description"];
 
+/// Most tags on one question.
+pub const MAX_TAGS: usize = 10;
+
 /// Longest pack name and description (shown in `/pack list`).
 pub const MAX_PACK_NAME_CHARS: usize = 80;
 pub const MAX_PACK_DESCRIPTION_CHARS: usize = 300;
@@ -196,8 +199,22 @@ struct Loader {
     topics: std::collections::HashSet<String>,
     /// Every tag used so far: its comparison key ([`tag_key`]) and where it was first used.
     tags: HashMap<String, (String, PathBuf, usize)>,
+    /// Each tag's key, and each one-deletion variant of a key, to the tag that has it (for
+    /// near-duplicates).
+    tag_keys: HashMap<String, String>,
+    tag_variants: HashMap<String, String>,
     /// Each pack with questions: its name and description as first given, and where.
     packs: std::collections::BTreeMap<PackId, (PackInfo, Option<(PathBuf, usize)>)>,
+}
+
+/// A key and every string one character shorter made from it.
+fn deletion_variants(key: &str) -> Vec<String> {
+    let chars: Vec<char> = key.chars().collect();
+    let mut out = vec![key.to_string()];
+    for i in 0..chars.len() {
+        out.push(chars[..i].iter().chain(&chars[i + 1..]).collect());
+    }
+    out
 }
 
 /// A tag as compared for near-duplicates: its words in order of their letters (so `rpo-rto`
@@ -385,17 +402,30 @@ impl Loader {
     /// `artifact`): one idea, one tag, so filtering and counting by tag works.
     fn check_tags(&mut self, file: &Path, line: usize, tags: &[String]) {
         for tag in tags {
+            if self.tags.contains_key(tag) {
+                continue;
+            }
             let key = tag_key(tag);
-            let near = self
-                .tags
-                .iter()
-                .find(|(other, (k, _, _))| {
-                    *other != tag
-                        && (*k == key
-                            || (key.chars().count() >= 6 && strsim::levenshtein(k, &key) <= 1))
-                })
-                .map(|(other, (_, f, l))| (other.clone(), f.clone(), *l));
-            if let Some((other, f, l)) = near {
+            // Keys one edit apart share a key or a one-deletion variant: found by lookup, not
+            // by comparing with every tag so far (a file may hold thousands). A key of six or
+            // more letters matches one edit (or a swap of neighbours) away; a shorter one only
+            // an equal key.
+            let near = if key.chars().count() >= 6 {
+                let variants = deletion_variants(&key);
+                variants
+                    .iter()
+                    .filter_map(|v| self.tag_keys.get(v))
+                    .chain(variants.iter().filter_map(|v| self.tag_variants.get(v)))
+                    .find(|other| *other != tag)
+                    .cloned()
+            } else {
+                self.tag_keys
+                    .get(&key)
+                    .filter(|other| *other != tag)
+                    .cloned()
+            };
+            if let Some(other) = near {
+                let (_, f, l) = &self.tags[&other];
                 self.problems.push(Problem {
                     file: file.to_path_buf(),
                     line,
@@ -405,9 +435,14 @@ impl Loader {
                     ),
                 });
             } else {
+                self.tag_keys
+                    .entry(key.clone())
+                    .or_insert_with(|| tag.clone());
+                for v in deletion_variants(&key).into_iter().skip(1) {
+                    self.tag_variants.entry(v).or_insert_with(|| tag.clone());
+                }
                 self.tags
-                    .entry(tag.clone())
-                    .or_insert_with(|| (key, file.to_path_buf(), line));
+                    .insert(tag.clone(), (key, file.to_path_buf(), line));
             }
         }
     }
@@ -429,11 +464,15 @@ impl Loader {
         let mut declared: HashMap<String, (PathBuf, usize)> = HashMap::new();
         for n in names {
             if let Some((f, l)) = declared.get(&n.slug) {
+                // The same name again (an exported pack beside the shipped topics) is fine.
+                if topic_names.get(&n.slug) == Some(&n.name) {
+                    continue;
+                }
                 problems.push(Problem {
                     file: n.file.clone(),
                     line: n.line,
                     message: format!(
-                        "topic `{}` is named twice: already at {}:{}",
+                        "topic `{}` is named twice, differently: already at {}:{}",
                         n.slug,
                         f.display(),
                         l
@@ -692,8 +731,8 @@ impl FileCtx<'_> {
                 _ => self.unknown_field("[pack]", &key, PACK_FIELDS),
             }
         }
-        if !named {
-            self.problem(Some(key_span), "[pack]: missing field `name`");
+        if !named && self.pack.id.is_none() {
+            self.problem(Some(key_span), "[pack]: missing field `name` (or `id`)");
         }
     }
 
@@ -805,6 +844,12 @@ impl FileCtx<'_> {
             self.require(is_slug(tag.get_ref().trim()), tag.span(), || {
                 format!("tag `{}` must be a slug", shown(tag.get_ref()))
             });
+        }
+        if let Some(tag) = raw.tags.as_ref().and_then(|t| t.get(MAX_TAGS)) {
+            self.problem(
+                Some(tag.span()),
+                format!("more than {MAX_TAGS} tags: keep the few that help find the question"),
+            );
         }
         for alias in raw.aliases.iter().flatten() {
             let slug = alias.get_ref().trim();
@@ -1015,6 +1060,18 @@ impl FileCtx<'_> {
         let chars = text.chars().count();
         if text.is_empty() {
             self.problem(Some(value.span()), format!("`{field}` has empty text"));
+        } else if let Some(c) = text
+            .chars()
+            .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        {
+            // Written as an escape (`\u001B`), it would reach Discord and terminals as is.
+            self.problem(
+                Some(value.span()),
+                format!(
+                    "`{field}` holds the control character U+{:04X}: remove it",
+                    u32::from(c)
+                ),
+            );
         } else if chars > max {
             self.problem(
                 Some(value.span()),

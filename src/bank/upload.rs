@@ -7,8 +7,8 @@
 //! CSV: a header row names the columns (`id`, `level`, `topic`, `prompt`, `look_fors`, `pass`,
 //! `bonus`, `red_flags`, `follow_ups`, and optionally `tags`, `detail`, `facts`,
 //! `facts_checked`, `aliases`), then one row per question; a list cell holds one item per line
-//! (line breaks inside the quoted cell; a leading `- ` or `• ` bullet is dropped). The pack's
-//! id comes from the file's name.
+//! (line breaks inside the quoted cell; a leading `• ` bullet, or `- ` after the first line, is
+//! dropped). The pack's id comes from the file's name.
 
 use std::fmt;
 use std::fmt::Write as _;
@@ -139,6 +139,12 @@ pub fn check_upload(filename: &str, bytes: &[u8]) -> Result<Bank, Vec<UploadProb
         UploadFormat::Csv => csv_pack(filename, text),
     };
     let bank = bank.map_err(cap)?;
+    if bank.is_empty() {
+        return Err(vec![at(
+            Place::File,
+            "no questions: a pack needs at least one `[[question]]`",
+        )]);
+    }
     if bank.len() > MAX_UPLOAD_QUESTIONS {
         problems.push(at(
             Place::File,
@@ -152,21 +158,19 @@ pub fn check_upload(filename: &str, bytes: &[u8]) -> Result<Bank, Vec<UploadProb
     Ok(bank)
 }
 
-fn place_of_line(format: UploadFormat, line: usize) -> Place {
-    match format {
-        UploadFormat::Toml => Place::Line(line),
-        // A CSV cell may span lines; the line is the best that can be said before parsing.
-        UploadFormat::Csv => Place::Cell {
-            row: line,
-            column: None,
-        },
-    }
+/// Before a CSV is parsed only its lines are known (a cell may span several), so problems
+/// found then are placed by line in either format.
+fn place_of_line(_format: UploadFormat, line: usize) -> Place {
+    Place::Line(line)
 }
 
 /// Control characters other than tab and line breaks, each reported once per line.
 fn control_characters(format: UploadFormat, text: &str) -> Vec<UploadProblem> {
     let mut out = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
+        if out.len() > MAX_REPORTED {
+            break;
+        }
         if let Some(c) = line
             .chars()
             .find(|c| c.is_control() && !matches!(c, '\t' | '\r'))
@@ -195,6 +199,17 @@ fn cap(mut problems: Vec<UploadProblem>) -> Vec<UploadProblem> {
     }
     problems
 }
+
+/// How many cells a record has up to its last one that is not blank.
+fn last_filled(record: &csv::StringRecord) -> usize {
+    (0..record.len())
+        .rev()
+        .find(|&i| record.get(i).is_some_and(|c| !c.trim().is_empty()))
+        .map_or(0, |i| i + 1)
+}
+
+/// Most header cells read (the columns, with room for a few unknown ones to report).
+const MAX_HEADER_CELLS: usize = 28;
 
 /// The CSV columns, as TOML fields: (column, is a list, required).
 const COLUMNS: &[(&str, bool, bool)] = &[
@@ -233,12 +248,27 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
         None => return Err(vec![at(Place::File, "the file is empty")]),
     };
     let mut problems = Vec::new();
+    // Spreadsheets often save empty cells after the last named column: they are ignored.
+    let width = last_filled(&header);
+    if width > MAX_HEADER_CELLS {
+        return Err(vec![at(
+            Place::Cell {
+                row: 1,
+                column: None,
+            },
+            format!(
+                "the header has {width} cells; a pack has at most {} columns",
+                COLUMNS.len()
+            ),
+        )]);
+    }
     // The column of each header cell, or None for one the format does not know.
     let mut columns: Vec<Option<usize>> = Vec::new();
-    for (i, name) in header.iter().enumerate() {
+    let mut seen = [false; COLUMNS.len()];
+    for (i, name) in header.iter().take(width).enumerate() {
         let name = name.trim().to_ascii_lowercase().replace([' ', '-'], "_");
         match COLUMNS.iter().position(|(c, ..)| *c == name) {
-            Some(c) if columns.contains(&Some(c)) => problems.push(at(
+            Some(c) if seen[c] => problems.push(at(
                 Place::Cell {
                     row: 1,
                     column: Some(name.clone()),
@@ -246,6 +276,7 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
                 "this column is named twice",
             )),
             Some(c) => {
+                seen[c] = true;
                 columns.push(Some(c));
                 continue;
             }
@@ -268,7 +299,7 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
         columns.push(None);
     }
     for (c, (name, _, required)) in COLUMNS.iter().enumerate() {
-        if *required && !columns.contains(&Some(c)) {
+        if *required && !seen[c] {
             problems.push(at(
                 Place::Cell {
                     row: 1,
@@ -316,12 +347,12 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
             ));
             break;
         }
-        if record.len() > columns.len() {
+        let used = last_filled(&record);
+        if used > columns.len() {
             problems.push(at(
                 Place::Cell { row, column: None },
                 format!(
-                    "{} cells, but the header names {} columns",
-                    record.len(),
+                    "{used} cells, but the header names {} columns",
                     columns.len()
                 ),
             ));
@@ -334,8 +365,7 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
             let (name, is_list, _) = COLUMNS[*c];
             let place = Some((row, Some(name)));
             let trimmed = cell.trim();
-            // A list's first item may carry a `- ` bullet; anything else formula-like is refused.
-            if is_formula(trimmed) && !(is_list && trimmed.starts_with("- ")) {
+            if is_formula(trimmed) {
                 problems.push(at(
                     Place::Cell {
                         row,
@@ -348,7 +378,8 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
                 ));
             }
             let items: Vec<&str> = if is_list {
-                // One item a line; a bullet in front of an item is dropped.
+                // One item a line; a bullet in front of an item is dropped (`- ` only after the
+                // first line: a cell starting with `-` is a formula to a spreadsheet).
                 cell.split('\n')
                     .map(|s| s.trim_end_matches('\r').trim())
                     .map(|s| {
@@ -379,7 +410,9 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
                 ),
                 // A number or a date is written bare when it is one, else quoted, so the
                 // loader says what it expected.
-                "pass" if items[0].parse::<u32>().is_ok() => items[0].to_string(),
+                "pass" if items[0].parse::<u32>().is_ok() => {
+                    items[0].parse::<u32>().unwrap_or_default().to_string()
+                }
                 "facts_checked" if items[0].parse::<toml::value::Datetime>().is_ok() => {
                     items[0].to_string()
                 }
@@ -405,7 +438,7 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
                     },
                     None => Place::File,
                 };
-                at(place, p.message)
+                at(place, rows_for_lines(&p.message, filename, &lines))
             })
             .collect::<Vec<_>>()
     });
@@ -423,8 +456,36 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
     }
 }
 
+/// A loader message that points at another place of the file (`p.csv:12`, a line of the
+/// generated TOML) points at its row instead.
+fn rows_for_lines(
+    message: &str,
+    filename: &str,
+    lines: &[Option<(usize, Option<&'static str>)>],
+) -> String {
+    let needle = format!("{filename}:");
+    let mut out = String::new();
+    let mut rest = message;
+    while let Some(i) = rest.find(&needle) {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + needle.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let row = after[..digits]
+            .parse::<usize>()
+            .ok()
+            .and_then(|l| lines.get(l.wrapping_sub(1)).copied().flatten());
+        match row {
+            Some((row, _)) => out.push_str(&format!("row {row}")),
+            None => out.push_str(&rest[i..i + needle.len() + digits]),
+        }
+        rest = &after[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
 fn csv_error(e: &csv::Error) -> UploadProblem {
-    let row = e.position().map_or(0, |p| p.line() as usize);
+    let row = e.position().map_or(0, |p| p.record() as usize + 1);
     let mut message = String::new();
     let _ = write!(message, "the CSV cannot be read here");
     if let csv::ErrorKind::Utf8 { .. } = e.kind() {

@@ -115,6 +115,7 @@ pub fn no_questions(catalog: &Catalog<'_>, level: Level, topic: Option<&str>) ->
     Error::NoQuestions {
         level: level.to_string(),
         topic: topic.map(String::from),
-        off: catalog.off().map(ToString::to_string).collect(),
+        // A few are enough to say why; the full list is `/pack list`.
+        off: catalog.off().take(10).map(ToString::to_string).collect(),
     }
 }

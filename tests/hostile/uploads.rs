@@ -114,13 +114,33 @@ fn each_kind_of_bad_file_gets_its_own_clear_problem() {
     assert!(refused("p.png", TEMPLATE.as_bytes()).contains("only .toml and .csv"));
     let big = vec![b'#'; MAX_UPLOAD_BYTES * 10];
     assert!(refused("p.toml", &big).contains("at most 1000000"));
-    assert!(refused("p.csv", b"id,level\n\xff\xfe,x\n").contains("row 2: the file is not UTF-8"));
+    assert!(refused("p.csv", b"id,level\n\xff\xfe,x\n").contains("line 2: the file is not UTF-8"));
     assert!(
         refused("p.toml", b"[pack]\nname = \"a\x07b\"\n")
             .contains("line 2: control character U+0007")
     );
     let formula = TEMPLATE_CSV.replacen("A client times out", "=cmd|' /C calc'!A0 client", 1);
     assert!(refused("p.csv", formula.as_bytes()).contains("row 2, column prompt: starts with `=`"));
+    // A leading `- ` bullet is still a formula to a spreadsheet.
+    let dash = TEMPLATE_CSV.replacen(
+        "\"Says the first request",
+        "\"- 2+cmd|' /C calc'!A0 Says the first request",
+        1,
+    );
+    assert!(refused("p.csv", dash.as_bytes()).contains("row 2, column look_fors: starts with `-`"));
+    // A control character written as a TOML escape is refused once decoded.
+    let escaped = TEMPLATE.replacen(
+        "name = \"Backend basics\"",
+        "name = \"Back\\u001B[2Jend\"",
+        1,
+    );
+    assert!(refused("p.toml", escaped.as_bytes()).contains("control character U+001B"));
+    // A header of half a million empty cells then names: refused by its width, at once.
+    let wide = format!("{}{}\nx\n", ",".repeat(500_000), "id,".repeat(100_000));
+    assert!(wide.len() <= MAX_UPLOAD_BYTES);
+    assert!(refused("p.csv", wide.as_bytes()).contains("the header has"));
+    // A TOML file with no question.
+    assert!(refused("p.toml", b"[topics]\nhttp = \"HTTP\"\n").contains("no questions"));
     let unknown = TEMPLATE_CSV.replacen("facts_checked", "colour", 1);
     assert!(refused("p.csv", unknown.as_bytes()).contains("unknown column `colour`"));
     let missing = "id,level,topic\nx,junior,t\n";
@@ -157,6 +177,49 @@ fn a_byte_order_mark_and_windows_line_ends_are_accepted() {
                 .all(|q| q.look_fors.iter().all(|l| !l.contains('\r')))
         );
     }
+}
+
+#[test]
+fn thousands_of_distinct_tags_are_checked_quickly() {
+    // 2,000 questions with 10 tags each, all distinct and far apart: the near-duplicate check
+    // looks tags up rather than comparing each with every other.
+    let mut text =
+        String::from("id,level,topic,prompt,look_fors,bonus,red_flags,follow_ups,tags\n");
+    for i in 0..2_000 {
+        let tags: Vec<String> = (0..10)
+            .map(|j| format!("tag{:05}x{j:02}q", i * 10 + j))
+            .collect();
+        text.push_str(&format!(
+            "q-{i},junior,t,P?,\"a\nb\nc\",x,r,f,\"{}\"\n",
+            tags.join("\n")
+        ));
+    }
+    let started = std::time::Instant::now();
+    let result = check_upload("p.csv", text.as_bytes());
+    // Generous for a debug build on a loaded CI machine; quadratic took minutes.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    // Such tags are near one another (one digit apart), so they are reported, not accepted.
+    assert!(result.is_err());
+}
+
+#[test]
+fn a_duplicate_id_names_the_row_of_the_first() {
+    let text = "id,level,topic,prompt,look_fors,bonus,red_flags,follow_ups\n\
+                same,junior,t,P?,\"a\nb\nc\",x,r,f\n\
+                other,junior,t,P?,\"a\nb\nc\",x,r,f\n\
+                same,junior,t,P?,\"a\nb\nc\",x,r,f\n";
+    let problems = check_upload("p.csv", text.as_bytes()).unwrap_err();
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|p| p.starts_with("row 4") && p.contains("already used at row 2")),
+        "{shown:?}"
+    );
 }
 
 #[test]

@@ -35,7 +35,11 @@ impl Run for HelpOptions {
 
 impl Engine {
     fn help(&self, req: &Request, command: Option<String>) -> Handled {
-        let catalog = self.catalog(req.guild_id)?;
+        // Counts of the packs on here; with the store unreadable, of every pack (help still
+        // answers).
+        let catalog = self
+            .catalog(req.guild_id)
+            .unwrap_or_else(|_| crate::engine::Catalog::new(self.bank(), Default::default()));
         let shown = self.presentation();
         let name = shown.bot_name.as_deref().unwrap_or("interview-bot");
         let mention = |path: &str| match shown

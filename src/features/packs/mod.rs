@@ -17,7 +17,7 @@ use crate::engine::{
 };
 use crate::store::PackSwitch;
 use crate::store::audit_action as action;
-use crate::text::{closest, escape};
+use crate::text::{closest, escape, quote, truncate};
 
 /// The packs feature: `/pack`.
 pub static FEATURE: Feature = Feature {
@@ -121,6 +121,10 @@ crate::run_with!(TemplateOptions => Engine::cmd_pack_template);
 pub const TEMPLATE: &str = include_str!("template.toml");
 pub const TEMPLATE_CSV: &str = include_str!("template.csv");
 
+/// Most pack ids a reply lists, and most packs `/pack list` shows as fields (Discord allows
+/// 25 fields and 6,000 characters in a card).
+const LISTED: usize = 20;
+
 /// A pack id the bank does not have.
 #[derive(Debug)]
 pub struct UnknownPack {
@@ -135,13 +139,23 @@ impl Refusal for UnknownPack {
     }
 
     fn user_message(&self) -> String {
-        let mut text = format!("There is no pack `{}`.", escape(&self.typed));
+        let mut text = format!("There is no pack {}.", quote(&self.typed));
         if let Some(s) = &self.suggestion {
             text.push_str(&format!(" Did you mean `{s}`?"));
         }
         if !self.packs.is_empty() {
-            let packs: Vec<String> = self.packs.iter().map(|p| format!("`{p}`")).collect();
-            text.push_str(&format!(" Packs: {}.", packs.join(", ")));
+            let packs: Vec<String> = self
+                .packs
+                .iter()
+                .take(LISTED)
+                .map(|p| format!("`{p}`"))
+                .collect();
+            let more = self.packs.len().saturating_sub(LISTED);
+            text.push_str(&format!(" Packs: {}", packs.join(", ")));
+            if more > 0 {
+                text.push_str(&format!(" and {more} more (`/pack list`)"));
+            }
+            text.push('.');
         }
         text
     }
@@ -190,7 +204,8 @@ impl Engine {
             ..Card::default()
         };
         let mut on = 0;
-        for info in self.bank().packs() {
+        let total_packs = self.bank().packs().count();
+        for (i, info) in self.bank().packs().enumerate() {
             let (total, levels) = self.pack_counts(&info.id);
             let switch = switches.iter().find(|s| s.pack_id == info.id);
             let state = match switch {
@@ -212,16 +227,25 @@ impl Engine {
                     "on".to_string()
                 }
             };
+            if i >= LISTED {
+                continue;
+            }
             let mut value = format!("{state} · {total} questions: {levels}");
             if let Some(d) = &info.description {
                 value.push('\n');
-                value.push_str(&escape(d));
+                value.push_str(&escape(&truncate(d, 200)));
             }
             card = card.field(
-                format!("{} (`{}`)", escape(info.title()), info.id),
-                crate::text::truncate(&value, 1000),
+                format!("{} (`{}`)", escape(&truncate(info.title(), 80)), info.id),
+                truncate(&value, 400),
                 false,
             );
+        }
+        if total_packs > LISTED {
+            card.footer = Some(format!(
+                "{} more packs not shown. Managers: /pack off or /pack on switches a pack for this server.",
+                total_packs - LISTED
+            ));
         }
         card.description = Some(if on == 0 {
             "No pack is on in this server: /question, daily posts and sessions have nothing to ask. `/pack on` brings one back.".into()
@@ -321,7 +345,7 @@ impl Engine {
     pub(crate) fn cmd_pack_template(&self, _req: &Request, _opts: TemplateOptions) -> Handled {
         Ok(Outcome::private(Message {
             content: Some(
-                "An example pack with two questions, twice: in the bot's TOML format with each field explained, and as a CSV for a spreadsheet (one row a question, one list item a line inside a cell; the pack's id is the file's name). Write your questions, then check the file with `interview-bot bank check FILE`."
+                "An example pack with two questions, twice: in the bot's TOML format with each field explained, and as a CSV for a spreadsheet (one row a question, one list item a line inside a cell; a CSV's pack id is its file name). Write your questions, then check the file with `interview-bot bank check FILE`."
                     .into(),
             ),
             attachments: vec![
@@ -330,7 +354,8 @@ impl Engine {
                     bytes: TEMPLATE.as_bytes().to_vec(),
                 },
                 Attachment {
-                    filename: "pack-template.csv".into(),
+                    // Named after the pack: a CSV's pack id is its file name.
+                    filename: "backend-basics.csv".into(),
                     bytes: TEMPLATE_CSV.as_bytes().to_vec(),
                 },
             ],

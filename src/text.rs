@@ -54,6 +54,13 @@ pub fn escape(input: &str) -> String {
 }
 
 /// Shortens `s` to at most `max` characters, ending with "…" when anything was removed.
+/// Whether a spreadsheet would run `cell` as a formula (or a command, with the DDE tricks): it
+/// starts with `=`, `+`, `-`, `@`, a tab, a carriage return or a NUL. The CSV export neutralises
+/// such cells; a pack file from outside is refused for them.
+pub fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\0'])
+}
+
 pub fn truncate(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_string();

@@ -10,7 +10,7 @@ use super::{Bank, PackId, Question};
 /// topics it uses, and its questions in bank order. `None` when the bank has no such pack.
 pub fn pack_to_toml(bank: &Bank, id: &PackId) -> Option<String> {
     let info = bank.pack(id)?;
-    let questions: Vec<&Question> = bank.all().iter().filter(|q| &q.pack == id).collect();
+    let questions: Vec<&Question> = bank.of_pack(id).collect();
     let mut out = String::new();
     out.push_str(
         "# Exported by interview-bot. Edit and load it again: each [[question]] is one question.\n\

@@ -197,8 +197,8 @@ struct Loader {
     seen: HashMap<String, (PathBuf, usize)>,
     /// The topics of every question found, valid or not.
     topics: std::collections::HashSet<String>,
-    /// Every tag used so far: its comparison key ([`tag_key`]) and where it was first used.
-    tags: HashMap<String, (String, PathBuf, usize)>,
+    /// Every tag used so far, and where it was first used.
+    tags: HashMap<String, (PathBuf, usize)>,
     /// Each tag's key, and each one-deletion variant of a key, to the tag that has it (for
     /// near-duplicates).
     tag_keys: HashMap<String, String>,
@@ -425,7 +425,7 @@ impl Loader {
                     .cloned()
             };
             if let Some(other) = near {
-                let (_, f, l) = &self.tags[&other];
+                let (f, l) = &self.tags[&other];
                 self.problems.push(Problem {
                     file: file.to_path_buf(),
                     line,
@@ -441,8 +441,7 @@ impl Loader {
                 for v in deletion_variants(&key).into_iter().skip(1) {
                     self.tag_variants.entry(v).or_insert_with(|| tag.clone());
                 }
-                self.tags
-                    .insert(tag.clone(), (key, file.to_path_buf(), line));
+                self.tags.insert(tag.clone(), (file.to_path_buf(), line));
             }
         }
     }

@@ -121,6 +121,19 @@ impl PackInfo {
     }
 }
 
+/// How many `questions` there are, and how many at each level: "junior 45, mid 52, senior 47".
+pub fn per_level<'a>(questions: impl IntoIterator<Item = &'a Question>) -> (usize, String) {
+    let mut per: BTreeMap<Level, usize> = BTreeMap::new();
+    for q in questions {
+        *per.entry(q.level).or_insert(0) += 1;
+    }
+    let text: Vec<String> = Level::ALL
+        .iter()
+        .map(|l| format!("{l} {}", per.get(l).copied().unwrap_or(0)))
+        .collect();
+    (per.values().sum(), text.join(", "))
+}
+
 /// All loaded questions, indexed by id.
 #[derive(Debug, Default)]
 pub struct Bank {
@@ -249,32 +262,30 @@ impl Bank {
         })
     }
 
-    /// Counts per level and per topic, for summaries.
-    pub fn counts(&self) -> (BTreeMap<Level, usize>, BTreeMap<&str, usize>) {
-        let mut levels = BTreeMap::new();
+    /// Questions per topic, for summaries (per level: [`per_level`]).
+    pub fn topic_counts(&self) -> BTreeMap<&str, usize> {
         let mut topics = BTreeMap::new();
         for q in &self.questions {
-            *levels.entry(q.level).or_insert(0) += 1;
             *topics.entry(q.topic.as_str()).or_insert(0) += 1;
         }
-        (levels, topics)
+        topics
     }
 
     /// A one-line summary: "72 questions (junior 24, mid 24, senior 24) in 13 topics: ...".
     pub fn summary(&self) -> String {
-        let (levels, topics) = self.counts();
-        let levels: Vec<String> = Level::ALL
-            .iter()
-            .map(|l| format!("{l} {}", levels.get(l).copied().unwrap_or(0)))
-            .collect();
+        let topics = self.topic_counts();
+        let (count, levels) = per_level(&self.questions);
         let topics: Vec<String> = topics.iter().map(|(t, n)| format!("{t} {n}")).collect();
         format!(
-            "{} questions ({}) in {} topics: {}",
-            self.len(),
-            levels.join(", "),
+            "{count} questions ({levels}) in {} topics: {}",
             self.topics.len(),
             topics.join(", ")
         )
+    }
+
+    /// The questions of one pack, in bank order.
+    pub fn of_pack<'a>(&'a self, id: &'a PackId) -> impl Iterator<Item = &'a Question> + 'a {
+        self.questions.iter().filter(move |q| &q.pack == id)
     }
 
     /// How to move questions still written in the older format (`answer`), if any: for

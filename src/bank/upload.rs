@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 
 use super::export::quoted;
 use super::{Bank, PackId, load_str};
+use crate::text::formula_like;
 
 /// Largest file accepted.
 pub const MAX_UPLOAD_BYTES: usize = 1_000_000;
@@ -110,14 +111,16 @@ pub fn check_upload(filename: &str, bytes: &[u8]) -> Result<Bank, Vec<UploadProb
             .filter(|b| **b == b'\n')
             .count()
             + 1;
+        // Before a CSV is parsed only its lines are known (a cell may span several), so
+        // problems found this early are placed by line in either format.
         vec![at(
-            place_of_line(format, line),
+            Place::Line(line),
             "the file is not UTF-8 text: save it as UTF-8 (in a spreadsheet: \"CSV UTF-8\")",
         )]
     })?;
     // A byte-order mark (spreadsheets write one) and Windows line ends are accepted as they are.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut problems = control_characters(format, text);
+    let problems = control_characters(text);
     if !problems.is_empty() {
         return Err(cap(problems));
     }
@@ -146,26 +149,20 @@ pub fn check_upload(filename: &str, bytes: &[u8]) -> Result<Bank, Vec<UploadProb
         )]);
     }
     if bank.len() > MAX_UPLOAD_QUESTIONS {
-        problems.push(at(
+        return Err(vec![at(
             Place::File,
             format!(
                 "the file has {} questions; one pack file may have at most {MAX_UPLOAD_QUESTIONS}",
                 bank.len()
             ),
-        ));
-        return Err(problems);
+        )]);
     }
     Ok(bank)
 }
 
-/// Before a CSV is parsed only its lines are known (a cell may span several), so problems
-/// found then are placed by line in either format.
-fn place_of_line(_format: UploadFormat, line: usize) -> Place {
-    Place::Line(line)
-}
-
-/// Control characters other than tab and line breaks, each reported once per line.
-fn control_characters(format: UploadFormat, text: &str) -> Vec<UploadProblem> {
+/// Control characters other than tab and line breaks, each reported once per line (by line in
+/// either format, as for bad UTF-8).
+fn control_characters(text: &str) -> Vec<UploadProblem> {
     let mut out = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
         if out.len() > MAX_REPORTED {
@@ -176,7 +173,7 @@ fn control_characters(format: UploadFormat, text: &str) -> Vec<UploadProblem> {
             .find(|c| c.is_control() && !matches!(c, '\t' | '\r'))
         {
             out.push(at(
-                place_of_line(format, i + 1),
+                Place::Line(i + 1),
                 format!(
                     "control character U+{:04X} in the text: remove it",
                     u32::from(c)
@@ -228,11 +225,6 @@ const COLUMNS: &[(&str, bool, bool)] = &[
     ("facts_checked", false, false),
     ("aliases", true, false),
 ];
-
-/// Spreadsheets run a cell that starts with one of these as a formula.
-fn is_formula(cell: &str) -> bool {
-    cell.starts_with(['=', '+', '-', '@'])
-}
 
 /// A CSV pack: read, turned into the bot's TOML with each line's row and column noted, then
 /// loaded with the same checks as any pack; the loader's lines become rows and columns.
@@ -365,7 +357,7 @@ fn csv_pack(filename: &str, text: &str) -> Result<Bank, Vec<UploadProblem>> {
             let (name, is_list, _) = COLUMNS[*c];
             let place = Some((row, Some(name)));
             let trimmed = cell.trim();
-            if is_formula(trimmed) {
+            if formula_like(trimmed) {
                 problems.push(at(
                     Place::Cell {
                         row,
@@ -503,8 +495,8 @@ mod tests {
     #[test]
     fn formulas_are_the_spreadsheet_kinds() {
         for f in ["=SUM(A1)", "+1", "-1", "@x"] {
-            assert!(is_formula(f));
+            assert!(formula_like(f));
         }
-        assert!(!is_formula("Says a"));
+        assert!(!formula_like("Says a"));
     }
 }

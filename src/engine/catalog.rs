@@ -45,7 +45,7 @@ impl<'a> Catalog<'a> {
     ) -> impl Iterator<Item = &'a Question> + 'b {
         self.bank
             .filter(level, topic)
-            .filter(move |q| !self.off.contains(&q.pack))
+            .filter(move |q| self.is_on(q))
     }
 
     /// Topics with at least one question in a pack that is on, alphabetically.

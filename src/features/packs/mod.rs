@@ -7,13 +7,13 @@
 //! Packs come from the bank (shipped, or the `QUESTIONS_DIR` folder); importing packs from
 //! Discord builds on this (issue 23).
 
-use crate::bank::{Level, PackId, PackInfo, pack_to_toml};
+use crate::bank::{PackId, PackInfo, pack_to_toml, per_level};
 use crate::engine::access::member;
 use crate::engine::cards::BOT_COLOUR;
 use crate::engine::command::{Completion, OptionSpec};
 use crate::engine::{
-    Access, Attachment, Card, CommandSpec, Engine, Error, Feature, Handled, Message, Outcome,
-    Permissions, Refusal, Request,
+    Access, Attachment, Card, Catalog, CommandSpec, Engine, Error, Feature, Handled, Message,
+    Outcome, Permissions, Refusal, Request,
 };
 use crate::store::PackSwitch;
 use crate::store::audit_action as action;
@@ -177,19 +177,9 @@ impl Engine {
         .into())
     }
 
-    /// Questions of a pack per level: "junior 45, mid 52, senior 47".
+    /// Questions of a pack, in all and per level: "junior 45, mid 52, senior 47".
     fn pack_counts(&self, id: &PackId) -> (usize, String) {
-        let mut per = [0usize; 3];
-        for q in self.bank().all().iter().filter(|q| &q.pack == id) {
-            let i = Level::ALL.iter().position(|l| *l == q.level).unwrap_or(0);
-            per[i] += 1;
-        }
-        let text: Vec<String> = Level::ALL
-            .iter()
-            .zip(per)
-            .map(|(l, n)| format!("{l} {n}"))
-            .collect();
-        (per.iter().sum(), text.join(", "))
+        per_level(self.bank().of_pack(id))
     }
 
     pub(crate) fn cmd_pack_list(&self, req: &Request, _opts: ListOptions) -> Handled {
@@ -261,8 +251,9 @@ impl Engine {
         let id = info.id.clone();
         let by = member(req)?.user_id;
         let now = self.now_ms();
-        let was_on = self.store().write(|db| {
-            let was_on = !db.packs_off(req.guild_id)?.contains(&id);
+        let (was_on, off_now) = self.store().write(|db| {
+            let mut off = db.packs_off(req.guild_id)?;
+            let was_on = !off.contains(&id);
             if was_on != enabled {
                 db.set_pack_enabled(req.guild_id, &id, enabled, by, now)?;
                 db.audit(
@@ -277,8 +268,13 @@ impl Engine {
                     "",
                     now,
                 )?;
+                if enabled {
+                    off.remove(&id);
+                } else {
+                    off.insert(id.clone());
+                }
             }
-            Ok::<_, Error>(was_on)
+            Ok::<_, Error>((was_on, off))
         })?;
         let (total, _) = self.pack_counts(&id);
         let name = format!("{} (`{id}`)", escape(info.title()));
@@ -292,7 +288,7 @@ impl Engine {
                 let mut text = format!(
                     "{name} is off in this server: /question, daily posts and new sessions no longer pick its {total} questions. Scorecards, lookups and old buttons still show them. `/pack on pack:{id}` brings it back."
                 );
-                if self.catalog(req.guild_id)?.is_empty() {
+                if Catalog::new(self.bank(), off_now).is_empty() {
                     text.push_str(
                         "\nNo pack is on now, so there is nothing to ask; daily schedules pause at their next post.",
                     );

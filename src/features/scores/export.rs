@@ -44,9 +44,10 @@ pub const COLUMNS: [&str; 17] = [
 
 /// A cell as a spreadsheet will not run it: a leading `'` before a formula-like start.
 pub fn neutralise(cell: &str) -> String {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r' | '\0') => format!("'{cell}"),
-        _ => cell.to_string(),
+    if crate::text::formula_like(cell) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 

@@ -87,11 +87,13 @@ enum Command {
 
 #[derive(Subcommand)]
 enum BankCommand {
-    /// Validate every pack; report each problem as file:line and exit 1 if there is any.
+    /// Validate every pack, or one pack file; report each problem where it is (file:line, or
+    /// row and column of a CSV) and exit 1 if there is any.
     Check {
         /// Folder of *.toml packs (default: QUESTIONS_DIR; else data/questions if it exists,
         /// else the packs built into the binary); or one pack file, .toml or .csv, checked as
         /// an upload would be (size, UTF-8, formula cells; problems by line, or row and column).
+        #[arg(value_name = "DIR|FILE")]
         dir: Option<PathBuf>,
     },
     /// List the questions as a table, one line per question with its prompt cut to fit the

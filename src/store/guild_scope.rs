@@ -90,6 +90,7 @@ const SOURCES: &[(&str, &str)] = sources![
     "scores.rs",
     "sessions.rs",
     "settings.rs",
+    "team_packs.rs",
     "types.rs",
 ];
 
@@ -401,6 +402,40 @@ fn exercise(store: &Store) {
             })?;
             at("packs_off", || db.packs_off(G))?;
             at("pack_switches", || db.pack_switches(G))?;
+            // team_packs.rs
+            let team = crate::store::TeamPack {
+                pack_id: crate::model::PackId::parse("house").expect("a slug"),
+                name: Some("House".into()),
+                description: None,
+                topic_names: "{}".into(),
+                imported_by: ME,
+                imported_at: 1,
+            };
+            let q = |id: &str| crate::store::NewTeamQuestion {
+                question_id: id.into(),
+                level: Level::Mid,
+                topic: "t".into(),
+                body: "{}".into(),
+                aliases: vec![format!("{id}-old")],
+            };
+            at("store_team_pack", || {
+                db.store_team_pack(G, &team, &[q("h1"), q("h2")], 1)
+            })?;
+            at("store_team_pack", || {
+                db.store_team_pack(G, &team, &[q("h1")], 2)
+            })?;
+            at("team_pack_version", || db.team_pack_version(G))?;
+            at("team_packs", || db.team_packs(G))?;
+            at("team_index", || db.team_index(G))?;
+            at("team_aliases", || db.team_aliases(G))?;
+            at("team_question", || db.team_question(G, "h1-old"))?;
+            at("team_ids", || db.team_ids(G))?;
+            at("team_question_count", || db.team_question_count(G))?;
+            let import = at("add_pack_import", || {
+                db.add_pack_import(G, "p.toml", "x", 1, ME, 1)
+            })?;
+            at("pack_import", || db.pack_import(G, import, 2))?;
+            at("drop_pack_import", || db.drop_pack_import(G, import))?;
             let h = at("action_handle", || db.action_handle(G, "x", 1))?;
             at("resolve_handle", || db.resolve_handle(G, h))?;
             // history.rs
@@ -564,6 +599,9 @@ fn exercise(store: &Store) {
             at("audit_recent", || db.audit_recent(G, 5))?;
             at("candidate_footprint", || db.candidate_footprint(G, c.id))?;
             at("delete_candidate", || db.delete_candidate(G, c.id))?;
+            at("remove_team_pack", || {
+                db.remove_team_pack(G, &crate::model::PackId::parse("house").unwrap(), 3)
+            })?;
             // daily.rs
             let schedule = at("set_schedule", || {
                 db.set_schedule(&NewSchedule {

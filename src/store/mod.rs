@@ -30,6 +30,7 @@ mod packs;
 mod scores;
 mod sessions;
 mod settings;
+mod team_packs;
 mod types;
 
 use std::path::{Path, PathBuf};
@@ -51,6 +52,10 @@ pub use scores::{
     RecommendationRow, ScoreChange, ScoreKey, ScoreRow, SharedCandidate,
 };
 pub use sessions::{NewSession, Session, SessionKind, SessionStatus};
+pub use team_packs::{
+    Dropped, MAX_PENDING_IMPORTS, NewTeamQuestion, PACK_IMPORT_TTL_MS, PackImport, TeamIndexRow,
+    TeamPack, TeamQuestion,
+};
 
 /// Schema migrations, in order. Never edit one that has landed: add a new file and a line here.
 /// A test checks that every file in `migrations/` is listed.
@@ -86,6 +91,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0008_pack_switches.sql",
         include_str!("../../migrations/0008_pack_switches.sql"),
+    ),
+    (
+        "0009_team_packs.sql",
+        include_str!("../../migrations/0009_team_packs.sql"),
     ),
 ];
 

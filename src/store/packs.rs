@@ -62,6 +62,8 @@ impl Db<'_> {
                  enabled = ?3, changed_by = ?4, changed_at = ?5",
         )?
         .execute(params![guild_id, pack_id, enabled, by, at_ms])?;
+        // A cached view of the server's packs holds its switches too.
+        self.bump_team_pack_version(guild_id)?;
         Ok(())
     }
 }

@@ -153,17 +153,16 @@ impl Db<'_> {
         guild_id: GuildId,
         question_id: &str,
     ) -> Result<Option<TeamQuestion>, StoreError> {
-        Ok(self
-            .prep(
-                "SELECT question_id, pack_id, level, topic, body, retired_at FROM team_questions
+        self.prep(
+            "SELECT question_id, pack_id, level, topic, body, retired_at FROM team_questions
                  WHERE guild_id = ?1 AND question_id = coalesce(
                      (SELECT question_id FROM team_question_aliases
                       WHERE guild_id = ?1 AND alias = ?2), ?2)",
-            )?
-            .query(params![guild_id, question_id])?
-            .next()?
-            .map(team_question)
-            .transpose()?)
+        )?
+        .query(params![guild_id, question_id])?
+        .next()?
+        .map(team_question)
+        .transpose()
     }
 
     /// The live questions of one imported pack, by id.

@@ -60,3 +60,5 @@ CREATE TABLE team_pack_versions (
     guild_id     INTEGER PRIMARY KEY,
     version      INTEGER NOT NULL
 ) STRICT;
+-- Servers that switched a pack before this version start at 1, so a cached view reads them.
+INSERT INTO team_pack_versions (guild_id, version) SELECT DISTINCT guild_id, 1 FROM pack_switches;

@@ -787,7 +787,7 @@ fn a_session_planned_before_a_rename_scores_under_the_new_id() {
     assert_eq!(stored(&e, &alice()), None, "nothing under the old id");
     // History recorded under the old id counts for the question under its id now.
     use interview_bot::store::ShowCount;
-    let counts = e.shown_by_current_id(
+    let counts = e.catalog(GuildId(GUILD)).unwrap().shown_by_current_id(
         [
             (
                 "ev-rollout".to_string(),

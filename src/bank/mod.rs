@@ -3,12 +3,11 @@
 
 mod export;
 mod load;
+mod stored;
 mod upload;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-
-use serde::Serialize;
 
 pub use crate::model::PackId;
 pub use export::pack_to_toml;
@@ -16,6 +15,7 @@ pub use load::{
     BankError, MAX_PACK_DESCRIPTION_CHARS, MAX_PACK_NAME_CHARS, Problem, load_dir, load_named,
     load_str,
 };
+pub use stored::IMPORTED_SOURCE;
 pub use upload::{
     MAX_UPLOAD_BYTES, MAX_UPLOAD_QUESTIONS, Place, UploadFormat, UploadProblem, check_upload,
 };
@@ -71,7 +71,7 @@ pub const MAX_CARD_CHARS: usize = 5400;
 pub const MAX_SLUG_CHARS: usize = 64;
 
 /// One interview question with its rubric.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Question {
     pub id: String,
     pub level: Level,
@@ -121,11 +121,12 @@ impl PackInfo {
     }
 }
 
-/// How many `questions` there are, and how many at each level: "junior 45, mid 52, senior 47".
-pub fn per_level<'a>(questions: impl IntoIterator<Item = &'a Question>) -> (usize, String) {
+/// How many questions of these `levels` there are, and how many at each level: "junior 45,
+/// mid 52, senior 47".
+pub fn per_level(levels: impl IntoIterator<Item = Level>) -> (usize, String) {
     let mut per: BTreeMap<Level, usize> = BTreeMap::new();
-    for q in questions {
-        *per.entry(q.level).or_insert(0) += 1;
+    for l in levels {
+        *per.entry(l).or_insert(0) += 1;
     }
     let text: Vec<String> = Level::ALL
         .iter()
@@ -173,6 +174,17 @@ impl Bank {
             topic_names,
             packs,
         }
+    }
+
+    /// A bank of one pack from questions already checked: an imported pack read back from
+    /// the store, for export and comparison.
+    pub fn of_one_pack(
+        info: PackInfo,
+        questions: Vec<Question>,
+        topic_names: HashMap<String, String>,
+    ) -> Bank {
+        let packs = BTreeMap::from([(info.id.clone(), info)]);
+        Bank::from_questions(questions, topic_names, packs)
     }
 
     /// The packs, in id order.
@@ -274,7 +286,7 @@ impl Bank {
     /// A one-line summary: "72 questions (junior 24, mid 24, senior 24) in 13 topics: ...".
     pub fn summary(&self) -> String {
         let topics = self.topic_counts();
-        let (count, levels) = per_level(&self.questions);
+        let (count, levels) = per_level(self.questions.iter().map(|q| q.level));
         let topics: Vec<String> = topics.iter().map(|(t, n)| format!("{t} {n}")).collect();
         format!(
             "{count} questions ({levels}) in {} topics: {}",

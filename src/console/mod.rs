@@ -19,8 +19,8 @@ use std::path::PathBuf;
 
 use crate::engine::{
     ChannelKind, Delivered, Effect, Engine, Error, InputError, Invocation, Member, Message,
-    MessageRef, Modal, Origin, Permissions, Request, Resolved, ResolvedChannel, ResolvedRole,
-    ResolvedUser, Select,
+    MessageRef, Modal, Origin, Permissions, RawValue, Request, Resolved, ResolvedChannel,
+    ResolvedRole, ResolvedUser, Select,
 };
 use crate::model::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
@@ -620,6 +620,69 @@ pub fn run(
     result
 }
 
+/// A file option of the console is a local path: the file is read here (at most one byte more
+/// than the bot accepts, so a larger file is refused without reading it all) and handed to the
+/// engine as Discord's front end hands it a fetched attachment.
+fn attach_files(engine: &Engine, req: &mut Request) {
+    let Invocation::Command { name, options } = &mut req.invocation else {
+        return;
+    };
+    let Some(leaf) = engine.registry().find(name) else {
+        return;
+    };
+    for (n, option) in options.iter_mut().enumerate() {
+        let is_file = leaf
+            .spec
+            .option(&option.name)
+            .is_some_and(|o| o.kind == crate::engine::OptionKind::Attachment);
+        let RawValue::Text(path) = &option.value else {
+            continue;
+        };
+        if !is_file {
+            continue;
+        }
+        let path = std::path::PathBuf::from(path.trim());
+        let id = n as u64 + 1;
+        let filename = path
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (size, content) = read_capped(&path, crate::bank::MAX_UPLOAD_BYTES as u64);
+        req.resolved.attachments.insert(
+            id,
+            crate::engine::ResolvedAttachment {
+                id,
+                filename,
+                size,
+                url: path.display().to_string(),
+                content,
+            },
+        );
+        option.value = RawValue::Id(id);
+    }
+}
+
+/// A local file's size and bytes, or why it was not read.
+fn read_capped(path: &std::path::Path, limit: u64) -> (u64, crate::engine::Fetched) {
+    use crate::engine::{FetchRefusal, Fetched};
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else {
+        return (0, Fetched::Refused(FetchRefusal::NotFound));
+    };
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if size > limit {
+        return (size, Fetched::Refused(FetchRefusal::TooLarge { limit }));
+    }
+    let mut bytes = Vec::new();
+    match file.take(limit + 1).read_to_end(&mut bytes) {
+        Ok(_) if bytes.len() as u64 > limit => {
+            (size, Fetched::Refused(FetchRefusal::TooLarge { limit }))
+        }
+        Ok(_) => (bytes.len() as u64, Fetched::Bytes(bytes)),
+        Err(_) => (size, Fetched::Refused(FetchRefusal::NotFound)),
+    }
+}
+
 /// A line's request: from the console's member, in its server and channel.
 fn request(opts: &ConsoleOptions, invocation: Invocation) -> Request {
     Request {
@@ -695,7 +758,8 @@ fn session<R: BufRead, W: Write, E: Write>(
         };
         while let Some(invocation) = next.take() {
             let is_help = matches!(&invocation, Invocation::Command { name, .. } if name == "help");
-            let req = request(opts, invocation);
+            let mut req = request(opts, invocation);
+            attach_files(engine, &mut req);
             let forgotten = forgetting(engine, &req.invocation);
             term.answering(&req.invocation, engine.now_ms());
             let outcome = engine.run(&req);

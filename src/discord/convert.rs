@@ -12,7 +12,7 @@ use serenity::all::{
 };
 
 use crate::engine::{
-    Button, ButtonStyle, Card, ChannelKind, Delivered, Error, InputStyle, Invocation,
+    Button, ButtonStyle, Card, ChannelKind, Delivered, Error, Fetched, InputStyle, Invocation,
     Member as EngineMember, Message, Modal, Permissions, RawOption, RawValue, Request, Resolved,
     ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser, SourceMessage, limits,
 };
@@ -163,6 +163,8 @@ fn resolved(cmd: &CommandInteraction) -> Resolved {
                 filename: a.filename.clone(),
                 size: u64::from(a.size),
                 url: a.url.clone(),
+                // Fetched by the handler for commands that read files.
+                content: Fetched::NotFetched,
             },
         );
     }

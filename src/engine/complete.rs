@@ -1,7 +1,8 @@
 //! Suggestions while a user types an option value (Discord's autocomplete, the console's Tab):
 //! topics, question ids, time zones, candidates and commands, whichever command asks for them.
 
-use crate::bank::{Level, Question};
+use super::catalog::Listed;
+use crate::bank::Level;
 use crate::model::{ChannelId, GuildId};
 use crate::text::{name_key, truncate};
 
@@ -29,16 +30,20 @@ pub fn suggest(engine: &Engine, completion: Completion, req: &AutocompleteReques
         Completion::Timezone => complete_timezone(&req.partial),
         Completion::Candidate => complete_candidate(engine, req),
         Completion::Command => complete_command(engine, &req.partial),
-        Completion::Pack => complete_pack(engine, &req.partial),
+        Completion::Pack => complete_pack(engine, req.guild_id, &req.partial),
     }
 }
 
-/// The packs whose id or name holds what was typed, with their names.
-fn complete_pack(engine: &Engine, partial: &str) -> Vec<Choice> {
+/// The server's packs whose id or name holds what was typed, with their names.
+fn complete_pack(engine: &Engine, guild: GuildId, partial: &str) -> Vec<Choice> {
     let needle = partial.trim().to_lowercase();
-    engine
-        .bank()
+    let Ok(catalog) = engine.catalog(guild) else {
+        return Vec::new();
+    };
+    catalog
         .packs()
+        .into_iter()
+        .map(|p| p.info)
         .filter(|p| p.id.as_str().contains(&needle) || p.title().to_lowercase().contains(&needle))
         .take(MAX_CHOICES)
         .map(|p| Choice {
@@ -80,7 +85,7 @@ fn complete_topic(
     let mut topics: Vec<(&str, String, usize)> = catalog
         .topics()
         .into_iter()
-        .map(|t| (t, engine.bank().topic_name(t)))
+        .map(|t| (t, catalog.topic_name(t)))
         .filter(|(t, name)| t.contains(&needle) || name.to_lowercase().contains(&needle))
         .map(|(t, name)| (t, name, catalog.filter(level, Some(t)).count()))
         .filter(|(_, _, n)| *n > 0)
@@ -112,7 +117,10 @@ fn complete_question_id(
     channel_id: ChannelId,
     partial: &str,
 ) -> Vec<Choice> {
-    let mut picked: Vec<&Question> = Vec::new();
+    let Ok(catalog) = engine.catalog(guild_id) else {
+        return Vec::new();
+    };
+    let mut picked: Vec<Listed<'_>> = Vec::new();
     if partial.trim().is_empty() {
         let recent = engine
             .store
@@ -121,9 +129,15 @@ fn complete_question_id(
                 tracing::warn!(error = %e, "recent questions unavailable for suggestions");
                 Vec::new()
             });
-        picked.extend(recent.iter().filter_map(|id| engine.bank().get(id)));
+        let listed: Vec<Listed<'_>> = catalog.all().collect();
+        for id in &recent {
+            let id = catalog.current_id(id);
+            if let Some(q) = listed.iter().find(|q| q.id == id) {
+                picked.push(*q);
+            }
+        }
     }
-    for q in engine.bank().search(partial, MAX_CHOICES) {
+    for q in catalog.search(partial, MAX_CHOICES) {
         if picked.len() >= MAX_CHOICES {
             break;
         }
@@ -133,17 +147,25 @@ fn complete_question_id(
     }
     picked
         .into_iter()
-        .map(|q| Choice {
-            name: truncate(
-                &format!(
-                    "{} · {} · {}",
-                    q.level.title(),
-                    engine.bank().topic_name(&q.topic),
-                    q.prompt
+        .map(|q| {
+            // The prompt helps pick; an imported question's is read from the store (at most
+            // MAX_CHOICES of them), and left out if it cannot be.
+            let prompt = catalog
+                .load(q)
+                .map(|found| found.prompt.clone())
+                .unwrap_or_default();
+            Choice {
+                name: truncate(
+                    &format!(
+                        "{} · {} · {}",
+                        q.level.title(),
+                        catalog.topic_name(q.topic),
+                        prompt
+                    ),
+                    100,
                 ),
-                100,
-            ),
-            value: q.id.clone(),
+                value: q.id.to_string(),
+            }
         })
         .collect()
 }

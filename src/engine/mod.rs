@@ -50,9 +50,9 @@ pub use effect::{
 pub use error::{Error, Handled, InputError, NOT_COMPLETED, Refusal, placeholder_note};
 pub use feature::{Due, Feature, Job, JobKind, Registry};
 pub use request::{
-    AutocompleteRequest, ChannelKind, Invocation, Member, Origin, Permissions, RawOption, RawValue,
-    Request, Resolved, ResolvedAttachment, ResolvedChannel, ResolvedRole, ResolvedUser,
-    SourceMessage,
+    AutocompleteRequest, ChannelKind, FetchRefusal, Fetched, Invocation, Member, Origin,
+    Permissions, RawOption, RawValue, Request, Resolved, ResolvedAttachment, ResolvedChannel,
+    ResolvedRole, ResolvedUser, SourceMessage,
 };
 
 /// Most suggestions Discord shows for autocomplete.

@@ -4,28 +4,22 @@
 
 use std::collections::HashMap;
 
-use crate::bank::Question;
 use crate::store::ShowCount;
 
-use super::{Engine, Error};
+use super::Error;
+use super::catalog::{Catalog, Found, Listed};
 
-impl Engine {
-    /// Finds a question by id, or explains what ids exist.
-    pub fn question(&self, id: &str) -> Result<&Question, Error> {
+impl<'a> Catalog<'a> {
+    /// Finds a question by id (shipped or imported here, live or retired), or explains what
+    /// ids exist.
+    pub fn question(&self, id: &str) -> Result<Found<'a>, Error> {
         let id = id.trim();
-        self.bank().get(id).ok_or_else(|| Error::UnknownQuestion {
+        self.get(id)?.ok_or_else(|| Error::UnknownQuestion {
             id: id.to_string(),
-            suggestions: self
-                .bank()
-                .suggest(id, 3)
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            suggestions: self.suggest(id, 3),
         })
     }
-}
 
-impl Engine {
     /// How often each question was shown, by its id now: history recorded under an id a
     /// question had before a rename (one of its `aliases`) counts for it, so a renamed
     /// question does not look new and come round again before its turn.
@@ -35,7 +29,10 @@ impl Engine {
     ) -> HashMap<String, ShowCount> {
         let mut out: HashMap<String, ShowCount> = HashMap::with_capacity(counts.len());
         for (id, c) in counts {
-            let id = self.bank().get(&id).map_or(id, |q| q.id.clone());
+            let id = match self.current_id(&id) {
+                now if now == id => id,
+                now => now.to_string(),
+            };
             out.entry(id)
                 .and_modify(|e| {
                     e.times += c.times;
@@ -48,14 +45,14 @@ impl Engine {
 }
 
 /// The selection rule, separated from storage and randomness so it can be tested exactly.
-pub fn choose_least_shown_in<'a>(
-    pool: &[&'a Question],
+pub fn choose_least_shown_in<'c>(
+    pool: &[Listed<'c>],
     counts: &HashMap<String, ShowCount>,
     mut random: impl FnMut(usize) -> usize,
-) -> &'a Question {
-    let times = |q: &Question| counts.get(&q.id).map_or(0, |c| c.times);
-    let fewest = pool.iter().map(|q| times(q)).min().unwrap_or(0);
-    let mut candidates: Vec<&Question> = pool
+) -> Listed<'c> {
+    let times = |q: &Listed<'_>| counts.get(q.id).map_or(0, |c| c.times);
+    let fewest = pool.iter().map(times).min().unwrap_or(0);
+    let mut candidates: Vec<Listed<'c>> = pool
         .iter()
         .copied()
         .filter(|q| times(q) == fewest)
@@ -64,7 +61,7 @@ pub fn choose_least_shown_in<'a>(
         // Never repeat the most recently shown question straight away.
         let latest = pool
             .iter()
-            .filter_map(|q| counts.get(&q.id).map(|c| (c.last_ms, q.id.as_str())))
+            .filter_map(|q| counts.get(q.id).map(|c| (c.last_ms, q.id)))
             .max();
         if let Some((_, latest_id)) = latest {
             candidates.retain(|q| q.id != latest_id);

@@ -107,8 +107,38 @@ pub struct ResolvedChannel {
 pub struct ResolvedAttachment {
     pub id: u64,
     pub filename: String,
+    /// The size Discord declares, in bytes.
     pub size: u64,
     pub url: String,
+    /// The file's bytes, when the front end fetched them for a command that reads files
+    /// (the engine never goes to the network).
+    pub content: Fetched,
+}
+
+/// What the front end fetched of an attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Fetched {
+    /// Not fetched: the command does not read files, or the front end cannot.
+    #[default]
+    NotFetched,
+    Bytes(Vec<u8>),
+    /// Not fetched, for this reason.
+    Refused(FetchRefusal),
+}
+
+/// Why an attachment was not fetched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FetchRefusal {
+    /// Larger than the command accepts (declared, or found while reading), in bytes.
+    TooLarge { limit: u64 },
+    /// Its address is not on Discord's attachment host.
+    NotDiscord,
+    /// The download took longer than the time limit.
+    TimedOut,
+    /// The download failed (the detail is in the log).
+    Failed,
+    /// No such file (the console's path).
+    NotFound,
 }
 
 /// Users, roles, channels and attachments a request's options refer to, with their names,

@@ -9,6 +9,7 @@
 
 use super::Handled;
 use crate::bank::Question;
+use crate::engine::Catalog;
 use crate::model::{ChannelId, GuildId};
 use crate::text::truncate;
 
@@ -124,11 +125,11 @@ impl Engine {
         question: String,
     ) -> Handled {
         self.check_rubric(req, context)?;
-        let q = self
-            .bank()
-            .get(&question)
+        let catalog = self.catalog(req.guild_id)?;
+        let q = catalog
+            .get(&question)?
             .ok_or(Error::QuestionGone(question))?;
-        Ok(Outcome::private(self.rubric_message(q)))
+        Ok(Outcome::private(self.rubric_message(&catalog, &q)))
     }
 
     /// The rubric: the question quoted, then the bar ("Yes at this level: 3 of these 4" and
@@ -136,7 +137,7 @@ impl Engine {
     /// heading, in the card's description; `detail` and `facts` in a second card. Sections that
     /// would not fit one description (never for the shipped packs; a test checks) go on in
     /// another card.
-    pub fn rubric_message(&self, q: &Question) -> Message {
+    pub fn rubric_message(&self, catalog: &Catalog<'_>, q: &Question) -> Message {
         let quoted: String = q
             .prompt
             .lines()
@@ -189,7 +190,7 @@ impl Engine {
             &format!(
                 "Model answer · {} · {}",
                 q.level.title(),
-                self.bank().topic_name(&q.topic)
+                catalog.topic_name(&q.topic)
             ),
             256,
         );

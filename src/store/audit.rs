@@ -28,6 +28,10 @@ pub mod action {
     pub const PACK_OFF: &str = "pack-off";
     /// `/pack export`: subject the pack id.
     pub const PACK_EXPORTED: &str = "pack-exported";
+    /// `/pack import` (Import pressed): subject the pack id, detail what changed.
+    pub const PACK_IMPORTED: &str = "pack-imported";
+    /// `/pack remove` (confirmed): subject the pack id, detail what was kept.
+    pub const PACK_REMOVED: &str = "pack-removed";
 }
 
 /// One entry of the audit trail.

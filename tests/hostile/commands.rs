@@ -47,6 +47,7 @@ fn resolved_entities() -> Resolved {
             filename: "x.csv".into(),
             size: u64::MAX,
             url: "https://cdn/x".into(),
+            content: Default::default(),
         },
     );
     r

@@ -267,6 +267,16 @@ pub fn describe_audit(e: &AuditEntry) -> String {
         action::PACK_ON => format!("switched the pack `{}` on", escape(&e.subject)),
         action::PACK_OFF => format!("switched the pack `{}` off", escape(&e.subject)),
         action::PACK_EXPORTED => format!("exported the pack `{}`", escape(&e.subject)),
+        action::PACK_IMPORTED => format!(
+            "imported the pack `{}` ({})",
+            escape(&e.subject),
+            escape(&e.detail)
+        ),
+        action::PACK_REMOVED => format!(
+            "removed the pack `{}` ({})",
+            escape(&e.subject),
+            escape(&e.detail)
+        ),
         other => format!("{} {}", escape(other), escape(&e.detail)),
     };
     format!("`{}` <@{}> {what}", timestamp_utc(e.at), e.actor_id)

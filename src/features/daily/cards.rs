@@ -3,7 +3,7 @@
 use super::surface::DailyButton;
 use crate::bank::Question;
 use crate::engine::cards::{MODEL_ANSWER_LABEL, question_card};
-use crate::engine::{ButtonStyle, Card, Engine, Error, Message};
+use crate::engine::{ButtonStyle, Card, Catalog, Engine, Error, Message};
 use crate::model::{GuildId, PostId};
 use crate::store::{Schedule, ScheduleStatus};
 use crate::time::{describe_duration, describe_instant, discord_timestamp};
@@ -14,6 +14,7 @@ impl Engine {
     /// Its button names the post, which says the question and where it may be pressed.
     pub(super) fn daily_card(
         &self,
+        catalog: &Catalog<'_>,
         guild_id: GuildId,
         post: PostId,
         q: &Question,
@@ -22,7 +23,7 @@ impl Engine {
             &format!(
                 "Daily practice · {} · {}",
                 q.level.title(),
-                self.bank().topic_name(&q.topic)
+                catalog.topic_name(&q.topic)
             ),
             &q.prompt,
             q.level,
@@ -39,7 +40,7 @@ impl Engine {
         let topic = s
             .topic
             .as_deref()
-            .map_or("any topic".to_string(), |t| self.bank().topic_name(t));
+            .map_or("any topic".to_string(), |t| self.topic_name(s.guild_id, t));
         let mut lines = vec![
             format!(
                 "**When:** {} {} ({})",

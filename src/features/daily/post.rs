@@ -8,8 +8,9 @@ use super::cards::daily_footer;
 use super::records::release_claim;
 use super::surface::Posted;
 use crate::bank::{Level, Question};
+use crate::engine::catalog::Listed;
 use crate::engine::pool::choose_least_shown_in;
-use crate::engine::{Effect, Engine, Error, Outcome, Request};
+use crate::engine::{Catalog, Effect, Engine, Error, Outcome, Request};
 use crate::model::{PostId, PostKind, PostStatus, ScheduleId};
 use crate::store::{DailyPost, NewPost, Schedule, ScheduleStatus, ShownQuestion, Source};
 
@@ -47,17 +48,16 @@ impl Engine {
         now: i64,
     ) -> Result<Option<Outcome>, Error> {
         let catalog = self.catalog(s.guild_id)?;
-        let pool: Vec<&Question> = catalog.filter(Some(level), s.topic.as_deref()).collect();
+        let pool: Vec<Listed<'_>> = catalog.filter(Some(level), s.topic.as_deref()).collect();
         if pool.is_empty() {
             // The packs changed under the schedule (edited, or switched off): nothing to post
             // until it is set again.
             let reason = format!(
                 "there are no {} questions{} in the packs switched on any more",
                 level.title().to_lowercase(),
-                s.topic.as_deref().map_or(String::new(), |t| format!(
-                    " on {}",
-                    self.bank().topic_name(t)
-                ))
+                s.topic
+                    .as_deref()
+                    .map_or(String::new(), |t| format!(" on {}", catalog.topic_name(t)))
             );
             self.store
                 .write(|db| db.pause_schedule(s.guild_id, s.id, &reason, now))?;
@@ -66,12 +66,12 @@ impl Engine {
         let reveal_due = (s.reveal_after_s > 0).then(|| now + i64::from(s.reveal_after_s) * 1000);
         let claimed = self.store.write(|db| {
             let counts =
-                self.shown_by_current_id(db.channel_show_counts(s.guild_id, s.channel_id)?);
+                catalog.shown_by_current_id(db.channel_show_counts(s.guild_id, s.channel_id)?);
             let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
             let history = db.claim_shown(&ShownQuestion {
                 guild_id: s.guild_id,
                 channel_id: s.channel_id,
-                question_id: &q.id,
+                question_id: q.id,
                 shown_by: None,
                 source: Source::Daily,
                 at_ms: now,
@@ -80,7 +80,7 @@ impl Engine {
                 schedule: s,
                 kind,
                 local_date: date,
-                question_id: &q.id,
+                question_id: q.id,
                 history_claim: history,
                 reveal_due_at: reveal_due,
                 at_ms: now,
@@ -94,12 +94,19 @@ impl Engine {
             // Another attempt claimed this day already.
             return Ok(None);
         };
-        Ok(Some(self.post_effect(s, q, &post)?))
+        let q = catalog.load(q)?;
+        Ok(Some(self.post_effect(&catalog, s, &q, &post)?))
     }
 
     /// The post of a claimed question, to send (or send again, with the same nonce).
-    fn post_effect(&self, s: &Schedule, q: &Question, post: &DailyPost) -> Handled {
-        let mut message = self.daily_card(s.guild_id, post.id, q)?;
+    fn post_effect(
+        &self,
+        catalog: &Catalog<'_>,
+        s: &Schedule,
+        q: &Question,
+        post: &DailyPost,
+    ) -> Handled {
+        let mut message = self.daily_card(catalog, s.guild_id, post.id, q)?;
         if let Some(role) = s.role_id {
             let what = if post.kind == PostKind::Extra {
                 "an extra practice question"
@@ -138,7 +145,8 @@ impl Engine {
             .store
             .read(|db| db.schedule_by_id(post.guild_id, post.schedule_id))?;
         let now = self.clock.now_ms();
-        let open = match (&schedule, self.bank().get(&post.question_id)) {
+        let catalog = self.catalog(post.guild_id)?;
+        let open = match (&schedule, catalog.get(&post.question_id)?) {
             (Some(s), Some(q)) if s.status == ScheduleStatus::Active => {
                 let day = post.local_date;
                 let still_open = post.kind == PostKind::Extra
@@ -152,7 +160,7 @@ impl Engine {
             self.store.write(|db| release_claim(db, &post))?;
             return Ok(Outcome::default());
         };
-        self.post_effect(s, q, &post)
+        self.post_effect(&catalog, s, &q, &post)
     }
 
     /// A claim a stopped process left without a message id: look for the post in the channel

@@ -5,7 +5,9 @@ use super::surface::Revealed;
 use crate::bank::Question;
 use crate::engine::Handled;
 use crate::engine::rubric::RubricContext;
-use crate::engine::{Effect, Engine, Error, Invocation, Message, MessageRef, Outcome, Request};
+use crate::engine::{
+    Catalog, Effect, Engine, Error, Invocation, Message, MessageRef, Outcome, Request,
+};
 use crate::model::{PostId, PostStatus, RevealStatus};
 use crate::text::truncate;
 
@@ -56,12 +58,13 @@ impl Engine {
         let Some(message_id) = post.message_id else {
             return Ok(Outcome::default());
         };
-        let Some(q) = self.bank().get(&post.question_id) else {
+        let catalog = self.catalog(post.guild_id)?;
+        let Some(q) = catalog.get(&post.question_id)? else {
             self.store
                 .write(|db| db.drop_reveal(post.guild_id, post.id))?;
             return Ok(Outcome::default());
         };
-        let message = self.spoiler_rubric(q);
+        let message = self.spoiler_rubric(&catalog, &q);
         let effect = if post.reveal_status == Some(RevealStatus::Reply) {
             Effect::Post {
                 channel_id: post.channel_id,
@@ -79,7 +82,7 @@ impl Engine {
                     &format!(
                         "Answer · {} · {}",
                         q.level.title(),
-                        self.bank().topic_name(&q.topic)
+                        catalog.topic_name(&q.topic)
                     ),
                     100,
                 ),
@@ -99,8 +102,8 @@ impl Engine {
     }
 
     /// The rubric with each part behind spoiler marks, so nobody reads it by accident.
-    fn spoiler_rubric(&self, q: &Question) -> Message {
-        let mut m = self.rubric_message(q);
+    fn spoiler_rubric(&self, catalog: &Catalog<'_>, q: &Question) -> Message {
+        let mut m = self.rubric_message(catalog, q);
         for card in &mut m.cards {
             if let Some(d) = &card.description {
                 card.description = Some(format!("||{}||", truncate(d, 4090)));

@@ -1,18 +1,27 @@
 //! `/pack`: the question packs of this server. `list` shows every pack with its counts and
 //! whether it is on here; `on` and `off` switch a pack for this server (a pack that is off
 //! gives no questions to `/question`, daily posts or sessions, but its questions stay
-//! readable); `export` sends a pack as a TOML file that loads back unchanged; `template` sends
-//! a two-question example to start a pack from.
+//! readable); `export` sends a pack as a TOML file that loads back unchanged; `import`
+//! checks, previews and stores a server's own pack (`import.rs`); `template` sends a
+//! two-question example to start a pack from.
 //!
-//! Packs come from the bank (shipped, or the `QUESTIONS_DIR` folder); importing packs from
-//! Discord builds on this (issue 23).
+//! Packs come from the bank (shipped, or the `QUESTIONS_DIR` folder) and from the store (the
+//! server's imported packs); the engine's catalog shows both.
 
-use crate::bank::{PackId, PackInfo, pack_to_toml, per_level};
+mod import;
+
+use std::collections::HashMap;
+
+pub use import::{ImportOptions, MAX_SERVER_QUESTIONS, MAX_TEAM_PACKS, PackButton, changed_fields};
+
+use crate::bank::{Bank, PackId, Question, pack_to_toml, per_level};
 use crate::engine::access::member;
+use crate::engine::action::ActionSpec;
 use crate::engine::cards::BOT_COLOUR;
+use crate::engine::catalog::PackView;
 use crate::engine::command::{Completion, OptionSpec};
 use crate::engine::{
-    Access, Attachment, Card, Catalog, CommandSpec, Engine, Error, Feature, Handled, Message,
+    Access, Ack, Attachment, Card, Catalog, CommandSpec, Engine, Error, Feature, Handled, Message,
     Outcome, Permissions, Refusal, Request,
 };
 use crate::store::PackSwitch;
@@ -23,7 +32,7 @@ use crate::text::{closest, escape, quote, truncate};
 pub static FEATURE: Feature = Feature {
     name: "packs",
     commands: &[PACK],
-    actions: &[],
+    actions: ACTIONS,
     due: None,
 };
 
@@ -49,7 +58,7 @@ const PACK: CommandSpec = CommandSpec {
     default_permissions: Some(Permissions::MANAGE_GUILD),
     ..CommandSpec::group(
         "pack",
-        "Question packs: list them, switch them on or off here, export one, get a template",
+        "Question packs: list, switch on or off, import your own, export, get a template",
         Access::Interviewers,
         &[
             interviewers(CommandSpec::leaf::<ListOptions>(
@@ -64,6 +73,10 @@ const PACK: CommandSpec = CommandSpec {
                 "off",
                 "Switch a pack off in this server: no new questions from it (old ones stay readable)",
             )),
+            managers(CommandSpec::leaf::<ImportOptions>(
+                "import",
+                "Import a pack file (.toml or .csv): checked and previewed before anything is stored",
+            )),
             managers(CommandSpec::leaf::<ExportOptions>(
                 "export",
                 "A pack as a TOML file that loads back unchanged",
@@ -75,6 +88,12 @@ const PACK: CommandSpec = CommandSpec {
         ],
     )
 };
+
+/// The import preview's buttons: managers only, each changes the preview message.
+static ACTIONS: &[ActionSpec] = &[
+    ActionSpec::of::<PackButton>(import::IMPORT, Ack::Update, Access::Managers),
+    ActionSpec::of::<PackButton>(import::CANCEL, Ack::Update, Access::Managers),
+];
 
 const PACK_OPTION: OptionSpec =
     OptionSpec::text("The pack's id, e.g. aws", PackId::MAX_CHARS as u16)
@@ -161,42 +180,45 @@ impl Refusal for UnknownPack {
     }
 }
 
+/// The pack `typed` names in this server, or a refusal that lists its packs.
+fn find_pack<'c>(catalog: &'c Catalog<'_>, typed: &str) -> Result<PackView<'c>, Error> {
+    let typed = typed.trim().to_lowercase();
+    if let Some(view) = PackId::parse(&typed).and_then(|id| catalog.pack(&id)) {
+        return Ok(view);
+    }
+    let packs = catalog.packs();
+    let ids: Vec<&str> = packs.iter().map(|p| p.info.id.as_str()).collect();
+    Err(UnknownPack {
+        suggestion: closest(&typed, &ids).map(String::from),
+        packs: ids.iter().map(|s| s.to_string()).collect(),
+        typed,
+    }
+    .into())
+}
+
+/// Questions of a pack, in all and per level: "junior 45, mid 52, senior 47".
+fn pack_counts(catalog: &Catalog<'_>, id: &PackId) -> (usize, String) {
+    per_level(catalog.of_pack(id).map(|q| q.level))
+}
+
 impl Engine {
-    /// The pack `typed` names, or a refusal that lists the packs.
-    fn find_pack(&self, typed: &str) -> Result<&PackInfo, Error> {
-        let typed = typed.trim().to_lowercase();
-        if let Some(info) = PackId::parse(&typed).and_then(|id| self.bank().pack(&id)) {
-            return Ok(info);
-        }
-        let ids: Vec<&str> = self.bank().packs().map(|p| p.id.as_str()).collect();
-        Err(UnknownPack {
-            suggestion: closest(&typed, &ids).map(String::from),
-            packs: ids.iter().map(|s| s.to_string()).collect(),
-            typed,
-        }
-        .into())
-    }
-
-    /// Questions of a pack, in all and per level: "junior 45, mid 52, senior 47".
-    fn pack_counts(&self, id: &PackId) -> (usize, String) {
-        per_level(self.bank().of_pack(id))
-    }
-
     pub(crate) fn cmd_pack_list(&self, req: &Request, _opts: ListOptions) -> Handled {
         let switches: Vec<PackSwitch> = self.store().read(|db| db.pack_switches(req.guild_id))?;
+        let catalog = self.catalog(req.guild_id)?;
         let mut card = Card {
             title: Some("Question packs".into()),
             colour: Some(BOT_COLOUR),
             footer: Some(
-                "Managers: /pack off or /pack on switches a pack for this server; /pack export sends it as a file."
+                "Managers: /pack off or /pack on switches a pack for this server; /pack export sends it as a file; /pack import adds your own."
                     .into(),
             ),
             ..Card::default()
         };
         let mut on = 0;
-        let total_packs = self.bank().packs().count();
-        for (i, info) in self.bank().packs().enumerate() {
-            let (total, levels) = self.pack_counts(&info.id);
+        let packs = catalog.packs();
+        for (i, view) in packs.iter().enumerate() {
+            let info = view.info;
+            let (total, levels) = pack_counts(&catalog, &info.id);
             let switch = switches.iter().find(|s| s.pack_id == info.id);
             let state = match switch {
                 Some(s) if !s.enabled => format!(
@@ -220,7 +242,11 @@ impl Engine {
             if i >= LISTED {
                 continue;
             }
-            let mut value = format!("{state} · {total} questions: {levels}");
+            let origin = match view.imported {
+                None => "comes with the bot".to_string(),
+                Some((by, at)) => format!("imported <t:{}:d> by <@{by}>", at / 1000),
+            };
+            let mut value = format!("{state} · {origin} · {total} questions: {levels}");
             if let Some(d) = &info.description {
                 value.push('\n');
                 value.push_str(&escape(&truncate(d, 200)));
@@ -231,29 +257,31 @@ impl Engine {
                 false,
             );
         }
-        if total_packs > LISTED {
+        if packs.len() > LISTED {
             card.footer = Some(format!(
                 "{} more packs not shown. Managers: /pack off or /pack on switches a pack for this server.",
-                total_packs - LISTED
+                packs.len() - LISTED
             ));
         }
         card.description = Some(if on == 0 {
             "No pack is on in this server: /question, daily posts and sessions have nothing to ask. `/pack on` brings one back.".into()
         } else {
-            "Packs that come with the bot or from the server's questions folder. A pack that is off gives no new questions here; its questions stay readable in lookups and on old buttons.".into()
+            "Packs that come with the bot, and this server's own (`/pack import`). A pack that is off gives no new questions here; its questions stay readable in lookups and on old buttons.".into()
         });
         Ok(Outcome::private(Message::default().card(card)))
     }
 
     /// Switches `typed` on or off for the server, with an audit entry, and says what changed.
     fn switch_pack(&self, req: &Request, typed: &str, enabled: bool) -> Handled {
-        let info = self.find_pack(typed)?;
-        let id = info.id.clone();
+        let catalog = self.catalog(req.guild_id)?;
+        let view = find_pack(&catalog, typed)?;
+        let id = view.info.id.clone();
+        let title = view.info.title().to_string();
+        let (total, _) = pack_counts(&catalog, &id);
         let by = member(req)?.user_id;
         let now = self.now_ms();
-        let (was_on, off_now) = self.store().write(|db| {
-            let mut off = db.packs_off(req.guild_id)?;
-            let was_on = !off.contains(&id);
+        let was_on = self.store().write(|db| {
+            let was_on = !db.packs_off(req.guild_id)?.contains(&id);
             if was_on != enabled {
                 db.set_pack_enabled(req.guild_id, &id, enabled, by, now)?;
                 db.audit(
@@ -268,16 +296,10 @@ impl Engine {
                     "",
                     now,
                 )?;
-                if enabled {
-                    off.remove(&id);
-                } else {
-                    off.insert(id.clone());
-                }
             }
-            Ok::<_, Error>((was_on, off))
+            Ok::<_, Error>(was_on)
         })?;
-        let (total, _) = self.pack_counts(&id);
-        let name = format!("{} (`{id}`)", escape(info.title()));
+        let name = format!("{} (`{id}`)", escape(&title));
         let text = match (was_on, enabled) {
             (true, true) => format!("{name} is already on in this server."),
             (false, false) => format!("{name} is already off in this server."),
@@ -288,7 +310,7 @@ impl Engine {
                 let mut text = format!(
                     "{name} is off in this server: /question, daily posts and new sessions no longer pick its {total} questions. Scorecards, lookups and old buttons still show them. `/pack on pack:{id}` brings it back."
                 );
-                if Catalog::new(self.bank(), off_now).is_empty() {
+                if self.catalog(req.guild_id)?.is_empty() {
                     text.push_str(
                         "\nNo pack is on now, so there is nothing to ask; daily schedules pause at their next post.",
                     );
@@ -307,11 +329,52 @@ impl Engine {
         self.switch_pack(req, &opts.pack, false)
     }
 
+    /// An imported pack as a bank of its own (its live questions and topic names), for
+    /// export; `None` when the server has no such imported pack.
+    fn imported_bank(&self, req: &Request, id: &PackId) -> Result<Option<Bank>, Error> {
+        let (packs, rows) = self.store().read(|db| {
+            Ok::<_, Error>((
+                db.team_packs(req.guild_id)?,
+                db.team_pack_questions(req.guild_id, id)?,
+            ))
+        })?;
+        let Some(pack) = packs.into_iter().find(|p| &p.pack_id == id) else {
+            return Ok(None);
+        };
+        let names: HashMap<String, String> = serde_json::from_str(&pack.topic_names)
+            .map_err(|e| Error::Internal(format!("pack {id} topic names: {e}")))?;
+        let questions = rows
+            .into_iter()
+            .map(|r| {
+                Question::from_stored_json(&r.body, r.pack_id)
+                    .map_err(|e| Error::Internal(format!("stored question {}: {e}", r.question_id)))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let info = crate::bank::PackInfo {
+            id: pack.pack_id,
+            name: pack.name,
+            description: pack.description,
+        };
+        Ok(Some(Bank::of_one_pack(info, questions, names)))
+    }
+
     pub(crate) fn cmd_pack_export(&self, req: &Request, opts: ExportOptions) -> Handled {
-        let info = self.find_pack(&opts.pack)?;
-        let text = pack_to_toml(self.bank(), &info.id)
-            .ok_or_else(|| Error::Internal("pack vanished".into()))?;
-        let (total, _) = self.pack_counts(&info.id);
+        let catalog = self.catalog(req.guild_id)?;
+        let view = find_pack(&catalog, &opts.pack)?;
+        let info = view.info.clone();
+        let (text, how) = match view.imported {
+            None => (
+                pack_to_toml(self.bank(), &info.id),
+                "Edit it and import it as your own pack with `/pack import` under another `[pack] id` (or load it from the questions folder, `QUESTIONS_DIR`)",
+            ),
+            Some(_) => (
+                self.imported_bank(req, &info.id)?
+                    .and_then(|bank| pack_to_toml(&bank, &info.id)),
+                "Edit it and import it again with `/pack import`: the preview shows what changed",
+            ),
+        };
+        let text = text.ok_or_else(|| Error::Internal("pack vanished".into()))?;
+        let (total, _) = pack_counts(&catalog, &info.id);
         let by = member(req)?.user_id;
         let now = self.now_ms();
         self.store().write(|db| {
@@ -326,7 +389,7 @@ impl Engine {
         })?;
         Ok(Outcome::private(Message {
             content: Some(format!(
-                "{} (`{}`): {total} questions in the bot's TOML format. Edit it and load it from the questions folder (`QUESTIONS_DIR`); `interview-bot bank check FILE` checks it first.",
+                "{} (`{}`): {total} questions in the bot's TOML format. {how}; `interview-bot bank check FILE` checks a file offline.",
                 escape(info.title()),
                 info.id
             )),

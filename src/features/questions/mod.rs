@@ -16,12 +16,13 @@ use crate::engine::action::{Action, ActionSpec};
 use crate::engine::cards::{
     LEVEL_CHOICES, MODEL_ANSWER_LABEL, MODEL_ANSWER_LIMITED_LABEL, question_card,
 };
+use crate::engine::catalog::Listed;
 use crate::engine::command::{CommandSpec, Completion, OptionSpec, Run};
 use crate::engine::pool::choose_least_shown_in;
 use crate::engine::rubric::{RubricAccess, RubricContext, RubricRefusal};
 use crate::engine::{
-    Access, Ack, Answer, ButtonStyle, Delivered, Effect, Engine, Error, Feature, Invocation,
-    Message, Outcome, Record, Request, Visibility,
+    Access, Ack, Answer, ButtonStyle, Catalog, Delivered, Effect, Engine, Error, Feature,
+    Invocation, Message, Outcome, Record, Request, Visibility,
 };
 use crate::model::{ChannelId, GuildId};
 use crate::store::{ShowCount, ShownQuestion, Source};
@@ -80,7 +81,8 @@ crate::options! {
 
 impl Run for AnswerOptions {
     fn run(self, engine: &Engine, req: &Request) -> Handled {
-        let q = engine.question(&self.id)?;
+        let catalog = engine.catalog(req.guild_id)?;
+        let q = catalog.question(&self.id)?;
         let public = self.public.unwrap_or(false);
         let access = engine.check_rubric(req, RubricContext::Question)?;
         if public && access == RubricAccess::Interviewers {
@@ -91,7 +93,10 @@ impl Run for AnswerOptions {
         } else {
             Visibility::Private
         };
-        Ok(Outcome::reply(visibility, engine.rubric_message(q)))
+        Ok(Outcome::reply(
+            visibility,
+            engine.rubric_message(&catalog, &q),
+        ))
     }
 }
 
@@ -309,17 +314,17 @@ impl Engine {
                     return Err(Error::Cooldown { seconds: wait });
                 }
             }
-            let counts = self.shown_by_current_id(db.show_counts(req.guild_id)?);
+            let counts = catalog.shown_by_current_id(db.show_counts(req.guild_id)?);
             let q = choose_least_shown_in(&pool, &counts, |n| self.random_below(n));
             let claim = db.claim_shown(&ShownQuestion {
                 guild_id: req.guild_id,
                 channel_id: req.channel_id,
-                question_id: &q.id,
+                question_id: q.id,
                 shown_by: req.origin.user_id(),
                 source: Source::Command,
                 at_ms: now,
             })?;
-            Ok::<_, Error>((q, claim, progress(&pool, &counts, &q.id)))
+            Ok::<_, Error>((q, claim, progress(&pool, &counts, q.id)))
         })?;
         if next.is_some() {
             // Counted from a question actually claimed, not from a refused press.
@@ -331,9 +336,10 @@ impl Engine {
         }
         let limited =
             self.rubric_access_for(req, RubricContext::Question)? == RubricAccess::Interviewers;
+        let q = catalog.load(q)?;
         let mut message =
-            self.question_message(req.guild_id, q, topic, claim, progress, limited)?;
-        message.content = self.pool_note(level, topic, progress);
+            self.question_message(&catalog, req.guild_id, &q, topic, claim, progress, limited)?;
+        message.content = pool_note(&catalog, level, topic, progress);
         let card = outcome.push(Effect::reply(Visibility::Public, message));
         outcome.commit(
             card,
@@ -345,32 +351,11 @@ impl Engine {
         Ok(())
     }
 
-    /// A line above the card when the pool has been used up, or holds one question.
-    fn pool_note(&self, level: Level, topic: Option<&str>, p: Progress) -> Option<String> {
-        let what = match topic {
-            Some(t) => format!(
-                "{} {} question",
-                level.title().to_lowercase(),
-                self.bank().topic_name(t)
-            ),
-            None => format!("{} question", level.title().to_lowercase()),
-        };
-        if p.size == 1 && p.rounds_before > 0 {
-            Some(format!(
-                "This is the only {what} there is, so here it is again."
-            ))
-        } else if p.position == 1 && p.rounds_before > 0 {
-            Some(format!(
-                "That was the last {what} of the round; starting over."
-            ))
-        } else {
-            None
-        }
-    }
-
     /// The public card for a question, with its two buttons.
+    #[allow(clippy::too_many_arguments)]
     fn question_message(
         &self,
+        catalog: &Catalog<'_>,
         guild_id: GuildId,
         q: &Question,
         topic_filter: Option<&str>,
@@ -379,7 +364,7 @@ impl Engine {
         rubric_limited: bool,
     ) -> Result<Message, Error> {
         let card = question_card(
-            &format!("{} · {}", q.level.title(), self.bank().topic_name(&q.topic)),
+            &format!("{} · {}", q.level.title(), catalog.topic_name(&q.topic)),
             &q.prompt,
             q.level,
             format!(
@@ -418,11 +403,40 @@ impl Engine {
     }
 }
 
+/// A line above the card when the pool has been used up, or holds one question.
+fn pool_note(
+    catalog: &Catalog<'_>,
+    level: Level,
+    topic: Option<&str>,
+    p: Progress,
+) -> Option<String> {
+    let what = match topic {
+        Some(t) => format!(
+            "{} {} question",
+            level.title().to_lowercase(),
+            catalog.topic_name(t)
+        ),
+        None => format!("{} question", level.title().to_lowercase()),
+    };
+    if p.size == 1 && p.rounds_before > 0 {
+        Some(format!(
+            "This is the only {what} there is, so here it is again."
+        ))
+    } else if p.position == 1 && p.rounds_before > 0 {
+        Some(format!(
+            "That was the last {what} of the round; starting over."
+        ))
+    } else {
+        None
+    }
+}
+
 /// Where `picked` stands in its pool once claimed.
-fn progress(pool: &[&Question], counts: &HashMap<String, ShowCount>, picked: &str) -> Progress {
-    let times = |q: &Question| counts.get(&q.id).map_or(0, |c| c.times) + u32::from(q.id == picked);
-    let fewest = pool.iter().map(|q| times(q)).min().unwrap_or(0);
-    let most = pool.iter().map(|q| times(q)).max().unwrap_or(0);
+fn progress(pool: &[Listed<'_>], counts: &HashMap<String, ShowCount>, picked: &str) -> Progress {
+    let times =
+        |q: &Listed<'_>| counts.get(q.id).map_or(0, |c| c.times) + u32::from(q.id == picked);
+    let fewest = pool.iter().map(&times).min().unwrap_or(0);
+    let most = pool.iter().map(&times).max().unwrap_or(0);
     let ahead = pool.iter().filter(|q| times(q) > fewest).count();
     let size = pool.len();
     if fewest == most {
@@ -476,7 +490,7 @@ mod tests {
     #[test]
     fn least_shown_wins_and_latest_is_not_repeated() {
         let qs = [q("a"), q("b"), q("c")];
-        let pool: Vec<&Question> = qs.iter().collect();
+        let pool: Vec<Listed<'_>> = qs.iter().map(Listed::of).collect();
         let mut counts = HashMap::new();
         counts.insert("a".to_string(), count(1, 10));
         counts.insert("b".to_string(), count(1, 30));
@@ -494,7 +508,7 @@ mod tests {
     #[test]
     fn progress_counts_through_each_round() {
         let qs = [q("a"), q("b"), q("c")];
-        let pool: Vec<&Question> = qs.iter().collect();
+        let pool: Vec<Listed<'_>> = qs.iter().map(Listed::of).collect();
         let mut counts = HashMap::new();
         let p = progress(&pool, &counts, "a");
         assert_eq!((p.position, p.size, p.rounds_before), (1, 3, 0));
@@ -508,7 +522,7 @@ mod tests {
         assert_eq!((again.position, again.rounds_before), (1, 1));
         // A pool of one: every showing is a round of its own.
         let single = [q("z")];
-        let one: Vec<&Question> = single.iter().collect();
+        let one: Vec<Listed<'_>> = single.iter().map(Listed::of).collect();
         let mut c1 = HashMap::new();
         assert_eq!(progress(&one, &c1, "z").rounds_before, 0);
         c1.insert("z".to_string(), count(1, 1));

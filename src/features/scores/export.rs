@@ -178,14 +178,25 @@ impl Engine {
                 db.guild_rubrics(req.guild_id)?,
             ))
         })?;
+        // Each question the export names, read once (imported ones from the store).
+        let catalog = self.catalog(req.guild_id)?;
+        let mut questions = HashMap::new();
+        let named = rows
+            .iter()
+            .map(|r| &r.question_id)
+            .chain(versions.iter().map(|v| &v.text.question_id));
+        for id in named {
+            if !questions.contains_key(id) {
+                questions.insert(id.clone(), catalog.get(id)?);
+            }
+        }
+        let found = |id: &str| questions.get(id).and_then(Option::as_ref);
         let evidence = ExportEvidence::of(&evidence, versions, |id| {
-            self.bank()
-                .get(id)
-                .map(crate::features::scores::evidence::rubric_text)
+            found(id).map(|q| crate::features::scores::evidence::rubric_text(q))
         });
         let bytes = to_csv(
             &rows,
-            |id| match self.bank().get(id) {
+            |id| match found(id) {
                 Some(q) => (q.level.as_str().to_string(), q.topic.clone()),
                 None => (String::new(), String::new()),
             },

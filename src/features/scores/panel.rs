@@ -104,9 +104,11 @@ fn target(
         .ok_or(Error::UnknownAction)?;
     let mut t = Target { session, shown };
     // A session planned before a question was renamed names it by its old id (an alias).
+    let catalog = engine.catalog_in(db, req.guild_id)?;
     for q in &mut t.session.questions {
-        if let Some(found) = engine.bank().get(q) {
-            q.clone_from(&found.id);
+        let now = catalog.current_id(q);
+        if now != q {
+            *q = now.to_string();
         }
     }
     let scored = db.score(&t.key(req, m))?.is_some();
@@ -172,10 +174,11 @@ fn current(
     shown: &RubricVersion,
     now: i64,
 ) -> Result<RubricVersion, Error> {
-    let Some(q) = engine.bank().get(&shown.text.question_id) else {
+    let catalog = engine.catalog_in(db, req.guild_id)?;
+    let Some(q) = catalog.get_in(db, &shown.text.question_id)? else {
         return Ok(shown.clone());
     };
-    let text = rubric_text(q);
+    let text = rubric_text(&q);
     if text == shown.text {
         return Ok(shown.clone());
     }
@@ -442,9 +445,9 @@ impl Engine {
         note: &str,
     ) -> Result<Message, Error> {
         let m = member(req)?;
-        let q = self
-            .bank()
-            .get(qid)
+        let catalog = self.catalog(req.guild_id)?;
+        let q = catalog
+            .get(qid)?
             .ok_or_else(|| Error::QuestionGone(qid.to_string()))?;
         let now = self.clock.now_ms();
         let (version, evidence, rating, changed) = self.store.write(|db| {
@@ -458,7 +461,7 @@ impl Engine {
                 interviewer_name: &m.name,
             };
             let rating = db.score(&key)?.and_then(|s| s.rating);
-            let text = rubric_text(q);
+            let text = rubric_text(&q);
             // Evidence already given is shown on the wording it was given on, as stored and
             // as the lookups count it; ticking again records on the current wording.
             if let Some((version, e)) = stored_evidence(db, req, &key)? {
@@ -499,13 +502,14 @@ impl Engine {
         let text = &version.text;
         // A guided session's question comes with its rubric (the "Model answer" button); a
         // `/score` confirmation stays short: the lists name the look-fors.
+        let catalog = self.catalog(req.guild_id)?;
         let planned = session.kind == SessionKind::Guided
-            && session.questions.iter().any(|p| {
-                *p == text.question_id
-                    || self.bank().get(p).is_some_and(|q| q.id == text.question_id)
-            });
-        let mut message = match self.bank().get(&text.question_id) {
-            Some(q) if planned && rubric_text(q) == *text => self.rubric_message(q),
+            && session
+                .questions
+                .iter()
+                .any(|p| catalog.current_id(p) == text.question_id);
+        let mut message = match catalog.get(&text.question_id)? {
+            Some(q) if planned && rubric_text(&q) == *text => self.rubric_message(&catalog, &q),
             _ => Message::default(),
         };
         message.content = Some(truncate(

@@ -20,7 +20,7 @@ use crate::text::quote;
 impl Engine {
     pub(crate) fn cmd_score(&self, req: &Request, opts: ScoreOptions) -> Handled {
         let (name, key) = candidate_name(&opts.candidate)?;
-        let q = self.question(&opts.question)?;
+        let q = self.catalog(req.guild_id)?.question(&opts.question)?;
         let rating = opts.rating;
         let notes: Option<String> = opts.notes;
         if let Some(n) = &notes {

@@ -14,9 +14,11 @@
 //! the session's message instead.
 
 use super::ScoreError;
-use crate::bank::{Level, Question};
+use crate::bank::Level;
+use crate::engine::Catalog;
 use crate::engine::Handled;
 use crate::engine::cards::{BOT_COLOUR, level_colour};
+use crate::engine::catalog::Listed;
 use crate::engine::{
     ButtonStyle, Card, Effect, Engine, Error, Invocation, Member, Message, MessageRef, Modal,
     Outcome, Request, TextInput, Visibility,
@@ -44,7 +46,7 @@ impl Engine {
         let count = usize::try_from(opts.questions.unwrap_or(5)).unwrap_or(5);
         let topic = opts.topic.map(|t| t.to_lowercase());
         let catalog = self.catalog(req.guild_id)?;
-        let pool: Vec<&Question> = self.pool(&catalog, level, topic.as_deref())?;
+        let pool: Vec<Listed<'_>> = self.pool(&catalog, level, topic.as_deref())?;
         let session = self.write_as(req, |db, m, now| {
             if let Some(open) = db.open_session_in_channel(req.guild_id, req.channel_id)? {
                 return Err(Error::from(ScoreError::SessionOpenHere {
@@ -55,12 +57,12 @@ impl Engine {
                 }));
             }
             // The guild's least shown questions first, random among equals.
-            let counts = self.shown_by_current_id(db.show_counts(req.guild_id)?);
-            let mut ranked: Vec<(u32, usize, &Question)> = pool
+            let counts = catalog.shown_by_current_id(db.show_counts(req.guild_id)?);
+            let mut ranked: Vec<(u32, usize, Listed<'_>)> = pool
                 .iter()
                 .map(|q| {
                     (
-                        counts.get(&q.id).map_or(0, |c| c.times),
+                        counts.get(q.id).map_or(0, |c| c.times),
                         self.random_below(1 << 20),
                         *q,
                     )
@@ -70,7 +72,7 @@ impl Engine {
             let questions: Vec<String> = ranked
                 .iter()
                 .take(count)
-                .map(|(_, _, q)| q.id.clone())
+                .map(|(_, _, q)| q.id.to_string())
                 .collect();
             let (candidate, _) =
                 db.find_or_add_candidate(req.guild_id, &name, &key, m.user_id, now)?;
@@ -257,9 +259,10 @@ impl Engine {
     pub(crate) fn action_session_notes(&self, req: &Request, at: SessionQuestion) -> Handled {
         let SessionQuestion { session: id, index } = at;
         let (m, session) = self.open_session(req, id, index)?;
+        let catalog = self.catalog(req.guild_id)?;
         let existing = self
             .store
-            .read(|db| db.score(&score_key(self, req, m, &session, index)))?;
+            .read(|db| db.score(&score_key(&catalog, req, m, &session, index)))?;
         Ok(Outcome::new(vec![Effect::OpenModal(Modal {
             action: ScoresAction::NoteSubmit(at).to_string(),
             title: truncate(&format!("Notes · question {}", index + 1), 45),
@@ -299,9 +302,9 @@ impl Engine {
             .read(|db| db.session(req.guild_id, id))?
             .ok_or(Error::UnknownAction)?;
         let qid = session.questions.get(index).ok_or(Error::UnknownAction)?;
-        let q = self
-            .bank()
-            .get(qid)
+        let catalog = self.catalog(req.guild_id)?;
+        let q = catalog
+            .get(qid)?
             .ok_or_else(|| Error::QuestionGone(qid.clone()))?;
         let scale = format!(
             "Scale: {}",
@@ -317,7 +320,7 @@ impl Engine {
             );
             return Ok(Outcome::private(self.panel_for(req, &session, qid, &note)?));
         }
-        let mut message = self.rubric_message(q);
+        let mut message = self.rubric_message(&catalog, &q);
         message.content = Some(scale);
         Ok(Outcome::private(message))
     }
@@ -333,6 +336,7 @@ impl Engine {
         let SessionQuestion { session: id, index } = at;
         let (m, session) = self.open_session(req, id, index)?;
         let question = &session.questions[index];
+        let catalog = self.catalog(req.guild_id)?;
         let now = self.clock.now_ms();
         let advances =
             rating.is_some() && m.user_id == session.started_by && session.position == index;
@@ -345,7 +349,7 @@ impl Engine {
                 return Err(Error::from(ScoreError::SessionClosed));
             }
             let previous = db.put_score(
-                &score_key(self, req, m, &session, index),
+                &score_key(&catalog, req, m, &session, index),
                 rating.map(Rating::get),
                 notes.as_deref(),
                 now,
@@ -377,7 +381,7 @@ impl Engine {
         let mut reply = Message::text(text);
         if let Some(r) = rating
             && let Some((line, button)) =
-                self.evidence_after_rating(req, &score_key(self, req, m, &session, index), r)?
+                self.evidence_after_rating(req, &score_key(&catalog, req, m, &session, index), r)?
         {
             reply.content = Some(format!("{}\n{line}", reply.content.unwrap_or_default()));
             reply.buttons.extend(button);
@@ -457,7 +461,7 @@ impl Engine {
             };
             return Ok(Message::default().card(card));
         };
-        let (prompt, colour, level) = match self.bank().get(qid) {
+        let (prompt, colour, level) = match self.catalog(s.guild_id)?.get(qid)? {
             Some(q) => (
                 q.prompt.clone(),
                 level_colour(q.level),
@@ -580,7 +584,7 @@ fn answer_and_move_on(reply: Effect, moved: Option<Effect>) -> Vec<Effect> {
 /// id now, also for a session planned before the question was renamed (its old id is an
 /// alias), so the rating and the evidence of one answer are one score.
 fn score_key<'a>(
-    engine: &'a Engine,
+    catalog: &'a Catalog<'_>,
     req: &Request,
     m: &'a Member,
     s: &'a Session,
@@ -591,7 +595,7 @@ fn score_key<'a>(
         guild_id: req.guild_id,
         candidate_id: s.candidate_id,
         session_id: s.id,
-        question_id: engine.bank().get(planned).map_or(planned, |q| &q.id),
+        question_id: catalog.current_id(planned),
         interviewer_id: m.user_id,
         interviewer_name: &m.name,
     }

@@ -45,11 +45,11 @@ pub use question::{
 pub use scorecard::{InterviewerAverage, Scorecard, ScorecardReport, evidence_by_score};
 pub use team::{TEAM_PAGE, TeamFigures, TeamReport, TeamRow};
 
-use crate::engine::{Card, Engine, Error, Request};
+use crate::engine::{Card, Catalog, Engine, Error, Request};
 use crate::features::scores::evidence::rubric_text;
 use crate::features::scores::{member, sees_everything};
 use crate::model::{CandidateId, GuildId, Recommendation};
-use crate::store::{Db, RubricText, ScoreRow, StoreError};
+use crate::store::{Db, RubricText, ScoreRow};
 use crate::text::truncate;
 
 /// What lifts blindness for a candidate, said wherever it hides something.
@@ -106,11 +106,12 @@ impl Engine {
     pub(crate) fn current_rubric(
         &self,
         db: &Db<'_>,
+        catalog: &Catalog<'_>,
         guild_id: GuildId,
         question_id: &str,
-    ) -> Result<Option<RubricText>, StoreError> {
-        match self.bank().get(question_id) {
-            Some(q) => Ok(Some(rubric_text(q))),
+    ) -> Result<Option<RubricText>, Error> {
+        match catalog.get_in(db, question_id)? {
+            Some(q) => Ok(Some(rubric_text(&q))),
             None => Ok(db.latest_rubric(guild_id, question_id)?.map(|v| v.text)),
         }
     }

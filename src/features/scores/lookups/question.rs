@@ -8,7 +8,7 @@
 use super::{BLIND_NOTE, fit, leaning, percent};
 use crate::engine::Handled;
 use crate::engine::cards::BOT_COLOUR;
-use crate::engine::{Card, Engine, Error, Message, Outcome, Request};
+use crate::engine::{Card, Catalog, Engine, Error, Message, Outcome, Request};
 use crate::features::scores::commands::QuestionOptions;
 use crate::features::scores::evidence::override_by;
 use crate::features::scores::{SCALE, mean, member, plural, sees_everything, spread, two};
@@ -232,23 +232,25 @@ impl Engine {
         };
         // A question is counted under its id now and the ids it had before a rename, asked
         // by any of them.
-        let ids: Vec<&str> = match self.bank().get(&id) {
+        let catalog = self.catalog(req.guild_id)?;
+        let found = catalog.get(&id)?;
+        let ids: Vec<&str> = match &found {
             Some(q) => std::iter::once(q.id.as_str())
                 .chain(q.aliases.iter().map(String::as_str))
                 .collect(),
             None => vec![id.as_str()],
         };
-        if self.bank().get(&id).is_none()
+        if found.is_none()
             && !self
                 .store
                 .read(|db| db.question_scored(req.guild_id, &ids))?
         {
-            self.question(&id)?;
+            catalog.question(&id)?;
         }
         // One snapshot: the ratings, the current rubric and the evidence, under the same rule.
         let (ratings, evidence) = self.store.read(|db| {
             let ratings = db.question_ratings(req.guild_id, &ids, viewer)?;
-            let evidence = match self.current_rubric(db, req.guild_id, &id)? {
+            let evidence = match self.current_rubric(db, &catalog, req.guild_id, &id)? {
                 None => None,
                 Some(current) => {
                     let current_id = db.find_rubric_version(req.guild_id, &current)?;
@@ -268,13 +270,14 @@ impl Engine {
 
     pub(crate) fn cmd_scores_question(&self, req: &Request, opts: QuestionOptions) -> Handled {
         let report = self.question_report(req, &opts.id)?;
+        let catalog = self.catalog(req.guild_id)?;
         Ok(Outcome::private(
-            Message::default().card(self.render_question(&report)),
+            Message::default().card(self.render_question(&catalog, &report)?),
         ))
     }
 
     /// The question's card (its title from the bank, if it is still there).
-    fn render_question(&self, r: &QuestionReport) -> Card {
+    fn render_question(&self, catalog: &Catalog<'_>, r: &QuestionReport) -> Result<Card, Error> {
         let q = &r.stats;
         let distribution = SCALE
             .iter()
@@ -291,12 +294,13 @@ impl Engine {
                 q.agreeing, q.compared,
             ),
         };
-        let title = match self.bank().get(&r.id) {
+        let title = match catalog.get(&r.id)? {
             Some(b) => format!(
-                "Question `{}` · {} · {}",
+                "Question `{}` · {} · {}{}",
                 b.id,
                 b.level.title(),
-                self.bank().topic_name(&b.topic)
+                catalog.topic_name(&b.topic),
+                if b.retired { " (retired)" } else { "" }
             ),
             None => format!("Question `{}` (no longer in the bank)", r.id),
         };
@@ -334,7 +338,7 @@ impl Engine {
         if r.blind {
             card.footer = Some(BLIND_NOTE.into());
         }
-        fit(card)
+        Ok(fit(card))
     }
 }
 

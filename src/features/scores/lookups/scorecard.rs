@@ -164,6 +164,7 @@ impl Engine {
     pub fn scorecard_report(&self, req: &Request, candidate: &str) -> Result<Scorecard, Error> {
         let seen = self.visibility_of(req)?;
         let guild = req.guild_id;
+        let catalog = self.catalog(guild)?;
         let (candidate, blind, rows, recs, sessions, evidence) = self.store.read(|db| {
             let c = find_candidate(db, guild, candidate)?;
             let blind = seen.as_ref().is_some_and(|s| !s.contains(&c.id));
@@ -177,7 +178,7 @@ impl Engine {
                 for v in &versions {
                     let q = &v.text.question_id;
                     if !current.contains_key(q)
-                        && let Some(now) = self.current_rubric(db, guild, q)?
+                        && let Some(now) = self.current_rubric(db, &catalog, guild, q)?
                     {
                         current.insert(q.clone(), now);
                     }

@@ -9,6 +9,7 @@ use serenity::all::{Context, EventHandler, Interaction, Ready};
 use serenity::async_trait;
 use tokio::task::JoinHandle;
 
+use crate::bank::MAX_UPLOAD_BYTES;
 use crate::engine::{Ack, Delivered, Engine, Error, Outcome, Presentation, Request, Visibility};
 
 use super::convert;
@@ -97,6 +98,34 @@ fn spawn_engine(engine: &Engine, req: Request, interaction: u64) -> JoinHandle<O
     let engine = engine.clone();
     let span = tracing::info_span!("interaction", id = interaction);
     tokio::task::spawn_blocking(move || span.in_scope(|| engine.run(&req)))
+}
+
+/// How long fetching an attachment may take.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// Like [`spawn_engine`], for a command with files attached: each is fetched first (from
+/// Discord's attachment host, within the size and time limits) and handed to the engine with
+/// the request, inside the same task, so the answer is deferred as any slow answer is.
+fn spawn_with_files(
+    engine: &Engine,
+    rest: Arc<Rest>,
+    mut req: Request,
+    interaction: u64,
+) -> JoinHandle<Outcome> {
+    let engine = engine.clone();
+    tokio::spawn(async move {
+        for a in req.resolved.attachments.values_mut() {
+            a.content = rest
+                .fetch_attachment(&a.url, a.size, MAX_UPLOAD_BYTES as u64, FETCH_TIMEOUT)
+                .await;
+        }
+        match spawn_engine(&engine, req, interaction).await {
+            Ok(outcome) => outcome,
+            // A panic of the engine is the task's panic, settled as any other.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => Error::Internal(e.to_string()).to_outcome(),
+        }
+    })
 }
 
 /// The outcome of a finished engine task; a panic becomes an apology, and the bot goes on.
@@ -236,7 +265,11 @@ impl Handler {
             }
         };
         let plan = self.engine.plan(&req);
-        let mut task = spawn_engine(&self.engine, req, target.id());
+        let mut task = if req.resolved.attachments.is_empty() {
+            spawn_engine(&self.engine, req, target.id())
+        } else {
+            spawn_with_files(&self.engine, self.rest.clone(), req, target.id())
+        };
         // With no budget at all, always defer (deterministic, for slow links and tests).
         let in_time = if self.defer_after.is_zero() {
             None

@@ -785,3 +785,101 @@ mod tests {
         fake.shutdown().await;
     }
 }
+
+/// The hosts Discord serves attachments from.
+const ATTACHMENT_HOSTS: &[&str] = &["cdn.discordapp.com", "media.discordapp.net"];
+
+impl Rest {
+    /// Whether `url` is on Discord's attachment hosts (over HTTPS), or on the API's own host
+    /// when it is configured to another (a proxy, or the fake Discord in tests).
+    fn attachment_url_allowed(&self, url: &reqwest::Url) -> bool {
+        if url.scheme() == "https"
+            && url
+                .host_str()
+                .is_some_and(|h| ATTACHMENT_HOSTS.contains(&h))
+        {
+            return true;
+        }
+        let Ok(api) = reqwest::Url::parse(&self.api) else {
+            return false;
+        };
+        api.host_str() != Some("discord.com")
+            && url.scheme() == api.scheme()
+            && url.host_str() == api.host_str()
+            && url.port_or_known_default() == api.port_or_known_default()
+    }
+
+    /// Fetches an attachment the interaction named: only from an allowed host, refused at
+    /// once when its declared size is over `limit`, read in chunks and dropped as soon as it
+    /// passes `limit`, and given up after `timeout`. Never sends the bot's token.
+    pub(super) async fn fetch_attachment(
+        &self,
+        url: &str,
+        declared: u64,
+        limit: u64,
+        timeout: Duration,
+    ) -> crate::engine::Fetched {
+        use crate::engine::{FetchRefusal, Fetched};
+        if declared > limit {
+            return Fetched::Refused(FetchRefusal::TooLarge { limit });
+        }
+        let Ok(parsed) = reqwest::Url::parse(url) else {
+            return Fetched::Refused(FetchRefusal::NotDiscord);
+        };
+        if !self.attachment_url_allowed(&parsed) {
+            tracing::warn!("attachment not fetched: not on Discord's attachment host");
+            return Fetched::Refused(FetchRefusal::NotDiscord);
+        }
+        let download = async {
+            let mut response = self.client.get(parsed).send().await?.error_for_status()?;
+            if response.content_length().is_some_and(|n| n > limit) {
+                return Ok(Fetched::Refused(FetchRefusal::TooLarge { limit }));
+            }
+            let mut bytes = Vec::new();
+            while let Some(chunk) = response.chunk().await? {
+                if (bytes.len() + chunk.len()) as u64 > limit {
+                    return Ok(Fetched::Refused(FetchRefusal::TooLarge { limit }));
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Fetched::Bytes(bytes))
+        };
+        match tokio::time::timeout(timeout, download).await {
+            Ok(Ok(fetched)) => fetched,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e.without_url(), "attachment download failed");
+                Fetched::Refused(FetchRefusal::Failed)
+            }
+            Err(_) => Fetched::Refused(FetchRefusal::TimedOut),
+        }
+    }
+}
+
+#[cfg(test)]
+mod attachment_tests {
+    use super::*;
+
+    fn rest(base: &str) -> Rest {
+        Rest::new("t", Some(base)).unwrap()
+    }
+
+    #[test]
+    fn attachments_come_only_from_discords_hosts_or_the_configured_api() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        let real = rest("https://discord.com");
+        assert!(
+            real.attachment_url_allowed(&url("https://cdn.discordapp.com/attachments/1/2/a.csv"))
+        );
+        assert!(
+            real.attachment_url_allowed(&url("https://media.discordapp.net/attachments/1/2/a"))
+        );
+        assert!(!real.attachment_url_allowed(&url("http://cdn.discordapp.com/attachments/1/2/a")));
+        assert!(!real.attachment_url_allowed(&url("https://cdn.discordapp.com.evil.example/a")));
+        assert!(!real.attachment_url_allowed(&url("https://discord.com/api/v10/x")));
+        assert!(!real.attachment_url_allowed(&url("http://127.0.0.1:9/a")));
+        let fake = rest("http://127.0.0.1:4000");
+        assert!(fake.attachment_url_allowed(&url("http://127.0.0.1:4000/attachments/1")));
+        assert!(!fake.attachment_url_allowed(&url("http://127.0.0.1:4001/attachments/1")));
+        assert!(!fake.attachment_url_allowed(&url("http://localhost:4000/attachments/1")));
+    }
+}

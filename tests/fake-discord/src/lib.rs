@@ -1042,6 +1042,7 @@ impl FakeDiscord {
             other => panic!("fake_discord: command options must be an array, got {other}"),
         };
         normalize_options(&mut options);
+        let attachments = collect_options(&options, 11);
         let mut users = collect_options(&options, 6);
         let channels = collect_options(&options, 7);
         let mut roles = collect_options(&options, 8);
@@ -1116,10 +1117,58 @@ impl FakeDiscord {
                 .collect();
             resolved.insert("roles".into(), Value::Object(map));
         }
+        if !attachments.is_empty() {
+            // An attachment option's id resolves to the attachment object, with the `url`
+            // the file is fetched from, its `size` in bytes and its `content_type`
+            // (https://discord.com/developers/docs/resources/message#attachment-object). The
+            // fake serves the file from its own address, standing in for Discord's CDN.
+            let map = attachments
+                .into_iter()
+                .map(|a| {
+                    let (filename, content_type, bytes) = st
+                        .uploads
+                        .get(&a)
+                        .cloned()
+                        .unwrap_or_else(|| panic!("fake_discord: no upload {a} (add_upload)"));
+                    let url = format!("http://{}/attachments/{a}/{filename}", self.shared.addr);
+                    let object = json!({
+                        "id": a.to_string(),
+                        "filename": filename,
+                        "size": bytes.len(),
+                        "url": url,
+                        "proxy_url": url,
+                        "content_type": content_type,
+                        "ephemeral": true,
+                    });
+                    (a.to_string(), object)
+                })
+                .collect();
+            resolved.insert("attachments".into(), Value::Object(map));
+        }
         if !resolved.is_empty() {
             data["resolved"] = Value::Object(resolved);
         }
         data
+    }
+
+    /// A file a user attaches to a command: its attachment id, for an option of type 11
+    /// (ATTACHMENT). The fake serves it at the `url` of `resolved.attachments`.
+    pub fn add_upload(&self, filename: &str, content_type: &str, bytes: &[u8]) -> u64 {
+        let id = self.shared.next_id();
+        self.shared.lock().uploads.insert(
+            id,
+            (
+                filename.to_string(),
+                content_type.to_string(),
+                bytes.to_vec(),
+            ),
+        );
+        id
+    }
+
+    /// How many times the bot fetched an uploaded file.
+    pub fn served_uploads(&self) -> usize {
+        self.shared.lock().served_uploads
     }
 
     fn component_message(&self, custom_id: &str, given: Value) -> Value {

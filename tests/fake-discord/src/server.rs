@@ -117,6 +117,23 @@ pub(crate) async fn handle(
         Some(rest) if rest.starts_with('/') => (rest.to_string(), true),
         _ => (raw_path.clone(), false),
     };
+    // A user's attachment, served as Discord's attachment host serves it: the bytes with
+    // their content type, without authentication (the URL is what grants access).
+    if !in_api && method == "GET" && path.starts_with("/attachments/") {
+        let id = path.split('/').nth(2).and_then(|id| id.parse::<u64>().ok());
+        let file = id.and_then(|id| shared.lock().uploads.get(&id).cloned());
+        let response = match file {
+            Some((_, content_type, bytes)) => Response::builder()
+                .status(200)
+                .header(CONTENT_TYPE, content_type)
+                .body(Full::new(Bytes::from(bytes))),
+            None => Response::builder()
+                .status(404)
+                .body(Full::new(Bytes::new())),
+        };
+        shared.lock().served_uploads += 1;
+        return Ok(response.expect("a valid response"));
+    }
     let hold = shared.holds.take(&method, &path);
     if hold == Some(Hold::Unhandled) {
         return Ok(held(&shared, stop).await);

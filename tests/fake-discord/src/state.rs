@@ -52,6 +52,10 @@ pub(crate) struct State {
     pub(crate) channels: BTreeMap<u64, Channel>,
     /// Roles of the guild by id, for `resolved.roles`.
     pub(crate) roles: BTreeMap<u64, String>,
+    /// Files users attached to commands, by attachment id: name, content type, bytes.
+    pub(crate) uploads: HashMap<u64, (String, String, Vec<u8>)>,
+    /// Requests for those files.
+    pub(crate) served_uploads: usize,
     /// `(author, nonce)` of messages created with `enforce_nonce`, with the message and when.
     pub(crate) nonces: HashMap<(u64, String), (u64, Instant)>,
     /// Injected REST faults (`faults.rs`).

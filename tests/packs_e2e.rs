@@ -1,0 +1,76 @@
+//! `/pack import` end to end: the real bot binary against the fake Discord. The file arrives
+//! as Discord sends it (an attachment option resolved to an object with `url`, `size` and
+//! `content_type`), the bot fetches it from the fake (standing in for Discord's CDN; the bot
+//! accepts the configured API's host only because tests point it there), and the preview and
+//! its buttons are checked against Discord's OpenAPI spec like every other body.
+
+mod common;
+
+use fake_discord::FakeDiscord;
+use serde_json::{Value, json};
+
+use common::e2e::{Bot, assert_clean, button, eventually, manager, sub};
+
+const TEMPLATE: &str = include_str!("../src/features/packs/template.toml");
+
+/// `/pack import` with `bytes` attached as `filename`.
+async fn import(fake: &FakeDiscord, bot: &Bot, filename: &str, bytes: &[u8]) -> Value {
+    let upload = fake.add_upload(filename, "application/toml", bytes);
+    let options = json!([{"name": "file", "type": 11, "value": upload.to_string()}]);
+    let i = fake
+        .send_command_as("pack", sub("import", options), &manager())
+        .await;
+    common::e2e::settle(fake, &i, || bot.log()).await;
+    let mut found = None;
+    eventually("the import's answer", bot, || {
+        found = fake
+            .interaction_messages(&i)
+            .into_iter()
+            .find(|m| !FakeDiscord::is_loading(m));
+        found.is_some()
+    })
+    .await;
+    found.unwrap()
+}
+
+fn described(message: &Value) -> String {
+    format!(
+        "{} {}",
+        message["content"].as_str().unwrap_or(""),
+        message["embeds"][0]["description"].as_str().unwrap_or("")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pack_file_is_fetched_previewed_and_imported() {
+    let (fake, bot) = common::e2e::connected().await;
+    let preview = import(&fake, &bot, "house.toml", TEMPLATE.as_bytes()).await;
+    assert!(FakeDiscord::is_ephemeral(&preview), "{preview}");
+    assert!(described(&preview).contains("New (2)"), "{preview}");
+    assert_eq!(fake.served_uploads(), 1);
+
+    let id = button(&preview, "Import");
+    let data = json!({"custom_id": id, "component_type": 2});
+    let i = fake
+        .send_interaction_as(3, data, &manager(), Some(preview.clone()))
+        .await;
+    common::e2e::settle(&fake, &i, || bot.log()).await;
+    let mut done = String::new();
+    eventually("the preview updated", &bot, || {
+        done = fake
+            .interaction_messages(&i)
+            .iter()
+            .chain(fake.original_response(&i).iter())
+            .map(described)
+            .collect::<Vec<_>>()
+            .join("\n");
+        done.contains("Imported Backend basics")
+    })
+    .await;
+
+    // A broken file: its problems, privately; nothing fetched twice, nothing stored.
+    let broken = TEMPLATE.replace("pass = 3", "pass = 9");
+    let reply = import(&fake, &bot, "house.toml", broken.as_bytes()).await;
+    assert!(described(&reply).contains("1 problem"), "{reply}");
+    assert_clean(&fake, &bot);
+}

@@ -131,7 +131,9 @@ fn import_preview_reimport_export_and_isolation() {
         &button_as(GUILD, &manager(1004), &button(&preview, "Import")),
     );
     assert!(
-        again.user_message().contains("expired or was already used"),
+        again
+            .user_message()
+            .contains("already done, cancelled or has expired"),
         "{again:?}"
     );
 
@@ -330,7 +332,9 @@ fn a_preview_is_refused_once_the_packs_changed_and_cancel_stores_nothing() {
         &button_as(GUILD, &manager(1004), &button(&preview, "Import")),
     );
     assert!(
-        stale.user_message().contains("changed since this preview"),
+        stale
+            .user_message()
+            .contains("changed since this was shown"),
         "{stale:?}"
     );
     assert_eq!(stored_packs(&f, GUILD), 0);
@@ -374,4 +378,93 @@ fn files_refused_before_reading_say_why() {
     );
     let t = text(&ok(&f.engine, &import(GUILD, "pack.pdf", b"%PDF", false)));
     assert!(t.contains("nothing was stored"), "{t}");
+}
+
+#[test]
+fn removing_a_pack_keeps_what_history_names_readable() {
+    let f = fixture();
+    let preview = ok(
+        &f.engine,
+        &import(GUILD, "house.toml", TEMPLATE.as_bytes(), false),
+    );
+    press(&f, GUILD, &button(&preview, "Import"));
+    ok(
+        &f.engine,
+        &command_as(GUILD, &manager(1004), "pack off", &[("pack", "aws")]),
+    );
+    assert_eq!(asked(&f, GUILD, "junior"), "backend-idempotent-retries");
+
+    // A shipped pack is switched off, not removed.
+    let shipped = refused(
+        &f.engine,
+        &command_as(GUILD, &manager(1004), "pack remove", &[("pack", "aws")]),
+    );
+    assert!(
+        shipped.user_message().contains("/pack off pack:aws"),
+        "{shipped:?}"
+    );
+
+    let confirm = ok(
+        &f.engine,
+        &command_as(
+            GUILD,
+            &manager(1004),
+            "pack remove",
+            &[("pack", "backend-basics")],
+        ),
+    );
+    let t = text(&confirm);
+    assert!(t.contains("1 of them are named by scores"), "{t}");
+    assert!(t.contains("The other 1 are deleted"), "{t}");
+    assert_eq!(
+        stored_packs(&f, GUILD),
+        1,
+        "nothing removed before the button"
+    );
+    let done = press(&f, GUILD, &button(&confirm, "Remove"));
+    assert!(
+        done.contains("1 questions deleted, 1 kept as retired"),
+        "{done}"
+    );
+    assert_eq!(stored_packs(&f, GUILD), 0);
+    // The shown question stays readable; the other is gone; the pack is not listed.
+    let answer = ok(
+        &f.engine,
+        &command_as(
+            GUILD,
+            &manager(1004),
+            "answer",
+            &[("id", "backend-idempotent-retries")],
+        ),
+    );
+    assert!(text(&answer).contains("Model answer"), "{}", text(&answer));
+    refused(
+        &f.engine,
+        &command_as(
+            GUILD,
+            &manager(1004),
+            "answer",
+            &[("id", "backend-slow-query")],
+        ),
+    );
+    let list = text(&ok(
+        &f.engine,
+        &command_as(GUILD, &manager(1004), "pack list", &[]),
+    ));
+    assert!(!list.contains("backend-basics"), "{list}");
+    // The audit trail has the import and the removal.
+    let audit = text(&ok(
+        &f.engine,
+        &command_as(GUILD, &manager(1004), "config audit", &[]),
+    ));
+    assert!(
+        audit.contains("imported the pack") && audit.contains("removed the pack"),
+        "{audit}"
+    );
+    // An old confirmation does nothing more.
+    let again = refused(
+        &f.engine,
+        &button_as(GUILD, &manager(1004), &button(&confirm, "Remove")),
+    );
+    assert!(again.user_message().contains("changed since"), "{again:?}");
 }

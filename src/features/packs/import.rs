@@ -49,21 +49,29 @@ crate::options! {
 }
 crate::run_with!(ImportOptions => Engine::cmd_pack_import);
 
-/// The buttons of an import preview: `pk:import:<n>` and `pk:cancel:<n>`, `n` the kept file.
+/// The buttons of `/pack`'s confirmations: an import preview's `pk:import:<n>` and
+/// `pk:cancel:<n>` (`n` the kept file), and a removal's `pk:remove:<pack>:<version>` (the
+/// server's pack version when it was asked) and `pk:keep`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackButton {
     Import { import: i64 },
     Cancel { import: i64 },
+    Remove { pack: PackId, version: i64 },
+    Keep,
 }
 
 pub const IMPORT: &str = "pk:import";
 pub const CANCEL: &str = "pk:cancel";
+pub const REMOVE: &str = "pk:remove";
+pub const KEEP: &str = "pk:keep";
 
 impl fmt::Display for PackButton {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             PackButton::Import { import } => write!(f, "{IMPORT}:{import}"),
             PackButton::Cancel { import } => write!(f, "{CANCEL}:{import}"),
+            PackButton::Remove { pack, version } => write!(f, "{REMOVE}:{pack}:{version}"),
+            PackButton::Keep => f.write_str(KEEP),
         }
     }
 }
@@ -73,10 +81,22 @@ impl FromStr for PackButton {
 
     fn from_str(id: &str) -> Result<Self, Error> {
         let (prefix, args) = split(id);
-        let import: i64 = args.parse().map_err(|_| Error::UnknownAction)?;
+        let number = |s: &str| s.parse::<i64>().map_err(|_| Error::UnknownAction);
         match prefix {
-            IMPORT => Ok(PackButton::Import { import }),
-            CANCEL => Ok(PackButton::Cancel { import }),
+            IMPORT => Ok(PackButton::Import {
+                import: number(args)?,
+            }),
+            CANCEL => Ok(PackButton::Cancel {
+                import: number(args)?,
+            }),
+            REMOVE => {
+                let (pack, version) = args.rsplit_once(':').ok_or(Error::UnknownAction)?;
+                Ok(PackButton::Remove {
+                    pack: PackId::parse(pack).ok_or(Error::UnknownAction)?,
+                    version: number(version)?,
+                })
+            }
+            KEEP if args.is_empty() => Ok(PackButton::Keep),
             _ => Err(Error::UnknownAction),
         }
     }
@@ -87,6 +107,8 @@ impl Action for PackButton {
         match self {
             PackButton::Import { import } => engine.action_pack_import(req, import),
             PackButton::Cancel { import } => engine.action_pack_cancel(req, import),
+            PackButton::Remove { pack, version } => engine.action_pack_remove(req, pack, version),
+            PackButton::Keep => engine.action_pack_keep(req),
         }
     }
 }
@@ -105,8 +127,8 @@ impl Refusal for ImportRefusal {
     fn kind(&self) -> &'static str {
         match self {
             ImportRefusal::Fetch(_) => "pack file not fetched",
-            ImportRefusal::Expired => "import preview expired",
-            ImportRefusal::Stale => "import preview stale",
+            ImportRefusal::Expired => "pack confirmation expired",
+            ImportRefusal::Stale => "pack confirmation stale",
         }
     }
 
@@ -129,10 +151,10 @@ impl Refusal for ImportRefusal {
                 "There is no such file. Give the path of a .toml or .csv pack file.".into()
             }
             ImportRefusal::Expired => {
-                "This preview has expired or was already used: nothing was stored. Run `/pack import` again.".into()
+                "This was already done, cancelled or has expired: nothing more was changed. Run the command again if you need to.".into()
             }
             ImportRefusal::Stale => {
-                "The packs of this server changed since this preview (an import, a removal or a switch), so nothing was stored. Run `/pack import` again to see what the file would change now.".into()
+                "The packs of this server changed since this was shown (an import, a removal or a switch), so nothing was done. Run the command again to see what it would change now.".into()
             }
         }
     }
@@ -655,11 +677,18 @@ mod tests {
             &[
                 PackButton::Import { import: 7 },
                 PackButton::Cancel { import: 7 },
+                PackButton::Remove {
+                    pack: PackId::parse("house").unwrap(),
+                    version: 3,
+                },
+                PackButton::Keep,
             ],
             crate::features::packs::ACTIONS,
         );
         assert!("pk:import:x".parse::<PackButton>().is_err());
         assert!("pk:other:1".parse::<PackButton>().is_err());
+        assert!("pk:remove:Bad Id:1".parse::<PackButton>().is_err());
+        assert!("pk:keep:1".parse::<PackButton>().is_err());
     }
 
     #[test]

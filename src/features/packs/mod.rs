@@ -9,10 +9,12 @@
 //! server's imported packs); the engine's catalog shows both.
 
 mod import;
+mod remove;
 
 use std::collections::HashMap;
 
 pub use import::{ImportOptions, MAX_SERVER_QUESTIONS, MAX_TEAM_PACKS, PackButton, changed_fields};
+pub use remove::RemoveOptions;
 
 use crate::bank::{Bank, PackId, Question, pack_to_toml, per_level};
 use crate::engine::access::member;
@@ -81,6 +83,10 @@ const PACK: CommandSpec = CommandSpec {
                 "export",
                 "A pack as a TOML file that loads back unchanged",
             )),
+            managers(CommandSpec::leaf::<RemoveOptions>(
+                "remove",
+                "Remove a pack this server imported (questions that scores name stay readable)",
+            )),
             managers(CommandSpec::leaf::<TemplateOptions>(
                 "template",
                 "An example pack with two questions, to start your own",
@@ -93,6 +99,8 @@ const PACK: CommandSpec = CommandSpec {
 static ACTIONS: &[ActionSpec] = &[
     ActionSpec::of::<PackButton>(import::IMPORT, Ack::Update, Access::Managers),
     ActionSpec::of::<PackButton>(import::CANCEL, Ack::Update, Access::Managers),
+    ActionSpec::of::<PackButton>(import::REMOVE, Ack::Update, Access::Managers),
+    ActionSpec::of::<PackButton>(import::KEEP, Ack::Update, Access::Managers),
 ];
 
 const PACK_OPTION: OptionSpec =

@@ -1,6 +1,6 @@
 //! Issue 23's figures: `cargo bench --bench packs` (see BENCHMARKS.md).
 //!
-//! 1. Importing a 2,000-question file (under 1 MB): `/pack import` (check, server rules and
+//! 1. (Run last, so its allocations stay out of the memory figures.) Importing a 2,000-question file (under 1 MB): `/pack import` (check, server rules and
 //!    preview) then Import (checked again, stored), through the engine against a file
 //!    database; p50 of 5, each into a server of its own.
 //! 2. `/question` through the engine with 1,000 servers each holding an imported 500-question
@@ -139,15 +139,46 @@ fn run(engine: &Engine, req: &Request, front: &mut Instant0) -> interview_bot::e
     o
 }
 
-fn main() {
-    let bank = Arc::new(
-        Bank::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/questions")).unwrap(),
-    );
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("packs.sqlite3")).unwrap();
-    let engine = Engine::new(Arc::clone(&bank), store.clone(), Arc::new(SystemClock));
-    let mut front = Instant0(0);
+/// The child process of section 2: `PACKS_BENCH_SERVERS` servers with 500 imported
+/// questions each, written into `PACKS_BENCH_POPULATE` with the store's own writes.
+fn populate(path: &std::path::Path, servers: u64) {
+    let store = Store::open(path).unwrap();
+    let template: Vec<Question> =
+        interview_bot::bank::check_upload("t.toml", pack_toml("team", "q", 500).as_bytes())
+            .unwrap()
+            .all()
+            .to_vec();
+    let pack = TeamPack {
+        pack_id: PackId::parse("team").unwrap(),
+        name: Some("Team".into()),
+        description: None,
+        topic_names: "{}".into(),
+        imported_by: UserId(MANAGER),
+        imported_at: 0,
+    };
+    for g in 0..servers {
+        let questions: Vec<NewTeamQuestion> = template
+            .iter()
+            .map(|q| {
+                let mut q = q.clone();
+                q.id = format!("g{g}-{}", q.id);
+                NewTeamQuestion {
+                    question_id: q.id.clone(),
+                    level: q.level,
+                    topic: q.topic.clone(),
+                    body: q.to_stored_json(),
+                    aliases: Vec::new(),
+                }
+            })
+            .collect();
+        store
+            .write(|db| db.store_team_pack(GuildId(1_000 + g), &pack, &questions, 0))
+            .unwrap();
+    }
+}
 
+/// Section 1: importing a 2,000-question file, p50 of 5 (each into a server of its own).
+fn import_section(engine: &Engine, store: &Store, front: &mut Instant0) {
     // 1. Import a 2,000-question file.
     let file = pack_toml("bench-import", "imp", 2000);
     assert!(
@@ -159,7 +190,7 @@ fn main() {
     for g in 0..5u64 {
         let guild = 10_000 + g;
         let t = Instant::now();
-        let preview = run(&engine, &import_request(guild, file.as_bytes()), &mut front);
+        let preview = run(engine, &import_request(guild, file.as_bytes()), front);
         let previewed = t.elapsed();
         let (_, m) = preview.first_reply().unwrap();
         let button = m
@@ -177,7 +208,7 @@ fn main() {
             },
         );
         let t2 = Instant::now();
-        run(&engine, &press, &mut front);
+        run(engine, &press, front);
         imports.push(t2.elapsed());
         previews.push(previewed);
         totals.push(t.elapsed());
@@ -194,49 +225,43 @@ fn main() {
         ms(p(&mut totals, 0.5)),
         ms(p(&mut totals, 1.0)),
     );
+}
 
-    // 2. 1,000 servers with 500 imported questions each, written by the store.
+fn main() {
+    if let Some(path) = std::env::var_os("PACKS_BENCH_POPULATE") {
+        let servers = std::env::var("PACKS_BENCH_SERVERS")
+            .unwrap()
+            .parse()
+            .unwrap();
+        populate(std::path::Path::new(&path), servers);
+        return;
+    }
+    let bank = Arc::new(
+        Bank::load(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/questions")).unwrap(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut front = Instant0(0);
+
+    // 2. 1,000 servers with 500 imported questions each, written by the store in a child
+    // process (this binary again), so this process's memory holds none of that writing.
     let servers: u64 = if quick() { 100 } else { 1000 };
     let per_server = 500;
-    let template: Vec<Question> =
-        interview_bot::bank::check_upload("t.toml", pack_toml("team", "q", per_server).as_bytes())
-            .unwrap()
-            .all()
-            .to_vec();
+    let path = dir.path().join("servers.sqlite3");
     let t = Instant::now();
-    for g in 0..servers {
-        let guild = GuildId(1_000 + g);
-        let questions: Vec<NewTeamQuestion> = template
-            .iter()
-            .map(|q| {
-                let mut q = q.clone();
-                q.id = format!("g{g}-{}", q.id);
-                NewTeamQuestion {
-                    question_id: q.id.clone(),
-                    level: q.level,
-                    topic: q.topic.clone(),
-                    body: q.to_stored_json(),
-                    aliases: Vec::new(),
-                }
-            })
-            .collect();
-        let pack = TeamPack {
-            pack_id: PackId::parse("team").unwrap(),
-            name: Some("Team".into()),
-            description: None,
-            topic_names: "{}".into(),
-            imported_by: UserId(MANAGER),
-            imported_at: 0,
-        };
-        store
-            .write(|db| db.store_team_pack(guild, &pack, &questions, 0))
-            .unwrap();
-    }
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .env("PACKS_BENCH_POPULATE", &path)
+        .env("PACKS_BENCH_SERVERS", servers.to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
     eprintln!(
         "wrote {} imported questions in {:.1?}",
         servers as usize * per_server,
         t.elapsed()
     );
+    let rss_start = rss_mib();
+    let store = Store::open(&path).unwrap();
+    let engine = Engine::new(Arc::clone(&bank), store, Arc::new(SystemClock));
     let calls = if quick() { 300 } else { 3000 };
     let mut rng = fastrand::Rng::with_seed(23);
     // Baseline: servers with only the shipped pack.
@@ -250,6 +275,7 @@ fn main() {
         }
         samples
     };
+    run(&engine, &question_request(100_000, 0), &mut front);
     let rss_before = rss_mib();
     // First call of each server: its index read from SQLite.
     let mut cold = Vec::new();
@@ -260,7 +286,7 @@ fn main() {
         cold.push(t.elapsed());
     }
     let rss_after = rss_mib();
-    let (cached_servers, cached_questions) = engine.state::<TeamCache>().held();
+    let (cached_servers, cached_questions, cached_bytes) = engine.state::<TeamCache>().held();
     time(&engine, 100_000, &mut rng, &mut front); // warm-up, shipped
     let mut shipped = time(&engine, 100_000, &mut rng, &mut front);
     let mut imported = time(&engine, 1_000, &mut rng, &mut front);
@@ -275,8 +301,18 @@ fn main() {
         ms(p(&mut cold, 0.5)),
     );
     println!(
-        "memory: RSS {rss_before:.0} MiB before the servers' indexes, {rss_after:.0} MiB after ({:+.0} MiB for {cached_questions} questions of {cached_servers} servers, {:.0} bytes a question); the cache holds at most {CACHE_QUESTIONS} questions",
+        "memory: RSS {rss_start:.1} MiB with the database opened, {rss_before:.1} MiB after a first /question, {rss_after:.1} MiB with every server's index cached ({:+.1} MiB for {cached_questions} questions of {cached_servers} servers: {:.0} bytes a question; the indexes' heap by count {:.1} MiB, {:.0} bytes a question); the cache holds at most {CACHE_QUESTIONS} questions, so about {:.0} MiB",
         rss_after - rss_before,
         (rss_after - rss_before) * 1024.0 * 1024.0 / cached_questions.max(1) as f64,
+        cached_bytes as f64 / 1024.0 / 1024.0,
+        cached_bytes as f64 / cached_questions.max(1) as f64,
+        cached_bytes as f64 / cached_questions.max(1) as f64 * CACHE_QUESTIONS as f64
+            / 1024.0
+            / 1024.0,
     );
+
+    // 1 last, so that its allocations are not in the memory figures above.
+    let store = Store::open(&dir.path().join("imports.sqlite3")).unwrap();
+    let engine = Engine::new(Arc::clone(&bank), store.clone(), Arc::new(SystemClock));
+    import_section(&engine, &store, &mut front);
 }

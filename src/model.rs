@@ -205,6 +205,15 @@ closed! {
 }
 
 closed! {
+    /// Where a member's question suggestion stands.
+    pub enum SuggestionStatus {
+        Open = "open",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+}
+
+closed! {
     /// Who may open rubrics in a channel.
     pub enum RubricAccess {
         Everyone = "everyone",

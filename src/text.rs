@@ -26,6 +26,21 @@ pub fn quote(input: &str) -> String {
     }
 }
 
+/// What in text from a server's members would ping or disguise a link wherever it is shown
+/// (a question they import or suggest): `@everyone`/`@here`, a mention, a masked link.
+pub fn pings_or_masked_links(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    if lower.contains("@everyone") || lower.contains("@here") {
+        Some("@everyone or @here")
+    } else if lower.contains("<@") || lower.contains("<#") {
+        Some("a mention (<@…> or <#…>)")
+    } else if lower.contains("](") {
+        Some("a masked link ([text](address))")
+    } else {
+        None
+    }
+}
+
 /// Puts a zero-width space after every `@` so `@everyone` and `<@123>` cannot ping, even where
 /// a client ignores `allowed_mentions`.
 pub fn defuse_mentions(s: &str) -> String {

@@ -967,3 +967,40 @@ fn help_fits_one_discord_message_and_explains_each_command_in_full() {
         }
     }
 }
+
+/// The overview names every command as a clickable mention on Discord: with every command's
+/// id as long as Discord's (19 digits), it still fits one message (6,000 characters of embeds).
+#[test]
+fn help_fits_discord_with_every_command_mentioned() {
+    use interview_bot::engine::Presentation;
+    let f = fixture();
+    f.engine.set_presentation(Presentation {
+        bot_name: Some("interview-bot".into()),
+        command_ids: f
+            .engine
+            .registry()
+            .commands()
+            .map(|c| (c.name.to_string(), 1_300_000_000_000_000_001))
+            .collect(),
+    });
+    let outcome = common::ok(&f.engine, &command(GUILD, "help", &[]));
+    let (_, m) = outcome.first_reply().unwrap();
+    let size: usize = m
+        .cards
+        .iter()
+        .map(|c| {
+            let fields: usize = c
+                .fields
+                .iter()
+                .map(|f| f.name.chars().count() + f.value.chars().count())
+                .sum();
+            [&c.title, &c.description, &c.footer]
+                .iter()
+                .map(|t| t.as_deref().map_or(0, |t| t.chars().count()))
+                .sum::<usize>()
+                + fields
+        })
+        .sum();
+    // Room is left for the next commands.
+    assert!(size <= 5_800, "the /help overview holds {size} characters");
+}

@@ -64,6 +64,26 @@ fn press(f: &common::Fixture, guild: u64, id: &str) -> String {
     }
 }
 
+/// A command from a manager, answered without error.
+fn cmd(
+    f: &common::Fixture,
+    guild: u64,
+    name: &str,
+    options: &[(&str, &str)],
+) -> interview_bot::engine::Outcome {
+    ok(&f.engine, &command_as(guild, &manager(1004), name, options))
+}
+
+/// A command from a manager, refused.
+fn cmd_refused(
+    f: &common::Fixture,
+    guild: u64,
+    name: &str,
+    options: &[(&str, &str)],
+) -> interview_bot::engine::Error {
+    refused(&f.engine, &command_as(guild, &manager(1004), name, options))
+}
+
 fn stored_packs(f: &common::Fixture, guild: u64) -> usize {
     f.engine
         .store()
@@ -138,38 +158,19 @@ fn import_preview_reimport_export_and_isolation() {
     );
 
     // With AWS off, every question asked is the server's own; the other server never sees them.
-    ok(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "pack off", &[("pack", "aws")]),
-    );
+    cmd(&f, GUILD, "pack off", &[("pack", "aws")]);
     assert_eq!(asked(&f, GUILD, "junior"), "backend-idempotent-retries");
     assert_eq!(asked(&f, GUILD, "mid"), "backend-slow-query");
     for _ in 0..5 {
         assert!(asked(&f, OTHER, "junior").starts_with("aws-"));
     }
-    let answer = ok(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "answer",
-            &[("id", "backend-slow-query")],
-        ),
-    );
+    let answer = cmd(&f, GUILD, "answer", &[("id", "backend-slow-query")]);
     assert!(
         text(&answer).contains("Model answer · Mid-level · Databases"),
         "{}",
         text(&answer)
     );
-    let elsewhere = refused(
-        &f.engine,
-        &command_as(
-            OTHER,
-            &manager(1004),
-            "answer",
-            &[("id", "backend-slow-query")],
-        ),
-    );
+    let elsewhere = cmd_refused(&f, OTHER, "answer", &[("id", "backend-slow-query")]);
     assert!(
         elsewhere.user_message().contains("backend-slow-query"),
         "{elsewhere:?}"
@@ -206,15 +207,7 @@ fn import_preview_reimport_export_and_isolation() {
     assert!(press(&f, GUILD, &button(&preview, "Import")).contains("2 changed"));
 
     // Export, and import the export: nothing changes.
-    let export = ok(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "pack export",
-            &[("pack", "backend-basics")],
-        ),
-    );
+    let export = cmd(&f, GUILD, "pack export", &[("pack", "backend-basics")]);
     let file = &export.first_reply().unwrap().1.attachments[0];
     assert_eq!(file.filename, "backend-basics.toml");
     let back = ok(
@@ -241,21 +234,10 @@ fn import_preview_reimport_export_and_isolation() {
         "{t}"
     );
     press(&f, GUILD, &button(&preview, "Import"));
-    let answer = ok(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "answer",
-            &[("id", "backend-slow-query")],
-        ),
-    );
+    let answer = cmd(&f, GUILD, "answer", &[("id", "backend-slow-query")]);
     assert!(text(&answer).contains("Model answer"), "{}", text(&answer));
     // Never picked again: the mid pool is empty with AWS off.
-    let none = refused(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "question", &[("level", "mid")]),
-    );
+    let none = cmd_refused(&f, GUILD, "question", &[("level", "mid")]);
     assert!(
         none.user_message().contains("aws"),
         "{:?}",
@@ -323,10 +305,7 @@ fn a_preview_is_refused_once_the_packs_changed_and_cancel_stores_nothing() {
         &f.engine,
         &import(GUILD, "house.toml", TEMPLATE.as_bytes(), false),
     );
-    ok(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "pack off", &[("pack", "aws")]),
-    );
+    cmd(&f, GUILD, "pack off", &[("pack", "aws")]);
     let stale = refused(
         &f.engine,
         &button_as(GUILD, &manager(1004), &button(&preview, "Import")),
@@ -388,31 +367,17 @@ fn removing_a_pack_keeps_what_history_names_readable() {
         &import(GUILD, "house.toml", TEMPLATE.as_bytes(), false),
     );
     press(&f, GUILD, &button(&preview, "Import"));
-    ok(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "pack off", &[("pack", "aws")]),
-    );
+    cmd(&f, GUILD, "pack off", &[("pack", "aws")]);
     assert_eq!(asked(&f, GUILD, "junior"), "backend-idempotent-retries");
 
     // A shipped pack is switched off, not removed.
-    let shipped = refused(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "pack remove", &[("pack", "aws")]),
-    );
+    let shipped = cmd_refused(&f, GUILD, "pack remove", &[("pack", "aws")]);
     assert!(
         shipped.user_message().contains("/pack off pack:aws"),
         "{shipped:?}"
     );
 
-    let confirm = ok(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "pack remove",
-            &[("pack", "backend-basics")],
-        ),
-    );
+    let confirm = cmd(&f, GUILD, "pack remove", &[("pack", "backend-basics")]);
     let t = text(&confirm);
     assert!(t.contains("1 of them are named by scores"), "{t}");
     assert!(t.contains("The other 1 are deleted"), "{t}");
@@ -428,35 +393,13 @@ fn removing_a_pack_keeps_what_history_names_readable() {
     );
     assert_eq!(stored_packs(&f, GUILD), 0);
     // The shown question stays readable; the other is gone; the pack is not listed.
-    let answer = ok(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "answer",
-            &[("id", "backend-idempotent-retries")],
-        ),
-    );
+    let answer = cmd(&f, GUILD, "answer", &[("id", "backend-idempotent-retries")]);
     assert!(text(&answer).contains("Model answer"), "{}", text(&answer));
-    refused(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "answer",
-            &[("id", "backend-slow-query")],
-        ),
-    );
-    let list = text(&ok(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "pack list", &[]),
-    ));
+    cmd_refused(&f, GUILD, "answer", &[("id", "backend-slow-query")]);
+    let list = text(&cmd(&f, GUILD, "pack list", &[]));
     assert!(!list.contains("backend-basics"), "{list}");
     // The audit trail has the import and the removal.
-    let audit = text(&ok(
-        &f.engine,
-        &command_as(GUILD, &manager(1004), "config audit", &[]),
-    ));
+    let audit = text(&cmd(&f, GUILD, "config audit", &[]));
     assert!(
         audit.contains("imported the pack") && audit.contains("removed the pack"),
         "{audit}"

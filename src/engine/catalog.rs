@@ -188,6 +188,22 @@ impl TeamIndex {
         self.entries.is_empty()
     }
 
+    /// About how many bytes of heap the index holds (its ids, entries, topics, aliases and
+    /// packs), for the cache's figures.
+    pub fn heap_bytes(&self) -> usize {
+        let strings = |v: &[String]| v.iter().map(|s| s.capacity() + 24).sum::<usize>();
+        self.ids.capacity()
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + strings(&self.topics)
+            + self
+                .topic_names
+                .iter()
+                .map(|(k, v)| k.capacity() + v.capacity() + 48)
+                .sum::<usize>()
+            + self.aliases.keys().map(|k| k.len() + 24).sum::<usize>()
+            + self.packs.len() * 256
+    }
+
     fn id(&self, e: &Entry) -> &str {
         &self.ids[e.start as usize..e.start as usize + e.len as usize]
     }
@@ -259,10 +275,11 @@ impl TeamCache {
         }
     }
 
-    /// Servers and imported questions held now.
-    pub fn held(&self) -> (usize, usize) {
+    /// Servers, imported questions and about how many bytes of heap held now.
+    pub fn held(&self) -> (usize, usize, usize) {
         let inner = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        (inner.map.len(), inner.questions)
+        let bytes = inner.map.values().map(|(i, _)| i.heap_bytes()).sum();
+        (inner.map.len(), inner.questions, bytes)
     }
 }
 
@@ -418,6 +435,10 @@ impl<'a> Catalog<'a> {
         let Some(row) = db.team_question(guild, id)? else {
             return Ok(None);
         };
+        self.found(row)
+    }
+
+    fn found(&self, row: crate::store::TeamQuestion) -> Result<Option<Found<'a>>, Error> {
         let question = Question::from_stored_json(&row.body, row.pack_id).map_err(|e| {
             Error::Internal(format!(
                 "imported question {} cannot be read: {e}",
@@ -430,10 +451,28 @@ impl<'a> Catalog<'a> {
         }))
     }
 
-    /// A listed question's content.
+    /// A listed question's content (by its id now: no alias to resolve).
     pub fn load(&self, q: Listed<'_>) -> Result<Found<'a>, Error> {
-        self.get(q.id)?
-            .ok_or_else(|| Error::Internal(format!("question {} vanished", q.id)))
+        match (self.shipped(q.id), self.source) {
+            (Some(found), _) => Ok(found),
+            (None, None) => Err(vanished(q)),
+            (None, Some((store, _))) => store.read(|db| self.load_in(db, q)),
+        }
+    }
+
+    /// [`Catalog::load`] inside a store call already under way (picking loads the picked
+    /// question in the transaction that claims it).
+    pub fn load_in(&self, db: &Db<'_>, q: Listed<'_>) -> Result<Found<'a>, Error> {
+        if let Some(found) = self.shipped(q.id) {
+            return Ok(found);
+        }
+        let Some((_, guild)) = self.source else {
+            return Err(vanished(q));
+        };
+        match db.team_question_exact(guild, q.id)? {
+            Some(row) => self.found(row)?.ok_or_else(|| vanished(q)),
+            None => Err(vanished(q)),
+        }
     }
 
     /// Questions ranked for a partial input, best first, at most `limit`: the shipped packs'
@@ -540,6 +579,10 @@ impl Engine {
         }
         Ok(pool)
     }
+}
+
+fn vanished(q: Listed<'_>) -> Error {
+    Error::Internal(format!("question {} vanished", q.id))
 }
 
 /// "No questions" for a level and topic, naming the packs switched off here if any.

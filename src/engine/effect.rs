@@ -218,6 +218,11 @@ impl TextInput {
         }
     }
 
+    /// The same input, required (or not).
+    pub fn required(self, required: bool) -> TextInput {
+        TextInput { required, ..self }
+    }
+
     /// Filled in with `value` when the form opens.
     pub fn value(self, value: Option<String>) -> TextInput {
         TextInput { value, ..self }

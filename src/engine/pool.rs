@@ -50,18 +50,20 @@ pub fn choose_least_shown_in<'c>(
     counts: &HashMap<String, ShowCount>,
     mut random: impl FnMut(usize) -> usize,
 ) -> Listed<'c> {
-    let times = |q: &Listed<'_>| counts.get(q.id).map_or(0, |c| c.times);
-    let fewest = pool.iter().map(times).min().unwrap_or(0);
-    let mut candidates: Vec<Listed<'c>> = pool
-        .iter()
-        .copied()
-        .filter(|q| times(q) == fewest)
+    // One look-up per question (a pool may hold thousands).
+    let shown: Vec<Option<&ShowCount>> = pool.iter().map(|q| counts.get(q.id)).collect();
+    let times = |i: usize| shown[i].map_or(0, |c| c.times);
+    let fewest = (0..pool.len()).map(times).min().unwrap_or(0);
+    let mut candidates: Vec<Listed<'c>> = (0..pool.len())
+        .filter(|&i| times(i) == fewest)
+        .map(|i| pool[i])
         .collect();
     if candidates.len() > 1 {
         // Never repeat the most recently shown question straight away.
         let latest = pool
             .iter()
-            .filter_map(|q| counts.get(q.id).map(|c| (c.last_ms, q.id)))
+            .zip(&shown)
+            .filter_map(|(q, c)| c.map(|c| (c.last_ms, q.id)))
             .max();
         if let Some((_, latest_id)) = latest {
             candidates.retain(|q| q.id != latest_id);

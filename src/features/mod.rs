@@ -10,6 +10,7 @@ pub mod help;
 pub mod packs;
 pub mod questions;
 pub mod scores;
+pub mod suggestions;
 
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub static FEATURES: &[&Feature] = &[
     &config::FEATURE,
     &packs::FEATURE,
     &scores::FEATURE,
+    &suggestions::FEATURE,
 ];
 
 /// The bot's features as the engine sees them.

@@ -32,6 +32,12 @@ pub mod action {
     pub const PACK_IMPORTED: &str = "pack-imported";
     /// `/pack remove` (confirmed): subject the pack id, detail what was kept.
     pub const PACK_REMOVED: &str = "pack-removed";
+    /// `/config suggestions`: detail `on` or `off`.
+    pub const SUGGESTIONS: &str = "config-suggestions";
+    /// A suggestion approved: subject its number, detail the pack and question id.
+    pub const SUGGESTION_APPROVED: &str = "suggestion-approved";
+    /// A suggestion rejected: subject its number.
+    pub const SUGGESTION_REJECTED: &str = "suggestion-rejected";
 }
 
 /// One entry of the audit trail.

@@ -90,6 +90,7 @@ const SOURCES: &[(&str, &str)] = sources![
     "scores.rs",
     "sessions.rs",
     "settings.rs",
+    "suggestions.rs",
     "team_packs.rs",
     "types.rs",
 ];
@@ -429,6 +430,7 @@ fn exercise(store: &Store) {
             at("team_index", || db.team_index(G))?;
             at("team_aliases", || db.team_aliases(G))?;
             at("team_question", || db.team_question(G, "h1-old"))?;
+            at("team_question_exact", || db.team_question_exact(G, "h1"))?;
             at("team_ids", || db.team_ids(G))?;
             at("team_question_count", || db.team_question_count(G))?;
             let import = at("add_pack_import", || {
@@ -436,6 +438,37 @@ fn exercise(store: &Store) {
             })?;
             at("pack_import", || db.pack_import(G, import, 2))?;
             at("drop_pack_import", || db.drop_pack_import(G, import))?;
+            // suggestions.rs
+            at("set_suggestions_allowed", || {
+                db.set_suggestions_allowed(G, true, ME, 1)
+            })?;
+            at("suggestions_allowed", || db.suggestions_allowed(G))?;
+            let look = ["a".to_string(), "b".to_string(), "c".to_string()];
+            let s = at("add_suggestion", || {
+                db.add_suggestion(&crate::store::NewSuggestion {
+                    guild_id: G,
+                    author_id: ME,
+                    level: Level::Junior,
+                    topic: "t",
+                    prompt: "p",
+                    look_fors: &look,
+                    red_flag: None,
+                    at_ms: 1,
+                })
+            })?;
+            at("open_suggestions_of", || db.open_suggestions_of(G, ME))?;
+            at("suggestions_of", || db.suggestions_of(G, ME, 5))?;
+            at("open_suggestions", || db.open_suggestions(G, 5))?;
+            at("suggestion", || db.suggestion(G, s))?;
+            at("decide_suggestion", || {
+                db.decide_suggestion(
+                    G,
+                    s,
+                    &crate::store::Decision::Rejected { reason: "r" },
+                    ME,
+                    2,
+                )
+            })?;
             let h = at("action_handle", || db.action_handle(G, "x", 1))?;
             at("resolve_handle", || db.resolve_handle(G, h))?;
             // history.rs

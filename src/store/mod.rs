@@ -30,6 +30,7 @@ mod packs;
 mod scores;
 mod sessions;
 mod settings;
+mod suggestions;
 mod team_packs;
 mod types;
 
@@ -52,6 +53,7 @@ pub use scores::{
     RecommendationRow, ScoreChange, ScoreKey, ScoreRow, SharedCandidate,
 };
 pub use sessions::{NewSession, Session, SessionKind, SessionStatus};
+pub use suggestions::{Decision, NewSuggestion, Suggestion};
 pub use team_packs::{
     Dropped, MAX_PENDING_IMPORTS, NewTeamQuestion, PACK_IMPORT_TTL_MS, PackImport, TeamIndexRow,
     TeamPack, TeamQuestion,
@@ -95,6 +97,10 @@ pub const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0009_team_packs.sql",
         include_str!("../../migrations/0009_team_packs.sql"),
+    ),
+    (
+        "0010_suggestions.sql",
+        include_str!("../../migrations/0010_suggestions.sql"),
     ),
 ];
 

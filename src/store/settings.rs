@@ -12,6 +12,7 @@ use crate::model::{GuildId, RoleId, UserId};
 pub(super) enum Setting {
     InterviewerRole,
     Timezone,
+    Suggestions,
 }
 
 impl Setting {
@@ -19,6 +20,7 @@ impl Setting {
         match self {
             Setting::InterviewerRole => "interviewer_role_id",
             Setting::Timezone => "timezone",
+            Setting::Suggestions => "suggestions",
         }
     }
 }

@@ -153,11 +153,24 @@ impl Db<'_> {
         guild_id: GuildId,
         question_id: &str,
     ) -> Result<Option<TeamQuestion>, StoreError> {
+        let now: Option<String> = self
+            .prep(
+                "SELECT question_id FROM team_question_aliases WHERE guild_id = ?1 AND alias = ?2",
+            )?
+            .query_row(params![guild_id, question_id], |r| r.get(0))
+            .optional()?;
+        self.team_question_exact(guild_id, now.as_deref().unwrap_or(question_id))
+    }
+
+    /// One imported question by its id now (no aliases): what picking loads.
+    pub fn team_question_exact(
+        &self,
+        guild_id: GuildId,
+        question_id: &str,
+    ) -> Result<Option<TeamQuestion>, StoreError> {
         self.prep(
             "SELECT question_id, pack_id, level, topic, body, retired_at FROM team_questions
-                 WHERE guild_id = ?1 AND question_id = coalesce(
-                     (SELECT question_id FROM team_question_aliases
-                      WHERE guild_id = ?1 AND alias = ?2), ?2)",
+             WHERE guild_id = ?1 AND question_id = ?2",
         )?
         .query(params![guild_id, question_id])?
         .next()?

@@ -9,7 +9,7 @@ use super::{StoreError, discord_id};
 use crate::model::{
     CandidateId, ChannelId, Closed, GuildId, Level, LevelPlan, MessageId, NextStep, PackId, PostId,
     PostKind, PostStatus, Recommendation, RevealStatus, RoleId, RubricAccess, RubricId, ScheduleId,
-    ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, Ticks, UserId,
+    ScheduleStatus, SessionId, SessionKind, SessionStatus, Source, SuggestionStatus, Ticks, UserId,
 };
 
 /// `ToSql` and `FromSql` for a closed set kept in one column (named in the error), and the
@@ -51,6 +51,7 @@ text_column! {
     SessionStatus => "interview_sessions.status",
     Level => "interview_sessions.level",
     Source => "question_history.source",
+    SuggestionStatus => "suggestions.status",
 }
 
 /// `ToSql` and `FromSql` for an id kept in SQLite's signed 64-bit integer: a row id as it is,

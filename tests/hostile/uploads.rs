@@ -246,3 +246,89 @@ fn every_problem_of_a_csv_is_reported_at_its_row_and_column() {
     );
     assert!(!shown.iter().any(|p| p.starts_with("row 2")), "{shown:?}");
 }
+
+/// `/pack import` of `bytes` as `filename`, as a manager, with the file already fetched.
+fn import_request(guild: u64, filename: &str, bytes: &[u8]) -> Request {
+    let mut req = command_as(guild, &admin(USER), "pack import", &[]);
+    if let Invocation::Command { options, .. } = &mut req.invocation {
+        options.push(RawOption {
+            name: "file".into(),
+            value: RawValue::Id(9),
+        });
+    }
+    req.resolved.attachments.insert(
+        9,
+        ResolvedAttachment {
+            id: 9,
+            filename: filename.into(),
+            size: bytes.len() as u64,
+            url: "https://cdn.discordapp.com/attachments/1/2/f".into(),
+            content: interview_bot::engine::Fetched::Bytes(bytes.to_vec()),
+        },
+    );
+    req
+}
+
+/// What the server's packs hold: imported packs and questions.
+fn imported(f: &Fixture, guild: u64) -> (usize, usize) {
+    f.engine
+        .store()
+        .read(|db| {
+            Ok::<_, interview_bot::store::StoreError>((
+                db.team_packs(interview_bot::model::GuildId(guild))?.len(),
+                db.team_question_count(interview_bot::model::GuildId(guild))?,
+            ))
+        })
+        .unwrap()
+}
+
+proptest! {
+    #![proptest_config(config(96))]
+
+    /// Through the engine: never a panic, always a private answer that is not an internal
+    /// error, and nothing imported (a valid file only gets a preview).
+    #[test]
+    fn hostile_files_get_a_private_answer_and_store_nothing(
+        bytes in prop_oneof![
+            mutated(TEMPLATE),
+            mutated(TEMPLATE_CSV),
+            prop::collection::vec(any::<u8>(), 0..400),
+        ],
+        csv in any::<bool>(),
+    ) {
+        let f = fixture();
+        let name = if csv { "team.csv" } else { "team.toml" };
+        let outcome = f.engine.run(&import_request(GUILD, name, &bytes));
+        let (visibility, message) = outcome.first_reply().expect("answered");
+        prop_assert_eq!(visibility, Visibility::Private);
+        let text = message.content.clone().unwrap_or_default();
+        prop_assert!(!text.contains("went wrong"), "{}", text);
+        prop_assert_eq!(imported(&f, GUILD), (0, 0));
+    }
+}
+
+#[test]
+fn a_ten_megabyte_file_and_ten_thousand_rows_are_refused_before_anything_is_stored() {
+    let f = fixture();
+    let mut big = import_request(GUILD, "big.csv", b"id");
+    big.resolved.attachments.get_mut(&9).unwrap().size = 10_000_000;
+    let refusal = f.engine.dispatch(&big).unwrap_err();
+    assert!(refusal.user_message().contains("too large"), "{refusal:?}");
+    let header = TEMPLATE_CSV.lines().next().unwrap();
+    let rows: String = (0..10_000)
+        .map(|i| format!("q{i},junior,t,,p,a,1,,,,,,\n"))
+        .collect();
+    let file = format!("{header}\n{rows}");
+    let outcome = f
+        .engine
+        .run(&import_request(GUILD, "rows.csv", file.as_bytes()));
+    let text = outcome
+        .first_reply()
+        .unwrap()
+        .1
+        .content
+        .clone()
+        .unwrap_or_default();
+    assert!(text.contains("nothing was stored"), "{text}");
+    assert_eq!(imported(&f, GUILD), (0, 0));
+}

@@ -43,7 +43,7 @@ const CONFIG: CommandSpec = CommandSpec {
                 access: Access::Managers,
                 ..CommandSpec::leaf::<RubricOptions>(
                     "rubric-access",
-                    "Who may open model answers outside interview sessions, for the server or one channel",
+                    "Who may open model answers outside sessions, server-wide or in one channel",
                 )
             },
             CommandSpec {
@@ -51,6 +51,13 @@ const CONFIG: CommandSpec = CommandSpec {
                 ..CommandSpec::leaf::<TimezoneOptions>(
                     "timezone",
                     "Set the server's time zone (IANA name such as Europe/Berlin)",
+                )
+            },
+            CommandSpec {
+                access: Access::Managers,
+                ..CommandSpec::leaf::<SuggestionsOptions>(
+                    "suggestions",
+                    "Allow or stop members' question suggestions",
                 )
             },
             CommandSpec {
@@ -112,6 +119,14 @@ crate::options! {
     }
 }
 crate::run_with!(TimezoneOptions => Engine::cmd_config_timezone);
+
+crate::options! {
+    /// `/config suggestions allow:<bool>`
+    pub struct SuggestionsOptions {
+        allow: bool = OptionSpec::boolean("Whether members may suggest questions with /suggest"),
+    }
+}
+crate::run_with!(SuggestionsOptions => Engine::cmd_config_suggestions);
 
 crate::options! {
     /// `/config show`
@@ -201,12 +216,30 @@ impl Engine {
         ))))
     }
 
+    pub(crate) fn cmd_config_suggestions(
+        &self,
+        req: &Request,
+        opts: SuggestionsOptions,
+    ) -> Handled {
+        let allow = opts.allow;
+        let detail = if allow { "on" } else { "off" };
+        self.audited(req, (action::SUGGESTIONS, "", detail), |db, by, now| {
+            db.set_suggestions_allowed(req.guild_id, allow, by, now)
+        })?;
+        Ok(Outcome::private(Message::text(if allow {
+            "Members may now suggest questions with `/suggest question` (at most 3 waiting each). Interviewers review them with `/pack suggestions`."
+        } else {
+            "Members can no longer suggest questions. Suggestions already made stay in `/pack suggestions`."
+        })))
+    }
+
     pub(crate) fn cmd_config_show(&self, req: &Request, _opts: ShowOptions) -> Handled {
-        let (role, zone, rubric) = self.store().read(|db| {
+        let (role, zone, rubric, suggestions) = self.store().read(|db| {
             Ok::<_, Error>((
                 db.interviewer_role(req.guild_id)?,
                 db.guild_timezone(req.guild_id)?,
                 db.rubric_settings(req.guild_id)?,
+                db.suggestions_allowed(req.guild_id)?,
             ))
         })?;
         let role = role.map_or_else(
@@ -233,7 +266,16 @@ impl Engine {
         }
         .field("Interviewers", role, false)
         .field("Model answers", rubric_lines.join("\n"), false)
-        .field("Time zone", zone, false);
+        .field("Time zone", zone, false)
+        .field(
+            "Suggestions",
+            if suggestions {
+                "members may suggest questions (`/suggest question`)"
+            } else {
+                "off (`/config suggestions allow:true` lets members suggest questions)"
+            },
+            false,
+        );
         Ok(Outcome::private(Message::default().card(card)))
     }
 }
@@ -272,6 +314,13 @@ pub fn describe_audit(e: &AuditEntry) -> String {
             escape(&e.subject),
             escape(&e.detail)
         ),
+        action::SUGGESTIONS => format!("turned suggestions {}", escape(&e.detail)),
+        action::SUGGESTION_APPROVED => format!(
+            "approved suggestion #{} ({})",
+            escape(&e.subject),
+            escape(&e.detail)
+        ),
+        action::SUGGESTION_REJECTED => format!("rejected suggestion #{}", escape(&e.subject)),
         action::PACK_REMOVED => format!(
             "removed the pack `{}` ({})",
             escape(&e.subject),

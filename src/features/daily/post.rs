@@ -88,13 +88,13 @@ impl Engine {
             if post.is_none() {
                 db.release_shown(s.guild_id, history)?;
             }
+            let q = catalog.load_in(db, q)?;
             Ok::<_, Error>(post.map(|p| (q, p, history)))
         })?;
         let Some((q, post, _history)) = claimed else {
             // Another attempt claimed this day already.
             return Ok(None);
         };
-        let q = catalog.load(q)?;
         Ok(Some(self.post_effect(&catalog, s, &q, &post)?))
     }
 

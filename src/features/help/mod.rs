@@ -106,24 +106,39 @@ impl Engine {
             footer: Some("/help command:<name> shows a command's options in full.".into()),
             ..Card::default()
         };
-        // Every command in a line, grouped by its top-level command.
+        // Every command in a line, grouped by its top-level command; who may use them is said
+        // once for the group (what most of its commands need), and on the lines that differ.
         for root in self.registry().commands() {
-            let lines: Vec<String> = self
+            let leaves: Vec<_> = self
                 .registry()
                 .leaves()
                 .into_iter()
                 .filter(|l| std::ptr::eq(l.root, root))
+                .collect();
+            let usual = leaves
+                .iter()
+                .map(|l| access_tag(l.spec.access))
+                .max_by_key(|tag| {
+                    leaves
+                        .iter()
+                        .filter(|l| access_tag(l.spec.access) == *tag)
+                        .count()
+                })
+                .unwrap_or("");
+            let lines: Vec<String> = leaves
+                .iter()
                 .map(|l| {
+                    let tag = access_tag(l.spec.access);
                     format!(
                         "{}: {}{}",
                         mention(&l.path()),
                         l.spec.description,
-                        access_tag(l.spec.access)
+                        if tag == usual { "" } else { tag }
                     )
                 })
                 .collect();
             card = card.field(
-                format!("/{}", root.name),
+                format!("/{}{usual}", root.name),
                 truncate(&lines.join("\n"), 1024),
                 false,
             );

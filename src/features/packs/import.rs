@@ -25,7 +25,7 @@ use crate::engine::{
 };
 use crate::model::GuildId;
 use crate::store::{Db, NewTeamQuestion, TeamPack, audit_action as action};
-use crate::text::{defuse_mentions, escape, quote, truncate};
+use crate::text::{defuse_mentions, escape, pings_or_masked_links, quote, truncate};
 
 /// Most packs a server may import.
 pub const MAX_TEAM_PACKS: usize = 20;
@@ -54,16 +54,43 @@ crate::run_with!(ImportOptions => Engine::cmd_pack_import);
 /// server's pack version when it was asked) and `pk:keep`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PackButton {
-    Import { import: i64 },
-    Cancel { import: i64 },
-    Remove { pack: PackId, version: i64 },
+    Import {
+        import: i64,
+    },
+    Cancel {
+        import: i64,
+    },
+    Remove {
+        pack: PackId,
+        version: i64,
+    },
     Keep,
+    /// `/pack suggestions`: the select of packs to approve a suggestion into.
+    ApproveInto {
+        suggestion: i64,
+    },
+    /// The approval form of a suggestion into a pack.
+    Approve {
+        suggestion: i64,
+        pack: PackId,
+    },
+    /// "Reject…", and its form with the reason.
+    Reject {
+        suggestion: i64,
+    },
+    RejectWith {
+        suggestion: i64,
+    },
 }
 
 pub const IMPORT: &str = "pk:import";
 pub const CANCEL: &str = "pk:cancel";
 pub const REMOVE: &str = "pk:remove";
 pub const KEEP: &str = "pk:keep";
+pub const APPROVE_INTO: &str = "pk:sgpack";
+pub const APPROVE: &str = "pk:sgadd";
+pub const REJECT: &str = "pk:sgno";
+pub const REJECT_WITH: &str = "pk:sgwhy";
 
 impl fmt::Display for PackButton {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,6 +99,12 @@ impl fmt::Display for PackButton {
             PackButton::Cancel { import } => write!(f, "{CANCEL}:{import}"),
             PackButton::Remove { pack, version } => write!(f, "{REMOVE}:{pack}:{version}"),
             PackButton::Keep => f.write_str(KEEP),
+            PackButton::ApproveInto { suggestion } => write!(f, "{APPROVE_INTO}:{suggestion}"),
+            PackButton::Approve { suggestion, pack } => {
+                write!(f, "{APPROVE}:{suggestion}:{pack}")
+            }
+            PackButton::Reject { suggestion } => write!(f, "{REJECT}:{suggestion}"),
+            PackButton::RejectWith { suggestion } => write!(f, "{REJECT_WITH}:{suggestion}"),
         }
     }
 }
@@ -97,6 +130,22 @@ impl FromStr for PackButton {
                 })
             }
             KEEP if args.is_empty() => Ok(PackButton::Keep),
+            APPROVE_INTO => Ok(PackButton::ApproveInto {
+                suggestion: number(args)?,
+            }),
+            APPROVE => {
+                let (suggestion, pack) = args.split_once(':').ok_or(Error::UnknownAction)?;
+                Ok(PackButton::Approve {
+                    suggestion: number(suggestion)?,
+                    pack: PackId::parse(pack).ok_or(Error::UnknownAction)?,
+                })
+            }
+            REJECT => Ok(PackButton::Reject {
+                suggestion: number(args)?,
+            }),
+            REJECT_WITH => Ok(PackButton::RejectWith {
+                suggestion: number(args)?,
+            }),
             _ => Err(Error::UnknownAction),
         }
     }
@@ -109,6 +158,16 @@ impl Action for PackButton {
             PackButton::Cancel { import } => engine.action_pack_cancel(req, import),
             PackButton::Remove { pack, version } => engine.action_pack_remove(req, pack, version),
             PackButton::Keep => engine.action_pack_keep(req),
+            PackButton::ApproveInto { suggestion } => {
+                engine.action_suggestion_pack(req, suggestion)
+            }
+            PackButton::Approve { suggestion, pack } => {
+                engine.action_suggestion_approve(req, suggestion, pack)
+            }
+            PackButton::Reject { suggestion } => engine.action_suggestion_reject(req, suggestion),
+            PackButton::RejectWith { suggestion } => {
+                engine.action_suggestion_reject_with(req, suggestion)
+            }
         }
     }
 }
@@ -162,11 +221,11 @@ impl Refusal for ImportRefusal {
 
 /// What importing a checked file would do.
 #[derive(Debug)]
-struct Plan {
+pub(super) struct Plan {
     pack: PackInfo,
     /// The file's `[topics]` names of the topics its questions use.
     topic_names: BTreeMap<String, String>,
-    questions: Vec<Question>,
+    pub(super) questions: Vec<Question>,
     /// Whether the server has the pack already (a re-import).
     replacing: bool,
     pack_changes: Vec<&'static str>,
@@ -179,6 +238,20 @@ struct Plan {
 }
 
 impl Plan {
+    /// The pack's questions as the store keeps them.
+    pub(super) fn rows(&self) -> Vec<NewTeamQuestion> {
+        self.questions
+            .iter()
+            .map(|q| NewTeamQuestion {
+                question_id: q.id.clone(),
+                level: q.level,
+                topic: q.topic.clone(),
+                body: q.to_stored_json(),
+                aliases: q.aliases.clone(),
+            })
+            .collect()
+    }
+
     fn changes_nothing(&self) -> bool {
         self.replacing
             && self.new.is_empty()
@@ -223,20 +296,6 @@ pub fn changed_fields(old: &Question, new: &Question) -> Vec<&'static str> {
     check("facts_checked", old.facts_checked != new.facts_checked);
     check("aliases", old.aliases != new.aliases);
     fields
-}
-
-/// Text a server's pack may not carry: it would ping or disguise a link when shown.
-fn unsafe_text(text: &str) -> Option<&'static str> {
-    let lower = text.to_lowercase();
-    if lower.contains("@everyone") || lower.contains("@here") {
-        Some("@everyone or @here")
-    } else if lower.contains("<@") || lower.contains("<#") {
-        Some("a mention (<@…> or <#…>)")
-    } else if lower.contains("](") {
-        Some("a masked link ([text](address))")
-    } else {
-        None
-    }
 }
 
 /// Every text field of a question, named.
@@ -323,7 +382,7 @@ impl Engine {
     }
 
     /// What importing `file` into `guild` would do, or the server's rules it breaks.
-    fn plan_import(
+    pub(super) fn plan_import(
         &self,
         db: &Db<'_>,
         guild: GuildId,
@@ -372,7 +431,7 @@ impl Engine {
                 }
             }
             for (field, text) in texts(q) {
-                if let Some(what) = unsafe_text(text) {
+                if let Some(what) = pings_or_masked_links(text) {
                     problems.push(problem(format!(
                         "question `{}`, {field}: {what} is not allowed in a pack imported from Discord",
                         q.id
@@ -394,7 +453,7 @@ impl Engine {
             .into_iter()
             .flatten()
         {
-            if let Some(what) = unsafe_text(text) {
+            if let Some(what) = pings_or_masked_links(text) {
                 problems.push(problem(format!(
                     "the pack's name or description: {what} is not allowed"
                 )));
@@ -411,15 +470,7 @@ impl Engine {
             .filter(|(t, _)| used.contains(t.as_str()))
             .map(|(t, n)| (t.clone(), n.clone()))
             .collect();
-        let old: Vec<Question> = db
-            .team_pack_questions(guild, &pack.id)?
-            .into_iter()
-            .map(|row| {
-                Question::from_stored_json(&row.body, row.pack_id).map_err(|e| {
-                    Error::Internal(format!("stored question {}: {e}", row.question_id))
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        let old = super::stored_questions(db, guild, &pack.id)?;
         let old_by_id: HashMap<&str, &Question> = old.iter().map(|q| (q.id.as_str(), q)).collect();
         let mut plan = Plan {
             pack_changes: Vec::new(),
@@ -496,17 +547,7 @@ impl Engine {
             let plan = self
                 .plan_import(db, req.guild_id, checked)?
                 .map_err(|_| Error::Internal("a previewed pack no longer plans".into()))?;
-            let questions: Vec<NewTeamQuestion> = plan
-                .questions
-                .iter()
-                .map(|q| NewTeamQuestion {
-                    question_id: q.id.clone(),
-                    level: q.level,
-                    topic: q.topic.clone(),
-                    body: q.to_stored_json(),
-                    aliases: q.aliases.clone(),
-                })
-                .collect();
+            let questions = plan.rows();
             let names = serde_json::to_string(&plan.topic_names)
                 .map_err(|e| Error::Internal(format!("topic names: {e}")))?;
             db.store_team_pack(
@@ -682,6 +723,13 @@ mod tests {
                     version: 3,
                 },
                 PackButton::Keep,
+                PackButton::ApproveInto { suggestion: 4 },
+                PackButton::Approve {
+                    suggestion: 4,
+                    pack: PackId::parse("house").unwrap(),
+                },
+                PackButton::Reject { suggestion: 4 },
+                PackButton::RejectWith { suggestion: 4 },
             ],
             crate::features::packs::ACTIONS,
         );
@@ -693,9 +741,9 @@ mod tests {
 
     #[test]
     fn pings_and_masked_links_are_found_in_any_case() {
-        assert!(unsafe_text("ask @Everyone").is_some());
-        assert!(unsafe_text("see <@123>").is_some());
-        assert!(unsafe_text("[docs](https://x)").is_some());
-        assert!(unsafe_text("an email a@b.c and [brackets] (kept)").is_none());
+        assert!(pings_or_masked_links("ask @Everyone").is_some());
+        assert!(pings_or_masked_links("see <@123>").is_some());
+        assert!(pings_or_masked_links("[docs](https://x)").is_some());
+        assert!(pings_or_masked_links("an email a@b.c and [brackets] (kept)").is_none());
     }
 }

@@ -10,11 +10,13 @@
 
 mod import;
 mod remove;
+mod review;
 
 use std::collections::HashMap;
 
 pub use import::{ImportOptions, MAX_SERVER_QUESTIONS, MAX_TEAM_PACKS, PackButton, changed_fields};
 pub use remove::RemoveOptions;
+pub use review::SuggestionsOptions;
 
 use crate::bank::{Bank, PackId, Question, pack_to_toml, per_level};
 use crate::engine::access::member;
@@ -24,10 +26,11 @@ use crate::engine::catalog::PackView;
 use crate::engine::command::{Completion, OptionSpec};
 use crate::engine::{
     Access, Ack, Attachment, Card, Catalog, CommandSpec, Engine, Error, Feature, Handled, Message,
-    Outcome, Permissions, Refusal, Request,
+    Outcome, Permissions, Refusal, Request, Visibility,
 };
-use crate::store::PackSwitch;
+use crate::model::GuildId;
 use crate::store::audit_action as action;
+use crate::store::{Db, PackSwitch};
 use crate::text::{closest, escape, quote, truncate};
 
 /// The packs feature: `/pack`.
@@ -65,19 +68,19 @@ const PACK: CommandSpec = CommandSpec {
         &[
             interviewers(CommandSpec::leaf::<ListOptions>(
                 "list",
-                "Every question pack, its questions per level, and whether it is on here",
+                "Every pack, its questions per level, whether it is on here",
             )),
             managers(CommandSpec::leaf::<OnOptions>(
                 "on",
-                "Switch a pack on in this server: its questions can be asked again",
+                "Switch a pack back on here",
             )),
             managers(CommandSpec::leaf::<OffOptions>(
                 "off",
-                "Switch a pack off in this server: no new questions from it (old ones stay readable)",
+                "Switch a pack off here: no new questions from it",
             )),
             managers(CommandSpec::leaf::<ImportOptions>(
                 "import",
-                "Import a pack file (.toml or .csv): checked and previewed before anything is stored",
+                "Import a .toml or .csv pack, checked and previewed first",
             )),
             managers(CommandSpec::leaf::<ExportOptions>(
                 "export",
@@ -85,7 +88,11 @@ const PACK: CommandSpec = CommandSpec {
             )),
             managers(CommandSpec::leaf::<RemoveOptions>(
                 "remove",
-                "Remove a pack this server imported (questions that scores name stay readable)",
+                "Remove a pack this server imported",
+            )),
+            interviewers(CommandSpec::leaf::<SuggestionsOptions>(
+                "suggestions",
+                "Review members' suggestions: approve into a pack, or reject",
             )),
             managers(CommandSpec::leaf::<TemplateOptions>(
                 "template",
@@ -101,6 +108,19 @@ static ACTIONS: &[ActionSpec] = &[
     ActionSpec::of::<PackButton>(import::CANCEL, Ack::Update, Access::Managers),
     ActionSpec::of::<PackButton>(import::REMOVE, Ack::Update, Access::Managers),
     ActionSpec::of::<PackButton>(import::KEEP, Ack::Update, Access::Managers),
+    // Reviewing suggestions: interviewers, each step a form or a private answer.
+    ActionSpec::of::<PackButton>(import::APPROVE_INTO, Ack::Modal, Access::Interviewers),
+    ActionSpec::of::<PackButton>(
+        import::APPROVE,
+        Ack::Reply(Visibility::Private),
+        Access::Interviewers,
+    ),
+    ActionSpec::of::<PackButton>(import::REJECT, Ack::Modal, Access::Interviewers),
+    ActionSpec::of::<PackButton>(
+        import::REJECT_WITH,
+        Ack::Reply(Visibility::Private),
+        Access::Interviewers,
+    ),
 ];
 
 const PACK_OPTION: OptionSpec =
@@ -202,6 +222,17 @@ fn find_pack<'c>(catalog: &'c Catalog<'_>, typed: &str) -> Result<PackView<'c>, 
         typed,
     }
     .into())
+}
+
+/// The live questions of one of the server's imported packs, read back from the store.
+fn stored_questions(db: &Db<'_>, guild: GuildId, pack: &PackId) -> Result<Vec<Question>, Error> {
+    db.team_pack_questions(guild, pack)?
+        .into_iter()
+        .map(|r| {
+            Question::from_stored_json(&r.body, r.pack_id)
+                .map_err(|e| Error::Internal(format!("stored question {}: {e}", r.question_id)))
+        })
+        .collect()
 }
 
 /// Questions of a pack, in all and per level: "junior 45, mid 52, senior 47".
@@ -340,10 +371,10 @@ impl Engine {
     /// An imported pack as a bank of its own (its live questions and topic names), for
     /// export; `None` when the server has no such imported pack.
     fn imported_bank(&self, req: &Request, id: &PackId) -> Result<Option<Bank>, Error> {
-        let (packs, rows) = self.store().read(|db| {
+        let (packs, questions) = self.store().read(|db| {
             Ok::<_, Error>((
                 db.team_packs(req.guild_id)?,
-                db.team_pack_questions(req.guild_id, id)?,
+                stored_questions(db, req.guild_id, id)?,
             ))
         })?;
         let Some(pack) = packs.into_iter().find(|p| &p.pack_id == id) else {
@@ -351,13 +382,6 @@ impl Engine {
         };
         let names: HashMap<String, String> = serde_json::from_str(&pack.topic_names)
             .map_err(|e| Error::Internal(format!("pack {id} topic names: {e}")))?;
-        let questions = rows
-            .into_iter()
-            .map(|r| {
-                Question::from_stored_json(&r.body, r.pack_id)
-                    .map_err(|e| Error::Internal(format!("stored question {}: {e}", r.question_id)))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
         let info = crate::bank::PackInfo {
             id: pack.pack_id,
             name: pack.name,

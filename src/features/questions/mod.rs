@@ -324,7 +324,8 @@ impl Engine {
                 source: Source::Command,
                 at_ms: now,
             })?;
-            Ok::<_, Error>((q, claim, progress(&pool, &counts, q.id)))
+            let at = progress(&pool, &counts, q.id);
+            Ok::<_, Error>((catalog.load_in(db, q)?, claim, at))
         })?;
         if next.is_some() {
             // Counted from a question actually claimed, not from a refused press.
@@ -336,7 +337,6 @@ impl Engine {
         }
         let limited =
             self.rubric_access_for(req, RubricContext::Question)? == RubricAccess::Interviewers;
-        let q = catalog.load(q)?;
         let mut message =
             self.question_message(&catalog, req.guild_id, &q, topic, claim, progress, limited)?;
         message.content = pool_note(&catalog, level, topic, progress);
@@ -433,11 +433,14 @@ fn pool_note(
 
 /// Where `picked` stands in its pool once claimed.
 fn progress(pool: &[Listed<'_>], counts: &HashMap<String, ShowCount>, picked: &str) -> Progress {
-    let times =
-        |q: &Listed<'_>| counts.get(q.id).map_or(0, |c| c.times) + u32::from(q.id == picked);
-    let fewest = pool.iter().map(&times).min().unwrap_or(0);
-    let most = pool.iter().map(&times).max().unwrap_or(0);
-    let ahead = pool.iter().filter(|q| times(q) > fewest).count();
+    // One look-up per question (a pool may hold thousands).
+    let times: Vec<u32> = pool
+        .iter()
+        .map(|q| counts.get(q.id).map_or(0, |c| c.times) + u32::from(q.id == picked))
+        .collect();
+    let fewest = times.iter().copied().min().unwrap_or(0);
+    let most = times.iter().copied().max().unwrap_or(0);
+    let ahead = times.iter().filter(|t| **t > fewest).count();
     let size = pool.len();
     if fewest == most {
         // Everyone has been shown as often: the round just ended with this question.

@@ -91,7 +91,7 @@ const INTERVIEW: CommandSpec = hidden(CommandSpec::group(
         )),
         interviewers(CommandSpec::leaf::<ShowOptions>(
             "show",
-            "Show this channel's open session again: its current question and buttons",
+            "Show this channel's open session again",
         )),
     ],
 ));

@@ -74,3 +74,60 @@ async fn a_pack_file_is_fetched_previewed_and_imported() {
     assert!(described(&reply).contains("1 problem"), "{reply}");
     assert_clean(&fake, &bot);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suggestion_goes_through_its_forms_and_lists() {
+    let (fake, bot) = common::e2e::connected().await;
+    let allow = json!([{"name": "allow", "type": 5, "value": true}]);
+    let i = fake
+        .send_command_as("config", sub("suggestions", allow), &manager())
+        .await;
+    common::e2e::settle(&fake, &i, || bot.log()).await;
+    // A member opens the form (a modal, type 9) and sends it.
+    let member = fake_discord::Member::new(1_300_000_000_000_000_950);
+    let i = fake
+        .send_command_as("suggest", sub("question", json!([])), &member)
+        .await;
+    let r = common::e2e::settle(&fake, &i, || bot.log()).await;
+    assert_eq!(r.body["type"], 9, "{}", r.body);
+    let form = r.body["data"]["custom_id"].as_str().unwrap().to_string();
+    let data = FakeDiscord::modal_data(
+        &form,
+        &[
+            ("prompt", "How would you replay a dead-letter queue safely?"),
+            ("level", "mid"),
+            ("topic", "queues"),
+            (
+                "look_fors",
+                "Fixes the cause first\nReplays in small batches\nWatches for repeats",
+            ),
+            ("red_flag", ""),
+        ],
+    );
+    let i = fake.send_interaction_as(5, data, &member, None).await;
+    let r = common::e2e::settle(&fake, &i, || bot.log()).await;
+    assert!(
+        r.body.to_string().contains("suggestion #1 waits"),
+        "{}",
+        r.body
+    );
+
+    // A manager reviews it: the suggestion's card, privately, with Reject….
+    let i = fake
+        .send_command_as("pack", sub("suggestions", json!([])), &manager())
+        .await;
+    common::e2e::settle(&fake, &i, || bot.log()).await;
+    let mut review = None;
+    eventually("the review", &bot, || {
+        review = fake
+            .interaction_messages(&i)
+            .into_iter()
+            .find(|m| m.to_string().contains("Suggestion #1"));
+        review.is_some()
+    })
+    .await;
+    let review = review.unwrap();
+    assert!(FakeDiscord::is_ephemeral(&review));
+    assert!(button(&review, "Reject…").starts_with("pk:sgno:"));
+    assert_clean(&fake, &bot);
+}

@@ -436,6 +436,13 @@ impl FakeDiscord {
         user_id: u64,
         message: Option<Value>,
     ) -> InteractionRef {
+        let data = Self::modal_data(custom_id, fields);
+        self.send_interaction_as(5, data, &Member::new(user_id), message)
+            .await
+    }
+
+    /// A modal submission's `data` as Discord sends it: each text input in its own action row.
+    pub fn modal_data(custom_id: &str, fields: &[(&str, &str)]) -> Value {
         let rows: Vec<Value> = fields
             .iter()
             .enumerate()
@@ -445,9 +452,7 @@ impl FakeDiscord {
                 ]})
             })
             .collect();
-        let data = json!({"custom_id": custom_id, "components": rows});
-        self.send_interaction_as(5, data, &Member::new(user_id), message)
-            .await
+        json!({"custom_id": custom_id, "components": rows})
     }
 
     /// Sends any interaction: `kind` is Discord's interaction type, `data` its `data`, `message`

@@ -68,6 +68,20 @@ async fn a_pack_file_is_fetched_previewed_and_imported() {
     })
     .await;
 
+    // A member without Manage Server is refused, and the bot fetches nothing for them.
+    let upload = fake.add_upload("house.toml", "application/toml", TEMPLATE.as_bytes());
+    let options = json!([{"name": "file", "type": 11, "value": upload.to_string()}]);
+    let i = fake
+        .send_command_as(
+            "pack",
+            sub("import", options),
+            &fake_discord::Member::new(1_300_000_000_000_000_951),
+        )
+        .await;
+    let r = common::e2e::settle(&fake, &i, || bot.log()).await;
+    assert!(r.body.to_string().contains("Manage Server"), "{}", r.body);
+    assert_eq!(fake.served_uploads(), 1, "not fetched for a refused member");
+
     // A broken file: its problems, privately; nothing fetched twice, nothing stored.
     let broken = TEMPLATE.replace("pass = 3", "pass = 9");
     let reply = import(&fake, &bot, "house.toml", broken.as_bytes()).await;

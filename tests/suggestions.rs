@@ -58,6 +58,32 @@ fn suggest(f: &common::Fixture, guild: u64, user: u64, prompt: &str) -> Result<S
     }
 }
 
+fn allow_suggestions(f: &common::Fixture) {
+    ok(
+        &f.engine,
+        &command_as(
+            GUILD,
+            &manager(1004),
+            "config suggestions",
+            &[("allow", "true")],
+        ),
+    );
+}
+
+/// `who` picks `pack` in the review's select `action`.
+fn pick(who: u64, action: &str, pack: &str) -> Request {
+    Request::member(
+        GUILD,
+        common::CHANNEL,
+        manager(who),
+        Invocation::Select {
+            custom_id: action.to_string(),
+            values: vec![pack.into()],
+            message: None,
+        },
+    )
+}
+
 fn import_pack(f: &common::Fixture, guild: u64) {
     let mut req = command_as(guild, &manager(1004), "pack import", &[]);
     if let Invocation::Command { options, .. } = &mut req.invocation {
@@ -93,15 +119,7 @@ fn suggestions_are_made_reviewed_and_followed() {
     // Not until the server allows them.
     let off = suggest(&f, GUILD, MEMBER, "How do you handle poison messages?").unwrap_err();
     assert!(off.contains("/config suggestions allow:true"), "{off}");
-    ok(
-        &f.engine,
-        &command_as(
-            GUILD,
-            &manager(1004),
-            "config suggestions",
-            &[("allow", "true")],
-        ),
-    );
+    allow_suggestions(&f);
     let thanks = suggest(&f, GUILD, MEMBER, "How do you handle poison messages?").unwrap();
     assert!(thanks.contains("suggestion #1 waits"), "{thanks}");
     suggest(&f, GUILD, MEMBER, "Second idea?").unwrap();
@@ -151,17 +169,7 @@ fn suggestions_are_made_reviewed_and_followed() {
     let (_, m) = review.first_reply().unwrap();
     let select = m.selects.first().expect("a pack select");
     assert_eq!(select.options[0].value, "backend-basics");
-    let pick = Request::member(
-        GUILD,
-        common::CHANNEL,
-        manager(1004),
-        Invocation::Select {
-            custom_id: select.action.clone(),
-            values: vec!["backend-basics".into()],
-            message: None,
-        },
-    );
-    let form = ok(&f.engine, &pick);
+    let form = ok(&f.engine, &pick(1004, &select.action, "backend-basics"));
     let Some(Effect::OpenModal(modal)) = form.effects.first() else {
         panic!("{form:?}");
     };
@@ -288,4 +296,33 @@ fn suggestions_are_made_reviewed_and_followed() {
         audit.contains("approved suggestion #1") && audit.contains("rejected suggestion #2"),
         "{audit}"
     );
+}
+
+#[test]
+fn nobody_decides_their_own_suggestion() {
+    let f = fixture();
+    allow_suggestions(&f);
+    import_pack(&f, GUILD);
+    // The manager suggests, then tries to approve it.
+    suggest(&f, GUILD, 1004, "How do you size a connection pool?").unwrap();
+    let review = ok(
+        &f.engine,
+        &command_as(GUILD, &manager(1004), "pack suggestions", &[]),
+    );
+    let (_, m) = review.first_reply().unwrap();
+    let own = refused(
+        &f.engine,
+        &pick(1004, &m.selects[0].action, "backend-basics"),
+    );
+    assert!(
+        own.user_message().contains("your own suggestion"),
+        "{:?}",
+        own.user_message()
+    );
+    // Another interviewer may.
+    let form = ok(
+        &f.engine,
+        &pick(1005, &m.selects[0].action, "backend-basics"),
+    );
+    assert!(matches!(form.effects.first(), Some(Effect::OpenModal(_))));
 }

@@ -360,15 +360,24 @@ fn files_refused_before_reading_say_why() {
 }
 
 #[test]
-fn removing_a_pack_keeps_what_history_names_readable() {
+fn removing_a_pack_keeps_what_scores_name_readable() {
     let f = fixture();
     let preview = ok(
         &f.engine,
         &import(GUILD, "house.toml", TEMPLATE.as_bytes(), false),
     );
     press(&f, GUILD, &button(&preview, "Import"));
-    cmd(&f, GUILD, "pack off", &[("pack", "aws")]);
-    assert_eq!(asked(&f, GUILD, "junior"), "backend-idempotent-retries");
+    // One of its questions is scored; the other was never used.
+    cmd(
+        &f,
+        GUILD,
+        "score",
+        &[
+            ("candidate", "Ada"),
+            ("question", "backend-slow-query"),
+            ("rating", "3"),
+        ],
+    );
 
     // A shipped pack is switched off, not removed.
     let shipped = cmd_refused(&f, GUILD, "pack remove", &[("pack", "aws")]);
@@ -392,10 +401,23 @@ fn removing_a_pack_keeps_what_history_names_readable() {
         "{done}"
     );
     assert_eq!(stored_packs(&f, GUILD), 0);
-    // The shown question stays readable; the other is gone; the pack is not listed.
-    let answer = cmd(&f, GUILD, "answer", &[("id", "backend-idempotent-retries")]);
+    // The scored question stays readable, marked retired in the lookup; the other is gone;
+    // the pack is not listed.
+    let answer = cmd(&f, GUILD, "answer", &[("id", "backend-slow-query")]);
     assert!(text(&answer).contains("Model answer"), "{}", text(&answer));
-    cmd_refused(&f, GUILD, "answer", &[("id", "backend-slow-query")]);
+    let lookup = text(&cmd(
+        &f,
+        GUILD,
+        "scores question",
+        &[("id", "backend-slow-query")],
+    ));
+    assert!(
+        lookup.contains("(retired)") && lookup.contains("Databases"),
+        "{lookup}"
+    );
+    let card = text(&cmd(&f, GUILD, "scores candidate", &[("candidate", "Ada")]));
+    assert!(card.contains("backend-slow-query"), "{card}");
+    cmd_refused(&f, GUILD, "answer", &[("id", "backend-idempotent-retries")]);
     let list = text(&cmd(&f, GUILD, "pack list", &[]));
     assert!(!list.contains("backend-basics"), "{list}");
     // The audit trail has the import and the removal.
@@ -410,4 +432,53 @@ fn removing_a_pack_keeps_what_history_names_readable() {
         &button_as(GUILD, &manager(1004), &button(&confirm, "Remove")),
     );
     assert!(again.user_message().contains("changed since"), "{again:?}");
+}
+
+#[test]
+fn what_a_pack_shows_is_checked_and_a_full_server_lists_within_discords_limits() {
+    let f = fixture();
+    // A masked link in a topic's name, and a question answering to too many old ids.
+    let link = TEMPLATE.replace(
+        "http = \"HTTP and APIs\"",
+        "http = \"[Click me](https://evil.example)\"",
+    );
+    let t = text(&cmd_import(&f, "house.toml", &link));
+    assert!(t.contains("a topic's name: a masked link"), "{t}");
+    let aliases: Vec<String> = (0..11).map(|i| format!("\"old-{i}\"")).collect();
+    let many = TEMPLATE.replace(
+        "tags = [\"retries\", \"idempotency\"]",
+        &format!("tags = [\"retries\"]\naliases = [{}]", aliases.join(", ")),
+    );
+    let t = text(&cmd_import(&f, "house.toml", &many));
+    assert!(t.contains("more than 10 aliases"), "{t}");
+    assert_eq!(stored_packs(&f, GUILD), 0);
+
+    // Twenty packs with the longest names and descriptions: /pack list still fits one message
+    // (`ok` checks every reply against Discord's limits).
+    for n in 0..20 {
+        let name = format!("{n:02} {}", "N".repeat(100));
+        let file = TEMPLATE
+            .replace("id = \"backend-basics\"", &format!("id = \"team-{n}\""))
+            .replace("name = \"Backend basics\"", &format!("name = \"{}\"", &name[..80]))
+            .replace(
+                "description = \"Two example questions for backend engineers; replace them with your own.\"",
+                &format!("description = \"{}\"", "D".repeat(300)),
+            )
+            .replace("backend-idempotent-retries", &format!("t{n}-retries"))
+            .replace("backend-slow-query", &format!("t{n}-slow-query"));
+        let preview = cmd_import(&f, "house.toml", &file);
+        press(&f, GUILD, &button(&preview, "Import"));
+    }
+    assert_eq!(stored_packs(&f, GUILD), 20);
+    let list = cmd(&f, GUILD, "pack list", &[]);
+    assert!(
+        text(&list).contains("more packs not shown"),
+        "{}",
+        text(&list)
+    );
+}
+
+/// `/pack import` of `file` in `GUILD`, answered without error.
+fn cmd_import(f: &common::Fixture, filename: &str, file: &str) -> interview_bot::engine::Outcome {
+    ok(&f.engine, &import(GUILD, filename, file.as_bytes(), false))
 }

@@ -107,6 +107,8 @@ const PACK_FIELDS: &[&str] = &["id", "name", "description"];
 
 /// Most tags on one question.
 pub const MAX_TAGS: usize = 10;
+/// Most ids a question may have had before (renames are rare; each is kept in memory).
+pub const MAX_ALIASES: usize = 10;
 
 /// Longest pack name and description (shown in `/pack list`).
 pub const MAX_PACK_NAME_CHARS: usize = 80;
@@ -848,6 +850,14 @@ impl FileCtx<'_> {
             self.problem(
                 Some(tag.span()),
                 format!("more than {MAX_TAGS} tags: keep the few that help find the question"),
+            );
+        }
+        if let Some(alias) = raw.aliases.as_ref().and_then(|a| a.get(MAX_ALIASES)) {
+            self.problem(
+                Some(alias.span()),
+                format!(
+                    "more than {MAX_ALIASES} aliases: keep the ids that scores or links still use"
+                ),
             );
         }
         for alias in raw.aliases.iter().flatten() {

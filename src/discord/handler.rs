@@ -109,12 +109,24 @@ const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 fn spawn_with_files(
     engine: &Engine,
     rest: Arc<Rest>,
-    mut req: Request,
+    req: Request,
     interaction: u64,
 ) -> JoinHandle<Outcome> {
     let engine = engine.clone();
     tokio::spawn(async move {
-        for a in req.resolved.attachments.values_mut() {
+        // Nothing is fetched for a member the command will refuse (the engine then says why).
+        let check = engine.clone();
+        let (allowed, req_back) = match tokio::task::spawn_blocking(move || {
+            let allowed = check.may_run(&req);
+            (allowed, req)
+        })
+        .await
+        {
+            Ok(pair) => pair,
+            Err(e) => return Error::Internal(e.to_string()).to_outcome(),
+        };
+        let mut req = req_back;
+        for a in req.resolved.attachments.values_mut().filter(|_| allowed) {
             a.content = rest
                 .fetch_attachment(&a.url, a.size, MAX_UPLOAD_BYTES as u64, FETCH_TIMEOUT)
                 .await;

@@ -25,8 +25,9 @@ use crate::text::closest;
 
 use super::{Engine, Error};
 
-/// Imported questions held in the cache of server indexes, in all servers together. At about
-/// 40 bytes a question (`BENCHMARKS.md` measures it), that is at most about 40 MB.
+/// Imported questions (and the old ids they answer to) held in the cache of server indexes,
+/// in all servers together. At about 55 bytes each (`BENCHMARKS.md` measures it), that is at
+/// most about 55 MB.
 pub const CACHE_QUESTIONS: usize = 1_000_000;
 
 /// What picking needs of one question, shipped or imported.
@@ -184,6 +185,11 @@ impl TeamIndex {
         self.entries.len()
     }
 
+    /// What the index weighs in the cache: its questions and the old ids they answer to.
+    fn weight(&self) -> usize {
+        self.entries.len() + self.aliases.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
@@ -254,9 +260,9 @@ impl TeamCache {
         let mut inner = self.0.lock().unwrap_or_else(|p| p.into_inner());
         inner.tick += 1;
         let tick = inner.tick;
-        let added = index.len();
+        let added = index.weight();
         if let Some((old, _)) = inner.map.insert(guild, (index, tick)) {
-            inner.questions -= old.len();
+            inner.questions -= old.weight();
         }
         inner.questions += added;
         while inner.questions > CACHE_QUESTIONS && inner.map.len() > 1 {
@@ -270,7 +276,7 @@ impl TeamCache {
                 break;
             };
             if let Some((gone, _)) = inner.map.remove(&oldest) {
-                inner.questions -= gone.len();
+                inner.questions -= gone.weight();
             }
         }
     }

@@ -200,6 +200,19 @@ impl Engine {
         }
     }
 
+    /// Whether the member behind a command may run it (the check [`Engine::run`] makes first),
+    /// for front ends that would do costly work before running it, such as fetching its files.
+    /// May read the store (the interviewer role).
+    pub fn may_run(&self, req: &Request) -> bool {
+        match &req.invocation {
+            Invocation::Command { name, .. } => self
+                .registry
+                .find(name)
+                .is_some_and(|leaf| self.authorize(req, leaf.spec.access).is_ok()),
+            _ => true,
+        }
+    }
+
     /// Handles a request. Never fails: errors become private answers a user understands, and
     /// their detail goes to the log.
     pub fn run(&self, req: &Request) -> Outcome {

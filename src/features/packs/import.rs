@@ -449,14 +449,23 @@ impl Engine {
                 others + file.len()
             )));
         }
-        for text in [pack.name.as_deref(), pack.description.as_deref()]
+        // The pack's own words and its topics' names are shown too (in titles, and in the
+        // public line above a question card).
+        let names = file.declared_topic_names();
+        let shown = [pack.name.as_deref(), pack.description.as_deref()]
             .into_iter()
             .flatten()
-        {
+            .chain(names.values().map(String::as_str));
+        for text in shown {
             if let Some(what) = pings_or_masked_links(text) {
                 problems.push(problem(format!(
-                    "the pack's name or description: {what} is not allowed"
+                    "the pack's name, description or a topic's name: {what} is not allowed"
                 )));
+            } else if text.chars().any(char::is_control) {
+                problems.push(problem(
+                    "the pack's name, description or a topic's name holds a control character"
+                        .into(),
+                ));
             }
         }
         if !problems.is_empty() {

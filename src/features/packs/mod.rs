@@ -171,6 +171,8 @@ pub const TEMPLATE_CSV: &str = include_str!("template.csv");
 /// Most pack ids a reply lists, and most packs `/pack list` shows as fields (Discord allows
 /// 25 fields and 6,000 characters in a card).
 const LISTED: usize = 20;
+/// Characters `/pack list` gives its fields (of Discord's 6,000 for a message's embeds).
+const FIELDS_BUDGET: usize = 5_000;
 
 /// A pack id the bank does not have.
 #[derive(Debug)]
@@ -254,8 +256,9 @@ impl Engine {
             ..Card::default()
         };
         let mut on = 0;
+        let (mut shown, mut used) = (0, 0);
         let packs = catalog.packs();
-        for (i, view) in packs.iter().enumerate() {
+        for view in &packs {
             let info = view.info;
             let (total, levels) = pack_counts(&catalog, &info.id);
             let switch = switches.iter().find(|s| s.pack_id == info.id);
@@ -278,7 +281,7 @@ impl Engine {
                     "on".to_string()
                 }
             };
-            if i >= LISTED {
+            if shown >= LISTED {
                 continue;
             }
             let origin = match view.imported {
@@ -290,16 +293,24 @@ impl Engine {
                 value.push('\n');
                 value.push_str(&escape(&truncate(d, 200)));
             }
-            card = card.field(
-                format!("{} (`{}`)", escape(&truncate(info.title(), 80)), info.id),
-                truncate(&value, 400),
-                false,
-            );
+            let name = format!("{} (`{}`)", escape(&truncate(info.title(), 80)), info.id);
+            let value = truncate(&value, 400);
+            // Discord takes 6,000 characters of embeds in a message: the fields stop short of
+            // it, with room for the title, description and footer.
+            let size = name.chars().count() + value.chars().count();
+            if used + size > FIELDS_BUDGET {
+                shown = LISTED;
+                continue;
+            }
+            used += size;
+            shown += 1;
+            card = card.field(name, value, false);
         }
-        if packs.len() > LISTED {
+        let listed = card.fields.len();
+        if packs.len() > listed {
             card.footer = Some(format!(
                 "{} more packs not shown. Managers: /pack off or /pack on switches a pack for this server.",
-                packs.len() - LISTED
+                packs.len() - listed
             ));
         }
         card.description = Some(if on == 0 {

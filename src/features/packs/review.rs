@@ -36,6 +36,8 @@ crate::run_with!(SuggestionsOptions => Engine::cmd_pack_suggestions);
 pub enum ReviewRefusal {
     /// Decided already, or not this server's.
     Gone,
+    /// The reviewer's own suggestion.
+    Own,
     /// The reviewer's form has problems, or the question breaks the pack's rules.
     Invalid(Vec<String>),
 }
@@ -44,6 +46,7 @@ impl Refusal for ReviewRefusal {
     fn kind(&self) -> &'static str {
         match self {
             ReviewRefusal::Gone => "suggestion decided",
+            ReviewRefusal::Own => "own suggestion",
             ReviewRefusal::Invalid(_) => "suggestion not approved",
         }
     }
@@ -52,6 +55,9 @@ impl Refusal for ReviewRefusal {
         match self {
             ReviewRefusal::Gone => {
                 "That suggestion was decided already. `/pack suggestions` shows the next.".into()
+            }
+            ReviewRefusal::Own => {
+                "That is your own suggestion: another interviewer decides it.".into()
             }
             ReviewRefusal::Invalid(problems) => format!(
                 "The suggestion was not added, and still waits:\n• {}\nChoose the pack again to fill in the form once more.",
@@ -179,12 +185,19 @@ impl Engine {
         Ok(message.button("Reject…", reject, ButtonStyle::Danger))
     }
 
-    /// A suggestion still waiting in this server.
+    /// A suggestion still waiting in this server, that the reviewer did not make: a member
+    /// never approves their own (it would add a question without a second pair of eyes, and
+    /// without Manage Server).
     fn waiting_suggestion(&self, req: &Request, id: i64) -> Result<Suggestion, Error> {
-        self.store()
+        let s = self
+            .store()
             .read(|db| db.suggestion(req.guild_id, id))?
             .filter(|s| s.status == SuggestionStatus::Open)
-            .ok_or_else(|| ReviewRefusal::Gone.into())
+            .ok_or(ReviewRefusal::Gone)?;
+        if s.author_id == member(req)?.user_id {
+            return Err(ReviewRefusal::Own.into());
+        }
+        Ok(s)
     }
 
     /// A pack chosen for a suggestion: the form for the rest of the question.
@@ -322,11 +335,9 @@ impl Engine {
             let rows = plan.rows();
             db.store_team_pack(
                 req.guild_id,
-                &TeamPack {
-                    imported_by: by,
-                    imported_at: now,
-                    ..team
-                },
+                // The pack stays credited to whoever imported it; the audit trail has the
+                // approval.
+                &team,
                 &rows,
                 now,
             )?;

@@ -326,3 +326,31 @@ fn the_console_runs_the_pack_commands() {
         "{stdout}"
     );
 }
+
+#[test]
+fn the_console_imports_a_pack_from_a_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("house.toml");
+    std::fs::write(&file, interview_bot::features::packs::TEMPLATE).unwrap();
+    let input = format!(
+        "/pack import file:{}\n!1\n/pack list\n/pack import file:{}\n",
+        file.display(),
+        dir.path().join("missing.toml").display()
+    );
+    let out = common::output_with_input(
+        common::bin()
+            .arg("console")
+            .current_dir(dir.path())
+            .env("DATABASE_PATH", dir.path().join("c.sqlite3")),
+        input.as_bytes(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("Import preview"), "{stdout}");
+    assert!(stdout.contains("Imported Backend basics"), "{stdout}");
+    assert!(
+        stdout.contains("Backend basics (backend-basics)"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("There is no such file"), "{stderr}");
+}

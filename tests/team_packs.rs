@@ -482,3 +482,26 @@ fn what_a_pack_shows_is_checked_and_a_full_server_lists_within_discords_limits()
 fn cmd_import(f: &common::Fixture, filename: &str, file: &str) -> interview_bot::engine::Outcome {
     ok(&f.engine, &import(GUILD, filename, file.as_bytes(), false))
 }
+
+#[test]
+fn many_problems_come_whole_in_an_attached_file() {
+    let f = fixture();
+    // Twenty questions, each with a level that does not exist.
+    let mut file = String::from("[pack]\nid = \"broken\"\n");
+    for i in 0..20 {
+        file.push_str(&format!(
+            "\n[[question]]\nid = \"q{i}\"\nlevel = \"expert\"\ntopic = \"t\"\nprompt = \"p\"\nlook_fors = [\"a\", \"b\", \"c\"]\nbonus = [\"x\"]\nred_flags = [\"r\"]\nfollow_ups = [\"f\"]\n"
+        ));
+    }
+    let reply = cmd_import(&f, "broken.toml", &file);
+    let (_, m) = reply.first_reply().unwrap();
+    assert!(text(&reply).contains("20 problems") && text(&reply).contains("attached file"));
+    let attached = String::from_utf8(m.attachments[0].bytes.clone()).unwrap();
+    assert_eq!(m.attachments[0].filename, "pack-problems.txt");
+    assert_eq!(
+        attached.lines().filter(|l| l.contains("expert")).count(),
+        20,
+        "{attached}"
+    );
+    assert_eq!(stored_packs(&f, GUILD), 0);
+}

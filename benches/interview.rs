@@ -31,20 +31,22 @@ use fake_discord::{
 use interview_bot::bank::Bank;
 use interview_bot::clock::SystemClock;
 use interview_bot::engine::{
-    Deliver, Delivered, Effect, Engine, Invocation, Member, Origin, Permissions, RawOption,
-    Request, ResolvedUser,
+    Engine, Invocation, Member, Origin, Permissions, RawOption, Request, ResolvedUser,
 };
 use interview_bot::features::scores::evidence::{rubric_text, suggest};
 use interview_bot::features::scores::lookups::Scorecard;
-use interview_bot::model::{ChannelId, GuildId, MessageId, RoleId, RubricId, Ticks, UserId};
+use interview_bot::model::{GuildId, RoleId, RubricId, Ticks, UserId};
 use interview_bot::store::{RubricText, Store};
 use rusqlite::{Connection, TransactionBehavior, params};
 use serde_json::{Value, json};
 
+#[path = "shared/instant.rs"]
+mod instant;
+use instant::{CHANNEL, Instant0};
+
 const ROLE: u64 = 1_300_000_000_000_000_900;
 const ALICE: u64 = 1_300_000_000_000_000_901;
 const GUILD: u64 = 42;
-const CHANNEL: u64 = 7;
 const WAIT: Duration = Duration::from_secs(15);
 
 /// Daily schedules due at once, shared with the 300-schedule end-to-end test.
@@ -171,19 +173,6 @@ fn request(m: &Member, name: &str, options: &[(&str, &str)]) -> Request {
             options: options.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
         },
     )
-}
-
-/// Delivers everything at once, as a front end with an instant Discord would.
-struct Instant0(u64);
-
-impl Deliver for Instant0 {
-    fn deliver(&mut self, _effect: &Effect, _earlier: &[Delivered]) -> Delivered {
-        self.0 += 1;
-        Delivered::Message {
-            channel_id: Some(ChannelId(CHANNEL)),
-            message_id: Some(MessageId(self.0)),
-        }
-    }
 }
 
 /// Runs `make(i)` through the whole engine cycle `n` times (after a short warm-up).

@@ -14,12 +14,14 @@ use std::time::{Duration, Instant};
 use fake_discord::{DEFAULT_MEMBER_PERMISSIONS, DEFAULT_USER_ID, FakeDiscord};
 use interview_bot::bank::Bank;
 use interview_bot::clock::SystemClock;
-use interview_bot::engine::{
-    Deliver, Delivered, Effect, Engine, Invocation, Member, Permissions, RawOption, Request,
-};
-use interview_bot::model::{ChannelId, MessageId, UserId};
+use interview_bot::engine::{Engine, Invocation, Member, Permissions, RawOption, Request};
+use interview_bot::model::UserId;
 use interview_bot::store::Store;
 use serde_json::json;
+
+#[path = "shared/instant.rs"]
+mod instant;
+use instant::Instant0;
 
 fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
@@ -49,19 +51,6 @@ fn request(name: &str, options: &[(&str, &str)]) -> Request {
             options: options.iter().map(|(k, v)| RawOption::text(k, v)).collect(),
         },
     )
-}
-
-/// Delivers everything at once, as a front end with an instant Discord would.
-struct Instant0(u64);
-
-impl Deliver for Instant0 {
-    fn deliver(&mut self, _effect: &Effect, _earlier: &[Delivered]) -> Delivered {
-        self.0 += 1;
-        Delivered::Message {
-            channel_id: Some(ChannelId(7)),
-            message_id: Some(MessageId(self.0)),
-        }
-    }
 }
 
 fn questions_dir() -> PathBuf {

@@ -20,14 +20,16 @@ use std::time::{Duration, Instant};
 use interview_bot::bank::{Bank, Question};
 use interview_bot::clock::SystemClock;
 use interview_bot::engine::catalog::{CACHE_QUESTIONS, TeamCache};
-use interview_bot::engine::{
-    Deliver, Delivered, Effect, Engine, Fetched, Invocation, Member, Permissions, RawOption,
-    RawValue, Request, ResolvedAttachment,
-};
-use interview_bot::model::{ChannelId, GuildId, MessageId, PackId, UserId};
+use interview_bot::engine::{Engine, Invocation, Member, Permissions, RawOption, Request};
+use interview_bot::model::{GuildId, PackId, UserId};
 use interview_bot::store::{NewTeamQuestion, Store, TeamPack};
 
-const CHANNEL: u64 = 7;
+#[path = "../tests/common/attach.rs"]
+mod attach;
+#[path = "shared/instant.rs"]
+mod instant;
+use instant::{CHANNEL, Instant0};
+
 const MANAGER: u64 = 1_300_000_000_000_000_905;
 
 fn quick() -> bool {
@@ -40,19 +42,6 @@ fn manager() -> Member {
         name: "Mia".into(),
         roles: Vec::new(),
         permissions: Permissions(Permissions::MANAGE_GUILD),
-    }
-}
-
-/// Delivers everything at once, as a front end with an instant Discord would.
-struct Instant0(u64);
-
-impl Deliver for Instant0 {
-    fn deliver(&mut self, _effect: &Effect, _earlier: &[Delivered]) -> Delivered {
-        self.0 += 1;
-        Delivered::Message {
-            channel_id: Some(ChannelId(CHANNEL)),
-            message_id: Some(MessageId(self.0)),
-        }
     }
 }
 
@@ -96,29 +85,16 @@ fn pack_toml(id: &str, prefix: &str, n: usize) -> String {
 }
 
 fn import_request(guild: u64, bytes: &[u8]) -> Request {
-    let mut req = Request::member(
+    let req = Request::member(
         guild,
         CHANNEL,
         manager(),
         Invocation::Command {
             name: "pack import".into(),
-            options: vec![RawOption {
-                name: "file".into(),
-                value: RawValue::Id(1),
-            }],
+            options: Vec::new(),
         },
     );
-    req.resolved.attachments.insert(
-        1,
-        ResolvedAttachment {
-            id: 1,
-            filename: "bench.toml".into(),
-            size: bytes.len() as u64,
-            url: String::new(),
-            content: Fetched::Bytes(bytes.to_vec()),
-        },
-    );
-    req
+    attach::attach(req, "file", "bench.toml", bytes)
 }
 
 fn question_request(guild: u64, i: usize) -> Request {

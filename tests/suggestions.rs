@@ -6,9 +6,7 @@
 mod common;
 
 use common::{button_as, command_as, fixture, manager, member, message_text, ok, refused, run};
-use interview_bot::engine::{
-    Effect, Fetched, Invocation, Outcome, RawOption, RawValue, Request, ResolvedAttachment,
-};
+use interview_bot::engine::{Effect, Invocation, Outcome, Request};
 
 const GUILD: u64 = common::GUILD;
 const OTHER: u64 = GUILD + 1;
@@ -85,22 +83,11 @@ fn pick(who: u64, action: &str, pack: &str) -> Request {
 }
 
 fn import_pack(f: &common::Fixture, guild: u64) {
-    let mut req = command_as(guild, &manager(1004), "pack import", &[]);
-    if let Invocation::Command { options, .. } = &mut req.invocation {
-        options.push(RawOption {
-            name: "file".into(),
-            value: RawValue::Id(5),
-        });
-    }
-    req.resolved.attachments.insert(
-        5,
-        ResolvedAttachment {
-            id: 5,
-            filename: "house.toml".into(),
-            size: TEMPLATE.len() as u64,
-            url: String::new(),
-            content: Fetched::Bytes(TEMPLATE.as_bytes().to_vec()),
-        },
+    let req = common::attach(
+        command_as(guild, &manager(1004), "pack import", &[]),
+        "file",
+        "house.toml",
+        TEMPLATE.as_bytes(),
     );
     let preview = ok(&f.engine, &req);
     let (_, m) = preview.first_reply().unwrap();

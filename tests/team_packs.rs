@@ -6,9 +6,7 @@
 mod common;
 
 use common::{Handle, button_as, command_as, fixture, manager, message_text, ok, refused, run};
-use interview_bot::engine::{
-    Effect, Fetched, Invocation, RawOption, RawValue, Request, ResolvedAttachment,
-};
+use interview_bot::engine::{Effect, Fetched, Request};
 use interview_bot::model::GuildId;
 
 const GUILD: u64 = common::GUILD;
@@ -17,27 +15,13 @@ const TEMPLATE: &str = include_str!("../src/features/packs/template.toml");
 
 /// `/pack import` with `bytes` attached as `filename`, as a front end hands it over.
 fn import(guild: u64, filename: &str, bytes: &[u8], dry_run: bool) -> Request {
-    let mut req = command_as(guild, &manager(1004), "pack import", &[]);
-    if let Invocation::Command { options, .. } = &mut req.invocation {
-        options.push(RawOption {
-            name: "file".into(),
-            value: RawValue::Id(77),
-        });
-        if dry_run {
-            options.push(RawOption::text("dry_run", "true"));
-        }
-    }
-    req.resolved.attachments.insert(
-        77,
-        ResolvedAttachment {
-            id: 77,
-            filename: filename.into(),
-            size: bytes.len() as u64,
-            url: "https://cdn.discordapp.com/attachments/1/2/pack".into(),
-            content: Fetched::Bytes(bytes.to_vec()),
-        },
-    );
-    req
+    let options: &[(&str, &str)] = if dry_run { &[("dry_run", "true")] } else { &[] };
+    common::attach(
+        command_as(guild, &manager(1004), "pack import", options),
+        "file",
+        filename,
+        bytes,
+    )
 }
 
 fn text(outcome: &interview_bot::engine::Outcome) -> String {
@@ -341,14 +325,14 @@ fn a_preview_is_refused_once_the_packs_changed_and_cancel_stores_nothing() {
 fn files_refused_before_reading_say_why() {
     let f = fixture();
     let mut req = import(GUILD, "big.toml", b"x", false);
-    req.resolved.attachments.get_mut(&77).unwrap().size = 10_000_000;
+    req.resolved.attachments.get_mut(&1).unwrap().size = 10_000_000;
     assert!(
         refused(&f.engine, &req)
             .user_message()
             .contains("too large")
     );
     let mut req = import(GUILD, "x.toml", b"x", false);
-    req.resolved.attachments.get_mut(&77).unwrap().content =
+    req.resolved.attachments.get_mut(&1).unwrap().content =
         Fetched::Refused(interview_bot::engine::FetchRefusal::NotDiscord);
     assert!(
         refused(&f.engine, &req)

@@ -52,7 +52,7 @@ pub use feature::{Due, Feature, Job, JobKind, Registry};
 pub use request::{
     AutocompleteRequest, ChannelKind, FetchRefusal, Fetched, Invocation, Member, Origin,
     Permissions, RawOption, RawValue, Request, Resolved, ResolvedAttachment, ResolvedChannel,
-    ResolvedRole, ResolvedUser, SourceMessage,
+    ResolvedRole, ResolvedUser, SourceMessage, field,
 };
 
 /// Most suggestions Discord shows for autocomplete.

@@ -265,6 +265,14 @@ impl Request {
         ids().any(|id| id == custom_id) && ids().all(same_kind)
     }
 
+    /// A submitted modal's fields (input id, value), if this request is one.
+    pub fn submitted(&self) -> Option<&[(String, String)]> {
+        match &self.invocation {
+            Invocation::Modal { fields, .. } => Some(fields),
+            _ => None,
+        }
+    }
+
     /// The values chosen in a drop-down list, if this request is one.
     pub fn selected(&self) -> Option<&[String]> {
         match &self.invocation {
@@ -321,4 +329,12 @@ pub struct AutocompleteRequest {
     /// Who is typing, when the front end knows; suggestions that need access (candidate
     /// names) offer nothing without it.
     pub member: Option<Member>,
+}
+
+/// The value of input `id` among a submitted modal's `fields` (empty when it is not there).
+pub fn field<'a>(fields: &'a [(String, String)], id: &str) -> &'a str {
+    fields
+        .iter()
+        .find(|(k, _)| k == id)
+        .map_or("", |(_, v)| v.as_str())
 }

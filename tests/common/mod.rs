@@ -1,6 +1,7 @@
 //! Shared set-up for the integration tests: the real bank, a temporary SQLite file, requests.
 #![allow(dead_code)]
 
+mod attach;
 pub mod e2e;
 mod ids;
 mod requests;
@@ -21,6 +22,7 @@ use interview_bot::store::Store;
 
 // Each test binary uses some of the builders.
 #[allow(unused_imports)]
+pub use attach::attach;
 pub use ids::*;
 #[allow(unused_imports)]
 pub use requests::*;

@@ -249,24 +249,12 @@ fn every_problem_of_a_csv_is_reported_at_its_row_and_column() {
 
 /// `/pack import` of `bytes` as `filename`, as a manager, with the file already fetched.
 fn import_request(guild: u64, filename: &str, bytes: &[u8]) -> Request {
-    let mut req = command_as(guild, &admin(USER), "pack import", &[]);
-    if let Invocation::Command { options, .. } = &mut req.invocation {
-        options.push(RawOption {
-            name: "file".into(),
-            value: RawValue::Id(9),
-        });
-    }
-    req.resolved.attachments.insert(
-        9,
-        ResolvedAttachment {
-            id: 9,
-            filename: filename.into(),
-            size: bytes.len() as u64,
-            url: "https://cdn.discordapp.com/attachments/1/2/f".into(),
-            content: interview_bot::engine::Fetched::Bytes(bytes.to_vec()),
-        },
-    );
-    req
+    common::attach(
+        command_as(guild, &admin(USER), "pack import", &[]),
+        "file",
+        filename,
+        bytes,
+    )
 }
 
 /// What the server's packs hold: imported packs and questions.
@@ -311,7 +299,7 @@ proptest! {
 fn a_ten_megabyte_file_and_ten_thousand_rows_are_refused_before_anything_is_stored() {
     let f = fixture();
     let mut big = import_request(GUILD, "big.csv", b"id");
-    big.resolved.attachments.get_mut(&9).unwrap().size = 10_000_000;
+    big.resolved.attachments.get_mut(&1).unwrap().size = 10_000_000;
     let refusal = f.engine.dispatch(&big).unwrap_err();
     assert!(refusal.user_message().contains("too large"), "{refusal:?}");
     let header = TEMPLATE_CSV.lines().next().unwrap();

@@ -11,6 +11,7 @@ use crate::bank::{Bank, MAX_LOOK_FOR_CHARS, MAX_SLUG_CHARS, PackId, Question};
 use crate::bank::{check_upload, pack_to_toml};
 use crate::engine::access::member;
 use crate::engine::cards::level_colour;
+use crate::engine::field;
 use crate::engine::{
     ButtonStyle, Card, Engine, Error, Handled, Invocation, Message, Modal, Outcome, Refusal,
     Request, Select, SelectOption, TextInput,
@@ -252,16 +253,8 @@ impl Engine {
         suggestion: i64,
         pack: PackId,
     ) -> Handled {
-        let Invocation::Modal { fields, .. } = &req.invocation else {
-            return Err(Error::UnknownAction);
-        };
-        let get = |k: &str| {
-            fields
-                .iter()
-                .find(|(key, _)| key == k)
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default()
-        };
+        let fields = req.submitted().ok_or(Error::UnknownAction)?;
+        let get = |k: &str| field(fields, k).trim().to_string();
         let s = self.waiting_suggestion(req, suggestion)?;
         let by = member(req)?.user_id;
         let mut problems = Vec::new();
@@ -387,14 +380,11 @@ impl Engine {
 
     /// The reason, submitted.
     pub(crate) fn action_suggestion_reject_with(&self, req: &Request, suggestion: i64) -> Handled {
-        let Invocation::Modal { fields, .. } = &req.invocation else {
-            return Err(Error::UnknownAction);
-        };
-        let reason: String = fields
-            .iter()
-            .find(|(k, _)| k == "reason")
-            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_default();
+        let fields = req.submitted().ok_or(Error::UnknownAction)?;
+        let reason = field(fields, "reason")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if reason.is_empty() || reason.chars().count() > MAX_REASON {
             return Err(ReviewRefusal::Invalid(vec![format!(
                 "give a reason of 1 to {MAX_REASON} characters"

@@ -20,6 +20,7 @@ use super::ScoreError;
 use super::commands::{EvidenceAt, ScoresAction};
 use super::evidence::{MAX_OPTIONS, difference, needs_reason, remap, rubric_text, suggest};
 use super::{Rating, member};
+use crate::engine::field;
 use crate::engine::{
     Button, ButtonStyle, Effect, Engine, Error, Handled, Invocation, Member, Message, Modal,
     Outcome, Request, Select, SelectOption, TextInput, Visibility,
@@ -402,14 +403,11 @@ impl Engine {
     /// The reason modal, submitted.
     pub(crate) fn action_evidence_reason(&self, req: &Request, at: EvidenceAt) -> Handled {
         let m = member(req)?;
-        let Invocation::Modal { fields, .. } = &req.invocation else {
-            return Err(Error::UnknownAction);
-        };
-        let reason: String = fields
-            .iter()
-            .find(|(k, _)| k == "reason")
-            .map(|(_, v)| v.split_whitespace().collect::<Vec<_>>().join(" "))
-            .unwrap_or_default();
+        let fields = req.submitted().ok_or(Error::UnknownAction)?;
+        let reason = field(fields, "reason")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let len = reason.chars().count();
         if len > REASON_MAX {
             return Err(ScoreError::ReasonTooLong { len }.into());

@@ -19,9 +19,10 @@ use crate::engine::Catalog;
 use crate::engine::Handled;
 use crate::engine::cards::{BOT_COLOUR, level_colour};
 use crate::engine::catalog::Listed;
+use crate::engine::field;
 use crate::engine::{
-    ButtonStyle, Card, Effect, Engine, Error, Invocation, Member, Message, MessageRef, Modal,
-    Outcome, Request, TextInput, Visibility,
+    ButtonStyle, Card, Effect, Engine, Error, Member, Message, MessageRef, Modal, Outcome, Request,
+    TextInput, Visibility,
 };
 use crate::features::scores::commands::{
     CandidateMessage, EndOptions, ScoresAction, SessionQuestion, ShowOptions, StartOptions,
@@ -280,14 +281,8 @@ impl Engine {
 
     /// The Notes modal, submitted.
     pub(crate) fn action_session_note_submit(&self, req: &Request, at: SessionQuestion) -> Handled {
-        let notes = match &req.invocation {
-            Invocation::Modal { fields, .. } => fields
-                .iter()
-                .find(|(k, _)| k == "notes")
-                .map(|(_, v)| v.trim().to_string())
-                .unwrap_or_default(),
-            _ => return Err(Error::UnknownAction),
-        };
+        let fields = req.submitted().ok_or(Error::UnknownAction)?;
+        let notes = field(fields, "notes").trim().to_string();
         check_notes(&notes)?;
         self.session_score(req, at, None, Some(notes))
     }

@@ -11,9 +11,10 @@ use crate::bank::{LOOK_FORS, Level, MAX_LOOK_FOR_CHARS, MAX_PROMPT_CHARS, MAX_SL
 use crate::engine::access::member;
 use crate::engine::action::{Action, ActionSpec, split};
 use crate::engine::cards::BOT_COLOUR;
+use crate::engine::field;
 use crate::engine::{
-    Access, Ack, Card, CommandSpec, Effect, Engine, Error, Feature, Handled, Invocation, Message,
-    Modal, Outcome, Refusal, Request, TextInput, Visibility,
+    Access, Ack, Card, CommandSpec, Effect, Engine, Error, Feature, Handled, Message, Modal,
+    Outcome, Refusal, Request, TextInput, Visibility,
 };
 use crate::model::SuggestionStatus;
 use crate::store::NewSuggestion;
@@ -153,13 +154,7 @@ fn topic_slug(typed: &str) -> String {
 
 /// Checks the form's fields: every problem at once.
 pub fn check_suggestion(fields: &[(String, String)]) -> Result<Suggested, Vec<String>> {
-    let get = |k: &str| {
-        fields
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    };
+    let get = |k: &str| field(fields, k).trim().to_string();
     let mut problems = Vec::new();
     let prompt = get("prompt");
     if prompt.is_empty() || prompt.chars().count() > MAX_PROMPT_CHARS {
@@ -282,9 +277,7 @@ impl Engine {
 
     pub(crate) fn action_suggest_submit(&self, req: &Request) -> Handled {
         let m = member(req)?;
-        let Invocation::Modal { fields, .. } = &req.invocation else {
-            return Err(Error::UnknownAction);
-        };
+        let fields = req.submitted().ok_or(Error::UnknownAction)?;
         let s = check_suggestion(fields).map_err(SuggestRefusal::Invalid)?;
         let now = self.now_ms();
         let id = self.store().write(|db| {
